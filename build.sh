@@ -1,0 +1,451 @@
+#!/usr/bin/env bash
+# dateline — the one entry point: set up, build, test, install, demo, bench.
+#
+# Everything the project needs is installed or fetched here, so a fresh machine
+# with git and bash goes from clone to green tests with `./build.sh test`.
+# Names and paths come from plugin.json; this script does not repeat them.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${DATELINE_CACHE:-$ROOT/.cache}
+MANIFEST=$ROOT/plugin.json
+
+# Debian 12 ships neither the tree-sitter CLI nor a Neovim >= 0.9; Debian 13's
+# builds of both run here with Debian 13's own loader and libraries.
+DEBIAN13_PACKAGES=(tree-sitter-cli neovim neovim-runtime libc6 libgcc-s1
+    libluajit-5.1-2 libmsgpack-c2 libtree-sitter0.22 libunibilium4 libuv1t64
+    libvterm0 lua-lpeg lua-luv libutf8proc3)
+
+usage() {
+    cat <<'EOF'
+usage: ./build.sh <command> [args]
+
+Commands:
+  deps          install missing system packages; fetch tree-sitter CLI and Neovim if needed
+  build         compile the parser, queries, core library and the dateline CLI (incremental)
+  test          deps + build, then every test suite; ends with "N passed, N failed"
+  install       install the CLI into $PREFIX/bin (default ~/.local/bin) and link the Neovim plugin
+  uninstall     remove exactly what install put in place
+  demo [FILE]   deps + build, then open FILE (default: the example article) in Neovim
+  bench         run the benchmarks and print their figures
+  fuzz [SECS]   run the parser fuzzer (default 60 s), keeping any crashing input under tests/
+  help          show this help
+
+Environment: PREFIX (install root), DATELINE_CACHE (default ./.cache),
+DATELINE_DEBIAN_MIRROR (Debian archive for fetching Debian 13 tools).
+EOF
+}
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "build.sh: $*"; exit 1; }
+
+manifest() { jq -er "$1" "$MANIFEST"; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# ---------------------------------------------------------------- deps ----
+
+# "command:package" — a need is met when the command exists, whatever
+# installed it (the system may have Node.js from elsewhere, for instance).
+COMMAND_NEEDS=(cc:gcc make:make pkg-config:pkg-config git:git node:nodejs
+    npm:npm jq:jq clang:clang tmux:tmux valgrind:valgrind
+    patchelf:patchelf)
+LIBRARY_PACKAGES=(libgit2-dev libtree-sitter-dev libcriterion-dev libjansson-dev)
+
+missing_packages() {
+    local need
+    for need in "${COMMAND_NEEDS[@]}"; do
+        command -v "${need%%:*}" >/dev/null 2>&1 || printf '%s\n' "${need#*:}"
+    done
+    local package
+    for package in "${LIBRARY_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null |
+            grep -q 'install ok installed' || printf '%s\n' "$package"
+    done
+}
+
+install_system_packages() {
+    local missing
+    missing=$(missing_packages | tr '\n' ' ')
+    [ -z "${missing// /}" ] && return 0
+    if ! command -v apt-get >/dev/null 2>&1; then
+        die "this system has no apt-get; install these packages (Debian names) and run again: $missing"
+    fi
+    if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+        die "not root and no sudo; as root run: apt-get install $missing"
+    fi
+    say "Installing: $missing"
+    as_root apt-get update -q
+    # shellcheck disable=SC2086 # the list is meant to split into words
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
+}
+
+version_at_least() { # version_at_least HAVE WANT
+    [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
+# The committed parser.c must be what `tree-sitter generate` makes, and each
+# CLI minor release generates different code: only the pinned one will do.
+system_tree_sitter_fits() {
+    local want have
+    want=$(manifest .grammar.tree_sitter_cli)
+    PATH=$SYSTEM_PATH command -v tree-sitter >/dev/null 2>&1 || return 1
+    have=$(PATH=$SYSTEM_PATH tree-sitter --version 2>/dev/null | awk '{print $2}')
+    [[ "$have" == "$want" || "$have" == "$want".* ]]
+}
+
+system_nvim_fits() {
+    local have
+    PATH=$SYSTEM_PATH command -v nvim >/dev/null 2>&1 || return 1
+    have=$(PATH=$SYSTEM_PATH nvim --version 2>/dev/null | head -n1 | sed -n 's/^NVIM v\([0-9.]*\).*/\1/p')
+    version_at_least "${have:-0}" "$(manifest .neovim.minimum)"
+}
+
+# The Debian archive the system's own apt sources name; Debian 13 comes from
+# the same place.
+debian_mirror() {
+    if [ -n "${DATELINE_DEBIAN_MIRROR:-}" ]; then
+        printf '%s\n' "$DATELINE_DEBIAN_MIRROR"
+        return
+    fi
+    local mirror
+    mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+        /etc/apt/sources.list.d/*.sources 2>/dev/null |
+        grep -v '^[[:space:]]*#' | grep -o 'https\?://[^ ]*' |
+        sed 's:/*$::' | grep '/debian$' | head -n1 || true)
+    printf '%s\n' "${mirror:-http://deb.debian.org/debian}"
+}
+
+# Fetch Debian 13's packages into the cache with a private apt configuration:
+# the system's own sources and package database are never touched.
+fetch_debian13_tools() {
+    local dir=$CACHE/debian13
+    local stamp
+    # The stamp names the package list and how they are unpacked (patched).
+    stamp="$dir/root/.complete-$(printf '%s\n' patchelf "${DEBIAN13_PACKAGES[@]}" | cksum | cut -d' ' -f1)"
+    [ -f "$stamp" ] && return 0
+
+    say "Fetching Debian 13 builds of the tree-sitter CLI and Neovim into $dir"
+    rm -rf "$dir"
+    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs" "$dir/root"
+    printf 'deb %s trixie main\n' "$(debian_mirror)" > "$dir/trixie.list"
+    : > "$dir/status"
+    local apt_options=(
+        -o "Dir::Etc::SourceList=$dir/trixie.list" -o Dir::Etc::SourceParts=/dev/null
+        -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
+        -o "Dir::State::Status=$dir/status" -o Debug::NoLocking=1
+        -o APT::Sandbox::User="$(id -un)")
+    apt-get "${apt_options[@]}" -q update >/dev/null ||
+        die "could not read the Debian 13 package lists from $(debian_mirror)"
+    (cd "$dir/debs" && apt-get "${apt_options[@]}" -q download "${DEBIAN13_PACKAGES[@]}" >/dev/null) ||
+        die "could not download Debian 13 packages: ${DEBIAN13_PACKAGES[*]}"
+    local deb binary
+    for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
+    local lib=$dir/root/usr/lib/x86_64-linux-gnu
+    for binary in tree-sitter nvim; do
+        patchelf --set-interpreter "$lib/ld-linux-x86-64.so.2" --force-rpath \
+            --set-rpath "$lib:$lib/lua/5.1" "$dir/root/usr/bin/$binary"
+    done
+    rm -rf "$dir/debs" "$dir/cache" "$dir/lists"
+    touch "$stamp"
+}
+
+# The Debian 13 binaries get Debian 13's loader as their ELF interpreter and
+# its library folders as their RPATH (patchelf), so they run as themselves:
+# Neovim's TUI re-executes its own binary for its server, which a binary run
+# as "ld.so --library-path ... nvim" cannot do. Small wrappers in $CACHE/bin
+# put them on PATH.
+write_wrapper() { # write_wrapper NAME ENV
+    local name=$1 env=$2
+    local root=$CACHE/debian13/root
+    mkdir -p "$CACHE/bin"
+    cat > "$CACHE/bin/$name.new" <<EOF
+#!/bin/sh
+# Debian 13's $name, patched to use Debian 13's loader (written by build.sh deps).
+${env}exec "$root/usr/bin/$name" "\$@"
+EOF
+    chmod +x "$CACHE/bin/$name.new"
+    mv "$CACHE/bin/$name.new" "$CACHE/bin/$name"
+}
+
+provide_tools() {
+    local system_tree_sitter=1 system_nvim=1
+    system_tree_sitter_fits || system_tree_sitter=0
+    system_nvim_fits || system_nvim=0
+    # A wrapper is only kept while the system's own tool does not fit.
+    [ "$system_tree_sitter" -eq 0 ] || rm -f "$CACHE/bin/tree-sitter"
+    [ "$system_nvim" -eq 0 ] || rm -f "$CACHE/bin/nvim"
+    [ "$system_tree_sitter" -eq 1 ] && [ "$system_nvim" -eq 1 ] && return 0
+    [ "$(uname -m)" = x86_64 ] ||
+        die "no tree-sitter $(manifest .grammar.tree_sitter_cli) CLI or Neovim >= $(manifest .neovim.minimum) found; install them (Debian 13 builds are only fetched for x86_64)"
+    fetch_debian13_tools
+    local root=$CACHE/debian13/root
+    [ "$system_tree_sitter" -eq 1 ] || write_wrapper tree-sitter ""
+    [ "$system_nvim" -eq 1 ] || write_wrapper nvim "VIMRUNTIME=\"$root/usr/share/nvim/runtime\" "
+}
+
+cmd_deps() {
+    install_system_packages
+    provide_tools
+    say "deps: ready (tree-sitter $(tree-sitter --version | awk '{print $2}'), $(nvim --version | head -n1))"
+}
+
+# --------------------------------------------------------------- build ----
+
+# build/config.mk carries plugin.json's names into make; rewritten only when
+# it changes, so an unchanged manifest rebuilds nothing.
+write_build_config() {
+    mkdir -p "$ROOT/build"
+    local config
+    config=$(jq -r '
+        "NAME := \(.name)",
+        "VERSION := \(.version)",
+        "GRAMMAR_DIR := \(.grammar.path)",
+        "PARSER_SO := \(.artifacts.parser)",
+        "QUERIES_DIR := \(.artifacts.queries)",
+        "CLI_BIN := \(.artifacts.cli)"' "$MANIFEST")
+    if [ "$config" != "$(cat "$ROOT/build/config.mk" 2>/dev/null)" ]; then
+        printf '%s\n' "$config" > "$ROOT/build/config.mk"
+    fi
+}
+
+make_targets() {
+    write_build_config
+    make -C "$ROOT" --no-print-directory -j"$(nproc)" "$@"
+}
+
+cmd_build() {
+    make_targets all
+    build_helptags
+}
+
+build_helptags() {
+    local doc=$ROOT/$(manifest .runtime)/doc
+    [ -d "$doc" ] || return 0
+    local newest
+    newest=$(find "$doc" -name '*.txt' -newer "$doc/tags" 2>/dev/null | head -n1)
+    if [ ! -f "$doc/tags" ] || [ -n "$newest" ]; then
+        nvim --clean --headless -c "helptags $doc" -c 'qa!' >/dev/null 2>&1 ||
+            die "could not generate help tags in $doc"
+    fi
+}
+
+# ---------------------------------------------------------------- test ----
+
+PASSED=0
+FAILED=0
+
+record() { # record PASSED FAILED SUITE
+    PASSED=$((PASSED + $1))
+    FAILED=$((FAILED + $2))
+    printf '== %s: %d passed, %d failed\n' "$3" "$1" "$2"
+}
+
+# The committed generated files must be exactly what the grammar produces.
+test_generated_parser_is_current() {
+    local grammar=$ROOT/$(manifest .grammar.path)
+    local scratch
+    scratch=$(mktemp -d)
+    cp -r "$grammar/." "$scratch/"
+    (cd "$scratch" && tree-sitter generate --no-bindings >/dev/null 2>&1) || {
+        rm -rf "$scratch"
+        say "tree-sitter generate failed on $grammar/grammar.js"
+        record 0 1 "generated parser"
+        return
+    }
+    local file stale=()
+    for file in parser.c grammar.json node-types.json; do
+        cmp -s "$scratch/src/$file" "$grammar/src/$file" || stale+=("$file")
+    done
+    rm -rf "$scratch"
+    if [ ${#stale[@]} -eq 0 ]; then
+        record 1 0 "generated parser"
+    else
+        say "grammar/src is stale (${stale[*]}): run 'tree-sitter generate' in grammar/ and commit"
+        record 0 1 "generated parser"
+    fi
+}
+
+test_tree_sitter_corpus() {
+    local log
+    log=$(mktemp)
+    local status=0
+    (cd "$ROOT/$(manifest .grammar.path)" && tree-sitter test) >"$log" 2>&1 || status=$?
+    cat "$log"
+    local passed failed
+    passed=$(grep -c '✓' "$log" || true)
+    failed=$(grep -c '✗' "$log" || true)
+    rm -f "$log"
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    record "$passed" "$failed" "tree-sitter corpus and highlight tests"
+}
+
+test_criterion_suites() {
+    make_targets tests
+    local suite
+    for suite in "$ROOT"/build/check/test-*; do
+        [ -x "$suite" ] || continue
+        local log status=0
+        log=$(mktemp)
+        (cd "$ROOT" && "$suite" -j2 --ascii) >"$log" 2>&1 || status=$?
+        cat "$log"
+        local synthesis passed=0 failed=1
+        synthesis=$(grep 'Synthesis:' "$log" | tail -n1 || true)
+        if [ -n "$synthesis" ]; then
+            passed=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' <<<"$synthesis")
+            failed=$(sed -n 's/.*Failing: \([0-9]*\).*Crashing: \([0-9]*\).*/\1 + \2/p' <<<"$synthesis")
+            failed=$((failed))
+        fi
+        if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+        rm -f "$log"
+        record "$passed" "$failed" "criterion ${suite##*/test-}"
+    done
+}
+
+# TAP suites (headless Neovim and shell end-to-end tests) print "ok"/"not ok"
+# lines and end with a plan; a suite that dies before its plan fails.
+run_tap_suite() { # run_tap_suite NAME COMMAND...
+    local name=$1
+    shift
+    local log status=0
+    log=$(mktemp)
+    "$@" >"$log" 2>&1 || status=$?
+    cat "$log"
+    local passed failed
+    passed=$(grep -c '^ok ' "$log" || true)
+    failed=$(grep -c '^not ok ' "$log" || true)
+    grep -q '^1\.\.[0-9]' "$log" || { say "$name: ended without its plan"; failed=$((failed + 1)); }
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    rm -f "$log"
+    record "$passed" "$failed" "$name"
+}
+
+test_tap_suites() {
+    local spec
+    for spec in "$ROOT"/tests/nvim/*_spec.lua; do
+        [ -f "$spec" ] || continue
+        run_tap_suite "neovim ${spec##*/}" \
+            env DATELINE_ROOT="$ROOT" DATELINE_SPEC="$spec" \
+            nvim --clean --headless -n -i NONE \
+            --cmd "set runtimepath^=$ROOT/$(manifest .runtime)" \
+            -c "luafile $ROOT/tests/nvim/harness.lua"
+    done
+    for spec in "$ROOT"/tests/sh/*_test.sh; do
+        [ -f "$spec" ] || continue
+        run_tap_suite "shell ${spec##*/}" env DATELINE_ROOT="$ROOT" bash "$spec"
+    done
+}
+
+cmd_test() {
+    cmd_deps
+    cmd_build
+    test_generated_parser_is_current
+    test_tree_sitter_corpus
+    test_criterion_suites
+    test_tap_suites
+    printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+    [ "$FAILED" -eq 0 ]
+}
+
+# ------------------------------------------------------------- install ----
+
+install_paths() {
+    BIN_TARGET=${PREFIX:-$HOME/.local}/$(manifest .install.cli)
+    PACKAGE_LINK=${XDG_DATA_HOME:-$HOME/.local/share}/nvim/$(manifest .install.package)
+    RUNTIME_DIR=$ROOT/$(manifest .runtime)
+}
+
+cmd_install() {
+    cmd_build
+    install_paths
+    mkdir -p "$(dirname "$BIN_TARGET")" "$(dirname "$PACKAGE_LINK")"
+    install -m 0755 "$ROOT/$(manifest .artifacts.cli)" "$BIN_TARGET"
+    say "installed $BIN_TARGET"
+    if [ -e "$PACKAGE_LINK" ] && [ ! -L "$PACKAGE_LINK" ]; then
+        die "$PACKAGE_LINK exists and is not a link made by build.sh; move it away and run again"
+    fi
+    ln -sfn "$RUNTIME_DIR" "$PACKAGE_LINK"
+    say "linked $PACKAGE_LINK -> $RUNTIME_DIR"
+    case ":$PATH:" in
+        *":$(dirname "$BIN_TARGET"):"*) ;;
+        *) say "note: $(dirname "$BIN_TARGET") is not on your PATH" ;;
+    esac
+}
+
+cmd_uninstall() {
+    install_paths
+    if [ -f "$BIN_TARGET" ]; then
+        rm -f "$BIN_TARGET"
+        say "removed $BIN_TARGET"
+    fi
+    if [ -L "$PACKAGE_LINK" ] && [ "$(readlink "$PACKAGE_LINK")" = "$RUNTIME_DIR" ]; then
+        rm -f "$PACKAGE_LINK"
+        rmdir "$(dirname "$PACKAGE_LINK")" "$(dirname "$(dirname "$PACKAGE_LINK")")" 2>/dev/null || true
+        say "removed $PACKAGE_LINK"
+    elif [ -e "$PACKAGE_LINK" ]; then
+        say "left $PACKAGE_LINK alone: it does not point to this checkout"
+    fi
+}
+
+# ---------------------------------------------------------------- demo ----
+
+cmd_demo() {
+    local file=${1:-$ROOT/tests/fixtures/demo.article}
+    [ -f "$file" ] || die "no such file: $file"
+    cmd_deps
+    cmd_build
+    # --clean: the user's own configuration and plugins stay out of it.
+    exec nvim --clean --cmd "set runtimepath^=$ROOT/$(manifest .runtime)" "$file"
+}
+
+# --------------------------------------------------------- bench, fuzz ----
+
+cmd_bench() {
+    cmd_deps
+    cmd_build
+    local bench ran=0
+    for bench in "$ROOT"/bench/*.sh; do
+        [ -f "$bench" ] || continue
+        say "== ${bench##*/}"
+        DATELINE_ROOT=$ROOT DATELINE_CACHE=$CACHE bash "$bench"
+        ran=$((ran + 1))
+    done
+    [ "$ran" -gt 0 ] || die "no benchmarks under bench/"
+}
+
+cmd_fuzz() {
+    cmd_deps
+    DATELINE_ROOT=$ROOT bash "$ROOT/tests/fuzz/run.sh" "${1:-60}"
+}
+
+# ----------------------------------------------------------------- main ----
+
+main() {
+    local command=${1:-help}
+    [ $# -gt 0 ] && shift
+    case "$command" in
+        deps) cmd_deps ;;
+        build) cmd_deps && cmd_build ;;
+        test) cmd_test ;;
+        install) cmd_deps && cmd_install ;;
+        uninstall) cmd_uninstall ;;
+        demo) cmd_demo "$@" ;;
+        bench) cmd_bench ;;
+        fuzz) cmd_fuzz "$@" ;;
+        help | -h | --help) usage ;;
+        *)
+            say "build.sh: unknown command '$command'"
+            usage >&2
+            exit 2
+            ;;
+    esac
+}
+
+# The system's own tools are judged on the PATH as it was; the cache's
+# wrappers come first for everything build.sh runs.
+SYSTEM_PATH=$PATH
+export PATH="$CACHE/bin:$PATH"
+main "$@"

@@ -1,0 +1,25 @@
+/*
+ * dateline — the command-line tool.
+ *
+ * The CLI is a library function so that tests can drive it in process and the
+ * language server can share its JSON output code.
+ */
+#ifndef DATELINE_CLI_H
+#define DATELINE_CLI_H
+
+#include <stdio.h>
+
+/** Exit statuses, documented in docs/cli.md. */
+enum {
+    DL_EXIT_OK = 0,
+    DL_EXIT_ERROR = 1,
+    DL_EXIT_USAGE = 2,
+};
+
+/**
+ * Run the `dateline` command line `argv[0..argc)` writing normal output to
+ * `out` and diagnostics to `err`. Returns the process exit status.
+ */
+int dl_cli_run(int argc, char **argv, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,76 @@
+#include "dateline/cli.h"
+
+#include <string.h>
+
+#include "dateline/error.h"
+#include "dateline_version.h"
+
+typedef int (*command_fn)(int argc, char **argv, FILE *out, FILE *err);
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    command_fn run;
+} command;
+
+static int run_version(int argc, char **argv, FILE *out, FILE *err);
+
+/* The table is the single list of subcommands: dispatch, `--help` and the
+ * "unknown command" message all read it. */
+static const command commands[] = {
+    {"version", "print the version", run_version},
+};
+
+static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
+
+static void print_usage(FILE *stream)
+{
+    fprintf(stream,
+            "usage: %s <command> [options] [args]\n"
+            "       %s --version | --help\n\n"
+            "Version history and structure for plain-text news articles.\n\n"
+            "Commands:\n",
+            DL_NAME, DL_NAME);
+    for (size_t i = 0; i < command_count; i++)
+        fprintf(stream, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(stream, "\nRun '%s <command> --help' for a command's options.\n"
+                    "Exit status: 0 success, 1 error, 2 usage error.\n",
+            DL_NAME);
+}
+
+static int run_version(int argc, char **argv, FILE *out, FILE *err)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(err, "%s version: takes no arguments\n", DL_NAME);
+        return DL_EXIT_USAGE;
+    }
+    fprintf(out, "%s %s\n", DL_NAME, DL_VERSION);
+    return DL_EXIT_OK;
+}
+
+int dl_cli_run(int argc, char **argv, FILE *out, FILE *err)
+{
+    if (argc < 2) {
+        print_usage(err);
+        return DL_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
+        strcmp(name, "help") == 0) {
+        print_usage(out);
+        return DL_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0)
+        name = "version";
+
+    for (size_t i = 0; i < command_count; i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            dl_error_clear();
+            return commands[i].run(argc - 1, argv + 1, out, err);
+        }
+    }
+    fprintf(err, "%s: '%s' is not a command\n\n", DL_NAME, name);
+    print_usage(err);
+    return DL_EXIT_USAGE;
+}
