@@ -1,6 +1,9 @@
 # dateline — the build. Driven by ./build.sh, which writes build/config.mk from
 # plugin.json (names and paths live there, not here) and then calls `make`.
 #
+# build.sh also writes build/generated/dateline_version.h (DL_NAME, DL_VERSION)
+# from plugin.json, only when they change.
+#
 # Three families of objects, all under build/ so the source tree stays clean:
 #   build/release/  optimised objects for the parser .so, libdateline and the CLI
 #   build/check/    the same sources with AddressSanitizer + UBSan, for the tests
@@ -32,15 +35,11 @@ TEST_MODULES   := $(filter-out fuzz,$(sort $(TEST_MODULES)))
 release_obj = $(patsubst %.c,build/release/%.o,$(1))
 check_obj   = $(patsubst %.c,build/check/%.o,$(1))
 
-.PHONY: all queries tests
-all: $(PARSER_SO) queries $(CLI_BIN)
-tests: $(foreach m,$(TEST_MODULES),build/check/test-$(m))
+QUERY_FILES := $(patsubst $(GRAMMAR_DIR)/queries/%,$(QUERIES_DIR)/%,$(wildcard $(GRAMMAR_DIR)/queries/*.scm))
 
-# --- the version header: rewritten only when plugin.json's version changes ---
-build/generated/dateline_version.h: build/config.mk
-	@mkdir -p $(@D)
-	@printf '#define DL_VERSION "%s"\n#define DL_NAME "%s"\n' '$(VERSION)' '$(NAME)' > $@.tmp
-	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+.PHONY: all tests
+all: $(PARSER_SO) $(QUERY_FILES) $(CLI_BIN)
+tests: $(foreach m,$(TEST_MODULES),build/check/test-$(m))
 
 # --- objects ---
 build/release/$(GRAMMAR_SRC)/parser.o: $(GRAMMAR_SRC)/parser.c
@@ -50,10 +49,10 @@ build/check/$(GRAMMAR_SRC)/parser.o: $(GRAMMAR_SRC)/parser.c
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(CHECK_FLAGS) -I$(GRAMMAR_SRC) -MMD -MP -c $< -o $@
 
-build/release/%.o: %.c | build/generated/dateline_version.h
+build/release/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(WARN) $(RELEASE_FLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-build/check/%.o: %.c | build/generated/dateline_version.h
+build/check/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(WARN) $(CHECK_FLAGS) $(INCLUDES) $(PKG_CFLAGS) \
 	    -DDL_SOURCE_DIR='"$(CURDIR)"' -MMD -MP -c $< -o $@
@@ -63,7 +62,6 @@ $(PARSER_SO): $(call release_obj,$(PARSER_SOURCES))
 	@mkdir -p $(@D)
 	$(CC) -shared -o $@ $^
 
-queries: $(patsubst $(GRAMMAR_DIR)/queries/%,$(QUERIES_DIR)/%,$(wildcard $(GRAMMAR_DIR)/queries/*.scm))
 $(QUERIES_DIR)/%.scm: $(GRAMMAR_DIR)/queries/%.scm
 	@mkdir -p $(@D)
 	cp $< $@

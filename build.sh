@@ -194,10 +194,17 @@ cmd_deps() {
 
 # --------------------------------------------------------------- build ----
 
-# build/config.mk carries plugin.json's names into make; rewritten only when
-# it changes, so an unchanged manifest rebuilds nothing.
+# Writes FILE only when CONTENT differs, so make sees no change otherwise.
+write_if_changed() { # write_if_changed FILE CONTENT
+    if [ "$2" != "$(cat "$1" 2>/dev/null)" ]; then
+        mkdir -p "$(dirname "$1")"
+        printf '%s\n' "$2" > "$1"
+    fi
+}
+
+# build/config.mk carries plugin.json's names into make, and a header its
+# name and version into the C code; an unchanged manifest rebuilds nothing.
 write_build_config() {
-    mkdir -p "$ROOT/build"
     local config
     config=$(jq -r '
         "NAME := \(.name)",
@@ -206,9 +213,10 @@ write_build_config() {
         "PARSER_SO := \(.artifacts.parser)",
         "QUERIES_DIR := \(.artifacts.queries)",
         "CLI_BIN := \(.artifacts.cli)"' "$MANIFEST")
-    if [ "$config" != "$(cat "$ROOT/build/config.mk" 2>/dev/null)" ]; then
-        printf '%s\n' "$config" > "$ROOT/build/config.mk"
-    fi
+    write_if_changed "$ROOT/build/config.mk" "$config"
+    write_if_changed "$ROOT/build/generated/dateline_version.h" "$(jq -r '
+        "#define DL_NAME \"\(.name)\"",
+        "#define DL_VERSION \"\(.version)\""' "$MANIFEST")"
 }
 
 make_targets() {
@@ -284,13 +292,15 @@ test_tree_sitter_corpus() {
 }
 
 test_criterion_suites() {
-    make_targets tests
+    if ! make_targets -k tests; then
+        record 0 1 "building the Criterion suites"
+    fi
     local suite
     for suite in "$ROOT"/build/check/test-*; do
         [ -x "$suite" ] || continue
         local log status=0
         log=$(mktemp)
-        (cd "$ROOT" && "$suite" -j2 --ascii) >"$log" 2>&1 || status=$?
+        (cd "$ROOT" && "$suite" -j2) >"$log" 2>&1 || status=$?
         cat "$log"
         local synthesis passed=0 failed=1
         synthesis=$(grep 'Synthesis:' "$log" | tail -n1 || true)
