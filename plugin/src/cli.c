@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "cli_history.h"
 #include "dateline/error.h"
 #include "dateline_version.h"
 
@@ -18,6 +19,15 @@ static int run_version(int argc, char **argv, FILE *out, FILE *err);
 /* The table is the single list of subcommands: dispatch, `--help` and the
  * "unknown command" message all read it. */
 static const command commands[] = {
+    /* history (cli_history.c) */
+    {"snapshot", "record a file's current content as a new version", dl_cli_snapshot},
+    {"note", "annotate a version with a note", dl_cli_note},
+    {"log", "list a file's versions, newest first", dl_cli_log},
+    {"show", "print the content of a version", dl_cli_show},
+    {"restore", "write a version back to the file", dl_cli_restore},
+    {"push", "send history and notes to a git remote", dl_cli_push},
+    {"pull", "fetch and join history and notes from a git remote", dl_cli_pull},
+    /* other */
     {"version", "print the version", run_version},
 };
 

@@ -1,0 +1,304 @@
+/*
+ * dateline — version history of articles, kept in git with libgit2.
+ *
+ * A *store* is a git repository: the one containing the article (found from
+ * the article's directory), or, for an article outside any repository, one
+ * bare repository in the user's data directory
+ * (`$XDG_DATA_HOME/dateline/store.git`, default `~/.local/share/...`),
+ * created on first use with mode 0700. `dl_history_store_options.store_dir`
+ * or the `DATELINE_STORE` environment variable override the choice.
+ *
+ * Each article has a *key*: its path relative to the store's work tree, or
+ * its absolute path ("/home/jane/story.txt") when the store has no work tree
+ * or the article lies outside it. The article's versions hang off one ref,
+ * `refs/dateline/<escaped key>`; each version is a commit whose tree holds
+ * the article at its key (without a leading '/'), whose first parent is the
+ * previous version. HEAD, the index, branches and the work tree are never
+ * touched. Notes on versions live under `refs/notes/dateline`.
+ *
+ * Every ref update is a compare-and-swap, retried on conflict, so two
+ * processes recording the same article at once both get their versions in.
+ *
+ * Thread safety: a store handle serialises the calls made through it (and
+ * through the article handles opened on it) with a mutex, so one store may be
+ * shared by the threads of a server. Separate handles on the same repository,
+ * in one process or many, coordinate through git's own locks.
+ *
+ * Errors: every fallible call returns 0 or a negative DL_E* code from
+ * dateline/error.h, with the message in dl_error_last().
+ */
+#ifndef DATELINE_HISTORY_H
+#define DATELINE_HISTORY_H
+
+#include <stddef.h>
+
+/** Length of a full hexadecimal version id, without the terminating NUL. */
+#define DL_HISTORY_ID_HEXSIZE 40
+/** Length of the abbreviated ids the CLI prints. */
+#define DL_HISTORY_ID_SHORTSIZE 10
+
+/** A version id: the hex id of the version's commit, NUL-terminated. */
+typedef struct {
+    char hex[DL_HISTORY_ID_HEXSIZE + 1];
+} dl_history_id;
+
+/** A history store: one git repository. */
+typedef struct dl_history_store dl_history_store;
+
+/** One article's history inside a store. */
+typedef struct dl_history dl_history;
+
+/* ------------------------------------------------------------- stores -- */
+
+typedef struct {
+    unsigned int version;
+    /**
+     * Use this repository (created as a bare repository if missing) instead
+     * of discovering one. NULL: `DATELINE_STORE` if set, else discovery.
+     */
+    const char *store_dir;
+} dl_history_store_options;
+
+#define DL_HISTORY_STORE_OPTIONS_VERSION 1
+#define DL_HISTORY_STORE_OPTIONS_INIT {DL_HISTORY_STORE_OPTIONS_VERSION, NULL}
+
+/**
+ * Open the store for `path`, a file (which need not exist yet) or a
+ * directory: the git repository containing it, else the user's fallback
+ * store, which is created on first use.
+ */
+int dl_history_store_open(dl_history_store **out, const char *path,
+                          const dl_history_store_options *opts);
+
+/** The store's git directory (for messages). */
+const char *dl_history_store_path(const dl_history_store *store);
+
+/** Free a store. Articles opened on it must be freed first. NULL-safe. */
+void dl_history_store_free(dl_history_store *store);
+
+/* ----------------------------------------------------------- articles -- */
+
+/**
+ * Open the history of the article at `file` in `store` (which must outlive
+ * the article handle). The file need not exist: a deleted article's history
+ * can still be listed and restored. DL_EINVALID if `file` is a directory.
+ */
+int dl_history_open(dl_history **out, dl_history_store *store,
+                    const char *file);
+
+/** Free an article handle. NULL-safe. */
+void dl_history_free(dl_history *history);
+
+/** The article's key path in its store ("news/story.txt" or an absolute path). */
+const char *dl_history_key(const dl_history *history);
+
+/** The ref holding the article's versions, "refs/dateline/<escaped key>". */
+const char *dl_history_refname(const dl_history *history);
+
+/** The article's file as opened (absolute). */
+const char *dl_history_file(const dl_history *history);
+
+/* ----------------------------------------------------------- recording -- */
+
+typedef struct {
+    unsigned int version;
+    /** A note attached to the new version (git notes). NULL: none. */
+    const char *note;
+    /**
+     * Record these bytes instead of reading the file (a server that already
+     * holds the saved text). NULL: read the file.
+     */
+    const char *content;
+    size_t content_size;
+} dl_history_snapshot_options;
+
+#define DL_HISTORY_SNAPSHOT_OPTIONS_VERSION 1
+#define DL_HISTORY_SNAPSHOT_OPTIONS_INIT {DL_HISTORY_SNAPSHOT_OPTIONS_VERSION, NULL, NULL, 0}
+
+/**
+ * Record the article's current content as a new version and write its id
+ * to `out`.
+ *
+ * Content equal to the latest version records nothing: the call returns
+ * DL_EUNCHANGED and, as the one exception to "out is written only on
+ * success", writes the latest version's id to `out` (the note, if any, is
+ * not attached). Content that is not text — NUL bytes or invalid UTF-8 —
+ * is refused with DL_EINVALID. A missing file is DL_ENOTFOUND; a ref
+ * locked by a stuck process (a stale `.lock` file) is DL_ELOCKED.
+ */
+int dl_history_snapshot(dl_history_id *out, dl_history *history,
+                        const dl_history_snapshot_options *opts);
+
+/**
+ * Attach `note` to the version `rev` (see dl_history_resolve), replacing any
+ * note it had; the resolved id goes to `out`.
+ */
+int dl_history_note(dl_history_id *out, dl_history *history, const char *rev,
+                    const char *note);
+
+/* ------------------------------------------------------------- reading -- */
+
+/**
+ * Resolve a revision of this article: a full or abbreviated (4+ hex digits)
+ * version id that belongs to the article's history, "@" for the latest
+ * version, "@~N" for N versions before it (following first parents).
+ * DL_ENOTFOUND for no such version (or no history at all); DL_EINVALID for
+ * a malformed or ambiguous revision, with the candidates in the message.
+ */
+int dl_history_resolve(dl_history_id *out, dl_history *history,
+                       const char *rev);
+
+/** One version of an article. */
+typedef struct {
+    dl_history_id id;
+    dl_history_id parent;  /**< first parent; empty string for the first version */
+    size_t parent_count;   /**< 2 for a merge made by dl_history_pull */
+    long long time;        /**< seconds since the epoch */
+    int offset;            /**< the author's zone, minutes east of UTC */
+    char *author_name;
+    char *author_email;
+    char *note;            /**< NULL when the version has no note */
+} dl_history_version;
+
+/** Versions of an article, newest first. */
+typedef struct {
+    dl_history_version *versions;
+    size_t count;
+} dl_history_log;
+
+typedef struct {
+    unsigned int version;
+    /** At most this many versions (the newest). 0: all. */
+    size_t max_count;
+    /** Only versions with a note. */
+    int annotated_only;
+} dl_history_log_options;
+
+#define DL_HISTORY_LOG_OPTIONS_VERSION 1
+#define DL_HISTORY_LOG_OPTIONS_INIT {DL_HISTORY_LOG_OPTIONS_VERSION, 0, 0}
+
+/**
+ * List the article's versions, newest first (children always before their
+ * parents). An article without history gives an empty log, not an error.
+ */
+int dl_history_log_read(dl_history_log **out, dl_history *history,
+                        const dl_history_log_options *opts);
+
+/** Free a log. NULL-safe. */
+void dl_history_log_free(dl_history_log *log);
+
+/**
+ * Read the content of version `id` (a full id, as found in a log; use
+ * dl_history_resolve for user input). `*out` is NUL-terminated for
+ * convenience, `*out_size` excludes the NUL; release it with free().
+ */
+int dl_history_read(char **out, size_t *out_size, dl_history *history,
+                    const dl_history_id *id);
+
+/* ----------------------------------------------------------- restoring -- */
+
+/**
+ * Write version `rev` back to the article's file, atomically (a temporary
+ * file in the same directory renamed over it, keeping the file's mode).
+ *
+ * A restore never loses text: if the file holds content not yet recorded,
+ * it is recorded first, with the note "before restore of <short id>". The
+ * restored content is then recorded too (note "restored <short id>"), so
+ * the latest version always matches the file; its id goes to `out` (or the
+ * latest version's id when the file already had that content). A file that
+ * holds binary data cannot be recorded, so restoring over it is refused.
+ */
+int dl_history_restore(dl_history_id *out, dl_history *history,
+                       const char *rev);
+
+/* ---------------------------------------------------------------- sync -- */
+
+typedef struct {
+    unsigned int version;
+    /** Remote name or URL (a path works: a local bare repository). NULL: "origin". */
+    const char *remote;
+} dl_history_sync_options;
+
+#define DL_HISTORY_SYNC_OPTIONS_VERSION 1
+#define DL_HISTORY_SYNC_OPTIONS_INIT {DL_HISTORY_SYNC_OPTIONS_VERSION, NULL}
+
+/** What a push or pull did, counted in articles (refs). */
+typedef struct {
+    size_t updated;   /**< refs moved forward (fast-forward or new) */
+    size_t merged;    /**< pull: histories that had diverged, joined by a merge */
+    size_t unchanged; /**< refs already equal */
+    size_t rejected;  /**< push: refs the remote refused (pull first) */
+    int notes_updated;
+} dl_history_sync_result;
+
+/**
+ * Push every article's history (refs/dateline/ *) and the notes
+ * (refs/notes/dateline) to a remote. Never forces: a remote that has
+ * versions this store lacks rejects that ref (counted in `rejected`, and
+ * the call returns DL_EMODIFIED after pushing the rest) — pull first.
+ */
+int dl_history_push(dl_history_sync_result *out, dl_history_store *store,
+                    const dl_history_sync_options *opts);
+
+/**
+ * Fetch every article's history and the notes from a remote and join them
+ * with the local ones. No version is ever dropped: new refs are created,
+ * fast-forwards are taken, and when both sides recorded versions the local
+ * ref gets a merge commit whose parents are both tips and whose tree is the
+ * *local* content (the file on disk stays what the writer last saved), with
+ * the note "merged <n> version(s) from <remote> (their latest: <id>)".
+ * Notes are merged as a union; when both sides annotated the same version
+ * differently, the texts are joined with a blank line between them.
+ * The remote tips stay visible under refs/dateline-remotes/<remote>/...
+ */
+int dl_history_pull(dl_history_sync_result *out, dl_history_store *store,
+                    const dl_history_sync_options *opts);
+
+/* ------------------------------------------------------------ refnames -- */
+
+/**
+ * Escape a key path into a ref name under refs/dateline/. The escape is
+ * reversible and the result is always a valid ref name below that prefix,
+ * whatever the input: '%', bytes not allowed in ref components (control
+ * characters, space, ~ ^ : ? * [ \ DEL), every byte >= 0x80, a '.' that
+ * starts or ends a component or follows another '.', the '.' of a ".lock"
+ * suffix, '@' before '{', and a '/' that would make an empty component
+ * become %XX (upper-case hex). So "../x" gives "refs/dateline/%2E%2E/x",
+ * "/abs" gives "refs/dateline/%2Fabs". The empty path is DL_EINVALID.
+ * Release `*out` with free().
+ */
+int dl_history_refname_escape(char **out, const char *path);
+
+/** The inverse: the key path of a refs/dateline/ ref name. DL_EINVALID if
+ *  it is not one or holds a malformed escape. Release `*out` with free(). */
+int dl_history_refname_unescape(char **out, const char *refname);
+
+/* -------------------------------------------------- describing changes -- */
+
+/**
+ * What a version changed, for logs. This is the seam where the article
+ * model and structural diff plug in: today words are counted as
+ * whitespace-separated runs and `summary` stays NULL; the diff engine will
+ * fill the summary (and may refine the counts) in history_describe.c.
+ */
+typedef struct {
+    size_t words;         /**< words in the version */
+    long long words_delta; /**< words minus the parent's (all of them for a first version) */
+    char *summary;        /**< one-line summary of the change, or NULL */
+} dl_history_change;
+
+/**
+ * Describe the change from `old` (NULL for a first version) to `new`.
+ * Release with dl_history_change_dispose.
+ */
+int dl_history_describe(dl_history_change *out, const char *old,
+                        size_t old_size, const char *new_content,
+                        size_t new_size);
+
+/** Free what a dl_history_change holds (not the struct). NULL-safe. */
+void dl_history_change_dispose(dl_history_change *change);
+
+/** Whitespace-separated words in `text` (ASCII and Unicode spaces). */
+size_t dl_history_word_count(const char *text, size_t size);
+
+#endif

@@ -1,0 +1,533 @@
+/*
+ * dateline — history subcommands: snapshot, note, log, show, restore,
+ * push, pull. Thin layers over dateline/history.h: parse arguments, call
+ * the library, print text or JSON (schema 1), map errors to exit codes.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli_history.h"
+#include "dateline/cli.h"
+#include "dateline/error.h"
+#include "dateline/history.h"
+#include "dateline_version.h"
+
+#define JSON_SCHEMA 1
+
+/* ---------------------------------------------------------- arguments -- */
+
+enum {
+    OPT_NOTE = 1 << 0,      /* -m NOTE, --message NOTE */
+    OPT_STORE = 1 << 1,     /* --store DIR */
+    OPT_JSON = 1 << 2,      /* --json */
+    OPT_COUNT = 1 << 3,     /* -n N, --max-count N */
+    OPT_ANNOTATED = 1 << 4, /* --annotated */
+};
+
+#define MAX_POSITIONALS 3
+
+typedef struct {
+    const char *name;  /* the subcommand, for messages */
+    const char *usage; /* its synopsis */
+    const char *note;
+    const char *store;
+    int json, annotated, help;
+    size_t count;
+    const char *args[MAX_POSITIONALS];
+    size_t nargs;
+} cli_args;
+
+static int usage_error(const cli_args *a, FILE *err, const char *format, const char *what)
+{
+    fprintf(err, "%s: %s: ", DL_NAME, a->name);
+    fprintf(err, format, what);
+    fprintf(err, "\nusage: %s %s\n", DL_NAME, a->usage);
+    return DL_EXIT_USAGE;
+}
+
+/* The value of an option given as "-mVALUE", "--opt=VALUE" or "-m VALUE". */
+static const char *option_value(int argc, char **argv, int *i, size_t long_len)
+{
+    const char *arg = argv[*i];
+    if (arg[1] != '-' && arg[2] != '\0')
+        return arg + 2; /* -mNOTE */
+    if (arg[1] == '-' && arg[long_len] == '=')
+        return arg + long_len + 1; /* --message=NOTE */
+    if (*i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+/* Options may come before, between or after the operands; "--" ends them. */
+static int parse_args(cli_args *a, int argc, char **argv, unsigned allowed, FILE *err)
+{
+    int operands_only = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t len = strcspn(arg, "=");
+        if (operands_only || arg[0] != '-' || arg[1] == '\0') {
+            if (a->nargs == MAX_POSITIONALS)
+                return usage_error(a, err, "too many arguments ('%s')", arg);
+            a->args[a->nargs++] = arg;
+        } else if (strcmp(arg, "--") == 0) {
+            operands_only = 1;
+        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            a->help = 1;
+        } else if ((allowed & OPT_JSON) && strcmp(arg, "--json") == 0) {
+            a->json = 1;
+        } else if ((allowed & OPT_ANNOTATED) && strcmp(arg, "--annotated") == 0) {
+            a->annotated = 1;
+        } else if ((allowed & OPT_NOTE) &&
+                   (strncmp(arg, "-m", 2) == 0 ||
+                    (len == 9 && strncmp(arg, "--message", 9) == 0))) {
+            if ((a->note = option_value(argc, argv, &i, 9)) == NULL)
+                return usage_error(a, err, "%s needs a note", arg);
+        } else if ((allowed & OPT_STORE) && len == 7 && strncmp(arg, "--store", 7) == 0) {
+            if ((a->store = option_value(argc, argv, &i, 7)) == NULL)
+                return usage_error(a, err, "%s needs a directory", arg);
+        } else if ((allowed & OPT_COUNT) &&
+                   (strncmp(arg, "-n", 2) == 0 ||
+                    (len == 11 && strncmp(arg, "--max-count", 11) == 0))) {
+            const char *value = option_value(argc, argv, &i, 11);
+            char *end = NULL;
+            long n = value ? strtol(value, &end, 10) : -1;
+            if (value == NULL || *end != '\0' || n <= 0 || value[0] == '\0')
+                return usage_error(a, err, "-n needs a positive number, not '%s'",
+                                   value ? value : "");
+            a->count = (size_t)n;
+        } else {
+            return usage_error(a, err, "unknown option '%s'", arg);
+        }
+    }
+    return DL_EXIT_OK;
+}
+
+static int print_help(const cli_args *a, FILE *out, const char *text)
+{
+    fprintf(out, "usage: %s %s\n\n%s", DL_NAME, a->usage, text);
+    return DL_EXIT_OK;
+}
+
+/* One message, "dateline: <what went wrong>", and the exit status. */
+static int fail(FILE *err)
+{
+    const char *message = dl_error_last();
+    fprintf(err, "%s: %s\n", DL_NAME, message[0] ? message : "unknown error");
+    return dl_error_last_code() == DL_EUSAGE ? DL_EXIT_USAGE : DL_EXIT_ERROR;
+}
+
+/* ------------------------------------------------------------ opening -- */
+
+typedef struct {
+    dl_history_store *store;
+    dl_history *history;
+} opened;
+
+static void close_article(opened *o)
+{
+    dl_history_free(o->history);
+    dl_history_store_free(o->store);
+}
+
+static int open_article(opened *o, const cli_args *a, const char *file)
+{
+    dl_history_store_options options = DL_HISTORY_STORE_OPTIONS_INIT;
+    options.store_dir = a->store;
+    memset(o, 0, sizeof(*o));
+    int error = dl_history_store_open(&o->store, file, &options);
+    if (error == 0)
+        error = dl_history_open(&o->history, o->store, file);
+    return error;
+}
+
+/* ---------------------------------------------------------------- JSON -- */
+
+static json_t *json_document(void)
+{
+    return json_pack("{s:i}", "schema", JSON_SCHEMA);
+}
+
+static json_t *json_article(json_t *doc, const dl_history *history)
+{
+    json_object_set_new(doc, "file", json_string(dl_history_file(history)));
+    json_object_set_new(doc, "key", json_string(dl_history_key(history)));
+    json_object_set_new(doc, "ref", json_string(dl_history_refname(history)));
+    return doc;
+}
+
+static int json_print(json_t *doc, FILE *out)
+{
+    int status = json_dumpf(doc, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) == 0 ? 0 : -1;
+    fputc('\n', out);
+    json_decref(doc);
+    return status == 0 ? DL_EXIT_OK : DL_EXIT_ERROR;
+}
+
+/* ISO 8601 in the version's own zone: 2024-05-01T10:22:03+02:00. */
+static void format_time(char *out, size_t size, long long when, int offset)
+{
+    time_t local = (time_t)(when + (long long)offset * 60);
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    int minutes = offset < 0 ? -offset : offset;
+    snprintf(out + n, size - n, "%c%02d:%02d", offset < 0 ? '-' : '+', minutes / 60,
+             minutes % 60);
+}
+
+/* ------------------------------------------------------------ snapshot -- */
+
+int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
+{
+    cli_args a = {.name = "snapshot", .usage = "snapshot FILE [-m NOTE] [--store DIR] [--json]"};
+    int status = parse_args(&a, argc, argv, OPT_NOTE | OPT_STORE | OPT_JSON, err);
+    if (status != DL_EXIT_OK)
+        return status;
+    if (a.help)
+        return print_help(&a, out,
+                          "Record FILE's current content as a new version and print its id.\n"
+                          "Content equal to the latest version records nothing and prints\n"
+                          "\"unchanged: ID\" (exit 0). Binary or non-UTF-8 files are refused.\n\n"
+                          "  -m, --message NOTE  attach a note to the new version\n"
+                          "  --store DIR         use this history repository\n"
+                          "  --json              print a JSON object (schema 1)\n");
+    if (a.nargs != 1)
+        return usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
+
+    opened o;
+    dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+    dl_history_id id;
+    options.note = a.note;
+    int error = open_article(&o, &a, a.args[0]);
+    if (error == 0)
+        error = dl_history_snapshot(&id, o.history, &options);
+    if (error < 0 && error != DL_EUNCHANGED) {
+        status = fail(err);
+    } else if (a.json) {
+        json_t *doc = json_article(json_document(), o.history);
+        json_object_set_new(doc, "id", json_string(id.hex));
+        json_object_set_new(doc, "recorded", json_boolean(error == 0));
+        status = json_print(doc, out);
+    } else if (error == DL_EUNCHANGED) {
+        fprintf(out, "unchanged: %s\n", id.hex);
+    } else {
+        fprintf(out, "%s\n", id.hex);
+    }
+    close_article(&o);
+    return status;
+}
+
+/* ---------------------------------------------------------------- note -- */
+
+int dl_cli_note(int argc, char **argv, FILE *out, FILE *err)
+{
+    cli_args a = {.name = "note", .usage = "note [REV] FILE -m NOTE [--store DIR] [--json]"};
+    int status = parse_args(&a, argc, argv, OPT_NOTE | OPT_STORE | OPT_JSON, err);
+    if (status != DL_EXIT_OK)
+        return status;
+    if (a.help)
+        return print_help(&a, out,
+                          "Attach NOTE to version REV of FILE (default @, the latest),\n"
+                          "replacing any note it had. Notes live in refs/notes/dateline.\n"
+                          "REV: a version id (4+ hex digits), @ or @~N.\n");
+    if (a.nargs < 1 || a.nargs > 2)
+        return usage_error(&a, err, "%s", a.nargs ? "takes [REV] FILE" : "needs a FILE");
+    if (a.note == NULL)
+        return usage_error(&a, err, "%s", "needs -m NOTE");
+
+    const char *rev = a.nargs == 2 ? a.args[0] : "@";
+    const char *file = a.args[a.nargs - 1];
+    opened o;
+    dl_history_id id;
+    int error = open_article(&o, &a, file);
+    if (error == 0)
+        error = dl_history_note(&id, o.history, rev, a.note);
+    if (error < 0) {
+        status = fail(err);
+    } else if (a.json) {
+        json_t *doc = json_article(json_document(), o.history);
+        json_object_set_new(doc, "id", json_string(id.hex));
+        json_object_set_new(doc, "note", json_string(a.note));
+        status = json_print(doc, out);
+    } else {
+        fprintf(out, "noted %.*s\n", DL_HISTORY_ID_SHORTSIZE, id.hex);
+    }
+    close_article(&o);
+    return status;
+}
+
+/* ----------------------------------------------------------------- log -- */
+
+/*
+ * Describe each listed version against its first parent, oldest first so
+ * that a linear history reads every blob once. The change itself comes from
+ * dl_history_describe, the seam the structural diff will fill.
+ */
+static int describe_log(dl_history_change *changes, dl_history *history,
+                        const dl_history_log *log)
+{
+    char *previous = NULL;
+    size_t previous_size = 0;
+    const char *previous_id = "";
+    int error = 0;
+
+    for (size_t k = log->count; k-- > 0;) {
+        const dl_history_version *v = &log->versions[k];
+        char *content = NULL, *parent = NULL;
+        size_t size = 0, parent_size = 0;
+        const char *old = NULL;
+        size_t old_size = 0;
+
+        if ((error = dl_history_read(&content, &size, history, &v->id)) < 0)
+            break;
+        if (v->parent_count > 0) {
+            if (strcmp(v->parent.hex, previous_id) == 0) {
+                old = previous, old_size = previous_size;
+            } else if (dl_history_read(&parent, &parent_size, history, &v->parent) == 0) {
+                old = parent, old_size = parent_size;
+            }
+        }
+        error = dl_history_describe(&changes[k], old, old_size, content, size);
+        free(parent);
+        free(previous);
+        previous = content;
+        previous_size = size;
+        previous_id = v->id.hex;
+        if (error < 0)
+            break;
+    }
+    free(previous);
+    return error;
+}
+
+int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
+{
+    cli_args a = {.name = "log",
+                  .usage = "log FILE [-n N] [--annotated] [--json] [--store DIR]"};
+    int status = parse_args(&a, argc, argv, OPT_COUNT | OPT_ANNOTATED | OPT_STORE | OPT_JSON,
+                            err);
+    if (status != DL_EXIT_OK)
+        return status;
+    if (a.help)
+        return print_help(&a, out,
+                          "List FILE's versions, newest first: id, time (ISO 8601 with the\n"
+                          "writer's zone), author, words (and the change in words), note.\n\n"
+                          "  -n, --max-count N   only the newest N versions\n"
+                          "  --annotated         only versions with a note\n"
+                          "  --json              print a JSON object (schema 1)\n");
+    if (a.nargs != 1)
+        return usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
+
+    opened o;
+    dl_history_log *log = NULL;
+    dl_history_change *changes = NULL;
+    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    options.max_count = a.count;
+    options.annotated_only = a.annotated;
+
+    int error = open_article(&o, &a, a.args[0]);
+    if (error == 0)
+        error = dl_history_log_read(&log, o.history, &options);
+    if (error == 0) {
+        changes = calloc(log->count ? log->count : 1, sizeof(*changes));
+        error = changes ? describe_log(changes, o.history, log)
+                        : dl_error_set(DL_ERROR, "out of memory");
+    }
+    if (error < 0) {
+        status = fail(err);
+        goto done;
+    }
+
+    if (a.json) {
+        json_t *doc = json_article(json_document(), o.history);
+        json_t *versions = json_array();
+        for (size_t i = 0; i < log->count; i++) {
+            const dl_history_version *v = &log->versions[i];
+            char when[40];
+            format_time(when, sizeof(when), v->time, v->offset);
+            json_t *parents = json_array();
+            if (v->parent_count > 0)
+                json_array_append_new(parents, json_string(v->parent.hex));
+            json_t *item = json_pack(
+                "{s:s, s:s#, s:s, s:I, s:i, s:{s:s, s:s}, s:o, s:o, s:I, s:I, s:I}",
+                "id", v->id.hex, "short", v->id.hex, (int)DL_HISTORY_ID_SHORTSIZE,
+                "time", when, "timestamp", (json_int_t)v->time, "offset_minutes", v->offset,
+                "author", "name", v->author_name, "email", v->author_email,
+                "note", v->note ? json_string(v->note) : json_null(),
+                "parents", parents, "parent_count", (json_int_t)v->parent_count,
+                "words", (json_int_t)changes[i].words,
+                "words_delta", (json_int_t)changes[i].words_delta);
+            if (item != NULL && changes[i].summary != NULL)
+                json_object_set_new(item, "summary", json_string(changes[i].summary));
+            json_array_append_new(versions, item);
+        }
+        json_object_set_new(doc, "versions", versions);
+        status = json_print(doc, out);
+        goto done;
+    }
+
+    if (log->count == 0)
+        fprintf(err, "%s: %s has no recorded versions\n", DL_NAME, dl_history_key(o.history));
+    for (size_t i = 0; i < log->count; i++) {
+        const dl_history_version *v = &log->versions[i];
+        char when[40];
+        format_time(when, sizeof(when), v->time, v->offset);
+        fprintf(out, "%.*s  %s  %s  %zu words (%+lld)", DL_HISTORY_ID_SHORTSIZE, v->id.hex,
+                when, v->author_name, changes[i].words, changes[i].words_delta);
+        if (changes[i].summary != NULL)
+            fprintf(out, "  %s", changes[i].summary);
+        if (v->note != NULL)
+            fprintf(out, "  %s", v->note);
+        fputc('\n', out);
+    }
+
+done:
+    for (size_t i = 0; changes != NULL && log != NULL && i < log->count; i++)
+        dl_history_change_dispose(&changes[i]);
+    free(changes);
+    dl_history_log_free(log);
+    close_article(&o);
+    return status;
+}
+
+/* ---------------------------------------------------------------- show -- */
+
+int dl_cli_show(int argc, char **argv, FILE *out, FILE *err)
+{
+    cli_args a = {.name = "show", .usage = "show REV FILE [--store DIR]"};
+    int status = parse_args(&a, argc, argv, OPT_STORE, err);
+    if (status != DL_EXIT_OK)
+        return status;
+    if (a.help)
+        return print_help(&a, out,
+                          "Print the content of version REV of FILE.\n"
+                          "REV: a version id (4+ hex digits), @ (latest) or @~N.\n");
+    if (a.nargs != 2)
+        return usage_error(&a, err, "%s", "needs REV and FILE");
+
+    opened o;
+    dl_history_id id;
+    char *content = NULL;
+    size_t size = 0;
+    int error = open_article(&o, &a, a.args[1]);
+    if (error == 0)
+        error = dl_history_resolve(&id, o.history, a.args[0]);
+    if (error == 0)
+        error = dl_history_read(&content, &size, o.history, &id);
+    if (error < 0)
+        status = fail(err);
+    else if (fwrite(content, 1, size, out) != size)
+        status = DL_EXIT_ERROR;
+    free(content);
+    close_article(&o);
+    return status;
+}
+
+/* ------------------------------------------------------------- restore -- */
+
+int dl_cli_restore(int argc, char **argv, FILE *out, FILE *err)
+{
+    cli_args a = {.name = "restore", .usage = "restore REV FILE [--store DIR] [--json]"};
+    int status = parse_args(&a, argc, argv, OPT_STORE | OPT_JSON, err);
+    if (status != DL_EXIT_OK)
+        return status;
+    if (a.help)
+        return print_help(&a, out,
+                          "Write version REV back to FILE (atomically, keeping its mode).\n"
+                          "Unrecorded content in FILE is recorded first (note \"before restore\n"
+                          "of ID\"), and the restored content is recorded as the latest\n"
+                          "version (note \"restored ID\"), whose id is printed.\n");
+    if (a.nargs != 2)
+        return usage_error(&a, err, "%s", "needs REV and FILE");
+
+    opened o;
+    dl_history_id from, id;
+    int error = open_article(&o, &a, a.args[1]);
+    if (error == 0)
+        error = dl_history_resolve(&from, o.history, a.args[0]);
+    if (error == 0)
+        error = dl_history_restore(&id, o.history, from.hex);
+    if (error < 0) {
+        status = fail(err);
+    } else if (a.json) {
+        json_t *doc = json_article(json_document(), o.history);
+        json_object_set_new(doc, "restored", json_string(from.hex));
+        json_object_set_new(doc, "id", json_string(id.hex));
+        status = json_print(doc, out);
+    } else {
+        fprintf(out, "restored %.*s; latest version is now %s\n", DL_HISTORY_ID_SHORTSIZE,
+                from.hex, id.hex);
+    }
+    close_article(&o);
+    return status;
+}
+
+/* ------------------------------------------------------------ push/pull -- */
+
+static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
+{
+    cli_args a = {.name = pull ? "pull" : "push",
+                  .usage = pull ? "pull [REMOTE] [PATH] [--store DIR] [--json]"
+                                : "push [REMOTE] [PATH] [--store DIR] [--json]"};
+    int status = parse_args(&a, argc, argv, OPT_STORE | OPT_JSON, err);
+    if (status != DL_EXIT_OK)
+        return status;
+    if (a.help)
+        return print_help(&a, out,
+                          pull ? "Fetch every article's history and the notes from REMOTE\n"
+                                 "(a remote name, URL or path; default origin) and join them\n"
+                                 "with this store's. Diverged histories get a merge version\n"
+                                 "holding the local content; no version is dropped. PATH (a\n"
+                                 "file or directory, default .) says which repository.\n"
+                               : "Send every article's history (refs/dateline/...) and the\n"
+                                 "notes (refs/notes/dateline) to REMOTE (a remote name, URL or\n"
+                                 "path; default origin). Never forces: if REMOTE has versions\n"
+                                 "this store lacks, pull first. PATH (a file or directory,\n"
+                                 "default .) says which repository.\n");
+    if (a.nargs > 2)
+        return usage_error(&a, err, "%s", "takes [REMOTE] [PATH]");
+
+    dl_history_store *store = NULL;
+    dl_history_store_options store_options = DL_HISTORY_STORE_OPTIONS_INIT;
+    dl_history_sync_options options = DL_HISTORY_SYNC_OPTIONS_INIT;
+    dl_history_sync_result result = {0};
+    store_options.store_dir = a.store;
+    options.remote = a.nargs > 0 ? a.args[0] : "origin";
+
+    int error = dl_history_store_open(&store, a.nargs > 1 ? a.args[1] : ".", &store_options);
+    if (error == 0)
+        error = pull ? dl_history_pull(&result, store, &options)
+                     : dl_history_push(&result, store, &options);
+    if (error < 0) {
+        status = fail(err);
+    } else if (a.json) {
+        json_t *doc = json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:b}", "schema", JSON_SCHEMA,
+                                "store", dl_history_store_path(store), "remote", options.remote,
+                                "updated", (json_int_t)result.updated,
+                                "merged", (json_int_t)result.merged,
+                                "unchanged", (json_int_t)result.unchanged,
+                                "notes_updated", result.notes_updated);
+        status = json_print(doc, out);
+    } else if (pull) {
+        fprintf(out, "pulled from %s: %zu updated, %zu merged, %zu unchanged%s\n",
+                options.remote, result.updated, result.merged, result.unchanged,
+                result.notes_updated ? ", notes updated" : "");
+    } else {
+        fprintf(out, "pushed to %s: %zu updated, %zu unchanged%s\n", options.remote,
+                result.updated, result.unchanged, result.notes_updated ? ", notes updated" : "");
+    }
+    dl_history_store_free(store);
+    return status;
+}
+
+int dl_cli_push(int argc, char **argv, FILE *out, FILE *err)
+{
+    return sync_command(argc, argv, out, err, 0);
+}
+
+int dl_cli_pull(int argc, char **argv, FILE *out, FILE *err)
+{
+    return sync_command(argc, argv, out, err, 1);
+}

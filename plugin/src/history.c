@@ -1,0 +1,1302 @@
+/*
+ * dateline — stores and articles: discovery, recording, reading, restoring.
+ *
+ * See dateline/history.h for the model. Locking discipline: every public
+ * function that touches the repository holds the store's mutex for its
+ * whole run; the static *_locked helpers assume it is held.
+ */
+/* realpath() is X/Open, not plain POSIX. */
+#define _XOPEN_SOURCE 700
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dateline/error.h"
+#include "history_internal.h"
+
+#define FALLBACK_NAME "dateline"
+#define FALLBACK_EMAIL "dateline@localhost"
+
+/* ------------------------------------------------------------- helpers -- */
+
+int dl_history__git_error(int git_code, const char *format, ...)
+{
+    char what[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(what, sizeof(what), format, args);
+    va_end(args);
+
+    int code;
+    switch (git_code) {
+    case GIT_ENOTFOUND: code = DL_ENOTFOUND; break;
+    case GIT_EEXISTS: code = DL_EEXISTS; break;
+    case GIT_ELOCKED: code = DL_ELOCKED; break;
+    case GIT_EMODIFIED: code = DL_EMODIFIED; break;
+    case GIT_EINVALIDSPEC:
+    case GIT_EINVALID: code = DL_EINVALID; break;
+    default: code = DL_ERROR; break;
+    }
+    const git_error *e = git_error_last();
+    return dl_error_set(code, "%s: %s", what,
+                        e && e->message ? e->message : "unknown git error");
+}
+
+static char *dup_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy != NULL)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+static char *join_path(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    int slash = na > 0 && a[na - 1] != '/';
+    char *p = malloc(na + slash + nb + 1);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, a, na);
+    if (slash)
+        p[na] = '/';
+    memcpy(p + na + slash, b, nb + 1);
+    return p;
+}
+
+static long long monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A config string, or NULL. The caller frees. */
+static char *config_string(git_config *config, const char *name)
+{
+    git_buf buf = {0};
+    char *value = NULL;
+    if (config != NULL && git_config_get_string_buf(&buf, config, name) == 0 && buf.size > 0)
+        value = strndup(buf.ptr, buf.size);
+    git_buf_dispose(&buf);
+    return value;
+}
+
+int dl_history__signature(git_signature **out, git_repository *repo)
+{
+    git_config *config = NULL, *global = NULL;
+    char *name = NULL, *email = NULL;
+    int error;
+
+    /* Like git: the GIT_AUTHOR_* variables, then user.name / user.email
+     * from the repository's configuration (which includes the global and
+     * system files), then the file GIT_CONFIG_GLOBAL names — libgit2 does
+     * not read that variable itself — and last a fixed identity. */
+    const char *env_name = getenv("GIT_AUTHOR_NAME");
+    const char *env_email = getenv("GIT_AUTHOR_EMAIL");
+    const char *global_path = getenv("GIT_CONFIG_GLOBAL");
+    if (git_repository_config_snapshot(&config, repo) < 0)
+        config = NULL;
+    if (global_path != NULL && global_path[0] != '\0') {
+        /* GIT_CONFIG_GLOBAL replaces the global file: look at the
+         * repository's own level first, then that file. */
+        git_config *local = NULL;
+        if (config != NULL && git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL) < 0)
+            local = NULL;
+        git_config_free(config);
+        config = local;
+        if (git_config_open_ondisk(&global, global_path) < 0)
+            global = NULL;
+    }
+
+    name = env_name && env_name[0] ? dup_string(env_name) : config_string(config, "user.name");
+    if (name == NULL)
+        name = config_string(global, "user.name");
+    email = env_email && env_email[0] ? dup_string(env_email)
+                                      : config_string(config, "user.email");
+    if (email == NULL)
+        email = config_string(global, "user.email");
+
+    /* git_signature_now takes the zone from localtime_r, so versions keep
+     * the writer's local offset, as git itself records it. */
+    error = git_signature_now(out, name ? name : FALLBACK_NAME, email ? email : FALLBACK_EMAIL);
+    if (error < 0)
+        error = git_signature_now(out, FALLBACK_NAME, FALLBACK_EMAIL);
+    if (error < 0)
+        error = dl_history__git_error(error, "cannot make a signature");
+    free(name);
+    free(email);
+    git_config_free(global);
+    git_config_free(config);
+    return error;
+}
+
+int dl_history__lock_backoff(long long *started, unsigned attempt,
+                             git_repository *repo, const char *refname)
+{
+    long long now = monotonic_ms();
+    if (*started == 0)
+        *started = now;
+    if (now - *started > 2000) {
+        const char *gitdir = git_repository_commondir(repo);
+        return dl_error_set(DL_ELOCKED,
+                            "%s is locked: %s%s.lock exists. Another git or dateline "
+                            "process is writing it; if none is running, remove that file",
+                            refname, gitdir, refname);
+    }
+    /* A little jitter so two writers that collided do not collide again. */
+    long ns = (long)(1 + (attempt * 7 + (unsigned)getpid()) % 5) * 1000000L;
+    struct timespec pause = {0, ns};
+    nanosleep(&pause, NULL);
+    return 0;
+}
+
+int dl_history__ref_swap(git_repository *repo, const char *refname,
+                         const git_oid *id, const git_oid *expected)
+{
+    git_reference *ref = NULL;
+    git_oid none;
+    /* The comparison happens under the ref's lock. For "must not exist"
+     * libgit2 takes the zero id; git_reference_create(force = 0) would
+     * check existence before locking, and two creators could both win. */
+    memset(&none, 0, sizeof(none));
+    int error = git_reference_create_matching(&ref, repo, refname, id, 1,
+                                              expected ? expected : &none, "dateline");
+    git_reference_free(ref);
+    if (error == GIT_EEXISTS || error == GIT_EMODIFIED)
+        return dl_error_set(DL_EMODIFIED, "%s moved while it was being updated", refname);
+    if (error < 0)
+        return dl_history__git_error(error, "cannot update %s", refname);
+    return 0;
+}
+
+/* ------------------------------------------------------------ stores -- */
+
+static int make_dirs(const char *path, mode_t mode)
+{
+    char *copy = dup_string(path);
+    int error = 0;
+    if (copy == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    for (char *p = copy + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(copy, mode) < 0 && errno != EEXIST) {
+            error = dl_error_set(DL_ERROR, "cannot create the history store directory %s: %s",
+                                 copy, strerror(errno));
+            break;
+        }
+        *p = saved;
+        if (saved == '\0')
+            break;
+    }
+    free(copy);
+    return error;
+}
+
+/* Whether a directory has no entries (we may turn it into a store). */
+static int dir_is_empty(const char *path)
+{
+    DIR *dir = opendir(path);
+    struct dirent *entry;
+    int empty = 1;
+    if (dir == NULL)
+        return 0;
+    while (empty && (entry = readdir(dir)) != NULL)
+        empty = strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0;
+    closedir(dir);
+    return empty;
+}
+
+/* Open the repository at `dir` exactly, creating a private bare one if the
+ * directory is missing or empty. */
+static int open_or_create(git_repository **out, const char *dir)
+{
+    git_repository *repo = NULL;
+    int error = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+    if (error == 0) {
+        *out = repo;
+        return 0;
+    }
+    if (error != GIT_ENOTFOUND)
+        return dl_history__git_error(error, "cannot open the history store %s", dir);
+
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return dl_error_set(DL_EINVALID, "the history store %s is not a directory", dir);
+        if (!dir_is_empty(dir))
+            return dl_error_set(DL_EINVALID,
+                                "%s is not a git repository and not empty; "
+                                "refusing to create a history store there", dir);
+    }
+    if ((error = make_dirs(dir, 0700)) < 0)
+        return error;
+
+    git_repository_init_options init;
+    git_repository_init_options_init(&init, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+    init.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+    init.description = "dateline history store";
+    if ((error = git_repository_init_ext(&repo, dir, &init)) < 0)
+        return dl_history__git_error(error, "cannot create the history store %s", dir);
+    /* History is private: other users must not read the drafts. */
+    chmod(dir, 0700);
+    *out = repo;
+    return 0;
+}
+
+static int fallback_store_dir(char **out)
+{
+    const char *data = getenv("XDG_DATA_HOME");
+    char *base = NULL;
+    /* The XDG spec says relative values are to be ignored. */
+    if (data != NULL && data[0] == '/') {
+        base = dup_string(data);
+    } else {
+        const char *home = getenv("HOME");
+        if (home == NULL || home[0] != '/')
+            return dl_error_set(DL_ERROR,
+                                "neither XDG_DATA_HOME nor HOME is set; use --store DIR "
+                                "or DATELINE_STORE to say where history goes");
+        base = join_path(home, ".local/share");
+    }
+    char *dir = base ? join_path(base, "dateline/store.git") : NULL;
+    free(base);
+    if (dir == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    *out = dir;
+    return 0;
+}
+
+/* The real directory a path lives in: the path itself for a directory,
+ * else its parent. */
+static int containing_dir(char **out, const char *path)
+{
+    struct stat st;
+    char *dir = NULL;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        dir = realpath(path, NULL);
+    } else {
+        const char *slash = strrchr(path, '/');
+        char *parent = slash == NULL ? dup_string(".")
+                       : slash == path ? dup_string("/")
+                                       : strndup(path, (size_t)(slash - path));
+        if (parent == NULL)
+            return dl_error_set(DL_ERROR, "out of memory");
+        dir = realpath(parent, NULL);
+        if (dir == NULL) {
+            int code = errno == ENOENT ? DL_ENOTFOUND : DL_ERROR;
+            int error = dl_error_set(code, "cannot use %s: directory %s: %s", path, parent,
+                                     strerror(errno));
+            free(parent);
+            return error;
+        }
+        free(parent);
+    }
+    if (dir == NULL)
+        return dl_error_set(DL_ERROR, "cannot resolve %s: %s", path, strerror(errno));
+    *out = dir;
+    return 0;
+}
+
+int dl_history_store_open(dl_history_store **out, const char *path,
+                          const dl_history_store_options *opts)
+{
+    dl_history_store *store = NULL;
+    git_repository *repo = NULL;
+    char *dir = NULL, *store_dir = NULL;
+    int error;
+
+    /* git finds ~/.gitconfig through $HOME; libgit2 may ask the password
+     * database instead. Follow git, so that HOME=... works as people
+     * expect (and tests can have their own identity). */
+    if (git_libgit2_init() == 1) {
+        const char *home = getenv("HOME");
+        if (home != NULL && home[0] == '/')
+            git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
+    }
+
+    const char *explicit_dir = opts && opts->store_dir ? opts->store_dir : NULL;
+    if (explicit_dir == NULL) {
+        const char *env = getenv("DATELINE_STORE");
+        if (env != NULL && env[0] != '\0')
+            explicit_dir = env;
+    }
+
+    if (explicit_dir != NULL) {
+        if ((error = open_or_create(&repo, explicit_dir)) < 0)
+            goto done;
+    } else {
+        if ((error = containing_dir(&dir, path ? path : ".")) < 0)
+            goto done;
+        error = git_repository_open_ext(&repo, dir, 0, NULL);
+        if (error == 0 && git_repository_is_bare(repo)) {
+            /* A bare repository has no files to version; treat the article
+             * as being outside any repository. */
+            git_repository_free(repo);
+            repo = NULL;
+            error = GIT_ENOTFOUND;
+        }
+        if (error == GIT_ENOTFOUND) {
+            if ((error = fallback_store_dir(&store_dir)) < 0)
+                goto done;
+            if ((error = open_or_create(&repo, store_dir)) < 0)
+                goto done;
+        } else if (error < 0) {
+            error = dl_history__git_error(error, "cannot open the git repository containing %s",
+                                          path);
+            goto done;
+        }
+    }
+
+    store = calloc(1, sizeof(*store));
+    if (store == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    store->repo = repo;
+    repo = NULL;
+    store->gitdir = dup_string(git_repository_path(store->repo));
+    const char *workdir = git_repository_workdir(store->repo);
+    if (workdir != NULL) {
+        char *real = realpath(workdir, NULL);
+        /* With a trailing '/', so that a prefix test finds the files in it. */
+        store->workdir = real ? join_path(real, "") : NULL;
+        free(real);
+    }
+    pthread_mutex_init(&store->lock, NULL);
+    *out = store;
+    store = NULL;
+    error = 0;
+
+done:
+    free(store_dir);
+    free(dir);
+    git_repository_free(repo);
+    free(store);
+    if (error < 0)
+        git_libgit2_shutdown();
+    return error;
+}
+
+const char *dl_history_store_path(const dl_history_store *store)
+{
+    return store ? store->gitdir : NULL;
+}
+
+void dl_history_store_free(dl_history_store *store)
+{
+    if (store == NULL)
+        return;
+    pthread_mutex_destroy(&store->lock);
+    git_repository_free(store->repo);
+    free(store->gitdir);
+    free(store->workdir);
+    free(store);
+    git_libgit2_shutdown();
+}
+
+/* ----------------------------------------------------------- articles -- */
+
+int dl_history_open(dl_history **out, dl_history_store *store, const char *file)
+{
+    dl_history *history = NULL;
+    char *dir = NULL, *absolute = NULL;
+    struct stat st;
+    int error;
+
+    if (file == NULL || file[0] == '\0')
+        return dl_error_set(DL_EINVALID, "no article file given");
+    if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+        return dl_error_set(DL_EINVALID, "%s is a directory, not an article", file);
+
+    if ((error = containing_dir(&dir, file)) < 0)
+        goto done;
+    const char *slash = strrchr(file, '/');
+    const char *base = slash ? slash + 1 : file;
+    if (base[0] == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        error = dl_error_set(DL_EINVALID, "%s is a directory, not an article", file);
+        goto done;
+    }
+    if ((absolute = join_path(dir, base)) == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+
+    history = calloc(1, sizeof(*history));
+    if (history == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    history->store = store;
+    history->file = absolute;
+    absolute = NULL;
+
+    size_t wlen = store->workdir ? strlen(store->workdir) : 0;
+    if (wlen > 0 && strncmp(history->file, store->workdir, wlen) == 0)
+        history->key = dup_string(history->file + wlen);
+    else
+        history->key = dup_string(history->file);
+    if (history->key == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    history->tree_path = history->key + (history->key[0] == '/');
+    if ((error = dl_history_refname_escape(&history->refname, history->key)) < 0)
+        goto done;
+
+    *out = history;
+    history = NULL;
+
+done:
+    dl_history_free(history);
+    free(absolute);
+    free(dir);
+    return error;
+}
+
+void dl_history_free(dl_history *history)
+{
+    if (history == NULL)
+        return;
+    free(history->file);
+    free(history->key);
+    free(history->refname);
+    free(history);
+}
+
+const char *dl_history_key(const dl_history *history)
+{
+    return history ? history->key : NULL;
+}
+
+const char *dl_history_refname(const dl_history *history)
+{
+    return history ? history->refname : NULL;
+}
+
+const char *dl_history_file(const dl_history *history)
+{
+    return history ? history->file : NULL;
+}
+
+/* -------------------------------------------------------- file access -- */
+
+/* Read a whole file. DL_ENOTFOUND if it does not exist. */
+static int read_file(char **out, size_t *out_size, const char *path)
+{
+    char *data = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int error = 0;
+    struct stat st;
+
+    if (fd < 0) {
+        int code = errno == ENOENT ? DL_ENOTFOUND : DL_ERROR;
+        return dl_error_set(code, "cannot read %s: %s", path, strerror(errno));
+    }
+    if (fstat(fd, &st) < 0) {
+        error = dl_error_set(DL_ERROR, "cannot read %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        error = dl_error_set(DL_EINVALID, "%s is a directory, not an article", path);
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        error = dl_error_set(DL_EINVALID, "%s is not a regular file", path);
+        goto done;
+    }
+
+    size_t capacity = (size_t)st.st_size + 1, size = 0;
+    data = malloc(capacity + 1);
+    if (data == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory reading %s", path);
+        goto done;
+    }
+    for (;;) {
+        /* The file may grow while we read it; keep going until EOF. */
+        if (size == capacity) {
+            char *bigger = realloc(data, capacity * 2 + 1);
+            if (bigger == NULL) {
+                error = dl_error_set(DL_ERROR, "out of memory reading %s", path);
+                goto done;
+            }
+            data = bigger;
+            capacity *= 2;
+        }
+        ssize_t n = read(fd, data + size, capacity - size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            error = dl_error_set(DL_ERROR, "cannot read %s: %s", path, strerror(errno));
+            goto done;
+        }
+        if (n == 0)
+            break;
+        size += (size_t)n;
+    }
+    data[size] = '\0';
+    *out = data;
+    *out_size = size;
+    data = NULL;
+
+done:
+    free(data);
+    close(fd);
+    return error;
+}
+
+/*
+ * Replace `path` with `data` so that a reader (or a crash) sees either the
+ * old file or the new one, never a mix: write a temporary file next to it,
+ * flush it, give it the old file's mode, rename it over.
+ */
+static int write_file_atomically(const char *path, const char *data, size_t size)
+{
+    char *target = realpath(path, NULL); /* write through a symlink, not over it */
+    const char *dest = target ? target : path;
+    char *temp = malloc(strlen(dest) + 64);
+    int fd = -1, error = 0;
+    struct stat st;
+
+    if (temp == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    const char *slash = strrchr(dest, '/');
+    int dirlen = slash ? (int)(slash - dest + 1) : 0;
+    for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
+        sprintf(temp, "%.*s.%s.dateline-%ld-%u", dirlen, dest, dest + dirlen,
+                (long)getpid(), attempt);
+        fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0) {
+        error = dl_error_set(DL_ERROR, "cannot write %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (stat(dest, &st) == 0)
+        fchmod(fd, st.st_mode & 07777);
+
+    for (size_t written = 0; written < size;) {
+        ssize_t n = write(fd, data + written, size - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            error = dl_error_set(DL_ERROR, "cannot write %s: %s", path, strerror(errno));
+            goto done;
+        }
+        written += (size_t)n;
+    }
+    if (fsync(fd) < 0 || close(fd) < 0) {
+        fd = -1;
+        error = dl_error_set(DL_ERROR, "cannot write %s: %s", path, strerror(errno));
+        goto done;
+    }
+    fd = -1;
+    if (rename(temp, dest) < 0) {
+        error = dl_error_set(DL_ERROR, "cannot replace %s: %s", path, strerror(errno));
+        goto done;
+    }
+
+done:
+    if (fd >= 0)
+        close(fd);
+    if (error < 0 && temp != NULL)
+        unlink(temp);
+    free(temp);
+    free(target);
+    return error;
+}
+
+/* ---------------------------------------------------------- recording -- */
+
+/* A tree holding only `blob` at `path`, nested trees for its directories. */
+static int build_tree(git_oid *out, git_repository *repo, const char *path,
+                      const git_oid *blob)
+{
+    git_treebuilder *builder = NULL;
+    git_oid child = *blob;
+    git_filemode_t mode = GIT_FILEMODE_BLOB;
+    const char *end = path + strlen(path);
+    int error = 0;
+
+    /* Build from the leaf up: each level holds one entry, the level below. */
+    while (end > path) {
+        const char *start = end;
+        while (start > path && start[-1] != '/')
+            start--;
+        char *name = strndup(start, (size_t)(end - start));
+        if (name == NULL)
+            return dl_error_set(DL_ERROR, "out of memory");
+        if ((error = git_treebuilder_new(&builder, repo, NULL)) < 0 ||
+            (error = git_treebuilder_insert(NULL, builder, name, &child, mode)) < 0 ||
+            (error = git_treebuilder_write(&child, builder)) < 0) {
+            error = dl_history__git_error(error, "cannot store the path '%s'", path);
+            free(name);
+            git_treebuilder_free(builder);
+            return error;
+        }
+        free(name);
+        git_treebuilder_free(builder);
+        builder = NULL;
+        mode = GIT_FILEMODE_TREE;
+        end = start > path ? start - 1 : start;
+        while (end > path && end[-1] == '/')
+            end--;
+    }
+    *out = child;
+    return 0;
+}
+
+/* The latest version, or *found = 0 when the article has no history. */
+static int lookup_tip(git_oid *out, int *found, git_repository *repo,
+                      const char *refname)
+{
+    int error = git_reference_name_to_id(out, repo, refname);
+    if (error == GIT_ENOTFOUND) {
+        *found = 0;
+        return 0;
+    }
+    if (error < 0)
+        return dl_history__git_error(error, "cannot read %s", refname);
+    *found = 1;
+    return 0;
+}
+
+static int snapshot_locked(dl_history_id *out, dl_history *history,
+                           const char *content, size_t size, const char *note)
+{
+    git_repository *repo = history->store->repo;
+    git_signature *sig = NULL;
+    git_tree *tree = NULL;
+    git_commit *parent = NULL;
+    git_oid blob, tree_id, tip, commit;
+    char *message = NULL;
+    long long locked_since = 0;
+    int error, found = 0;
+
+    if ((error = dl_history__check_text(content, size, history->file)) < 0)
+        return error;
+    if ((error = git_blob_create_from_buffer(&blob, repo, content, size)) < 0)
+        return dl_history__git_error(error, "cannot store %s", history->file);
+    if ((error = build_tree(&tree_id, repo, history->tree_path, &blob)) < 0)
+        return error;
+    if ((error = git_tree_lookup(&tree, repo, &tree_id)) < 0) {
+        error = dl_history__git_error(error, "cannot store %s", history->file);
+        goto done;
+    }
+    if ((error = dl_history__signature(&sig, repo)) < 0)
+        goto done;
+    if ((message = malloc(strlen(history->key) + 32)) == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    sprintf(message, "dateline: %s\n", history->key);
+
+    /* Compare-and-swap loop: if another writer moves the ref between our
+     * read and our write, rebase onto its version (same tree, new parent)
+     * and try again. Nothing is lost; the order is whoever won. */
+    for (unsigned attempt = 0;; attempt++) {
+        if ((error = lookup_tip(&tip, &found, repo, history->refname)) < 0)
+            goto done;
+        git_commit_free(parent);
+        parent = NULL;
+        if (found) {
+            if ((error = git_commit_lookup(&parent, repo, &tip)) < 0) {
+                error = dl_history__git_error(error, "cannot read the latest version of %s",
+                                              history->key);
+                goto done;
+            }
+            /* The tree holds nothing but the article, so equal trees mean
+             * equal content. */
+            if (git_oid_equal(git_commit_tree_id(parent), &tree_id)) {
+                git_oid_tostr(out->hex, sizeof(out->hex), &tip);
+                error = dl_error_set(DL_EUNCHANGED, "unchanged: %s", out->hex);
+                goto done;
+            }
+        }
+        const git_commit *parents[1] = {parent};
+        if ((error = git_commit_create(&commit, repo, NULL, sig, sig, NULL, message, tree,
+                                       found ? 1 : 0, parents)) < 0) {
+            error = dl_history__git_error(error, "cannot record %s", history->file);
+            goto done;
+        }
+        error = dl_history__ref_swap(repo, history->refname, &commit, found ? &tip : NULL);
+        if (error == 0)
+            break;
+        if (error == DL_EMODIFIED && attempt < 10000)
+            continue;
+        if (error == DL_ELOCKED &&
+            (error = dl_history__lock_backoff(&locked_since, attempt, repo,
+                                              history->refname)) == 0)
+            continue;
+        goto done;
+    }
+
+    git_oid_tostr(out->hex, sizeof(out->hex), &commit);
+    if (note != NULL && (error = dl_history__note_set(repo, &commit, note, 0)) < 0)
+        goto done;
+    dl_history__maybe_pack(repo, &commit);
+    error = 0;
+
+done:
+    free(message);
+    git_commit_free(parent);
+    git_tree_free(tree);
+    git_signature_free(sig);
+    return error;
+}
+
+int dl_history_snapshot(dl_history_id *out, dl_history *history,
+                        const dl_history_snapshot_options *opts)
+{
+    char *data = NULL;
+    size_t size = 0;
+    int error;
+    const char *note = opts ? opts->note : NULL;
+    dl_history_id id;
+
+    if (opts != NULL && opts->content != NULL) {
+        if ((error = dl_history__check_text(opts->content, opts->content_size,
+                                            history->file)) < 0)
+            return error;
+    } else if ((error = read_file(&data, &size, history->file)) < 0) {
+        return error;
+    }
+
+    pthread_mutex_lock(&history->store->lock);
+    if (opts != NULL && opts->content != NULL)
+        error = snapshot_locked(&id, history, opts->content, opts->content_size, note);
+    else
+        error = snapshot_locked(&id, history, data, size, note);
+    pthread_mutex_unlock(&history->store->lock);
+
+    if (error == 0 || error == DL_EUNCHANGED)
+        *out = id;
+    free(data);
+    return error;
+}
+
+/* -------------------------------------------------------------- notes -- */
+
+int dl_history__note_get(char **out, git_repository *repo, const git_oid *target)
+{
+    git_note *note = NULL;
+    int error = git_note_read(&note, repo, DL_HISTORY_NOTES_REF, target);
+    if (error == GIT_ENOTFOUND) {
+        *out = NULL;
+        return 0;
+    }
+    if (error < 0)
+        return dl_history__git_error(error, "cannot read notes");
+    *out = dup_string(git_note_message(note));
+    git_note_free(note);
+    return *out ? 0 : dl_error_set(DL_ERROR, "out of memory");
+}
+
+int dl_history__note_set(git_repository *repo, const git_oid *target,
+                         const char *note, int merge)
+{
+    git_signature *sig = NULL;
+    git_commit *parent = NULL;
+    char *joined = NULL;
+    long long locked_since = 0;
+    int error, found = 0;
+    git_oid tip, commit;
+
+    if ((error = dl_history__check_text(note, strlen(note), "the note")) < 0)
+        return error;
+    if ((error = dl_history__signature(&sig, repo)) < 0)
+        return error;
+
+    /* The notes ref is shared by every article: the same compare-and-swap
+     * loop as for versions keeps concurrent annotators from losing notes. */
+    for (unsigned attempt = 0;; attempt++) {
+        git_commit_free(parent);
+        parent = NULL;
+        free(joined);
+        joined = NULL;
+        if ((error = lookup_tip(&tip, &found, repo, DL_HISTORY_NOTES_REF)) < 0)
+            goto done;
+        if (found && (error = git_commit_lookup(&parent, repo, &tip)) < 0) {
+            error = dl_history__git_error(error, "cannot read %s", DL_HISTORY_NOTES_REF);
+            goto done;
+        }
+        const char *text = note;
+        if (merge && parent != NULL) {
+            git_note *old = NULL;
+            if (git_note_commit_read(&old, repo, parent, target) == 0) {
+                const char *was = git_note_message(old);
+                if (strcmp(was, note) == 0 || strstr(was, note) != NULL) {
+                    git_note_free(old);
+                    error = 0;
+                    goto done; /* already there */
+                }
+                joined = malloc(strlen(was) + strlen(note) + 3);
+                if (joined == NULL) {
+                    git_note_free(old);
+                    error = dl_error_set(DL_ERROR, "out of memory");
+                    goto done;
+                }
+                sprintf(joined, "%s\n\n%s", was, note);
+                text = joined;
+            }
+            git_note_free(old);
+        }
+        if ((error = git_note_commit_create(&commit, NULL, repo, parent, sig, sig, target,
+                                            text, 1)) < 0) {
+            error = dl_history__git_error(error, "cannot write the note");
+            goto done;
+        }
+        error = dl_history__ref_swap(repo, DL_HISTORY_NOTES_REF, &commit, found ? &tip : NULL);
+        if (error == 0)
+            break;
+        if (error == DL_EMODIFIED && attempt < 10000)
+            continue;
+        if (error == DL_ELOCKED &&
+            (error = dl_history__lock_backoff(&locked_since, attempt, repo,
+                                              DL_HISTORY_NOTES_REF)) == 0)
+            continue;
+        goto done;
+    }
+
+done:
+    free(joined);
+    git_commit_free(parent);
+    git_signature_free(sig);
+    return error;
+}
+
+/* ----------------------------------------------------------- revisions -- */
+
+static int resolve_locked(git_oid *out, dl_history *history, const char *rev)
+{
+    git_repository *repo = history->store->repo;
+    git_revwalk *walk = NULL;
+    git_commit *commit = NULL;
+    git_oid tip, id, match;
+    int error, found = 0;
+    size_t matches = 0;
+    char listed[3 * (DL_HISTORY_ID_SHORTSIZE + 2) + 8] = "";
+
+    if (rev == NULL || rev[0] == '\0')
+        return dl_error_set(DL_EINVALID, "no revision given");
+    if ((error = lookup_tip(&tip, &found, repo, history->refname)) < 0)
+        return error;
+    if (!found)
+        return dl_error_set(DL_ENOTFOUND, "%s has no recorded versions", history->key);
+
+    if (rev[0] == '@') {
+        /* "@" is the latest version, "@~N" (or "@~" = "@~1") goes back N
+         * first parents: the versions this article's writer saw in turn. */
+        unsigned long back = 0;
+        if (rev[1] == '~') {
+            char *end = NULL;
+            errno = 0;
+            back = rev[2] == '\0' ? 1 : strtoul(rev + 2, &end, 10);
+            if (rev[2] != '\0' && (errno != 0 || *end != '\0' || rev[2] < '0' || rev[2] > '9'))
+                return dl_error_set(DL_EINVALID, "not a revision: '%s' (expected @~N)", rev);
+        } else if (rev[1] != '\0') {
+            return dl_error_set(DL_EINVALID, "not a revision: '%s' (expected a version id, @ or @~N)", rev);
+        }
+        id = tip;
+        for (unsigned long i = 0; i < back; i++) {
+            if ((error = git_commit_lookup(&commit, repo, &id)) < 0)
+                return dl_history__git_error(error, "cannot read version history");
+            if (git_commit_parentcount(commit) == 0) {
+                git_commit_free(commit);
+                return dl_error_set(DL_ENOTFOUND, "%s has only %lu version%s; there is no %s",
+                                    history->key, i + 1, i ? "s" : "", rev);
+            }
+            id = *git_commit_parent_id(commit, 0);
+            git_commit_free(commit);
+            commit = NULL;
+        }
+        *out = id;
+        return 0;
+    }
+
+    size_t len = strlen(rev);
+    if (len < 4 || len > GIT_OID_HEXSZ || strspn(rev, "0123456789abcdefABCDEF") != len)
+        return dl_error_set(DL_EINVALID,
+                            "not a revision: '%s' (expected a version id of 4 to 40 hex "
+                            "digits, @ or @~N)", rev);
+    git_oid prefix;
+    if ((error = git_oid_fromstrn(&prefix, rev, len)) < 0)
+        return dl_history__git_error(error, "not a revision: '%s'", rev);
+
+    /* The id must name a version of *this* article, so look for it in the
+     * article's history rather than in the whole object database. */
+    if ((error = git_revwalk_new(&walk, repo)) < 0 ||
+        (error = git_revwalk_push(walk, &tip)) < 0) {
+        error = dl_history__git_error(error, "cannot walk the history of %s", history->key);
+        goto done;
+    }
+    while ((error = git_revwalk_next(&id, walk)) == 0) {
+        if (git_oid_ncmp(&id, &prefix, len) != 0)
+            continue;
+        if (matches < 3) {
+            char hex[DL_HISTORY_ID_SHORTSIZE + 1];
+            git_oid_tostr(hex, sizeof(hex), &id);
+            strcat(listed, matches ? ", " : "");
+            strcat(listed, hex);
+        }
+        match = id;
+        matches++;
+    }
+    if (error != GIT_ITEROVER) {
+        error = dl_history__git_error(error, "cannot walk the history of %s", history->key);
+        goto done;
+    }
+    if (matches == 0) {
+        error = dl_error_set(DL_ENOTFOUND, "no version '%s' in the history of %s", rev,
+                             history->key);
+        goto done;
+    }
+    if (matches > 1) {
+        error = dl_error_set(DL_EINVALID, "version id '%s' is ambiguous: it matches %s%s", rev,
+                             listed, matches > 3 ? ", ..." : "");
+        goto done;
+    }
+    *out = match;
+    error = 0;
+
+done:
+    git_revwalk_free(walk);
+    return error;
+}
+
+int dl_history_resolve(dl_history_id *out, dl_history *history, const char *rev)
+{
+    git_oid id;
+    pthread_mutex_lock(&history->store->lock);
+    int error = resolve_locked(&id, history, rev);
+    pthread_mutex_unlock(&history->store->lock);
+    if (error == 0)
+        git_oid_tostr(out->hex, sizeof(out->hex), &id);
+    return error;
+}
+
+int dl_history_note(dl_history_id *out, dl_history *history, const char *rev,
+                    const char *note)
+{
+    git_oid id;
+    int error;
+    if (note == NULL || note[strspn(note, " \t\r\n")] == '\0')
+        return dl_error_set(DL_EINVALID, "the note is empty");
+    pthread_mutex_lock(&history->store->lock);
+    error = resolve_locked(&id, history, rev);
+    if (error == 0)
+        error = dl_history__note_set(history->store->repo, &id, note, 0);
+    pthread_mutex_unlock(&history->store->lock);
+    if (error == 0)
+        git_oid_tostr(out->hex, sizeof(out->hex), &id);
+    return error;
+}
+
+/* ------------------------------------------------------------- reading -- */
+
+static int read_locked(char **out, size_t *out_size, dl_history *history,
+                       const git_oid *id)
+{
+    git_repository *repo = history->store->repo;
+    git_commit *commit = NULL;
+    git_tree *tree = NULL;
+    git_tree_entry *entry = NULL;
+    git_blob *blob = NULL;
+    char hex[GIT_OID_HEXSZ + 1];
+    int error;
+
+    git_oid_tostr(hex, sizeof(hex), id);
+    if ((error = git_commit_lookup(&commit, repo, id)) < 0 ||
+        (error = git_commit_tree(&tree, commit)) < 0) {
+        error = dl_history__git_error(error, "cannot read version %s", hex);
+        goto done;
+    }
+    if ((error = git_tree_entry_bypath(&entry, tree, history->tree_path)) < 0 ||
+        git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+        error = dl_error_set(DL_ENOTFOUND, "version %s does not hold %s", hex, history->key);
+        goto done;
+    }
+    if ((error = git_blob_lookup(&blob, repo, git_tree_entry_id(entry))) < 0) {
+        error = dl_history__git_error(error, "cannot read version %s", hex);
+        goto done;
+    }
+    size_t size = (size_t)git_blob_rawsize(blob);
+    char *data = malloc(size + 1);
+    if (data == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    memcpy(data, git_blob_rawcontent(blob), size);
+    data[size] = '\0';
+    *out = data;
+    *out_size = size;
+
+done:
+    git_blob_free(blob);
+    git_tree_entry_free(entry);
+    git_tree_free(tree);
+    git_commit_free(commit);
+    return error;
+}
+
+int dl_history_read(char **out, size_t *out_size, dl_history *history,
+                    const dl_history_id *id)
+{
+    git_oid oid;
+    if (id == NULL || git_oid_fromstr(&oid, id->hex) < 0)
+        return dl_error_set(DL_EINVALID, "'%s' is not a full version id", id ? id->hex : "");
+    pthread_mutex_lock(&history->store->lock);
+    int error = read_locked(out, out_size, history, &oid);
+    pthread_mutex_unlock(&history->store->lock);
+    return error;
+}
+
+/* Notes of every annotated object, sorted for bsearch: one pass over the
+ * notes tree instead of a tree lookup per version. */
+typedef struct {
+    git_oid target;
+    git_oid blob;
+} note_entry;
+
+typedef struct {
+    note_entry *items;
+    size_t count, capacity;
+} note_table;
+
+static int collect_note(const git_oid *blob, const git_oid *target, void *payload)
+{
+    note_table *table = payload;
+    if (table->count == table->capacity) {
+        size_t capacity = table->capacity ? table->capacity * 2 : 64;
+        note_entry *items = realloc(table->items, capacity * sizeof(*items));
+        if (items == NULL)
+            return -1;
+        table->items = items;
+        table->capacity = capacity;
+    }
+    table->items[table->count].target = *target;
+    table->items[table->count].blob = *blob;
+    table->count++;
+    return 0;
+}
+
+static int compare_note(const void *a, const void *b)
+{
+    return git_oid_cmp(&((const note_entry *)a)->target, &((const note_entry *)b)->target);
+}
+
+static char *note_text(git_repository *repo, const note_table *table, const git_oid *target)
+{
+    note_entry key = {.target = *target};
+    const note_entry *hit = table->count ? bsearch(&key, table->items, table->count,
+                                                   sizeof(key), compare_note)
+                                         : NULL;
+    git_blob *blob = NULL;
+    if (hit == NULL || git_blob_lookup(&blob, repo, &hit->blob) < 0)
+        return NULL;
+    size_t size = (size_t)git_blob_rawsize(blob);
+    const char *raw = git_blob_rawcontent(blob);
+    /* git's own `notes add` ends a note with a newline; drop it. */
+    while (size > 0 && (raw[size - 1] == '\n' || raw[size - 1] == '\r'))
+        size--;
+    char *text = strndup(raw, size);
+    git_blob_free(blob);
+    return text;
+}
+
+void dl_history_log_free(dl_history_log *log)
+{
+    if (log == NULL)
+        return;
+    for (size_t i = 0; i < log->count; i++) {
+        free(log->versions[i].author_name);
+        free(log->versions[i].author_email);
+        free(log->versions[i].note);
+    }
+    free(log->versions);
+    free(log);
+}
+
+static int log_locked(dl_history_log **out, dl_history *history,
+                      const dl_history_log_options *opts)
+{
+    git_repository *repo = history->store->repo;
+    git_revwalk *walk = NULL;
+    git_commit *commit = NULL;
+    note_table notes = {0};
+    dl_history_log *log = NULL;
+    size_t capacity = 0;
+    size_t max = opts ? opts->max_count : 0;
+    int annotated_only = opts ? opts->annotated_only : 0;
+    git_oid tip, id;
+    int error, found = 0;
+
+    if ((log = calloc(1, sizeof(*log))) == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    if ((error = lookup_tip(&tip, &found, repo, history->refname)) < 0)
+        goto done;
+    if (!found)
+        goto finish;
+
+    error = git_note_foreach(repo, DL_HISTORY_NOTES_REF, collect_note, &notes);
+    if (error < 0 && error != GIT_ENOTFOUND) {
+        error = dl_history__git_error(error, "cannot read notes");
+        goto done;
+    }
+    if (notes.count > 1)
+        qsort(notes.items, notes.count, sizeof(*notes.items), compare_note);
+
+    /* Topological order puts a merge before both of the histories it
+     * joins; time order decides between unrelated branches. */
+    if ((error = git_revwalk_new(&walk, repo)) < 0 ||
+        (error = git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME)) < 0 ||
+        (error = git_revwalk_push(walk, &tip)) < 0) {
+        error = dl_history__git_error(error, "cannot walk the history of %s", history->key);
+        goto done;
+    }
+    while ((max == 0 || log->count < max) && (error = git_revwalk_next(&id, walk)) == 0) {
+        char *note = note_text(repo, &notes, &id);
+        if (annotated_only && note == NULL)
+            continue;
+        if ((error = git_commit_lookup(&commit, repo, &id)) < 0) {
+            free(note);
+            error = dl_history__git_error(error, "cannot read version history");
+            goto done;
+        }
+        if (log->count == capacity) {
+            capacity = capacity ? capacity * 2 : 32;
+            dl_history_version *grown = realloc(log->versions, capacity * sizeof(*grown));
+            if (grown == NULL) {
+                free(note);
+                error = dl_error_set(DL_ERROR, "out of memory");
+                goto done;
+            }
+            log->versions = grown;
+        }
+        dl_history_version *v = &log->versions[log->count++];
+        memset(v, 0, sizeof(*v));
+        const git_signature *author = git_commit_author(commit);
+        git_oid_tostr(v->id.hex, sizeof(v->id.hex), &id);
+        v->parent_count = git_commit_parentcount(commit);
+        if (v->parent_count > 0)
+            git_oid_tostr(v->parent.hex, sizeof(v->parent.hex), git_commit_parent_id(commit, 0));
+        v->time = (long long)author->when.time;
+        v->offset = author->when.offset;
+        v->author_name = dup_string(author->name);
+        v->author_email = dup_string(author->email);
+        v->note = note;
+        git_commit_free(commit);
+        commit = NULL;
+        if (v->author_name == NULL || v->author_email == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+    }
+    if (error < 0 && error != GIT_ITEROVER) {
+        error = dl_history__git_error(error, "cannot walk the history of %s", history->key);
+        goto done;
+    }
+
+finish:
+    *out = log;
+    log = NULL;
+    error = 0;
+
+done:
+    git_commit_free(commit);
+    git_revwalk_free(walk);
+    free(notes.items);
+    dl_history_log_free(log);
+    return error;
+}
+
+int dl_history_log_read(dl_history_log **out, dl_history *history,
+                        const dl_history_log_options *opts)
+{
+    pthread_mutex_lock(&history->store->lock);
+    int error = log_locked(out, history, opts);
+    pthread_mutex_unlock(&history->store->lock);
+    return error;
+}
+
+/* ----------------------------------------------------------- restoring -- */
+
+static int restore_locked(dl_history_id *out, dl_history *history, const char *rev)
+{
+    char *target = NULL, *current = NULL;
+    size_t target_size = 0, current_size = 0;
+    char short_id[DL_HISTORY_ID_SHORTSIZE + 1], note[64];
+    dl_history_id saved;
+    git_oid id;
+    int error, have_current = 1;
+
+    if ((error = resolve_locked(&id, history, rev)) < 0)
+        goto done;
+    git_oid_tostr(short_id, sizeof(short_id), &id);
+    if ((error = read_locked(&target, &target_size, history, &id)) < 0)
+        goto done;
+
+    error = read_file(&current, &current_size, history->file);
+    if (error == DL_ENOTFOUND) {
+        have_current = 0; /* a deleted article comes back */
+    } else if (error < 0) {
+        goto done;
+    }
+
+    if (have_current) {
+        /* Record what is on disk first, so that the restore can be undone. */
+        if (dl_history__check_text(current, current_size, history->file) < 0) {
+            error = dl_error_set(DL_EINVALID,
+                                 "%s holds data that is not UTF-8 text, which cannot be "
+                                 "recorded; restore refused so that nothing is lost",
+                                 history->file);
+            goto done;
+        }
+        snprintf(note, sizeof(note), "before restore of %s", short_id);
+        error = snapshot_locked(&saved, history, current, current_size, note);
+        if (error < 0 && error != DL_EUNCHANGED)
+            goto done;
+    }
+
+    if (!have_current || current_size != target_size ||
+        memcmp(current, target, target_size) != 0) {
+        if ((error = write_file_atomically(history->file, target, target_size)) < 0)
+            goto done;
+    }
+
+    snprintf(note, sizeof(note), "restored %s", short_id);
+    error = snapshot_locked(&saved, history, target, target_size, note);
+    if (error < 0 && error != DL_EUNCHANGED)
+        goto done;
+    *out = saved;
+    error = 0;
+    dl_error_clear();
+
+done:
+    free(current);
+    free(target);
+    return error;
+}
+
+int dl_history_restore(dl_history_id *out, dl_history *history, const char *rev)
+{
+    pthread_mutex_lock(&history->store->lock);
+    int error = restore_locked(out, history, rev);
+    pthread_mutex_unlock(&history->store->lock);
+    return error;
+}

@@ -1,0 +1,90 @@
+/*
+ * dateline — what the history sources share and nobody else may see.
+ */
+#ifndef DATELINE_HISTORY_INTERNAL_H
+#define DATELINE_HISTORY_INTERNAL_H
+
+#include <git2.h>
+#include <pthread.h>
+
+#include "dateline/history.h"
+
+#define DL_HISTORY_REF_PREFIX "refs/dateline/"
+#define DL_HISTORY_NOTES_REF "refs/notes/dateline"
+#define DL_HISTORY_REMOTES_PREFIX "refs/dateline-remotes/"
+
+struct dl_history_store {
+    git_repository *repo;
+    char *gitdir;  /* git_repository_path(), for messages */
+    char *workdir; /* real path with a trailing '/', or NULL when bare */
+    pthread_mutex_t lock;
+};
+
+struct dl_history {
+    dl_history_store *store;
+    char *file;      /* absolute path of the article */
+    char *key;       /* repo-relative path, or the absolute path */
+    char *tree_path; /* key without a leading '/': where the tree holds it */
+    char *refname;   /* refs/dateline/<escaped key> */
+};
+
+/*
+ * Record a libgit2 failure `git_code` as a dateline error: the code is
+ * mapped (GIT_ENOTFOUND -> DL_ENOTFOUND, GIT_ELOCKED -> DL_ELOCKED, ...) and
+ * the message is "<what>: <libgit2's message>". Returns the mapped code.
+ */
+int dl_history__git_error(int git_code, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The identity versions are recorded under: git config user.name and
+ * user.email, else "dateline <dateline@localhost>"; the time is now, in the
+ * local zone. */
+int dl_history__signature(git_signature **out, git_repository *repo);
+
+/*
+ * Point `refname` at `id` if it still points at `expected` (NULL: if it
+ * does not exist). DL_EMODIFIED when somebody else moved it first.
+ * DL_ELOCKED when its lock file is held.
+ */
+int dl_history__ref_swap(git_repository *repo, const char *refname,
+                         const git_oid *id, const git_oid *expected);
+
+/*
+ * Wait a little before retrying a locked ref. Returns 0 to retry, or
+ * DL_ELOCKED (with a message naming the lock) once about two seconds have
+ * gone by since `*started` (set on the first call when zero).
+ */
+int dl_history__lock_backoff(long long *started, unsigned attempt,
+                             git_repository *repo, const char *refname);
+
+/*
+ * Set the note of `target` under refs/notes/dateline. `merge` joins an
+ * existing different note with a blank line instead of replacing it.
+ * Concurrent-safe (compare-and-swap with retry).
+ */
+int dl_history__note_set(git_repository *repo, const git_oid *target,
+                         const char *note, int merge);
+
+/* The note of `target`, or *out = NULL. Caller frees. */
+int dl_history__note_get(char **out, git_repository *repo,
+                         const git_oid *target);
+
+/*
+ * Check that bytes are text an article can hold: no NUL byte, valid UTF-8.
+ * `what` names the data in the message.
+ */
+int dl_history__check_text(const char *data, size_t size, const char *what);
+
+/*
+ * Pack the loose objects of dateline's refs when `tip` (a version just
+ * recorded) sits on enough loose ancestors. Best effort: the store stays
+ * valid whatever happens, so failures are not reported.
+ */
+void dl_history__maybe_pack(git_repository *repo, const git_oid *tip);
+
+/* Pack now: the loose objects reachable from dateline's refs go into one
+ * new pack; with `consolidate`, all of them into one pack, dropping packs
+ * it makes redundant. */
+int dl_history__pack(git_repository *repo, int consolidate);
+
+#endif

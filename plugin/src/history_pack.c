@@ -1,0 +1,448 @@
+/*
+ * dateline — keeping the store small: packing loose objects.
+ *
+ * Each version adds three or more loose objects (blob, trees, commit), each
+ * a file of its own, zlib-compressed but never delta-compressed: 2,000 saves
+ * of a 5 KB article would take ~25 MB of disk. So, like `git gc --auto`,
+ * recording a version checks whether enough loose objects have piled up and
+ * then moves dateline's objects into a pack, where versions become deltas of
+ * each other.
+ *
+ *  - Incremental: the loose objects reachable from dateline's refs go into
+ *    one new pack; then their loose files are deleted. Deleting is safe at
+ *    any moment because each one is already in a pack that is fully written
+ *    (libgit2 writes .pack and .idx under temporary names and renames).
+ *  - Consolidation: when packs pile up too, everything reachable from
+ *    dateline's refs goes into one pack, and each older pack whose every
+ *    object is in the new one is deleted. Packs holding anything else — the
+ *    user's own commits in a work repository — are never touched, so
+ *    dateline cannot lose data that is not its own.
+ *
+ * Only objects reachable from our refs are packed: the user's loose objects
+ * and garbage stay for `git gc` to judge. A lock file in objects/pack keeps
+ * two processes from packing at once (a second one simply skips).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2/sys/odb_backend.h>
+
+#include "dateline/error.h"
+#include "history_internal.h"
+
+/* Pack when a version sits on this many loose versions (~3 objects each). */
+#define LOOSE_VERSIONS_LIMIT 40
+/* ... or when one sampled fan-out directory suggests this many loose
+ * objects in all (a quarter of the git gc default, scaled to 1/256th). */
+#define SAMPLED_LOOSE_LIMIT 8
+/* Consolidate when there are this many packs. */
+#define PACKS_LIMIT 12
+/* A pack lock older than this was left by a killed process. */
+#define STALE_LOCK_SECONDS 600
+
+/* ------------------------------------------------------------ oid set -- */
+
+typedef struct {
+    git_oid *slots;
+    unsigned char *used;
+    size_t capacity, count;
+    git_oid *list; /* insertion order, for the pack builder */
+} oid_set;
+
+static size_t oid_hash(const git_oid *id)
+{
+    size_t h;
+    memcpy(&h, id->id, sizeof(h));
+    return h;
+}
+
+static void oid_set_free(oid_set *set)
+{
+    free(set->slots);
+    free(set->used);
+    free(set->list);
+    memset(set, 0, sizeof(*set));
+}
+
+/* 1 if added, 0 if present, -1 on allocation failure. */
+static int oid_set_add(oid_set *set, const git_oid *id)
+{
+    if (set->count * 2 >= set->capacity) {
+        size_t capacity = set->capacity ? set->capacity * 2 : 1024;
+        oid_set grown = {calloc(capacity, sizeof(git_oid)), calloc(capacity, 1), capacity,
+                         set->count, realloc(set->list, capacity * sizeof(git_oid))};
+        if (grown.slots == NULL || grown.used == NULL || grown.list == NULL) {
+            free(grown.slots);
+            free(grown.used);
+            if (grown.list != NULL)
+                set->list = grown.list;
+            return -1;
+        }
+        for (size_t i = 0; i < set->count; i++) {
+            size_t at = oid_hash(&grown.list[i]) & (capacity - 1);
+            while (grown.used[at])
+                at = (at + 1) & (capacity - 1);
+            grown.used[at] = 1;
+            grown.slots[at] = grown.list[i];
+        }
+        free(set->slots);
+        free(set->used);
+        *set = grown;
+    }
+    size_t at = oid_hash(id) & (set->capacity - 1);
+    while (set->used[at]) {
+        if (git_oid_equal(&set->slots[at], id))
+            return 0;
+        at = (at + 1) & (set->capacity - 1);
+    }
+    set->used[at] = 1;
+    set->slots[at] = *id;
+    set->list[set->count++] = *id;
+    return 1;
+}
+
+/* ----------------------------------------------------------- on disk -- */
+
+static void loose_path(char *out, size_t size, const char *objects, const git_oid *id)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(hex, sizeof(hex), id);
+    snprintf(out, size, "%s%.2s/%s", objects, hex, hex + 2);
+}
+
+static int is_loose(const char *objects, const git_oid *id)
+{
+    char path[4096];
+    struct stat st;
+    loose_path(path, sizeof(path), objects, id);
+    return stat(path, &st) == 0;
+}
+
+static char *objects_dir(git_repository *repo)
+{
+    const char *common = git_repository_commondir(repo);
+    char *dir = malloc(strlen(common) + sizeof("objects/"));
+    if (dir != NULL)
+        sprintf(dir, "%sobjects/", common);
+    return dir;
+}
+
+static size_t count_entries(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *entry;
+    size_t count = 0, slen = suffix ? strlen(suffix) : 0;
+    if (d == NULL)
+        return 0;
+    while ((entry = readdir(d)) != NULL) {
+        size_t len = strlen(entry->d_name);
+        if (entry->d_name[0] == '.')
+            continue;
+        if (suffix == NULL || (len > slen && strcmp(entry->d_name + len - slen, suffix) == 0))
+            count++;
+    }
+    closedir(d);
+    return count;
+}
+
+/* ------------------------------------------------------ what to pack -- */
+
+typedef struct {
+    git_repository *repo;
+    const char *objects;
+    oid_set set;    /* objects to pack */
+    oid_set seen;   /* commits visited */
+    git_oid *stack; /* commits still to visit */
+    size_t depth, stack_capacity;
+    int error;
+} collector;
+
+static int push_commit(collector *c, const git_oid *id)
+{
+    if (c->depth == c->stack_capacity) {
+        size_t capacity = c->stack_capacity ? c->stack_capacity * 2 : 256;
+        git_oid *grown = realloc(c->stack, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return -1;
+        c->stack = grown;
+        c->stack_capacity = capacity;
+    }
+    c->stack[c->depth++] = *id;
+    return 0;
+}
+
+/* Add a tree's loose objects. A packed tree's contents were packed with
+ * it, so the walk stops there. */
+static int collect_tree(collector *c, const git_oid *id)
+{
+    git_tree *tree = NULL;
+    int error;
+    if (!is_loose(c->objects, id) || (error = oid_set_add(&c->set, id)) == 0)
+        return 0;
+    if (error < 0 || (error = git_tree_lookup(&tree, c->repo, id)) < 0)
+        return -1;
+    for (size_t i = 0; i < git_tree_entrycount(tree) && error >= 0; i++) {
+        const git_tree_entry *entry = git_tree_entry_byindex(tree, i);
+        const git_oid *child = git_tree_entry_id(entry);
+        if (git_tree_entry_type(entry) == GIT_OBJECT_TREE)
+            error = collect_tree(c, child);
+        else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB && is_loose(c->objects, child))
+            error = oid_set_add(&c->set, child) < 0 ? -1 : 0;
+    }
+    git_tree_free(tree);
+    return error < 0 ? -1 : 0;
+}
+
+/* Walk back from a tip through loose commits only: everything behind the
+ * first packed commit was packed by an earlier run (or came in a pack). */
+static int collect_from(collector *c, const git_oid *tip)
+{
+    if (push_commit(c, tip) < 0)
+        return -1;
+    while (c->depth > 0) {
+        git_oid id = c->stack[--c->depth];
+        git_commit *commit = NULL;
+        int added = oid_set_add(&c->seen, &id);
+        if (added < 0)
+            return -1;
+        if (added == 0 || !is_loose(c->objects, &id))
+            continue;
+        if (oid_set_add(&c->set, &id) < 0 || git_commit_lookup(&commit, c->repo, &id) < 0)
+            return -1;
+        int error = collect_tree(c, git_commit_tree_id(commit));
+        for (unsigned i = 0; error == 0 && i < git_commit_parentcount(commit); i++)
+            error = push_commit(c, git_commit_parent_id(commit, i));
+        git_commit_free(commit);
+        if (error < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int collect_ref(git_reference *ref, void *payload)
+{
+    collector *c = payload;
+    git_reference *resolved = NULL;
+    if (git_reference_resolve(&resolved, ref) == 0) {
+        if (collect_from(c, git_reference_target(resolved)) < 0)
+            c->error = -1;
+        git_reference_free(resolved);
+    }
+    git_reference_free(ref);
+    return c->error;
+}
+
+static const char *const OUR_GLOBS[] = {"refs/dateline/*", "refs/dateline-remotes/*",
+                                        DL_HISTORY_NOTES_REF};
+
+/* ------------------------------------------------------------ packing -- */
+
+static int take_lock(const char *path)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            close(fd);
+            return 0;
+        }
+        struct stat st;
+        if (errno != EEXIST || stat(path, &st) < 0 ||
+            time(NULL) - st.st_mtime < STALE_LOCK_SECONDS)
+            return -1;
+        unlink(path); /* left behind by a killed process */
+    }
+    return -1;
+}
+
+typedef struct {
+    git_odb_backend *pack;
+    int all_inside;
+} containment;
+
+static int check_inside(const git_oid *id, void *payload)
+{
+    containment *c = payload;
+    if (!c->pack->exists(c->pack, id)) {
+        c->all_inside = 0;
+        return 1; /* stop */
+    }
+    return 0;
+}
+
+/* Delete every pack but `keep_name` whose objects are all in it. */
+static void drop_redundant_packs(const char *pack_dir, const char *keep_name)
+{
+    char path[4096];
+    containment inside = {NULL, 1};
+    DIR *dir = NULL;
+    struct dirent *entry;
+
+    snprintf(path, sizeof(path), "%spack-%s.idx", pack_dir, keep_name);
+    if (git_odb_backend_one_pack(&inside.pack, path) < 0)
+        return;
+    if ((dir = opendir(pack_dir)) == NULL)
+        goto done;
+    while ((entry = readdir(dir)) != NULL) {
+        size_t len = strlen(entry->d_name);
+        if (len < 10 || strncmp(entry->d_name, "pack-", 5) != 0 ||
+            strcmp(entry->d_name + len - 4, ".idx") != 0 ||
+            strncmp(entry->d_name + 5, keep_name, len - 9) == 0)
+            continue;
+        char base[3900];
+        struct stat st;
+        if (snprintf(base, sizeof(base), "%s%.*s", pack_dir, (int)(len - 4), entry->d_name) >=
+            (int)sizeof(base))
+            continue;
+        snprintf(path, sizeof(path), "%s.keep", base);
+        if (stat(path, &st) == 0)
+            continue; /* somebody asked git to keep it */
+
+        git_odb_backend *old = NULL;
+        snprintf(path, sizeof(path), "%s.idx", base);
+        if (git_odb_backend_one_pack(&old, path) < 0)
+            continue;
+        inside.all_inside = 1;
+        int error = old->foreach(old, check_inside, &inside);
+        old->free(old);
+        if (error < 0 || !inside.all_inside)
+            continue; /* a failure to read it counts as "keep it" */
+        /* The index goes first: a pack without an index is invisible,
+         * an index without its pack is an error for readers. */
+        unlink(path);
+        snprintf(path, sizeof(path), "%s.pack", base);
+        unlink(path);
+        snprintf(path, sizeof(path), "%s.rev", base);
+        unlink(path);
+    }
+    closedir(dir);
+
+done:
+    inside.pack->free(inside.pack);
+}
+
+int dl_history__pack(git_repository *repo, int consolidate)
+{
+    collector c = {.repo = repo};
+    git_packbuilder *builder = NULL;
+    git_revwalk *walk = NULL;
+    git_odb *odb = NULL;
+    char *objects = objects_dir(repo);
+    char lock[4096], pack_dir[3900];
+    int error = 0, locked = 0;
+
+    if (objects == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    c.objects = objects;
+    snprintf(pack_dir, sizeof(pack_dir), "%spack/", objects);
+    snprintf(lock, sizeof(lock), "%sdateline-pack.lock", pack_dir);
+    mkdir(pack_dir, 0755);
+    if (take_lock(lock) < 0)
+        goto done; /* another process is packing: nothing to do */
+    locked = 1;
+
+    /* 1. The loose objects of dateline's refs into a new pack. */
+    for (size_t i = 0; i < sizeof(OUR_GLOBS) / sizeof(OUR_GLOBS[0]); i++) {
+        git_reference_iterator *it = NULL;
+        git_reference *ref = NULL;
+        if (git_reference_iterator_glob_new(&it, repo, OUR_GLOBS[i]) < 0)
+            continue;
+        while (c.error == 0 && git_reference_next(&ref, it) == 0)
+            collect_ref(ref, &c);
+        git_reference_iterator_free(it);
+    }
+    if (c.error < 0) {
+        error = dl_history__git_error(-1, "cannot list objects to pack");
+        goto done;
+    }
+    if (c.set.count > 0) {
+        if ((error = git_packbuilder_new(&builder, repo)) < 0)
+            goto git_failed;
+        for (size_t i = 0; i < c.set.count; i++)
+            if ((error = git_packbuilder_insert(builder, &c.set.list[i], NULL)) < 0)
+                goto git_failed;
+        if ((error = git_packbuilder_write(builder, NULL, 0, NULL, NULL)) < 0)
+            goto git_failed;
+        git_packbuilder_free(builder);
+        builder = NULL;
+        for (size_t i = 0; i < c.set.count; i++) {
+            char path[4096];
+            loose_path(path, sizeof(path), objects, &c.set.list[i]);
+            /* Fan-out directories stay: libgit2 creates one and then
+             * renames an object into it, so removing an empty one races
+             * with a concurrent save and makes that save fail. */
+            unlink(path);
+        }
+    }
+
+    /* 2. Too many packs: everything of ours into one. */
+    if (consolidate || count_entries(pack_dir, ".idx") >= PACKS_LIMIT) {
+        if ((error = git_packbuilder_new(&builder, repo)) < 0 ||
+            (error = git_revwalk_new(&walk, repo)) < 0)
+            goto git_failed;
+        for (size_t i = 0; i < sizeof(OUR_GLOBS) / sizeof(OUR_GLOBS[0]); i++)
+            git_revwalk_push_glob(walk, OUR_GLOBS[i]);
+        if ((error = git_packbuilder_insert_walk(builder, walk)) < 0)
+            goto git_failed;
+        if (git_packbuilder_object_count(builder) > 0) {
+            if ((error = git_packbuilder_write(builder, NULL, 0, NULL, NULL)) < 0)
+                goto git_failed;
+            drop_redundant_packs(pack_dir, git_packbuilder_name(builder));
+        }
+    }
+
+    if (git_repository_odb(&odb, repo) == 0)
+        git_odb_refresh(odb);
+    error = 0;
+    goto done;
+
+git_failed:
+    error = dl_history__git_error(error, "cannot pack the history store");
+
+done:
+    if (locked)
+        unlink(lock);
+    git_odb_free(odb);
+    git_revwalk_free(walk);
+    git_packbuilder_free(builder);
+    oid_set_free(&c.set);
+    oid_set_free(&c.seen);
+    free(c.stack);
+    free(objects);
+    return error;
+}
+
+void dl_history__maybe_pack(git_repository *repo, const git_oid *tip)
+{
+    char *objects = objects_dir(repo);
+    git_commit *commit = NULL;
+    git_oid id = *tip;
+    size_t loose = 0;
+
+    if (objects == NULL)
+        return;
+    /* Cheap tests only: a few stat() calls and one small directory read. */
+    while (loose < LOOSE_VERSIONS_LIMIT && is_loose(objects, &id)) {
+        loose++;
+        if (git_commit_lookup(&commit, repo, &id) < 0 || git_commit_parentcount(commit) == 0)
+            break;
+        id = *git_commit_parent_id(commit, 0);
+        git_commit_free(commit);
+        commit = NULL;
+    }
+    git_commit_free(commit);
+
+    char sample[4096], hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(hex, sizeof(hex), tip);
+    snprintf(sample, sizeof(sample), "%s%.2s", objects, hex);
+    if (loose >= LOOSE_VERSIONS_LIMIT || count_entries(sample, NULL) > SAMPLED_LOOSE_LIMIT)
+        dl_history__pack(repo, 0);
+    free(objects);
+    dl_error_clear(); /* best effort: the version is recorded either way */
+}

@@ -1,0 +1,576 @@
+/*
+ * dateline — sharing history through an ordinary git remote.
+ *
+ * git is the distributed engine: articles' refs and the notes ref push and
+ * fetch like any refs. dateline only adds the rule that no version is ever
+ * dropped: push never forces, and pull joins diverged histories with a
+ * merge commit instead of choosing a side.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dateline/error.h"
+#include "history_internal.h"
+
+/* ------------------------------------------------------------ remotes -- */
+
+static int open_remote(git_remote **out, const char **out_label, git_repository *repo,
+                       const char *name)
+{
+    int error = git_remote_lookup(out, repo, name);
+    if (error == 0) {
+        *out_label = name;
+        return 0;
+    }
+    if (error != GIT_ENOTFOUND && error != GIT_EINVALIDSPEC)
+        return dl_history__git_error(error, "cannot read remote '%s'", name);
+    /* Not a configured remote: accept a URL or a path to a repository. */
+    if (strchr(name, '/') == NULL && strchr(name, ':') == NULL)
+        return dl_error_set(DL_ENOTFOUND,
+                            "no remote '%s' in %s; add one with 'git remote add %s URL' "
+                            "or give a URL or path",
+                            name, git_repository_path(repo), name);
+    if ((error = git_remote_create_anonymous(out, repo, name)) < 0)
+        return dl_history__git_error(error, "cannot use '%s' as a remote", name);
+    *out_label = "url";
+    return 0;
+}
+
+typedef struct {
+    char **items;
+    size_t count, capacity;
+} string_list;
+
+static int string_list_add(string_list *list, const char *s)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 16;
+        char **grown = realloc(list->items, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return dl_error_set(DL_ERROR, "out of memory");
+        list->items = grown;
+        list->capacity = capacity;
+    }
+    size_t n = strlen(s) + 1;
+    if ((list->items[list->count] = malloc(n)) == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    memcpy(list->items[list->count++], s, n);
+    return 0;
+}
+
+static void string_list_free(string_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i]);
+    free(list->items);
+    memset(list, 0, sizeof(*list));
+}
+
+/* Names of our refs matching `glob`. */
+static int list_refs(string_list *out, git_repository *repo, const char *glob)
+{
+    git_reference_iterator *it = NULL;
+    const char *name;
+    int error;
+    if ((error = git_reference_iterator_glob_new(&it, repo, glob)) < 0)
+        return dl_history__git_error(error, "cannot list %s", glob);
+    while ((error = git_reference_next_name(&name, it)) == 0) {
+        if (string_list_add(out, name) < 0) {
+            git_reference_iterator_free(it);
+            return DL_ERROR;
+        }
+    }
+    git_reference_iterator_free(it);
+    if (error != GIT_ITEROVER)
+        return dl_history__git_error(error, "cannot list %s", glob);
+    return 0;
+}
+
+/* --------------------------------------------------------------- push -- */
+
+typedef struct {
+    size_t rejected;
+    char first[256];
+} push_status;
+
+static int on_push_update(const char *refname, const char *status, void *payload)
+{
+    push_status *s = payload;
+    if (status != NULL) {
+        if (s->rejected++ == 0)
+            snprintf(s->first, sizeof(s->first), "%s (%s)", refname, status);
+    }
+    return 0;
+}
+
+/* Where the remote's copy of `refname` stands: *found = 0 if absent. */
+static void remote_value(git_oid *out, int *found, const git_remote_head **heads, size_t count,
+                         const char *refname)
+{
+    *found = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(heads[i]->name, refname) == 0) {
+            *out = heads[i]->oid;
+            *found = 1;
+            return;
+        }
+    }
+}
+
+static int push_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
+{
+    git_repository *repo = store->repo;
+    git_remote *remote = NULL;
+    const char *label;
+    string_list refs = {0}, specs = {0};
+    dl_history_sync_result result = {0};
+    push_status status = {0};
+    const git_remote_head **heads = NULL;
+    size_t head_count = 0;
+    int error;
+
+    if ((error = open_remote(&remote, &label, repo, name)) < 0)
+        goto done;
+    if ((error = list_refs(&refs, repo, "refs/dateline/*")) < 0)
+        goto done;
+    git_oid notes_tip;
+    if (git_reference_name_to_id(&notes_tip, repo, DL_HISTORY_NOTES_REF) == 0 &&
+        (error = string_list_add(&refs, DL_HISTORY_NOTES_REF)) < 0)
+        goto done;
+
+    git_remote_callbacks callbacks;
+    git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
+    if ((error = git_remote_connect(remote, GIT_DIRECTION_PUSH, &callbacks, NULL, NULL)) < 0 ||
+        (error = git_remote_ls(&heads, &head_count, remote)) < 0) {
+        error = dl_history__git_error(error, "cannot reach %s", name);
+        goto done;
+    }
+
+    /* Push only what moves forward. A ref the remote has moved past ours
+     * would be refused anyway; counting it here names it for the user. */
+    for (size_t i = 0; i < refs.count; i++) {
+        git_oid local, theirs;
+        int found;
+        if (git_reference_name_to_id(&local, repo, refs.items[i]) < 0)
+            continue;
+        remote_value(&theirs, &found, heads, head_count, refs.items[i]);
+        if (found && git_oid_equal(&local, &theirs)) {
+            result.unchanged++;
+            continue;
+        }
+        if (found && git_graph_descendant_of(repo, &local, &theirs) != 1) {
+            if (result.rejected++ == 0)
+                snprintf(status.first, sizeof(status.first), "%s", refs.items[i]);
+            continue;
+        }
+        char *spec = malloc(2 * strlen(refs.items[i]) + 2);
+        if (spec == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        sprintf(spec, "%s:%s", refs.items[i], refs.items[i]);
+        error = string_list_add(&specs, spec);
+        free(spec);
+        if (error < 0)
+            goto done;
+        if (strcmp(refs.items[i], DL_HISTORY_NOTES_REF) == 0)
+            result.notes_updated = 1;
+        else
+            result.updated++;
+    }
+    git_remote_disconnect(remote);
+
+    if (specs.count > 0) {
+        git_push_options options;
+        git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
+        options.callbacks.push_update_reference = on_push_update;
+        options.callbacks.payload = &status;
+        git_strarray array = {specs.items, specs.count};
+        if ((error = git_remote_push(remote, &array, &options)) < 0) {
+            error = dl_history__git_error(error, "cannot push to %s", name);
+            goto done;
+        }
+        result.rejected += status.rejected;
+        result.updated -= status.rejected < result.updated ? status.rejected : result.updated;
+    }
+
+    *out = result;
+    if (result.rejected > 0) {
+        error = dl_error_set(DL_EMODIFIED,
+                             "%s has versions this store lacks (%zu ref%s, first: %s); "
+                             "run 'dateline pull %s' first, then push again",
+                             name, result.rejected, result.rejected == 1 ? "" : "s",
+                             status.first, name);
+        goto done;
+    }
+    error = 0;
+
+done:
+    (void)label;
+    string_list_free(&specs);
+    string_list_free(&refs);
+    git_remote_free(remote);
+    return error;
+}
+
+int dl_history_push(dl_history_sync_result *out, dl_history_store *store,
+                    const dl_history_sync_options *opts)
+{
+    const char *name = opts && opts->remote ? opts->remote : "origin";
+    pthread_mutex_lock(&store->lock);
+    int error = push_locked(out, store, name);
+    pthread_mutex_unlock(&store->lock);
+    return error;
+}
+
+/* --------------------------------------------------------------- pull -- */
+
+/* Join one article's local history with the remote's. */
+static int join_article(dl_history_sync_result *result, git_repository *repo,
+                        const char *local_ref, const git_oid *theirs, const char *name)
+{
+    git_commit *ours_commit = NULL, *theirs_commit = NULL;
+    git_tree *tree = NULL;
+    git_signature *sig = NULL;
+    git_oid ours, merge;
+    long long locked_since = 0;
+    int error = 0;
+
+    for (unsigned attempt = 0;; attempt++) {
+        git_commit_free(ours_commit);
+        ours_commit = NULL;
+        git_tree_free(tree);
+        tree = NULL;
+        int have = git_reference_name_to_id(&ours, repo, local_ref) == 0;
+        const git_oid *swap_to = theirs;
+        int merged = 0;
+
+        if (have && git_oid_equal(&ours, theirs)) {
+            result->unchanged++;
+            error = 0;
+            goto done;
+        }
+        if (have && git_graph_descendant_of(repo, &ours, theirs) == 1) {
+            result->unchanged++; /* we are ahead; push will share it */
+            error = 0;
+            goto done;
+        }
+        if (have && git_graph_descendant_of(repo, theirs, &ours) != 1) {
+            /* Both sides recorded versions. Keep both as parents of a
+             * merge whose content is ours: the file on disk is the
+             * writer's latest word, and theirs stays one step back. */
+            const git_commit *parents[2];
+            if ((error = git_commit_lookup(&ours_commit, repo, &ours)) < 0 ||
+                (theirs_commit == NULL &&
+                 (error = git_commit_lookup(&theirs_commit, repo, theirs)) < 0) ||
+                (error = git_commit_tree(&tree, ours_commit)) < 0 ||
+                (sig == NULL && (error = dl_history__signature(&sig, repo)) < 0)) {
+                if (dl_error_last_code() == DL_OK)
+                    error = dl_history__git_error(error, "cannot merge %s", local_ref);
+                goto done;
+            }
+            parents[0] = ours_commit;
+            parents[1] = theirs_commit;
+            char message[512];
+            snprintf(message, sizeof(message), "dateline: merge versions from %s\n", name);
+            if ((error = git_commit_create(&merge, repo, NULL, sig, sig, NULL, message, tree, 2,
+                                           parents)) < 0) {
+                error = dl_history__git_error(error, "cannot merge %s", local_ref);
+                goto done;
+            }
+            swap_to = &merge;
+            merged = 1;
+        }
+
+        error = dl_history__ref_swap(repo, local_ref, swap_to, have ? &ours : NULL);
+        if (error == 0) {
+            if (merged) {
+                size_t ahead = 0, behind = 0;
+                char note[256], hex[DL_HISTORY_ID_SHORTSIZE + 1];
+                git_graph_ahead_behind(&ahead, &behind, repo, theirs, &ours);
+                git_oid_tostr(hex, sizeof(hex), theirs);
+                snprintf(note, sizeof(note), "merged %zu version%s from %s (their latest: %s)",
+                         ahead, ahead == 1 ? "" : "s", name, hex);
+                if ((error = dl_history__note_set(repo, &merge, note, 0)) < 0)
+                    goto done;
+                result->merged++;
+            } else {
+                result->updated++;
+            }
+            goto done;
+        }
+        if (error == DL_EMODIFIED && attempt < 1000)
+            continue;
+        if (error == DL_ELOCKED &&
+            (error = dl_history__lock_backoff(&locked_since, attempt, repo, local_ref)) == 0)
+            continue;
+        goto done;
+    }
+
+done:
+    git_signature_free(sig);
+    git_tree_free(tree);
+    git_commit_free(theirs_commit);
+    git_commit_free(ours_commit);
+    return error;
+}
+
+/* The text a note should have after a merge of `ours` and `theirs`. */
+static char *join_notes(const char *ours, const char *theirs)
+{
+    if (ours == NULL || strstr(ours, theirs) != NULL)
+        return NULL; /* nothing to add */
+    size_t n = strlen(ours) + strlen(theirs) + 3;
+    char *joined = malloc(n);
+    if (joined == NULL)
+        return NULL;
+    if (strstr(theirs, ours) != NULL)
+        snprintf(joined, n, "%s", theirs); /* theirs already extends ours */
+    else
+        snprintf(joined, n, "%s\n\n%s", ours, theirs);
+    return joined;
+}
+
+/* Union of the local notes and the remote's, as a merge commit on the
+ * notes ref so that both histories stay reachable. */
+static int join_notes_ref(dl_history_sync_result *result, git_repository *repo,
+                          const git_oid *theirs)
+{
+    git_commit *ours_commit = NULL, *theirs_commit = NULL, *work = NULL;
+    git_note_iterator *it = NULL;
+    git_signature *sig = NULL;
+    git_tree *tree = NULL;
+    long long locked_since = 0;
+    git_oid ours, merge;
+    int error;
+
+    if ((error = dl_history__signature(&sig, repo)) < 0)
+        return error;
+    for (unsigned attempt = 0;; attempt++) {
+        git_commit_free(ours_commit);
+        git_commit_free(work);
+        git_tree_free(tree);
+        git_note_iterator_free(it);
+        ours_commit = work = NULL;
+        tree = NULL;
+        it = NULL;
+
+        int have = git_reference_name_to_id(&ours, repo, DL_HISTORY_NOTES_REF) == 0;
+        const git_oid *swap_to = theirs;
+        if (have && (git_oid_equal(&ours, theirs) ||
+                     git_graph_descendant_of(repo, &ours, theirs) == 1)) {
+            error = 0;
+            goto done;
+        }
+        if (have && git_graph_descendant_of(repo, theirs, &ours) != 1) {
+            git_oid blob, target, next;
+            if ((error = git_commit_lookup(&ours_commit, repo, &ours)) < 0 ||
+                (theirs_commit == NULL &&
+                 (error = git_commit_lookup(&theirs_commit, repo, theirs)) < 0) ||
+                (error = git_commit_lookup(&work, repo, &ours)) < 0 ||
+                (error = git_note_commit_iterator_new(&it, theirs_commit)) < 0)
+                goto git_failed;
+            /* Replay each of their notes onto ours, joining texts that
+             * differ, then seal the result with both tips as parents. */
+            while ((error = git_note_next(&blob, &target, it)) == 0) {
+                git_note *mine = NULL, *their = NULL;
+                char *text = NULL;
+                if (git_note_commit_read(&their, repo, theirs_commit, &target) < 0)
+                    continue;
+                const char *their_text = git_note_message(their);
+                if (git_note_commit_read(&mine, repo, work, &target) == 0)
+                    text = join_notes(git_note_message(mine), their_text);
+                else if ((text = malloc(strlen(their_text) + 1)) != NULL)
+                    strcpy(text, their_text);
+                git_note_free(mine);
+                git_note_free(their);
+                if (text == NULL)
+                    continue;
+                error = git_note_commit_create(&next, NULL, repo, work, sig, sig, &target, text, 1);
+                free(text);
+                if (error < 0)
+                    goto git_failed;
+                git_commit_free(work);
+                work = NULL;
+                if ((error = git_commit_lookup(&work, repo, &next)) < 0)
+                    goto git_failed;
+            }
+            if (error != GIT_ITEROVER)
+                goto git_failed;
+            const git_commit *parents[2] = {ours_commit, theirs_commit};
+            if ((error = git_commit_tree(&tree, work)) < 0 ||
+                (error = git_commit_create(&merge, repo, NULL, sig, sig, NULL,
+                                           "dateline: merge notes\n", tree, 2, parents)) < 0)
+                goto git_failed;
+            swap_to = &merge;
+        }
+        error = dl_history__ref_swap(repo, DL_HISTORY_NOTES_REF, swap_to, have ? &ours : NULL);
+        if (error == 0) {
+            result->notes_updated = 1;
+            goto done;
+        }
+        if (error == DL_EMODIFIED && attempt < 1000)
+            continue;
+        if (error == DL_ELOCKED &&
+            (error = dl_history__lock_backoff(&locked_since, attempt, repo,
+                                              DL_HISTORY_NOTES_REF)) == 0)
+            continue;
+        goto done;
+    }
+
+git_failed:
+    error = dl_history__git_error(error, "cannot merge notes");
+done:
+    git_note_iterator_free(it);
+    git_tree_free(tree);
+    git_commit_free(work);
+    git_commit_free(theirs_commit);
+    git_commit_free(ours_commit);
+    git_signature_free(sig);
+    return error;
+}
+
+/*
+ * libgit2 1.5 creates an empty FETCH_HEAD even when asked not to update
+ * it; FETCH_HEAD belongs to the user's own `git fetch`, so put back what
+ * was there (or remove what was not).
+ */
+static int save_fetch_head(char **out, size_t *out_size, git_repository *repo)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%sFETCH_HEAD", git_repository_path(repo));
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    char *data = NULL;
+    size_t size = 0, capacity = 0, n;
+    char chunk[4096];
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (size + n > capacity) {
+            capacity = (size + n) * 2;
+            char *grown = realloc(data, capacity);
+            if (grown == NULL)
+                break;
+            data = grown;
+        }
+        memcpy(data + size, chunk, n);
+        size += n;
+    }
+    fclose(f);
+    *out = data;
+    *out_size = size;
+    return 1;
+}
+
+static void restore_fetch_head(git_repository *repo, int existed, const char *data, size_t size)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%sFETCH_HEAD", git_repository_path(repo));
+    if (!existed) {
+        unlink(path);
+        return;
+    }
+    FILE *f = fopen(path, "wb");
+    if (f != NULL) {
+        if (size > 0)
+            fwrite(data, 1, size, f);
+        fclose(f);
+    }
+}
+
+static int pull_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
+{
+    git_repository *repo = store->repo;
+    git_remote *remote = NULL;
+    const char *label;
+    string_list tracking = {0};
+    dl_history_sync_result result = {0};
+    char *prefix = NULL, *spec_refs = NULL, *spec_notes = NULL, *glob = NULL;
+    int error;
+
+    if ((error = open_remote(&remote, &label, repo, name)) < 0)
+        goto done;
+
+    /* Their tips land under refs/dateline-remotes/<remote>/, like
+     * refs/remotes/ for branches; then each is joined with ours. */
+    size_t n = strlen(DL_HISTORY_REMOTES_PREFIX) + strlen(label) + 64;
+    prefix = malloc(n);
+    spec_refs = malloc(2 * n);
+    spec_notes = malloc(2 * n);
+    glob = malloc(n);
+    if (!prefix || !spec_refs || !spec_notes || !glob) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    snprintf(prefix, n, "%s%s/", DL_HISTORY_REMOTES_PREFIX, label);
+    snprintf(spec_refs, 2 * n, "+refs/dateline/*:%sarticles/*", prefix);
+    snprintf(spec_notes, 2 * n, "+%s:%snotes", DL_HISTORY_NOTES_REF, prefix);
+    snprintf(glob, n, "%sarticles/*", prefix);
+
+    char *specs[] = {spec_refs, spec_notes};
+    git_strarray array = {specs, 2};
+    git_fetch_options options;
+    git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
+    options.update_fetchhead = 0; /* leave the user's FETCH_HEAD alone */
+    options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    char *fetch_head = NULL;
+    size_t fetch_head_size = 0;
+    int had_fetch_head = save_fetch_head(&fetch_head, &fetch_head_size, repo);
+    error = git_remote_fetch(remote, &array, &options, "dateline pull");
+    restore_fetch_head(repo, had_fetch_head, fetch_head, fetch_head_size);
+    free(fetch_head);
+    if (error < 0) {
+        error = dl_history__git_error(error, "cannot fetch from %s", name);
+        goto done;
+    }
+
+    if ((error = list_refs(&tracking, repo, glob)) < 0)
+        goto done;
+    size_t skip = strlen(prefix) + strlen("articles/");
+    for (size_t i = 0; i < tracking.count; i++) {
+        git_oid theirs;
+        if (git_reference_name_to_id(&theirs, repo, tracking.items[i]) < 0)
+            continue;
+        char *local = malloc(strlen(tracking.items[i]) + 32);
+        if (local == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking.items[i] + skip);
+        error = join_article(&result, repo, local, &theirs, name);
+        free(local);
+        if (error < 0)
+            goto done;
+    }
+
+    char notes_ref[512];
+    git_oid their_notes;
+    snprintf(notes_ref, sizeof(notes_ref), "%snotes", prefix);
+    if (git_reference_name_to_id(&their_notes, repo, notes_ref) == 0 &&
+        (error = join_notes_ref(&result, repo, &their_notes)) < 0)
+        goto done;
+
+    *out = result;
+    error = 0;
+
+done:
+    free(glob);
+    free(spec_notes);
+    free(spec_refs);
+    free(prefix);
+    string_list_free(&tracking);
+    git_remote_free(remote);
+    return error;
+}
+
+int dl_history_pull(dl_history_sync_result *out, dl_history_store *store,
+                    const dl_history_sync_options *opts)
+{
+    const char *name = opts && opts->remote ? opts->remote : "origin";
+    pthread_mutex_lock(&store->lock);
+    int error = pull_locked(out, store, name);
+    pthread_mutex_unlock(&store->lock);
+    return error;
+}

@@ -1,0 +1,101 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../support/dl_test.h"
+#include "fixture.h"
+
+TestSuite(history_concurrency, .init = fx_setup, .fini = fx_teardown, .timeout = 300);
+
+#define PER_WRITER 200
+
+static int write_versions(dl_history *history, int writer, int count)
+{
+    for (int i = 0; i < count; i++) {
+        char text[128];
+        snprintf(text, sizeof(text), "Writer %d, version %d.\n", writer, i);
+        dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+        options.content = text;
+        options.content_size = strlen(text);
+        options.note = i % 20 == 0 ? text : NULL;
+        dl_history_id id;
+        if (dl_history_snapshot(&id, history, &options) < 0) {
+            fprintf(stderr, "writer %d: %s\n", writer, dl_error_last());
+            return -1;
+        }
+    }
+    return 0;
+}
+
+Test(history_concurrency, two_processes_snapshotting_at_once_lose_no_version)
+{
+    pid_t children[2];
+    for (int w = 0; w < 2; w++) {
+        if ((children[w] = fork()) == 0) {
+            dl_history_store *store = NULL;
+            dl_history *history = NULL;
+            if (dl_history_store_open(&store, fx_repo_path("story.txt"), NULL) < 0 ||
+                dl_history_open(&history, store, fx_repo_path("story.txt")) < 0)
+                _exit(2);
+            int rc = write_versions(history, w, PER_WRITER);
+            dl_history_free(history);
+            dl_history_store_free(store);
+            _exit(rc < 0 ? 1 : 0);
+        }
+    }
+    for (int w = 0; w < 2; w++) {
+        int status;
+        waitpid(children[w], &status, 0);
+        int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        cr_assert(ok, "writer %d failed", w);
+    }
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
+                                    fx_repo), "400"));
+    /* Every writer's every version is there, in its own order. */
+    cr_assert(eq(str, (char *)fx_sh(NULL,
+                                    "cd '%s' && for c in $(git rev-list --reverse refs/dateline/story.txt); do "
+                                    "git show $c:story.txt; done | sort | uniq | wc -l", fx_repo),
+                 "400"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline list | wc -l", fx_repo),
+                 "20"));
+    int rc;
+    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1", fx_repo);
+    cr_assert(eq(int, rc, 0));
+}
+
+typedef struct {
+    dl_history *history;
+    int writer;
+    int result;
+} thread_job;
+
+static void *run_writer(void *payload)
+{
+    thread_job *job = payload;
+    job->result = write_versions(job->history, job->writer, 100);
+    return NULL;
+}
+
+Test(history_concurrency, threads_sharing_one_store_lose_no_version)
+{
+    dl_history_store *store = NULL;
+    dl_history *first = NULL, *second = NULL;
+    dl_assert_ok(dl_history_store_open(&store, fx_repo_path("story.txt"), NULL));
+    dl_assert_ok(dl_history_open(&first, store, fx_repo_path("story.txt")));
+    dl_assert_ok(dl_history_open(&second, store, fx_repo_path("story.txt")));
+    thread_job jobs[2] = {{first, 0, 0}, {second, 1, 0}};
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&threads[i], NULL, run_writer, &jobs[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(threads[i], NULL);
+    cr_assert(eq(int, jobs[0].result, 0));
+    cr_assert(eq(int, jobs[1].result, 0));
+    cr_assert(eq(sz, fx_count(first), 200));
+    dl_history_free(first);
+    dl_history_free(second);
+    dl_history_store_free(store);
+}

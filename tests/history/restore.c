@@ -1,0 +1,164 @@
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../support/dl_test.h"
+#include "fixture.h"
+
+TestSuite(history_restore, .init = fx_setup, .fini = fx_teardown);
+
+static dl_history_store *store;
+static dl_history *history;
+
+static void open_story(void)
+{
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+}
+
+static void close_story(void)
+{
+    dl_history_free(history);
+    dl_history_store_free(store);
+}
+
+static void record_file(const char *content)
+{
+    dl_history_id id;
+    fx_write_str(fx_repo_path("story.txt"), content);
+    int error = dl_history_snapshot(&id, history, NULL);
+    cr_assert(error == 0 || error == DL_EUNCHANGED, "%s", dl_error_last());
+}
+
+static void assert_file(const char *expected)
+{
+    char *content = fx_read(fx_repo_path("story.txt"), NULL);
+    cr_assert(content != NULL);
+    cr_assert(eq(str, content, (char *)expected));
+    free(content);
+}
+
+Test(history_restore, an_old_version_is_written_back_and_recorded)
+{
+    open_story();
+    record_file("first\n");
+    record_file("second\n");
+    dl_history_id id;
+    dl_assert_ok(dl_history_restore(&id, history, "@~1"));
+    assert_file("first\n");
+    dl_history_log *log = NULL;
+    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    cr_assert(eq(sz, log->count, 3));
+    cr_assert(eq(str, log->versions[0].id.hex, id.hex), "the restored content is the latest");
+    cr_assert(strncmp(log->versions[0].note, "restored ", 9) == 0, "%s", log->versions[0].note);
+    dl_history_log_free(log);
+    close_story();
+}
+
+Test(history_restore, unrecorded_text_is_recorded_before_it_is_overwritten)
+{
+    open_story();
+    record_file("first\n");
+    fx_write_str(fx_repo_path("story.txt"), "precious unsaved edit\n");
+    dl_history_id id;
+    dl_assert_ok(dl_history_restore(&id, history, "@"));
+    assert_file("first\n");
+    dl_history_log *log = NULL;
+    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    cr_assert(eq(sz, log->count, 3));
+    char *content = NULL;
+    size_t size;
+    dl_assert_ok(dl_history_read(&content, &size, history, &log->versions[1].id));
+    cr_assert(eq(str, content, "precious unsaved edit\n"));
+    cr_assert(strncmp(log->versions[1].note, "before restore of ", 18) == 0, "%s",
+              log->versions[1].note);
+    free(content);
+    dl_history_log_free(log);
+    close_story();
+}
+
+Test(history_restore, the_file_mode_is_kept)
+{
+    open_story();
+    record_file("first\n");
+    record_file("second\n");
+    chmod(fx_repo_path("story.txt"), 0640);
+    dl_history_id id;
+    dl_assert_ok(dl_history_restore(&id, history, "@~1"));
+    struct stat st;
+    cr_assert(eq(int, stat(fx_repo_path("story.txt"), &st), 0));
+    cr_assert(eq(int, st.st_mode & 0777, 0640));
+    close_story();
+}
+
+Test(history_restore, no_temporary_file_is_left_behind)
+{
+    open_story();
+    record_file("first\n");
+    record_file("second\n");
+    dl_history_id id;
+    dl_assert_ok(dl_history_restore(&id, history, "@~1"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "ls -A '%s' | grep -v -x -e .git -e README -e story.txt",
+                                    fx_repo), ""));
+    close_story();
+}
+
+Test(history_restore, a_deleted_article_comes_back)
+{
+    open_story();
+    record_file("keep me\n");
+    unlink(fx_repo_path("story.txt"));
+    dl_history_id id;
+    dl_assert_ok(dl_history_restore(&id, history, "@"));
+    assert_file("keep me\n");
+    cr_assert(eq(sz, fx_count(history), 1), "same content, nothing new to record");
+    close_story();
+}
+
+Test(history_restore, a_binary_file_is_not_overwritten)
+{
+    open_story();
+    record_file("text\n");
+    fx_write(fx_repo_path("story.txt"), "\0\1\2", 3);
+    dl_history_id id;
+    cr_assert(eq(int, dl_history_restore(&id, history, "@"), DL_EINVALID));
+    cr_assert(strstr(dl_error_last(), "restore refused") != NULL, "%s", dl_error_last());
+    size_t size;
+    char *content = fx_read(fx_repo_path("story.txt"), &size);
+    cr_assert(eq(sz, size, 3));
+    free(content);
+    close_story();
+}
+
+Test(history_restore, an_unknown_revision_changes_nothing)
+{
+    open_story();
+    record_file("text\n");
+    fx_write_str(fx_repo_path("story.txt"), "unsaved\n");
+    dl_history_id id;
+    cr_assert(eq(int, dl_history_restore(&id, history, "beef"), DL_ENOTFOUND));
+    assert_file("unsaved\n");
+    cr_assert(eq(sz, fx_count(history), 1));
+    close_story();
+}
+
+Test(history_restore, a_symlinked_article_is_written_through_the_link)
+{
+    fx_write_str(fx_repo_path("real.txt"), "v1\n");
+    cr_assert(eq(int, symlink("real.txt", fx_repo_path("story.txt")), 0));
+    open_story();
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    fx_write_str(fx_repo_path("real.txt"), "v2\n");
+    dl_assert_ok(dl_history_restore(&id, history, "@~0"));
+    struct stat st;
+    cr_assert(eq(int, lstat(fx_repo_path("story.txt"), &st), 0));
+    int is_link = S_ISLNK(st.st_mode);
+    cr_assert(is_link, "the link stays a link");
+    char *content = fx_read(fx_repo_path("real.txt"), NULL);
+    cr_assert(eq(str, content, "v1\n"));
+    free(content);
+    close_story();
+}

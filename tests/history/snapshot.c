@@ -1,0 +1,371 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../support/dl_test.h"
+#include "fixture.h"
+
+TestSuite(history_snapshot, .init = fx_setup, .fini = fx_teardown);
+
+static dl_history_store *store;
+static dl_history *history;
+
+static void open_story(const char *relative)
+{
+    fx_open(&store, &history, fx_repo_path(relative));
+}
+
+static void close_story(void)
+{
+    dl_history_free(history);
+    dl_history_store_free(store);
+}
+
+Test(history_snapshot, first_snapshot_records_the_file_under_its_ref)
+{
+    fx_write_str(fx_repo_path("news/story.txt"), "Headline\n\nBody text.\n");
+    open_story("news/story.txt");
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    cr_assert(eq(str, (char *)dl_history_key(history), "news/story.txt"));
+    cr_assert(eq(str, (char *)dl_history_refname(history), "refs/dateline/news/story.txt"));
+    /* Stock git reads it: the ref, and the file at its path in the version. */
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-parse refs/dateline/news/story.txt",
+                                    fx_repo), id.hex));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' show %s:news/story.txt", fx_repo, id.hex),
+                 "Headline\n\nBody text."));
+    close_story();
+}
+
+Test(history_snapshot, unchanged_content_records_nothing)
+{
+    fx_write_str(fx_repo_path("story.txt"), "One.\n");
+    open_story("story.txt");
+    dl_history_id first, again;
+    dl_assert_ok(dl_history_snapshot(&first, history, NULL));
+    cr_assert(eq(int, dl_history_snapshot(&again, history, NULL), DL_EUNCHANGED));
+    cr_assert(eq(str, again.hex, first.hex), "unchanged reports the latest id");
+    cr_assert(eq(sz, fx_count(history), 1));
+    close_story();
+}
+
+Test(history_snapshot, each_version_has_the_previous_one_as_parent)
+{
+    open_story("story.txt");
+    const char *a = strdup(fx_snap(history, "one", NULL));
+    const char *b = strdup(fx_snap(history, "two", NULL));
+    const char *c = strdup(fx_snap(history, "three", NULL));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-parse %s^", fx_repo, c), (char *)b));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-parse %s^", fx_repo, b), (char *)a));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count %s", fx_repo, c), "3"));
+    free((void *)a);
+    free((void *)b);
+    free((void *)c);
+    close_story();
+}
+
+Test(history_snapshot, version_tree_holds_only_the_article_in_nested_trees)
+{
+    mkdir(fx_repo_path("a"), 0755);
+    mkdir(fx_repo_path("a/b"), 0755);
+    mkdir(fx_repo_path("a/b/c"), 0755);
+    open_story("a/b/c/story.txt");
+    const char *id = fx_snap(history, "deep", NULL);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' ls-tree -r --name-only %s", fx_repo, id),
+                 "a/b/c/story.txt"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' ls-tree %s | cut -c1-11", fx_repo, id),
+                 "040000 tree"));
+    close_story();
+}
+
+Test(history_snapshot, head_index_branches_and_work_tree_are_untouched)
+{
+    fx_write_str(fx_repo_path("story.txt"), "Draft one.\n");
+    char *head = strdup(fx_sh(NULL, "git -C '%s' rev-parse HEAD", fx_repo));
+    char *status = strdup(fx_sh(NULL, "git -C '%s' status --porcelain", fx_repo));
+    char *index = strdup(fx_sh(NULL, "sha1sum '%s/.git/index'", fx_repo));
+    char *branches = strdup(fx_sh(NULL, "git -C '%s' for-each-ref refs/heads", fx_repo));
+    open_story("story.txt");
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    fx_write_str(fx_repo_path("story.txt"), "Draft two.\n");
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    fx_write_str(fx_repo_path("story.txt"), "Draft one.\n");
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-parse HEAD", fx_repo), head));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' status --porcelain", fx_repo), status));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "sha1sum '%s/.git/index'", fx_repo), index));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' for-each-ref refs/heads", fx_repo),
+                 branches));
+    int rc;
+    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1", fx_repo);
+    cr_assert(eq(int, rc, 0), "git fsck --strict failed");
+    free(head);
+    free(status);
+    free(index);
+    free(branches);
+    close_story();
+}
+
+Test(history_snapshot, note_is_attached_to_the_new_version)
+{
+    open_story("story.txt");
+    const char *id = fx_snap(history, "text", "first draft");
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, id),
+                 "first draft"));
+    close_story();
+}
+
+Test(history_snapshot, author_comes_from_git_config)
+{
+    open_story("story.txt");
+    const char *id = fx_snap(history, "text", NULL);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' log -1 --format='%%an <%%ae>|%%cn' %s",
+                                    fx_repo, id),
+                 "Test Writer <writer@example.com>|Test Writer"));
+    close_story();
+}
+
+Test(history_snapshot, without_an_identity_the_fallback_is_used)
+{
+    unlink(fx_path("home/.gitconfig"));
+    open_story("story.txt");
+    const char *id = fx_snap(history, "text", NULL);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' log -1 --format='%%an <%%ae>' %s",
+                                    fx_repo, id),
+                 "dateline <dateline@localhost>"));
+    close_story();
+}
+
+Test(history_snapshot, time_keeps_the_local_zone)
+{
+    setenv("TZ", "IST-5:30", 1);
+    tzset();
+    open_story("story.txt");
+    const char *id = fx_snap(history, "text", NULL);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' log -1 --format=%%ai %s | cut -d' ' -f3",
+                                    fx_repo, id),
+                 "+0530"));
+    close_story();
+}
+
+Test(history_snapshot, content_from_memory_is_recorded)
+{
+    open_story("never-written.txt");
+    const char *id = fx_snap(history, "from the buffer", NULL);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' show %s:never-written.txt", fx_repo, id),
+                 "from the buffer"));
+    close_story();
+}
+
+Test(history_snapshot, path_with_spaces_and_non_ascii_works)
+{
+    const char *name = "sub dir/caf\xc3\xa9 \xe2\x80\x9cstory\xe2\x80\x9d.txt";
+    fx_write_str(fx_repo_path(name), "Caf\xc3\xa9 text\n");
+    open_story(name);
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    cr_assert(eq(str, (char *)dl_history_key(history), (char *)name));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' -c core.quotepath=off ls-tree -r --name-only %s",
+                                    fx_repo, id.hex),
+                 (char *)name));
+    close_story();
+}
+
+Test(history_snapshot, binary_content_is_refused_and_nothing_is_written)
+{
+    fx_write(fx_repo_path("story.txt"), "ab\0cd", 5);
+    open_story("story.txt");
+    dl_history_id id;
+    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EINVALID));
+    cr_assert(strstr(dl_error_last(), "binary data") != NULL, "%s", dl_error_last());
+    cr_assert(strstr(dl_error_last(), "story.txt") != NULL);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' for-each-ref refs/dateline", fx_repo), ""));
+    close_story();
+}
+
+Test(history_snapshot, invalid_utf8_is_refused)
+{
+    fx_write_str(fx_repo_path("story.txt"), "caf\xe9 latin-1\n");
+    open_story("story.txt");
+    dl_history_id id;
+    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EINVALID));
+    cr_assert(strstr(dl_error_last(), "not valid UTF-8 (bad byte at offset 3)") != NULL, "%s",
+              dl_error_last());
+    /* Overlong forms and surrogates are not UTF-8 either. */
+    fx_write_str(fx_repo_path("story.txt"), "\xc0\xaf");
+    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EINVALID));
+    fx_write_str(fx_repo_path("story.txt"), "\xed\xa0\x80");
+    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EINVALID));
+    close_story();
+}
+
+Test(history_snapshot, missing_file_is_not_found)
+{
+    open_story("nope.txt");
+    dl_history_id id;
+    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_ENOTFOUND));
+    cr_assert(strstr(dl_error_last(), "nope.txt") != NULL, "%s", dl_error_last());
+    cr_assert(strstr(dl_error_last(), "No such file") != NULL, "%s", dl_error_last());
+    close_story();
+}
+
+Test(history_snapshot, a_directory_is_not_an_article)
+{
+    mkdir(fx_repo_path("folder"), 0755);
+    dl_assert_ok(dl_history_store_open(&store, fx_repo_path("folder"), NULL));
+    cr_assert(eq(int, dl_history_open(&history, store, fx_repo_path("folder")), DL_EINVALID));
+    cr_assert(strstr(dl_error_last(), "is a directory") != NULL, "%s", dl_error_last());
+    dl_history_store_free(store);
+}
+
+Test(history_snapshot, unreadable_file_gives_a_clear_error)
+{
+    if (geteuid() == 0)
+        cr_skip_test("root reads every file");
+    fx_write_str(fx_repo_path("story.txt"), "secret");
+    chmod(fx_repo_path("story.txt"), 0);
+    open_story("story.txt");
+    dl_history_id id;
+    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_ERROR));
+    cr_assert(strstr(dl_error_last(), "Permission denied") != NULL, "%s", dl_error_last());
+    close_story();
+}
+
+Test(history_snapshot, outside_a_repository_the_private_fallback_store_is_used)
+{
+    fx_write_str(fx_path("loose/story.txt"), "No repository here.\n");
+    fx_open(&store, &history, fx_path("loose/story.txt"));
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    char expected[1024];
+    snprintf(expected, sizeof(expected), "%s/data/dateline/store.git/", fx_root);
+    cr_assert(eq(str, (char *)dl_history_store_path(store), expected));
+    struct stat st;
+    cr_assert(eq(int, stat(fx_path("data/dateline/store.git"), &st), 0));
+    cr_assert(eq(int, st.st_mode & 0777, 0700));
+    /* The key is the absolute path; the tree holds it without the '/'. */
+    cr_assert(eq(str, (char *)dl_history_key(history), (char *)fx_path("loose/story.txt")));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s' show %s:%s", expected, id.hex,
+                                    fx_path("loose/story.txt") + 1),
+                 "No repository here."));
+    close_story();
+}
+
+Test(history_snapshot, store_option_overrides_discovery)
+{
+    fx_write_str(fx_repo_path("story.txt"), "text");
+    dl_history_store_options options = DL_HISTORY_STORE_OPTIONS_INIT;
+    options.store_dir = fx_path("elsewhere.git");
+    dl_assert_ok(dl_history_store_open(&store, fx_repo_path("story.txt"), &options));
+    dl_assert_ok(dl_history_open(&history, store, fx_repo_path("story.txt")));
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s' rev-parse '%s'",
+                                    fx_path("elsewhere.git"), dl_history_refname(history)),
+                 id.hex));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' for-each-ref refs/dateline", fx_repo), ""));
+    close_story();
+}
+
+Test(history_snapshot, store_environment_variable_overrides_discovery)
+{
+    setenv("DATELINE_STORE", fx_path("env-store"), 1);
+    fx_write_str(fx_repo_path("story.txt"), "text");
+    open_story("story.txt");
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s' rev-parse '%s'",
+                                    fx_path("env-store"), dl_history_refname(history)),
+                 id.hex));
+    close_story();
+}
+
+Test(history_snapshot, a_non_repository_directory_is_not_taken_as_store)
+{
+    fx_write_str(fx_path("junk/file"), "x");
+    dl_history_store_options options = DL_HISTORY_STORE_OPTIONS_INIT;
+    options.store_dir = fx_path("junk");
+    cr_assert(eq(int, dl_history_store_open(&store, fx_repo_path("story.txt"), &options),
+                 DL_EINVALID));
+    cr_assert(strstr(dl_error_last(), "is not a git repository and not empty") != NULL, "%s",
+              dl_error_last());
+}
+
+Test(history_snapshot, unwritable_data_directory_gives_a_clear_error)
+{
+    /* A data "directory" that is a file: creating the store must fail,
+     * even for root, and say where. */
+    fx_write_str(fx_path("datafile"), "not a directory");
+    setenv("XDG_DATA_HOME", fx_path("datafile"), 1);
+    fx_write_str(fx_path("loose/story.txt"), "text");
+    cr_assert(eq(int, dl_history_store_open(&store, fx_path("loose/story.txt"), NULL), DL_ERROR));
+    cr_assert(strstr(dl_error_last(), "cannot create the history store directory") != NULL, "%s",
+              dl_error_last());
+    cr_assert(strstr(dl_error_last(), "datafile") != NULL, "%s", dl_error_last());
+}
+
+Test(history_snapshot, a_stale_ref_lock_gives_elocked_naming_the_lock)
+{
+    fx_write_str(fx_repo_path("story.txt"), "one");
+    open_story("story.txt");
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    fx_write_str(fx_repo_path(".git/refs/dateline/story.txt.lock"), "");
+    fx_write_str(fx_repo_path("story.txt"), "two");
+    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_ELOCKED));
+    cr_assert(strstr(dl_error_last(), "refs/dateline/story.txt.lock exists") != NULL, "%s",
+              dl_error_last());
+    cr_assert(eq(sz, fx_count(history), 1), "nothing half-written");
+    close_story();
+}
+
+Test(history_snapshot, an_index_lock_does_not_stop_recording)
+{
+    /* dateline never touches the index, so git's index.lock (a commit in
+     * progress) is no reason to lose a version. */
+    fx_write_str(fx_repo_path(".git/index.lock"), "");
+    fx_write_str(fx_repo_path("story.txt"), "one");
+    open_story("story.txt");
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    close_story();
+}
+
+Test(history_snapshot, a_corrupt_ref_gives_a_clear_error)
+{
+    fx_write_str(fx_repo_path("story.txt"), "one");
+    open_story("story.txt");
+    fx_write_str(fx_repo_path(".git/refs/dateline/story.txt"), "garbage\n");
+    dl_history_id id;
+    int error = dl_history_snapshot(&id, history, NULL);
+    cr_assert(lt(int, error, 0));
+    cr_assert(strstr(dl_error_last(), "refs/dateline/story.txt") != NULL, "%s", dl_error_last());
+    close_story();
+}
+
+Test(history_snapshot, loose_objects_are_packed_and_the_store_stays_small)
+{
+    open_story("story.txt");
+    char text[6000];
+    size_t len = 0;
+    while (len < 5000)
+        len += (size_t)snprintf(text + len, sizeof(text) - len, "Paragraph %zu of the story. ", len);
+    for (int i = 0; i < 400; i++) {
+        snprintf(text + 100, 40, "edit %05d ", i); /* small edits mid-text */
+        text[111] = ' ';
+        fx_snap(history, text, i % 50 == 0 ? "checkpoint" : NULL);
+    }
+    cr_assert(eq(sz, fx_count(history), 400));
+    int loose = atoi(fx_sh(NULL, "git -C '%s' count-objects | cut -d' ' -f1", fx_repo));
+    cr_assert(lt(int, loose, 300), "%d loose objects left", loose);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "ls '%s/.git/objects/pack' | grep -c idx >/dev/null && echo packed",
+                                    fx_repo), "packed"));
+    int rc;
+    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1", fx_repo);
+    cr_assert(eq(int, rc, 0), "fsck after packing");
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
+                                    fx_repo), "400"));
+    close_story();
+}

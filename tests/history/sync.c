@@ -1,0 +1,206 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../support/dl_test.h"
+#include "fixture.h"
+
+/* Two writers' clones ("repo" from the fixture and "other") sharing a bare
+ * remote ("remote.git"), configured as origin in both. */
+static void setup(void)
+{
+    fx_setup();
+    int rc;
+    fx_sh(&rc,
+          "cd '%s' && git init -q --bare remote.git && git -C repo remote add origin '%s/remote.git' && "
+          "git -C repo push -q origin master && git clone -q remote.git other 2>/dev/null",
+          fx_root, fx_root);
+    cr_assert(eq(int, rc, 0));
+}
+
+TestSuite(history_sync, .init = setup, .fini = fx_teardown);
+
+typedef struct {
+    dl_history_store *store;
+    dl_history *history;
+} side;
+
+static side open_side(const char *clone)
+{
+    side s;
+    char file[1024];
+    snprintf(file, sizeof(file), "%s/%s/story.txt", fx_root, clone);
+    fx_open(&s.store, &s.history, file);
+    return s;
+}
+
+static void close_side(side *s)
+{
+    dl_history_free(s->history);
+    dl_history_store_free(s->store);
+}
+
+static dl_history_sync_result push(side *s)
+{
+    dl_history_sync_result result;
+    dl_assert_ok(dl_history_push(&result, s->store, NULL));
+    return result;
+}
+
+static dl_history_sync_result pull(side *s)
+{
+    dl_history_sync_result result;
+    dl_assert_ok(dl_history_pull(&result, s->store, NULL));
+    return result;
+}
+
+Test(history_sync, pushed_history_and_notes_arrive_in_another_clone)
+{
+    side a = open_side("repo"), b = open_side("other");
+    fx_snap(a.history, "one", "first draft");
+    char *tip = strdup(fx_snap(a.history, "two", NULL));
+    dl_history_sync_result r = push(&a);
+    cr_assert(eq(sz, r.updated, 1));
+    cr_assert(r.notes_updated);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/remote.git' rev-parse refs/dateline/story.txt",
+                                    fx_root), tip));
+    r = pull(&b);
+    cr_assert(eq(sz, r.updated, 1));
+    cr_assert(eq(sz, fx_count(b.history), 2));
+    dl_history_log *log = NULL;
+    dl_assert_ok(dl_history_log_read(&log, b.history, NULL));
+    cr_assert(eq(str, log->versions[1].note, "first draft"));
+    dl_history_log_free(log);
+    /* Pulling again changes nothing; pushing again neither. */
+    r = pull(&b);
+    cr_assert(eq(sz, r.updated + r.merged, 0));
+    r = push(&a);
+    cr_assert(eq(sz, r.updated, 0));
+    cr_assert(eq(sz, r.unchanged, 2));
+    free(tip);
+    close_side(&a);
+    close_side(&b);
+}
+
+Test(history_sync, push_refuses_to_drop_versions_the_remote_has)
+{
+    side a = open_side("repo"), b = open_side("other");
+    fx_snap(a.history, "one", NULL);
+    push(&a);
+    pull(&b);
+    fx_snap(b.history, "two from b", NULL);
+    push(&b);
+    fx_snap(a.history, "two from a", NULL);
+    dl_history_sync_result r;
+    cr_assert(eq(int, dl_history_push(&r, a.store, NULL), DL_EMODIFIED));
+    cr_assert(strstr(dl_error_last(), "run 'dateline pull origin' first") != NULL, "%s",
+              dl_error_last());
+    cr_assert(eq(sz, r.rejected, 1));
+    close_side(&a);
+    close_side(&b);
+}
+
+Test(history_sync, diverged_histories_are_joined_keeping_every_version)
+{
+    side a = open_side("repo"), b = open_side("other");
+    fx_snap(a.history, "common", NULL);
+    push(&a);
+    pull(&b);
+    char *theirs = strdup(fx_snap(b.history, "edited by b", "b's change"));
+    push(&b);
+    char *ours = strdup(fx_snap(a.history, "edited by a", "a's change"));
+    dl_history_sync_result r = pull(&a);
+    cr_assert(eq(sz, r.merged, 1));
+
+    dl_history_log *log = NULL;
+    dl_assert_ok(dl_history_log_read(&log, a.history, NULL));
+    cr_assert(eq(sz, log->count, 4), "merge + both edits + common");
+    cr_assert(eq(sz, log->versions[0].parent_count, 2));
+    cr_assert(strstr(log->versions[0].note, "merged 1 version from origin") != NULL, "%s",
+              log->versions[0].note);
+    /* The merge holds the local content: the file on disk is the latest. */
+    char *content = NULL;
+    size_t size;
+    dl_assert_ok(dl_history_read(&content, &size, a.history, &log->versions[0].id));
+    cr_assert(eq(str, content, "edited by a"));
+    free(content);
+    /* Both edits are ancestors of the new tip, with their notes. */
+    int rc;
+    fx_sh(&rc, "git -C '%s' merge-base --is-ancestor %s refs/dateline/story.txt", fx_repo, theirs);
+    cr_assert(eq(int, rc, 0));
+    fx_sh(&rc, "git -C '%s' merge-base --is-ancestor %s refs/dateline/story.txt", fx_repo, ours);
+    cr_assert(eq(int, rc, 0));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, theirs),
+                 "b's change"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, ours),
+                 "a's change"));
+    dl_history_log_free(log);
+
+    /* Now a can push, and b pulls a fast-forward. */
+    push(&a);
+    r = pull(&b);
+    cr_assert(eq(sz, r.updated, 1));
+    cr_assert(eq(sz, fx_count(b.history), 4));
+    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1 && git -C '%s/other' fsck --strict 2>&1", fx_repo,
+          fx_root);
+    cr_assert(eq(int, rc, 0));
+    free(theirs);
+    free(ours);
+    close_side(&a);
+    close_side(&b);
+}
+
+Test(history_sync, notes_on_the_same_version_are_merged_as_a_union)
+{
+    side a = open_side("repo"), b = open_side("other");
+    char *v = strdup(fx_snap(a.history, "text", NULL));
+    push(&a);
+    pull(&b);
+    dl_history_id id;
+    dl_assert_ok(dl_history_note(&id, b.history, "@", "from b"));
+    push(&b);
+    dl_assert_ok(dl_history_note(&id, a.history, "@", "from a"));
+    pull(&a);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, v),
+                 "from a\n\nfrom b"));
+    push(&a);
+    pull(&b);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s/other' notes --ref dateline show %s", fx_root, v),
+                 "from a\n\nfrom b"));
+    free(v);
+    close_side(&a);
+    close_side(&b);
+}
+
+Test(history_sync, a_path_works_as_remote_and_an_unknown_name_is_named)
+{
+    side a = open_side("repo");
+    fx_snap(a.history, "text", NULL);
+    dl_history_sync_options options = DL_HISTORY_SYNC_OPTIONS_INIT;
+    dl_history_sync_result r;
+    options.remote = fx_path("remote.git");
+    dl_assert_ok(dl_history_push(&r, a.store, &options));
+    cr_assert(eq(sz, r.updated, 1));
+    options.remote = "upstream";
+    cr_assert(eq(int, dl_history_push(&r, a.store, &options), DL_ENOTFOUND));
+    cr_assert(strstr(dl_error_last(), "no remote 'upstream'") != NULL, "%s", dl_error_last());
+    close_side(&a);
+}
+
+Test(history_sync, pull_leaves_head_index_and_branches_alone)
+{
+    side a = open_side("repo"), b = open_side("other");
+    fx_snap(a.history, "text", NULL);
+    push(&a);
+    char *before = strdup(fx_sh(NULL, "cd '%s/other' && git rev-parse HEAD && git status --porcelain && "
+                                      "git for-each-ref refs/heads refs/remotes refs/tags && ls .git",
+                                fx_root));
+    pull(&b);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/other' && git rev-parse HEAD && git status --porcelain && "
+                                          "git for-each-ref refs/heads refs/remotes refs/tags && ls .git",
+                                    fx_root),
+                 before));
+    free(before);
+    close_side(&a);
+    close_side(&b);
+}

@@ -1,0 +1,264 @@
+# History end to end: the built `dateline` CLI in a scratch git repository,
+# checked with stock git. Also stress (two writers at once, a writer killed
+# with SIGKILL) and every error case's message and exit status.
+set -u
+. "$(dirname "$0")/tap.sh"
+
+DATELINE=${DATELINE_BIN:-$ROOT/plugin/bin/dateline}
+if [ ! -x "$DATELINE" ]; then
+    tap_not_ok "the dateline CLI is built" "missing: $DATELINE"
+    done_testing
+    exit 1
+fi
+
+scratch=$(mktemp -d)
+trap 'chmod -R u+rwx "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+export HOME=$scratch/home XDG_DATA_HOME=$scratch/data GIT_CONFIG_GLOBAL=$scratch/home/.gitconfig
+export GIT_CONFIG_NOSYSTEM=1
+unset DATELINE_STORE GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_DIR GIT_WORK_TREE
+mkdir -p "$HOME"
+git config --global user.name "Jane Doe"
+git config --global user.email jane@example.com
+
+repo=$scratch/repo
+git init -q -b master "$repo"
+cd "$repo" || exit 1
+printf 'readme\n' > README
+git add README && git commit -qm init
+echo "scratch" > untracked.txt
+mkdir -p "news desk"
+article=$(printf 'news desk/caf\303\251 story.txt')
+ref='refs/dateline/news%20desk/caf%C3%A9%20story.txt'
+printf 'Headline\n\nOLYMPIA, WA – The lead.\n' > "$article"
+head_before=$(git rev-parse HEAD)
+status_before=$(git status --porcelain)
+
+# expect_error NAME STATUS PATTERN COMMAND...: exit status and one stderr
+# line "dateline: ..." matching PATTERN, nothing on stdout.
+expect_error() {
+    local name=$1 want=$2 pattern=$3 out err status
+    shift 3
+    out=$("$@" 2>"$scratch/stderr")
+    status=$?
+    err=$(cat "$scratch/stderr")
+    # One message line; usage errors may add the command's usage line.
+    if [ "$status" -eq "$want" ] && [ -z "$out" ] &&
+        [ "$(printf '%s\n' "$err" | grep -vc '^usage: ')" -eq 1 ] &&
+        printf '%s\n' "$err" | grep -q "^dateline: .*$pattern"; then
+        tap_ok "$name"
+    else
+        tap_not_ok "$name" "status $status (want $want)
+stdout: $out
+stderr: $err"
+    fi
+}
+
+# ---------------------------------------------------------------- basics --
+
+v1=$("$DATELINE" snapshot "$article" -m "first draft")
+check "snapshot prints a full version id" grep -Eqx '[0-9a-f]{40}' <<<"$v1"
+check_eq "the ref holds the version" "$v1" "$(git rev-parse "$ref")"
+check_eq "git show reads the article at its path" "$(cat "$article")" "$(git show "$v1:$article")"
+check_eq "git notes shows the note" "first draft" "$(git notes --ref dateline show "$v1")"
+
+unchanged=$("$DATELINE" snapshot "$article")
+check_eq "unchanged content records nothing" "unchanged: $v1" "$unchanged"
+
+printf 'Headline\n\nOLYMPIA, WA – The lead, longer now.\n' > "$article"
+v2=$("$DATELINE" snapshot "$article" --json | jq -r .id)
+check_eq "the second version's parent is the first" "$v1" "$(git rev-parse "$v2^")"
+check_eq "git log lists both versions" "2" "$(git log --oneline "$ref" | wc -l | tr -d ' ')"
+check_eq "the author comes from git config" "Jane Doe <jane@example.com>" \
+    "$(git log -1 --format='%an <%ae>' "$ref")"
+
+json=$("$DATELINE" snapshot "$article" --json)
+check_eq "--json snapshot has schema 1 and says unchanged" "1 false $v2" \
+    "$(jq -r '"\(.schema) \(.recorded) \(.id)"' <<<"$json")"
+
+"$DATELINE" note @~1 "$article" -m "added Amazon response" >/dev/null
+check_eq "note annotates an older version" "added Amazon response" \
+    "$(git notes --ref dateline show "$v1")"
+
+log=$("$DATELINE" log "$article")
+check_eq "log lists newest first" "${v2:0:10} ${v1:0:10}" "$(awk '{print $1}' <<<"$log" | tr '\n' ' ' | sed 's/ $//')"
+check "log shows time with zone, author and words" \
+    grep -Eq "^${v2:0:10}  [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[+-][0-9]{2}:[0-9]{2}  Jane Doe  8 words \(\+2\)" <<<"$log"
+check "log shows notes" grep -q "added Amazon response$" <<<"$log"
+check_eq "log -n 1 shows one version" "1" "$("$DATELINE" log "$article" -n 1 | wc -l | tr -d ' ')"
+check_eq "log --annotated shows only annotated versions" "${v1:0:10}" \
+    "$("$DATELINE" log "$article" --annotated | awk '{print $1}')"
+logjson=$("$DATELINE" log "$article" --json)
+check_eq "log --json: schema, count, words, note" "1 2 8 added Amazon response" \
+    "$(jq -r '"\(.schema) \(.versions | length) \(.versions[0].words) \(.versions[1].note)"' <<<"$logjson")"
+check_eq "log --json time carries the offset" "$(git log -1 --format=%aI "$v2")" \
+    "$(jq -r '.versions[0].time' <<<"$logjson")"
+
+check_eq "show prints a version's content" "$(git show "$v1:$article")" \
+    "$("$DATELINE" show "${v1:0:8}" "$article")"
+
+# -------------------------------------------------------------- restore --
+
+printf 'An edit nobody recorded.\n' > "$article"
+chmod 640 "$article"
+restore_out=$("$DATELINE" restore @~1 "$article")
+check_eq "restore writes the old version back" "$(git show "$v1:$article")" "$(cat "$article")"
+check_eq "restore keeps the file mode" "640" "$(stat -c %a "$article")"
+check "restore recorded the unsaved edit first" \
+    grep -q "before restore of ${v1:0:10}" <<<"$("$DATELINE" log "$article")"
+check_eq "the unsaved edit is in history" "An edit nobody recorded." \
+    "$("$DATELINE" show @~1 "$article")"
+check "restore says what it did" grep -q "^restored ${v1:0:10}" <<<"$restore_out"
+check_eq "restore leaves no temporary file" "" "$(ls -A "news desk" | grep -v -x "$(basename "$article")")"
+
+# ------------------------------------------------- git's own state intact --
+
+check_eq "HEAD is unchanged" "$head_before" "$(git rev-parse HEAD)"
+check_eq "git status is unchanged" "$status_before" "$(git status --porcelain)"
+check_eq "no branch was added" "refs/heads/master" "$(git for-each-ref --format='%(refname)' refs/heads)"
+check "git fsck --strict is clean" git fsck --strict
+
+# ------------------------------------------------------------------ help --
+
+for command in snapshot note log show restore push pull; do
+    check "$command --help prints its usage" grep -q "^usage: dateline $command" \
+        <<<"$("$DATELINE" "$command" --help)"
+done
+check "the command list names the history commands" grep -q "snapshot" <<<"$("$DATELINE" --help)"
+
+# ----------------------------------------------------------------- errors --
+
+expect_error "missing file: exit 1, one message" 1 "cannot read .*missing.txt: No such file" \
+    "$DATELINE" snapshot missing.txt
+mkdir -p adir
+expect_error "a directory is refused" 1 "adir is a directory, not an article" \
+    "$DATELINE" snapshot adir
+printf 'bin\000ary' > binary.txt
+expect_error "binary content is refused" 1 "binary.txt holds binary data" \
+    "$DATELINE" snapshot binary.txt
+printf 'caf\351\n' > latin1.txt
+expect_error "invalid UTF-8 is refused" 1 "latin1.txt is not valid UTF-8" \
+    "$DATELINE" snapshot latin1.txt
+check_eq "refused files leave no ref behind" "" "$(git for-each-ref refs/dateline/binary.txt refs/dateline/latin1.txt)"
+expect_error "unknown revision" 1 "no version 'abcdef12' in the history" \
+    "$DATELINE" show abcdef12 "$article"
+expect_error "malformed revision" 1 "not a revision: 'HEAD~1'" \
+    "$DATELINE" show HEAD~1 "$article"
+expect_error "an article without history" 1 "nohistory.txt has no recorded versions" \
+    "$DATELINE" show @ nohistory.txt
+expect_error "an unknown option is a usage error" 2 "unknown option '--frobnicate'" \
+    "$DATELINE" snapshot "$article" --frobnicate
+expect_error "a missing operand is a usage error" 2 "needs a FILE" "$DATELINE" log
+expect_error "note without -m is a usage error" 2 "needs -m NOTE" "$DATELINE" note "$article"
+expect_error "-n must be a positive number" 2 "-n needs a positive number" \
+    "$DATELINE" log "$article" -n zero
+expect_error "an unknown remote is named" 1 "no remote 'nowhere'" "$DATELINE" push nowhere
+
+touch ".git/$ref.lock"
+printf 'locked edit\n' > "$article"
+expect_error "a stale ref lock gives a clear message" 1 "is locked: .*\.lock exists" \
+    "$DATELINE" snapshot "$article"
+rm -f ".git/$ref.lock"
+touch .git/index.lock
+check "an index.lock does not stop recording (the index is never used)" \
+    "$DATELINE" snapshot "$article"
+rm -f .git/index.lock
+
+if [ "$(id -u)" -ne 0 ]; then
+    printf 'secret\n' > unreadable.txt
+    chmod 000 unreadable.txt
+    expect_error "an unreadable file" 1 "unreadable.txt: Permission denied" \
+        "$DATELINE" snapshot unreadable.txt
+else
+    tap_ok "an unreadable file # SKIP root reads everything"
+fi
+
+outside=$scratch/outside
+mkdir -p "$outside"
+printf 'text\n' > "$outside/story.txt"
+printf 'not a directory\n' > "$scratch/datafile"
+XDG_DATA_HOME=$scratch/datafile expect_error "an unwritable data directory is named" 1 \
+    "cannot create the history store directory .*datafile" "$DATELINE" snapshot "$outside/story.txt"
+
+# -------------------------------------------------------- fallback store --
+
+fallback_id=$("$DATELINE" snapshot "$outside/story.txt")
+store=$XDG_DATA_HOME/dateline/store.git
+check_eq "outside a repository the private store is used" "$fallback_id" \
+    "$(git --git-dir="$store" rev-parse "refs/dateline/%2F${outside#/}/story.txt")"
+check_eq "the private store is mode 700" "700" "$(stat -c %a "$store")"
+other_id=$("$DATELINE" snapshot "$outside/story.txt" --store "$scratch/other.git")
+check_eq "--store overrides discovery" "$other_id" \
+    "$(git --git-dir="$scratch/other.git" rev-parse "refs/dateline/%2F${outside#/}/story.txt")"
+
+# ------------------------------------------------------------- push/pull --
+
+git init -q --bare "$scratch/remote.git"
+git remote add origin "$scratch/remote.git"
+push_out=$("$DATELINE" push)
+check "push reports what it sent" grep -q "^pushed to origin: 1 updated" <<<"$push_out"
+check_eq "the remote has the article's history" "$(git rev-parse "$ref")" \
+    "$(git --git-dir="$scratch/remote.git" rev-parse "$ref")"
+git clone -q "$scratch/remote.git" "$scratch/clone" 2>/dev/null
+mkdir -p "$scratch/clone/news desk"
+(cd "$scratch/clone" && "$DATELINE" pull >/dev/null)
+check_eq "pull brings every version" "$(git rev-list --count "$ref")" \
+    "$(git -C "$scratch/clone" rev-list --count "$ref")"
+check_eq "pull brings the notes" "added Amazon response" \
+    "$(git -C "$scratch/clone" notes --ref dateline show "$v1")"
+printf 'Their edit.\n' > "$scratch/clone/$article"
+(cd "$scratch/clone" && "$DATELINE" snapshot "$article" >/dev/null && "$DATELINE" push >/dev/null)
+printf 'Our edit.\n' > "$article"
+"$DATELINE" snapshot "$article" >/dev/null
+expect_error "push refuses when the remote moved on" 1 "run 'dateline pull origin' first" \
+    "$DATELINE" push
+pull_out=$("$DATELINE" pull)
+check "pull of diverged histories merges" grep -q "1 merged" <<<"$pull_out"
+check_eq "the merge keeps the local content" "Our edit." "$("$DATELINE" show @ "$article")"
+check_eq "the merge has both tips as parents" "2" \
+    "$(git rev-list --parents -1 "$ref" | wc -w | awk '{print $1 - 1}')"
+check "then push succeeds" "$DATELINE" push
+check "fsck is clean after sync" git fsck --strict
+
+# ---------------------------------------------------------------- stress --
+
+# Two writers at once on one article: two work trees of one repository
+# share refs, so both record refs/dateline/stress.txt.
+git worktree add -q --detach "$scratch/wt" 2>/dev/null
+before=$(git rev-list --count refs/dateline/stress.txt 2>/dev/null || echo 0)
+writer() { # writer DIR NAME
+    local i
+    for i in $(seq 1 200); do
+        printf '%s version %d\n' "$2" "$i" > "$1/stress.txt"
+        "$DATELINE" snapshot "$1/stress.txt" >/dev/null 2>>"$scratch/writer.err" || echo "fail $2 $i" >>"$scratch/writer.err"
+    done
+}
+writer "$repo" A &
+pid_a=$!
+writer "$scratch/wt" B &
+pid_b=$!
+wait $pid_a $pid_b
+check_eq "two concurrent writers: no failures" "" "$(cat "$scratch/writer.err" 2>/dev/null)"
+check_eq "two writers x 200 snapshots: 400 versions" "$((before + 400))" \
+    "$(git rev-list --count refs/dateline/stress.txt)"
+check_eq "every written content is in history" "400" \
+    "$(for c in $(git rev-list refs/dateline/stress.txt); do git show "$c:stress.txt"; done | sort -u | wc -l | tr -d ' ')"
+check "fsck is clean after the stress" git fsck --strict
+
+# Writers killed at random points (SIGKILL: no cleanup at all) leave a
+# repository that passes fsck; a stale lock they leave is reported, and
+# once removed, recording goes on.
+for i in $(seq 1 40); do
+    printf 'kill test %d\n' "$i" > killed.txt
+    "$DATELINE" snapshot killed.txt >/dev/null 2>&1 &
+    victim=$!
+    sleep "0.00$((i % 10))"
+    kill -9 "$victim" 2>/dev/null
+    wait "$victim" 2>/dev/null
+done
+check "fsck is clean after writers were killed mid-way" git fsck --strict
+rm -f .git/refs/dateline/killed.txt.lock .git/refs/notes/dateline.lock
+check "history still records after the kills" "$DATELINE" snapshot killed.txt --json
+
+check_eq "HEAD is still unchanged at the end" "$head_before" "$(git rev-parse HEAD)"
+
+done_testing
