@@ -1,0 +1,561 @@
+/**
+ * @file tree-sitter-article: plain-text news articles for dateline.
+ *
+ * An article is a headline line, optional dek / byline / timestamp lines, then
+ * blocks separated by blank lines: paragraphs (the first may open with a
+ * dateline), subheads (which start a `section`), lists and editor's notes.
+ * Inside blocks: quotations with attributions, CriticMarkup annotations, urls,
+ * emails, handles, hashtags and numbers.
+ *
+ * Almost every token comes from src/scanner.c. The scanner decides with
+ * bounded lookahead whether a quote mark or `{++` really opens something (a
+ * closing mark exists in the same paragraph, or the quotation runs on into
+ * the next paragraph); when it does not, the mark is plain text. Ordinary
+ * messy input therefore never produces an ERROR node, and a broken construct
+ * never reaches past its own paragraph.
+ */
+
+/* eslint-disable arrow-parens */
+/* eslint-disable camelcase */
+/* eslint-disable-next-line spaced-comment */
+/// <reference types="tree-sitter-cli/dsl" />
+// @ts-check
+
+// The grammar is LR(1) without declared conflicts: every choice is decided by
+// a distinct external token, so no precedence levels are needed. The table is
+// kept (empty) so that a future precedence has one obvious home.
+const PREC = {};
+
+module.exports = grammar({
+  name: 'article',
+
+  // Every byte is in some token; whitespace is part of the text runs.
+  extras: _ => [],
+
+  externals: $ => [
+    // --- block structure -------------------------------------------------
+    // BOM, blank lines and spaces before the headline (only at offset 0).
+    $._leading,
+    // A line end plus one or more blank (or whitespace-only) lines, when the
+    // next block is not a subhead.
+    $._sep,
+    // The same, when the next block is a subhead (a short one-line block with
+    // no closing punctuation): the separator that opens a `section`.
+    $._sep_section,
+    // Trailing whitespace and line ends running to the end of the input.
+    $._sep_end,
+    // A single line end after the headline, before a dek line.
+    $._break_dek,
+    // A single line end before a line that starts a byline ("By Jane Doe").
+    $._break_byline,
+    // A single line end before a timestamp line ("Updated ...").
+    $._break_timestamp,
+    // A single line end before a list item line ("- ", "* ", "• ", "1. ").
+    $._break_list,
+    // A single line end inside a byline block (an affiliation line follows).
+    $._break_line,
+
+    // --- text ------------------------------------------------------------
+    // A run of prose inside a paragraph-like block; may begin with a soft
+    // line break, ends before the next line end, a mark or a special word.
+    $._text,
+    // A run of prose confined to one line (headline, subhead, affiliation).
+    $._line_text,
+
+    // --- quotations ------------------------------------------------------
+    // Opening mark of a quotation that closes in this paragraph.
+    $._open_closed,
+    // The same, when an attribution (`the company said`) follows the close.
+    $._open_attributed,
+    // Opening mark never closed in this paragraph while the next paragraph
+    // opens with a quote mark: the quotation runs on (news style).
+    $._open_run_on,
+    // The reopening mark at the start of the paragraph after a run-on one,
+    // for a quotation that closes / closes with attribution / runs on again /
+    // stays open to the end of its paragraph.
+    $._cont_closed,
+    $._cont_attributed,
+    $._cont_run_on,
+    $._cont_unclosed,
+    // Closing mark (” or ") of the innermost open quotation.
+    $.close_mark,
+    // Zero-width token at the end of a paragraph whose quotation runs on.
+    $.run_on,
+
+    // --- attributions ----------------------------------------------------
+    // Speaker before a verb and a quotation: `Smith said: “…”`.
+    $._lead_speaker,
+    // Speaker right after a closing mark, or after a post-quote verb.
+    $._speaker,
+    // Speech verb: said, told, added, ... or `according to`.
+    $.verb,
+
+    // --- CriticMarkup ----------------------------------------------------
+    // Openers are emitted only when their closer follows in the paragraph.
+    $._add_open, // {++
+    $._del_open, // {--
+    $._sub_open, // {~~
+    $._hl_open, // {==
+    $._com_open, // {>>
+    $._add_close, // ++}
+    $._del_close, // --}
+    $._sub_mid, // ~>
+    $._sub_close, // ~~}
+    $._hl_close, // ==}
+    $._com_close, // <<}
+
+    // --- special words ---------------------------------------------------
+    $.url, // http://…, https://…, www.…
+    $.email, // name@example.com
+    $.handle, // @name
+    $.hashtag, // #tag
+    $.number, // 24, 1,750, 2.27, 1986/87, 24%, $1.5 million
+
+    // --- dateline (only at the start of the first body block) -------------
+    // PLACE[, REGION] when a dash follows within the first line.
+    $._location,
+    // Month and day after the location: `Feb 26`, `Jan. 10`.
+    $.date,
+    $._paren_open, // ( before the agency
+    $.agency, // AP, Reuters
+    $._paren_close, // ) after the agency
+    $.dash, // – — - or --
+
+    // --- front matter ----------------------------------------------------
+    $._by, // By / by / BY at the start of a byline
+    $.name, // a name in a byline
+    $._name_sep, // , / and / & between byline names
+    $.timestamp, // a whole "Updated …" / "Published …" line
+
+    // --- block labels ----------------------------------------------------
+    $._marker, // list marker: - * • -- 1. 1)
+    $._note_label, // Editor's note: / Correction: / Clarification: / Update:
+
+    // Never valid in the grammar: true only while the parser recovers from
+    // an error, and then the scanner returns at once.
+    $._error_sentinel,
+  ],
+
+  rules: {
+    // ===================================================================
+    // Document
+    // ===================================================================
+
+    article: $ => seq(
+      optional($._leading),
+      optional(seq(
+        $._head_block,
+        repeat(seq($._sep, $._front_block)),
+        optional($._body),
+        optional($._sep_end),
+      )),
+    ),
+
+    // The first block: headline, then optional dek, byline and timestamps.
+    _head_block: $ => seq(
+      $.headline,
+      optional(seq($._break_dek, $.dek)),
+      optional(seq($._break_byline, $.byline)),
+      repeat(seq($._break_timestamp, $.timestamp)),
+    ),
+
+    _front_block: $ => choice(
+      seq($.byline, repeat(seq($._break_timestamp, $.timestamp))),
+      seq($.timestamp, repeat(seq($._break_timestamp, $.timestamp))),
+    ),
+
+    // Body blocks: the lead, the blocks before the first subhead, then one
+    // section per subhead. (tree-sitter stores every repeat as a balanced
+    // tree, so long runs of blocks still re-parse in logarithmic depth.)
+    _body: $ => seq(
+      $._sep,
+      $._lead_unit,
+      repeat(seq($._sep, $._unit)),
+      repeat(seq($._sep_section, $.section)),
+    ),
+
+    section: $ => seq(
+      field('title', $.subhead),
+      repeat(seq($._sep, $._unit)),
+    ),
+
+    // ===================================================================
+    // Front matter
+    // ===================================================================
+
+    headline: $ => repeat1($._line_inline),
+
+    dek: $ => repeat1($._dek_inline),
+
+    byline: $ => seq(
+      $._by,
+      $.name,
+      repeat(seq($._name_sep, $.name)),
+      optional($._name_sep),
+      repeat(seq($._break_line, $.affiliation)),
+    ),
+
+    affiliation: $ => repeat1($._line_inline),
+
+    // ===================================================================
+    // Blocks
+    // ===================================================================
+
+    _lead_unit: $ => choice(
+      alias($._lead_paragraph, $.paragraph),
+      $.list,
+      $.editor_note,
+      $._lead_chain,
+    ),
+
+    _unit: $ => choice(
+      $.paragraph,
+      $.list,
+      $.editor_note,
+      $._chain,
+    ),
+
+    paragraph: $ => $._paragraph_body,
+
+    _paragraph_body: $ => seq(
+      $._content,
+      optional(seq($._break_list, $.list)),
+    ),
+
+    // The first body paragraph may open with a dateline.
+    _lead_paragraph: $ => choice(
+      seq($.dateline, optional($._paragraph_body)),
+      $._paragraph_body,
+    ),
+
+    // Paragraphs joined by a quotation that runs on: the first ends with a
+    // `run_on` quotation, the next ones reopen it with a `continuation`.
+    _chain: $ => seq(
+      alias($._run_on_paragraph, $.paragraph),
+      $._continued_paragraphs,
+    ),
+
+    _lead_chain: $ => seq(
+      alias($._lead_run_on_paragraph, $.paragraph),
+      $._continued_paragraphs,
+    ),
+
+    _continued_paragraphs: $ => seq(
+      $._sep,
+      repeat(seq(alias($._continued_run_on_paragraph, $.paragraph), $._sep)),
+      alias($._continued_paragraph, $.paragraph),
+    ),
+
+    _run_on_paragraph: $ => seq(
+      optional($._content),
+      alias($._run_on_quotation, $.quotation),
+    ),
+
+    _lead_run_on_paragraph: $ => seq(
+      optional($.dateline),
+      optional($._content),
+      alias($._run_on_quotation, $.quotation),
+    ),
+
+    _continued_paragraph: $ => choice(
+      seq($._continued_quotation, optional($._content)),
+      alias($._unclosed_continued_quotation, $.quotation),
+    ),
+
+    _continued_run_on_paragraph: $ => choice(
+      seq(
+        $._continued_quotation,
+        optional($._content),
+        alias($._run_on_quotation, $.quotation),
+      ),
+      alias($._run_on_continued_quotation, $.quotation),
+    ),
+
+    list: $ => seq(
+      $.list_item,
+      repeat(seq($._break_list, $.list_item)),
+    ),
+
+    list_item: $ => seq(
+      field('marker', alias($._marker, $.marker)),
+      optional($._content),
+    ),
+
+    editor_note: $ => seq(
+      field('label', alias($._note_label, $.label)),
+      optional($._content),
+    ),
+
+    subhead: $ => repeat1($._line_text),
+
+    dateline: $ => seq(
+      field('location', alias($._location, $.location)),
+      optional(field('date', $.date)),
+      optional(seq(
+        alias($._paren_open, '('),
+        field('agency', $.agency),
+        alias($._paren_close, ')'),
+      )),
+      field('dash', $.dash),
+    ),
+
+    // ===================================================================
+    // Inline content
+    // ===================================================================
+
+    _content: $ => repeat1($._inline),
+
+    _inline: $ => choice(
+      $._text,
+      $._special,
+      $.quotation,
+      $._attributed_quotation,
+      $._lead_attributed_quotation,
+      $._annotation,
+    ),
+
+    _line_inline: $ => choice(
+      $._line_text,
+      $._special,
+      $.quotation,
+      $._annotation,
+    ),
+
+    _dek_inline: $ => choice(
+      $._text,
+      $._special,
+      $.quotation,
+      $._annotation,
+    ),
+
+    // Inside a quotation: no nested double-quoted quotation.
+    _quote_inline: $ => choice(
+      $._text,
+      $._special,
+      $._plain_annotation,
+    ),
+
+    // Inside an annotation: quotations, but no nested annotation.
+    _annotation_inline: $ => choice(
+      $._text,
+      $._special,
+      alias($._plain_quotation, $.quotation),
+      $._attributed_plain_quotation,
+    ),
+
+    _plain_inline: $ => choice($._text, $._special),
+
+    // The words between marks or delimiters, as one `content` node, so that
+    // "inside" (content) and "around" (the whole node) ranges are direct.
+    _quote_content: $ => repeat1($._quote_inline),
+    _annotation_content: $ => repeat1($._annotation_inline),
+    _plain_content: $ => repeat1($._plain_inline),
+
+    _special: $ => choice(
+      $.url,
+      $.email,
+      $.handle,
+      $.hashtag,
+      $.number,
+    ),
+
+    // ===================================================================
+    // Quotations and attributions
+    // ===================================================================
+
+    quotation: $ => seq(
+      alias($._open_closed, $.open_mark),
+      optional(alias($._quote_content, $.content)),
+      $.close_mark,
+    ),
+
+    _attributed_quotation: $ => seq(
+      alias($._closed_attributed_quotation, $.quotation),
+      $.attribution,
+    ),
+
+    _closed_attributed_quotation: $ => seq(
+      alias($._open_attributed, $.open_mark),
+      optional(alias($._quote_content, $.content)),
+      $.close_mark,
+    ),
+
+    // `Smith said: “…”` — the attribution comes first.
+    _lead_attributed_quotation: $ => seq(
+      alias($._lead_attribution, $.attribution),
+      optional($._text),
+      choice($.quotation, $._attributed_quotation),
+    ),
+
+    _run_on_quotation: $ => seq(
+      alias($._open_run_on, $.open_mark),
+      optional(alias($._quote_content, $.content)),
+      $.run_on,
+    ),
+
+    _continued_quotation: $ => choice(
+      alias($._closed_continued_quotation, $.quotation),
+      seq(
+        alias($._closed_attributed_continued_quotation, $.quotation),
+        $.attribution,
+      ),
+    ),
+
+    _closed_continued_quotation: $ => seq(
+      alias($._cont_closed, $.continuation),
+      optional(alias($._quote_content, $.content)),
+      $.close_mark,
+    ),
+
+    _closed_attributed_continued_quotation: $ => seq(
+      alias($._cont_attributed, $.continuation),
+      optional(alias($._quote_content, $.content)),
+      $.close_mark,
+    ),
+
+    _run_on_continued_quotation: $ => seq(
+      alias($._cont_run_on, $.continuation),
+      optional(alias($._quote_content, $.content)),
+      $.run_on,
+    ),
+
+    _unclosed_continued_quotation: $ => seq(
+      alias($._cont_unclosed, $.continuation),
+      optional(alias($._quote_content, $.content)),
+    ),
+
+    // A quotation inside an annotation holds plain text only.
+    _plain_quotation: $ => seq(
+      alias($._open_closed, $.open_mark),
+      optional(alias($._plain_content, $.content)),
+      $.close_mark,
+    ),
+
+    _attributed_plain_quotation: $ => seq(
+      alias($._attributed_plain_quotation_body, $.quotation),
+      $.attribution,
+    ),
+
+    _attributed_plain_quotation_body: $ => seq(
+      alias($._open_attributed, $.open_mark),
+      optional(alias($._plain_content, $.content)),
+      $.close_mark,
+    ),
+
+    attribution: $ => choice(
+      seq(
+        field('speaker', alias($._speaker, $.speaker)),
+        field('verb', $.verb),
+      ),
+      seq(
+        field('verb', $.verb),
+        field('speaker', alias($._speaker, $.speaker)),
+      ),
+    ),
+
+    _lead_attribution: $ => seq(
+      field('speaker', alias($._lead_speaker, $.speaker)),
+      field('verb', $.verb),
+    ),
+
+    // ===================================================================
+    // CriticMarkup annotations
+    // ===================================================================
+
+    _annotation: $ => choice(
+      $.addition,
+      $.deletion,
+      $.substitution,
+      $.highlight,
+      $.comment,
+    ),
+
+    // Inside a quotation, annotations hold plain text only.
+    _plain_annotation: $ => choice(
+      alias($._plain_addition, $.addition),
+      alias($._plain_deletion, $.deletion),
+      alias($._plain_substitution, $.substitution),
+      alias($._plain_highlight, $.highlight),
+      alias($._plain_comment, $.comment),
+    ),
+
+    addition: $ => annotation(
+      $, '_add', '{++', '++}', alias($._annotation_content, $.content),
+    ),
+    deletion: $ => annotation(
+      $, '_del', '{--', '--}', alias($._annotation_content, $.content),
+    ),
+    highlight: $ => annotation(
+      $, '_hl', '{==', '==}', alias($._annotation_content, $.content),
+    ),
+    comment: $ => annotation(
+      $, '_com', '{>>', '<<}', alias($._annotation_content, $.content),
+    ),
+    substitution: $ => substitution($, $.old, $.new),
+
+    old: $ => repeat1($._annotation_inline),
+    new: $ => repeat1($._annotation_inline),
+
+    _plain_addition: $ => annotation(
+      $, '_add', '{++', '++}', alias($._plain_content, $.content),
+    ),
+    _plain_deletion: $ => annotation(
+      $, '_del', '{--', '--}', alias($._plain_content, $.content),
+    ),
+    _plain_highlight: $ => annotation(
+      $, '_hl', '{==', '==}', alias($._plain_content, $.content),
+    ),
+    _plain_comment: $ => annotation(
+      $, '_com', '{>>', '<<}', alias($._plain_content, $.content),
+    ),
+    _plain_substitution: $ => substitution(
+      $,
+      alias($._plain_old, $.old),
+      alias($._plain_new, $.new),
+    ),
+
+    _plain_old: $ => repeat1($._plain_inline),
+    _plain_new: $ => repeat1($._plain_inline),
+  },
+});
+
+// =====================================================================
+// Combinators
+// =====================================================================
+
+/**
+ * An annotation: external opener and closer tokens (shown as their literal
+ * delimiters) around a repeat of `content`.
+ *
+ * @param {GrammarSymbols<string>} $
+ * @param {string} prefix external token prefix (`_add` → `_add_open`)
+ * @param {string} open the opener as it is written
+ * @param {string} close the closer as it is written
+ * @param {RuleOrLiteral} content
+ * @returns {SeqRule}
+ */
+function annotation($, prefix, open, close, content) {
+  return seq(
+    alias($[prefix + '_open'], open),
+    optional(content),
+    alias($[prefix + '_close'], close),
+  );
+}
+
+/**
+ * `{~~ old ~> new ~~}` with `old` and `new` fields (each side may be empty).
+ *
+ * @param {GrammarSymbols<string>} $
+ * @param {RuleOrLiteral} oldSide
+ * @param {RuleOrLiteral} newSide
+ * @returns {SeqRule}
+ */
+function substitution($, oldSide, newSide) {
+  return seq(
+    alias($._sub_open, '{~~'),
+    optional(field('old', oldSide)),
+    alias($._sub_mid, '~>'),
+    optional(field('new', newSide)),
+    alias($._sub_close, '~~}'),
+  );
+}
