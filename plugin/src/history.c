@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "dateline/error.h"
+#include "dateline/text.h"
 #include "history_internal.h"
 
 #define FALLBACK_NAME "dateline"
@@ -493,69 +494,6 @@ const char *dl_history_file(const dl_history *history)
 
 /* -------------------------------------------------------- file access -- */
 
-/* Read a whole file. DL_ENOTFOUND if it does not exist. */
-static int read_file(char **out, size_t *out_size, const char *path)
-{
-    char *data = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int error = 0;
-    struct stat st;
-
-    if (fd < 0) {
-        int code = errno == ENOENT ? DL_ENOTFOUND : DL_ERROR;
-        return dl_error_set(code, "cannot read %s: %s", path, strerror(errno));
-    }
-    if (fstat(fd, &st) < 0) {
-        error = dl_error_set(DL_ERROR, "cannot read %s: %s", path, strerror(errno));
-        goto done;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        error = dl_error_set(DL_EINVALID, "%s is a directory, not an article", path);
-        goto done;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        error = dl_error_set(DL_EINVALID, "%s is not a regular file", path);
-        goto done;
-    }
-
-    size_t capacity = (size_t)st.st_size + 1, size = 0;
-    data = malloc(capacity + 1);
-    if (data == NULL) {
-        error = dl_error_set(DL_ERROR, "out of memory reading %s", path);
-        goto done;
-    }
-    for (;;) {
-        /* The file may grow while we read it; keep going until EOF. */
-        if (size == capacity) {
-            char *bigger = realloc(data, capacity * 2 + 1);
-            if (bigger == NULL) {
-                error = dl_error_set(DL_ERROR, "out of memory reading %s", path);
-                goto done;
-            }
-            data = bigger;
-            capacity *= 2;
-        }
-        ssize_t n = read(fd, data + size, capacity - size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            error = dl_error_set(DL_ERROR, "cannot read %s: %s", path, strerror(errno));
-            goto done;
-        }
-        if (n == 0)
-            break;
-        size += (size_t)n;
-    }
-    data[size] = '\0';
-    *out = data;
-    *out_size = size;
-    data = NULL;
-
-done:
-    free(data);
-    close(fd);
-    return error;
-}
 
 /*
  * Replace `path` with `data` so that a reader (or a crash) sees either the
@@ -688,7 +626,7 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
     long long locked_since = 0;
     int error, found = 0;
 
-    if ((error = dl_history__check_text(content, size, history->file)) < 0)
+    if ((error = dl_text_check(content, size, history->file)) < 0)
         return error;
     if ((error = git_blob_create_from_buffer(&blob, repo, content, size)) < 0)
         return dl_history__git_error(error, "cannot store %s", history->file);
@@ -770,10 +708,10 @@ int dl_history_snapshot(dl_history_id *out, dl_history *history,
     dl_history_id id;
 
     if (opts != NULL && opts->content != NULL) {
-        if ((error = dl_history__check_text(opts->content, opts->content_size,
+        if ((error = dl_text_check(opts->content, opts->content_size,
                                             history->file)) < 0)
             return error;
-    } else if ((error = read_file(&data, &size, history->file)) < 0) {
+    } else if ((error = dl_text_read_file(&data, &size, history->file)) < 0) {
         return error;
     }
 
@@ -817,7 +755,7 @@ int dl_history__note_set(git_repository *repo, const git_oid *target,
     int error, found = 0;
     git_oid tip, commit;
 
-    if ((error = dl_history__check_text(note, strlen(note), "the note")) < 0)
+    if ((error = dl_text_check(note, strlen(note), "the note")) < 0)
         return error;
     if ((error = dl_history__signature(&sig, repo)) < 0)
         return error;
@@ -1251,7 +1189,7 @@ static int restore_locked(dl_history_id *out, dl_history *history, const char *r
     if ((error = read_locked(&target, &target_size, history, &id)) < 0)
         goto done;
 
-    error = read_file(&current, &current_size, history->file);
+    error = dl_text_read_file(&current, &current_size, history->file);
     if (error == DL_ENOTFOUND) {
         have_current = 0; /* a deleted article comes back */
     } else if (error < 0) {
@@ -1260,7 +1198,7 @@ static int restore_locked(dl_history_id *out, dl_history *history, const char *r
 
     if (have_current) {
         /* Record what is on disk first, so that the restore can be undone. */
-        if (dl_history__check_text(current, current_size, history->file) < 0) {
+        if (dl_text_check(current, current_size, history->file) < 0) {
             error = dl_error_set(DL_EINVALID,
                                  "%s holds data that is not UTF-8 text, which cannot be "
                                  "recorded; restore refused so that nothing is lost",

@@ -69,11 +69,6 @@ int dl_history__note_set(git_repository *repo, const git_oid *target,
 int dl_history__note_get(char **out, git_repository *repo,
                          const git_oid *target);
 
-/*
- * Check that bytes are text an article can hold: no NUL byte, valid UTF-8.
- * `what` names the data in the message.
- */
-int dl_history__check_text(const char *data, size_t size, const char *what);
 
 /*
  * Pack the loose objects of dateline's refs when `tip` (a version just

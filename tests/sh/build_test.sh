@@ -16,7 +16,11 @@ check "a build with nothing changed has nothing to do" make -q -C "$ROOT" all
 
 # install/uninstall into a scratch HOME: reversible, and prints what it did.
 scratch=$(mktemp -d)
-install_log=$(HOME=$scratch XDG_DATA_HOME=$scratch/share PREFIX=$scratch/prefix ./build.sh install 2>&1)
+if install_log=$(HOME=$scratch XDG_DATA_HOME=$scratch/share PREFIX=$scratch/prefix ./build.sh install 2>&1); then
+    tap_ok "install succeeds"
+else
+    tap_not_ok "install succeeds" "$install_log"
+fi
 check "install puts the CLI under PREFIX/bin" test -x "$scratch/prefix/bin/dateline"
 check "install links the runtime directory into Neovim's package path" \
     test "$(readlink "$scratch/share/nvim/site/pack/dateline/start/dateline")" = "$ROOT/plugin"

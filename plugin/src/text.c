@@ -1,0 +1,129 @@
+#include "dateline/text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dateline/error.h"
+
+int dl_text_read_file(char **out, size_t *out_size, const char *path)
+{
+    char *data = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int error = 0;
+    struct stat st;
+
+    if (fd < 0) {
+        int code = errno == ENOENT ? DL_ENOTFOUND : DL_ERROR;
+        return dl_error_set(code, "cannot read %s: %s", path, strerror(errno));
+    }
+    if (fstat(fd, &st) < 0) {
+        error = dl_error_set(DL_ERROR, "cannot read %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        error = dl_error_set(DL_EINVALID, "%s is a directory, not an article", path);
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        error = dl_error_set(DL_EINVALID, "%s is not a regular file", path);
+        goto done;
+    }
+
+    size_t capacity = (size_t)st.st_size + 1, size = 0;
+    data = malloc(capacity + 1);
+    if (data == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory reading %s", path);
+        goto done;
+    }
+    for (;;) {
+        /* The file may grow while we read it; keep going until EOF. */
+        if (size == capacity) {
+            char *bigger = realloc(data, capacity * 2 + 1);
+            if (bigger == NULL) {
+                error = dl_error_set(DL_ERROR, "out of memory reading %s", path);
+                goto done;
+            }
+            data = bigger;
+            capacity *= 2;
+        }
+        ssize_t n = read(fd, data + size, capacity - size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            error = dl_error_set(DL_ERROR, "cannot read %s: %s", path, strerror(errno));
+            goto done;
+        }
+        if (n == 0)
+            break;
+        size += (size_t)n;
+    }
+    data[size] = '\0';
+    *out = data;
+    *out_size = size;
+    data = NULL;
+
+done:
+    free(data);
+    close(fd);
+    return error;
+}
+
+/*
+ * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past
+ * U+10FFFF. Returns the offset of the first bad byte, or SIZE_MAX.
+ */
+static size_t utf8_invalid_at(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint32_t cp, min;
+        if (c >= 0xc2 && c <= 0xdf) {
+            need = 1, cp = c & 0x1f, min = 0x80;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            need = 2, cp = c & 0x0f, min = 0x800;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            need = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return i;
+        }
+        if (n - i <= need)
+            return i;
+        for (size_t k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return i;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return i;
+        i += need + 1;
+    }
+    return SIZE_MAX;
+}
+
+int dl_text_check(const char *data, size_t size, const char *what)
+{
+    const char *nul = memchr(data, '\0', size);
+    if (nul != NULL)
+        return dl_error_set(DL_EINVALID,
+                            "%s holds binary data (a NUL byte at offset %zu); "
+                            "only UTF-8 text articles can be recorded",
+                            what, (size_t)(nul - data));
+    size_t bad = utf8_invalid_at((const unsigned char *)data, size);
+    if (bad != SIZE_MAX)
+        return dl_error_set(DL_EINVALID,
+                            "%s is not valid UTF-8 (bad byte at offset %zu); "
+                            "only UTF-8 text articles can be recorded",
+                            what, bad);
+    return 0;
+}
