@@ -454,8 +454,9 @@ main() {
     esac
 }
 
-# The system's own tools are judged on the PATH as it was; the cache's
-# wrappers come first for everything build.sh runs.
-SYSTEM_PATH=$PATH
+# The system's own tools are judged on the PATH without the cache's wrappers
+# (a build.sh started by a test inherits them); the wrappers come first for
+# everything build.sh runs.
+SYSTEM_PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$CACHE/bin" | paste -sd: -)
 export PATH="$CACHE/bin:$PATH"
 main "$@"

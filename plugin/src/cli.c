@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "cli_article.h"
 #include "cli_history.h"
 #include "dateline/error.h"
 #include "dateline_version.h"
@@ -19,6 +20,9 @@ static int run_version(int argc, char **argv, FILE *out, FILE *err);
 /* The table is the single list of subcommands: dispatch, `--help` and the
  * "unknown command" message all read it. */
 static const command commands[] = {
+    /* the article model (cli_article.c) */
+    {"outline", "print the structure of an article", dl_cli_outline},
+    {"stats", "print words, paragraphs, quotations and reading time", dl_cli_stats},
     /* history (cli_history.c) */
     {"snapshot", "record a file's current content as a new version", dl_cli_snapshot},
     {"note", "annotate a version with a note", dl_cli_note},

@@ -8,115 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_common.h"
 #include "cli_history.h"
 #include "dateline/cli.h"
 #include "dateline/error.h"
 #include "dateline/history.h"
 #include "dateline_version.h"
-
-#define JSON_SCHEMA 1
-
-/* ---------------------------------------------------------- arguments -- */
-
-enum {
-    OPT_NOTE = 1 << 0,      /* -m NOTE, --message NOTE */
-    OPT_STORE = 1 << 1,     /* --store DIR */
-    OPT_JSON = 1 << 2,      /* --json */
-    OPT_COUNT = 1 << 3,     /* -n N, --max-count N */
-    OPT_ANNOTATED = 1 << 4, /* --annotated */
-};
-
-#define MAX_POSITIONALS 3
-
-typedef struct {
-    const char *name;  /* the subcommand, for messages */
-    const char *usage; /* its synopsis */
-    const char *note;
-    const char *store;
-    int json, annotated, help;
-    size_t count;
-    const char *args[MAX_POSITIONALS];
-    size_t nargs;
-} cli_args;
-
-static int usage_error(const cli_args *a, FILE *err, const char *format, const char *what)
-{
-    fprintf(err, "%s: %s: ", DL_NAME, a->name);
-    fprintf(err, format, what);
-    fprintf(err, "\nusage: %s %s\n", DL_NAME, a->usage);
-    return DL_EXIT_USAGE;
-}
-
-/* The value of an option given as "-mVALUE", "--opt=VALUE" or "-m VALUE". */
-static const char *option_value(int argc, char **argv, int *i, size_t long_len)
-{
-    const char *arg = argv[*i];
-    if (arg[1] != '-' && arg[2] != '\0')
-        return arg + 2; /* -mNOTE */
-    if (arg[1] == '-' && arg[long_len] == '=')
-        return arg + long_len + 1; /* --message=NOTE */
-    if (*i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
-/* Options may come before, between or after the operands; "--" ends them. */
-static int parse_args(cli_args *a, int argc, char **argv, unsigned allowed, FILE *err)
-{
-    int operands_only = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        size_t len = strcspn(arg, "=");
-        if (operands_only || arg[0] != '-' || arg[1] == '\0') {
-            if (a->nargs == MAX_POSITIONALS)
-                return usage_error(a, err, "too many arguments ('%s')", arg);
-            a->args[a->nargs++] = arg;
-        } else if (strcmp(arg, "--") == 0) {
-            operands_only = 1;
-        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            a->help = 1;
-        } else if ((allowed & OPT_JSON) && strcmp(arg, "--json") == 0) {
-            a->json = 1;
-        } else if ((allowed & OPT_ANNOTATED) && strcmp(arg, "--annotated") == 0) {
-            a->annotated = 1;
-        } else if ((allowed & OPT_NOTE) &&
-                   (strncmp(arg, "-m", 2) == 0 ||
-                    (len == 9 && strncmp(arg, "--message", 9) == 0))) {
-            if ((a->note = option_value(argc, argv, &i, 9)) == NULL)
-                return usage_error(a, err, "%s needs a note", arg);
-        } else if ((allowed & OPT_STORE) && len == 7 && strncmp(arg, "--store", 7) == 0) {
-            if ((a->store = option_value(argc, argv, &i, 7)) == NULL)
-                return usage_error(a, err, "%s needs a directory", arg);
-        } else if ((allowed & OPT_COUNT) &&
-                   (strncmp(arg, "-n", 2) == 0 ||
-                    (len == 11 && strncmp(arg, "--max-count", 11) == 0))) {
-            const char *value = option_value(argc, argv, &i, 11);
-            char *end = NULL;
-            long n = value ? strtol(value, &end, 10) : -1;
-            if (value == NULL || *end != '\0' || n <= 0 || value[0] == '\0')
-                return usage_error(a, err, "-n needs a positive number, not '%s'",
-                                   value ? value : "");
-            a->count = (size_t)n;
-        } else {
-            return usage_error(a, err, "unknown option '%s'", arg);
-        }
-    }
-    return DL_EXIT_OK;
-}
-
-static int print_help(const cli_args *a, FILE *out, const char *text)
-{
-    fprintf(out, "usage: %s %s\n\n%s", DL_NAME, a->usage, text);
-    return DL_EXIT_OK;
-}
-
-/* One message, "dateline: <what went wrong>", and the exit status. */
-static int fail(FILE *err)
-{
-    const char *message = dl_error_last();
-    fprintf(err, "%s: %s\n", DL_NAME, message[0] ? message : "unknown error");
-    return dl_error_last_code() == DL_EUSAGE ? DL_EXIT_USAGE : DL_EXIT_ERROR;
-}
 
 /* ------------------------------------------------------------ opening -- */
 
@@ -131,7 +28,7 @@ static void close_article(opened *o)
     dl_history_store_free(o->store);
 }
 
-static int open_article(opened *o, const cli_args *a, const char *file)
+static int open_article(opened *o, const dl_cli_args *a, const char *file)
 {
     dl_history_store_options options = DL_HISTORY_STORE_OPTIONS_INIT;
     options.store_dir = a->store;
@@ -144,11 +41,6 @@ static int open_article(opened *o, const cli_args *a, const char *file)
 
 /* ---------------------------------------------------------------- JSON -- */
 
-static json_t *json_document(void)
-{
-    return json_pack("{s:i}", "schema", JSON_SCHEMA);
-}
-
 static json_t *json_article(json_t *doc, const dl_history *history)
 {
     json_object_set_new(doc, "file", json_string(dl_history_file(history)));
@@ -157,36 +49,16 @@ static json_t *json_article(json_t *doc, const dl_history *history)
     return doc;
 }
 
-static int json_print(json_t *doc, FILE *out)
-{
-    int status = json_dumpf(doc, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) == 0 ? 0 : -1;
-    fputc('\n', out);
-    json_decref(doc);
-    return status == 0 ? DL_EXIT_OK : DL_EXIT_ERROR;
-}
-
-/* ISO 8601 in the version's own zone: 2024-05-01T10:22:03+02:00. */
-static void format_time(char *out, size_t size, long long when, int offset)
-{
-    time_t local = (time_t)(when + (long long)offset * 60);
-    struct tm tm;
-    gmtime_r(&local, &tm);
-    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    int minutes = offset < 0 ? -offset : offset;
-    snprintf(out + n, size - n, "%c%02d:%02d", offset < 0 ? '-' : '+', minutes / 60,
-             minutes % 60);
-}
-
 /* ------------------------------------------------------------ snapshot -- */
 
 int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
 {
-    cli_args a = {.name = "snapshot", .usage = "snapshot FILE [-m NOTE] [--store DIR] [--json]"};
-    int status = parse_args(&a, argc, argv, OPT_NOTE | OPT_STORE | OPT_JSON, err);
+    dl_cli_args a = {.name = "snapshot", .usage = "snapshot FILE [-m NOTE] [--store DIR] [--json]"};
+    int status = dl_cli_parse_args(&a, argc, argv, OPT_NOTE | OPT_STORE | OPT_JSON, err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
-        return print_help(&a, out,
+        return dl_cli_print_help(&a, out,
                           "Record FILE's current content as a new version and print its id.\n"
                           "Content equal to the latest version records nothing and prints\n"
                           "\"unchanged: ID\" (exit 0). Binary or non-UTF-8 files are refused.\n\n"
@@ -194,7 +66,7 @@ int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
                           "  --store DIR         use this history repository\n"
                           "  --json              print a JSON object (schema 1)\n");
     if (a.nargs != 1)
-        return usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
+        return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
 
     opened o;
     dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
@@ -204,12 +76,12 @@ int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
     if (error == 0)
         error = dl_history_snapshot(&id, o.history, &options);
     if (error < 0 && error != DL_EUNCHANGED) {
-        status = fail(err);
+        status = dl_cli_fail(err);
     } else if (a.json) {
-        json_t *doc = json_article(json_document(), o.history);
+        json_t *doc = json_article(dl_cli_json_document(), o.history);
         json_object_set_new(doc, "id", json_string(id.hex));
         json_object_set_new(doc, "recorded", json_boolean(error == 0));
-        status = json_print(doc, out);
+        status = dl_cli_json_print(doc, out);
     } else if (error == DL_EUNCHANGED) {
         fprintf(out, "unchanged: %s\n", id.hex);
     } else {
@@ -223,19 +95,19 @@ int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
 
 int dl_cli_note(int argc, char **argv, FILE *out, FILE *err)
 {
-    cli_args a = {.name = "note", .usage = "note [REV] FILE -m NOTE [--store DIR] [--json]"};
-    int status = parse_args(&a, argc, argv, OPT_NOTE | OPT_STORE | OPT_JSON, err);
+    dl_cli_args a = {.name = "note", .usage = "note [REV] FILE -m NOTE [--store DIR] [--json]"};
+    int status = dl_cli_parse_args(&a, argc, argv, OPT_NOTE | OPT_STORE | OPT_JSON, err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
-        return print_help(&a, out,
+        return dl_cli_print_help(&a, out,
                           "Attach NOTE to version REV of FILE (default @, the latest),\n"
                           "replacing any note it had. Notes live in refs/notes/dateline.\n"
                           "REV: a version id (4+ hex digits), @ or @~N.\n");
     if (a.nargs < 1 || a.nargs > 2)
-        return usage_error(&a, err, "%s", a.nargs ? "takes [REV] FILE" : "needs a FILE");
+        return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes [REV] FILE" : "needs a FILE");
     if (a.note == NULL)
-        return usage_error(&a, err, "%s", "needs -m NOTE");
+        return dl_cli_usage_error(&a, err, "%s", "needs -m NOTE");
 
     const char *rev = a.nargs == 2 ? a.args[0] : "@";
     const char *file = a.args[a.nargs - 1];
@@ -245,12 +117,12 @@ int dl_cli_note(int argc, char **argv, FILE *out, FILE *err)
     if (error == 0)
         error = dl_history_note(&id, o.history, rev, a.note);
     if (error < 0) {
-        status = fail(err);
+        status = dl_cli_fail(err);
     } else if (a.json) {
-        json_t *doc = json_article(json_document(), o.history);
+        json_t *doc = json_article(dl_cli_json_document(), o.history);
         json_object_set_new(doc, "id", json_string(id.hex));
         json_object_set_new(doc, "note", json_string(a.note));
-        status = json_print(doc, out);
+        status = dl_cli_json_print(doc, out);
     } else {
         fprintf(out, "noted %.*s\n", DL_HISTORY_ID_SHORTSIZE, id.hex);
     }
@@ -304,21 +176,21 @@ static int describe_log(dl_history_change *changes, dl_history *history,
 
 int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
 {
-    cli_args a = {.name = "log",
+    dl_cli_args a = {.name = "log",
                   .usage = "log FILE [-n N] [--annotated] [--json] [--store DIR]"};
-    int status = parse_args(&a, argc, argv, OPT_COUNT | OPT_ANNOTATED | OPT_STORE | OPT_JSON,
+    int status = dl_cli_parse_args(&a, argc, argv, OPT_COUNT | OPT_ANNOTATED | OPT_STORE | OPT_JSON,
                             err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
-        return print_help(&a, out,
+        return dl_cli_print_help(&a, out,
                           "List FILE's versions, newest first: id, time (ISO 8601 with the\n"
                           "writer's zone), author, words (and the change in words), note.\n\n"
                           "  -n, --max-count N   only the newest N versions\n"
                           "  --annotated         only versions with a note\n"
                           "  --json              print a JSON object (schema 1)\n");
     if (a.nargs != 1)
-        return usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
+        return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
 
     opened o;
     dl_history_log *log = NULL;
@@ -336,17 +208,17 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
                         : dl_error_set(DL_ERROR, "out of memory");
     }
     if (error < 0) {
-        status = fail(err);
+        status = dl_cli_fail(err);
         goto done;
     }
 
     if (a.json) {
-        json_t *doc = json_article(json_document(), o.history);
+        json_t *doc = json_article(dl_cli_json_document(), o.history);
         json_t *versions = json_array();
         for (size_t i = 0; i < log->count; i++) {
             const dl_history_version *v = &log->versions[i];
             char when[40];
-            format_time(when, sizeof(when), v->time, v->offset);
+            dl_cli_format_time(when, sizeof(when), v->time, v->offset);
             json_t *parents = json_array();
             if (v->parent_count > 0)
                 json_array_append_new(parents, json_string(v->parent.hex));
@@ -364,7 +236,7 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
             json_array_append_new(versions, item);
         }
         json_object_set_new(doc, "versions", versions);
-        status = json_print(doc, out);
+        status = dl_cli_json_print(doc, out);
         goto done;
     }
 
@@ -373,7 +245,7 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
     for (size_t i = 0; i < log->count; i++) {
         const dl_history_version *v = &log->versions[i];
         char when[40];
-        format_time(when, sizeof(when), v->time, v->offset);
+        dl_cli_format_time(when, sizeof(when), v->time, v->offset);
         fprintf(out, "%.*s  %s  %s  %zu words (%+lld)", DL_HISTORY_ID_SHORTSIZE, v->id.hex,
                 when, v->author_name, changes[i].words, changes[i].words_delta);
         if (changes[i].summary != NULL)
@@ -396,16 +268,16 @@ done:
 
 int dl_cli_show(int argc, char **argv, FILE *out, FILE *err)
 {
-    cli_args a = {.name = "show", .usage = "show REV FILE [--store DIR]"};
-    int status = parse_args(&a, argc, argv, OPT_STORE, err);
+    dl_cli_args a = {.name = "show", .usage = "show REV FILE [--store DIR]"};
+    int status = dl_cli_parse_args(&a, argc, argv, OPT_STORE, err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
-        return print_help(&a, out,
+        return dl_cli_print_help(&a, out,
                           "Print the content of version REV of FILE.\n"
                           "REV: a version id (4+ hex digits), @ (latest) or @~N.\n");
     if (a.nargs != 2)
-        return usage_error(&a, err, "%s", "needs REV and FILE");
+        return dl_cli_usage_error(&a, err, "%s", "needs REV and FILE");
 
     opened o;
     dl_history_id id;
@@ -417,7 +289,7 @@ int dl_cli_show(int argc, char **argv, FILE *out, FILE *err)
     if (error == 0)
         error = dl_history_read(&content, &size, o.history, &id);
     if (error < 0)
-        status = fail(err);
+        status = dl_cli_fail(err);
     else if (fwrite(content, 1, size, out) != size)
         status = DL_EXIT_ERROR;
     free(content);
@@ -429,18 +301,18 @@ int dl_cli_show(int argc, char **argv, FILE *out, FILE *err)
 
 int dl_cli_restore(int argc, char **argv, FILE *out, FILE *err)
 {
-    cli_args a = {.name = "restore", .usage = "restore REV FILE [--store DIR] [--json]"};
-    int status = parse_args(&a, argc, argv, OPT_STORE | OPT_JSON, err);
+    dl_cli_args a = {.name = "restore", .usage = "restore REV FILE [--store DIR] [--json]"};
+    int status = dl_cli_parse_args(&a, argc, argv, OPT_STORE | OPT_JSON, err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
-        return print_help(&a, out,
+        return dl_cli_print_help(&a, out,
                           "Write version REV back to FILE (atomically, keeping its mode).\n"
                           "Unrecorded content in FILE is recorded first (note \"before restore\n"
                           "of ID\"), and the restored content is recorded as the latest\n"
                           "version (note \"restored ID\"), whose id is printed.\n");
     if (a.nargs != 2)
-        return usage_error(&a, err, "%s", "needs REV and FILE");
+        return dl_cli_usage_error(&a, err, "%s", "needs REV and FILE");
 
     opened o;
     dl_history_id from, id;
@@ -450,12 +322,12 @@ int dl_cli_restore(int argc, char **argv, FILE *out, FILE *err)
     if (error == 0)
         error = dl_history_restore(&id, o.history, from.hex);
     if (error < 0) {
-        status = fail(err);
+        status = dl_cli_fail(err);
     } else if (a.json) {
-        json_t *doc = json_article(json_document(), o.history);
+        json_t *doc = json_article(dl_cli_json_document(), o.history);
         json_object_set_new(doc, "restored", json_string(from.hex));
         json_object_set_new(doc, "id", json_string(id.hex));
-        status = json_print(doc, out);
+        status = dl_cli_json_print(doc, out);
     } else {
         fprintf(out, "restored %.*s; latest version is now %s\n", DL_HISTORY_ID_SHORTSIZE,
                 from.hex, id.hex);
@@ -468,14 +340,14 @@ int dl_cli_restore(int argc, char **argv, FILE *out, FILE *err)
 
 static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
 {
-    cli_args a = {.name = pull ? "pull" : "push",
+    dl_cli_args a = {.name = pull ? "pull" : "push",
                   .usage = pull ? "pull [REMOTE] [PATH] [--store DIR] [--json]"
                                 : "push [REMOTE] [PATH] [--store DIR] [--json]"};
-    int status = parse_args(&a, argc, argv, OPT_STORE | OPT_JSON, err);
+    int status = dl_cli_parse_args(&a, argc, argv, OPT_STORE | OPT_JSON, err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
-        return print_help(&a, out,
+        return dl_cli_print_help(&a, out,
                           pull ? "Fetch every article's history and the notes from REMOTE\n"
                                  "(a remote name, URL or path; default origin) and join them\n"
                                  "with this store's. Diverged histories get a merge version\n"
@@ -487,7 +359,7 @@ static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
                                  "this store lacks, pull first. PATH (a file or directory,\n"
                                  "default .) says which repository.\n");
     if (a.nargs > 2)
-        return usage_error(&a, err, "%s", "takes [REMOTE] [PATH]");
+        return dl_cli_usage_error(&a, err, "%s", "takes [REMOTE] [PATH]");
 
     dl_history_store *store = NULL;
     dl_history_store_options store_options = DL_HISTORY_STORE_OPTIONS_INIT;
@@ -501,7 +373,7 @@ static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
         error = pull ? dl_history_pull(&result, store, &options)
                      : dl_history_push(&result, store, &options);
     if (error < 0) {
-        status = fail(err);
+        status = dl_cli_fail(err);
     } else if (a.json) {
         json_t *doc = json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:b}", "schema", JSON_SCHEMA,
                                 "store", dl_history_store_path(store), "remote", options.remote,
@@ -509,7 +381,7 @@ static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
                                 "merged", (json_int_t)result.merged,
                                 "unchanged", (json_int_t)result.unchanged,
                                 "notes_updated", result.notes_updated);
-        status = json_print(doc, out);
+        status = dl_cli_json_print(doc, out);
     } else if (pull) {
         fprintf(out, "pulled from %s: %zu updated, %zu merged, %zu unchanged%s\n",
                 options.remote, result.updated, result.merged, result.unchanged,

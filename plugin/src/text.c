@@ -117,13 +117,13 @@ int dl_text_check(const char *data, size_t size, const char *what)
     if (nul != NULL)
         return dl_error_set(DL_EINVALID,
                             "%s holds binary data (a NUL byte at offset %zu); "
-                            "only UTF-8 text articles can be recorded",
+                            "dateline works on UTF-8 text only",
                             what, (size_t)(nul - data));
     size_t bad = utf8_invalid_at((const unsigned char *)data, size);
     if (bad != SIZE_MAX)
         return dl_error_set(DL_EINVALID,
                             "%s is not valid UTF-8 (bad byte at offset %zu); "
-                            "only UTF-8 text articles can be recorded",
+                            "dateline works on UTF-8 text only",
                             what, bad);
     return 0;
 }

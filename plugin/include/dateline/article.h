@@ -1,0 +1,122 @@
+/*
+ * dateline — the article model.
+ *
+ * Bytes go through the tree-sitter grammar into this model: headline, dek,
+ * byline and dateline; the blocks after the headline; every quotation with its
+ * speaker; every CriticMarkup annotation; and a few statistics. The outline,
+ * the structural diff and blame all read the model, and `dateline outline
+ * --json` serialises it (see docs/cli.md for the JSON schema).
+ */
+#ifndef DATELINE_ARTICLE_H
+#define DATELINE_ARTICLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Where something is: bytes [start_byte, end_byte) and 0-based lines, the
+ *  end line being the line of its last byte. */
+typedef struct {
+    uint32_t start_byte;
+    uint32_t end_byte;
+    uint32_t start_line;
+    uint32_t end_line;
+} dl_range;
+
+/** A piece of the article: its text exactly as in the file, and where. */
+typedef struct {
+    char *text;
+    dl_range range;
+} dl_span;
+
+typedef enum {
+    DL_BLOCK_BYLINE,
+    DL_BLOCK_TIMESTAMP,
+    DL_BLOCK_PARAGRAPH,
+    DL_BLOCK_SUBHEAD,
+    DL_BLOCK_LIST,
+    DL_BLOCK_EDITOR_NOTE,
+} dl_block_kind;
+
+/** A blank-line separated block after the headline. */
+typedef struct {
+    dl_block_kind kind;
+    dl_span span;
+    uint32_t words;
+    char *first_words; /**< the first few words, for outlines and summaries */
+} dl_block;
+
+/** dl_quotation.block of a quotation in the headline or dek. */
+#define DL_NO_BLOCK SIZE_MAX
+
+typedef struct {
+    dl_span span;          /**< with its quote marks */
+    char *text;            /**< the words inside the marks */
+    size_t block;          /**< index into dl_article.blocks, or DL_NO_BLOCK (headline) */
+    char *speaker;         /**< NULL when nobody is credited */
+    int continued;         /**< reopens a quotation left open in the previous paragraph */
+    int runs_on;           /**< left open at the end of its paragraph (news style) */
+} dl_quotation;
+
+typedef enum {
+    DL_ANNOTATION_ADDITION,
+    DL_ANNOTATION_DELETION,
+    DL_ANNOTATION_SUBSTITUTION,
+    DL_ANNOTATION_HIGHLIGHT,
+    DL_ANNOTATION_COMMENT,
+} dl_annotation_kind;
+
+typedef struct {
+    dl_annotation_kind kind;
+    dl_span span;   /**< with its delimiters */
+    char *text;     /**< the text inside the delimiters */
+    char *old_text; /**< substitution only: the `old` side, or NULL */
+    char *new_text; /**< substitution only: the `new` side, or NULL */
+} dl_annotation;
+
+typedef struct {
+    uint32_t words;
+    uint32_t paragraphs;
+    uint32_t quotations; /**< not counting continuations of a run-on quotation */
+    uint32_t reading_seconds;
+} dl_article_stats;
+
+typedef struct {
+    dl_span *headline; /**< NULL for an empty article */
+    dl_span *dek;
+    dl_span *byline;
+    dl_span *dateline; /**< text includes the dash */
+    char *dateline_location;
+    char *dateline_agency;
+
+    dl_block *blocks;
+    size_t block_count;
+    dl_quotation *quotations;
+    size_t quotation_count;
+    dl_annotation *annotations;
+    size_t annotation_count;
+
+    dl_article_stats stats;
+} dl_article;
+
+/** Words a minute used for reading time. */
+#define DL_READING_WORDS_PER_MINUTE 230
+
+/**
+ * Parse `size` bytes of article text into a model. Any bytes parse (the
+ * grammar never fails), but callers should check them with dl_text_check
+ * first: the model of binary data is meaningless. A BOM and CRLF are fine.
+ */
+int dl_article_parse(dl_article **out, const char *text, size_t size);
+
+/** Count the words in `size` bytes: whitespace-separated runs holding a letter or digit. */
+uint32_t dl_article_count_words(const char *text, size_t size);
+
+/** The name of a block kind as used in JSON ("paragraph", "editor_note", ...). */
+const char *dl_article_block_kind_name(dl_block_kind kind);
+
+/** The name of an annotation kind as used in JSON ("addition", ...). */
+const char *dl_article_annotation_kind_name(dl_annotation_kind kind);
+
+void dl_article_free(dl_article *article);
+
+#endif

@@ -1,0 +1,519 @@
+#include "dateline/article.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tree_sitter/api.h>
+
+#include "dateline/error.h"
+
+const TSLanguage *tree_sitter_article(void);
+
+/* How many words a block's `first_words` keeps. */
+#define FIRST_WORDS 8
+
+/* The model under construction, with the text it points into. */
+typedef struct {
+    const char *text;
+    size_t size;
+    dl_article *article;
+    size_t block_capacity;
+    size_t quotation_capacity;
+    size_t annotation_capacity;
+    uint32_t previous_block_end; /* to tell blank-line block breaks */
+    bool in_headline_block;
+} builder;
+
+/* ------------------------------------------------------------------ text */
+
+static bool is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool is_word_byte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
+}
+
+/* A word is a whitespace-separated run holding at least one letter or digit.
+ * Any non-ASCII character counts as a letter except General Punctuation
+ * (U+2000-U+207F: dashes, curly quotes, ellipsis, bullets), so "—" or a lone
+ * "“" is not a word. */
+uint32_t dl_article_count_words(const char *text, size_t size)
+{
+    const unsigned char *bytes = (const unsigned char *)text;
+    uint32_t words = 0;
+    size_t i = 0;
+    while (i < size) {
+        while (i < size && is_space(bytes[i]))
+            i++;
+        bool wordy = false;
+        while (i < size && !is_space(bytes[i])) {
+            if (bytes[i] == 0xE2 && i + 2 < size && (bytes[i + 1] == 0x80 || bytes[i + 1] == 0x81)) {
+                i += 3;
+                continue;
+            }
+            wordy = wordy || is_word_byte(bytes[i]);
+            i++;
+        }
+        words += wordy;
+    }
+    return words;
+}
+
+/* The first FIRST_WORDS whitespace-separated words, joined by single spaces,
+ * with "…" when there are more. */
+static char *first_words(const char *text, size_t size)
+{
+    char *out = malloc(size + 4);
+    if (!out)
+        return NULL;
+    size_t length = 0, i = 0;
+    int words = 0;
+    while (i < size) {
+        while (i < size && is_space((unsigned char)text[i]))
+            i++;
+        if (i == size)
+            break;
+        if (words == FIRST_WORDS) {
+            memcpy(out + length, "…", strlen("…"));
+            length += strlen("…");
+            break;
+        }
+        if (words > 0)
+            out[length++] = ' ';
+        while (i < size && !is_space((unsigned char)text[i]))
+            out[length++] = text[i++];
+        words++;
+    }
+    out[length] = '\0';
+    return out;
+}
+
+/* ------------------------------------------------------------------ nodes */
+
+static bool is_type(TSNode node, const char *type)
+{
+    return strcmp(ts_node_type(node), type) == 0;
+}
+
+static char *copy_bytes(const builder *b, uint32_t start, uint32_t end)
+{
+    char *copy = malloc(end - start + 1);
+    if (copy) {
+        memcpy(copy, b->text + start, end - start);
+        copy[end - start] = '\0';
+    }
+    return copy;
+}
+
+static char *node_text(const builder *b, TSNode node)
+{
+    return copy_bytes(b, ts_node_start_byte(node), ts_node_end_byte(node));
+}
+
+static dl_range node_range(TSNode node)
+{
+    TSPoint start = ts_node_start_point(node), end = ts_node_end_point(node);
+    uint32_t end_line = end.row;
+    if (end.column == 0 && end.row > start.row)
+        end_line--;
+    return (dl_range){ts_node_start_byte(node), ts_node_end_byte(node), start.row, end_line};
+}
+
+static int span_of(dl_span *out, const builder *b, TSNode node)
+{
+    out->text = node_text(b, node);
+    out->range = node_range(node);
+    return out->text ? 0 : dl_error_set(DL_ERROR, "out of memory");
+}
+
+static int new_span(dl_span **out, const builder *b, TSNode node)
+{
+    dl_span *span = calloc(1, sizeof(*span));
+    if (!span || span_of(span, b, node) < 0) {
+        free(span);
+        return dl_error_set(DL_ERROR, "out of memory");
+    }
+    *out = span;
+    return 0;
+}
+
+/* Grows `*items` (of `size`-byte elements) to hold one more than `count`. */
+static int reserve(void **items, size_t *capacity, size_t count, size_t size)
+{
+    if (count < *capacity)
+        return 0;
+    size_t grown = *capacity ? *capacity * 2 : 16;
+    void *larger = realloc(*items, grown * size);
+    if (!larger)
+        return dl_error_set(DL_ERROR, "out of memory");
+    memset((char *)larger + *capacity * size, 0, (grown - *capacity) * size);
+    *items = larger;
+    *capacity = grown;
+    return 0;
+}
+
+/* Text between two child markers (open/close marks, annotation delimiters). */
+static char *inner_text(const builder *b, TSNode node)
+{
+    uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+    uint32_t children = ts_node_child_count(node);
+    if (children > 0) {
+        TSNode first = ts_node_child(node, 0), last = ts_node_child(node, children - 1);
+        if (!ts_node_is_named(first) || is_type(first, "open_mark") || is_type(first, "continuation"))
+            start = ts_node_end_byte(first);
+        if (children > 1 && (!ts_node_is_named(last) || is_type(last, "close_mark") ||
+                             is_type(last, "run_on")))
+            end = ts_node_start_byte(last);
+    }
+    return copy_bytes(b, start, end < start ? start : end);
+}
+
+/* -------------------------------------------------------------- quotations */
+
+static char *speaker_of(const builder *b, TSNode attribution)
+{
+    TSNode speaker = ts_node_child_by_field_name(attribution, "speaker", strlen("speaker"));
+    return ts_node_is_null(speaker) ? NULL : node_text(b, speaker);
+}
+
+static int add_quotation(builder *b, TSNode node)
+{
+    dl_article *a = b->article;
+    if (reserve((void **)&a->quotations, &b->quotation_capacity, a->quotation_count,
+                sizeof(dl_quotation)) < 0)
+        return DL_ERROR;
+    dl_quotation *q = &a->quotations[a->quotation_count];
+    if (span_of(&q->span, b, node) < 0 || !(q->text = inner_text(b, node)))
+        return dl_error_set(DL_ERROR, "out of memory");
+    a->quotation_count++;
+    q->block = b->in_headline_block || a->block_count == 0 ? DL_NO_BLOCK : a->block_count - 1;
+    uint32_t children = ts_node_child_count(node);
+    q->continued = children > 0 && is_type(ts_node_child(node, 0), "continuation");
+    q->runs_on = children > 0 && is_type(ts_node_child(node, children - 1), "run_on");
+    return 0;
+}
+
+/* Credits the speakers the text implies but does not repeat: a later
+ * quotation in a paragraph inherits the speaker of an earlier one, and every
+ * part of a quotation running over several paragraphs shares its speaker. */
+static int fill_in_speakers(dl_article *a)
+{
+    for (size_t i = 1; i < a->quotation_count; i++) {
+        dl_quotation *q = &a->quotations[i], *before = &a->quotations[i - 1];
+        if (!q->speaker && before->speaker && before->block == q->block &&
+            !(q->continued && !before->runs_on))
+            if (!(q->speaker = strdup(before->speaker)))
+                return dl_error_set(DL_ERROR, "out of memory");
+    }
+    /* A run-on chain is usually credited at its end: carry that back. */
+    for (size_t i = a->quotation_count; i-- > 1;) {
+        dl_quotation *q = &a->quotations[i], *before = &a->quotations[i - 1];
+        if (q->continued && before->runs_on && q->speaker && !before->speaker)
+            if (!(before->speaker = strdup(q->speaker)))
+                return dl_error_set(DL_ERROR, "out of memory");
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- annotations */
+
+static int add_annotation(builder *b, TSNode node, dl_annotation_kind kind)
+{
+    dl_article *a = b->article;
+    if (reserve((void **)&a->annotations, &b->annotation_capacity, a->annotation_count,
+                sizeof(dl_annotation)) < 0)
+        return DL_ERROR;
+    dl_annotation *n = &a->annotations[a->annotation_count];
+    if (span_of(&n->span, b, node) < 0 || !(n->text = inner_text(b, node)))
+        return dl_error_set(DL_ERROR, "out of memory");
+    a->annotation_count++;
+    n->kind = kind;
+    if (kind == DL_ANNOTATION_SUBSTITUTION) {
+        TSNode old = ts_node_child_by_field_name(node, "old", strlen("old"));
+        TSNode new = ts_node_child_by_field_name(node, "new", strlen("new"));
+        n->old_text = ts_node_is_null(old) ? strdup("") : node_text(b, old);
+        n->new_text = ts_node_is_null(new) ? strdup("") : node_text(b, new);
+        if (!n->old_text || !n->new_text)
+            return dl_error_set(DL_ERROR, "out of memory");
+    }
+    return 0;
+}
+
+static const struct {
+    const char *type;
+    dl_annotation_kind kind;
+} annotation_types[] = {
+    {"addition", DL_ANNOTATION_ADDITION},     {"deletion", DL_ANNOTATION_DELETION},
+    {"substitution", DL_ANNOTATION_SUBSTITUTION}, {"highlight", DL_ANNOTATION_HIGHLIGHT},
+    {"comment", DL_ANNOTATION_COMMENT},
+};
+
+/* ------------------------------------------------------------------ blocks */
+
+static const struct {
+    const char *type;
+    dl_block_kind kind;
+} block_types[] = {
+    {"byline", DL_BLOCK_BYLINE},     {"timestamp", DL_BLOCK_TIMESTAMP},
+    {"paragraph", DL_BLOCK_PARAGRAPH}, {"subhead", DL_BLOCK_SUBHEAD},
+    {"list", DL_BLOCK_LIST},         {"editor_note", DL_BLOCK_EDITOR_NOTE},
+};
+
+static bool has_blank_line(const builder *b, uint32_t from, uint32_t to)
+{
+    int newlines = 0;
+    for (uint32_t i = from; i < to; i++) {
+        if (b->text[i] == '\n' && ++newlines == 2)
+            return true;
+    }
+    return false;
+}
+
+/* A top-level node starts a new block when a blank line comes before it;
+ * otherwise it extends the block before (a timestamp under a byline) or, in
+ * the headline's block, is front matter and no block at all. */
+static int add_block_node(builder *b, TSNode node, dl_block_kind kind)
+{
+    dl_article *a = b->article;
+    uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+    bool new_block = has_blank_line(b, b->previous_block_end, start);
+    b->previous_block_end = end;
+    if (!new_block && b->in_headline_block)
+        return 0;
+    b->in_headline_block = false;
+
+    if (!new_block && a->block_count > 0) {
+        dl_block *block = &a->blocks[a->block_count - 1];
+        free(block->span.text);
+        block->span.text = copy_bytes(b, block->span.range.start_byte, end);
+        block->span.range.end_byte = end;
+        block->span.range.end_line = node_range(node).end_line;
+    } else {
+        if (reserve((void **)&a->blocks, &b->block_capacity, a->block_count, sizeof(dl_block)) < 0)
+            return DL_ERROR;
+        dl_block *block = &a->blocks[a->block_count++];
+        block->kind = kind;
+        if (span_of(&block->span, b, node) < 0)
+            return DL_ERROR;
+    }
+    dl_block *block = &a->blocks[a->block_count - 1];
+    size_t length = block->span.range.end_byte - block->span.range.start_byte;
+    block->words = dl_article_count_words(block->span.text, length);
+    free(block->first_words);
+    block->first_words = first_words(block->span.text, length);
+    if (!block->span.text || !block->first_words)
+        return dl_error_set(DL_ERROR, "out of memory");
+    return 0;
+}
+
+/* --------------------------------------------------------------- the walk */
+
+static int visit(builder *b, TSNode node, bool top_level);
+
+/* Visits the named children in order. Children are reached with a cursor:
+ * indexing them is linear per call, quadratic over a long article. Along the
+ * way, an attribution right after a quotation credits it (`“…,” the company
+ * said`) and one before a quotation credits the next one (`Smith said: “…”`). */
+static int visit_children(builder *b, TSNode node, bool top_level)
+{
+    dl_article *a = b->article;
+    TSTreeCursor cursor = ts_tree_cursor_new(node);
+    int error = 0;
+    enum { NOTHING, QUOTATION, ATTRIBUTION } previous = NOTHING;
+    char *lead_speaker = NULL;
+    for (bool more = ts_tree_cursor_goto_first_child(&cursor); more && error >= 0;
+         more = ts_tree_cursor_goto_next_sibling(&cursor)) {
+        TSNode child = ts_tree_cursor_current_node(&cursor);
+        if (!ts_node_is_named(child))
+            continue;
+        if (is_type(child, "attribution")) {
+            dl_quotation *last = a->quotation_count ? &a->quotations[a->quotation_count - 1] : NULL;
+            if (previous == QUOTATION && !last->speaker) {
+                last->speaker = speaker_of(b, child);
+            } else {
+                free(lead_speaker);
+                lead_speaker = speaker_of(b, child);
+            }
+            previous = ATTRIBUTION;
+            continue;
+        }
+        error = visit(b, child, top_level);
+        if (is_type(child, "quotation") && error >= 0) {
+            a->quotations[a->quotation_count - 1].speaker = lead_speaker;
+            lead_speaker = NULL;
+            previous = QUOTATION;
+        }
+    }
+    free(lead_speaker);
+    ts_tree_cursor_delete(&cursor);
+    return error;
+}
+
+static int visit_dateline(builder *b, TSNode node)
+{
+    dl_article *a = b->article;
+    if (a->dateline)
+        return 0;
+    if (new_span(&a->dateline, b, node) < 0)
+        return DL_ERROR;
+    TSNode location = ts_node_child_by_field_name(node, "location", strlen("location"));
+    TSNode agency = ts_node_child_by_field_name(node, "agency", strlen("agency"));
+    if (!ts_node_is_null(location) && !(a->dateline_location = node_text(b, location)))
+        return dl_error_set(DL_ERROR, "out of memory");
+    if (!ts_node_is_null(agency) && !(a->dateline_agency = node_text(b, agency)))
+        return dl_error_set(DL_ERROR, "out of memory");
+    return 0;
+}
+
+/* `top_level`: `node` is a child of the article or of a section, where
+ * block nodes are blocks (a list inside a paragraph belongs to it). */
+static int visit(builder *b, TSNode node, bool top_level)
+{
+    dl_article *a = b->article;
+    const char *type = ts_node_type(node);
+
+    if (strcmp(type, "headline") == 0) {
+        b->previous_block_end = ts_node_end_byte(node);
+        b->in_headline_block = true;
+        if (!a->headline && new_span(&a->headline, b, node) < 0)
+            return DL_ERROR;
+        return visit_children(b, node, false);
+    }
+    if (strcmp(type, "dek") == 0) {
+        if (!a->dek && new_span(&a->dek, b, node) < 0)
+            return DL_ERROR;
+        return visit_children(b, node, false);
+    }
+    if (strcmp(type, "dateline") == 0)
+        return visit_dateline(b, node);
+    if (strcmp(type, "quotation") == 0) {
+        int error = add_quotation(b, node);
+        return error < 0 ? error : visit_children(b, node, false);
+    }
+    if (strcmp(type, "section") == 0)
+        return visit_children(b, node, true);
+    for (size_t i = 0; i < sizeof(annotation_types) / sizeof(annotation_types[0]); i++) {
+        if (strcmp(type, annotation_types[i].type) == 0) {
+            int error = add_annotation(b, node, annotation_types[i].kind);
+            return error < 0 ? error : visit_children(b, node, false);
+        }
+    }
+    for (size_t i = 0; top_level && i < sizeof(block_types) / sizeof(block_types[0]); i++) {
+        if (strcmp(type, block_types[i].type) == 0) {
+            if (block_types[i].kind == DL_BLOCK_BYLINE && !a->byline &&
+                new_span(&a->byline, b, node) < 0)
+                return DL_ERROR;
+            int error = add_block_node(b, node, block_types[i].kind);
+            return error < 0 ? error : visit_children(b, node, false);
+        }
+    }
+    return visit_children(b, node, false);
+}
+
+static void compute_stats(dl_article *a)
+{
+    dl_article_stats *stats = &a->stats;
+    if (a->headline)
+        stats->words += dl_article_count_words(a->headline->text, strlen(a->headline->text));
+    if (a->dek)
+        stats->words += dl_article_count_words(a->dek->text, strlen(a->dek->text));
+    for (size_t i = 0; i < a->block_count; i++) {
+        stats->words += a->blocks[i].words;
+        stats->paragraphs += a->blocks[i].kind == DL_BLOCK_PARAGRAPH;
+    }
+    for (size_t i = 0; i < a->quotation_count; i++)
+        stats->quotations += !a->quotations[i].continued;
+    stats->reading_seconds =
+        (stats->words * 60 + DL_READING_WORDS_PER_MINUTE / 2) / DL_READING_WORDS_PER_MINUTE;
+}
+
+int dl_article_parse(dl_article **out, const char *text, size_t size)
+{
+    if (size > UINT32_MAX)
+        return dl_error_set(DL_EINVALID, "article too large (%zu bytes)", size);
+    int error = DL_ERROR;
+    TSParser *parser = ts_parser_new();
+    TSTree *tree = NULL;
+    dl_article *article = calloc(1, sizeof(*article));
+    if (!parser || !article) {
+        dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    ts_parser_set_language(parser, tree_sitter_article());
+    tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)size);
+    if (!tree) {
+        dl_error_set(DL_ERROR, "the parser gave up on this text");
+        goto done;
+    }
+    builder b = {.text = text, .size = size, .article = article};
+    if ((error = visit_children(&b, ts_tree_root_node(tree), true)) < 0 ||
+        (error = fill_in_speakers(article)) < 0)
+        goto done;
+    compute_stats(article);
+    *out = article;
+    article = NULL;
+    error = 0;
+done:
+    dl_article_free(article);
+    ts_tree_delete(tree);
+    ts_parser_delete(parser);
+    return error;
+}
+
+const char *dl_article_block_kind_name(dl_block_kind kind)
+{
+    for (size_t i = 0; i < sizeof(block_types) / sizeof(block_types[0]); i++)
+        if (block_types[i].kind == kind)
+            return block_types[i].type;
+    return "block";
+}
+
+const char *dl_article_annotation_kind_name(dl_annotation_kind kind)
+{
+    for (size_t i = 0; i < sizeof(annotation_types) / sizeof(annotation_types[0]); i++)
+        if (annotation_types[i].kind == kind)
+            return annotation_types[i].type;
+    return "annotation";
+}
+
+static void span_free(dl_span *span)
+{
+    if (span) {
+        free(span->text);
+        free(span);
+    }
+}
+
+void dl_article_free(dl_article *article)
+{
+    if (!article)
+        return;
+    span_free(article->headline);
+    span_free(article->dek);
+    span_free(article->byline);
+    span_free(article->dateline);
+    free(article->dateline_location);
+    free(article->dateline_agency);
+    for (size_t i = 0; i < article->block_count; i++) {
+        free(article->blocks[i].span.text);
+        free(article->blocks[i].first_words);
+    }
+    free(article->blocks);
+    for (size_t i = 0; i < article->quotation_count; i++) {
+        free(article->quotations[i].span.text);
+        free(article->quotations[i].text);
+        free(article->quotations[i].speaker);
+    }
+    free(article->quotations);
+    for (size_t i = 0; i < article->annotation_count; i++) {
+        free(article->annotations[i].span.text);
+        free(article->annotations[i].text);
+        free(article->annotations[i].old_text);
+        free(article->annotations[i].new_text);
+    }
+    free(article->annotations);
+    free(article);
+}

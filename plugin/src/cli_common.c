@@ -1,0 +1,137 @@
+#include "cli_common.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dateline/cli.h"
+#include "dateline/error.h"
+#include "dateline_version.h"
+
+
+int dl_cli_usage_error(const dl_cli_args *a, FILE *err, const char *format, const char *what)
+{
+    fprintf(err, "%s: %s: ", DL_NAME, a->name);
+    fprintf(err, format, what);
+    fprintf(err, "\nusage: %s %s\n", DL_NAME, a->usage);
+    return DL_EXIT_USAGE;
+}
+
+/* The value of an option given as "-mVALUE", "--opt=VALUE" or "-m VALUE". */
+static const char *option_value(int argc, char **argv, int *i, size_t long_len)
+{
+    const char *arg = argv[*i];
+    if (arg[1] != '-' && arg[2] != '\0')
+        return arg + 2; /* -mNOTE */
+    if (arg[1] == '-' && arg[long_len] == '=')
+        return arg + long_len + 1; /* --message=NOTE */
+    if (*i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+/* Options may come before, between or after the operands; "--" ends them. */
+int dl_cli_parse_args(dl_cli_args *a, int argc, char **argv, unsigned allowed, FILE *err)
+{
+    int operands_only = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t len = strcspn(arg, "=");
+        if (operands_only || arg[0] != '-' || arg[1] == '\0') {
+            if (a->nargs == MAX_POSITIONALS)
+                return dl_cli_usage_error(a, err, "too many arguments ('%s')", arg);
+            a->args[a->nargs++] = arg;
+        } else if (strcmp(arg, "--") == 0) {
+            operands_only = 1;
+        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            a->help = 1;
+        } else if ((allowed & OPT_JSON) && strcmp(arg, "--json") == 0) {
+            a->json = 1;
+        } else if ((allowed & OPT_ANNOTATED) && strcmp(arg, "--annotated") == 0) {
+            a->annotated = 1;
+        } else if ((allowed & OPT_COLOR) && len == 7 && strncmp(arg, "--color", 7) == 0) {
+            const char *when = arg[7] == '=' ? arg + 8 : "always";
+            if (strcmp(when, "auto") == 0)
+                a->color = DL_CLI_COLOR_AUTO;
+            else if (strcmp(when, "always") == 0)
+                a->color = DL_CLI_COLOR_ALWAYS;
+            else if (strcmp(when, "never") == 0)
+                a->color = DL_CLI_COLOR_NEVER;
+            else
+                return dl_cli_usage_error(a, err, "--color takes auto, always or never, not '%s'",
+                                          when);
+        } else if ((allowed & OPT_NOTE) &&
+                   (strncmp(arg, "-m", 2) == 0 ||
+                    (len == 9 && strncmp(arg, "--message", 9) == 0))) {
+            if ((a->note = option_value(argc, argv, &i, 9)) == NULL)
+                return dl_cli_usage_error(a, err, "%s needs a note", arg);
+        } else if ((allowed & OPT_STORE) && len == 7 && strncmp(arg, "--store", 7) == 0) {
+            if ((a->store = option_value(argc, argv, &i, 7)) == NULL)
+                return dl_cli_usage_error(a, err, "%s needs a directory", arg);
+        } else if ((allowed & OPT_COUNT) &&
+                   (strncmp(arg, "-n", 2) == 0 ||
+                    (len == 11 && strncmp(arg, "--max-count", 11) == 0))) {
+            const char *value = option_value(argc, argv, &i, 11);
+            char *end = NULL;
+            long n = value ? strtol(value, &end, 10) : -1;
+            if (value == NULL || *end != '\0' || n <= 0 || value[0] == '\0')
+                return dl_cli_usage_error(a, err, "-n needs a positive number, not '%s'",
+                                   value ? value : "");
+            a->count = (size_t)n;
+        } else {
+            return dl_cli_usage_error(a, err, "unknown option '%s'", arg);
+        }
+    }
+    return DL_EXIT_OK;
+}
+
+int dl_cli_print_help(const dl_cli_args *a, FILE *out, const char *text)
+{
+    fprintf(out, "usage: %s %s\n\n%s", DL_NAME, a->usage, text);
+    return DL_EXIT_OK;
+}
+
+/* One message, "dateline: <what went wrong>", and the exit status. */
+int dl_cli_fail(FILE *err)
+{
+    const char *message = dl_error_last();
+    fprintf(err, "%s: %s\n", DL_NAME, message[0] ? message : "unknown error");
+    return dl_error_last_code() == DL_EUSAGE ? DL_EXIT_USAGE : DL_EXIT_ERROR;
+}
+
+int dl_cli_use_color(const dl_cli_args *a, FILE *out)
+{
+    if (a->color != DL_CLI_COLOR_AUTO)
+        return a->color == DL_CLI_COLOR_ALWAYS;
+    const char *no_color = getenv("NO_COLOR");
+    return !(no_color && no_color[0]) && isatty(fileno(out));
+}
+
+/* ---------------------------------------------------------------- JSON -- */
+
+json_t *dl_cli_json_document(void)
+{
+    return json_pack("{s:i}", "schema", JSON_SCHEMA);
+}
+
+int dl_cli_json_print(json_t *doc, FILE *out)
+{
+    int status = json_dumpf(doc, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) == 0 ? 0 : -1;
+    fputc('\n', out);
+    json_decref(doc);
+    return status == 0 ? DL_EXIT_OK : DL_EXIT_ERROR;
+}
+
+/* ISO 8601 in the version's own zone: 2024-05-01T10:22:03+02:00. */
+void dl_cli_format_time(char *out, size_t size, long long when, int offset)
+{
+    time_t local = (time_t)(when + (long long)offset * 60);
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    int minutes = offset < 0 ? -offset : offset;
+    snprintf(out + n, size - n, "%c%02d:%02d", offset < 0 ? '-' : '+', minutes / 60,
+             minutes % 60);
+}
+

@@ -1,0 +1,64 @@
+/*
+ * dateline — what every CLI subcommand shares: argument parsing, help and
+ * usage errors, the one-line failure message, JSON printing, time format.
+ * Internal to the CLI (plugin/src), not part of the public headers.
+ */
+#ifndef DATELINE_CLI_COMMON_H
+#define DATELINE_CLI_COMMON_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#define JSON_SCHEMA 1
+
+typedef enum { DL_CLI_COLOR_AUTO, DL_CLI_COLOR_ALWAYS, DL_CLI_COLOR_NEVER } dl_cli_color;
+
+enum {
+    OPT_NOTE = 1 << 0,      /* -m NOTE, --message NOTE */
+    OPT_STORE = 1 << 1,     /* --store DIR */
+    OPT_JSON = 1 << 2,      /* --json */
+    OPT_COUNT = 1 << 3,     /* -n N, --max-count N */
+    OPT_ANNOTATED = 1 << 4, /* --annotated */
+    OPT_COLOR = 1 << 5,     /* --color[=auto|always|never] */
+};
+
+#define MAX_POSITIONALS 3
+
+typedef struct {
+    const char *name;  /* the subcommand, for messages */
+    const char *usage; /* its synopsis */
+    const char *note;
+    const char *store;
+    int json, annotated, help;
+    dl_cli_color color;
+    size_t count;
+    const char *args[MAX_POSITIONALS];
+    size_t nargs;
+} dl_cli_args;
+
+/* Parse argv[1..argc) into `a`, accepting the options in `allowed`.
+ * Returns DL_EXIT_OK or, after printing the problem, DL_EXIT_USAGE. */
+int dl_cli_parse_args(dl_cli_args *a, int argc, char **argv, unsigned allowed, FILE *err);
+
+/* "dateline: NAME: <what>" and the usage line; returns DL_EXIT_USAGE. */
+int dl_cli_usage_error(const dl_cli_args *a, FILE *err, const char *format, const char *what);
+
+/* The usage line and `text`, on stdout; returns DL_EXIT_OK. */
+int dl_cli_print_help(const dl_cli_args *a, FILE *out, const char *text);
+
+/* "dateline: <dl_error_last()>"; returns the exit status for the error. */
+int dl_cli_fail(FILE *err);
+
+/* Whether to colour output written to `out` (NO_COLOR and isatty for auto). */
+int dl_cli_use_color(const dl_cli_args *a, FILE *out);
+
+/* A new JSON object holding "schema". */
+json_t *dl_cli_json_document(void);
+
+/* Print and release `doc`; returns the exit status. */
+int dl_cli_json_print(json_t *doc, FILE *out);
+
+/* ISO 8601 in the given zone: 2024-05-01T10:22:03+02:00. */
+void dl_cli_format_time(char *out, size_t size, long long when, int offset);
+
+#endif

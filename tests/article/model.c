@@ -1,0 +1,280 @@
+/*
+ * The article model as the outline, the diff and the editor rely on it: the
+ * reference article, the hand-labelled corpus, and constructed cases for
+ * speakers, continued quotations, blocks and annotations.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../support/dl_test.h"
+#include "dateline/article.h"
+#include "dateline/json.h"
+#include "dateline/text.h"
+
+#define SEED_PATH DL_SOURCE_DIR "/../shared/seeds/000_8262d85f5fa5c412.txt"
+#define CORPUS_DIR DL_SOURCE_DIR "/../shared/corpus"
+
+static dl_article *parse_text(const char *text)
+{
+    dl_article *article = NULL;
+    dl_assert_ok(dl_article_parse(&article, text, strlen(text)));
+    return article;
+}
+
+static dl_article *parse_file(const char *path)
+{
+    char *text = NULL;
+    size_t size = 0;
+    dl_assert_ok(dl_text_read_file(&text, &size, path));
+    dl_article *article = NULL;
+    dl_assert_ok(dl_article_parse(&article, text, size));
+    free(text);
+    return article;
+}
+
+TestSuite(article_model, .timeout = 60);
+
+Test(article_model, reference_article_has_its_headline_dateline_paragraphs_and_quotes)
+{
+    dl_article *a = parse_file(SEED_PATH);
+    cr_assert(a->headline != NULL);
+    cr_assert(eq(str, a->headline->text,
+                 "Parler sues Amazon, claiming political take down motivated to help customer, "
+                 "Twitter"));
+    cr_assert(a->dateline != NULL);
+    cr_assert(eq(str, a->dateline->text, "OLYMPIA, WA –"));
+    cr_assert(eq(str, a->dateline_location, "OLYMPIA, WA"));
+    cr_assert(eq(ptr, a->dateline_agency, NULL));
+    cr_assert(eq(ptr, a->byline, NULL));
+    cr_assert(eq(sz, a->block_count, 7));
+    cr_assert(eq(u32, a->stats.paragraphs, 7));
+    cr_assert(eq(sz, a->quotation_count, 5));
+    cr_assert(eq(u32, a->stats.quotations, 5));
+    /* “free speech” is a scare quote: nobody said it. */
+    cr_assert(eq(str, a->quotations[0].text, "free speech"));
+    cr_assert(eq(ptr, a->quotations[0].speaker, NULL));
+    cr_assert(eq(sz, a->quotations[1].block, 3));
+    cr_assert(eq(str, a->quotations[1].speaker, "the company"));
+    /* The second quotation of ¶4 inherits the speaker of the first. */
+    cr_assert(eq(str, a->quotations[2].speaker, "the company"));
+    cr_assert(eq(ptr, a->quotations[3].speaker, NULL));
+    cr_assert(eq(str, a->quotations[4].speaker, "the company"));
+    dl_article_free(a);
+}
+
+Test(article_model, ranges_point_at_the_text_they_name)
+{
+    char *text = NULL;
+    size_t size = 0;
+    dl_assert_ok(dl_text_read_file(&text, &size, SEED_PATH));
+    dl_article *a = NULL;
+    dl_assert_ok(dl_article_parse(&a, text, size));
+    const dl_range *r = &a->dateline->range;
+    cr_assert(eq(int, strncmp(text + r->start_byte, "OLYMPIA, WA –", r->end_byte - r->start_byte), 0));
+    cr_assert(eq(u32, r->start_line, 2));
+    cr_assert(eq(u32, a->blocks[6].span.range.start_line, 14));
+    for (size_t i = 0; i < a->quotation_count; i++) {
+        const dl_range *q = &a->quotations[i].span.range;
+        cr_assert(eq(int, memcmp(text + q->start_byte, "“", strlen("“")), 0));
+    }
+    dl_article_free(a);
+    free(text);
+}
+
+/* ---------------------------------------------------------------- corpus */
+
+typedef struct {
+    char *fields[12];
+} tsv_row;
+
+static int split_tab(char *line, char **fields, int max)
+{
+    int count = 0;
+    char *start = line;
+    for (char *p = line;; p++) {
+        if (*p == '\t' || *p == '\n' || *p == '\0') {
+            int end = *p == '\0';
+            *p = '\0';
+            if (count < max)
+                fields[count++] = start;
+            if (end)
+                break;
+            start = p + 1;
+        }
+    }
+    return count;
+}
+
+static const char *or_none(const dl_span *span)
+{
+    return span ? span->text : "NONE";
+}
+
+/* The issue's bar: headline, dateline, byline, block count and quotation
+ * count right on at least 95% of the real articles, each. */
+Test(article_model, corpus_articles_match_their_hand_labels)
+{
+    FILE *tsv = fopen(CORPUS_DIR "/SOURCES.tsv", "r");
+    if (!tsv)
+        return; /* the corpus is optional: a checkout without ../shared */
+    char line[8192];
+    cr_assert(fgets(line, sizeof(line), tsv) != NULL, "SOURCES.tsv has no header");
+    int articles = 0, headlines = 0, datelines = 0, bylines = 0, blocks = 0, quotations = 0;
+    while (fgets(line, sizeof(line), tsv)) {
+        char *f[12];
+        if (split_tab(line, f, 12) < 10)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", CORPUS_DIR, f[0]);
+        dl_article *a = parse_file(path);
+        articles++;
+        headlines += strcmp(or_none(a->headline), f[3]) == 0;
+        datelines += strcmp(or_none(a->dateline), f[4]) == 0;
+        bylines += strcmp(or_none(a->byline), f[7]) == 0;
+        blocks += a->block_count == strtoul(f[8], NULL, 10);
+        quotations += a->stats.quotations == strtoul(f[6], NULL, 10);
+        if (strcmp(or_none(a->dateline), f[4]) != 0)
+            cr_log_warn("%s: dateline %s, labelled %s", f[0], or_none(a->dateline), f[4]);
+        dl_article_free(a);
+    }
+    fclose(tsv);
+    cr_assert(gt(int, articles, 0));
+    cr_log_info("corpus: %d articles; headline %d, dateline %d, byline %d, blocks %d, "
+                "quotations %d right",
+                articles, headlines, datelines, bylines, blocks, quotations);
+    int needed = (articles * 95 + 99) / 100;
+    cr_assert(ge(int, headlines, needed));
+    cr_assert(ge(int, datelines, needed));
+    cr_assert(ge(int, bylines, needed));
+    cr_assert(ge(int, blocks, needed));
+    cr_assert(ge(int, quotations, needed));
+}
+
+/* ------------------------------------------------------- constructed cases */
+
+Test(article_model, a_quotation_reopened_in_the_next_paragraph_is_one_quotation_continued)
+{
+    dl_article *a = parse_text("Headline\n\n"
+                               "The mayor spoke. “We will rebuild the harbor.\n\n"
+                               "“Nobody will be left out,” the mayor said.\n");
+    cr_assert(eq(sz, a->quotation_count, 2));
+    cr_assert(eq(int, a->quotations[0].runs_on, 1));
+    cr_assert(eq(int, a->quotations[1].continued, 1));
+    cr_assert(eq(u32, a->stats.quotations, 1));
+    /* Credited at its end, the whole quotation has the speaker. */
+    cr_assert(eq(str, a->quotations[0].speaker, "the mayor"));
+    cr_assert(eq(str, a->quotations[1].speaker, "the mayor"));
+    dl_article_free(a);
+}
+
+Test(article_model, a_speaker_before_the_quotation_is_credited)
+{
+    dl_article *a = parse_text("Headline\n\nSmith said: “We are ready.”\n");
+    cr_assert(eq(sz, a->quotation_count, 1));
+    cr_assert(eq(str, a->quotations[0].text, "We are ready."));
+    cr_assert(eq(str, a->quotations[0].speaker, "Smith"));
+    dl_article_free(a);
+}
+
+Test(article_model, a_speaker_does_not_carry_into_the_next_paragraph)
+{
+    dl_article *a = parse_text("Headline\n\n“Yes,” she said.\n\nCritics called it “a mistake.”\n");
+    cr_assert(eq(sz, a->quotation_count, 2));
+    cr_assert(eq(str, a->quotations[0].speaker, "she"));
+    cr_assert(eq(ptr, a->quotations[1].speaker, NULL));
+    dl_article_free(a);
+}
+
+Test(article_model, blocks_have_kinds_words_and_first_words)
+{
+    dl_article *a = parse_text("Storm closes harbor\n\n"
+                               "By Jane Doe\n\n"
+                               "PORTSMOUTH, N.H. (AP) — The harbor closed on Tuesday after the "
+                               "storm, officials said.\n\n"
+                               "What happens next\n\n"
+                               "- Repairs begin Monday\n- Ferries resume Friday\n\n"
+                               "Correction: An earlier version misstated the day.\n");
+    cr_assert(eq(sz, a->block_count, 5));
+    cr_assert(eq(str, (char *)dl_article_block_kind_name(a->blocks[0].kind), "byline"));
+    cr_assert(eq(str, (char *)dl_article_block_kind_name(a->blocks[1].kind), "paragraph"));
+    cr_assert(eq(str, (char *)dl_article_block_kind_name(a->blocks[2].kind), "subhead"));
+    cr_assert(eq(str, (char *)dl_article_block_kind_name(a->blocks[3].kind), "list"));
+    cr_assert(eq(str, (char *)dl_article_block_kind_name(a->blocks[4].kind), "editor_note"));
+    cr_assert(eq(str, a->byline->text, "By Jane Doe"));
+    cr_assert(eq(str, a->dateline_agency, "AP"));
+    cr_assert(eq(str, a->dateline_location, "PORTSMOUTH, N.H."));
+    cr_assert(eq(u32, a->blocks[1].words, 13));
+    cr_assert(eq(str, a->blocks[1].first_words, "PORTSMOUTH, N.H. (AP) — The harbor closed on…"));
+    dl_article_free(a);
+}
+
+Test(article_model, a_byline_under_the_headline_is_front_matter_not_a_block)
+{
+    dl_article *a = parse_text("Storm closes harbor\nBy Jane Doe\n\nThe harbor closed.\n");
+    cr_assert(a->byline != NULL);
+    cr_assert(eq(sz, a->block_count, 1));
+    dl_article_free(a);
+}
+
+Test(article_model, annotations_are_listed_with_their_kinds_and_sides)
+{
+    dl_article *a = parse_text("Headline\n\nThe vote was {~~Monday~>Tuesday~~} {++after a "
+                               "delay++}.{>>check the date<<}\n");
+    cr_assert(eq(sz, a->annotation_count, 3));
+    cr_assert(eq(int, a->annotations[0].kind, DL_ANNOTATION_SUBSTITUTION));
+    cr_assert(eq(str, a->annotations[0].old_text, "Monday"));
+    cr_assert(eq(str, a->annotations[0].new_text, "Tuesday"));
+    cr_assert(eq(int, a->annotations[1].kind, DL_ANNOTATION_ADDITION));
+    cr_assert(eq(str, a->annotations[1].text, "after a delay"));
+    cr_assert(eq(int, a->annotations[2].kind, DL_ANNOTATION_COMMENT));
+    cr_assert(eq(str, a->annotations[2].text, "check the date"));
+    dl_article_free(a);
+}
+
+Test(article_model, crlf_bom_and_a_missing_final_newline_change_nothing)
+{
+    dl_article *lf = parse_text("Headline\n\nWASHINGTON — “Yes,” she said.\n\nMore.");
+    dl_article *crlf = parse_text("\xEF\xBB\xBFHeadline\r\n\r\nWASHINGTON — “Yes,” she said.\r\n\r\nMore.\r\n");
+    cr_assert(eq(str, crlf->headline->text, "Headline"));
+    cr_assert(eq(str, crlf->dateline->text, lf->dateline->text));
+    cr_assert(eq(sz, crlf->block_count, lf->block_count));
+    cr_assert(eq(sz, crlf->quotation_count, lf->quotation_count));
+    cr_assert(eq(u32, crlf->stats.words, lf->stats.words));
+    dl_article_free(lf);
+    dl_article_free(crlf);
+}
+
+Test(article_model, an_empty_article_has_nothing)
+{
+    dl_article *a = parse_text("");
+    cr_assert(eq(ptr, a->headline, NULL));
+    cr_assert(eq(sz, a->block_count, 0));
+    cr_assert(eq(u32, a->stats.words, 0));
+    dl_article_free(a);
+}
+
+Test(article_model, words_are_runs_with_a_letter_or_digit)
+{
+    const char *text = "OLYMPIA, WA – Parler’s 24% — of  “free speech” -- “ … ok";
+    cr_assert(eq(u32, dl_article_count_words(text, strlen(text)), 8));
+}
+
+Test(article_model, the_json_model_has_schema_1_and_every_documented_key)
+{
+    dl_article *a = parse_file(SEED_PATH);
+    json_t *json = NULL;
+    dl_assert_ok(dl_json_article(&json, a));
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(json, "schema")), 1));
+    const char *keys[] = {"headline", "dek", "byline", "dateline", "blocks",
+                          "quotations", "annotations", "stats"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        cr_assert(json_object_get(json, keys[i]) != NULL, "missing key %s", keys[i]);
+    json_t *quote = json_array_get(json_object_get(json, "quotations"), 1);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(quote, "speaker")), "the company"));
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(quote, "block")), 3));
+    json_t *bytes = json_object_get(json_object_get(json_object_get(json, "dateline"), "range"),
+                                    "bytes");
+    cr_assert(eq(sz, json_array_size(bytes), 2));
+    json_decref(json);
+    dl_article_free(a);
+}
