@@ -229,15 +229,17 @@ cmd_build() {
     build_helptags
 }
 
+# Help tags are generated, not committed: regenerate them when a help file
+# is newer than the tags file (or there is none yet).
 build_helptags() {
-    local doc=$ROOT/$(manifest .runtime)/doc
+    local doc
+    doc=$ROOT/$(manifest .runtime)/doc
     [ -d "$doc" ] || return 0
-    local newest
-    newest=$(find "$doc" -name '*.txt' -newer "$doc/tags" 2>/dev/null | head -n1)
-    if [ ! -f "$doc/tags" ] || [ -n "$newest" ]; then
-        nvim --clean --headless -c "helptags $doc" -c 'qa!' >/dev/null 2>&1 ||
-            die "could not generate help tags in $doc"
+    if [ -f "$doc/tags" ] && [ -z "$(find "$doc" -name '*.txt' -newer "$doc/tags" | head -n1)" ]; then
+        return 0
     fi
+    nvim --clean --headless -c "helptags $doc" -c 'qa!' >/dev/null 2>&1 ||
+        die "could not generate help tags in $doc"
 }
 
 # ---------------------------------------------------------------- test ----

@@ -1,0 +1,105 @@
+-- dateline's public entry points: setup(), attach() for article buffers and
+-- status() for statuslines. Feature modules are required when first used.
+
+local M = {}
+
+local attached = {} ---@type table<integer, true>
+
+local function article_buffers()
+  local buffers = {}
+  for buf in pairs(attached) do
+    if vim.api.nvim_buf_is_valid(buf) then
+      buffers[#buffers + 1] = buf
+    end
+  end
+  return buffers
+end
+
+--- Configure dateline. Optional: the defaults apply without it. Raises an
+--- error naming the invalid option.
+---@param opts table?
+function M.setup(opts)
+  require('dateline.config').set(opts)
+  -- Buffers opened before setup() pick up the new mappings and folding.
+  for _, buf in ipairs(article_buffers()) do
+    M.attach(buf)
+  end
+end
+
+local function set_folding(buf)
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    vim.api.nvim_win_call(win, function()
+      vim.opt_local.foldmethod = 'expr'
+      vim.opt_local.foldexpr = 'v:lua.vim.treesitter.foldexpr()'
+      -- Start with every fold open: the article reads as written; zM closes.
+      vim.opt_local.foldlevel = 99
+    end)
+  end
+end
+
+--- Turn an article buffer into a structured document: tree-sitter
+--- highlighting, mappings, folding. Runs from the FileType autocommand; calling
+--- it again (after setup()) re-applies the options.
+---@param buf integer?
+function M.attach(buf)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  local config = require('dateline.config').get()
+  local parser = require('dateline.parser')
+  local ok, message = parser.register()
+  if not ok then
+    vim.notify_once('dateline: ' .. message, vim.log.levels.WARN)
+    return
+  end
+  require('dateline.highlights').setup()
+  vim.treesitter.start(buf, parser.lang)
+  require('dateline.mappings').apply(buf, config.mappings)
+  if config.fold then
+    set_folding(buf)
+  end
+  if not attached[buf] then
+    attached[buf] = true
+    vim.api.nvim_create_autocmd({ 'FileType', 'BufWipeout' }, {
+      buffer = buf,
+      group = vim.api.nvim_create_augroup('dateline.buffer.' .. buf, { clear = true }),
+      desc = 'dateline: detach when the buffer stops being an article',
+      callback = function(event)
+        if event.event == 'BufWipeout' or vim.bo[buf].filetype ~= 'article' then
+          M.detach(buf)
+          return true
+        end
+      end,
+    })
+  end
+end
+
+--- Undo attach(): mappings go, highlighting stops.
+---@param buf integer
+function M.detach(buf)
+  attached[buf] = nil
+  pcall(vim.api.nvim_del_augroup_by_name, 'dateline.buffer.' .. buf)
+  if not vim.api.nvim_buf_is_valid(buf) then
+    return
+  end
+  require('dateline.mappings').apply(buf, false)
+  if vim.bo[buf].filetype ~= 'article' then
+    pcall(vim.treesitter.stop, buf)
+  end
+end
+
+--- Whether dateline is attached to the buffer.
+---@param buf integer?
+---@return boolean
+function M.is_attached(buf)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  return attached[buf] == true
+end
+
+--- A short summary for statuslines, e.g. "412 words · 7 ¶ · 5 quotes · 2 min".
+--- Empty outside article buffers. Cheap enough for every redraw.
+---@param buf integer?
+---@return string
+function M.status(buf)
+  return require('dateline.status').format(buf)
+end
+
+return M

@@ -1,0 +1,69 @@
+-- Buffer-local mappings of article buffers, named in config.mappings.
+
+local M = {}
+
+-- Mapping name -> modes, description and action. Motions work in normal,
+-- visual and operator-pending mode; text objects in visual and
+-- operator-pending mode.
+local MOTION_MODES = { 'n', 'x', 'o' }
+local OBJECT_MODES = { 'x', 'o' }
+
+local function motion(kind, direction)
+  return function()
+    require('dateline.motions').jump(kind, direction, vim.v.count1)
+  end
+end
+
+local function object(kind, extent)
+  return function()
+    require('dateline.textobjects').select(kind, extent, vim.v.count1)
+  end
+end
+
+M.actions = {
+  next_paragraph = { MOTION_MODES, 'Next paragraph', motion('paragraph', 'next') },
+  prev_paragraph = { MOTION_MODES, 'Previous paragraph', motion('paragraph', 'prev') },
+  next_quotation = { MOTION_MODES, 'Next quotation', motion('quotation', 'next') },
+  prev_quotation = { MOTION_MODES, 'Previous quotation', motion('quotation', 'prev') },
+  next_annotation = { MOTION_MODES, 'Next annotation', motion('annotation', 'next') },
+  prev_annotation = { MOTION_MODES, 'Previous annotation', motion('annotation', 'prev') },
+  next_subhead = { MOTION_MODES, 'Next subhead', motion('subhead', 'next') },
+  prev_subhead = { MOTION_MODES, 'Previous subhead', motion('subhead', 'prev') },
+  inner_quotation = { OBJECT_MODES, 'Inside a quotation', object('quotation', 'inner') },
+  around_quotation = { OBJECT_MODES, 'A quotation with its marks', object('quotation', 'outer') },
+  inner_annotation = { OBJECT_MODES, 'Inside an annotation', object('annotation', 'inner') },
+  around_annotation = { OBJECT_MODES, 'An annotation with its markup', object('annotation', 'outer') },
+}
+
+local applied = {} ---@type table<integer, {[1]: string[], [2]: string}[]>
+
+local function remove(buf)
+  for _, mapping in ipairs(applied[buf] or {}) do
+    for _, mode in ipairs(mapping[1]) do
+      pcall(vim.keymap.del, mode, mapping[2], { buffer = buf })
+    end
+  end
+  applied[buf] = nil
+end
+
+--- Replace the buffer's dateline mappings with those in `mappings`
+--- (config.mappings); `false` removes them all.
+---@param buf integer
+---@param mappings table<string, string|false>|false
+function M.apply(buf, mappings)
+  remove(buf)
+  if not mappings then
+    return
+  end
+  local made = {}
+  for name, lhs in pairs(mappings) do
+    local action = M.actions[name]
+    if lhs and action then
+      vim.keymap.set(action[1], lhs, action[3], { buffer = buf, desc = 'dateline: ' .. action[2] })
+      made[#made + 1] = { action[1], lhs }
+    end
+  end
+  applied[buf] = made
+end
+
+return M

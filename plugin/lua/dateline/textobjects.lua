@@ -1,0 +1,164 @@
+-- Text objects: a quotation or an annotation, inside its marks ('inner') or
+-- with them ('outer'). Work in visual and operator-pending mode; a count
+-- takes in that many consecutive objects.
+
+local motions = require('dateline.motions')
+local parser = require('dateline.parser')
+
+local M = {}
+
+local function is_kind(node, kind)
+  return vim.tbl_contains(motions.kinds[kind], node:type())
+end
+
+-- The innermost node of `kind` around a position.
+local function enclosing(root, kind, row, col)
+  local node = root:named_descendant_for_range(row, col, row, col)
+  while node do
+    if is_kind(node, kind) then
+      return node
+    end
+    node = node:parent()
+  end
+end
+
+local function enclosing_paragraph(root, row, col)
+  local node = root:named_descendant_for_range(row, col, row, col)
+  while node and node:type() ~= 'paragraph' do
+    node = node:parent()
+  end
+  return node
+end
+
+-- Like Vim's i" on a line without quotes under the cursor: the next object in
+-- the same paragraph (or on the same line, outside paragraphs) counts too.
+local function target(buf, kind, row, col)
+  local root = parser.root(buf)
+  if not root then
+    return nil
+  end
+  local around = enclosing(root, kind, row, col)
+  if around then
+    return around
+  end
+  local next_node = motions.find_next(buf, kind, { row, col }, 1)
+  if not next_node then
+    return nil
+  end
+  local next_row = next_node:start()
+  local paragraph = enclosing_paragraph(root, row, col)
+  if paragraph then
+    local _, _, end_row, end_col = paragraph:range()
+    local start_row, start_col = next_node:start()
+    if start_row < end_row or (start_row == end_row and start_col < end_col) then
+      return next_node
+    end
+  elseif next_row == row then
+    return next_node
+  end
+end
+
+-- CriticMarkup delimiters ({++ ++} {-- --} {~~ ~~} {== ==} {>> <<}) are
+-- always three ASCII bytes on the annotation's first and last line.
+local CRITIC_MARK_BYTES = 3
+
+local function annotation_inner(node, buf)
+  local start_row, start_col, end_row, end_col = node:range()
+  local text = vim.treesitter.get_node_text(node, buf)
+  local inner = { start_row, start_col, end_row, end_col }
+  if text:sub(1, 1) == '{' then
+    inner[2] = start_col + CRITIC_MARK_BYTES
+  end
+  if text:sub(-1) == '}' and #text >= 2 * CRITIC_MARK_BYTES then
+    inner[4] = end_col - CRITIC_MARK_BYTES
+  end
+  return inner
+end
+
+-- Between the marks: after the opening mark (or the `continuation` mark of a
+-- quotation reopened after a paragraph break), before the closing mark (a
+-- run-on quotation has none and runs to its end).
+local function quotation_inner(node)
+  local start_row, start_col, end_row, end_col = node:range()
+  local inner = { start_row, start_col, end_row, end_col }
+  local first, last = node:child(0), node:child(node:child_count() - 1)
+  if first and (first:type() == 'open_mark' or first:type() == 'continuation') then
+    inner[1], inner[2] = first:end_()
+  end
+  if last and last:type() == 'close_mark' then
+    inner[3], inner[4] = last:start()
+  end
+  return inner
+end
+
+--- The range an object covers: { start_row, start_col, end_row, end_col },
+--- 0-based, end exclusive.
+---@param node TSNode
+---@param kind string
+---@param extent 'inner'|'outer'
+---@param buf integer
+---@return integer[]
+function M.range(node, kind, extent, buf)
+  if extent == 'outer' then
+    return { node:range() }
+  end
+  if kind == 'quotation' then
+    return quotation_inner(node)
+  end
+  return annotation_inner(node, buf)
+end
+
+-- The 0-based column of the character that ends just before byte `col`.
+local function last_char_col(buf, row, col)
+  local line = vim.api.nvim_buf_get_lines(buf, row, row + 1, false)[1] or ''
+  return col + vim.str_utf_start(line, col) - 1
+end
+
+local function select_range(buf, range)
+  local start_row, start_col, end_row, end_col = unpack(range)
+  if end_col == 0 and end_row > start_row then
+    end_row = end_row - 1
+    end_col = #vim.api.nvim_buf_get_lines(buf, end_row, end_row + 1, false)[1]
+  end
+  if vim.o.selection ~= 'exclusive' then
+    end_col = last_char_col(buf, end_row, end_col)
+  end
+  local mode = vim.api.nvim_get_mode().mode
+  if mode ~= 'v' then
+    vim.cmd('normal! v')
+  end
+  vim.api.nvim_win_set_cursor(0, { start_row + 1, start_col })
+  vim.cmd('normal! o')
+  vim.api.nvim_win_set_cursor(0, { end_row + 1, end_col })
+end
+
+--- Select the `kind` object ('quotation', 'annotation') under or after the
+--- cursor, 'inner' or 'outer'; with a count, through the count-th one.
+--- Returns the range selected, or nil when there is none.
+---@param kind string
+---@param extent 'inner'|'outer'
+---@param count integer?
+---@return integer[]?
+function M.select(kind, extent, count)
+  assert(motions.kinds[kind], 'unknown text object kind: ' .. tostring(kind))
+  local buf = vim.api.nvim_get_current_buf()
+  local cursor = vim.api.nvim_win_get_cursor(0)
+  local first = target(buf, kind, cursor[1] - 1, cursor[2])
+  if not first then
+    return nil
+  end
+  local last = first
+  if (count or 1) > 1 then
+    last = motions.find_next(buf, kind, { first:start() }, count - 1) or first
+  end
+  local from = M.range(first, kind, extent, buf)
+  local to = M.range(last, kind, extent, buf)
+  local range = { from[1], from[2], to[3], to[4] }
+  if range[1] == range[3] and range[2] >= range[4] then
+    return nil -- an empty inside: nothing to select
+  end
+  select_range(buf, range)
+  return range
+end
+
+return M

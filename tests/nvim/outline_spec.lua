@@ -1,0 +1,136 @@
+-- The outline: its items, the side window, :Dateline jump.
+local T = ...
+local H = dofile(T.root .. '/tests/nvim/helpers.lua')(T)
+
+local function kinds(items)
+  local counts = {}
+  for _, item in ipairs(items) do
+    counts[item.kind] = (counts[item.kind] or 0) + 1
+  end
+  return counts
+end
+
+local function of_kind(items, kind)
+  return vim.tbl_filter(function(item)
+    return item.kind == kind
+  end, items)
+end
+
+T.test('the reference article outlines as headline, dateline, 7 paragraphs, 5 quotations', function()
+  local buf = H.edit_seed()
+  local items = require('dateline.outline').items(buf)
+  local counts = kinds(items)
+  T.eq(counts.headline, 1, 'headlines')
+  T.eq(counts.dateline, 1, 'datelines')
+  T.eq(counts.paragraph, 7, 'paragraphs')
+  T.eq(counts.quotation, 5, 'quotations')
+  T.matches(items[1].text, '^Parler sues Amazon', 'headline text')
+  T.eq(items[2].kind, 'dateline', 'the dateline comes second')
+  T.matches(items[2].text, '^OLYMPIA, WA', 'dateline text')
+  T.eq(items[3].kind, 'paragraph', 'then the first paragraph')
+  T.matches(items[3].text, '^Parler, the', 'the first paragraph starts after the dateline')
+end)
+
+T.test('quotations sit under their paragraph, the attributed ones with their speaker', function()
+  local buf = H.edit_seed()
+  local items = require('dateline.outline').items(buf)
+  local quotations = of_kind(items, 'quotation')
+  local attributed = vim.tbl_filter(function(item)
+    return item.speaker ~= nil
+  end, quotations)
+  T.eq(#attributed, 3, 'attributed quotations')
+  for _, item in ipairs(attributed) do
+    T.eq(item.speaker, 'the company', 'speaker of ' .. item.text)
+    T.eq(item.level, 1, 'level of ' .. item.text)
+  end
+  T.matches(attributed[1].text, 'When Twitter announced', 'first attributed quotation')
+  T.matches(attributed[2].text, 'The exodus', 'the second quotation keeps the speaker')
+  local free_speech = quotations[1]
+  T.matches(free_speech.text, 'free speech', 'the scare quote')
+  T.eq(free_speech.speaker, nil, 'a scare quote has no speaker')
+end)
+
+T.test('an added paragraph shows in the outline', function()
+  local buf = H.edit_seed()
+  vim.api.nvim_buf_set_lines(buf, 6, 6, false, { 'A new paragraph about the lawsuit.', '' })
+  local counts = kinds(require('dateline.outline').items(buf))
+  T.eq(counts.paragraph, 8, 'paragraphs after the edit')
+end)
+
+T.test(':Dateline outline opens a side window that lists the items', function()
+  local buf = H.edit_seed()
+  local article_win = vim.api.nvim_get_current_win()
+  vim.cmd('Dateline outline')
+  local outline = require('dateline.outline')
+  local win = T.truthy(outline.window(), 'outline window')
+  T.eq(vim.api.nvim_get_current_win(), article_win, 'focus stays in the article')
+  local lines = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(win), 0, -1, false)
+  T.eq(#lines, #outline.items(buf), 'one line per item')
+  T.matches(lines[1], '^Parler sues Amazon', 'headline line')
+  T.matches(lines[3], '^¶1 Parler', 'first paragraph line')
+  local speaker_lines = vim.tbl_filter(function(line)
+    return line:find('^  the company: ') ~= nil
+  end, lines)
+  T.eq(#speaker_lines, 3, 'indented lines with the speaker')
+  vim.cmd('Dateline outline')
+  T.eq(outline.window(), nil, 'the second :Dateline outline closes it')
+end)
+
+T.test('the outline follows the cursor and <CR> jumps', function()
+  local buf = H.edit_seed()
+  vim.cmd('Dateline outline')
+  local outline = require('dateline.outline')
+  local win = outline.window()
+  local items = outline.items(buf)
+  local exodus = H.find(buf, 'The exodus')
+  H.cursor(exodus)
+  vim.api.nvim_exec_autocmds('CursorMoved', { buffer = buf })
+  local line = vim.api.nvim_win_get_cursor(win)[1]
+  T.eq(outline.current_line(), line, 'the highlighted line is where the outline cursor is')
+  T.eq(items[line].kind, 'quotation', 'current item kind')
+  T.matches(items[line].text, 'The exodus', 'current item')
+
+  -- Jump from the outline to the headline.
+  vim.api.nvim_set_current_win(win)
+  vim.api.nvim_win_set_cursor(win, { 1, 0 })
+  H.feed('<CR>')
+  T.eq(vim.api.nvim_get_current_buf(), buf, 'back in the article')
+  T.eq(H.get_cursor(), { 0, 0 }, 'cursor on the headline')
+end)
+
+T.test('the outline updates while the user types', function()
+  local buf = H.edit_seed()
+  H.setup({ outline = { debounce_ms = 20 } })
+  vim.cmd('Dateline outline')
+  local outline_buf = vim.api.nvim_win_get_buf(require('dateline.outline').window())
+  local before = vim.api.nvim_buf_line_count(outline_buf)
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '', 'A closing paragraph.' })
+  vim.api.nvim_exec_autocmds('TextChanged', { buffer = buf })
+  T.wait_for(function()
+    return vim.api.nvim_buf_line_count(outline_buf) == before + 1
+  end, 2000, 'the outline to gain a line')
+  T.matches(vim.api.nvim_buf_get_lines(outline_buf, -2, -1, false)[1], '^¶8 A closing', 'new last line')
+end)
+
+T.test(':Dateline jump offers the items through vim.ui.select', function()
+  local buf = H.edit_seed()
+  local offered
+  local select = vim.ui.select
+  T.on_cleanup(function()
+    vim.ui.select = select
+  end)
+  vim.ui.select = function(items, opts, on_choice)
+    offered = vim.tbl_map(opts.format_item, items)
+    on_choice(items[#items])
+  end
+  vim.cmd('Dateline jump')
+  T.eq(#offered, #require('dateline.outline').items(buf), 'items offered')
+  T.matches(offered[1], '^Parler sues Amazon', 'first offered item')
+  T.eq(H.get_cursor(), { 14, 0 }, 'cursor on the last paragraph')
+end)
+
+T.test(':Dateline completes its subcommands', function()
+  T.eq(vim.fn.getcompletion('Dateline ', 'cmdline'), { 'fold', 'health', 'jump', 'outline' }, 'subcommands')
+  T.eq(vim.fn.getcompletion('Dateline ou', 'cmdline'), { 'outline' }, 'prefix')
+  T.eq(vim.fn.getcompletion('Dateline outline ', 'cmdline'), { 'close', 'open', 'toggle' }, 'outline arguments')
+end)

@@ -1,0 +1,140 @@
+-- Loading, setup() and its validation, folding, status().
+local T = ...
+local H = dofile(T.root .. '/tests/nvim/helpers.lua')(T)
+
+local function loaded_modules_after(args)
+  local code, output = H.child(vim.list_extend(args, {
+    '-c', [[lua local names = {}
+      for name in pairs(package.loaded) do
+        if name:find('^dateline') then names[#names + 1] = name end
+      end
+      table.sort(names)
+      io.stdout:write('modules:', table.concat(names, ','), '\n')]],
+    '-c', 'qa!',
+  }))
+  T.eq(code, 0, 'child exit code: ' .. output)
+  return output:match('modules:([^\n]*)')
+end
+
+T.test('starting Neovim loads no dateline module', function()
+  T.eq(loaded_modules_after({}), '', 'modules loaded at startup')
+end)
+
+T.test('opening an ordinary .txt file loads only the filetype check', function()
+  local path = T.tempdir() .. '/notes.txt'
+  vim.fn.writefile({ 'Notes', '', 'buy milk' }, path)
+  T.eq(loaded_modules_after({ path }), 'dateline.filetype', 'modules loaded')
+end)
+
+T.test('Neovim older than 0.9 gets one clear message and no command', function()
+  local code, output = H.child({
+    '--cmd', [[lua local has = vim.fn.has
+      vim.fn.has = function(feature) return feature == 'nvim-0.9' and 0 or has(feature) end]],
+    '--cmd', 'set runtimepath^=' .. H.plugin,
+    '-c', [[lua io.stdout:write('command:', vim.fn.exists(':Dateline'),
+      '\nmessages:', (vim.fn.execute('messages'):gsub('\n', ' ')), '\n')]],
+    '-c', 'qa!',
+  }, { plugin = false })
+  T.eq(code, 0, 'child exit code: ' .. output)
+  T.matches(output, 'command:0', 'no :Dateline')
+  T.matches(output, 'dateline: Neovim 0%.9 or newer is required', 'the message')
+  T.eq(output:find('stack traceback'), nil, 'no stack trace')
+  local messages = output:match('messages:([^\n]*)')
+  T.eq(select(2, messages:gsub('dateline:', '')), 1, 'one message in :messages')
+end)
+
+T.test('setup() rejects bad options with a message naming them', function()
+  local dateline = require('dateline')
+  local cases = {
+    { { fold = 'yes' }, 'fold' },
+    { { outline = { position = 'top' } }, "outline.position: expected 'left' or 'right'" },
+    { { outline = { width = 'wide' } }, 'outline.width' },
+    { { status = { words_per_minute = 0 } }, 'status.words_per_minute' },
+    { { mappings = { next_quote = ']q' } }, 'unknown mapping "next_quote"' },
+    { { mappings = { next_quotation = 3 } }, 'mappings.next_quotation must be a key sequence or false' },
+    { { colour = true }, 'unknown option "colour"' },
+  }
+  for _, case in ipairs(cases) do
+    local ok, err = pcall(dateline.setup, case[1])
+    T.eq(ok, false, vim.inspect(case[1]) .. ' is rejected')
+    T.matches(err, '^dateline%.setup: ', 'message prefix')
+    T.truthy(err:find(case[2], 1, true), string.format('message %q names %q', err, case[2]))
+  end
+  T.eq(require('dateline.config').get().fold, false, 'the options in effect are unchanged')
+end)
+
+T.test('fold = true folds by structure, starting open', function()
+  H.setup({ fold = true })
+  local buf = H.edit(T.root .. '/tests/fixtures/demo.article')
+  T.eq(vim.wo.foldmethod, 'expr', 'foldmethod')
+  T.matches(vim.wo.foldexpr, 'treesitter%.foldexpr', 'foldexpr')
+  local list_line = H.find(buf, '- the Route 4')[1] + 1
+  T.eq(vim.fn.foldclosed(list_line), -1, 'folds start open')
+  vim.cmd('normal! zM')
+  T.truthy(vim.fn.foldclosed(list_line) ~= -1, 'zM closes the list and its section')
+end)
+
+T.test('folding is off by default and :Dateline fold turns it on', function()
+  H.edit_seed()
+  T.eq(vim.wo.foldmethod, 'manual', 'foldmethod by default')
+  vim.cmd('Dateline fold')
+  T.eq(vim.wo.foldmethod, 'expr', 'after :Dateline fold')
+  vim.cmd('Dateline fold')
+  T.eq(vim.wo.foldmethod, 'manual', 'after a second :Dateline fold')
+end)
+
+T.test('status() counts words, paragraphs, quotations and reading time', function()
+  local buf = H.edit_seed()
+  local words = vim.fn.wordcount().words
+  T.eq(require('dateline').status(buf), string.format('%d words · 7 ¶ · 5 quotes · %d min', words,
+    math.ceil(words / 230)), 'status')
+  local status = require('dateline.status')
+  T.truthy(rawequal(status.get(buf), status.get(buf)), 'an unchanged buffer is not recounted')
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '', 'Two words.' })
+  T.eq(status.get(buf).words, words + 2, 'words after an edit')
+  T.eq(status.get(buf).paragraphs, 8, 'paragraphs after an edit')
+end)
+
+T.test('status() is empty outside articles', function()
+  H.edit_lines({ 'plain' }, 'plain.md')
+  T.eq(require('dateline').status(), '', 'status in a markdown buffer')
+end)
+
+T.test(':help dateline works and covers every command, option, mapping and group', function()
+  local doc = T.tempdir() .. '/doc'
+  vim.fn.mkdir(doc, 'p')
+  vim.fn.writefile(vim.fn.readfile(H.plugin .. '/doc/dateline.txt'), doc .. '/dateline.txt')
+  vim.cmd.helptags(vim.fn.fnameescape(doc))
+  local text = table.concat(vim.fn.readfile(doc .. '/dateline.txt'), '\n')
+  local tags = table.concat(vim.fn.readfile(doc .. '/tags'), '\n')
+  for _, tag in ipairs({ 'dateline', 'dateline-commands', 'dateline-mappings', 'dateline-highlights',
+    'dateline-config', 'dateline.setup()', 'dateline.status()' }) do
+    T.truthy(tags:find('^' .. vim.pesc(tag) .. '\t') or tags:find('\n' .. vim.pesc(tag) .. '\t'), 'tag ' .. tag)
+  end
+  for name in pairs(require('dateline.commands').subcommands) do
+    T.truthy(tags:find(':Dateline-' .. name .. '\t', 1, true), 'subcommand ' .. name)
+  end
+  for name in pairs(require('dateline.highlights').groups) do
+    T.truthy(text:find('*' .. name .. '*', 1, true), 'highlight group ' .. name)
+  end
+  local defaults = require('dateline.config').defaults
+  for name, lhs in pairs(defaults.mappings) do
+    T.truthy(text:find(name .. " = '" .. lhs .. "'", 1, true), 'mapping option ' .. name)
+  end
+  for _, section in ipairs({ 'outline', 'status' }) do
+    for key in pairs(defaults[section]) do
+      T.truthy(text:find(key .. ' = ', 1, true), 'option ' .. section .. '.' .. key)
+    end
+  end
+end)
+
+T.test('plugin.json lists the :Dateline subcommands', function()
+  local manifest = vim.json.decode(table.concat(vim.fn.readfile(T.root .. '/plugin.json'), '\n'))
+  local listed = vim.tbl_map(function(command)
+    return command.name
+  end, manifest.commands)
+  table.sort(listed)
+  local implemented = vim.tbl_keys(require('dateline.commands').subcommands)
+  table.sort(implemented)
+  T.eq(listed, implemented, 'subcommands')
+end)
