@@ -186,9 +186,27 @@ provide_tools() {
     [ "$system_nvim" -eq 1 ] || write_wrapper nvim "VIMRUNTIME=\"$root/usr/share/nvim/runtime\" "
 }
 
+# The language server's protocol tests talk to it through an independent,
+# widely used client library, installed from npm into the cache.
+NODE_TEST_PACKAGES=(vscode-jsonrpc@8.2.0 vscode-languageserver-protocol@3.17.5)
+
+provide_node_packages() {
+    local dir=$CACHE/node
+    local stamp
+    stamp="$dir/.complete-$(printf '%s\n' "${NODE_TEST_PACKAGES[@]}" | cksum | cut -d' ' -f1)"
+    [ -f "$stamp" ] && return 0
+    say "Installing ${NODE_TEST_PACKAGES[*]} into $dir"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    npm install --silent --no-audit --no-fund --prefix "$dir" "${NODE_TEST_PACKAGES[@]}" >/dev/null ||
+        die "could not install ${NODE_TEST_PACKAGES[*]} from the npm registry"
+    touch "$stamp"
+}
+
 cmd_deps() {
     install_system_packages
     provide_tools
+    provide_node_packages
     say "deps: ready (tree-sitter $(tree-sitter --version | awk '{print $2}'), $(nvim --version | head -n1))"
 }
 
@@ -344,6 +362,12 @@ test_tap_suites() {
             nvim --clean --headless -n -i NONE \
             --cmd "set runtimepath^=$ROOT/$(manifest .runtime)" \
             -c "luafile $ROOT/tests/nvim/harness.lua"
+    done
+    for spec in "$ROOT"/tests/*/*.test.mjs; do
+        [ -f "$spec" ] || continue
+        run_tap_suite "node ${spec#"$ROOT"/tests/}" \
+            env DATELINE_ROOT="$ROOT" DATELINE_NODE_MODULES="$CACHE/node/node_modules" \
+            node --test --test-reporter=tap "$spec"
     done
     for spec in "$ROOT"/tests/sh/*_test.sh; do
         [ -f "$spec" ] || continue
