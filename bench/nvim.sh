@@ -31,7 +31,7 @@ generate() { # generate SIZE FILE
                 printf "\n%s (%d)\n", text, i
                 bytes += length(text) + 8
             }
-        }' "$ROOT/../shared/seeds/000_8262d85f5fa5c412.txt" > "$file"
+        }' "${DATELINE_SHARED:-$ROOT/../shared}/seeds/000_8262d85f5fa5c412.txt" > "$file"
 }
 
 run_one() { # run_one MODE FILE -> JSON on stdout

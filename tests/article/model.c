@@ -11,8 +11,8 @@
 #include "dateline/json.h"
 #include "dateline/text.h"
 
-#define SEED_PATH DL_SOURCE_DIR "/../shared/seeds/000_8262d85f5fa5c412.txt"
-#define CORPUS_DIR DL_SOURCE_DIR "/../shared/corpus"
+#define SEED_PATH dl_test_shared("seeds/000_8262d85f5fa5c412.txt")
+#define CORPUS_DIR dl_test_shared("corpus")
 
 static dl_article *parse_text(const char *text)
 {
@@ -114,9 +114,9 @@ static const char *or_none(const dl_span *span)
  * count right on at least 95% of the real articles, each. */
 Test(article_model, corpus_articles_match_their_hand_labels)
 {
-    FILE *tsv = fopen(CORPUS_DIR "/SOURCES.tsv", "r");
+    FILE *tsv = fopen(dl_test_shared("corpus/SOURCES.tsv"), "r");
     if (!tsv)
-        return; /* the corpus is optional: a checkout without ../shared */
+        return; /* the corpus is optional: shared data without it */
     char line[8192];
     cr_assert(fgets(line, sizeof(line), tsv) != NULL, "SOURCES.tsv has no header");
     int articles = 0, headlines = 0, datelines = 0, bylines = 0, blocks = 0, quotations = 0;

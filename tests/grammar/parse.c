@@ -19,12 +19,14 @@
 #include <string.h>
 #include <tree_sitter/api.h>
 
+#include "../support/dl_test.h"
+
 #ifndef DL_SOURCE_DIR
 #error "DL_SOURCE_DIR must name the checkout (the Makefile passes it)"
 #endif
 
-#define SEED_PATH DL_SOURCE_DIR "/../shared/seeds/000_8262d85f5fa5c412.txt"
-#define CORPUS_DIR DL_SOURCE_DIR "/../shared/corpus"
+#define SEED_PATH dl_test_shared("seeds/000_8262d85f5fa5c412.txt")
+#define CORPUS_DIR dl_test_shared("corpus")
 #define FIXTURE_DIR DL_SOURCE_DIR "/tests/fixtures"
 
 const TSLanguage *tree_sitter_article(void);
@@ -312,7 +314,7 @@ static int split_tsv(char *line, char **fields, int max)
 Test(grammar_parse, corpus_articles_match_their_labels)
 {
     buffer tsv;
-    if (!read_file(CORPUS_DIR "/SOURCES.tsv", &tsv))
+    if (!read_file(dl_test_shared("corpus/SOURCES.tsv"), &tsv))
         return; /* no corpus next to this checkout: nothing to check */
     tsv.data = realloc(tsv.data, tsv.len + 1);
     cr_assert(tsv.data != NULL);

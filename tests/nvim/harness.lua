@@ -6,7 +6,8 @@
 
 local T = {}
 T.root = assert(os.getenv('DATELINE_ROOT'), 'DATELINE_ROOT is not set')
-T.seed = T.root .. '/../shared/seeds/000_8262d85f5fa5c412.txt'
+T.shared = os.getenv('DATELINE_SHARED') or (T.root .. '/../shared')
+T.seed = T.shared .. '/seeds/000_8262d85f5fa5c412.txt'
 
 local tests = {}
 

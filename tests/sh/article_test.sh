@@ -5,7 +5,7 @@ set -u
 cd "$ROOT" || exit 1
 
 dateline=$ROOT/$(jq -r .artifacts.cli plugin.json)
-seed=$ROOT/../shared/seeds/000_8262d85f5fa5c412.txt
+seed=${DATELINE_SHARED:-$ROOT/../shared}/seeds/000_8262d85f5fa5c412.txt
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 

@@ -5,6 +5,9 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "dateline/error.h"
 
 /* Assert that a dateline call succeeded, printing dl_error_last() if not. */
@@ -14,5 +17,24 @@
         cr_assert(eq(int, dl_assert_ok_rc_, 0), "%s failed: %s", #expr,        \
                   dl_error_last());                                            \
     } while (0)
+
+/*
+ * A path inside the project's shared data (the reference article, the
+ * corpus): $DATELINE_SHARED, which ./build.sh test sets, else ../shared
+ * beside the checkout. Returns one of a few rotating static buffers, so a
+ * few calls may appear in one expression.
+ */
+static inline const char *dl_test_shared(const char *relative)
+{
+    static char buffers[4][4096];
+    static int next;
+    char *buffer = buffers[next++ % 4];
+    const char *shared = getenv("DATELINE_SHARED");
+    if (shared && shared[0])
+        snprintf(buffer, sizeof(buffers[0]), "%s/%s", shared, relative);
+    else
+        snprintf(buffer, sizeof(buffers[0]), "%s/../shared/%s", DL_SOURCE_DIR, relative);
+    return buffer;
+}
 
 #endif
