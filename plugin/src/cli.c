@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli_article.h"
+#include "cli_diff.h"
 #include "cli_history.h"
 #include "dateline/error.h"
 #include "dateline_version.h"
@@ -31,6 +32,9 @@ static const command commands[] = {
     {"restore", "write a version back to the file", dl_cli_restore},
     {"push", "send history and notes to a git remote", dl_cli_push},
     {"pull", "fetch and join history and notes from a git remote", dl_cli_pull},
+    /* structural diff (cli_diff.c) */
+    {"diff", "compare versions paragraph by paragraph, quotations included", dl_cli_diff},
+    {"blame", "show which version last changed each paragraph", dl_cli_blame},
     /* other */
     {"version", "print the version", run_version},
 };

@@ -1,0 +1,46 @@
+/* Copied from tests/history/fixture.h (each tests/ folder is its own binary).
+ * A temporary world per test: a scratch directory with HOME, XDG_DATA_HOME
+ * and a git repository (one commit on master, so HEAD exists) inside it.
+ * Criterion runs each test in its own process, so the environment changes
+ * made here stay in that test.
+ */
+#ifndef DL_BLAME_FIXTURE_H
+#define DL_BLAME_FIXTURE_H
+
+#include <git2.h>
+#include <stddef.h>
+
+#include "dateline/history.h"
+
+/* The scratch directory and the repository inside it ("<root>/repo"). */
+extern char fx_root[];
+extern char fx_repo[];
+
+void fx_setup(void);
+void fx_teardown(void);
+
+/* "<root>/<relative>" — in a rotating static buffer (8 slots). */
+const char *fx_path(const char *relative);
+/* "<root>/repo/<relative>". */
+const char *fx_repo_path(const char *relative);
+
+/* Write a file (creating parent directories). */
+void fx_write(const char *path, const char *content, size_t size);
+void fx_write_str(const char *path, const char *content);
+/* Read a whole file; NULL if missing. free() it. */
+char *fx_read(const char *path, size_t *size);
+
+/* Open the store and article for a file. */
+void fx_open(dl_history_store **store, dl_history **history, const char *file);
+
+/* Snapshot `content` of `file` from memory; returns the id (static buffer rotates). */
+const char *fx_snap(dl_history *history, const char *content, const char *note);
+
+/* Run a shell command; its stdout (trimmed of the final newline) in a
+ * static buffer, the exit status in *status if given. */
+const char *fx_sh(int *status, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+/* Number of versions in an article's history. */
+size_t fx_count(dl_history *history);
+
+#endif
