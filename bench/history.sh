@@ -86,7 +86,6 @@ row "snapshot, in process" "$(field snapshot_median "$work/inproc.txt")" "" " ms
 row "  p95 / max" "$(field snapshot_p95 "$work/inproc.txt")/$(field snapshot_max "$work/inproc.txt")" "" " ms" "(includes packing)"
 row "snapshot, CLI vs git add+commit" "$(field median "$work/cli.txt")" "$(field median "$work/git.txt")" " ms" ""
 row "list versions, in process" "$(field log_median "$work/inproc.txt")" "" " ms" "<= 15 ms"
-row "  with each version's word count" "$(field log_with_words_median "$work/inproc.txt")" "" " ms" ""
 row "list versions, CLI vs git log" "$log_cli" "$git_log" " ms" ""
 row "read 1,000 back, in process" "$(field read_back_median "$work/inproc.txt")" "" " ms" ""
 row "restore 1,000 back, in process" "$(field restore_median "$work/inproc.txt")" "" " ms" "<= 10 ms"

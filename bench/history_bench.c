@@ -106,6 +106,7 @@ static int inproc(const char *file, int n)
     for (int r = 0; r < 20; r++) {
         dl_history_log *log = NULL;
         double start = now_ms();
+        /* Words, their change and summaries included: snapshots stored them. */
         check(dl_history_log_read(&log, history, NULL), "log");
         runs[r] = now_ms() - start;
         count = log->count;
@@ -114,22 +115,6 @@ static int inproc(const char *file, int n)
     printf("log_versions %zu\n", count);
     printf("log_median %.3f\n", percentile(runs, 20, 0.5));
 
-    /* The log plus every version's content and word count, as `log` shows. */
-    for (int r = 0; r < 5; r++) {
-        dl_history_log *log = NULL;
-        double start = now_ms();
-        check(dl_history_log_read(&log, history, NULL), "log");
-        for (size_t k = 0; k < log->count; k++) {
-            char *content = NULL;
-            size_t size;
-            check(dl_history_read(&content, &size, history, &log->versions[k].id), "read");
-            dl_history_word_count(content, size);
-            free(content);
-        }
-        runs[r] = now_ms() - start;
-        dl_history_log_free(log);
-    }
-    printf("log_with_words_median %.3f\n", percentile(runs, 5, 0.5));
 
     const char *back = n > 1000 ? "@~1000" : "@~1";
     for (int r = 0; r < 10; r++) {

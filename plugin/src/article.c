@@ -26,9 +26,24 @@ typedef struct {
 
 /* ------------------------------------------------------------------ text */
 
-static bool is_space(unsigned char c)
+/* Length of the space character at `s` (ASCII or one of Unicode's Zs and
+ * line/paragraph separators), or 0 if it is not one. */
+static size_t space_length(const unsigned char *s, size_t n)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
+        return 1;
+    if (n >= 2 && s[0] == 0xc2 && (s[1] == 0xa0 || s[1] == 0x85))
+        return 2; /* NO-BREAK SPACE, NEXT LINE */
+    if (n >= 3 && s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
+        return 3; /* OGHAM SPACE MARK */
+    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+        ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
+        return 3; /* EN QUAD .. HAIR SPACE, LINE/PARAGRAPH SEPARATOR, NNBSP */
+    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
+        return 3; /* MEDIUM MATHEMATICAL SPACE */
+    if (n >= 3 && s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
+        return 3; /* IDEOGRAPHIC SPACE */
+    return 0;
 }
 
 static bool is_word_byte(unsigned char c)
@@ -36,20 +51,22 @@ static bool is_word_byte(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
 }
 
-/* A word is a whitespace-separated run holding at least one letter or digit.
- * Any non-ASCII character counts as a letter except General Punctuation
- * (U+2000-U+207F: dashes, curly quotes, ellipsis, bullets), so "—" or a lone
- * "“" is not a word. */
+/* A word is a run between spaces (ASCII or Unicode's: a no-break or thin
+ * space separates words too) holding at least one letter or digit. Any
+ * other non-ASCII character counts as a letter except General Punctuation
+ * (U+2010-U+207F: dashes, curly quotes, ellipsis, bullets), so "—" or a
+ * lone "“" is not a word. */
 uint32_t dl_article_count_words(const char *text, size_t size)
 {
     const unsigned char *bytes = (const unsigned char *)text;
     uint32_t words = 0;
     size_t i = 0;
     while (i < size) {
-        while (i < size && is_space(bytes[i]))
-            i++;
+        size_t space;
+        while (i < size && (space = space_length(bytes + i, size - i)) > 0)
+            i += space;
         bool wordy = false;
-        while (i < size && !is_space(bytes[i])) {
+        while (i < size && space_length(bytes + i, size - i) == 0) {
             if (bytes[i] == 0xE2 && i + 2 < size && (bytes[i + 1] == 0x80 || bytes[i + 1] == 0x81)) {
                 i += 3;
                 continue;
@@ -62,18 +79,19 @@ uint32_t dl_article_count_words(const char *text, size_t size)
     return words;
 }
 
-/* The first FIRST_WORDS whitespace-separated words, joined by single spaces,
+/* The first FIRST_WORDS space-separated words, joined by single spaces,
  * with "…" when there are more. */
 static char *first_words(const char *text, size_t size)
 {
+    const unsigned char *bytes = (const unsigned char *)text;
     char *out = malloc(size + 4);
     if (!out)
         return NULL;
-    size_t length = 0, i = 0;
+    size_t length = 0, i = 0, space;
     int words = 0;
     while (i < size) {
-        while (i < size && is_space((unsigned char)text[i]))
-            i++;
+        while (i < size && (space = space_length(bytes + i, size - i)) > 0)
+            i += space;
         if (i == size)
             break;
         if (words == FIRST_WORDS) {
@@ -83,7 +101,7 @@ static char *first_words(const char *text, size_t size)
         }
         if (words > 0)
             out[length++] = ' ';
-        while (i < size && !is_space((unsigned char)text[i]))
+        while (i < size && space_length(bytes + i, size - i) == 0)
             out[length++] = text[i++];
         words++;
     }

@@ -132,48 +132,6 @@ int dl_cli_note(int argc, char **argv, FILE *out, FILE *err)
 
 /* ----------------------------------------------------------------- log -- */
 
-/*
- * Describe each listed version against its first parent, oldest first so
- * that a linear history reads every blob once. The change itself comes from
- * dl_history_describe, the seam the structural diff will fill.
- */
-static int describe_log(dl_history_change *changes, dl_history *history,
-                        const dl_history_log *log)
-{
-    char *previous = NULL;
-    size_t previous_size = 0;
-    const char *previous_id = "";
-    int error = 0;
-
-    for (size_t k = log->count; k-- > 0;) {
-        const dl_history_version *v = &log->versions[k];
-        char *content = NULL, *parent = NULL;
-        size_t size = 0, parent_size = 0;
-        const char *old = NULL;
-        size_t old_size = 0;
-
-        if ((error = dl_history_read(&content, &size, history, &v->id)) < 0)
-            break;
-        if (v->parent_count > 0) {
-            if (strcmp(v->parent.hex, previous_id) == 0) {
-                old = previous, old_size = previous_size;
-            } else if (dl_history_read(&parent, &parent_size, history, &v->parent) == 0) {
-                old = parent, old_size = parent_size;
-            }
-        }
-        error = dl_history_describe(&changes[k], old, old_size, content, size);
-        free(parent);
-        free(previous);
-        previous = content;
-        previous_size = size;
-        previous_id = v->id.hex;
-        if (error < 0)
-            break;
-    }
-    free(previous);
-    return error;
-}
-
 int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
 {
     dl_cli_args a = {.name = "log",
@@ -185,7 +143,8 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
     if (a.help)
         return dl_cli_print_help(&a, out,
                           "List FILE's versions, newest first: id, time (ISO 8601 with the\n"
-                          "writer's zone), author, words (and the change in words), note.\n\n"
+                          "writer's zone), author, words (and the change in words), what\n"
+                          "changed, note.\n\n"
                           "  -n, --max-count N   only the newest N versions\n"
                           "  --annotated         only versions with a note\n"
                           "  --json              print a JSON object (schema 1)\n");
@@ -194,7 +153,6 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
 
     opened o;
     dl_history_log *log = NULL;
-    dl_history_change *changes = NULL;
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.max_count = a.count;
     options.annotated_only = a.annotated;
@@ -202,11 +160,6 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
     int error = open_article(&o, &a, a.args[0]);
     if (error == 0)
         error = dl_history_log_read(&log, o.history, &options);
-    if (error == 0) {
-        changes = calloc(log->count ? log->count : 1, sizeof(*changes));
-        error = changes ? describe_log(changes, o.history, log)
-                        : dl_error_set(DL_ERROR, "out of memory");
-    }
     if (error < 0) {
         status = dl_cli_fail(err);
         goto done;
@@ -229,10 +182,10 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
                 "author", "name", v->author_name, "email", v->author_email,
                 "note", v->note ? json_string(v->note) : json_null(),
                 "parents", parents, "parent_count", (json_int_t)v->parent_count,
-                "words", (json_int_t)changes[i].words,
-                "words_delta", (json_int_t)changes[i].words_delta);
-            if (item != NULL && changes[i].summary != NULL)
-                json_object_set_new(item, "summary", json_string(changes[i].summary));
+                "words", (json_int_t)v->change.words,
+                "words_delta", (json_int_t)v->change.words_delta);
+            if (item != NULL && v->change.summary != NULL)
+                json_object_set_new(item, "summary", json_string(v->change.summary));
             json_array_append_new(versions, item);
         }
         json_object_set_new(doc, "versions", versions);
@@ -247,18 +200,15 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
         char when[40];
         dl_cli_format_time(when, sizeof(when), v->time, v->offset);
         fprintf(out, "%.*s  %s  %s  %zu words (%+lld)", DL_HISTORY_ID_SHORTSIZE, v->id.hex,
-                when, v->author_name, changes[i].words, changes[i].words_delta);
-        if (changes[i].summary != NULL)
-            fprintf(out, "  %s", changes[i].summary);
+                when, v->author_name, v->change.words, v->change.words_delta);
+        if (v->change.summary != NULL)
+            fprintf(out, "  %s", v->change.summary);
         if (v->note != NULL)
             fprintf(out, "  %s", v->note);
         fputc('\n', out);
     }
 
 done:
-    for (size_t i = 0; changes != NULL && log != NULL && i < log->count; i++)
-        dl_history_change_dispose(&changes[i]);
-    free(changes);
     dl_history_log_free(log);
     close_article(&o);
     return status;

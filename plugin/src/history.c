@@ -614,6 +614,68 @@ static int lookup_tip(git_oid *out, int *found, git_repository *repo,
     return 0;
 }
 
+/* Trailers in a version's commit message: what log reads back. */
+#define TRAILER_WORDS "Dateline-Words: "
+#define TRAILER_DELTA "Dateline-Words-Delta: "
+#define TRAILER_SUMMARY "Dateline-Summary: "
+
+static int read_locked(char **out, size_t *out_size, dl_history *history, const git_oid *id);
+
+/* The commit message of a new version: "<key>: <summary>" and trailers
+ * recording what it changed against `parent` (NULL for a first version). */
+static int compose_message(char **out, dl_history *history, const git_commit *parent,
+                           const char *content, size_t size)
+{
+    char *old = NULL;
+    size_t old_size = 0;
+    dl_history_change change = {0};
+    int error;
+
+    if (parent && (error = read_locked(&old, &old_size, history, git_commit_id(parent))) < 0)
+        return error;
+    error = dl_history_describe(&change, old, old_size, content, size);
+    free(old);
+    if (error < 0)
+        return error;
+
+    const char *subject = change.summary ? change.summary : parent ? "changed" : "first version";
+    size_t length = strlen(history->key) + 2 * strlen(subject) + 160;
+    char *message = malloc(length);
+    if (message == NULL) {
+        dl_history_change_dispose(&change);
+        return dl_error_set(DL_ERROR, "out of memory");
+    }
+    int n = snprintf(message, length, "%s: %s\n\n" TRAILER_WORDS "%zu\n" TRAILER_DELTA "%+lld\n",
+                     history->key, subject, change.words, change.words_delta);
+    if (change.summary)
+        snprintf(message + n, length - (size_t)n, TRAILER_SUMMARY "%s\n", change.summary);
+    dl_history_change_dispose(&change);
+    *out = message;
+    return 0;
+}
+
+/* The change a version's trailers record; 0 when it has none (a merge, or a
+ * version recorded by an older dateline), to be described from content. */
+static int parse_trailers(dl_history_change *out, const char *message)
+{
+    const char *words = strstr(message, "\n" TRAILER_WORDS);
+    const char *delta = strstr(message, "\n" TRAILER_DELTA);
+    if (words == NULL || delta == NULL)
+        return 0;
+    out->words = (size_t)strtoull(words + 1 + strlen(TRAILER_WORDS), NULL, 10);
+    out->words_delta = strtoll(delta + 1 + strlen(TRAILER_DELTA), NULL, 10);
+    const char *summary = strstr(message, "\n" TRAILER_SUMMARY);
+    if (summary != NULL) {
+        summary += 1 + strlen(TRAILER_SUMMARY);
+        size_t length = strcspn(summary, "\n");
+        if ((out->summary = malloc(length + 1)) == NULL)
+            return dl_error_set(DL_ERROR, "out of memory");
+        memcpy(out->summary, summary, length);
+        out->summary[length] = '\0';
+    }
+    return 1;
+}
+
 static int snapshot_locked(dl_history_id *out, dl_history *history,
                            const char *content, size_t size, const char *note)
 {
@@ -622,6 +684,8 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
     git_tree *tree = NULL;
     git_commit *parent = NULL;
     git_oid blob, tree_id, tip, commit;
+    git_oid described_parent = {{0}};
+    int described = 0; /* `message` describes the change from described_parent */
     char *message = NULL;
     long long locked_since = 0;
     int error, found = 0;
@@ -638,11 +702,6 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
     }
     if ((error = dl_history__signature(&sig, repo)) < 0)
         goto done;
-    if ((message = malloc(strlen(history->key) + 32)) == NULL) {
-        error = dl_error_set(DL_ERROR, "out of memory");
-        goto done;
-    }
-    sprintf(message, "dateline: %s\n", history->key);
 
     /* Compare-and-swap loop: if another writer moves the ref between our
      * read and our write, rebase onto its version (same tree, new parent)
@@ -665,6 +724,16 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
                 error = dl_error_set(DL_EUNCHANGED, "unchanged: %s", out->hex);
                 goto done;
             }
+        }
+        /* Describe the change once per parent: a lost race re-parents. */
+        if (!described || (found && !git_oid_equal(&described_parent, &tip))) {
+            free(message);
+            message = NULL;
+            if ((error = compose_message(&message, history, parent, content, size)) < 0)
+                goto done;
+            described = 1;
+            if (found)
+                git_oid_cpy(&described_parent, &tip);
         }
         const git_commit *parents[1] = {parent};
         if ((error = git_commit_create(&commit, repo, NULL, sig, sig, NULL, message, tree,
@@ -1065,9 +1134,34 @@ void dl_history_log_free(dl_history_log *log)
         free(log->versions[i].author_name);
         free(log->versions[i].author_email);
         free(log->versions[i].note);
+        dl_history_change_dispose(&log->versions[i].change);
     }
     free(log->versions);
     free(log);
+}
+
+/* Describes a version that does not record its change (a merge, or one
+ * recorded by an older dateline) from its content and its first parent's. */
+static int describe_locked(dl_history_version *v, dl_history *history)
+{
+    char *content = NULL, *old = NULL;
+    size_t size = 0, old_size = 0;
+    git_oid id, parent;
+    int error;
+
+    if (git_oid_fromstr(&id, v->id.hex) < 0)
+        return dl_error_set(DL_ERROR, "bad version id %s", v->id.hex);
+    if ((error = read_locked(&content, &size, history, &id)) < 0)
+        return error;
+    if (v->parent_count > 0 && git_oid_fromstr(&parent, v->parent.hex) == 0 &&
+        (error = read_locked(&old, &old_size, history, &parent)) < 0) {
+        free(content);
+        return error;
+    }
+    error = dl_history_describe(&v->change, old, old_size, content, size);
+    free(old);
+    free(content);
+    return error;
 }
 
 static int log_locked(dl_history_log **out, dl_history *history,
@@ -1138,10 +1232,15 @@ static int log_locked(dl_history_log **out, dl_history *history,
         v->author_name = dup_string(author->name);
         v->author_email = dup_string(author->email);
         v->note = note;
+        int stored = parse_trailers(&v->change, git_commit_message(commit));
         git_commit_free(commit);
         commit = NULL;
         if (v->author_name == NULL || v->author_email == NULL) {
             error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        if (stored < 0 || (stored == 0 && (error = describe_locked(v, history)) < 0)) {
+            error = stored < 0 ? stored : error;
             goto done;
         }
     }

@@ -257,6 +257,12 @@ Test(article_model, words_are_runs_with_a_letter_or_digit)
 {
     const char *text = "OLYMPIA, WA – Parler’s 24% — of  “free speech” -- “ … ok";
     cr_assert(eq(u32, dl_article_count_words(text, strlen(text)), 8));
+    cr_assert(eq(u32, dl_article_count_words("", 0), 0));
+    cr_assert(eq(u32, dl_article_count_words("  \n\t ", 5), 0));
+    cr_assert(eq(u32, dl_article_count_words(" one  two\nthree\r\n", 17), 3));
+    /* A no-break space and a thin space separate words too. */
+    const char *spaced = "5\xc2\xa0km \xe2\x80\x93 a\xe2\x80\x89" "b";
+    cr_assert(eq(u32, dl_article_count_words(spaced, strlen(spaced)), 4));
 }
 
 Test(article_model, the_json_model_has_schema_1_and_every_documented_key)

@@ -132,17 +132,6 @@ Test(history_log, another_articles_version_does_not_hold_this_article)
     close_story();
 }
 
-Test(history_log, words_are_whitespace_separated_runs)
-{
-    cr_assert(eq(sz, dl_history_word_count("", 0), 0));
-    cr_assert(eq(sz, dl_history_word_count("  \n\t ", 5), 0));
-    cr_assert(eq(sz, dl_history_word_count("one", 3), 1));
-    cr_assert(eq(sz, dl_history_word_count(" one  two\nthree\r\n", 17), 3));
-    /* NO-BREAK SPACE and THIN SPACE separate words too; en dash does not. */
-    const char *s = "5\xc2\xa0km \xe2\x80\x93 a\xe2\x80\x89" "b";
-    cr_assert(eq(sz, dl_history_word_count(s, strlen(s)), 5));
-}
-
 Test(history_log, describe_reports_words_and_their_change)
 {
     dl_history_change change;

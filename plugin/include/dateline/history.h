@@ -148,6 +148,32 @@ int dl_history_note(dl_history_id *out, dl_history *history, const char *rev,
 int dl_history_resolve(dl_history_id *out, dl_history *history,
                        const char *rev);
 
+/* -------------------------------------------------- describing changes -- */
+
+/**
+ * What a version changed, for logs: its words (counted by the article
+ * model), the change in words, and the structural diff's one-line summary.
+ * A snapshot computes this once and stores it in the version's commit
+ * message as trailers (Dateline-Words, Dateline-Words-Delta,
+ * Dateline-Summary), so listing versions reads no content.
+ */
+typedef struct {
+    size_t words;         /**< words in the version */
+    long long words_delta; /**< words minus the parent's (all of them for a first version) */
+    char *summary;        /**< one-line summary of the change, or NULL */
+} dl_history_change;
+
+/**
+ * Describe the change from `old` (NULL for a first version) to `new`.
+ * Release with dl_history_change_dispose.
+ */
+int dl_history_describe(dl_history_change *out, const char *old,
+                        size_t old_size, const char *new_content,
+                        size_t new_size);
+
+/** Free what a dl_history_change holds (not the struct). NULL-safe. */
+void dl_history_change_dispose(dl_history_change *change);
+
 /** One version of an article. */
 typedef struct {
     dl_history_id id;
@@ -158,6 +184,7 @@ typedef struct {
     char *author_name;
     char *author_email;
     char *note;            /**< NULL when the version has no note */
+    dl_history_change change; /**< what it changed against its first parent */
 } dl_history_version;
 
 /** Versions of an article, newest first. */
@@ -273,32 +300,6 @@ int dl_history_refname_escape(char **out, const char *path);
  *  it is not one or holds a malformed escape. Release `*out` with free(). */
 int dl_history_refname_unescape(char **out, const char *refname);
 
-/* -------------------------------------------------- describing changes -- */
 
-/**
- * What a version changed, for logs. This is the seam where the article
- * model and structural diff plug in: today words are counted as
- * whitespace-separated runs and `summary` stays NULL; the diff engine will
- * fill the summary (and may refine the counts) in history_describe.c.
- */
-typedef struct {
-    size_t words;         /**< words in the version */
-    long long words_delta; /**< words minus the parent's (all of them for a first version) */
-    char *summary;        /**< one-line summary of the change, or NULL */
-} dl_history_change;
-
-/**
- * Describe the change from `old` (NULL for a first version) to `new`.
- * Release with dl_history_change_dispose.
- */
-int dl_history_describe(dl_history_change *out, const char *old,
-                        size_t old_size, const char *new_content,
-                        size_t new_size);
-
-/** Free what a dl_history_change holds (not the struct). NULL-safe. */
-void dl_history_change_dispose(dl_history_change *change);
-
-/** Whitespace-separated words in `text` (ASCII and Unicode spaces). */
-size_t dl_history_word_count(const char *text, size_t size);
 
 #endif
