@@ -320,7 +320,7 @@ test_criterion_suites() {
         [ -x "$suite" ] || continue
         local log status=0
         log=$(mktemp)
-        (cd "$ROOT" && "$suite" -j2) >"$log" 2>&1 || status=$?
+        (cd "$ROOT" && timeout --kill-after=10 "$SUITE_TIMEOUT" "$suite" -j2) >"$log" 2>&1 || status=$?
         cat "$log"
         local synthesis passed=0 failed=1
         synthesis=$(grep 'Synthesis:' "$log" | tail -n1 || true)
@@ -335,14 +335,18 @@ test_criterion_suites() {
     done
 }
 
-# TAP suites (headless Neovim and shell end-to-end tests) print "ok"/"not ok"
-# lines and end with a plan; a suite that dies before its plan fails.
+# TAP suites (headless Neovim, node and shell end-to-end tests) print
+# "ok"/"not ok" lines and end with a plan; a suite that dies before its plan
+# fails, and so does one still running after SUITE_TIMEOUT seconds.
+SUITE_TIMEOUT=${DATELINE_SUITE_TIMEOUT:-600}
+
 run_tap_suite() { # run_tap_suite NAME COMMAND...
     local name=$1
     shift
     local log status=0
     log=$(mktemp)
-    "$@" >"$log" 2>&1 || status=$?
+    timeout --kill-after=10 "$SUITE_TIMEOUT" "$@" </dev/null >"$log" 2>&1 || status=$?
+    [ "$status" -ne 124 ] || say "$name: still running after ${SUITE_TIMEOUT}s, stopped"
     cat "$log"
     local passed failed
     passed=$(grep -c '^ok ' "$log" || true)
