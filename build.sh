@@ -28,7 +28,8 @@ Commands:
   uninstall     remove exactly what install put in place
   demo [FILE]   deps + build, then open FILE (default: the example article) in Neovim
   bench         run the benchmarks and print their figures
-  fuzz [SECS]   run the parser fuzzer (default 60 s), keeping any crashing input under tests/
+  fuzz [TARGET] [SECS]  run a fuzzer: parser (default) or lsp, for SECS (default 60);
+                crashing inputs are kept under tests/fuzz/TARGET/crashers
   help          show this help
 
 Environment: PREFIX (install root), DATELINE_CACHE (default ./.cache),
@@ -481,7 +482,8 @@ cmd_bench() {
 
 cmd_fuzz() {
     cmd_deps
-    DATELINE_ROOT=$ROOT bash "$ROOT/tests/fuzz/run.sh" "${1:-60}"
+    write_build_config
+    DATELINE_ROOT=$ROOT bash "$ROOT/tests/fuzz/run.sh" "${1:-parser}" "${2:-60}"
 }
 
 # ----------------------------------------------------------------- main ----

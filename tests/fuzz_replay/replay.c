@@ -55,11 +55,11 @@ TestSuite(fuzz_replay);
 
 Test(fuzz_replay, seeds_parse_and_reparse_cleanly)
 {
-    cr_assert(gt(int, replay_directory(DL_SOURCE_DIR "/tests/fuzz/seeds"), 0),
+    cr_assert(gt(int, replay_directory(DL_SOURCE_DIR "/tests/fuzz/parser/seeds"), 0),
               "the seed directory must not be empty");
 }
 
 Test(fuzz_replay, saved_crashers_parse_and_reparse_cleanly)
 {
-    replay_directory(DL_SOURCE_DIR "/tests/fuzz/crashers");
+    replay_directory(DL_SOURCE_DIR "/tests/fuzz/parser/crashers");
 }
