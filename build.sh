@@ -344,11 +344,19 @@ SUITE_TIMEOUT=${DATELINE_SUITE_TIMEOUT:-600}
 run_tap_suite() { # run_tap_suite NAME COMMAND...
     local name=$1
     shift
-    local log status=0
+    local log errors status=0
     log=$(mktemp)
-    timeout --kill-after=10 "$SUITE_TIMEOUT" "$@" </dev/null >"$log" 2>&1 || status=$?
+    errors=$(mktemp)
+    # TAP is read from stdout alone: messages on stderr (an editor's notices
+    # have no trailing newline) must not swallow an "ok" line.
+    timeout --kill-after=10 "$SUITE_TIMEOUT" "$@" </dev/null >"$log" 2>"$errors" || status=$?
     [ "$status" -ne 124 ] || say "$name: still running after ${SUITE_TIMEOUT}s, stopped"
     cat "$log"
+    if [ -s "$errors" ]; then
+        sed 's/^/# stderr: /' "$errors"
+        echo
+    fi
+    rm -f "$errors"
     local passed failed
     passed=$(grep -c '^ok ' "$log" || true)
     failed=$(grep -c '^not ok ' "$log" || true)
