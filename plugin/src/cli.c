@@ -5,6 +5,7 @@
 #include "cli_article.h"
 #include "cli_diff.h"
 #include "cli_history.h"
+#include "cli_lsp.h"
 #include "dateline/error.h"
 #include "dateline_version.h"
 
@@ -35,6 +36,8 @@ static const command commands[] = {
     /* structural diff (cli_diff.c) */
     {"diff", "compare versions paragraph by paragraph, quotations included", dl_cli_diff},
     {"blame", "show which version last changed each paragraph", dl_cli_blame},
+    /* the language server (cli_lsp.c) */
+    {"lsp", "serve the Language Server Protocol on stdin/stdout", dl_cli_lsp},
     /* other */
     {"version", "print the version", run_version},
 };

@@ -1,0 +1,640 @@
+/*
+ * dateline — the language server: lifecycle, dispatch and the stdio loop.
+ *
+ * One reading thread parses messages and answers everything that only
+ * needs a document's tree (symbols, folding, tokens, selection, code
+ * actions) at once; history work is handed to the worker (lsp_history.c).
+ * Diagnostics are published when the client pauses (debounced), so a burst
+ * of keystrokes costs one diagnosis, not one per key.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dateline/error.h"
+#include "dateline_version.h"
+#include "lsp_internal.h"
+
+static const char *const commands[] = {
+    "dateline.snapshot", "dateline.note",    "dateline.log",   "dateline.show",
+    "dateline.diff",     "dateline.restore", "dateline.blame", NULL,
+};
+
+struct dl_lsp_server {
+    dl_lsp_writer writer;
+    dl_lsp_reader *reader;
+    dl_lsp_worker *worker;
+    dl_lsp_config config;
+    dl_lsp_options options;
+    dl_lsp_encoding enc;
+    int initialized, shutdown, exited;
+    dl_lsp_document *docs;
+};
+
+/* ----------------------------------------------------------- documents -- */
+
+static dl_lsp_document *find_document(dl_lsp_server *s, const char *uri)
+{
+    for (dl_lsp_document *doc = s->docs; uri && doc; doc = doc->next)
+        if (strcmp(doc->uri, uri) == 0)
+            return doc;
+    return NULL;
+}
+
+static void remove_document(dl_lsp_server *s, dl_lsp_document *target)
+{
+    for (dl_lsp_document **p = &s->docs; *p; p = &(*p)->next) {
+        if (*p == target) {
+            *p = target->next;
+            dl_lsp_document_free(target);
+            return;
+        }
+    }
+}
+
+static const char *text_document_uri(const json_t *params)
+{
+    return json_string_value(json_object_get(json_object_get(params, "textDocument"), "uri"));
+}
+
+static int history_enabled(const dl_lsp_server *s)
+{
+    return !s->config.no_history;
+}
+
+/* Queue history work about a document, with a copy of its text. */
+static void submit(dl_lsp_server *s, dl_lsp_job_kind kind, const dl_lsp_document *doc)
+{
+    if (!history_enabled(s) || doc->path == NULL)
+        return;
+    dl_lsp_job *job = dl_lsp_job_new(kind, doc->uri);
+    if (job == NULL)
+        return;
+    if (kind != DL_LSP_JOB_CLOSE) {
+        if ((job->text = malloc(doc->size + 1)) == NULL) {
+            dl_lsp_job_free(job);
+            return;
+        }
+        memcpy(job->text, doc->text, doc->size);
+        job->text[doc->size] = '\0';
+        job->size = doc->size;
+    }
+    dl_lsp_worker_submit(s->worker, job);
+}
+
+static void publish(dl_lsp_server *s, dl_lsp_document *doc)
+{
+    dl_lsp_diagnostics diags;
+    doc->diagnostics_dirty = 0;
+    if (dl_lsp_diagnose(&diags, doc) < 0)
+        return;
+    dl_lsp_notify(&s->writer, "textDocument/publishDiagnostics",
+                  dl_lsp_diagnostics_json(doc, &diags, s->enc));
+    dl_lsp_diagnostics_dispose(&diags);
+}
+
+void dl_lsp_server_idle(dl_lsp_server *s)
+{
+    dl_lsp_result *results = dl_lsp_worker_results(s->worker);
+    for (dl_lsp_result *r = results; r; r = r->next) {
+        dl_lsp_document *doc = find_document(s, r->uri);
+        if (doc == NULL)
+            continue;
+        dl_lsp_quote_warnings_free(doc->warnings, doc->warning_count);
+        doc->warnings = r->warnings;
+        doc->warning_count = r->warning_count;
+        r->warnings = NULL;
+        r->warning_count = 0;
+        doc->diagnostics_dirty = 1;
+    }
+    dl_lsp_result_free(results);
+    for (dl_lsp_document *doc = s->docs; doc; doc = doc->next)
+        if (doc->diagnostics_dirty)
+            publish(s, doc);
+}
+
+static int any_dirty(const dl_lsp_server *s)
+{
+    for (const dl_lsp_document *doc = s->docs; doc; doc = doc->next)
+        if (doc->diagnostics_dirty)
+            return 1;
+    return 0;
+}
+
+/* ---------------------------------------------------------- lifecycle -- */
+
+static void read_options(dl_lsp_server *s, const json_t *options)
+{
+    const json_t *record = json_object_get(options, "recordOnSave");
+    if (json_is_boolean(record))
+        s->config.record_on_save = json_is_true(record);
+    const json_t *store = json_object_get(options, "store");
+    if (json_is_string(store) && json_string_length(store) > 0)
+        s->config.store = strdup(json_string_value(store));
+    const json_t *exclude = json_object_get(options, "exclude");
+    if (json_is_array(exclude) && json_array_size(exclude) > 0) {
+        s->config.exclude = calloc(json_array_size(exclude), sizeof(char *));
+        size_t i;
+        const json_t *item;
+        json_array_foreach(exclude, i, item) {
+            if (s->config.exclude && json_is_string(item) && json_string_length(item) > 0)
+                s->config.exclude[s->config.exclude_count++] = strdup(json_string_value(item));
+        }
+    }
+}
+
+static json_t *capabilities(const dl_lsp_server *s)
+{
+    json_t *types = json_array();
+    for (size_t i = 0; dl_lsp_token_types[i]; i++)
+        json_array_append_new(types, json_string(dl_lsp_token_types[i]));
+    json_t *names = json_array();
+    for (size_t i = 0; commands[i]; i++)
+        json_array_append_new(names, json_string(commands[i]));
+    return json_pack(
+        "{s:s, s:{s:b, s:i, s:{s:b}}, s:b, s:b, s:b, s:{s:{s:o, s:[]}, s:b}, s:{s:[s]}, s:b,"
+        " s:{s:o}}",
+        "positionEncoding", s->enc == DL_LSP_UTF8 ? "utf-8" : "utf-16",
+        "textDocumentSync", "openClose", 1, "change", 2, "save", "includeText", 0,
+        "documentSymbolProvider", 1, "foldingRangeProvider", 1, "selectionRangeProvider", 1,
+        "semanticTokensProvider", "legend", "tokenTypes", types, "tokenModifiers", "full", 1,
+        "codeActionProvider", "codeActionKinds", "quickfix", "hoverProvider", 1,
+        "executeCommandProvider", "commands", names);
+}
+
+static void on_initialize(dl_lsp_server *s, const json_t *id, const json_t *params)
+{
+    if (s->initialized) {
+        dl_lsp_respond_error(&s->writer, id, LSP_INVALID_REQUEST, "already initialized");
+        return;
+    }
+    const json_t *encodings = json_object_get(
+        json_object_get(json_object_get(params, "capabilities"), "general"), "positionEncodings");
+    size_t i;
+    const json_t *item;
+    json_array_foreach(encodings, i, item) {
+        if (json_is_string(item) && strcmp(json_string_value(item), "utf-8") == 0)
+            s->enc = DL_LSP_UTF8;
+    }
+    read_options(s, json_object_get(params, "initializationOptions"));
+    s->initialized = 1;
+    dl_lsp_respond(&s->writer, id,
+                   json_pack("{s:o, s:{s:s, s:s}}", "capabilities", capabilities(s), "serverInfo",
+                             "name", DL_NAME, "version", DL_VERSION));
+}
+
+/* ----------------------------------------------------- document sync -- */
+
+static int read_range(dl_lsp_range *out, const json_t *range)
+{
+    const json_t *start = json_object_get(range, "start"), *end = json_object_get(range, "end");
+    const json_t *values[4] = {json_object_get(start, "line"), json_object_get(start, "character"),
+                               json_object_get(end, "line"), json_object_get(end, "character")};
+    uint32_t numbers[4];
+    for (int i = 0; i < 4; i++) {
+        if (!json_is_integer(values[i]) || json_integer_value(values[i]) < 0)
+            return -1;
+        json_int_t v = json_integer_value(values[i]);
+        numbers[i] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    }
+    *out = (dl_lsp_range){numbers[0], numbers[1], numbers[2], numbers[3]};
+    return 0;
+}
+
+static void on_did_open(dl_lsp_server *s, const json_t *params)
+{
+    const json_t *item = json_object_get(params, "textDocument");
+    const char *uri = json_string_value(json_object_get(item, "uri"));
+    const json_t *text = json_object_get(item, "text");
+    if (uri == NULL || !json_is_string(text))
+        return;
+    dl_lsp_document *doc = find_document(s, uri);
+    if (doc != NULL)
+        remove_document(s, doc);
+    if (dl_lsp_document_new(&doc, uri, json_string_value(text), json_string_length(text),
+                            json_integer_value(json_object_get(item, "version"))) < 0)
+        return;
+    doc->next = s->docs;
+    s->docs = doc;
+    submit(s, DL_LSP_JOB_QUOTES, doc);
+}
+
+static void on_did_change(dl_lsp_server *s, const json_t *params)
+{
+    dl_lsp_document *doc = find_document(s, text_document_uri(params));
+    const json_t *changes = json_object_get(params, "contentChanges");
+    if (doc == NULL || !json_is_array(changes))
+        return;
+    const json_t *version = json_object_get(json_object_get(params, "textDocument"), "version");
+    if (json_is_integer(version))
+        doc->version = json_integer_value(version);
+    size_t i;
+    const json_t *change;
+    json_array_foreach(changes, i, change) {
+        const json_t *text = json_object_get(change, "text");
+        const json_t *range = json_object_get(change, "range");
+        dl_lsp_range r;
+        if (!json_is_string(text))
+            continue;
+        if (range != NULL && read_range(&r, range) < 0)
+            continue;
+        dl_lsp_document_edit(doc, range ? &r : NULL, json_string_value(text),
+                             json_string_length(text), s->enc);
+    }
+}
+
+static void on_did_save(dl_lsp_server *s, const json_t *params)
+{
+    dl_lsp_document *doc = find_document(s, text_document_uri(params));
+    if (doc == NULL)
+        return;
+    const json_t *text = json_object_get(params, "text"); /* if the client sends it anyway */
+    if (json_is_string(text) &&
+        (json_string_length(text) != doc->size ||
+         memcmp(json_string_value(text), doc->text, doc->size) != 0))
+        dl_lsp_document_edit(doc, NULL, json_string_value(text), json_string_length(text), s->enc);
+    submit(s, DL_LSP_JOB_RECORD, doc);
+    submit(s, DL_LSP_JOB_QUOTES, doc);
+}
+
+static void on_did_close(dl_lsp_server *s, const json_t *params)
+{
+    dl_lsp_document *doc = find_document(s, text_document_uri(params));
+    if (doc == NULL)
+        return;
+    dl_lsp_notify(&s->writer, "textDocument/publishDiagnostics",
+                  json_pack("{s:s, s:[]}", "uri", doc->uri, "diagnostics"));
+    submit(s, DL_LSP_JOB_CLOSE, doc);
+    remove_document(s, doc);
+}
+
+/* ------------------------------------------------------------ requests -- */
+
+static void respond_buf(dl_lsp_server *s, const json_t *id, dl_lsp_buf *buf)
+{
+    if (buf->failed)
+        dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, "out of memory");
+    else
+        dl_lsp_respond_raw(&s->writer, id, buf->data, buf->size);
+    dl_lsp_buf_dispose(buf);
+}
+
+static uint32_t position_offset(dl_lsp_server *s, const dl_lsp_document *doc,
+                                const json_t *position)
+{
+    json_int_t line = json_integer_value(json_object_get(position, "line"));
+    json_int_t character = json_integer_value(json_object_get(position, "character"));
+    return dl_lsp_document_offset(doc, line < 0 ? 0 : line > UINT32_MAX ? UINT32_MAX : (uint32_t)line,
+                                  character < 0 ? 0
+                                  : character > UINT32_MAX ? UINT32_MAX
+                                                           : (uint32_t)character,
+                                  s->enc);
+}
+
+static void on_hover(dl_lsp_server *s, const json_t *id, dl_lsp_document *doc,
+                     const json_t *params)
+{
+    uint32_t at = position_offset(s, doc, json_object_get(params, "position"));
+    dl_lsp_job *job = dl_lsp_job_new(DL_LSP_JOB_HOVER, doc->uri);
+    if (job == NULL || dl_lsp_hover_context_at(&job->hover, doc, at) < 0) {
+        dl_lsp_job_free(job);
+        dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, dl_error_last());
+        return;
+    }
+    if (job->hover.quote_text)
+        job->hover_range = dl_lsp_range_json(doc, job->hover.quote_start, job->hover.quote_end, s->enc);
+    else if (job->hover.block_label)
+        job->hover_range = dl_lsp_range_json(doc, job->hover.block_start, job->hover.block_end, s->enc);
+    job->id = json_deep_copy(id);
+    if ((job->text = malloc(doc->size + 1)) != NULL) { /* blame reads the current text */
+        memcpy(job->text, doc->text, doc->size);
+        job->text[doc->size] = '\0';
+        job->size = doc->size;
+    }
+    dl_lsp_worker_submit(s->worker, job);
+}
+
+static void on_execute_command(dl_lsp_server *s, const json_t *id, const json_t *params)
+{
+    const char *command = json_string_value(json_object_get(params, "command"));
+    const json_t *arguments = json_object_get(params, "arguments");
+    const json_t *args = json_array_get(arguments, 0);
+    int known = 0;
+    for (size_t i = 0; command && commands[i]; i++)
+        known = known || strcmp(commands[i], command) == 0;
+    if (!known) {
+        dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS, "unknown command");
+        return;
+    }
+    if (!json_is_object(args) || !json_is_string(json_object_get(args, "uri"))) {
+        dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS,
+                             "the command takes one object argument with a \"uri\"");
+        return;
+    }
+    const char *uri = json_string_value(json_object_get(args, "uri"));
+    dl_lsp_job *job = dl_lsp_job_new(DL_LSP_JOB_COMMAND, uri);
+    if (job == NULL || (job->command = strdup(command)) == NULL) {
+        dl_lsp_job_free(job);
+        dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, "out of memory");
+        return;
+    }
+    job->id = json_deep_copy(id);
+    job->arguments = json_deep_copy(args);
+    const dl_lsp_document *doc = find_document(s, uri);
+    if (doc != NULL && (job->text = malloc(doc->size + 1)) != NULL) {
+        memcpy(job->text, doc->text, doc->size);
+        job->text[doc->size] = '\0';
+        job->size = doc->size;
+    }
+    dl_lsp_worker_submit(s->worker, job);
+}
+
+/* Requests about one open document. */
+static int on_document_request(dl_lsp_server *s, const char *method, const json_t *id,
+                               const json_t *params)
+{
+    static const char *const methods[] = {
+        "textDocument/documentSymbol", "textDocument/foldingRange",
+        "textDocument/semanticTokens/full", "textDocument/selectionRange",
+        "textDocument/codeAction", "textDocument/hover", NULL,
+    };
+    size_t m = 0;
+    while (methods[m] && strcmp(methods[m], method) != 0)
+        m++;
+    if (methods[m] == NULL)
+        return 0;
+    dl_lsp_document *doc = find_document(s, text_document_uri(params));
+    if (doc == NULL) {
+        dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS, "the document is not open");
+        return 1;
+    }
+    dl_lsp_buf buf = {0};
+    switch (m) {
+    case 0:
+        dl_lsp_document_symbols(&buf, doc, s->enc);
+        respond_buf(s, id, &buf);
+        break;
+    case 1:
+        dl_lsp_folding_ranges(&buf, doc);
+        respond_buf(s, id, &buf);
+        break;
+    case 2:
+        dl_lsp_semantic_tokens(&buf, doc, s->enc);
+        respond_buf(s, id, &buf);
+        break;
+    case 3:
+        dl_lsp_respond(&s->writer, id,
+                       dl_lsp_selection_ranges(doc, json_object_get(params, "positions"), s->enc));
+        break;
+    case 4: {
+        const json_t *range = json_object_get(params, "range");
+        dl_lsp_range r = {0, 0, 0, 0};
+        read_range(&r, range);
+        uint32_t start = dl_lsp_document_offset(doc, r.start_line, r.start_character, s->enc);
+        uint32_t end = dl_lsp_document_offset(doc, r.end_line, r.end_character, s->enc);
+        dl_lsp_respond(&s->writer, id, dl_lsp_code_actions(doc, start, end, s->enc));
+        break;
+    }
+    case 5:
+        on_hover(s, id, doc, params);
+        break;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------ dispatch -- */
+
+static void on_request(dl_lsp_server *s, const char *method, const json_t *id,
+                       const json_t *params)
+{
+    if (strcmp(method, "initialize") == 0) {
+        on_initialize(s, id, params);
+        return;
+    }
+    if (!s->initialized) {
+        dl_lsp_respond_error(&s->writer, id, LSP_SERVER_NOT_INITIALIZED,
+                             "the server is not initialized");
+        return;
+    }
+    if (s->shutdown) {
+        dl_lsp_respond_error(&s->writer, id, LSP_INVALID_REQUEST, "the server is shutting down");
+        return;
+    }
+    if (strcmp(method, "shutdown") == 0) {
+        s->shutdown = 1;
+        dl_lsp_respond(&s->writer, id, json_null());
+    } else if (strcmp(method, "workspace/executeCommand") == 0) {
+        on_execute_command(s, id, params);
+    } else if (!on_document_request(s, method, id, params)) {
+        dl_lsp_respond_error(&s->writer, id, LSP_METHOD_NOT_FOUND, "method not found");
+    }
+}
+
+static void on_notification(dl_lsp_server *s, const char *method, const json_t *params)
+{
+    if (strcmp(method, "exit") == 0) {
+        s->exited = 1;
+        return;
+    }
+    if (!s->initialized || s->shutdown)
+        return; /* dropped, as the protocol says */
+    if (strcmp(method, "textDocument/didOpen") == 0)
+        on_did_open(s, params);
+    else if (strcmp(method, "textDocument/didChange") == 0)
+        on_did_change(s, params);
+    else if (strcmp(method, "textDocument/didSave") == 0)
+        on_did_save(s, params);
+    else if (strcmp(method, "textDocument/didClose") == 0)
+        on_did_close(s, params);
+    else if (strcmp(method, "$/cancelRequest") == 0)
+        dl_lsp_worker_cancel(s->worker, json_object_get(params, "id"));
+    /* initialized, $/setTrace, workspace/didChange...: nothing to do */
+}
+
+void dl_lsp_server_handle(dl_lsp_server *s, const char *body, size_t size)
+{
+    json_error_t error;
+    json_t *message = json_loadb(body, size, 0, &error);
+    if (message == NULL) {
+        dl_lsp_respond_error(&s->writer, NULL, LSP_PARSE_ERROR, error.text);
+        return;
+    }
+    const json_t *id = json_object_get(message, "id");
+    const json_t *method = json_object_get(message, "method");
+    const json_t *params = json_object_get(message, "params");
+    int valid_id = id == NULL || json_is_string(id) || json_is_integer(id);
+    if (!json_is_object(message) || !valid_id || (method != NULL && !json_is_string(method)) ||
+        (params != NULL && !json_is_object(params) && !json_is_array(params) &&
+         !json_is_null(params))) { /* null params: sent by some clients for shutdown/exit */
+        dl_lsp_respond_error(&s->writer, valid_id ? id : NULL, LSP_INVALID_REQUEST,
+                             "not a JSON-RPC request or notification");
+    } else if (method == NULL) {
+        /* A response to a request of ours: the server sends none that need one. */
+    } else if (id != NULL) {
+        on_request(s, json_string_value(method), id, params);
+    } else {
+        on_notification(s, json_string_value(method), params);
+    }
+    json_decref(message);
+}
+
+int dl_lsp_server_feed(dl_lsp_server *s, const char *data, size_t size)
+{
+    int error = dl_lsp_reader_feed(s->reader, data, size);
+    if (error < 0)
+        return error;
+    for (;;) {
+        const char *body;
+        size_t length;
+        int status = dl_lsp_reader_next(s->reader, &body, &length);
+        if (status == 0)
+            break;
+        if (status < 0)
+            dl_lsp_respond_error(&s->writer, NULL, LSP_PARSE_ERROR, dl_error_last());
+        else
+            dl_lsp_server_handle(s, body, length);
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- server -- */
+
+int dl_lsp_server_new(dl_lsp_server **out, dl_lsp_write_fn write, void *payload,
+                      const dl_lsp_options *opts)
+{
+    dl_lsp_server *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    dl_lsp_options defaults = DL_LSP_OPTIONS_INIT;
+    s->options = opts ? *opts : defaults;
+    pthread_mutex_init(&s->writer.lock, NULL);
+    s->writer.write = write;
+    s->writer.payload = payload;
+    s->config.record_on_save = 1;
+    s->config.no_history = s->options.no_history;
+    s->enc = DL_LSP_UTF16;
+    int error = dl_lsp_reader_new(&s->reader);
+    if (error == 0)
+        error = dl_lsp_worker_new(&s->worker, &s->writer, &s->config, s->options.synchronous);
+    if (error < 0) {
+        dl_lsp_server_free(s);
+        return error;
+    }
+    *out = s;
+    return 0;
+}
+
+void dl_lsp_server_drain(dl_lsp_server *s)
+{
+    dl_lsp_worker_drain(s->worker);
+}
+
+int dl_lsp_server_exited(const dl_lsp_server *s)
+{
+    return s->exited;
+}
+
+int dl_lsp_server_exit_code(const dl_lsp_server *s)
+{
+    return s->shutdown ? 0 : 1;
+}
+
+void dl_lsp_server_free(dl_lsp_server *s)
+{
+    if (s == NULL)
+        return;
+    dl_lsp_worker_free(s->worker); /* finishes queued work, e.g. a save's version */
+    while (s->docs) {
+        dl_lsp_document *next = s->docs->next;
+        dl_lsp_document_free(s->docs);
+        s->docs = next;
+    }
+    dl_lsp_reader_free(s->reader);
+    for (size_t i = 0; i < s->config.exclude_count; i++)
+        free(s->config.exclude[i]);
+    free(s->config.exclude);
+    free(s->config.store);
+    pthread_mutex_destroy(&s->writer.lock);
+    free(s);
+}
+
+/* ---------------------------------------------------------------- stdio -- */
+
+static int write_fd(void *payload, const char *data, size_t size)
+{
+    int fd = *(int *)payload;
+    while (size > 0) {
+        ssize_t n = write(fd, data, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        data += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int dl_lsp_run(int in_fd, int out_fd, const dl_lsp_options *opts)
+{
+    dl_lsp_server *s = NULL;
+    int wake[2] = {-1, -1};
+    int status = 1;
+    char *chunk = malloc(65536);
+    /* A client that dies mid-write must not kill us with SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    if (chunk == NULL || pipe(wake) < 0 || dl_lsp_server_new(&s, write_fd, &out_fd, opts) < 0)
+        goto done;
+    dl_lsp_worker_set_wake_fd(s->worker, wake[1]);
+    int debounce = s->options.debounce_ms > 0 ? s->options.debounce_ms : DL_LSP_DEFAULT_DEBOUNCE_MS;
+    long long last_input = now_ms();
+
+    while (!s->exited) {
+        int timeout = -1;
+        if (any_dirty(s)) {
+            long long left = last_input + debounce - now_ms();
+            timeout = left < 0 ? 0 : (int)left;
+        }
+        struct pollfd fds[2] = {{in_fd, POLLIN, 0}, {wake[0], POLLIN, 0}};
+        int ready = poll(fds, 2, timeout);
+        if (ready < 0 && errno != EINTR)
+            break;
+        if (ready > 0 && (fds[1].revents & POLLIN)) {
+            char drain[64];
+            ssize_t ignored = read(wake[0], drain, sizeof(drain));
+            (void)ignored;
+            dl_lsp_server_idle(s); /* the worker's results: diagnostics to update */
+        }
+        if (ready > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t n = read(in_fd, chunk, 65536);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break; /* the client is gone */
+            dl_lsp_server_feed(s, chunk, (size_t)n);
+            last_input = now_ms();
+        }
+        if (any_dirty(s) && now_ms() - last_input >= debounce)
+            dl_lsp_server_idle(s);
+    }
+    status = dl_lsp_server_exit_code(s);
+done:
+    dl_lsp_server_free(s);
+    if (wake[0] >= 0) {
+        close(wake[0]);
+        close(wake[1]);
+    }
+    free(chunk);
+    return status;
+}

@@ -1,0 +1,256 @@
+/*
+ * dateline — the language server's internals, shared by lsp*.c (and the
+ * in-process tests). Not a public header.
+ *
+ *   lsp_io.c        byte buffers, JSON string writing, the framing reader,
+ *                   the serialised writer
+ *   lsp_document.c  open documents: text, line index, position encodings,
+ *                   incremental edits and re-parsing
+ *   lsp_features.c  symbols, diagnostics, folding, selection ranges,
+ *                   semantic tokens, code actions, hover context
+ *   lsp_history.c   the worker thread: record on save, executeCommand,
+ *                   blame for hover, the "quotation changed" check
+ *   lsp.c           the server: lifecycle, dispatch, the stdio loop
+ */
+#ifndef DATELINE_LSP_INTERNAL_H
+#define DATELINE_LSP_INTERNAL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <tree_sitter/api.h>
+
+#include "dateline/lsp.h"
+
+/* JSON-RPC and LSP error codes. */
+enum {
+    LSP_PARSE_ERROR = -32700,
+    LSP_INVALID_REQUEST = -32600,
+    LSP_METHOD_NOT_FOUND = -32601,
+    LSP_INVALID_PARAMS = -32602,
+    LSP_INTERNAL_ERROR = -32603,
+    LSP_SERVER_NOT_INITIALIZED = -32002,
+    LSP_REQUEST_CANCELLED = -32800,
+};
+
+/* ----------------------------------------------------------- buffers -- */
+
+/* A growable byte buffer. Allocation failure is sticky in `failed`, so
+ * writers need not check every append; check once at the end. */
+typedef struct {
+    char *data;
+    size_t size;
+    size_t capacity;
+    int failed;
+} dl_lsp_buf;
+
+void dl_lsp_buf_put(dl_lsp_buf *buf, const char *data, size_t size);
+void dl_lsp_buf_puts(dl_lsp_buf *buf, const char *s);
+void dl_lsp_buf_printf(dl_lsp_buf *buf, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A JSON string literal of `size` bytes; invalid UTF-8 becomes U+FFFD. */
+void dl_lsp_buf_json_string(dl_lsp_buf *buf, const char *s, size_t size);
+void dl_lsp_buf_dispose(dl_lsp_buf *buf);
+
+/* ----------------------------------------------------------- writer -- */
+
+/* Frames and writes messages; shared by the reading thread and the worker. */
+typedef struct {
+    pthread_mutex_t lock;
+    dl_lsp_write_fn write;
+    void *payload;
+    int dead; /* the client went away: drop further output */
+} dl_lsp_writer;
+
+/* Send one message body (adds the header). */
+void dl_lsp_send_raw(dl_lsp_writer *w, const char *body, size_t size);
+/* Send a JSON value (stolen). */
+void dl_lsp_send(dl_lsp_writer *w, json_t *message);
+/* {"jsonrpc":"2.0","id":id,"result":result} — result stolen. */
+void dl_lsp_respond(dl_lsp_writer *w, const json_t *id, json_t *result);
+/* The same with a result already serialised as JSON text. */
+void dl_lsp_respond_raw(dl_lsp_writer *w, const json_t *id, const char *result, size_t size);
+void dl_lsp_respond_error(dl_lsp_writer *w, const json_t *id, int code, const char *message);
+void dl_lsp_notify(dl_lsp_writer *w, const char *method, json_t *params);
+
+/* --------------------------------------------------------- documents -- */
+
+typedef enum { DL_LSP_UTF16, DL_LSP_UTF8 } dl_lsp_encoding;
+
+/* A quotation whose words changed since the last annotated version: the
+ * worker finds them, the diagnostics show them wherever the text is now. */
+typedef struct {
+    char *text;    /* the quotation's current words */
+    char *message;
+} dl_lsp_quote_warning;
+
+typedef struct dl_lsp_document {
+    char *uri;
+    char *path; /* for file: URIs, else NULL */
+    long long version;
+    char *text;
+    size_t size, capacity;
+    uint32_t *lines; /* byte offset where each line starts ('\n' ends a line) */
+    size_t line_count, line_capacity;
+    TSParser *parser;
+    TSTree *tree;
+    int diagnostics_dirty;
+    dl_lsp_quote_warning *warnings;
+    size_t warning_count;
+    struct dl_lsp_document *next;
+} dl_lsp_document;
+
+/* A document holding `text`, parsed. */
+int dl_lsp_document_new(dl_lsp_document **out, const char *uri, const char *text, size_t size,
+                        long long version);
+void dl_lsp_document_free(dl_lsp_document *doc);
+
+/* Replace the text between two positions (or all of it when `range` is
+ * NULL) and re-parse incrementally. */
+typedef struct {
+    uint32_t start_line, start_character, end_line, end_character;
+} dl_lsp_range;
+int dl_lsp_document_edit(dl_lsp_document *doc, const dl_lsp_range *range, const char *text,
+                         size_t size, dl_lsp_encoding enc);
+
+/* Position <-> byte offset. Positions past a line's end clamp to it; a
+ * position inside a character moves to its start. */
+uint32_t dl_lsp_document_offset(const dl_lsp_document *doc, uint32_t line, uint32_t character,
+                                dl_lsp_encoding enc);
+void dl_lsp_document_position(const dl_lsp_document *doc, uint32_t offset, dl_lsp_encoding enc,
+                              uint32_t *line, uint32_t *character);
+
+/* The file path of a file: URI (percent-decoded), or NULL. free() it. */
+char *dl_lsp_uri_to_path(const char *uri);
+
+/* Node type ids of the article grammar, looked up once. */
+typedef struct {
+    TSSymbol headline, dek, byline, timestamp, section, subhead, paragraph, list, list_item,
+        editor_note, dateline, quotation, attribution, speaker, verb, addition, deletion,
+        substitution, highlight, comment, content, open_mark, close_mark, run_on, continuation,
+        url, email, handle, hashtag, number, location, agency, label, name;
+} dl_lsp_symbols;
+const dl_lsp_symbols *dl_lsp_grammar(void);
+
+/* ---------------------------------------------------------- features -- */
+
+/* Results are JSON text appended to `out` (they can be large: writing them
+ * directly is several times faster than building jansson values). */
+void dl_lsp_document_symbols(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc);
+void dl_lsp_folding_ranges(dl_lsp_buf *out, const dl_lsp_document *doc);
+void dl_lsp_semantic_tokens(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc);
+/* The token type names, in legend order (NULL-terminated). */
+extern const char *const dl_lsp_token_types[];
+
+/* One diagnostic, in bytes, with its quick fix if it has one. */
+typedef struct {
+    uint32_t start, end;
+    int severity; /* 1 error, 2 warning, 3 information */
+    const char *code;
+    char *message;
+    const char *fix_title; /* NULL: no quick fix */
+    uint32_t fix_start, fix_end;
+    const char *fix_text;
+} dl_lsp_diagnostic;
+
+typedef struct {
+    dl_lsp_diagnostic *items;
+    size_t count, capacity;
+} dl_lsp_diagnostics;
+
+int dl_lsp_diagnose(dl_lsp_diagnostics *out, const dl_lsp_document *doc);
+void dl_lsp_diagnostics_dispose(dl_lsp_diagnostics *diags);
+/* The publishDiagnostics params. */
+json_t *dl_lsp_diagnostics_json(const dl_lsp_document *doc, const dl_lsp_diagnostics *diags,
+                                dl_lsp_encoding enc);
+json_t *dl_lsp_diagnostic_json(const dl_lsp_document *doc, const dl_lsp_diagnostic *d,
+                               dl_lsp_encoding enc);
+json_t *dl_lsp_range_json(const dl_lsp_document *doc, uint32_t start, uint32_t end,
+                          dl_lsp_encoding enc);
+
+json_t *dl_lsp_code_actions(const dl_lsp_document *doc, uint32_t start, uint32_t end,
+                            dl_lsp_encoding enc);
+json_t *dl_lsp_selection_ranges(const dl_lsp_document *doc, const json_t *positions,
+                                dl_lsp_encoding enc);
+
+/* What a hover is about: the block (paragraph, subhead, ...) and the
+ * quotation under the cursor. Strings are malloc'd; NULL when absent. */
+typedef struct {
+    uint32_t block_start, block_end; /* 0, 0: not on a block */
+    char *block_label;               /* "¶ 3", "headline", ... */
+    char *block_text;
+    uint32_t quote_start, quote_end;
+    char *quote_text;
+    char *speaker;
+} dl_lsp_hover_context;
+int dl_lsp_hover_context_at(dl_lsp_hover_context *out, const dl_lsp_document *doc,
+                            uint32_t offset);
+void dl_lsp_hover_context_dispose(dl_lsp_hover_context *ctx);
+
+/* Whitespace runs to one space, trimmed: how texts compare across versions. */
+char *dl_lsp_normalize(const char *text, size_t size);
+
+/* ------------------------------------------------------------ worker -- */
+
+typedef struct {
+    int record_on_save;
+    char **exclude;
+    size_t exclude_count;
+    char *store;
+    int no_history;
+} dl_lsp_config;
+
+typedef struct dl_lsp_worker dl_lsp_worker;
+
+typedef enum {
+    DL_LSP_JOB_RECORD,  /* record a saved document */
+    DL_LSP_JOB_COMMAND, /* workspace/executeCommand */
+    DL_LSP_JOB_HOVER,   /* textDocument/hover (blame) */
+    DL_LSP_JOB_QUOTES,  /* the quotation-changed check */
+    DL_LSP_JOB_CLOSE,   /* forget a document's handles */
+} dl_lsp_job_kind;
+
+/* A unit of history work. Everything in it is owned by the job. */
+typedef struct dl_lsp_job {
+    dl_lsp_job_kind kind;
+    json_t *id; /* the request to answer, or NULL */
+    char *uri;
+    char *text; /* the server's copy of the document, or NULL: not open */
+    size_t size;
+    char *command;
+    json_t *arguments;
+    dl_lsp_hover_context hover;
+    json_t *hover_range;
+    int cancelled;
+    struct dl_lsp_job *next;
+} dl_lsp_job;
+
+/* A finished quotation check, handed back to the reading thread. */
+typedef struct dl_lsp_result {
+    char *uri;
+    dl_lsp_quote_warning *warnings;
+    size_t warning_count;
+    struct dl_lsp_result *next;
+} dl_lsp_result;
+
+/* `wake_fd` >= 0: written to when a result is ready. */
+int dl_lsp_worker_new(dl_lsp_worker **out, dl_lsp_writer *writer, const dl_lsp_config *config,
+                      int synchronous);
+void dl_lsp_worker_set_wake_fd(dl_lsp_worker *worker, int wake_fd);
+/* Queue (steals) a job; synchronous workers run it at once. */
+void dl_lsp_worker_submit(dl_lsp_worker *worker, dl_lsp_job *job);
+/* Cancel a queued request: answered with RequestCancelled. 1 if found. */
+int dl_lsp_worker_cancel(dl_lsp_worker *worker, const json_t *id);
+/* Take the finished results (a list, oldest first). */
+dl_lsp_result *dl_lsp_worker_results(dl_lsp_worker *worker);
+void dl_lsp_result_free(dl_lsp_result *result);
+void dl_lsp_worker_drain(dl_lsp_worker *worker);
+/* Finish the queue and stop. NULL-safe. */
+void dl_lsp_worker_free(dl_lsp_worker *worker);
+
+dl_lsp_job *dl_lsp_job_new(dl_lsp_job_kind kind, const char *uri);
+void dl_lsp_job_free(dl_lsp_job *job);
+
+void dl_lsp_quote_warnings_free(dl_lsp_quote_warning *warnings, size_t count);
+
+#endif

@@ -1,0 +1,551 @@
+// The language server through an independent client: `dateline lsp` driven
+// over its stdio by vscode-jsonrpc with vscode-languageserver-protocol's
+// request types, as VS Code-style editors drive it. Run by ./build.sh test:
+//   node --test --test-reporter=tap tests/lsp/server.test.mjs
+// with DATELINE_ROOT and DATELINE_NODE_MODULES set.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = process.env.DATELINE_ROOT;
+const require = createRequire(process.env.DATELINE_NODE_MODULES + '/');
+const rpc = require('vscode-jsonrpc/node');
+const proto = require('vscode-languageserver-protocol');
+
+const BIN = path.join(ROOT, 'plugin/bin/dateline');
+const SEED = fs.readFileSync(path.join(ROOT, '../shared/seeds/000_8262d85f5fa5c412.txt'), 'utf8');
+const MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, 'plugin.json'), 'utf8'));
+
+// A scratch HOME with its own git identity, and a git repository in it.
+function scratch() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dateline-lsp-'));
+  const home = path.join(dir, 'home');
+  fs.mkdirSync(home);
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: path.join(dir, 'data'),
+    GIT_CONFIG_GLOBAL: path.join(home, '.gitconfig'),
+    GIT_CONFIG_NOSYSTEM: '1',
+  };
+  delete env.DATELINE_STORE;
+  const git = (...args) => {
+    const r = spawnSync('git', args, { cwd: path.join(dir, 'repo'), env, encoding: 'utf8' });
+    assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  fs.mkdirSync(path.join(dir, 'repo'));
+  git('init', '-q', '-b', 'master');
+  git('config', 'user.name', 'Jane Doe');
+  git('config', 'user.email', 'jane@example.com');
+  const cli = (...args) => {
+    const r = spawnSync(BIN, args, { cwd: path.join(dir, 'repo'), env, encoding: 'utf8' });
+    return { status: r.status, out: r.stdout, err: r.stderr };
+  };
+  return { dir, env, repo: path.join(dir, 'repo'), git, cli, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+// A server and a connection to it, with every notification kept.
+function start(env = process.env) {
+  const child = spawn(BIN, ['lsp'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const connection = rpc.createMessageConnection(
+    new rpc.StreamMessageReader(child.stdout),
+    new rpc.StreamMessageWriter(child.stdin),
+  );
+  const notes = [];
+  const waiters = [];
+  connection.onNotification((method, params) => {
+    notes.push({ method, params });
+    for (const w of waiters.splice(0)) w();
+  });
+  connection.onError(() => {});
+  connection.listen();
+  // Wait for a notification that satisfies `pick` (returns its params).
+  const waitFor = (method, pick = () => true, ms = 10000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${method}`)), ms);
+      const check = () => {
+        const found = notes.find((n) => n.method === method && pick(n.params));
+        if (found) {
+          clearTimeout(timer);
+          resolve(found.params);
+        } else {
+          waiters.push(check);
+        }
+      };
+      check();
+    });
+  return { child, connection, notes, waitFor, exited };
+}
+
+async function initialize(server, extra = {}) {
+  const result = await server.connection.sendRequest(proto.InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: extra.capabilities ?? {},
+    initializationOptions: extra.initializationOptions,
+  });
+  server.connection.sendNotification(proto.InitializedNotification.type, {});
+  return result;
+}
+
+async function stop(server) {
+  await server.connection.sendRequest(proto.ShutdownRequest.type);
+  server.connection.sendNotification(proto.ExitNotification.type);
+  const code = await server.exited;
+  server.connection.dispose();
+  return code;
+}
+
+function open(server, uri, text, version = 1) {
+  server.connection.sendNotification(proto.DidOpenTextDocumentNotification.type, {
+    textDocument: { uri, languageId: 'article', version, text },
+  });
+}
+
+const fileUri = (p) => 'file://' + p.split('/').map(encodeURIComponent).join('/');
+const symbols = (server, uri) =>
+  server.connection.sendRequest(proto.DocumentSymbolRequest.type, { textDocument: { uri } });
+const execute = (server, command, args) =>
+  server.connection.sendRequest(proto.ExecuteCommandRequest.type, { command, arguments: [args] });
+
+// Raw bytes to a fresh server's stdin; the framed replies it sends back.
+async function rawSession(bytes, expected) {
+  const child = spawn(BIN, ['lsp'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = Buffer.alloc(0);
+  const replies = [];
+  const done = new Promise((resolve) => {
+    child.stdout.on('data', (chunk) => {
+      out = Buffer.concat([out, chunk]);
+      for (;;) {
+        const end = out.indexOf('\r\n\r\n');
+        if (end < 0) break;
+        const length = Number(/Content-Length: (\d+)/.exec(out.subarray(0, end).toString())[1]);
+        if (out.length < end + 4 + length) break;
+        replies.push(JSON.parse(out.subarray(end + 4, end + 4 + length).toString()));
+        out = out.subarray(end + 4 + length);
+      }
+      if (replies.length >= expected) resolve();
+    });
+  });
+  child.stdin.write(bytes);
+  await done;
+  child.stdin.end();
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  return { replies, code };
+}
+const frame = (obj) => {
+  const body = Buffer.from(JSON.stringify(obj));
+  return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]);
+};
+
+// ------------------------------------------------------------ lifecycle --
+
+test('initialize reports the name and version from plugin.json and real capabilities', async () => {
+  const server = start();
+  const result = await initialize(server);
+  assert.deepEqual(result.serverInfo, { name: MANIFEST.name, version: MANIFEST.version });
+  const caps = result.capabilities;
+  assert.equal(caps.positionEncoding, 'utf-16');
+  assert.equal(caps.textDocumentSync.change, proto.TextDocumentSyncKind.Incremental);
+  assert.equal(caps.documentSymbolProvider, true);
+  assert.equal(caps.hoverProvider, true);
+  assert.deepEqual(caps.executeCommandProvider.commands.sort(), [
+    'dateline.blame', 'dateline.diff', 'dateline.log', 'dateline.note',
+    'dateline.restore', 'dateline.show', 'dateline.snapshot',
+  ]);
+  assert.ok(caps.semanticTokensProvider.legend.tokenTypes.includes('quotation'));
+  assert.equal(await stop(server), 0);
+});
+
+test('exit without shutdown ends with status 1', async () => {
+  const server = start();
+  await initialize(server);
+  server.connection.sendNotification(proto.ExitNotification.type);
+  assert.equal(await server.exited, 1);
+  server.connection.dispose();
+});
+
+test('a request before initialize is ServerNotInitialized, and the server carries on', async () => {
+  const server = start();
+  await assert.rejects(symbols(server, 'file:///x.txt'), (e) => e.code === -32002);
+  await initialize(server);
+  assert.equal(await stop(server), 0);
+});
+
+test('unknown methods: MethodNotFound for requests, ignored notifications', async () => {
+  const server = start();
+  await initialize(server);
+  server.connection.sendNotification('dateline/unknownNotification', {});
+  await assert.rejects(server.connection.sendRequest('dateline/unknown', {}), (e) => e.code === -32601);
+  const uri = 'file:///tmp/after-unknown.txt';
+  open(server, uri, SEED);
+  assert.equal((await symbols(server, uri)).length, 8);
+  assert.equal(await stop(server), 0);
+});
+
+test('malformed JSON and broken headers get ParseError with id null; the server survives', async () => {
+  const bytes = Buffer.concat([
+    Buffer.from('Content-Length: 9\r\n\r\n{"bad":,}'),
+    Buffer.from('Content-Type: application/json\r\n\r\n'),
+    Buffer.from('Content-Length: x12\r\n\r\n'),
+    frame({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { capabilities: {} } }),
+    frame({ jsonrpc: '2.0', id: 2, method: 'shutdown' }),
+    frame({ jsonrpc: '2.0', method: 'exit' }),
+  ]);
+  const { replies, code } = await rawSession(bytes, 5);
+  const errors = replies.filter((r) => r.error);
+  assert.equal(errors.length, 3);
+  for (const e of errors) {
+    assert.equal(e.error.code, -32700);
+    assert.equal(e.id, null);
+  }
+  assert.ok(replies.find((r) => r.id === 1 && r.result.serverInfo));
+  assert.ok(replies.find((r) => r.id === 2 && r.result === null));
+  assert.equal(code, 0);
+});
+
+test('when the client dies (stdin closes) the server exits', async () => {
+  const server = start();
+  await initialize(server);
+  open(server, 'file:///tmp/dying.txt', SEED);
+  await server.waitFor('textDocument/publishDiagnostics');
+  server.child.stdin.end();
+  const code = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r('hung'), 5000))]);
+  assert.equal(code, 1);
+  server.connection.dispose();
+});
+
+// ----------------------------------------------------- document features --
+
+test('documentSymbol: headline, paragraphs with dateline and quotations, speakers as detail', async () => {
+  const server = start();
+  await initialize(server);
+  const uri = 'file:///tmp/reference.txt';
+  open(server, uri, SEED);
+  const result = await symbols(server, uri);
+  assert.equal(result[0].kind, proto.SymbolKind.Class);
+  assert.match(result[0].name, /^Parler sues Amazon/);
+  const paragraphs = result.slice(1);
+  assert.deepEqual(paragraphs.map((s) => s.name.split(' ').slice(0, 2).join(' ')),
+    ['¶ 1', '¶ 2', '¶ 3', '¶ 4', '¶ 5', '¶ 6', '¶ 7']);
+  assert.equal(paragraphs[0].children[0].name, 'OLYMPIA, WA –');
+  assert.equal(paragraphs[0].children[0].kind, proto.SymbolKind.Key);
+  const quote = paragraphs[3].children[0];
+  assert.equal(quote.kind, proto.SymbolKind.Constant);
+  assert.equal(quote.detail, 'the company');
+  assert.deepEqual(quote.range.start, { line: 8, character: 0 });
+  assert.equal(await stop(server), 0);
+});
+
+// Apply an LSP edit to a JS string (UTF-16, as the protocol counts).
+function applyEdit(text, range, newText) {
+  const lines = text.split('\n');
+  const offset = (p) => {
+    let at = 0;
+    for (let i = 0; i < Math.min(p.line, lines.length - 1); i++) at += lines[i].length + 1;
+    const line = lines[Math.min(p.line, lines.length - 1)];
+    return at + (p.line >= lines.length ? line.length : Math.min(p.character, line.length));
+  };
+  return text.slice(0, offset(range.start)) + newText + text.slice(offset(range.end));
+}
+
+test('1,000 incremental edits leave the same symbols as a fresh server on the final text', async () => {
+  const server = start();
+  await initialize(server);
+  const uri = 'file:///tmp/edited.txt';
+  let text = SEED;
+  open(server, uri, text);
+  let seed = 42;
+  const random = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+  const inserts = ['x', ' ', '\n', '\n\n', '“', '”', '😀', 'é', '', 'the ', '{++', '++}', '"'];
+  for (let version = 2; version < 1002; version++) {
+    const lines = text.split('\n');
+    const line = random(lines.length);
+    // Whole code points only: never split a surrogate pair.
+    const chars = Array.from(lines[line]);
+    const at = random(chars.length + 1);
+    const del = Math.min(random(4), chars.length - at);
+    const character = chars.slice(0, at).join('').length;
+    const end = chars.slice(0, at + del).join('').length;
+    const range = { start: { line, character }, end: { line, character: end } };
+    const newText = inserts[random(inserts.length)];
+    text = applyEdit(text, range, newText);
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text: newText }],
+    });
+  }
+  const edited = await symbols(server, uri);
+  const fresh = start();
+  await initialize(fresh);
+  open(fresh, uri, text);
+  assert.deepEqual(edited, await symbols(fresh, uri));
+  assert.equal(await stop(server), 0);
+  assert.equal(await stop(fresh), 0);
+});
+
+test('positionEncoding utf-8 is used when the client offers it', async () => {
+  const server = start();
+  const result = await initialize(server, { capabilities: { general: { positionEncodings: ['utf-8', 'utf-16'] } } });
+  assert.equal(result.capabilities.positionEncoding, 'utf-8');
+  const uri = 'file:///tmp/utf8.txt';
+  open(server, uri, 'Café “crème” 😀\n\nBody “quote,” she said.\n');
+  const [headline] = await symbols(server, uri);
+  assert.equal(headline.range.end.character, Buffer.byteLength('Café “crème” 😀'));
+  await stop(server);
+});
+
+test('diagnostics: an injected unclosed quote is reported, and the code action closes it', async () => {
+  const server = start();
+  await initialize(server);
+  const uri = 'file:///tmp/diagnosed.txt';
+  open(server, uri, SEED);
+  const clean = await server.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri);
+  assert.deepEqual(clean.diagnostics, []);
+  // ¶ 2: the next paragraph does not open with a quote mark, so this is no
+  // news-style continued quotation.
+  const range = { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } };
+  server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ range, text: '“Unclosed ' }],
+  });
+  const reported = await server.waitFor('textDocument/publishDiagnostics', (p) => p.version === 2);
+  assert.equal(reported.diagnostics.length, 1);
+  const [d] = reported.diagnostics;
+  assert.equal(d.code, 'unclosed-quotation');
+  assert.equal(d.source, 'dateline');
+  assert.deepEqual(d.range, { start: { line: 4, character: 0 }, end: { line: 4, character: 1 } });
+  const actions = await server.connection.sendRequest(proto.CodeActionRequest.type, {
+    textDocument: { uri }, range: d.range, context: { diagnostics: [d] },
+  });
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0].kind, 'quickfix');
+  const [edit] = actions[0].edit.changes[uri];
+  assert.equal(edit.newText, '”');
+  assert.equal(edit.range.start.line, 4);
+  assert.equal(await stop(server), 0);
+});
+
+test('folding, selection ranges and semantic tokens', async () => {
+  const server = start();
+  await initialize(server);
+  const uri = 'file:///tmp/features.txt';
+  const text = 'Storm\n\nThe harbor\nclosed. “We are done,”\nshe said.\n\nNext part\n\nMore text\nhere.\n';
+  open(server, uri, text);
+  const folds = await server.connection.sendRequest(proto.FoldingRangeRequest.type, { textDocument: { uri } });
+  assert.ok(folds.some((f) => f.startLine === 2 && f.endLine === 4));
+  const [selection] = await server.connection.sendRequest(proto.SelectionRangeRequest.type, {
+    textDocument: { uri }, positions: [{ line: 3, character: 12 }],
+  });
+  const chain = [];
+  for (let s = selection; s; s = s.parent) chain.push(s.range);
+  assert.deepEqual(chain[0], { start: { line: 3, character: 12 }, end: { line: 3, character: 15 } }); // "are"
+  assert.ok(chain.length >= 5); // word, quotation words, quotation, sentence, paragraph, article
+  const tokens = await server.connection.sendRequest(proto.SemanticTokensRequest.type, { textDocument: { uri } });
+  assert.equal(tokens.data.length % 5, 0);
+  assert.deepEqual(tokens.data.slice(0, 5), [0, 0, 5, 0, 0]); // the headline
+  assert.equal(await stop(server), 0);
+});
+
+// --------------------------------------------------------------- history --
+
+test('a version is recorded on save, visible to git, and dateline/recorded says so', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, SEED);
+    const server = start(s.env);
+    await initialize(server);
+    const uri = fileUri(file);
+    open(server, uri, SEED);
+    server.connection.sendNotification(proto.DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+    const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
+    assert.equal(recorded.recorded, true);
+    assert.match(recorded.id, /^[0-9a-f]{40}$/);
+    assert.equal(s.git('log', '--format=%H', 'refs/dateline/story.txt').trim(), recorded.id);
+    assert.equal(s.git('show', `${recorded.id}:story.txt`), SEED);
+    // Saving the same text again records nothing.
+    server.connection.sendNotification(proto.DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+    await server.waitFor('dateline/recorded', (p) => p.recorded === false);
+    assert.equal(s.git('rev-list', '--count', 'refs/dateline/story.txt').trim(), '1');
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('excluded paths and recordOnSave false record nothing', async () => {
+  const s = scratch();
+  try {
+    fs.mkdirSync(path.join(s.repo, 'drafts'));
+    const file = path.join(s.repo, 'drafts', 'x.txt');
+    fs.writeFileSync(file, SEED);
+    const server = start(s.env);
+    await initialize(server, { initializationOptions: { exclude: [path.join(s.repo, 'drafts')] } });
+    const uri = fileUri(file);
+    open(server, uri, SEED);
+    server.connection.sendNotification(proto.DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+    const log = await execute(server, 'dateline.log', { uri });
+    assert.deepEqual(log.versions, []);
+    assert.ok(!server.notes.some((n) => n.method === 'dateline/recorded'));
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a failure to record is reported once through showMessage; the save is unaffected', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, SEED);
+    const notAStore = path.join(s.dir, 'not-a-store');
+    fs.writeFileSync(notAStore, 'a regular file\n');
+    const server = start(s.env);
+    await initialize(server, { initializationOptions: { store: notAStore } });
+    const uri = fileUri(file);
+    open(server, uri, SEED);
+    for (let i = 0; i < 3; i++)
+      server.connection.sendNotification(proto.DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+    await server.waitFor('dateline/recorded', () => server.notes.filter((n) => n.method === 'dateline/recorded').length === 3);
+    const recorded = server.notes.filter((n) => n.method === 'dateline/recorded').map((n) => n.params);
+    for (const r of recorded) {
+      assert.equal(r.recorded, false);
+      assert.ok(r.error.length > 0);
+    }
+    const messages = server.notes.filter((n) => n.method === 'window/showMessage');
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0].params.type, proto.MessageType.Warning);
+    assert.match(messages[0].params.message, /not-a-store|store/);
+    assert.match(messages[0].params.message, /recordOnSave/);
+    assert.equal(fs.readFileSync(file, 'utf8'), SEED);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('executeCommand results are the CLI --json output', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, SEED);
+    const server = start(s.env);
+    await initialize(server, { initializationOptions: { recordOnSave: false } });
+    const uri = fileUri(file);
+    open(server, uri, SEED);
+
+    const first = await execute(server, 'dateline.snapshot', { uri, note: 'first draft' });
+    assert.equal(first.schema, 1);
+    assert.equal(first.recorded, true);
+    assert.equal(first.ref, 'refs/dateline/story.txt');
+    assert.equal(first.file, file);
+
+    // The server's text, not the file on disk, is what a snapshot records.
+    const edited = SEED.replace('Parler sues Amazon', 'Parler sues Amazon.com');
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }],
+    });
+    const second = await execute(server, 'dateline.snapshot', { uri });
+    assert.equal(second.recorded, true);
+    assert.equal(s.git('show', `${second.id}:story.txt`), edited);
+    const again = await execute(server, 'dateline.snapshot', { uri });
+    assert.deepEqual(again, { ...second, recorded: false });
+
+    const noted = await execute(server, 'dateline.note', { uri, note: 'headline fix' });
+    assert.deepEqual(noted, JSON.parse(s.cli('note', 'story.txt', '-m', 'headline fix', '--json').out));
+
+    const log = await execute(server, 'dateline.log', { uri });
+    assert.deepEqual(log, JSON.parse(s.cli('log', 'story.txt', '--json').out));
+    assert.equal(log.versions.length, 2);
+    const annotated = await execute(server, 'dateline.log', { uri, n: 1, annotated: true });
+    assert.deepEqual(annotated, JSON.parse(s.cli('log', 'story.txt', '--json', '-n', '1', '--annotated').out));
+
+    const shown = await execute(server, 'dateline.show', { uri, rev: '@~1' });
+    assert.deepEqual(shown, { schema: 1, id: first.id, content: SEED });
+
+    // diff and blame of the current text: with the file saved, the CLI's.
+    fs.writeFileSync(file, edited);
+    assert.deepEqual(await execute(server, 'dateline.diff', { uri, rev: '@~1' }),
+      JSON.parse(s.cli('diff', '@~1', file, '--json').out));
+    assert.deepEqual(await execute(server, 'dateline.diff', { uri, rev: '@~1', rev2: '@' }),
+      JSON.parse(s.cli('diff', '@~1', '@', file, '--json').out));
+    assert.deepEqual(await execute(server, 'dateline.blame', { uri }),
+      JSON.parse(s.cli('blame', 'story.txt', '--json').out));
+
+    const restored = await execute(server, 'dateline.restore', { uri, rev: first.id.slice(0, 10) });
+    assert.equal(restored.restored, first.id);
+    assert.equal(fs.readFileSync(file, 'utf8'), SEED);
+    assert.equal(restored.schema, 1);
+
+    await assert.rejects(execute(server, 'dateline.show', { uri, rev: 'nonsense' }), (e) => e.code === -32602);
+    await assert.rejects(execute(server, 'dateline.note', { uri }), (e) => e.code === -32602);
+    await assert.rejects(execute(server, 'dateline.bogus', { uri }), (e) => e.code === -32602);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('hover on a paragraph shows its blame; on a quotation its speaker', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, SEED);
+    const server = start(s.env);
+    await initialize(server);
+    const uri = fileUri(file);
+    open(server, uri, SEED);
+    const v = await execute(server, 'dateline.snapshot', { uri, note: 'filed' });
+    const hover = await server.connection.sendRequest(proto.HoverRequest.type, {
+      textDocument: { uri }, position: { line: 4, character: 5 },
+    });
+    assert.match(hover.contents.value, /¶ 2/);
+    assert.ok(hover.contents.value.includes(v.id.slice(0, 10)));
+    assert.match(hover.contents.value, /Jane Doe/);
+    assert.match(hover.contents.value, /filed/);
+    const onQuote = await server.connection.sendRequest(proto.HoverRequest.type, {
+      textDocument: { uri }, position: { line: 8, character: 5 },
+    });
+    assert.match(onQuote.contents.value, /Quotation.*the company/);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a changed quotation since the last annotated version is a warning', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, SEED);
+    const server = start(s.env);
+    await initialize(server);
+    const uri = fileUri(file);
+    open(server, uri, SEED);
+    await execute(server, 'dateline.snapshot', { uri, note: 'filed' });
+    const changed = SEED.replace('“Hang Mike Pence”', '“Hang Mike Pence now”');
+    assert.notEqual(changed, SEED);
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 }, contentChanges: [{ text: changed }],
+    });
+    fs.writeFileSync(file, changed);
+    server.connection.sendNotification(proto.DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+    const published = await server.waitFor('textDocument/publishDiagnostics',
+      (p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'quotation-changed'));
+    const d = published.diagnostics.find((x) => x.code === 'quotation-changed');
+    assert.equal(d.severity, proto.DiagnosticSeverity.Warning);
+    assert.match(d.message, /filed/);
+    assert.match(d.message, /Hang Mike Pence/);
+    assert.equal(d.range.start.line, 10);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
