@@ -24,6 +24,14 @@ local function toggle_folding()
   end
 end
 
+-- Version ids of the current article, from the history's cached log.
+local function version_ids()
+  if vim.bo.filetype ~= 'article' then
+    return {}
+  end
+  return require('dateline.history').complete_ids(vim.api.nvim_get_current_buf())
+end
+
 ---@class dateline.Subcommand
 ---@field desc string
 ---@field run fun(args: string[])
@@ -54,6 +62,80 @@ M.subcommands = {
   fold = {
     desc = 'toggle structural folding in the current window',
     run = toggle_folding,
+  },
+  snapshot = {
+    desc = 'record a version now, with an optional note',
+    run = function(args)
+      if not in_article('snapshot') then
+        return
+      end
+      local note = #args > 0 and table.concat(args, ' ') or nil
+      require('dateline.record').snapshot(vim.api.nvim_get_current_buf(), note)
+    end,
+  },
+  note = {
+    desc = 'annotate the latest version',
+    run = function(args)
+      if not in_article('note') then
+        return
+      end
+      if #args == 0 then
+        error('usage: :Dateline note {text}', 0)
+      end
+      require('dateline.record').note(vim.api.nvim_get_current_buf(), table.concat(args, ' '))
+    end,
+  },
+  history = {
+    desc = "open the article's history browser",
+    run = function()
+      if not in_article('history') then
+        return
+      end
+      require('dateline.history').open(vim.api.nvim_get_current_buf())
+    end,
+  },
+  diff = {
+    desc = 'show the structural diff against a version (default: the latest), or turn it off',
+    run = function(args)
+      if not in_article('diff') then
+        return
+      end
+      require('dateline.diffview').toggle(vim.api.nvim_get_current_buf(), args[1])
+    end,
+    complete = function()
+      return vim.list_extend({ 'off' }, version_ids())
+    end,
+  },
+  restore = {
+    desc = "put a version's text in the buffer (undoable, not written)",
+    run = function(args)
+      if not in_article('restore') then
+        return
+      end
+      if not args[1] then
+        error('usage: :Dateline restore {version}', 0)
+      end
+      require('dateline.history').restore(vim.api.nvim_get_current_buf(), args[1])
+    end,
+    complete = function()
+      return version_ids()
+    end,
+  },
+  blame = {
+    desc = 'toggle per-paragraph blame (or: on, off)',
+    run = function(args)
+      if not in_article('blame') then
+        return
+      end
+      local action = args[1] or 'toggle'
+      if not vim.tbl_contains({ 'toggle', 'on', 'off' }, action) then
+        error(string.format('unknown argument %q: use on, off or toggle', action), 0)
+      end
+      require('dateline.blame').toggle(vim.api.nvim_get_current_buf(), action)
+    end,
+    complete = function()
+      return { 'on', 'off', 'toggle' }
+    end,
   },
   health = {
     desc = 'run :checkhealth dateline',

@@ -35,6 +35,25 @@ M.defaults = {
     -- Reading speed for the reading time in status().
     words_per_minute = 230,
   },
+  -- The command that starts the language server (`dateline lsp`), which
+  -- serves diagnostics, symbols, hover and all history work. nil: the CLI
+  -- built in the plugin (bin/dateline), else `dateline` on PATH. false: no
+  -- server, and so no history in the editor.
+  cmd = nil,
+  history = {
+    -- Record a version of the article on every :write.
+    record_on_save = true,
+    -- Directories whose articles are never recorded.
+    exclude = {},
+    -- Keep history in this repository instead of the article's own (or the
+    -- private store); nil: the default (see docs/cli.md).
+    store = nil,
+  },
+  -- :Dateline blame
+  blame = {
+    -- 'eol': after the paragraph's first line; 'above': a line of its own.
+    position = 'eol',
+  },
 }
 
 local current = vim.deepcopy(M.defaults)
@@ -66,12 +85,25 @@ local function validate_mappings(mappings)
   end
 end
 
+-- Options whose default is nil, so they are not keys of M.defaults.
+local OPTIONAL_KEYS = { cmd = true }
+
 local function validate(opts)
   vim.validate({
     opts = { opts, 'table' },
     fold = { opts.fold, 'boolean', true },
     outline = { opts.outline, 'table', true },
     status = { opts.status, 'table', true },
+    cmd = {
+      opts.cmd,
+      function(value)
+        return value == nil or value == false
+          or (type(value) == 'table' and #value > 0 and vim.tbl_count(value) == #value)
+      end,
+      'a list of strings (the command and its arguments) or false',
+    },
+    history = { opts.history, 'table', true },
+    blame = { opts.blame, 'table', true },
   })
   validate_mappings(opts.mappings)
   local outline = opts.outline or {}
@@ -97,8 +129,30 @@ local function validate(opts)
       'a positive number',
     },
   })
+  local history = opts.history or {}
+  vim.validate({
+    ['history.record_on_save'] = { history.record_on_save, 'boolean', true },
+    ['history.exclude'] = {
+      history.exclude,
+      function(value)
+        return value == nil or (type(value) == 'table' and vim.tbl_count(value) == #value)
+      end,
+      'a list of directories',
+    },
+    ['history.store'] = { history.store, 'string', true },
+  })
+  local blame = opts.blame or {}
+  vim.validate({
+    ['blame.position'] = {
+      blame.position,
+      function(value)
+        return value == nil or value == 'eol' or value == 'above'
+      end,
+      "'eol' or 'above'",
+    },
+  })
   for key in pairs(opts) do
-    if M.defaults[key] == nil then
+    if M.defaults[key] == nil and not OPTIONAL_KEYS[key] then
       error(string.format('dateline: unknown option %q', key), 0)
     end
   end
@@ -116,6 +170,13 @@ function M.set(opts)
   local merged = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts)
   if opts.mappings == false then
     merged.mappings = false
+  end
+  -- Lists replace the default rather than merge into it by index.
+  if opts.cmd ~= nil then
+    merged.cmd = opts.cmd
+  end
+  if opts.history and opts.history.exclude then
+    merged.history.exclude = vim.deepcopy(opts.history.exclude)
   end
   current = merged
 end

@@ -92,11 +92,101 @@ local function check_nvim_treesitter()
   end
 end
 
+local function frame(message)
+  local body = vim.json.encode(message)
+  return string.format('Content-Length: %d\r\n\r\n%s', #body, body)
+end
+
+--- Start the language server, send initialize and wait (up to `timeout_ms`)
+--- for its answer; then shut it down. Blocking: for :checkhealth only.
+---@param cmd string[]
+---@param timeout_ms integer?
+---@return boolean ok
+---@return string detail the server's name and version, or what went wrong
+function M.probe_server(cmd, timeout_ms)
+  local output = {}
+  local ok, process = pcall(vim.system, cmd, {
+    stdin = true,
+    stdout = function(_, data)
+      if data then
+        output[#output + 1] = data
+      end
+    end,
+  })
+  if not ok then
+    return false, tostring(process)
+  end
+  process:write(frame({ jsonrpc = '2.0', id = 1, method = 'initialize', params = {
+    processId = vim.fn.getpid(), rootUri = vim.NIL, capabilities = vim.empty_dict(),
+    initializationOptions = { recordOnSave = false },
+  } }))
+  local answer
+  vim.wait(timeout_ms or 3000, function()
+    local text = table.concat(output)
+    local body = text:match('\r\n\r\n(.*)$')
+    if body then
+      local decoded, message = pcall(vim.json.decode, body)
+      if decoded and type(message) == 'table' then
+        answer = message
+      end
+    end
+    return answer ~= nil
+  end, 10)
+  if answer then
+    pcall(process.write, process, frame({ jsonrpc = '2.0', id = 2, method = 'shutdown' }))
+    pcall(process.write, process, frame({ jsonrpc = '2.0', method = 'exit' }))
+  end
+  local finished = process:wait(answer and 1000 or 200)
+  if not answer then
+    if finished and finished.code then
+      return false, string.format('it exited with code %d%s', finished.code,
+        finished.stderr and finished.stderr ~= '' and (': ' .. vim.trim(finished.stderr)) or '')
+    end
+    pcall(process.kill, process, 'sigkill')
+    return false, 'it did not answer initialize within 3 seconds'
+  end
+  if answer.error then
+    return false, 'initialize failed: ' .. tostring(answer.error.message)
+  end
+  local info = answer.result and answer.result.serverInfo or {}
+  return true, string.format('%s %s', info.name or 'dateline', info.version or '')
+end
+
+local function check_server()
+  local lsp = require('dateline.lsp')
+  local cmd, why = lsp.server_cmd()
+  if not cmd then
+    if why then
+      report.warn('no language server: ' .. why .. '; versions are not recorded', { FIX_BUILD })
+    else
+      report.info('the language server is turned off (cmd = false in setup()): no history in the editor')
+    end
+    return
+  end
+  if vim.fn.executable(cmd[1]) ~= 1 then
+    report.error(string.format('language server: %s is not an executable', cmd[1]),
+      { FIX_BUILD, 'or set cmd in setup()' })
+    return
+  end
+  local ok, detail = M.probe_server(cmd)
+  if ok then
+    report.ok(string.format('language server starts: %s (%s)', table.concat(cmd, ' '), vim.trim(detail)))
+  else
+    report.error(string.format('language server %s does not start: %s', table.concat(cmd, ' '), detail),
+      { FIX_BUILD })
+  end
+  local history = require('dateline.config').get().history
+  report.info(string.format('history: record on save %s%s%s', history.record_on_save and 'on' or 'off',
+    history.store and (', store ' .. history.store) or '',
+    #history.exclude > 0 and (', excluding ' .. table.concat(history.exclude, ', ')) or ''))
+end
+
 function M.check()
   report.start('dateline')
   check_neovim()
   check_parser()
   check_cli()
+  check_server()
   check_nvim_treesitter()
 end
 

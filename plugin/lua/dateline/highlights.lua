@@ -39,6 +39,25 @@ M.groups = {
   -- The outline window.
   DatelineOutlineNumber = 'LineNr',
   DatelineOutlineCurrent = 'Visual',
+  -- The diff view.
+  DatelineDiffAdd = 'DiffAdd',
+  DatelineDiffDelete = 'DiffDelete',
+  DatelineDiffChange = 'DiffChange',
+  DatelineDiffMoved = 'DiffText',
+  DatelineQuoteChanged = 'DiagnosticWarn',
+  -- Blame.
+  DatelineBlame = 'Comment',
+  -- The history browser.
+  DatelineHistoryTitle = 'Title',
+  DatelineHistoryHelp = 'Comment',
+  DatelineHistorySparkline = 'Number',
+  DatelineHistoryTime = 'Comment',
+  DatelineHistoryDate = 'Constant',
+  DatelineHistoryAuthor = 'Identifier',
+  DatelineHistoryAdded = 'DiagnosticOk',
+  DatelineHistoryRemoved = 'DiagnosticError',
+  DatelineHistorySummary = 'Normal',
+  DatelineHistoryAnnotated = 'DiagnosticInfo',
 }
 
 -- highlights.scm capture -> Dateline* group. The query uses Neovim's standard

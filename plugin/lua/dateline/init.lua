@@ -5,7 +5,9 @@ local M = {}
 
 local attached = {} ---@type table<integer, true>
 
-local function article_buffers()
+--- The article buffers dateline is attached to.
+---@return integer[]
+function M.article_buffers()
   local buffers = {}
   for buf in pairs(attached) do
     if vim.api.nvim_buf_is_valid(buf) then
@@ -19,9 +21,19 @@ end
 --- error naming the invalid option.
 ---@param opts table?
 function M.setup(opts)
-  require('dateline.config').set(opts)
+  local config = require('dateline.config')
+  local before = config.get()
+  config.set(opts)
+  local after = config.get()
+  -- The server got its command and options when it started: new ones need a
+  -- new server (attach() below starts it).
+  if not vim.deep_equal(before.cmd, after.cmd) or not vim.deep_equal(before.history, after.history) then
+    if package.loaded['dateline.lsp'] then
+      require('dateline.lsp').stop_all()
+    end
+  end
   -- Buffers opened before setup() pick up the new mappings and folding.
-  for _, buf in ipairs(article_buffers()) do
+  for _, buf in ipairs(M.article_buffers()) do
     M.attach(buf)
   end
 end
@@ -56,6 +68,11 @@ function M.attach(buf)
   if config.fold then
     set_folding(buf)
   end
+  -- History lives in the language server; starting it never blocks and a
+  -- failure is reported once, leaving everything above working.
+  local lsp = require('dateline.lsp')
+  lsp.setup_autocommands()
+  lsp.attach(buf)
   if not attached[buf] then
     attached[buf] = true
     vim.api.nvim_create_autocmd({ 'FileType', 'BufWipeout' }, {

@@ -1,0 +1,121 @@
+-- Measurement run for bench/nvim_history.sh, in a headless Neovim.
+-- BENCH_MODE 'plugin': the article is attached to `dateline lsp`; 'plain':
+-- no plugin, the same writes. BENCH_FILE: the article (in a git repository);
+-- BENCH_OUT: JSON results; BENCH_WRITES: timed writes; BENCH_VERSIONS:
+-- versions to reach before timing the history browser.
+
+local file = assert(os.getenv('BENCH_FILE'))
+local mode = assert(os.getenv('BENCH_MODE'))
+local out = assert(os.getenv('BENCH_OUT'))
+local writes = tonumber(os.getenv('BENCH_WRITES') or '50')
+local versions = tonumber(os.getenv('BENCH_VERSIONS') or '1000')
+local uv = vim.uv or vim.loop
+
+local results = { mode = mode }
+
+local function finish()
+  vim.fn.writefile({ vim.json.encode(results) }, out)
+  vim.cmd('qall!')
+end
+
+local function ms_since(start)
+  return (uv.hrtime() - start) / 1e6
+end
+
+local function stats(times)
+  table.sort(times)
+  local sum = 0
+  for _, time in ipairs(times) do
+    sum = sum + time
+  end
+  return { mean = sum / #times, median = times[math.ceil(#times / 2)], p95 = times[math.ceil(#times * 0.95)] }
+end
+
+local function run()
+  vim.cmd.edit(vim.fn.fnameescape(file))
+  local buf = vim.api.nvim_get_current_buf()
+  if mode == 'plain' then
+    vim.bo.filetype = 'text'
+  elseif mode == 'noserver' then
+    require('dateline').setup({ cmd = false })
+  else
+    if not vim.wait(10000, function()
+      return require('dateline.lsp').is_ready(buf)
+    end, 5) then
+      results.error = 'the dateline server did not start'
+      return finish()
+    end
+  end
+  local record = mode == 'plugin' and require('dateline.record') or nil
+  local last = vim.api.nvim_buf_line_count(buf)
+  local write_times, recorded_times = {}, {}
+  local function write_once(index)
+    vim.api.nvim_buf_set_lines(buf, last, -1, false, { '', 'Update number ' .. index .. ' of the story.' })
+    local before = record and record.events
+    local start = uv.hrtime()
+    vim.cmd('silent write')
+    local written = ms_since(start)
+    if record then
+      vim.wait(10000, function()
+        return record.events > before
+      end, 0)
+      return written, ms_since(start)
+    end
+    return written
+  end
+  for index = 1, writes do
+    local written, recorded = write_once(index)
+    write_times[#write_times + 1] = written
+    recorded_times[#recorded_times + 1] = recorded
+  end
+  results.write = stats(write_times)
+  if mode ~= 'plugin' then
+    return finish()
+  end
+  results.recorded = stats(recorded_times)
+
+  -- Grow the history to `versions`, then time the browser.
+  local history = require('dateline.history')
+  local count
+  history.fetch_log(buf, function(_, list)
+    count = #(list or {})
+  end)
+  vim.wait(30000, function()
+    return count ~= nil
+  end, 1)
+  local grow_start = uv.hrtime()
+  for index = count + 1, versions do
+    write_once(writes + index)
+  end
+  results.grow_s = ms_since(grow_start) / 1000
+  local function open_browser()
+    local opened
+    local start = uv.hrtime()
+    history.open(buf, function(history_buf)
+      opened = history_buf
+    end)
+    vim.wait(30000, function()
+      return opened ~= nil
+    end, 0)
+    vim.cmd('redraw')
+    local elapsed = ms_since(start)
+    results.browser_lines = vim.api.nvim_buf_line_count(opened)
+    history.close(opened)
+    return elapsed
+  end
+  results.browser_open_ms = open_browser()
+  local again = {}
+  for _ = 1, 5 do
+    again[#again + 1] = open_browser()
+  end
+  results.browser_open_again = stats(again)
+  finish()
+end
+
+vim.schedule(function()
+  local ok, err = pcall(run)
+  if not ok then
+    results.error = tostring(err)
+    finish()
+  end
+end)

@@ -1,0 +1,141 @@
+-- :Dateline blame: for each paragraph, the version that last changed it
+-- (relative time · author · note) as virtual text at its first line. The
+-- server computes it against the buffer's current text (`dateline.blame`);
+-- it is asked again after every recorded version.
+
+local config = require('dateline.config')
+local lsp = require('dateline.lsp')
+
+local M = {}
+
+M.ns = vim.api.nvim_create_namespace('dateline.blame')
+
+-- buffer -> { blocks = the last answer }
+local active = {}
+
+local function str(value)
+  return type(value) == 'string' and value ~= '' and value or nil
+end
+
+--- The text shown for one block's version.
+---@param version table|nil
+---@return string
+function M.label(version, now)
+  if type(version) ~= 'table' then
+    return 'not recorded yet'
+  end
+  local parts = {
+    require('dateline.history').relative_time(version.timestamp, now),
+    version.author and str(version.author.name) or '?',
+  }
+  if str(version.note) then
+    parts[#parts + 1] = version.note
+  end
+  return table.concat(parts, ' · ')
+end
+
+local function render(buf, blocks)
+  vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
+  local line_count = vim.api.nvim_buf_line_count(buf)
+  local above = config.get().blame.position == 'above'
+  local now = os.time()
+  for _, block in ipairs(blocks) do
+    local row = block.range and block.range.lines and block.range.lines[1]
+    if type(row) == 'number' and row < line_count then
+      local text = M.label(block.version, now)
+      local short = type(block.version) == 'table' and str(block.version.short) or nil
+      if short then
+        text = short:sub(1, 8) .. ' ' .. text
+      end
+      local opts
+      if above then
+        opts = { virt_lines = { { { text, 'DatelineBlame' } } }, virt_lines_above = true }
+      else
+        opts = { virt_text = { { '  ' .. text, 'DatelineBlame' } }, virt_text_pos = 'eol', hl_mode = 'combine' }
+      end
+      pcall(vim.api.nvim_buf_set_extmark, buf, M.ns, row, 0, opts)
+    end
+  end
+end
+
+--- Ask the server for blame and redraw it; `callback(err)` afterwards.
+function M.refresh(buf, callback)
+  lsp.execute(buf, 'dateline.blame', {}, function(err, result)
+    -- The user may have turned blame off while the server worked.
+    if active[buf] then
+      if err then
+        vim.notify('dateline: blame: ' .. err, vim.log.levels.ERROR)
+      else
+        active[buf].blocks = result.blocks or {}
+        render(buf, active[buf].blocks)
+      end
+    end
+    if callback then
+      callback(err)
+    end
+  end)
+end
+
+--- Whether blame is shown in `buf`.
+function M.is_on(buf)
+  return active[buf] ~= nil
+end
+
+--- The last blame answer for `buf` (the server's blocks).
+function M.blocks(buf)
+  return active[buf] and active[buf].blocks
+end
+
+function M.on(buf, callback)
+  if active[buf] then
+    M.refresh(buf, callback)
+    return
+  end
+  active[buf] = { blocks = {} }
+  local group = vim.api.nvim_create_augroup('dateline.blame.' .. buf, { clear = true })
+  vim.api.nvim_create_autocmd('User', {
+    group = group,
+    pattern = 'DatelineRecorded',
+    desc = 'dateline: refresh blame after a version is recorded',
+    callback = function(event)
+      if not vim.api.nvim_buf_is_valid(buf) or not active[buf] then
+        return true
+      end
+      if event.data and event.data.buf == buf then
+        M.refresh(buf)
+      end
+    end,
+  })
+  vim.api.nvim_create_autocmd('BufWipeout', {
+    group = group,
+    buffer = buf,
+    callback = function()
+      M.off(buf)
+    end,
+  })
+  M.refresh(buf, callback)
+end
+
+function M.off(buf)
+  active[buf] = nil
+  pcall(vim.api.nvim_del_augroup_by_name, 'dateline.blame.' .. buf)
+  if vim.api.nvim_buf_is_valid(buf) then
+    vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
+  end
+end
+
+--- :Dateline blame [on|off|toggle]
+function M.toggle(buf, action, callback)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  action = action or 'toggle'
+  if action == 'off' or (action == 'toggle' and active[buf]) then
+    M.off(buf)
+    if callback then
+      callback()
+    end
+  else
+    M.on(buf, callback)
+  end
+end
+
+return M

@@ -1,0 +1,459 @@
+-- The structural diff in the buffer (:Dateline diff): extmarks over the
+-- current text for what a version did not have — added, moved and edited
+-- paragraphs, inserted words — and virtual text for what it had and the
+-- buffer lost: removed paragraphs (virtual lines), deleted words (inline),
+-- the old words of a changed quotation. ]c / [c move between changes while
+-- the view is on.
+--
+-- The server computes the diff (the `dateline.diff` command, the same JSON
+-- as `dateline diff --json`); this module only places it.
+
+local lsp = require('dateline.lsp')
+
+local M = {}
+
+M.ns = vim.api.nvim_create_namespace('dateline.diff')
+
+local has_inline = vim.fn.has('nvim-0.10') == 1
+
+-- buffer -> { rev, rev2, changes = rows (0-based, sorted), summary, diff }
+local active = {}
+
+-- ---------------------------------------------------------- positions --
+
+-- Byte offsets (the server's, over the document text with its line endings)
+-- to rows and columns of the buffer.
+local function position_index(buf)
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  local crlf = vim.b[buf].dateline_crlf
+  if crlf == nil then
+    crlf = vim.bo[buf].fileformat == 'dos'
+  end
+  local eol = crlf and 2 or 1
+  local starts, offset = {}, 0
+  for row, line in ipairs(lines) do
+    starts[row] = offset
+    offset = offset + #line + eol
+  end
+  local index = { lines = lines, starts = starts, eol = eol }
+  --- 0-based row and byte column of a byte offset, clamped into the buffer.
+  function index.pos(byte)
+    local low, high = 1, #starts
+    if high == 0 then
+      return 0, 0
+    end
+    while low < high do
+      local middle = math.floor((low + high + 1) / 2)
+      if starts[middle] <= byte then
+        low = middle
+      else
+        high = middle - 1
+      end
+    end
+    return low - 1, math.min(byte - starts[low], #lines[low])
+  end
+  --- The text between two offsets, lines joined with "\n" (whatever the
+  --- file's line endings), and the offset each of its bytes maps back to.
+  function index.text(first, last)
+    local start_row = index.pos(first)
+    local end_row = index.pos(last)
+    local parts = {}
+    for row = start_row, end_row do
+      parts[#parts + 1] = lines[row + 1]
+    end
+    return table.concat(parts, '\n'), starts[start_row + 1]
+  end
+  return index
+end
+
+-- Maps a position in index.text()'s string (1-based) to a row and column.
+local function text_pos(index, text_start_row, text, at)
+  local row, col = text_start_row, at - 1
+  local from = 1
+  while true do
+    local newline = text:find('\n', from, true)
+    if not newline or newline >= at then
+      break
+    end
+    row = row + 1
+    col = at - newline - 1
+    from = newline + 1
+  end
+  return row, math.min(col, #(index.lines[row + 1] or ''))
+end
+
+-- Walk a word diff over the block's text in the buffer: equal and insert
+-- ops consume the text, chunk by chunk (whitespace matches any whitespace,
+-- words are found forward, which steps over what the word diff leaves out:
+-- a dateline opening the paragraph, the blank line between split blocks).
+-- Returns insertions { first, last } and deletions { at, text } as 1-based
+-- positions in `text`.
+function M.walk_words(text, ops)
+  local inserts, deletes = {}, {}
+  local pos = 1
+  for _, op in ipairs(ops or {}) do
+    if op.op == 'delete' then
+      deletes[#deletes + 1] = { at = pos, text = op.text }
+    else
+      local first, last
+      for space, word in op.text:gmatch('(%s*)(%S*)') do
+        if space ~= '' then
+          local after = text:find('%S', pos)
+          if text:sub(pos, pos):match('%s') then
+            pos = after or #text + 1
+          end
+        end
+        if word ~= '' then
+          local s, e = text:find(word, pos, true)
+          if not s then
+            return inserts, deletes, false
+          end
+          first = first or s
+          last = e
+          pos = e + 1
+        end
+      end
+      if op.op == 'insert' and first then
+        inserts[#inserts + 1] = { first = first, last = last }
+      end
+    end
+  end
+  return inserts, deletes, true
+end
+
+-- ------------------------------------------------------------ marking --
+
+local function mark(buf, row, col, opts)
+  local ok, id = pcall(vim.api.nvim_buf_set_extmark, buf, M.ns, row, col, opts)
+  return ok and id or nil
+end
+
+local function sign_rows(buf, first_row, last_row, text, group)
+  for row = first_row, last_row do
+    mark(buf, row, 0, { sign_text = text, sign_hl_group = group, priority = 20 })
+  end
+end
+
+local function one_line(text)
+  return (text:gsub('\r?\n%s*\r?\n', ' ¶ '):gsub('%s+', ' '))
+end
+
+local function mark_words(buf, index, range, ops, changes)
+  local text = index.text(range.bytes[1], range.bytes[2])
+  local start_row = index.pos(range.bytes[1])
+  local inserts, deletes = M.walk_words(text, ops)
+  for _, insert in ipairs(inserts) do
+    local row, col = text_pos(index, start_row, text, insert.first)
+    local end_row, end_col = text_pos(index, start_row, text, insert.last + 1)
+    mark(buf, row, col, { end_row = end_row, end_col = end_col, hl_group = 'DatelineDiffAdd', priority = 150 })
+  end
+  for _, delete in ipairs(deletes) do
+    local row, col = text_pos(index, start_row, text, delete.at)
+    local shown = one_line(delete.text)
+    if shown:match('%S') then
+      if has_inline then
+        mark(buf, row, col, {
+          virt_text = { { shown, 'DatelineDiffDelete' } },
+          virt_text_pos = 'inline',
+          priority = 150,
+        })
+      else
+        mark(buf, row, 0, { virt_text = { { ' −' .. vim.trim(shown), 'DatelineDiffDelete' } }, virt_text_pos = 'eol' })
+      end
+    end
+  end
+  changes[#changes + 1] = start_row
+end
+
+local function virt_lines_for(text, prefix)
+  local lines = {}
+  for _, line in ipairs(vim.split(text, '\r?\n')) do
+    lines[#lines + 1] = { { prefix .. line, 'DatelineDiffDelete' } }
+  end
+  return lines
+end
+
+-- Where a block of the new side is, by its index.
+local function block_ranges(diff)
+  local by_index = {}
+  for _, block in ipairs(diff.blocks or {}) do
+    if type(block.new_index) == 'number' and block.new_range ~= vim.NIL and block.new_range then
+      by_index[block.new_index] = block
+      if (block.new_count or 1) > 1 then
+        for extra = 1, block.new_count - 1 do
+          by_index[block.new_index + extra] = block
+        end
+      end
+    end
+  end
+  return by_index
+end
+
+local function str(value)
+  return type(value) == 'string' and value or nil
+end
+
+-- Find `needle` in the buffer between two offsets; returns row, col, end_row, end_col.
+local function find_text(index, needle, first, last)
+  local text = index.text(first, last)
+  local start_row = index.pos(first)
+  local s, e = text:find(needle, 1, true)
+  if not s then
+    return nil
+  end
+  local row, col = text_pos(index, start_row, text, s)
+  local end_row, end_col = text_pos(index, start_row, text, e + 1)
+  return row, col, end_row, end_col
+end
+
+local function mark_quotations(buf, index, diff, changes)
+  local blocks = block_ranges(diff)
+  local whole = { bytes = { 0, index.starts[#index.starts] and (index.starts[#index.starts] + #index.lines[#index.lines]) or 0 } }
+  for _, quotation in ipairs(diff.quotations or {}) do
+    local change = quotation.change
+    local block = type(quotation.new_block) == 'number' and blocks[quotation.new_block]
+    local range = block and block.new_range or whole
+    if change == 'changed' or change == 'reattributed' then
+      local new = str(quotation.new) or ''
+      local row, col, end_row, end_col = find_text(index, new, range.bytes[1], range.bytes[2])
+      if not row and range ~= whole then
+        row, col, end_row, end_col = find_text(index, new, whole.bytes[1], whole.bytes[2])
+      end
+      if row then
+        local note
+        if change == 'changed' then
+          note = string.format(' ❝ quotation changed, was: “%s”%s', one_line(str(quotation.old) or ''),
+            str(quotation.speaker) and (' — ' .. quotation.speaker) or '')
+        else
+          note = string.format(' ❝ quotation reattributed: was %s, now %s', str(quotation.old_speaker) or 'nobody',
+            str(quotation.speaker) or 'nobody')
+        end
+        mark(buf, row, col, {
+          end_row = end_row,
+          end_col = end_col,
+          hl_group = 'DatelineQuoteChanged',
+          priority = 140,
+        })
+        mark(buf, row, 0, { virt_text = { { note, 'DatelineQuoteChanged' } }, virt_text_pos = 'eol' })
+        sign_rows(buf, row, row, '❝', 'DatelineQuoteChanged')
+        changes[#changes + 1] = row
+      end
+    elseif change == 'removed' and block then
+      local row = index.pos(range.bytes[1])
+      mark(buf, row, 0, {
+        virt_text = { { string.format(' ❝ quotation removed: “%s”', one_line(str(quotation.old) or '')),
+          'DatelineQuoteChanged' } },
+        virt_text_pos = 'eol',
+      })
+    end
+  end
+end
+
+local EVENTS = { 'headline', 'dek', 'byline', 'dateline' }
+
+local function mark_events(buf, index, diff, changes)
+  for _, name in ipairs(EVENTS) do
+    local event = diff[name]
+    if type(event) == 'table' then
+      local new, old = str(event.new), str(event.old)
+      local row, col, end_row, end_col
+      if new and new ~= '' then
+        row, col, end_row, end_col = find_text(index, new, 0, index.starts[math.min(#index.starts, 40)] or 0)
+      end
+      local label = old and string.format(' %s was: %s', name, one_line(old)) or (' ' .. name .. ' added')
+      if row then
+        mark(buf, row, col, { end_row = end_row, end_col = end_col, hl_group = 'DatelineDiffChange', priority = 120 })
+        mark(buf, row, 0, { virt_text = { { label, 'DatelineDiffDelete' } }, virt_text_pos = 'eol' })
+        changes[#changes + 1] = row
+      elseif old then
+        mark(buf, 0, 0, { virt_lines = { { { name .. ' removed: ' .. one_line(old), 'DatelineDiffDelete' } } },
+          virt_lines_above = true })
+        changes[#changes + 1] = 0
+      end
+    end
+  end
+end
+
+--- Place a diff's marks in `buf`, whose text is the diff's new side.
+---@param buf integer
+---@param diff table the diff JSON
+---@param old_content string? the old side's text, for removed paragraphs
+---@return integer[] changes rows of the changes, sorted
+function M.render(buf, diff, old_content)
+  vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
+  local index = position_index(buf)
+  local changes = {}
+  local last_row = nil -- the last row of the latest block with a new side
+  for _, block in ipairs(diff.blocks or {}) do
+    local kind = block.kind
+    local range = block.new_range ~= vim.NIL and block.new_range or nil
+    if range then
+      local row, col = index.pos(range.bytes[1])
+      local end_row, end_col = index.pos(range.bytes[2])
+      if kind == 'added' then
+        mark(buf, row, col, { end_row = end_row, end_col = end_col, hl_group = 'DatelineDiffAdd', hl_eol = true })
+        sign_rows(buf, row, end_row, '+', 'DatelineDiffAdd')
+        changes[#changes + 1] = row
+      elseif kind == 'moved' then
+        mark(buf, row, col, { end_row = end_row, end_col = end_col, hl_group = 'DatelineDiffMoved' })
+        mark(buf, row, 0, {
+          virt_text = { { string.format(' ↕ moved from ¶%d', (block.old_index or 0) + 1), 'DatelineDiffMoved' } },
+          virt_text_pos = 'eol',
+        })
+        sign_rows(buf, row, end_row, '↕', 'DatelineDiffMoved')
+        changes[#changes + 1] = row
+      elseif kind == 'edited' or kind == 'split' or kind == 'merged' then
+        sign_rows(buf, row, end_row, '~', 'DatelineDiffChange')
+        mark_words(buf, index, range, block.words, changes)
+        if kind ~= 'edited' then
+          local label = kind == 'split' and string.format(' ⑃ split from ¶%d', (block.old_index or 0) + 1)
+            or string.format(' ⑂ merged from ¶%d and ¶%d', (block.old_index or 0) + 1, (block.old_index or 0) + 2)
+          mark(buf, row, 0, { virt_text = { { label, 'DatelineDiffChange' } }, virt_text_pos = 'eol' })
+        end
+      end
+      last_row = end_row
+    elseif kind == 'removed' and old_content and block.old_range ~= vim.NIL and block.old_range then
+      local old = old_content:sub(block.old_range.bytes[1] + 1, block.old_range.bytes[2])
+      local lines = virt_lines_for(old, '− ')
+      table.insert(lines, last_row and 1 or #lines + 1, { { '', 'DatelineDiffDelete' } })
+      if last_row then
+        mark(buf, last_row, 0, { virt_lines = lines })
+      else
+        mark(buf, 0, 0, { virt_lines = lines, virt_lines_above = true })
+      end
+      changes[#changes + 1] = last_row or 0
+    end
+  end
+  mark_quotations(buf, index, diff, changes)
+  mark_events(buf, index, diff, changes)
+  table.sort(changes)
+  local unique = {}
+  for _, row in ipairs(changes) do
+    if unique[#unique] ~= row then
+      unique[#unique + 1] = row
+    end
+  end
+  return unique
+end
+
+-- ----------------------------------------------------------- the view --
+
+--- Move to the next (+1) or previous (-1) change, `count` times.
+function M.jump(direction, count)
+  local buf = vim.api.nvim_get_current_buf()
+  local state = active[buf]
+  if not state or #state.changes == 0 then
+    return false
+  end
+  local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+  for _ = 1, math.max(1, count or 1) do
+    local target
+    if direction > 0 then
+      for _, change in ipairs(state.changes) do
+        if change > row then
+          target = change
+          break
+        end
+      end
+    else
+      for position = #state.changes, 1, -1 do
+        if state.changes[position] < row then
+          target = state.changes[position]
+          break
+        end
+      end
+    end
+    if not target then
+      break
+    end
+    row = target
+  end
+  vim.cmd("normal! m'")
+  vim.api.nvim_win_set_cursor(0, { row + 1, 0 })
+  return true
+end
+
+local function set_keys(buf)
+  vim.keymap.set('n', ']c', function()
+    M.jump(1, vim.v.count1)
+  end, { buffer = buf, desc = 'dateline diff: next change' })
+  vim.keymap.set('n', '[c', function()
+    M.jump(-1, vim.v.count1)
+  end, { buffer = buf, desc = 'dateline diff: previous change' })
+end
+
+--- Turn the diff view off in `buf`.
+function M.clear(buf)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  if not active[buf] then
+    return
+  end
+  active[buf] = nil
+  if vim.api.nvim_buf_is_valid(buf) then
+    vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
+    pcall(vim.keymap.del, 'n', ']c', { buffer = buf })
+    pcall(vim.keymap.del, 'n', '[c', { buffer = buf })
+  end
+end
+
+--- The view's state in `buf`, or nil when it is off.
+function M.state(buf)
+  return active[(buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf]
+end
+
+--- Show the diff of a version against the buffer (default: the latest
+--- version), or of two versions in a buffer showing the newer one.
+---@param buf integer the buffer to mark: its text is the new side
+---@param opts { rev: string?, rev2: string?, article: integer?, callback: fun(err: string?)? }?
+function M.show(buf, opts)
+  opts = opts or {}
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  -- Version buffers ask through their article, which the server knows.
+  local article = opts.article or vim.b[buf].dateline_version_of or buf
+  local rev = opts.rev
+  local pending, diff, old_content, failure = 2, nil, nil, nil
+  local function done()
+    pending = pending - 1
+    if pending > 0 then
+      return
+    end
+    if not vim.api.nvim_buf_is_valid(buf) then
+      return
+    end
+    if failure then
+      vim.notify('dateline: diff: ' .. failure, vim.log.levels.ERROR)
+    else
+      M.clear(buf)
+      local changes = M.render(buf, diff, old_content)
+      active[buf] = { rev = rev, rev2 = opts.rev2, changes = changes, summary = diff.summary, diff = diff }
+      set_keys(buf)
+      vim.notify(string.format('dateline: %s → %s: %s', rev and rev:sub(1, 10) or 'latest version',
+        opts.rev2 and opts.rev2:sub(1, 10) or 'buffer', diff.summary or 'no changes'), vim.log.levels.INFO)
+    end
+    if opts.callback then
+      opts.callback(failure)
+    end
+  end
+  lsp.execute(article, 'dateline.diff', { rev = rev, rev2 = opts.rev2 }, function(err, result)
+    failure = failure or err
+    diff = result
+    done()
+  end)
+  require('dateline.history').fetch_content(article, rev or '@', function(err, content)
+    -- Without the old text only removed paragraphs go unshown; not fatal.
+    old_content = not err and content or nil
+    done()
+  end)
+end
+
+--- :Dateline diff [REV|off]: show, or with no argument toggle, the view.
+function M.toggle(buf, rev)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  if rev == 'off' or (rev == nil and active[buf]) then
+    M.clear(buf)
+    return
+  end
+  M.show(buf, { rev = rev })
+end
+
+return M

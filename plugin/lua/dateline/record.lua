@@ -1,0 +1,186 @@
+-- Recording versions: what the server says after each save
+-- (`dateline/recorded`), :Dateline snapshot and :Dateline note, and the one
+-- warning per kind of failure. A failure never fails the write: the file is
+-- on disk before the server even hears of it.
+
+local lsp = require('dateline.lsp')
+
+local M = {}
+
+-- dateline/recorded notifications handled, successful or not (tests wait on it).
+M.events = 0
+
+-- How to fix a failure, by what its message mentions; the first match wins.
+local FIXES = {
+  { 'lock', 'a stale lock file is left by a process that was killed: remove the file it names' },
+  { 'not a directory', 'history.store (setup()) or $DATELINE_STORE must name a directory' },
+  { 'store', 'check history.store in setup() and $DATELINE_STORE' },
+  { 'corrupt', 'check the repository with `git fsck`' },
+  { 'object', 'check the repository with `git fsck`' },
+  { 'permission', 'make the repository writable' },
+  { 'read%-only', 'make the repository writable' },
+  { 'space', 'free some disk space' },
+}
+
+local function fix_for(message)
+  local lower = message:lower()
+  for _, fix in ipairs(FIXES) do
+    if lower:find(fix[1]) then
+      return fix[2]
+    end
+  end
+  return 'run :checkhealth dateline'
+end
+
+-- Two failures are the same kind when their messages differ only in ids,
+-- numbers and times.
+local function failure_kind(message)
+  return (message:gsub('%x%x%x%x%x%x%x+', '#'):gsub('%d+', '0'))
+end
+
+-- When a recording failure was last reported: the server may also say it
+-- through window/showMessage, and the user should hear it once.
+local last_failure_time = nil ---@type integer?
+local failure_texts = {} ---@type string[]
+local SAME_FAILURE_MS = 5000
+
+local uv = vim.uv or vim.loop
+
+--- The buffer showing the document `uri`, without creating one.
+---@param uri string
+---@return integer?
+function M.buffer_for_uri(uri)
+  if type(uri) ~= 'string' then
+    return nil
+  end
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(buf) and vim.api.nvim_buf_get_name(buf) ~= ''
+      and vim.uri_from_bufnr(buf) == uri then
+      return buf
+    end
+  end
+end
+
+local function report_failure(buf, message)
+  last_failure_time = uv.now()
+  failure_texts[#failure_texts + 1] = message
+  local name = buf and vim.fn.fnamemodify(vim.api.nvim_buf_get_name(buf), ':~:.') or 'the article'
+  lsp.warn_once('record:' .. failure_kind(message), string.format(
+    'dateline: %s was saved, but its version was not recorded: %s. To fix: %s. '
+      .. '(Said once; later writes that fail the same way are silent.)',
+    name, message, fix_for(message)))
+end
+
+local function announce(buf, id)
+  vim.b[buf].dateline_version = id
+  -- The history browser's cache, blame and anyone else listening.
+  vim.api.nvim_exec_autocmds('User', {
+    pattern = 'DatelineRecorded',
+    modeline = false,
+    data = { buf = buf, id = id },
+  })
+end
+
+--- `dateline/recorded` from the server, after each didSave.
+---@param result { uri: string, recorded: boolean, id: string?, error: string? }
+function M.on_recorded(result, _)
+  M.events = M.events + 1
+  local buf = M.buffer_for_uri(result.uri)
+  if result.error then
+    report_failure(buf, tostring(result.error))
+    return
+  end
+  if buf and vim.api.nvim_buf_is_valid(buf) then
+    announce(buf, result.id)
+  end
+end
+
+--- window/showMessage from the dateline server. Errors and warnings go through
+--- vim.notify once per text; one that repeats a recording failure the user
+--- was just told about is dropped.
+---@param result { type: integer, message: string }
+function M.on_server_message(result, _)
+  local message = tostring(result.message or '')
+  local level = ({ vim.log.levels.ERROR, vim.log.levels.WARN, vim.log.levels.INFO, vim.log.levels.DEBUG })[
+    result.type or 3] or vim.log.levels.INFO
+  if level >= vim.log.levels.WARN then
+    local function show()
+      for _, text in ipairs(failure_texts) do
+        if message:find(text, 1, true) or text:find(message, 1, true) then
+          return
+        end
+      end
+      if last_failure_time and uv.now() - last_failure_time < SAME_FAILURE_MS then
+        return
+      end
+      lsp.warn_once('server:' .. failure_kind(message), 'dateline: ' .. message)
+    end
+    -- The server may send this before or after dateline/recorded: wait a
+    -- moment so that the two are recognised as one failure.
+    vim.defer_fn(show, 300)
+  elseif level == vim.log.levels.INFO then
+    vim.notify('dateline: ' .. message, level)
+  end
+end
+
+--- The answer to a dateline.snapshot request.
+function M.on_snapshot(buf, err, result)
+  if err then
+    report_failure(buf, err)
+    return
+  end
+  if result.recorded then
+    announce(buf, result.id)
+  end
+  return result
+end
+
+--- :Dateline snapshot [note]: record the buffer's current text now.
+---@param buf integer
+---@param note string?
+---@param callback fun(err: string?, result: table?)?
+function M.snapshot(buf, note, callback)
+  M.execute_snapshot(buf, note, function(err, result)
+    if err then
+      vim.notify('dateline: snapshot: ' .. err, vim.log.levels.ERROR)
+    elseif result.recorded then
+      vim.notify(string.format('dateline: recorded %s%s', (result.id or ''):sub(1, 10),
+        note and (' — ' .. note) or ''), vim.log.levels.INFO)
+    else
+      vim.notify('dateline: unchanged since the latest version; nothing recorded', vim.log.levels.INFO)
+    end
+    if callback then
+      callback(err, result)
+    end
+  end)
+end
+
+function M.execute_snapshot(buf, note, callback)
+  lsp.execute(buf, 'dateline.snapshot', { note = note }, function(err, result)
+    if not err and result.recorded then
+      announce(buf, result.id)
+    end
+    callback(err, result)
+  end)
+end
+
+--- :Dateline note {text}: annotate a version (default: the latest).
+---@param buf integer
+---@param note string
+---@param rev string?
+---@param callback fun(err: string?, result: table?)?
+function M.note(buf, note, rev, callback)
+  lsp.execute(buf, 'dateline.note', { note = note, rev = rev }, function(err, result)
+    if err then
+      vim.notify('dateline: note: ' .. err, vim.log.levels.ERROR)
+    else
+      vim.notify(string.format('dateline: noted %s — %s', (result.id or ''):sub(1, 10), note), vim.log.levels.INFO)
+      announce(buf, vim.b[buf].dateline_version)
+    end
+    if callback then
+      callback(err, result)
+    end
+  end)
+end
+
+return M

@@ -1,0 +1,74 @@
+-- :Dateline blame: which version last changed each paragraph, refreshed
+-- after each recorded version.
+local T = ...
+local H = dofile(T.root .. '/tests/nvim/helpers.lua')(T)
+local R = dofile(T.root .. '/tests/nvim/history_helpers.lua')(T, H)
+
+-- Row -> the blame text shown there.
+local function blame_text(buf)
+  local ns = require('dateline.blame').ns
+  local shown = {}
+  for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(buf, ns, 0, -1, { details = true })) do
+    local chunks = mark[4].virt_text or (mark[4].virt_lines or {})[1] or {}
+    shown[mark[2]] = vim.trim(table.concat(vim.tbl_map(function(chunk)
+      return chunk[1]
+    end, chunks)))
+  end
+  return shown
+end
+
+local function blame_on(buf)
+  local done = false
+  require('dateline.blame').toggle(buf, 'on', function(err)
+    assert(not err, err)
+    done = true
+  end)
+  T.wait_for(function()
+    return done
+  end, 5000, 'blame')
+end
+
+T.test('blame shows, at each paragraph, the version that last changed it', function()
+  R.setup()
+  local dir = R.repo()
+  local buf = R.edit(dir, R.V1)
+  R.write(buf, R.V1)
+  local first = vim.b[buf].dateline_version
+  R.execute(buf, 'dateline.note', { note = 'first filing' })
+  local v2 = vim.deepcopy(R.V1)
+  v2[7] = 'The plan would add three new piers and a ferry terminal.'
+  R.write(buf, v2)
+  local second = vim.b[buf].dateline_version
+  R.execute(buf, 'dateline.note', { note = 'corrected pier count' })
+  blame_on(buf)
+  local shown = blame_text(buf)
+  T.matches(shown[2], '^' .. first:sub(1, 7), 'first paragraph: the first version')
+  T.matches(shown[2], 'first filing', 'with its note')
+  T.matches(shown[2], 'Jane Doe', 'and its author')
+  T.matches(shown[2], 'just now', 'and when')
+  T.matches(shown[4], first:sub(1, 7), 'the quotation paragraph: the first version')
+  T.matches(shown[6], '^' .. second:sub(1, 7), 'the edited paragraph: the second version')
+  T.matches(shown[6], 'corrected pier count', 'with its note')
+  T.matches(shown[8], first:sub(1, 7), 'last paragraph: the first version')
+end)
+
+T.test('blame is refreshed after a write, and :Dateline blame turns it off', function()
+  R.setup()
+  local dir = R.repo()
+  local buf = R.edit(dir, R.V1)
+  R.write(buf, R.V1)
+  vim.cmd('Dateline blame')
+  T.wait_for(function()
+    return blame_text(buf)[2] ~= nil
+  end, 5000, 'blame')
+  local v2 = vim.list_extend(vim.deepcopy(R.V1), { '', 'A paragraph added in the second version.' })
+  R.write(buf, v2)
+  local second = vim.b[buf].dateline_version
+  T.wait_for(function()
+    local text = blame_text(buf)[10]
+    return text and text:find(second:sub(1, 7), 1, true)
+  end, 5000, 'the new paragraph blamed on the new version')
+  vim.cmd('Dateline blame')
+  T.eq(blame_text(buf), {}, 'blame off')
+  T.eq(require('dateline.blame').is_on(buf), false, 'state')
+end)

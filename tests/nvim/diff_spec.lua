@@ -1,0 +1,163 @@
+-- The diff view: marks for a known change, a changed quotation, ]c / [c,
+-- and turning it off.
+local T = ...
+local H = dofile(T.root .. '/tests/nvim/helpers.lua')(T)
+local R = dofile(T.root .. '/tests/nvim/history_helpers.lua')(T, H)
+
+-- V1 with: a word replaced in the first paragraph, a word of the quotation
+-- changed, the third paragraph removed, a paragraph added at the end.
+local CHANGED = {
+  'Council delays vote on harbour plan',
+  '',
+  'PORTSMOUTH, England – The city council postponed its vote on the harbour plan on Monday after a long debate.',
+  '',
+  '“We need more time to review the costs,” the mayor said.',
+  '',
+  'Opponents gathered outside the town hall before the meeting.',
+  '',
+  'A new vote is expected in March.',
+}
+
+local function marks(buf)
+  local ns = require('dateline.diffview').ns
+  local found = {}
+  for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(buf, ns, 0, -1, { details = true })) do
+    local details = mark[4]
+    found[#found + 1] = {
+      row = mark[2],
+      col = mark[3],
+      end_row = details.end_row,
+      end_col = details.end_col,
+      hl_group = details.hl_group,
+      virt_text = details.virt_text and table.concat(vim.tbl_map(function(chunk)
+        return chunk[1]
+      end, details.virt_text)),
+      virt_text_pos = details.virt_text_pos,
+      virt_lines = details.virt_lines and table.concat(vim.tbl_map(function(line)
+        return line[1] and line[1][1] or ''
+      end, details.virt_lines), '\n'),
+    }
+  end
+  return found
+end
+
+local function find(list, predicate)
+  return vim.tbl_filter(predicate, list)
+end
+
+local function show_diff(buf, rev)
+  local diffview = require('dateline.diffview')
+  local done = false
+  diffview.show(buf, { rev = rev, callback = function(err)
+    assert(not err, err)
+    done = true
+  end })
+  T.wait_for(function()
+    return done
+  end, 5000, 'the diff')
+end
+
+local function recorded_then_changed()
+  R.setup()
+  local dir = R.repo()
+  local buf = R.edit(dir, R.V1)
+  R.write(buf, R.V1)
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, CHANGED)
+  return buf
+end
+
+T.test('the diff of a known change marks exactly the changed ranges', function()
+  local buf = recorded_then_changed()
+  show_diff(buf)
+  local all = marks(buf)
+
+  local added = find(all, function(m)
+    return m.hl_group == 'DatelineDiffAdd' and m.row == 8
+  end)
+  T.eq(#added, 1, 'one mark over the added paragraph: ' .. vim.inspect(all))
+  T.eq({ added[1].row, added[1].col, added[1].end_row, added[1].end_col }, { 8, 0, 8, #CHANGED[9] }, 'its range')
+
+  local removed = find(all, function(m)
+    return m.virt_lines ~= nil
+  end)
+  T.eq(#removed, 1, 'one set of virtual lines')
+  T.matches(removed[1].virt_lines, 'The plan would add two new piers and a ferry terminal%.', 'the removed paragraph')
+  T.eq(removed[1].row, 4, 'shown after the paragraph it followed')
+
+  local postponed = H.find(buf, 'postponed')
+  local inserted = find(all, function(m)
+    return m.hl_group == 'DatelineDiffAdd' and m.row == 2
+  end)
+  T.eq(#inserted, 1, 'one inserted word in the first paragraph')
+  T.eq({ inserted[1].col, inserted[1].end_row, inserted[1].end_col }, { postponed[2], 2, postponed[2] + #'postponed' },
+    'the inserted word exactly')
+  local deleted = find(all, function(m)
+    return m.virt_text_pos == 'inline'
+  end)
+  T.truthy(#deleted >= 1, 'deleted words inline')
+  local delayed = find(deleted, function(m)
+    return m.virt_text:find('delayed', 1, true) ~= nil
+  end)
+  T.eq(#delayed, 1, 'the deleted word is shown')
+  T.eq(delayed[1].row, 2, 'in its paragraph')
+  T.truthy(math.abs(delayed[1].col - postponed[2]) <= 1, 'where it was')
+
+  T.eq(#find(all, function(m)
+    return m.row == 6 and (m.hl_group or m.virt_text or m.virt_lines)
+  end), 0, 'the unchanged paragraph is not marked')
+  T.eq(require('dateline.diffview').state(buf).changes, { 2, 4, 8 }, 'changes for ]c')
+end)
+
+T.test('a changed quotation is called out with its old words', function()
+  local buf = recorded_then_changed()
+  show_diff(buf)
+  local all = marks(buf)
+  local quote = find(all, function(m)
+    return m.hl_group == 'DatelineQuoteChanged'
+  end)
+  T.eq(#quote, 1, 'one quotation mark: ' .. vim.inspect(all))
+  local start = H.find(buf, 'We need')
+  T.eq({ quote[1].row, quote[1].col }, start, 'starts at the quotation words')
+  local callout = find(all, function(m)
+    return m.virt_text and m.virt_text:find('quotation changed', 1, true)
+  end)
+  T.eq(#callout, 1, 'one call-out')
+  T.matches(callout[1].virt_text, 'study the costs', 'the old words')
+  T.eq(callout[1].row, 4, 'on the quotation line')
+end)
+
+T.test(']c and [c move between changes; :Dateline diff again turns the view off', function()
+  local buf = recorded_then_changed()
+  vim.cmd('Dateline diff')
+  T.wait_for(function()
+    return require('dateline.diffview').state(buf) ~= nil
+  end, 5000, 'the diff view')
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  H.feed(']c')
+  T.eq(H.get_cursor()[1], 2, 'first change')
+  H.feed(']c')
+  T.eq(H.get_cursor()[1], 4, 'second change')
+  H.feed('[c')
+  T.eq(H.get_cursor()[1], 2, 'back')
+  vim.cmd('Dateline diff')
+  T.eq(require('dateline.diffview').state(buf), nil, 'off')
+  T.eq(#marks(buf), 0, 'no marks left')
+  T.eq(vim.fn.maparg(']c', 'n', false, true).buffer, nil, ']c is unmapped')
+end)
+
+T.test(':Dateline diff REV compares with that version', function()
+  R.setup()
+  local dir = R.repo()
+  local buf = R.edit(dir, R.V1)
+  R.write(buf, R.V1)
+  local first = vim.b[buf].dateline_version
+  R.write(buf, vim.list_extend(vim.deepcopy(R.V1), { '', 'Second paragraph added later.' }))
+  show_diff(buf, first:sub(1, 10))
+  local added = find(marks(buf), function(m)
+    return m.hl_group == 'DatelineDiffAdd'
+  end)
+  T.eq(#added, 1, 'the paragraph added since the first version')
+  T.eq(added[1].row, 10, 'its row')
+  show_diff(buf)
+  T.eq(#marks(buf), 0, 'against the latest version nothing changed')
+end)

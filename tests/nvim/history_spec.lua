@@ -1,0 +1,154 @@
+-- The history browser: its lines, sparkline and highlights; opening,
+-- restoring and annotating versions; completion of version ids.
+local T = ...
+local H = dofile(T.root .. '/tests/nvim/helpers.lua')(T)
+local R = dofile(T.root .. '/tests/nvim/history_helpers.lua')(T, H)
+
+local function edited(lines, row, text)
+  local copy = vim.deepcopy(lines)
+  copy[row] = text
+  return copy
+end
+
+local V2 = edited(R.V1, 7, 'The plan would add three new piers and a ferry terminal.')
+local V3 = vim.list_extend(vim.deepcopy(V2), { '', 'The vote is now set for next month, the clerk said.' })
+
+-- An article with three versions, the second annotated; returns buf, path, dir.
+local function three_versions()
+  R.setup()
+  local dir = R.repo()
+  local buf, path = R.edit(dir, R.V1)
+  R.write(buf, R.V1)
+  R.write(buf, V2)
+  R.execute(buf, 'dateline.note', { note = 'corrected pier count' })
+  R.write(buf, V3)
+  return buf, path, dir
+end
+
+local function open_browser(buf)
+  local history_buf
+  require('dateline.history').open(buf, function(opened)
+    history_buf = opened
+  end)
+  T.wait_for(function()
+    return history_buf ~= nil
+  end, 5000, 'the history browser')
+  return history_buf
+end
+
+local function marks_with(buf, ns_name, group)
+  local ns = vim.api.nvim_get_namespaces()[ns_name]
+  local rows = {}
+  for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(buf, ns, 0, -1, { details = true })) do
+    if mark[4].hl_group == group then
+      rows[#rows + 1] = mark[2]
+    end
+  end
+  return rows
+end
+
+T.test('the browser lists every version, newest first, with a sparkline and the annotated one marked', function()
+  local buf = three_versions()
+  local history_buf = open_browser(buf)
+  local lines = vim.api.nvim_buf_get_lines(history_buf, 0, -1, false)
+  local first = require('dateline.history').HEADER_LINES + 1
+  T.eq(#lines, first + 2, 'header lines and three versions')
+  T.matches(lines[1], '3 versions, 1 annotated', 'header counts')
+  T.matches(lines[1], '[▁▂▃▄▅▆▇█][▁▂▃▄▅▆▇█][▁▂▃▄▅▆▇█]', 'sparkline')
+  T.matches(lines[2], '<CR> open', 'help line')
+  T.matches(lines[first], 'just now', 'relative time')
+  T.matches(lines[first], '%d%d%d%d%-%d%d%-%d%d %d%d:%d%d', 'absolute time')
+  T.matches(lines[first], 'Jane Doe', 'author')
+  T.matches(lines[first], '+11', 'change in words')
+  T.matches(lines[first + 1], 'corrected pier count', 'the note')
+  T.eq(marks_with(history_buf, 'dateline.history', 'DatelineHistoryAnnotated'), { first, first }, 'annotated row')
+  T.eq(vim.bo[history_buf].modifiable, false, 'read-only')
+end)
+
+T.test('r restores a version as one undoable change, without writing', function()
+  local buf, path = three_versions()
+  local history_buf = open_browser(buf)
+  local first = require('dateline.history').HEADER_LINES + 1
+  vim.api.nvim_win_set_cursor(0, { first + 2, 0 }) -- the oldest
+  H.feed('r')
+  T.wait_for(function()
+    return vim.deep_equal(vim.api.nvim_buf_get_lines(buf, 0, -1, false), R.V1)
+  end, 5000, 'the restored text')
+  T.eq(vim.api.nvim_get_current_buf(), buf, 'back in the article')
+  T.eq(vim.bo[buf].modified, true, 'modified, not written')
+  T.eq(vim.fn.readfile(path), V3, 'the file on disk is unchanged')
+  vim.cmd('normal! u')
+  T.eq(vim.api.nvim_buf_get_lines(buf, 0, -1, false), V3, 'one u brings the newer text back')
+  T.truthy(vim.api.nvim_buf_is_valid(history_buf), 'the browser stays open')
+end)
+
+T.test('<CR> opens the version read-only as a highlighted article', function()
+  local buf = three_versions()
+  open_browser(buf)
+  vim.api.nvim_win_set_cursor(0, { require('dateline.history').HEADER_LINES + 2, 0 })
+  H.feed('<CR>')
+  T.wait_for(function()
+    return vim.api.nvim_buf_get_name(0):find('^dateline://') ~= nil
+  end, 5000, 'the version buffer')
+  local version_buf = vim.api.nvim_get_current_buf()
+  T.eq(vim.api.nvim_buf_get_lines(version_buf, 0, -1, false), V2, 'the second version')
+  T.eq(vim.bo[version_buf].filetype, 'article', 'filetype')
+  T.eq(vim.bo[version_buf].modifiable, false, 'not modifiable')
+  T.truthy(vim.treesitter.highlighter.active[version_buf], 'highlighted')
+  T.eq(require('dateline.lsp').client(version_buf), nil, 'no server for a version buffer')
+end)
+
+T.test('a annotates the version under the cursor', function()
+  local buf = three_versions()
+  local history_buf = open_browser(buf)
+  local original = vim.ui.input
+  T.on_cleanup(function()
+    vim.ui.input = original
+  end)
+  vim.ui.input = function(_, on_confirm)
+    on_confirm('first draft')
+  end
+  local first = require('dateline.history').HEADER_LINES + 1
+  vim.api.nvim_win_set_cursor(0, { first + 2, 0 })
+  H.feed('a')
+  T.wait_for(function()
+    local line = vim.api.nvim_buf_get_lines(history_buf, first + 1, first + 2, false)[1]
+    return line and line:find('first draft', 1, true) ~= nil
+  end, 5000, 'the note in the browser')
+  T.matches(vim.api.nvim_buf_get_lines(history_buf, 0, 1, false)[1], '2 annotated', 'header')
+end)
+
+T.test('a preview of the version under the cursor follows it', function()
+  local buf = three_versions()
+  local history_buf = open_browser(buf)
+  local first = require('dateline.history').HEADER_LINES + 1
+  vim.api.nvim_win_set_cursor(0, { first + 2, 0 })
+  vim.api.nvim_exec_autocmds('CursorMoved', { buffer = history_buf })
+  local preview
+  T.wait_for(function()
+    for _, win in ipairs(vim.api.nvim_list_wins()) do
+      if vim.api.nvim_win_get_config(win).relative ~= '' then
+        preview = vim.api.nvim_win_get_buf(win)
+        return true
+      end
+    end
+  end, 5000, 'the preview window')
+  local text = table.concat(vim.api.nvim_buf_get_lines(preview, 0, -1, false), '\n')
+  T.matches(text, 'Council delays vote', 'the version text')
+  T.matches(text, 'two new piers', 'the oldest version')
+end)
+
+T.test('version ids complete after :Dateline diff and :Dateline restore', function()
+  local buf = three_versions()
+  local history = require('dateline.history')
+  vim.fn.getcompletion('Dateline diff ', 'cmdline') -- starts fetching the log
+  T.wait_for(function()
+    return history.cached_log(buf) ~= nil
+  end, 5000, 'the cached log')
+  local ids = vim.fn.getcompletion('Dateline diff ', 'cmdline')
+  T.eq(#ids, 4, 'off and three ids: ' .. vim.inspect(ids))
+  T.truthy(vim.tbl_contains(ids, 'off'), 'off')
+  local log = history.cached_log(buf)
+  T.truthy(vim.tbl_contains(ids, log[1].short), 'the newest id')
+  T.eq(vim.fn.getcompletion('Dateline restore ' .. log[3].short:sub(1, 6), 'cmdline'), { log[3].short }, 'by prefix')
+end)
