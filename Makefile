@@ -30,7 +30,7 @@ INCLUDES    := -Iplugin/include -Ibuild/generated -I$(GRAMMAR_SRC)
 PARSER_SOURCES := $(GRAMMAR_SRC)/parser.c $(GRAMMAR_SRC)/scanner.c
 CORE_SOURCES   := $(filter-out plugin/src/main.c,$(wildcard plugin/src/*.c))
 TEST_MODULES   := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/*/*.c))))
-TEST_MODULES   := $(filter-out fuzz,$(sort $(TEST_MODULES)))
+TEST_MODULES   := $(filter-out fuzz support,$(sort $(TEST_MODULES)))
 
 release_obj = $(patsubst %.c,build/release/%.o,$(1))
 check_obj   = $(patsubst %.c,build/check/%.o,$(1))
@@ -78,8 +78,16 @@ $(CLI_BIN): build/release/plugin/src/main.o build/release/libdateline.a
 	$(CC) -o $@ $^ $(PKG_LIBS) -lpthread
 
 # --- Criterion suites, one binary per tests/<module>/ ---
+# tests/support/ is an archive, so a suite links only the helpers it uses
+# (the fuzz replay helper needs a fuzz target that most suites lack).
+TEST_SUPPORT_SOURCES := $(wildcard tests/support/*.c)
+build/check/libtestsupport.a: $(call check_obj,$(TEST_SUPPORT_SOURCES))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
 .SECONDEXPANSION:
-build/check/test-%: $$(call check_obj,$$(wildcard tests/$$*/*.c)) build/check/libdateline.a
+build/check/test-%: $$(call check_obj,$$(wildcard tests/$$*/*.c)) build/check/libtestsupport.a \
+                    build/check/libdateline.a
 	$(CC) $(CHECK_FLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lpthread
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -22,7 +22,7 @@ export HOME=$work/home XDG_DATA_HOME=$work/data GIT_CONFIG_GLOBAL=$work/home/.gi
 mkdir -p "$HOME"
 git config --global user.name Bench
 git config --global user.email bench@example.com
-seed=$ROOT/../shared/seeds/000_8262d85f5fa5c412.txt
+seed=${DATELINE_SHARED:-$ROOT/../shared}/seeds/000_8262d85f5fa5c412.txt
 
 new_repo() { git init -q --template= -b master "$1"; git -C "$1" commit -q --allow-empty -m init; }
 

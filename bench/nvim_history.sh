@@ -19,7 +19,7 @@ printf '[user]\n\tname = Bench\n\temail = bench@example.com\n' > "$GIT_CONFIG_GL
 run_one() { # run_one MODE -> JSON
     local mode=$1 repo=$WORK/repo-$1 out=$WORK/result-$1.json
     git init -q "$repo"
-    cp "$ROOT/../shared/seeds/000_8262d85f5fa5c412.txt" "$repo/story.article"
+    cp "${DATELINE_SHARED:-$ROOT/../shared}/seeds/000_8262d85f5fa5c412.txt" "$repo/story.article"
     chmod u+w "$repo/story.article"
     local plugin_args=()
     [ "$mode" != plain ] && plugin_args=(--cmd "set runtimepath^=$ROOT/plugin")

@@ -389,25 +389,13 @@ void dl_blame_free(dl_blame *blame)
 
 /* -------------------------------------------------------------- JSON -- */
 
-/* ISO 8601 in the version's own zone: 2024-05-01T10:22:03+02:00. */
-static void format_time(char *out, size_t size, long long when, int offset)
-{
-    time_t local = (time_t)(when + (long long)offset * 60);
-    struct tm tm;
-    gmtime_r(&local, &tm);
-    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    int minutes = offset < 0 ? -offset : offset;
-    snprintf(out + n, size - n, "%c%02d:%02d", offset < 0 ? '-' : '+', minutes / 60,
-             minutes % 60);
-}
-
 static json_t *version_json(const dl_blame_line *line)
 {
     if (!line->recorded)
         return json_null();
     const dl_history_version *v = &line->version;
     char when[40];
-    format_time(when, sizeof(when), v->time, v->offset);
+    dl_history_format_time(when, sizeof(when), v->time, v->offset);
     return json_pack("{s:s,s:s#,s:s,s:I,s:i,s:{s:s,s:s},s:o}", "id", v->id.hex, "short",
                      v->id.hex, (int)DL_HISTORY_ID_SHORTSIZE, "time", when, "timestamp",
                      (json_int_t)v->time, "offset_minutes", v->offset, "author", "name",

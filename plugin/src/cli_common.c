@@ -108,6 +108,25 @@ int dl_cli_use_color(const dl_cli_args *a, FILE *out)
     return !(no_color && no_color[0]) && isatty(fileno(out));
 }
 
+/* ------------------------------------------------------------- opening -- */
+
+int dl_cli_open_article(dl_cli_article *o, const dl_cli_args *a, const char *file)
+{
+    dl_history_store_options options = DL_HISTORY_STORE_OPTIONS_INIT;
+    options.store_dir = a->store;
+    memset(o, 0, sizeof(*o));
+    int error = dl_history_store_open(&o->store, file, &options);
+    if (error == 0)
+        error = dl_history_open(&o->history, o->store, file);
+    return error;
+}
+
+void dl_cli_close_article(dl_cli_article *o)
+{
+    dl_history_free(o->history);
+    dl_history_store_free(o->store);
+}
+
 /* ---------------------------------------------------------------- JSON -- */
 
 json_t *dl_cli_json_document(void)
@@ -123,15 +142,4 @@ int dl_cli_json_print(json_t *doc, FILE *out)
     return status == 0 ? DL_EXIT_OK : DL_EXIT_ERROR;
 }
 
-/* ISO 8601 in the version's own zone: 2024-05-01T10:22:03+02:00. */
-void dl_cli_format_time(char *out, size_t size, long long when, int offset)
-{
-    time_t local = (time_t)(when + (long long)offset * 60);
-    struct tm tm;
-    gmtime_r(&local, &tm);
-    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    int minutes = offset < 0 ? -offset : offset;
-    snprintf(out + n, size - n, "%c%02d:%02d", offset < 0 ? '-' : '+', minutes / 60,
-             minutes % 60);
-}
 

@@ -9,6 +9,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "dateline/history.h"
+
 #define JSON_SCHEMA 1
 
 typedef enum { DL_CLI_COLOR_AUTO, DL_CLI_COLOR_ALWAYS, DL_CLI_COLOR_NEVER } dl_cli_color;
@@ -52,13 +54,19 @@ int dl_cli_fail(FILE *err);
 /* Whether to colour output written to `out` (NO_COLOR and isatty for auto). */
 int dl_cli_use_color(const dl_cli_args *a, FILE *out);
 
+/* An article's history, opened from FILE with the --store the user gave. */
+typedef struct {
+    dl_history_store *store;
+    dl_history *history;
+} dl_cli_article;
+
+int dl_cli_open_article(dl_cli_article *o, const dl_cli_args *a, const char *file);
+void dl_cli_close_article(dl_cli_article *o);
+
 /* A new JSON object holding "schema". */
 json_t *dl_cli_json_document(void);
 
 /* Print and release `doc`; returns the exit status. */
 int dl_cli_json_print(json_t *doc, FILE *out);
-
-/* ISO 8601 in the given zone: 2024-05-01T10:22:03+02:00. */
-void dl_cli_format_time(char *out, size_t size, long long when, int offset);
 
 #endif

@@ -18,29 +18,6 @@
 #include "dateline/text.h"
 #include "dateline_version.h"
 
-/* ------------------------------------------------------------ opening -- */
-
-typedef struct {
-    dl_history_store *store;
-    dl_history *history;
-} opened;
-
-static void close_article(opened *o)
-{
-    dl_history_free(o->history);
-    dl_history_store_free(o->store);
-}
-
-static int open_article(opened *o, const dl_cli_args *a, const char *file)
-{
-    dl_history_store_options options = DL_HISTORY_STORE_OPTIONS_INIT;
-    options.store_dir = a->store;
-    memset(o, 0, sizeof(*o));
-    int error = dl_history_store_open(&o->store, file, &options);
-    if (error == 0)
-        error = dl_history_open(&o->history, o->store, file);
-    return error;
-}
 
 /* One side of a diff: a version's content or the file's. */
 typedef struct {
@@ -126,10 +103,10 @@ int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
         return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes [REV [REV2]] FILE" : "needs a FILE");
 
     const char *file = a.args[a.nargs - 1];
-    opened o;
+    dl_cli_article o;
     side old = {0}, new = {0};
     dl_diff *diff = NULL;
-    int error = open_article(&o, &a, file);
+    int error = dl_cli_open_article(&o, &a, file);
     if (error == 0)
         error = load_version(&old, o.history, a.nargs >= 2 ? a.args[0] : "@");
     if (error == 0)
@@ -159,7 +136,7 @@ int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
     dl_diff_free(diff);
     side_dispose(&old);
     side_dispose(&new);
-    close_article(&o);
+    dl_cli_close_article(&o);
     return status;
 }
 
@@ -233,7 +210,7 @@ static void print_blame(FILE *out, const dl_blame *blame)
         } else {
             const dl_history_version *v = &line->version;
             char when[40];
-            dl_cli_format_time(when, sizeof(when), v->time, v->offset);
+            dl_history_format_time(when, sizeof(when), v->time, v->offset);
             when[10] = ' ';
             when[16] = '\0';
             fprintf(out, "%.*s  %s  ", DL_HISTORY_ID_SHORTSIZE, v->id.hex, when);
@@ -266,11 +243,11 @@ int dl_cli_blame(int argc, char **argv, FILE *out, FILE *err)
     if (a.nargs != 1)
         return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
 
-    opened o;
+    dl_cli_article o;
     char *text = NULL;
     size_t size = 0;
     dl_blame *blame = NULL;
-    int error = open_article(&o, &a, a.args[0]);
+    int error = dl_cli_open_article(&o, &a, a.args[0]);
     if (error == 0)
         error = dl_text_read_file(&text, &size, a.args[0]);
     if (error == 0)
@@ -290,6 +267,6 @@ int dl_cli_blame(int argc, char **argv, FILE *out, FILE *err)
     }
     dl_blame_free(blame);
     free(text);
-    close_article(&o);
+    dl_cli_close_article(&o);
     return status;
 }

@@ -15,29 +15,6 @@
 #include "dateline/history.h"
 #include "dateline_version.h"
 
-/* ------------------------------------------------------------ opening -- */
-
-typedef struct {
-    dl_history_store *store;
-    dl_history *history;
-} opened;
-
-static void close_article(opened *o)
-{
-    dl_history_free(o->history);
-    dl_history_store_free(o->store);
-}
-
-static int open_article(opened *o, const dl_cli_args *a, const char *file)
-{
-    dl_history_store_options options = DL_HISTORY_STORE_OPTIONS_INIT;
-    options.store_dir = a->store;
-    memset(o, 0, sizeof(*o));
-    int error = dl_history_store_open(&o->store, file, &options);
-    if (error == 0)
-        error = dl_history_open(&o->history, o->store, file);
-    return error;
-}
 
 /* ---------------------------------------------------------------- JSON -- */
 
@@ -68,11 +45,11 @@ int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
     if (a.nargs != 1)
         return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
 
-    opened o;
+    dl_cli_article o;
     dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
     dl_history_id id;
     options.note = a.note;
-    int error = open_article(&o, &a, a.args[0]);
+    int error = dl_cli_open_article(&o, &a, a.args[0]);
     if (error == 0)
         error = dl_history_snapshot(&id, o.history, &options);
     if (error < 0 && error != DL_EUNCHANGED) {
@@ -87,7 +64,7 @@ int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
     } else {
         fprintf(out, "%s\n", id.hex);
     }
-    close_article(&o);
+    dl_cli_close_article(&o);
     return status;
 }
 
@@ -111,9 +88,9 @@ int dl_cli_note(int argc, char **argv, FILE *out, FILE *err)
 
     const char *rev = a.nargs == 2 ? a.args[0] : "@";
     const char *file = a.args[a.nargs - 1];
-    opened o;
+    dl_cli_article o;
     dl_history_id id;
-    int error = open_article(&o, &a, file);
+    int error = dl_cli_open_article(&o, &a, file);
     if (error == 0)
         error = dl_history_note(&id, o.history, rev, a.note);
     if (error < 0) {
@@ -126,7 +103,7 @@ int dl_cli_note(int argc, char **argv, FILE *out, FILE *err)
     } else {
         fprintf(out, "noted %.*s\n", DL_HISTORY_ID_SHORTSIZE, id.hex);
     }
-    close_article(&o);
+    dl_cli_close_article(&o);
     return status;
 }
 
@@ -151,13 +128,13 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
     if (a.nargs != 1)
         return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
 
-    opened o;
+    dl_cli_article o;
     dl_history_log *log = NULL;
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.max_count = a.count;
     options.annotated_only = a.annotated;
 
-    int error = open_article(&o, &a, a.args[0]);
+    int error = dl_cli_open_article(&o, &a, a.args[0]);
     if (error == 0)
         error = dl_history_log_read(&log, o.history, &options);
     if (error < 0) {
@@ -171,7 +148,7 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
         for (size_t i = 0; i < log->count; i++) {
             const dl_history_version *v = &log->versions[i];
             char when[40];
-            dl_cli_format_time(when, sizeof(when), v->time, v->offset);
+            dl_history_format_time(when, sizeof(when), v->time, v->offset);
             json_t *parents = json_array();
             if (v->parent_count > 0)
                 json_array_append_new(parents, json_string(v->parent.hex));
@@ -198,7 +175,7 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
     for (size_t i = 0; i < log->count; i++) {
         const dl_history_version *v = &log->versions[i];
         char when[40];
-        dl_cli_format_time(when, sizeof(when), v->time, v->offset);
+        dl_history_format_time(when, sizeof(when), v->time, v->offset);
         fprintf(out, "%.*s  %s  %s  %zu words (%+lld)", DL_HISTORY_ID_SHORTSIZE, v->id.hex,
                 when, v->author_name, v->change.words, v->change.words_delta);
         if (v->change.summary != NULL)
@@ -210,7 +187,7 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
 
 done:
     dl_history_log_free(log);
-    close_article(&o);
+    dl_cli_close_article(&o);
     return status;
 }
 
@@ -229,11 +206,11 @@ int dl_cli_show(int argc, char **argv, FILE *out, FILE *err)
     if (a.nargs != 2)
         return dl_cli_usage_error(&a, err, "%s", "needs REV and FILE");
 
-    opened o;
+    dl_cli_article o;
     dl_history_id id;
     char *content = NULL;
     size_t size = 0;
-    int error = open_article(&o, &a, a.args[1]);
+    int error = dl_cli_open_article(&o, &a, a.args[1]);
     if (error == 0)
         error = dl_history_resolve(&id, o.history, a.args[0]);
     if (error == 0)
@@ -243,7 +220,7 @@ int dl_cli_show(int argc, char **argv, FILE *out, FILE *err)
     else if (fwrite(content, 1, size, out) != size)
         status = DL_EXIT_ERROR;
     free(content);
-    close_article(&o);
+    dl_cli_close_article(&o);
     return status;
 }
 
@@ -264,9 +241,9 @@ int dl_cli_restore(int argc, char **argv, FILE *out, FILE *err)
     if (a.nargs != 2)
         return dl_cli_usage_error(&a, err, "%s", "needs REV and FILE");
 
-    opened o;
+    dl_cli_article o;
     dl_history_id from, id;
-    int error = open_article(&o, &a, a.args[1]);
+    int error = dl_cli_open_article(&o, &a, a.args[1]);
     if (error == 0)
         error = dl_history_resolve(&from, o.history, a.args[0]);
     if (error == 0)
@@ -282,7 +259,7 @@ int dl_cli_restore(int argc, char **argv, FILE *out, FILE *err)
         fprintf(out, "restored %.*s; latest version is now %s\n", DL_HISTORY_ID_SHORTSIZE,
                 from.hex, id.hex);
     }
-    close_article(&o);
+    dl_cli_close_article(&o);
     return status;
 }
 

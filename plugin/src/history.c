@@ -492,6 +492,17 @@ const char *dl_history_file(const dl_history *history)
     return history ? history->file : NULL;
 }
 
+void dl_history_format_time(char *out, size_t size, long long when, int offset)
+{
+    time_t local = (time_t)(when + (long long)offset * 60);
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    int minutes = offset < 0 ? -offset : offset;
+    snprintf(out + n, size - n, "%c%02d:%02d", offset < 0 ? '-' : '+', minutes / 60,
+             minutes % 60);
+}
+
 /* -------------------------------------------------------- file access -- */
 
 

@@ -4,7 +4,7 @@
 
 #include "../support/dl_test.h"
 #include "dateline/blame.h"
-#include "fixture.h"
+#include "../support/history_fixture.h"
 
 static dl_history_store *store;
 static dl_history *history;

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "../support/dl_test.h"
-#include "fixture.h"
+#include "../support/history_fixture.h"
 
 TestSuite(history_concurrency, .init = fx_setup, .fini = fx_teardown, .timeout = 300);
 

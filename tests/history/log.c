@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "../support/dl_test.h"
-#include "fixture.h"
+#include "../support/history_fixture.h"
 
 TestSuite(history_log, .init = fx_setup, .fini = fx_teardown);
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "../support/dl_test.h"
-#include "fixture.h"
+#include "../support/history_fixture.h"
 
 TestSuite(history_rev, .init = fx_setup, .fini = fx_teardown);
 

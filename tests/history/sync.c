@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "../support/dl_test.h"
-#include "fixture.h"
+#include "../support/history_fixture.h"
 
 /* Two writers' clones ("repo" from the fixture and "other") sharing a bare
  * remote ("remote.git"), configured as origin in both. */

@@ -174,6 +174,12 @@ int dl_history_describe(dl_history_change *out, const char *old,
 /** Free what a dl_history_change holds (not the struct). NULL-safe. */
 void dl_history_change_dispose(dl_history_change *change);
 
+/**
+ * Write `when` (seconds since the epoch) in ISO 8601 as seen in the zone
+ * `offset` minutes east of UTC: 2024-05-01T10:22:03+02:00. `size` >= 26.
+ */
+void dl_history_format_time(char *out, size_t size, long long when, int offset);
+
 /** One version of an article. */
 typedef struct {
     dl_history_id id;

@@ -1,4 +1,4 @@
-#include "fixture.h"
+#include "history_fixture.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../support/dl_test.h"
+#include "dl_test.h"
 
 /*
  * libgit2 1.5.1's git_regexp_match() never frees its PCRE2 match data when
@@ -121,7 +121,7 @@ char *fx_read(const char *path, size_t *size)
 
 void fx_setup(void)
 {
-    snprintf(fx_root, sizeof(fx_root), "/tmp/dl-blame-XXXXXX");
+    snprintf(fx_root, sizeof(fx_root), "/tmp/dl-test-XXXXXX");
     cr_assert(mkdtemp(fx_root) != NULL);
     snprintf(fx_repo, sizeof(fx_repo), "%s/repo", fx_root);
     setenv("HOME", fx_path("home"), 1);
