@@ -179,7 +179,7 @@ Test(lsp_diagnostics, quotation_changed_warning_follows_the_words)
 /* Real articles: no diagnostic except the real defects listed here. */
 Test(lsp_diagnostics, corpus_articles_have_no_false_diagnostics)
 {
-    const char *dir = DL_SOURCE_DIR "/../shared/corpus";
+    const char *dir = dl_test_shared("corpus");
     DIR *listing = opendir(dir);
     cr_assert(listing != NULL, "no corpus at %s", dir);
     struct dirent *entry;
@@ -210,7 +210,7 @@ Test(lsp_diagnostics, corpus_articles_have_no_false_diagnostics)
 
 Test(lsp_diagnostics, reference_article_has_no_diagnostics)
 {
-    char *text = test_read_file(DL_SOURCE_DIR "/../shared/seeds/000_8262d85f5fa5c412.txt", NULL);
+    char *text = test_read_file(dl_test_shared("seeds/000_8262d85f5fa5c412.txt"), NULL);
     diagnosed d;
     diagnose(&d, text);
     cr_assert(eq(sz, d.diags.count, 0));

@@ -60,7 +60,7 @@ static void check_same_as_fresh(const dl_lsp_document *doc)
 
 Test(lsp_documents, random_edits_match_a_fresh_parse)
 {
-    char *text = test_read_file(DL_SOURCE_DIR "/../shared/seeds/000_8262d85f5fa5c412.txt", NULL);
+    char *text = test_read_file(dl_test_shared("seeds/000_8262d85f5fa5c412.txt"), NULL);
     dl_lsp_document *doc;
     dl_assert_ok(dl_lsp_document_new(&doc, "untitled:1", text, strlen(text), 1));
     static const char *const inserts[] = {"x", "\n", "\n\n", "“", "”", "é", "😀", "",
@@ -85,7 +85,7 @@ Test(lsp_documents, random_edits_match_a_fresh_parse)
 
 Test(lsp_documents, ten_thousand_edits_keep_memory_flat)
 {
-    char *text = test_read_file(DL_SOURCE_DIR "/../shared/seeds/000_8262d85f5fa5c412.txt", NULL);
+    char *text = test_read_file(dl_test_shared("seeds/000_8262d85f5fa5c412.txt"), NULL);
     test_client c;
     test_client_start(&c, 1);
     test_client_initialize(&c, NULL);

@@ -17,7 +17,8 @@ const rpc = require('vscode-jsonrpc/node');
 const proto = require('vscode-languageserver-protocol');
 
 const BIN = path.join(ROOT, 'plugin/bin/dateline');
-const SEED = fs.readFileSync(path.join(ROOT, '../shared/seeds/000_8262d85f5fa5c412.txt'), 'utf8');
+const SHARED = process.env.DATELINE_SHARED || path.join(ROOT, '../shared');
+const SEED = fs.readFileSync(path.join(SHARED, 'seeds/000_8262d85f5fa5c412.txt'), 'utf8');
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, 'plugin.json'), 'utf8'));
 
 // A scratch HOME with its own git identity, and a git repository in it.

@@ -46,8 +46,13 @@ local function edit_with_server(file, extra)
     local client = vim.lsp.get_client_by_id(id)
     return client and client.initialized and vim.lsp.buf_is_attached(buf, id)
   end, 5000, 'the server to initialize')
+  -- A graceful stop (shutdown, exit) that finishes before the editor quits:
+  -- killing the server leaves the editor writing into a closed pipe.
   T.on_cleanup(function()
-    vim.lsp.stop_client(id, true)
+    vim.lsp.stop_client(id)
+    vim.wait(5000, function()
+      return vim.lsp.get_client_by_id(id) == nil
+    end, 10)
   end)
   return buf, vim.lsp.get_client_by_id(id), recorded
 end
