@@ -1282,6 +1282,82 @@ int dl_history_log_read(dl_history_log **out, dl_history *history,
     return error;
 }
 
+/* ------------------------------------------------------------ stamps -- */
+
+/* Versions a stamp may have moved by and still be compared cheaply. */
+#define STAMP_MAX_STEPS 64
+
+static int stamp_tip(dl_history_id *out, git_repository *repo, const char *refname)
+{
+    git_oid tip;
+    int found = 0;
+    int error = lookup_tip(&tip, &found, repo, refname);
+    out->hex[0] = '\0';
+    if (error == 0 && found)
+        git_oid_tostr(out->hex, sizeof(out->hex), &tip);
+    return error;
+}
+
+int dl_history_stamp_read(dl_history_stamp *out, dl_history *history)
+{
+    dl_history_stamp stamp;
+    pthread_mutex_lock(&history->store->lock);
+    git_repository *repo = history->store->repo;
+    int error = stamp_tip(&stamp.article, repo, history->refname);
+    if (error == 0)
+        error = stamp_tip(&stamp.notes, repo, DL_HISTORY_NOTES_REF);
+    pthread_mutex_unlock(&history->store->lock);
+    if (error == 0)
+        *out = stamp;
+    return error;
+}
+
+static int same_annotated_locked(dl_history *history, const dl_history_stamp *then,
+                                 const dl_history_stamp *now)
+{
+    git_repository *repo = history->store->repo;
+    git_oid id, target;
+    if (strcmp(then->notes.hex, now->notes.hex) != 0)
+        return 0;
+    if (strcmp(then->article.hex, now->article.hex) == 0)
+        return 1;
+    if (then->article.hex[0] == '\0' || now->article.hex[0] == '\0' ||
+        git_oid_fromstr(&id, now->article.hex) < 0 ||
+        git_oid_fromstr(&target, then->article.hex) < 0)
+        return 0;
+    /* Walk back from the new tip to the old one through versions with one
+     * parent and no note: the walk from the new tip then meets no note
+     * before it reaches the old tip, and continues exactly as from it. */
+    for (int step = 0; step < STAMP_MAX_STEPS; step++) {
+        git_commit *commit = NULL;
+        git_note *note = NULL;
+        if (git_note_read(&note, repo, DL_HISTORY_NOTES_REF, &id) == 0) {
+            git_note_free(note);
+            return 0;
+        }
+        if (git_commit_lookup(&commit, repo, &id) < 0)
+            return 0;
+        int single = git_commit_parentcount(commit) == 1;
+        if (single)
+            git_oid_cpy(&id, git_commit_parent_id(commit, 0));
+        git_commit_free(commit);
+        if (!single)
+            return 0;
+        if (git_oid_equal(&id, &target))
+            return 1;
+    }
+    return 0;
+}
+
+int dl_history_same_annotated(dl_history *history, const dl_history_stamp *then,
+                              const dl_history_stamp *now)
+{
+    pthread_mutex_lock(&history->store->lock);
+    int same = same_annotated_locked(history, then, now);
+    pthread_mutex_unlock(&history->store->lock);
+    return same;
+}
+
 /* ----------------------------------------------------------- restoring -- */
 
 static int restore_locked(dl_history_id *out, dl_history *history, const char *rev)

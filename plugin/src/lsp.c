@@ -274,12 +274,14 @@ static void on_did_close(dl_lsp_server *s, const json_t *params)
 
 /* ------------------------------------------------------------ requests -- */
 
+/* Send a response begun by dl_lsp_result_begin and filled in. */
 static void respond_buf(dl_lsp_server *s, const json_t *id, dl_lsp_buf *buf)
 {
+    dl_lsp_buf_puts(buf, "}");
     if (buf->failed)
         dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, "out of memory");
     else
-        dl_lsp_respond_raw(&s->writer, id, buf->data, buf->size);
+        dl_lsp_send_raw(&s->writer, buf->data, buf->size);
     dl_lsp_buf_dispose(buf);
 }
 
@@ -373,6 +375,8 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
         return 1;
     }
     dl_lsp_buf buf = {0};
+    if (m <= 2)
+        dl_lsp_result_begin(&buf, id);
     switch (m) {
     case 0:
         dl_lsp_document_symbols(&buf, doc, s->enc);

@@ -203,6 +203,44 @@ static TSPoint point_at(const dl_lsp_document *doc, uint32_t offset)
     return (TSPoint){(uint32_t)l, offset - doc->lines[l]};
 }
 
+/* ------------------------------------------------------ symbol cache -- */
+
+void dl_lsp_symbol_cache_clear(dl_lsp_document *doc)
+{
+    for (size_t i = 0; i < doc->symbol_count; i++)
+        free(doc->symbol_cache[i].json);
+    free(doc->symbol_cache);
+    doc->symbol_cache = NULL;
+    doc->symbol_count = 0;
+}
+
+void dl_lsp_symbol_cache_drop(dl_lsp_document *doc, uint32_t lo, uint32_t hi)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < doc->symbol_count; i++) {
+        dl_lsp_symbol_entry *e = &doc->symbol_cache[i];
+        if (e->start <= hi && e->end >= lo)
+            free(e->json);
+        else
+            doc->symbol_cache[kept++] = *e;
+    }
+    doc->symbol_count = kept;
+}
+
+/* After an edit: what follows `after` moved by `delta` bytes and `rows`. */
+static void symbol_cache_shift(dl_lsp_document *doc, uint32_t after, long long delta,
+                               long long rows)
+{
+    for (size_t i = 0; i < doc->symbol_count; i++) {
+        dl_lsp_symbol_entry *e = &doc->symbol_cache[i];
+        if (e->start > after) {
+            e->start = (uint32_t)((long long)e->start + delta);
+            e->end = (uint32_t)((long long)e->end + delta);
+            e->row = (uint32_t)((long long)e->row + rows);
+        }
+    }
+}
+
 /* ---------------------------------------------------------- documents -- */
 
 static int reserve_text(dl_lsp_document *doc, size_t size)
@@ -225,8 +263,19 @@ static int reserve_text(dl_lsp_document *doc, size_t size)
 static int parse(dl_lsp_document *doc, TSTree *old)
 {
     TSTree *tree = ts_parser_parse_string(doc->parser, old, doc->text, (uint32_t)doc->size);
-    if (tree == NULL)
+    if (tree == NULL) {
+        dl_lsp_symbol_cache_clear(doc);
         return dl_error_set(DL_ERROR, "the parser gave up on this text");
+    }
+    if (old == NULL) {
+        dl_lsp_symbol_cache_clear(doc);
+    } else if (doc->symbol_count > 0) { /* blocks whose tree changed */
+        uint32_t count = 0;
+        TSRange *changed = ts_tree_get_changed_ranges(old, tree, &count);
+        for (uint32_t i = 0; i < count; i++)
+            dl_lsp_symbol_cache_drop(doc, changed[i].start_byte, changed[i].end_byte);
+        free(changed);
+    }
     ts_tree_delete(doc->tree);
     doc->tree = tree;
     return 0;
@@ -277,6 +326,7 @@ void dl_lsp_document_free(dl_lsp_document *doc)
     ts_tree_delete(doc->tree);
     ts_parser_delete(doc->parser);
     dl_lsp_quote_warnings_free(doc->warnings, doc->warning_count);
+    dl_lsp_symbol_cache_clear(doc);
     free(doc->lines);
     free(doc->text);
     free(doc->path);
@@ -350,8 +400,17 @@ int dl_lsp_document_edit(dl_lsp_document *doc, const dl_lsp_range *range, const 
     edit.new_end_point.column = last_newline ? (uint32_t)(text + size - last_newline - 1)
                                              : edit.start_point.column + (uint32_t)size;
 
-    if (patch_lines(doc, start, end, text, size) < 0)
+    /* Cached symbols on the lines the edit touches go; those after it move. */
+    uint32_t touched_lo = doc->lines[edit.start_point.row];
+    uint32_t touched_hi = line_end(doc, edit.old_end_point.row) + 1;
+    dl_lsp_symbol_cache_drop(doc, touched_lo, touched_hi);
+    symbol_cache_shift(doc, touched_hi, (long long)size - (long long)(end - start),
+                       (long long)edit.new_end_point.row - (long long)edit.old_end_point.row);
+
+    if (patch_lines(doc, start, end, text, size) < 0) {
+        dl_lsp_symbol_cache_clear(doc);
         return DL_ERROR;
+    }
     memmove(doc->text + start + size, doc->text + end, doc->size - end);
     memcpy(doc->text + start, text, size);
     doc->size = new_size;

@@ -131,12 +131,18 @@ static void first_words(dl_lsp_buf *out, const char *text, uint32_t from, uint32
 
 typedef struct {
     dl_lsp_buf *out;
-    const dl_lsp_document *doc;
+    dl_lsp_document *doc;
     dl_lsp_encoding enc;
     const dl_lsp_symbols *g;
     unsigned paragraphs;
     dl_lsp_buf scratch;
     int first; /* no symbol written yet at the current level */
+    /* The symbol cache: blocks rendered or reused this time, in order, and
+     * how far the walk has come through the previous cache. */
+    dl_lsp_buf block;
+    dl_lsp_symbol_entry *fresh;
+    size_t fresh_count, fresh_capacity;
+    size_t cursor;
 } symbol_writer;
 
 /* A quotation of a block with the speaker credited to it. */
@@ -272,26 +278,13 @@ static void write_quotations(symbol_writer *w, TSNode block, TSNode dateline)
 
 static void write_level(symbol_writer *w, TSNode parent);
 
-static void write_block(symbol_writer *w, TSNode node)
+/* A block other than a section: its symbol, with its quotations. */
+static void render_block(symbol_writer *w, TSNode node)
 {
     const dl_lsp_symbols *g = w->g;
     const char *text = w->doc->text;
     uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
     TSNode none = {{0}, NULL, NULL};
-
-    if (is(node, g->section)) {
-        TSNode title = ts_node_child_by_field_name(node, "title", 5);
-        if (ts_node_is_null(title))
-            title = node;
-        first_words(&w->scratch, text, ts_node_start_byte(title), ts_node_end_byte(title), 12);
-        begin_symbol(w, KIND_NAMESPACE, node, title);
-        dl_lsp_buf_puts(w->out, ",\"children\":[");
-        w->first = 1;
-        write_level(w, node);
-        dl_lsp_buf_puts(w->out, "]}");
-        w->first = 0;
-        return;
-    }
     int kind;
     TSNode dateline = none;
     if (is(node, g->headline)) {
@@ -316,16 +309,147 @@ static void write_block(symbol_writer *w, TSNode node)
         kind = KIND_ARRAY;
         dl_lsp_buf_puts(&w->scratch, "List: ");
         first_words(&w->scratch, text, start, end, NAME_WORDS);
-    } else if (is(node, g->editor_note)) {
-        kind = KIND_EVENT;
-        first_words(&w->scratch, text, start, end, NAME_WORDS);
     } else {
-        return; /* dek, timestamp, subhead outside a section: not outline items */
+        kind = KIND_EVENT; /* editor's note */
+        first_words(&w->scratch, text, start, end, NAME_WORDS);
     }
     begin_symbol(w, kind, node, node);
     write_quotations(w, node, dateline);
     dl_lsp_buf_puts(w->out, "}");
     w->first = 0;
+}
+
+/* The previous request's JSON for `node`, if nothing it depends on changed:
+ * its bytes and tree (edits drop what they touch), its kind, and for a
+ * paragraph its number. Blocks come in document order, so does the cache. */
+static dl_lsp_symbol_entry *cached_block(symbol_writer *w, TSNode node)
+{
+    const dl_lsp_document *doc = w->doc;
+    uint32_t start = ts_node_start_byte(node);
+    while (w->cursor < doc->symbol_count && doc->symbol_cache[w->cursor].start < start)
+        w->cursor++;
+    if (w->cursor == doc->symbol_count)
+        return NULL;
+    dl_lsp_symbol_entry *e = &doc->symbol_cache[w->cursor];
+    if (e->json == NULL || e->start != start || e->end != ts_node_end_byte(node) ||
+        e->symbol != ts_node_symbol(node) || e->row != ts_node_start_point(node).row ||
+        (e->symbol == w->g->paragraph && e->paragraph != w->paragraphs))
+        return NULL;
+    return e;
+}
+
+/* Cached JSON whose block moved up or down: add the difference to every
+ * "line". The key cannot occur inside a string: there '"' is escaped. */
+static int shift_rows(dl_lsp_symbol_entry *e)
+{
+    long long rows = (long long)e->row - (long long)e->rendered_row;
+    dl_lsp_buf shifted = {0};
+    const char *p = e->json, *end = e->json + e->size;
+    static const char key[] = "\"line\":";
+    for (const char *hit = p; (hit = memchr(hit, '"', (size_t)(end - hit))) != NULL;) {
+        if ((size_t)(end - hit) <= sizeof(key) - 1 || memcmp(hit, key, sizeof(key) - 1) != 0) {
+            hit++;
+            continue;
+        }
+        hit += sizeof(key) - 1;
+        dl_lsp_buf_put(&shifted, p, (size_t)(hit - p));
+        char *after;
+        long long line = strtoll(hit, &after, 10);
+        dl_lsp_buf_printf(&shifted, "%lld", line + rows);
+        p = hit = after;
+    }
+    dl_lsp_buf_put(&shifted, p, (size_t)(end - p));
+    if (shifted.failed) {
+        dl_lsp_buf_dispose(&shifted);
+        return -1;
+    }
+    free(e->json);
+    e->json = shifted.data;
+    e->size = shifted.size;
+    e->rendered_row = e->row;
+    return 0;
+}
+
+static void keep(symbol_writer *w, const dl_lsp_symbol_entry *e)
+{
+    if (w->fresh_count == w->fresh_capacity) {
+        size_t capacity = w->fresh_capacity ? w->fresh_capacity * 2 : 64;
+        dl_lsp_symbol_entry *fresh = realloc(w->fresh, capacity * sizeof(*fresh));
+        if (fresh == NULL) {
+            free(e->json);
+            return;
+        }
+        w->fresh = fresh;
+        w->fresh_capacity = capacity;
+    }
+    w->fresh[w->fresh_count++] = *e;
+}
+
+static void emit(symbol_writer *w, const char *json, size_t size)
+{
+    if (!w->first)
+        dl_lsp_buf_put(w->out, ",", 1);
+    dl_lsp_buf_put(w->out, json, size);
+    w->first = 0;
+}
+
+static void write_block(symbol_writer *w, TSNode node)
+{
+    const dl_lsp_symbols *g = w->g;
+    if (is(node, g->section)) {
+        TSNode title = ts_node_child_by_field_name(node, "title", 5);
+        if (ts_node_is_null(title))
+            title = node;
+        first_words(&w->scratch, w->doc->text, ts_node_start_byte(title),
+                    ts_node_end_byte(title), 12);
+        begin_symbol(w, KIND_NAMESPACE, node, title);
+        dl_lsp_buf_puts(w->out, ",\"children\":[");
+        w->first = 1;
+        write_level(w, node);
+        dl_lsp_buf_puts(w->out, "]}");
+        w->first = 0;
+        return;
+    }
+    TSSymbol symbol = ts_node_symbol(node);
+    if (symbol != g->headline && symbol != g->byline && symbol != g->paragraph &&
+        symbol != g->list && symbol != g->editor_note)
+        return; /* dek, timestamp, subhead outside a section: not outline items */
+
+    dl_lsp_symbol_entry *hit = cached_block(w, node);
+    if (hit != NULL && (hit->row == hit->rendered_row || shift_rows(hit) == 0)) {
+        if (symbol == g->paragraph)
+            w->paragraphs++;
+        emit(w, hit->json, hit->size);
+        keep(w, hit);
+        hit->json = NULL; /* moved */
+        return;
+    }
+    dl_lsp_symbol_entry e = {
+        .start = ts_node_start_byte(node),
+        .end = ts_node_end_byte(node),
+        .row = ts_node_start_point(node).row,
+        .symbol = symbol,
+        .paragraph = w->paragraphs,
+    };
+    e.rendered_row = e.row;
+    dl_lsp_buf *out = w->out;
+    int first = w->first;
+    w->block.size = 0;
+    w->out = &w->block;
+    w->first = 1;
+    render_block(w, node);
+    w->out = out;
+    w->first = first;
+    if (w->block.failed) {
+        out->failed = 1;
+        return;
+    }
+    emit(w, w->block.data, w->block.size);
+    if ((e.json = malloc(w->block.size ? w->block.size : 1)) != NULL) {
+        memcpy(e.json, w->block.data, w->block.size);
+        e.size = w->block.size;
+        keep(w, &e);
+    }
 }
 
 static void write_level(symbol_writer *w, TSNode parent)
@@ -340,8 +464,12 @@ static void write_level(symbol_writer *w, TSNode parent)
     ts_tree_cursor_delete(&cursor);
 }
 
-void dl_lsp_document_symbols(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc)
+void dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encoding enc)
 {
+    if (doc->symbol_enc != enc) { /* columns differ: nothing cached is right */
+        dl_lsp_symbol_cache_clear(doc);
+        doc->symbol_enc = enc;
+    }
     symbol_writer w = {.out = out, .doc = doc, .enc = enc, .g = dl_lsp_grammar(), .first = 1};
     dl_lsp_buf_puts(out, "[");
     write_level(&w, ts_tree_root_node(doc->tree));
@@ -349,6 +477,10 @@ void dl_lsp_document_symbols(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp
     if (w.scratch.failed)
         out->failed = 1;
     dl_lsp_buf_dispose(&w.scratch);
+    dl_lsp_buf_dispose(&w.block);
+    dl_lsp_symbol_cache_clear(doc); /* what was not reused */
+    doc->symbol_cache = w.fresh;
+    doc->symbol_count = w.fresh_count;
 }
 
 /* ------------------------------------------------------------- folding -- */

@@ -201,6 +201,29 @@ static const blame_version *blame_lookup(const blame_cache *cache, const char *t
     return found;
 }
 
+/* ------------------------------------------- annotated version (cache) -- */
+
+/*
+ * The quotation check compares the saved text with the latest annotated
+ * version. Finding that version walks the whole history and reads every
+ * note, so it is kept, parsed, with the stamp it was found at, and read
+ * again only when the stamp says it may have changed (a new note, or a
+ * history that did more than grow by un-annotated saves).
+ */
+typedef struct {
+    int valid;
+    dl_history_stamp stamp;
+    dl_history_log *log; /* at most the one version */
+    dl_article *article; /* its text, parsed; NULL: none or unreadable */
+} annotated_cache;
+
+static void annotated_cache_clear(annotated_cache *cache)
+{
+    dl_history_log_free(cache->log);
+    dl_article_free(cache->article);
+    memset(cache, 0, sizeof(*cache));
+}
+
 /* -------------------------------------------------- per-document state -- */
 
 typedef struct worker_doc {
@@ -210,6 +233,7 @@ typedef struct worker_doc {
     dl_history *history;
     unsigned reported; /* failure kinds already shown to the user */
     blame_cache blame;
+    annotated_cache annotated;
     struct worker_doc *next;
 } worker_doc;
 
@@ -235,6 +259,7 @@ static void worker_doc_close(worker_doc *d)
     d->history = NULL;
     d->store = NULL;
     blame_cache_clear(&d->blame);
+    annotated_cache_clear(&d->annotated);
 }
 
 static void worker_doc_free(worker_doc *d)
@@ -794,32 +819,55 @@ static void post_result(dl_lsp_worker *w, dl_lsp_result *result)
     }
 }
 
+/* Bring the annotated version up to date with the history. */
+static int annotated_update(annotated_cache *cache, dl_history *h)
+{
+    dl_history_stamp stamp;
+    int error = dl_history_stamp_read(&stamp, h);
+    if (error < 0)
+        return error;
+    if (cache->valid && dl_history_same_annotated(h, &cache->stamp, &stamp)) {
+        cache->stamp = stamp;
+        return 0;
+    }
+    annotated_cache_clear(cache);
+    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    options.max_count = 1;
+    options.annotated_only = 1;
+    if ((error = dl_history_log_read(&cache->log, h, &options)) < 0)
+        return error;
+    if (cache->log->count > 0) {
+        char *text = NULL;
+        size_t size = 0;
+        if (dl_history_read(&text, &size, h, &cache->log->versions[0].id) == 0 &&
+            parse_article(&cache->article, text, size, "the annotated version") < 0)
+            cache->article = NULL;
+        free(text);
+    }
+    /* The stamp read before the log: a change in between reads it again. */
+    cache->stamp = stamp;
+    cache->valid = 1;
+    return 0;
+}
+
 static void run_quotes(dl_lsp_worker *w, dl_lsp_job *job)
 {
     worker_doc *d = find_doc(w, job->uri);
     dl_history *h = NULL;
-    dl_history_log *log = NULL;
-    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
-    char *old_text = NULL;
-    size_t old_size = 0;
-    dl_article *old = NULL, *current = NULL;
+    dl_article *current = NULL;
     dl_diff *diff = NULL;
     dl_lsp_result *result = calloc(1, sizeof(*result));
 
     if (result == NULL || (result->uri = strdup(job->uri)) == NULL)
         goto done;
     /* Quietly nothing when there is no history to compare with. */
-    if (d == NULL || d->path == NULL || job->text == NULL || open_history(&h, d, w->config) < 0)
-        goto post;
-    options.max_count = 1;
-    options.annotated_only = 1;
-    if (dl_history_log_read(&log, h, &options) < 0 || log->count == 0 ||
-        dl_history_read(&old_text, &old_size, h, &log->versions[0].id) < 0 ||
-        parse_article(&old, old_text, old_size, "the annotated version") < 0 ||
+    if (d == NULL || d->path == NULL || job->text == NULL || open_history(&h, d, w->config) < 0 ||
+        annotated_update(&d->annotated, h) < 0 || d->annotated.article == NULL ||
         dl_article_parse(&current, job->text, job->size) < 0 ||
-        dl_diff_articles(&diff, old, current, NULL) < 0)
+        dl_diff_articles(&diff, d->annotated.article, current, NULL) < 0)
         goto post;
 
+    const dl_history_version *v = &d->annotated.log->versions[0];
     result->warnings = calloc(diff->quotation_count + 1, sizeof(*result->warnings));
     if (result->warnings == NULL)
         goto post;
@@ -827,7 +875,6 @@ static void run_quotes(dl_lsp_worker *w, dl_lsp_job *job)
         const dl_diff_quotation *q = &diff->quotations[i];
         if (q->change != DL_DIFF_QUOTE_CHANGED || q->new_text == NULL)
             continue;
-        const dl_history_version *v = &log->versions[0];
         char *message = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&message, &size);
@@ -850,10 +897,7 @@ post:
 done:
     dl_lsp_result_free(result);
     dl_diff_free(diff);
-    dl_article_free(old);
     dl_article_free(current);
-    free(old_text);
-    dl_history_log_free(log);
 }
 
 /* --------------------------------------------------------------- jobs -- */

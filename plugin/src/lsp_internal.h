@@ -70,6 +70,9 @@ void dl_lsp_send(dl_lsp_writer *w, json_t *message);
 void dl_lsp_respond(dl_lsp_writer *w, const json_t *id, json_t *result);
 /* The same with a result already serialised as JSON text. */
 void dl_lsp_respond_raw(dl_lsp_writer *w, const json_t *id, const char *result, size_t size);
+/* Start a response in `buf` up to its result, for results written in place
+ * (no copy of a large result): append the result and "}", then send. */
+void dl_lsp_result_begin(dl_lsp_buf *buf, const json_t *id);
 void dl_lsp_respond_error(dl_lsp_writer *w, const json_t *id, int code, const char *message);
 void dl_lsp_notify(dl_lsp_writer *w, const char *method, json_t *params);
 
@@ -84,6 +87,18 @@ typedef struct {
     char *message;
 } dl_lsp_quote_warning;
 
+/* One block's documentSymbol JSON, kept between requests: a keystroke
+ * re-renders the blocks it touched, the rest is copied (lsp_features.c). */
+typedef struct {
+    uint32_t start, end; /* the block's bytes, shifted by later edits */
+    uint32_t row;        /* the row `start` is on now */
+    uint32_t rendered_row; /* ...and was on when `json` was written */
+    TSSymbol symbol;
+    unsigned paragraph; /* paragraphs before the block */
+    char *json;
+    size_t size;
+} dl_lsp_symbol_entry;
+
 typedef struct dl_lsp_document {
     char *uri;
     char *path; /* for file: URIs, else NULL */
@@ -97,6 +112,9 @@ typedef struct dl_lsp_document {
     int diagnostics_dirty;
     dl_lsp_quote_warning *warnings;
     size_t warning_count;
+    dl_lsp_symbol_entry *symbol_cache; /* in document order */
+    size_t symbol_count;
+    dl_lsp_encoding symbol_enc;
     struct dl_lsp_document *next;
 } dl_lsp_document;
 
@@ -136,7 +154,12 @@ const dl_lsp_symbols *dl_lsp_grammar(void);
 
 /* Results are JSON text appended to `out` (they can be large: writing them
  * directly is several times faster than building jansson values). */
-void dl_lsp_document_symbols(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc);
+/* Uses and refreshes the document's symbol cache. */
+void dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encoding enc);
+/* Forget cached symbols touching bytes [lo, hi] (inclusive: a block that
+ * merely ends or starts there goes too). */
+void dl_lsp_symbol_cache_drop(dl_lsp_document *doc, uint32_t lo, uint32_t hi);
+void dl_lsp_symbol_cache_clear(dl_lsp_document *doc);
 void dl_lsp_folding_ranges(dl_lsp_buf *out, const dl_lsp_document *doc);
 void dl_lsp_semantic_tokens(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc);
 /* The token type names, in legend order (NULL-terminated). */

@@ -316,18 +316,23 @@ void dl_lsp_respond(dl_lsp_writer *w, const json_t *id, json_t *result)
     dl_lsp_send(w, message);
 }
 
+void dl_lsp_result_begin(dl_lsp_buf *buf, const json_t *id)
+{
+    char *id_text = json_dumps(id ? id : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+    dl_lsp_buf_puts(buf, "{\"jsonrpc\":\"2.0\",\"id\":");
+    dl_lsp_buf_puts(buf, id_text ? id_text : "null");
+    dl_lsp_buf_puts(buf, ",\"result\":");
+    free(id_text);
+}
+
 void dl_lsp_respond_raw(dl_lsp_writer *w, const json_t *id, const char *result, size_t size)
 {
     dl_lsp_buf buf = {0};
-    char *id_text = json_dumps(id ? id : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
-    dl_lsp_buf_puts(&buf, "{\"jsonrpc\":\"2.0\",\"id\":");
-    dl_lsp_buf_puts(&buf, id_text ? id_text : "null");
-    dl_lsp_buf_puts(&buf, ",\"result\":");
+    dl_lsp_result_begin(&buf, id);
     dl_lsp_buf_put(&buf, result, size);
     dl_lsp_buf_puts(&buf, "}");
     if (!buf.failed)
         dl_lsp_send_raw(w, buf.data, buf.size);
-    free(id_text);
     dl_lsp_buf_dispose(&buf);
 }
 

@@ -291,6 +291,45 @@ test('1,000 incremental edits leave the same symbols as a fresh server on the fi
   assert.equal(await stop(fresh), 0);
 });
 
+test('symbols asked after every edit stay those of a fresh server (cached blocks)', async () => {
+  const server = start();
+  await initialize(server);
+  const uri = 'file:///tmp/cached.txt';
+  let text = SEED;
+  open(server, uri, text);
+  let seed = 7;
+  const random = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+  const inserts = ['x', '\n', '\n\n', '“', '”', '😀', '', 'the ', '“Yes,” he said. ', '\n\n## Part two\n\n'];
+  for (let version = 2; version < 302; version++) {
+    const lines = text.split('\n');
+    const line = random(lines.length);
+    const chars = Array.from(lines[line]);
+    const at = random(chars.length + 1);
+    const del = Math.min(random(4), chars.length - at);
+    const character = chars.slice(0, at).join('').length;
+    const end = chars.slice(0, at + del).join('').length;
+    // Sometimes the edit ends on a later line: a deletion across lines.
+    const endLine = random(5) === 0 ? Math.min(line + 1 + random(3), lines.length - 1) : line;
+    const endCharacter = endLine === line ? end : 0;
+    const range = { start: { line, character }, end: { line: endLine, character: endCharacter } };
+    const newText = inserts[random(inserts.length)];
+    text = applyEdit(text, range, newText);
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text: newText }],
+    });
+    const edited = await symbols(server, uri);
+    if (version % 50 === 0 || version === 301) {
+      const fresh = start();
+      await initialize(fresh);
+      open(fresh, uri, text);
+      assert.deepEqual(edited, await symbols(fresh, uri), `after edit ${version}`);
+      assert.equal(await stop(fresh), 0);
+    }
+  }
+  assert.equal(await stop(server), 0);
+});
+
 test('positionEncoding utf-8 is used when the client offers it', async () => {
   const server = start();
   const result = await initialize(server, { capabilities: { general: { positionEncodings: ['utf-8', 'utf-16'] } } });
@@ -545,6 +584,45 @@ test('a changed quotation since the last annotated version is a warning', async 
     assert.match(d.message, /filed/);
     assert.match(d.message, /Hang Mike Pence/);
     assert.equal(d.range.start.line, 10);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('the quotation warning follows the annotated version from save to save', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, SEED);
+    const server = start(s.env);
+    await initialize(server);
+    const uri = fileUri(file);
+    open(server, uri, SEED);
+    await execute(server, 'dateline.snapshot', { uri, note: 'filed' });
+    const quoteChanged = (p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'quotation-changed');
+    const save = (text, version) => {
+      server.notes.length = 0; // wait for what follows this save only
+      server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version }, contentChanges: [{ text }],
+      });
+      fs.writeFileSync(file, text);
+      server.connection.sendNotification(proto.DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+    };
+    const changed = SEED.replace('“Hang Mike Pence”', '“Hang Mike Pence now”');
+    save(changed, 2);
+    await server.waitFor('textDocument/publishDiagnostics', quoteChanged);
+    // Saves without a note: still compared with the annotated version.
+    for (const [version, more] of [[3, 'More.'], [4, 'More, more.']]) {
+      save(`${changed}\n${more}\n`, version);
+      await server.waitFor('dateline/recorded', (p) => p.uri === uri);
+      const still = await server.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri);
+      assert.ok(quoteChanged(still), `after save ${version}`);
+    }
+    // Annotating the latest version makes it the one to compare with.
+    await execute(server, 'dateline.note', { uri, note: 'checked' });
+    save(changed + '\nMore, more, more.\n', 5);
+    await server.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && !quoteChanged(p));
     assert.equal(await stop(server), 0);
   } finally {
     s.cleanup();

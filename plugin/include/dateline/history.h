@@ -221,6 +221,26 @@ int dl_history_log_read(dl_history_log **out, dl_history *history,
 void dl_history_log_free(dl_history_log *log);
 
 /**
+ * What the article's latest annotated version depends on: the tips of its
+ * history and of the notes. An empty `hex`: no such ref yet.
+ */
+typedef struct {
+    dl_history_id article, notes;
+} dl_history_stamp;
+
+/** Read the stamp as it is now. */
+int dl_history_stamp_read(dl_history_stamp *out, dl_history *history);
+
+/**
+ * 1 if the latest annotated version (dl_history_log_read with
+ * annotated_only) is certainly the same at `now` as at `then`: the notes
+ * did not move and the history only grew by a few versions without notes,
+ * each on a single parent. 0 if it may differ (read the log again).
+ */
+int dl_history_same_annotated(dl_history *history, const dl_history_stamp *then,
+                              const dl_history_stamp *now);
+
+/**
  * Read the content of version `id` (a full id, as found in a log; use
  * dl_history_resolve for user input). `*out` is NUL-terminated for
  * convenience, `*out_size` excludes the NUL; release it with free().
