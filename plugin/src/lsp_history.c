@@ -331,17 +331,6 @@ static json_t *json_article(const dl_history *history)
                      dl_history_refname(history));
 }
 
-/* ISO 8601 in the writer's zone, as the CLI prints it. */
-static void format_time(char *out, size_t size, long long when, int offset)
-{
-    time_t local = (time_t)(when + (long long)offset * 60);
-    struct tm tm;
-    gmtime_r(&local, &tm);
-    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    int minutes = offset < 0 ? -offset : offset;
-    snprintf(out + n, size - n, "%c%02d:%02d", offset < 0 ? '-' : '+', minutes / 60, minutes % 60);
-}
-
 /* ------------------------------------------------------------ commands -- */
 
 typedef struct {
@@ -727,7 +716,7 @@ static void run_record(dl_lsp_worker *w, dl_lsp_job *job)
 static void describe_version(dl_lsp_buf *md, const dl_history_version *v)
 {
     char when[40];
-    format_time(when, sizeof(when), v->time, v->offset);
+    dl_history_format_time(when, sizeof(when), v->time, v->offset);
     dl_lsp_buf_printf(md, "`%.*s` · %s · %s", DL_HISTORY_ID_SHORTSIZE, v->id.hex, when,
                       v->author_name ? v->author_name : "unknown");
     if (v->note)
