@@ -125,12 +125,12 @@ fetch_debian13_tools() {
     local dir=$CACHE/debian13
     local stamp
     # The stamp names the package list and how they are unpacked (patched).
-    stamp="$dir/root/.complete-$(printf '%s\n' patchelf "${DEBIAN13_PACKAGES[@]}" | cksum | cut -d' ' -f1)"
+    stamp="$dir/unpacked/.complete-$(printf '%s\n' patchelf "${DEBIAN13_PACKAGES[@]}" | cksum | cut -d' ' -f1)"
     [ -f "$stamp" ] && return 0
 
     say "Fetching Debian 13 builds of the tree-sitter CLI and Neovim into $dir"
     rm -rf "$dir"
-    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs" "$dir/root"
+    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs" "$dir/unpacked"
     printf 'deb %s trixie main\n' "$(debian_mirror)" > "$dir/trixie.list"
     : > "$dir/status"
     local apt_options=(
@@ -143,11 +143,11 @@ fetch_debian13_tools() {
     (cd "$dir/debs" && apt-get "${apt_options[@]}" -q download "${DEBIAN13_PACKAGES[@]}" >/dev/null) ||
         die "could not download Debian 13 packages: ${DEBIAN13_PACKAGES[*]}"
     local deb binary
-    for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
-    local lib=$dir/root/usr/lib/x86_64-linux-gnu
+    for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/unpacked"; done
+    local lib=$dir/unpacked/usr/lib/x86_64-linux-gnu
     for binary in tree-sitter nvim; do
         patchelf --set-interpreter "$lib/ld-linux-x86-64.so.2" --force-rpath \
-            --set-rpath "$lib:$lib/lua/5.1" "$dir/root/usr/bin/$binary"
+            --set-rpath "$lib:$lib/lua/5.1" "$dir/unpacked/usr/bin/$binary"
     done
     rm -rf "$dir/debs" "$dir/cache" "$dir/lists"
     touch "$stamp"
@@ -160,7 +160,7 @@ fetch_debian13_tools() {
 # put them on PATH.
 write_wrapper() { # write_wrapper NAME ENV
     local name=$1 env=$2
-    local root=$CACHE/debian13/root
+    local root=$CACHE/debian13/unpacked
     mkdir -p "$CACHE/bin"
     cat > "$CACHE/bin/$name.new" <<EOF
 #!/bin/sh
@@ -182,7 +182,7 @@ provide_tools() {
     [ "$(uname -m)" = x86_64 ] ||
         die "no tree-sitter $(manifest .grammar.tree_sitter_cli) CLI or Neovim >= $(manifest .neovim.minimum) found; install them (Debian 13 builds are only fetched for x86_64)"
     fetch_debian13_tools
-    local root=$CACHE/debian13/root
+    local root=$CACHE/debian13/unpacked
     [ "$system_tree_sitter" -eq 1 ] || write_wrapper tree-sitter ""
     [ "$system_nvim" -eq 1 ] || write_wrapper nvim "VIMRUNTIME=\"$root/usr/share/nvim/runtime\" "
 }

@@ -4,21 +4,7 @@
 set -u
 . "$(dirname "$0")/tap.sh"
 
-DATELINE=${DATELINE_BIN:-$ROOT/plugin/bin/dateline}
-if [ ! -x "$DATELINE" ]; then
-    tap_not_ok "the dateline CLI is built" "missing: $DATELINE"
-    done_testing
-    exit 1
-fi
-
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-export HOME=$scratch/home XDG_DATA_HOME=$scratch/data GIT_CONFIG_GLOBAL=$scratch/home/.gitconfig
-export GIT_CONFIG_NOSYSTEM=1
-unset DATELINE_STORE GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_DIR GIT_WORK_TREE NO_COLOR
-mkdir -p "$HOME"
-git config --global user.name "Jane Doe"
-git config --global user.email jane@example.com
+scratch_git_world
 
 repo=$scratch/repo
 git init -q -b master "$repo"

@@ -32,6 +32,28 @@ actual:   $3"
     fi
 }
 
+# scratch_git_world: the built CLI as $DATELINE (or $DATELINE_BIN), and a
+# scratch directory $scratch (removed on exit) holding its own HOME, data
+# directory and git identity "Jane Doe <jane@example.com>", so nothing of the
+# user's configuration or history is read or written.
+scratch_git_world() {
+    DATELINE=${DATELINE_BIN:-$ROOT/plugin/bin/dateline}
+    if [ ! -x "$DATELINE" ]; then
+        tap_not_ok "the dateline CLI is built" "missing: $DATELINE"
+        done_testing
+        exit 1
+    fi
+    scratch=$(mktemp -d)
+    # A test may leave unwritable directories behind; make them removable.
+    trap 'chmod -R u+rwx "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+    export HOME=$scratch/home XDG_DATA_HOME=$scratch/data GIT_CONFIG_GLOBAL=$scratch/home/.gitconfig
+    export GIT_CONFIG_NOSYSTEM=1
+    unset DATELINE_STORE GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_DIR GIT_WORK_TREE NO_COLOR
+    mkdir -p "$HOME"
+    git config --global user.name "Jane Doe"
+    git config --global user.email jane@example.com
+}
+
 done_testing() {
     printf '1..%d\n' "$TAP_COUNT"
 }
