@@ -22,9 +22,12 @@
 // @ts-check
 
 // The grammar is LR(1) without declared conflicts: every choice is decided by
-// a distinct external token, so no precedence levels are needed. The table is
-// kept (empty) so that a future precedence has one obvious home.
-const PREC = {};
+// a distinct external token. The one exception is decided by associativity
+// alone (see `run`), so no precedence levels are needed.
+
+// Blocks are grouped in runs of RUN_LENGTH, and runs in runs of RUN_LENGTH,
+// so that an edit re-parses a few dozen nodes instead of every block after it.
+const RUN_LENGTH = 16;
 
 module.exports = grammar({
   name: 'article',
@@ -165,19 +168,35 @@ module.exports = grammar({
     ),
 
     // Body blocks: the lead, the blocks before the first subhead, then one
-    // section per subhead. (tree-sitter stores every repeat as a balanced
-    // tree, so long runs of blocks still re-parse in logarithmic depth.)
+    // section per subhead.
+    //
+    // The blocks are not one long repeat: tree-sitter cannot reuse the
+    // nodes of a repeat whole after an edit (a repeat node is built where
+    // the parser could either stop or go on, which marks it as not
+    // reusable), so an edit near the top of a long article without subheads
+    // re-parsed every block below it, one by one. Hidden runs of
+    // RUN_LENGTH blocks, and runs of those, are ordinary nodes that an edit
+    // elsewhere leaves whole. They are invisible in the tree.
     _body: $ => seq(
       $._sep,
-      $._lead_unit,
-      repeat(seq($._sep, $._unit)),
+      $._lead_long_run,
+      repeat(seq($._sep, $._long_run)),
       repeat(seq($._sep_section, $.section)),
     ),
 
     section: $ => seq(
       field('title', $.subhead),
-      repeat(seq($._sep, $._unit)),
+      optional(seq(
+        $._sep,
+        $._long_run,
+        repeat(seq($._sep, $._long_run)),
+      )),
     ),
+
+    _lead_run: $ => run($, $._lead_unit, $._unit),
+    _run: $ => run($, $._unit, $._unit),
+    _lead_long_run: $ => run($, $._lead_run, $._run),
+    _long_run: $ => run($, $._run, $._run),
 
     // ===================================================================
     // Front matter
@@ -303,7 +322,9 @@ module.exports = grammar({
     // Inline content
     // ===================================================================
 
-    _content: $ => repeat1($._inline),
+    // The first piece outside the repeat: a node whose first child is a
+    // repeat's inner node cannot be reused after an edit (see `_body`).
+    _content: $ => seq($._inline, repeat($._inline)),
 
     _inline: $ => choice(
       $._text,
@@ -540,6 +561,26 @@ function annotation($, prefix, open, close, content) {
     optional(content),
     alias($[prefix + '_close'], close),
   );
+}
+
+/**
+ * `first`, then up to RUN_LENGTH - 1 more `next`, separated by blank lines.
+ *
+ * Nested optionals rather than a repeat, so that the run is one node the
+ * parser can reuse whole. Where a run could either end or go on, it goes
+ * on (right associativity): runs are full except for the last.
+ *
+ * @param {GrammarSymbols<string>} $
+ * @param {RuleOrLiteral} first
+ * @param {RuleOrLiteral} next
+ * @returns {Rule}
+ */
+function run($, first, next) {
+  let rest = next;
+  for (let i = 2; i < RUN_LENGTH; i++) {
+    rest = prec.right(seq(next, optional(seq($._sep, rest))));
+  }
+  return prec.right(seq(first, optional(seq($._sep, rest))));
 }
 
 /**

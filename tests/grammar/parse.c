@@ -621,3 +621,113 @@ Test(grammar_parse, incremental_edit_matches_a_fresh_parse)
     ts_parser_delete(parser);
     free(seed.data);
 }
+
+static void count_lexed_tokens(void *payload, TSLogType type, const char *message)
+{
+    if (type == TSLogTypeParse && strncmp(message, "lexed_lookahead", 15) == 0)
+        ++*(unsigned *)payload;
+}
+
+/* Splice `insert` over bytes [at, at + remove) of `text`, in the tree too,
+ * re-parse incrementally, and check the result against a fresh parse.
+ * Returns how many tokens the incremental parse had to lex. */
+static unsigned edit_and_compare(TSParser *parser, TSTree **tree, buffer *text, uint32_t at,
+                             uint32_t remove, const char *insert)
+{
+    uint32_t added = (uint32_t)strlen(insert);
+    char *spliced = malloc(text->len - remove + added + 1);
+    cr_assert(spliced != NULL);
+    memcpy(spliced, text->data, at);
+    memcpy(spliced + at, insert, added);
+    memcpy(spliced + at + added, text->data + at + remove, text->len - at - remove);
+    /* Rows and columns of a byte offset in a given text. */
+    TSPoint old_end = {0, 0}, start = {0, 0}, new_end = {0, 0};
+    for (uint32_t i = 0; i < at + remove; i++) {
+        TSPoint *p = i < at ? &start : &old_end;
+        if (i == at)
+            old_end = start;
+        if (text->data[i] == '\n')
+            *p = (TSPoint){p->row + 1, 0};
+        else
+            p->column++;
+    }
+    if (remove == 0)
+        old_end = start;
+    new_end = start;
+    for (uint32_t i = 0; i < added; i++)
+        new_end = insert[i] == '\n' ? (TSPoint){new_end.row + 1, 0}
+                                    : (TSPoint){new_end.row, new_end.column + 1};
+    TSInputEdit edit = {at, at + remove, at + added, start, old_end, new_end};
+    free(text->data);
+    text->data = spliced;
+    text->len = text->len - remove + added;
+    ts_tree_edit(*tree, &edit);
+    unsigned lexed = 0;
+    ts_parser_set_logger(parser, (TSLogger){&lexed, count_lexed_tokens});
+    TSTree *again = ts_parser_parse_string(parser, *tree, text->data, (uint32_t)text->len);
+    ts_parser_set_logger(parser, (TSLogger){NULL, NULL});
+    TSTree *fresh = ts_parser_parse_string(parser, NULL, text->data, (uint32_t)text->len);
+    char *x = ts_node_string(ts_tree_root_node(again));
+    char *y = ts_node_string(ts_tree_root_node(fresh));
+    cr_assert(eq(str, x, y), "incremental parse differs after inserting \"%s\" at %u", insert, at);
+    free(x);
+    free(y);
+    ts_tree_delete(fresh);
+    ts_tree_delete(*tree);
+    *tree = again;
+    return lexed;
+}
+
+/* The grammar groups blocks into hidden runs (16 blocks, and runs of 16
+ * runs) so that an edit re-parses little: a keystroke re-lexes a few dozen
+ * tokens, not one per paragraph below it. The runs must not show: a long
+ * article is a flat list of paragraphs, and edits that move run boundaries
+ * (a new paragraph, a removed one) re-parse to exactly the fresh tree. */
+Test(grammar_parse, long_article_stays_flat_through_edits)
+{
+    buffer text = {malloc(64 * 1024), 0};
+    cr_assert(text.data != NULL);
+    text.len += (size_t)sprintf(text.data, "Council approves the budget\n\n");
+    for (int i = 1; i <= 600; i++)
+        text.len += (size_t)sprintf(text.data + text.len,
+                                    "Paragraph %d says \xE2\x80\x9Cthe budget is sound,\xE2\x80\x9D "
+                                    "the mayor said.\n\n",
+                                    i);
+    text.len += (size_t)sprintf(text.data + text.len, "What comes next\n\nThe vote is Monday.\n");
+
+    TSParser *parser = ts_parser_new();
+    ts_parser_set_language(parser, tree_sitter_article());
+    TSTree *tree = ts_parser_parse_string(parser, NULL, text.data, (uint32_t)text.len);
+    TSNode root = ts_tree_root_node(tree);
+    cr_assert(not(ts_node_has_error(root)));
+    cr_assert(eq(u32, ts_node_named_child_count(root), 602), "headline, 600 paragraphs, section");
+    cr_assert(eq(str, (char *)ts_node_type(ts_node_named_child(root, 0)), "headline"));
+    cr_assert(eq(str, (char *)ts_node_type(ts_node_named_child(root, 600)), "paragraph"));
+    cr_assert(eq(str, (char *)ts_node_type(ts_node_named_child(root, 601)), "section"));
+    cr_assert(eq(u32, count_type(root, "quotation", NULL), 600));
+
+    uint32_t third = ts_node_start_byte(nth_paragraph(root, 3));
+    uint32_t closing = (uint32_t)(strstr(text.data + ts_node_start_byte(nth_paragraph(root, 300)),
+                                         "sound,\xE2\x80\x9D") - text.data) + 6;
+    /* Inside a paragraph; a new paragraph; the closing mark of a quotation
+     * removed (its paragraph changes, no other); a paragraph joined to the
+     * next; a subhead in the middle of the runs. */
+    unsigned lexed = edit_and_compare(parser, &tree, &text, third + 4, 0, "x");
+    cr_assert(lt(u32, lexed, 100), "a keystroke re-lexed %u tokens", lexed);
+    edit_and_compare(parser, &tree, &text, third, 0, "A new paragraph.\n\n");
+    edit_and_compare(parser, &tree, &text, closing, 3, "");
+    uint32_t joined = (uint32_t)(strstr(text.data + third + 300, "\n\n") - text.data);
+    edit_and_compare(parser, &tree, &text, joined, 2, " ");
+    uint32_t middle = ts_node_start_byte(nth_paragraph(ts_tree_root_node(tree), 400));
+    edit_and_compare(parser, &tree, &text, middle, 0, "A subhead\n\n");
+
+    root = ts_tree_root_node(tree);
+    /* 600 + "The vote is Monday." + the new one - the joined one, of which
+     * 399 come before the new subhead. */
+    cr_assert(eq(u32, count_type(root, "paragraph", NULL), 601));
+    cr_assert(eq(u32, count_type(root, "paragraph", "section"), 399));
+    cr_assert(eq(u32, count_type(root, "section", NULL), 2));
+    ts_tree_delete(tree);
+    ts_parser_delete(parser);
+    free(text.data);
+}
