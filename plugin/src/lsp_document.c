@@ -212,9 +212,13 @@ void dl_lsp_symbol_cache_clear(dl_lsp_document *doc)
     free(doc->symbol_cache);
     doc->symbol_cache = NULL;
     doc->symbol_count = 0;
+    ts_tree_delete(doc->symbol_tree);
+    doc->symbol_tree = NULL;
 }
 
-void dl_lsp_symbol_cache_drop(dl_lsp_document *doc, uint32_t lo, uint32_t hi)
+/* Entries touching bytes [lo, hi] go (inclusive: a block that merely ends
+ * or starts there too): after the edit their positions would be wrong. */
+static void symbol_cache_drop(dl_lsp_document *doc, uint32_t lo, uint32_t hi)
 {
     size_t kept = 0;
     for (size_t i = 0; i < doc->symbol_count; i++) {
@@ -263,19 +267,12 @@ static int reserve_text(dl_lsp_document *doc, size_t size)
 static int parse(dl_lsp_document *doc, TSTree *old)
 {
     TSTree *tree = ts_parser_parse_string(doc->parser, old, doc->text, (uint32_t)doc->size);
-    if (tree == NULL) {
+    /* A block the re-parse rebuilt has a new node id: the symbol cache
+     * sees that by itself (lsp_features.c), no need to diff the trees. */
+    if (tree == NULL || old == NULL)
         dl_lsp_symbol_cache_clear(doc);
+    if (tree == NULL)
         return dl_error_set(DL_ERROR, "the parser gave up on this text");
-    }
-    if (old == NULL) {
-        dl_lsp_symbol_cache_clear(doc);
-    } else if (doc->symbol_count > 0) { /* blocks whose tree changed */
-        uint32_t count = 0;
-        TSRange *changed = ts_tree_get_changed_ranges(old, tree, &count);
-        for (uint32_t i = 0; i < count; i++)
-            dl_lsp_symbol_cache_drop(doc, changed[i].start_byte, changed[i].end_byte);
-        free(changed);
-    }
     ts_tree_delete(doc->tree);
     doc->tree = tree;
     return 0;
@@ -403,7 +400,7 @@ int dl_lsp_document_edit(dl_lsp_document *doc, const dl_lsp_range *range, const 
     /* Cached symbols on the lines the edit touches go; those after it move. */
     uint32_t touched_lo = doc->lines[edit.start_point.row];
     uint32_t touched_hi = line_end(doc, edit.old_end_point.row) + 1;
-    dl_lsp_symbol_cache_drop(doc, touched_lo, touched_hi);
+    symbol_cache_drop(doc, touched_lo, touched_hi);
     symbol_cache_shift(doc, touched_hi, (long long)size - (long long)(end - start),
                        (long long)edit.new_end_point.row - (long long)edit.old_end_point.row);
 

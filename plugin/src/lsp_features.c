@@ -320,8 +320,8 @@ static void render_block(symbol_writer *w, TSNode node)
 }
 
 /* The previous request's JSON for `node`, if nothing it depends on changed:
- * its bytes and tree (edits drop what they touch), its kind, and for a
- * paragraph its number. Blocks come in document order, so does the cache. */
+ * its subtree (so its bytes), its row, and for a paragraph its number.
+ * Blocks come in document order, so does the cache. */
 static dl_lsp_symbol_entry *cached_block(symbol_writer *w, TSNode node)
 {
     const dl_lsp_document *doc = w->doc;
@@ -331,7 +331,7 @@ static dl_lsp_symbol_entry *cached_block(symbol_writer *w, TSNode node)
     if (w->cursor == doc->symbol_count)
         return NULL;
     dl_lsp_symbol_entry *e = &doc->symbol_cache[w->cursor];
-    if (e->json == NULL || e->start != start || e->end != ts_node_end_byte(node) ||
+    if (e->json == NULL || e->node_id != node.id || e->start != start ||
         e->symbol != ts_node_symbol(node) || e->row != ts_node_start_point(node).row ||
         (e->symbol == w->g->paragraph && e->paragraph != w->paragraphs))
         return NULL;
@@ -425,6 +425,7 @@ static void write_block(symbol_writer *w, TSNode node)
         return;
     }
     dl_lsp_symbol_entry e = {
+        .node_id = node.id,
         .start = ts_node_start_byte(node),
         .end = ts_node_end_byte(node),
         .row = ts_node_start_point(node).row,
@@ -481,6 +482,7 @@ void dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encod
     dl_lsp_symbol_cache_clear(doc); /* what was not reused */
     doc->symbol_cache = w.fresh;
     doc->symbol_count = w.fresh_count;
+    doc->symbol_tree = ts_tree_copy(doc->tree);
 }
 
 /* ------------------------------------------------------------- folding -- */

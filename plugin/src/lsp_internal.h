@@ -90,6 +90,10 @@ typedef struct {
 /* One block's documentSymbol JSON, kept between requests: a keystroke
  * re-renders the blocks it touched, the rest is copied (lsp_features.c). */
 typedef struct {
+    /* The block's node (TSNode.id) in the document's symbol_tree. That tree
+     * keeps the node alive, so no other node can take its id: a node with
+     * the same id in a later tree is the same, unchanged subtree. */
+    const void *node_id;
     uint32_t start, end; /* the block's bytes, shifted by later edits */
     uint32_t row;        /* the row `start` is on now */
     uint32_t rendered_row; /* ...and was on when `json` was written */
@@ -114,6 +118,7 @@ typedef struct dl_lsp_document {
     size_t warning_count;
     dl_lsp_symbol_entry *symbol_cache; /* in document order */
     size_t symbol_count;
+    TSTree *symbol_tree; /* the tree the cached node ids belong to */
     dl_lsp_encoding symbol_enc;
     struct dl_lsp_document *next;
 } dl_lsp_document;
@@ -156,9 +161,6 @@ const dl_lsp_symbols *dl_lsp_grammar(void);
  * directly is several times faster than building jansson values). */
 /* Uses and refreshes the document's symbol cache. */
 void dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encoding enc);
-/* Forget cached symbols touching bytes [lo, hi] (inclusive: a block that
- * merely ends or starts there goes too). */
-void dl_lsp_symbol_cache_drop(dl_lsp_document *doc, uint32_t lo, uint32_t hi);
 void dl_lsp_symbol_cache_clear(dl_lsp_document *doc);
 void dl_lsp_folding_ranges(dl_lsp_buf *out, const dl_lsp_document *doc);
 void dl_lsp_semantic_tokens(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc);

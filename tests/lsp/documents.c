@@ -83,6 +83,53 @@ Test(lsp_documents, random_edits_match_a_fresh_parse)
     free(text);
 }
 
+static char *outline_of(dl_lsp_document *doc)
+{
+    dl_lsp_buf out = {0};
+    dl_lsp_document_symbols(&out, doc, DL_LSP_UTF16);
+    cr_assert(not(out.failed));
+    return out.data;
+}
+
+/* The outline reuses each unchanged block's symbols from the request before
+ * (by node identity). Edits anywhere in a long article, some changing a
+ * block next to the one edited (quote marks, blank lines), with the outline
+ * asked for after each: it must always be what a fresh document gives. */
+Test(lsp_documents, outline_after_each_edit_matches_a_fresh_document)
+{
+    char *seed = test_read_file(dl_test_shared("seeds/000_8262d85f5fa5c412.txt"), NULL);
+    const char *body = strchr(seed, '\n');
+    dl_lsp_buf text = {0};
+    dl_lsp_buf_put(&text, seed, (size_t)(body - seed));
+    for (int i = 0; i < 45; i++) /* 315 blocks: more than a run of runs */
+        dl_lsp_buf_puts(&text, body);
+    dl_lsp_document *doc;
+    dl_assert_ok(dl_lsp_document_new(&doc, "untitled:1", text.data, text.size, 1));
+    static const char *const inserts[] = {"x", "\n\n", "“", "”", "", "{++", " the the ", "é"};
+    srand(11);
+    for (int i = 0; i < 200; i++) {
+        dl_lsp_range r = {(uint32_t)rand() % (uint32_t)doc->line_count, (uint32_t)rand() % 200, 0,
+                          0};
+        r.end_line = r.start_line;
+        r.end_character = r.start_character + (uint32_t)(rand() % 3);
+        const char *insert = inserts[rand() % (sizeof(inserts) / sizeof(inserts[0]))];
+        dl_assert_ok(dl_lsp_document_edit(doc, &r, insert, strlen(insert), DL_LSP_UTF16));
+        char *outline = outline_of(doc);
+        if (i % 10 == 0) {
+            dl_lsp_document *fresh;
+            dl_assert_ok(dl_lsp_document_new(&fresh, "untitled:2", doc->text, doc->size, 1));
+            char *expected = outline_of(fresh);
+            cr_assert(eq(str, outline, expected), "outline differs after edit %d", i);
+            free(expected);
+            dl_lsp_document_free(fresh);
+        }
+        free(outline);
+    }
+    dl_lsp_document_free(doc);
+    dl_lsp_buf_dispose(&text);
+    free(seed);
+}
+
 Test(lsp_documents, ten_thousand_edits_keep_memory_flat)
 {
     char *text = test_read_file(dl_test_shared("seeds/000_8262d85f5fa5c412.txt"), NULL);
