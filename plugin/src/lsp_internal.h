@@ -44,6 +44,8 @@ typedef struct {
     int failed;
 } dl_lsp_buf;
 
+/* Room for `more` bytes (and a terminating NUL); -1 when out of memory. */
+int dl_lsp_buf_reserve(dl_lsp_buf *buf, size_t more);
 void dl_lsp_buf_put(dl_lsp_buf *buf, const char *data, size_t size);
 void dl_lsp_buf_puts(dl_lsp_buf *buf, const char *s);
 void dl_lsp_buf_printf(dl_lsp_buf *buf, const char *format, ...)
@@ -119,6 +121,7 @@ typedef struct dl_lsp_document {
     dl_lsp_symbol_entry *symbol_cache; /* in document order */
     size_t symbol_count;
     TSTree *symbol_tree; /* the tree the cached node ids belong to */
+    size_t symbol_bytes; /* the size of the last outline's JSON */
     dl_lsp_encoding symbol_enc;
     struct dl_lsp_document *next;
 } dl_lsp_document;

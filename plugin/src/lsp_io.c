@@ -13,7 +13,7 @@
 
 /* ------------------------------------------------------------ buffers -- */
 
-static int buf_reserve(dl_lsp_buf *buf, size_t more)
+int dl_lsp_buf_reserve(dl_lsp_buf *buf, size_t more)
 {
     if (buf->failed)
         return -1;
@@ -39,7 +39,7 @@ static int buf_reserve(dl_lsp_buf *buf, size_t more)
 
 void dl_lsp_buf_put(dl_lsp_buf *buf, const char *data, size_t size)
 {
-    if (buf_reserve(buf, size) < 0)
+    if (dl_lsp_buf_reserve(buf, size) < 0)
         return;
     if (size > 0)
         memcpy(buf->data + buf->size, data, size);
@@ -67,7 +67,7 @@ void dl_lsp_buf_printf(dl_lsp_buf *buf, const char *format, ...)
         dl_lsp_buf_put(buf, small, (size_t)n);
         return;
     }
-    if (buf_reserve(buf, (size_t)n) < 0)
+    if (dl_lsp_buf_reserve(buf, (size_t)n) < 0)
         return;
     va_start(args, format);
     vsnprintf(buf->data + buf->size, (size_t)n + 1, format, args);
@@ -108,7 +108,7 @@ void dl_lsp_buf_json_string(dl_lsp_buf *buf, const char *s, size_t size)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
-    if (buf_reserve(buf, size + 2) < 0)
+    if (dl_lsp_buf_reserve(buf, size + 2) < 0)
         return;
     dl_lsp_buf_put(buf, "\"", 1);
     size_t run = 0; /* bytes copied as they are, pending */
