@@ -474,6 +474,7 @@ void dl_history_free(dl_history *history)
     free(history->file);
     free(history->key);
     free(history->refname);
+    dl_history__parsed_free(history->parsed);
     free(history);
 }
 
@@ -644,7 +645,7 @@ static int compose_message(char **out, dl_history *history, const git_commit *pa
 
     if (parent && (error = read_locked(&old, &old_size, history, git_commit_id(parent))) < 0)
         return error;
-    error = dl_history_describe(&change, old, old_size, content, size);
+    error = dl_history__describe(history, &change, old, old_size, content, size);
     free(old);
     if (error < 0)
         return error;
@@ -1169,7 +1170,7 @@ static int describe_locked(dl_history_version *v, dl_history *history)
         free(content);
         return error;
     }
-    error = dl_history_describe(&v->change, old, old_size, content, size);
+    error = dl_history__describe(history, &v->change, old, old_size, content, size);
     free(old);
     free(content);
     return error;

@@ -13,44 +13,60 @@
 #include "dateline/diff.h"
 #include "dateline/error.h"
 #include "dateline/history.h"
+#include "history_internal.h"
 
 /*
- * A log describes versions oldest first, so the new side of one call is the
- * old side of the next: keeping the last parsed article (per thread, so a
- * server's threads do not share it) halves the parsing. The cache owns a
- * copy of the text it was parsed from; a different text replaces it.
+ * A log describes versions oldest first, and each snapshot follows the one
+ * before: the new side of one description is the old side of the next.
+ * Each article handle keeps the last article it parsed (used under the
+ * store's lock), which halves the parsing. It owns a copy of the text it
+ * was parsed from; a different text replaces it.
  */
-static _Thread_local struct {
+struct dl_history_parsed {
     char *text;
     size_t size;
     dl_article *article;
-} last_parsed;
+};
 
-/* Take the cached article if it was parsed from exactly these bytes (the
- * caller then owns it), else NULL. */
-static dl_article *take_cached(const char *text, size_t size)
+void dl_history__parsed_free(dl_history_parsed *parsed)
 {
-    if (!last_parsed.article || last_parsed.size != size ||
-        memcmp(last_parsed.text, text, size) != 0)
+    if (parsed == NULL)
+        return;
+    free(parsed->text);
+    dl_article_free(parsed->article);
+    free(parsed);
+}
+
+/* Take the kept article if it was parsed from exactly these bytes (the
+ * caller then owns it), else NULL. */
+static dl_article *take_parsed(dl_history_parsed *parsed, const char *text, size_t size)
+{
+    if (!parsed || !parsed->article || parsed->size != size ||
+        memcmp(parsed->text, text, size) != 0)
         return NULL;
-    dl_article *article = last_parsed.article;
-    last_parsed.article = NULL;
+    dl_article *article = parsed->article;
+    parsed->article = NULL;
     return article;
 }
 
-/* Keep `article` (parsed from `text`) for the next call. Returns 1 when the
- * cache took it, 0 when the caller keeps ownership (out of memory). */
-static int keep_parsed(dl_article *article, const char *text, size_t size)
+/* Keep `article` (parsed from `text`) for the next description. Returns 1
+ * when the handle took it, 0 when the caller keeps ownership. */
+static int keep_parsed(dl_history_parsed **parsed, dl_article *article, const char *text,
+                       size_t size)
 {
+    if (parsed == NULL)
+        return 0;
+    if (*parsed == NULL && (*parsed = calloc(1, sizeof(**parsed))) == NULL)
+        return 0;
     char *copy = malloc(size + 1);
     if (!copy)
         return 0;
     memcpy(copy, text, size);
-    free(last_parsed.text);
-    dl_article_free(last_parsed.article);
-    last_parsed.text = copy;
-    last_parsed.size = size;
-    last_parsed.article = article;
+    free((*parsed)->text);
+    dl_article_free((*parsed)->article);
+    (*parsed)->text = copy;
+    (*parsed)->size = size;
+    (*parsed)->article = article;
     return 1;
 }
 
@@ -60,8 +76,8 @@ static int keep_parsed(dl_article *article, const char *text, size_t size)
  * runs holding a letter or digit, so a lone dash is not a word), the
  * summary is dl_diff_summary's one line. A first version has no summary.
  */
-int dl_history_describe(dl_history_change *out, const char *old, size_t old_size,
-                        const char *new_content, size_t new_size)
+static int describe(dl_history_parsed **parsed, dl_history_change *out, const char *old,
+                    size_t old_size, const char *new_content, size_t new_size)
 {
     dl_article *before = NULL, *after = NULL;
     int own_before = 0, own_after = 0;
@@ -70,7 +86,7 @@ int dl_history_describe(dl_history_change *out, const char *old, size_t old_size
     int error = 0;
     if (old) {
         own_before = 1;
-        if (!(before = take_cached(old, old_size)) &&
+        if (!(before = take_parsed(parsed ? *parsed : NULL, old, old_size)) &&
             (error = dl_article_parse(&before, old, old_size)) < 0)
             goto done;
     }
@@ -84,8 +100,7 @@ int dl_history_describe(dl_history_change *out, const char *old, size_t old_size
     out->words_delta = (long long)after->stats.words - (long long)(before ? before->stats.words : 0);
     out->summary = summary;
     summary = NULL;
-    /* The new side is the next call's old side. */
-    own_after = !keep_parsed(after, new_content, new_size);
+    own_after = !keep_parsed(parsed, after, new_content, new_size);
 done:
     free(summary);
     dl_diff_free(diff);
@@ -94,6 +109,18 @@ done:
     if (own_after)
         dl_article_free(after);
     return error;
+}
+
+int dl_history_describe(dl_history_change *out, const char *old, size_t old_size,
+                        const char *new_content, size_t new_size)
+{
+    return describe(NULL, out, old, old_size, new_content, new_size);
+}
+
+int dl_history__describe(dl_history *history, dl_history_change *out, const char *old,
+                         size_t old_size, const char *new_content, size_t new_size)
+{
+    return describe(&history->parsed, out, old, old_size, new_content, new_size);
 }
 
 void dl_history_change_dispose(dl_history_change *change)
