@@ -23,6 +23,12 @@ struct dl_history_store {
 typedef struct dl_history_parsed dl_history_parsed;
 void dl_history__parsed_free(dl_history_parsed *parsed);
 
+/* dl_history_describe, reusing the article this handle parsed last when
+ * `old` is its text, and keeping `new_content` parsed for the next call.
+ * Call under the store's lock. */
+int dl_history__describe(dl_history *history, dl_history_change *out, const char *old,
+                         size_t old_size, const char *new_content, size_t new_size);
+
 struct dl_history {
     dl_history_store *store;
     char *file;      /* absolute path of the article */
@@ -37,12 +43,6 @@ struct dl_history {
  * mapped (GIT_ENOTFOUND -> DL_ENOTFOUND, GIT_ELOCKED -> DL_ELOCKED, ...) and
  * the message is "<what>: <libgit2's message>". Returns the mapped code.
  */
-/* dl_history_describe, reusing the article this handle parsed last when
- * `old` is its text, and keeping `new_content` parsed for the next call.
- * Call under the store's lock. */
-int dl_history__describe(dl_history *history, dl_history_change *out, const char *old,
-                         size_t old_size, const char *new_content, size_t new_size);
-
 int dl_history__git_error(int git_code, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 

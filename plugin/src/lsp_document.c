@@ -267,12 +267,15 @@ static int reserve_text(dl_lsp_document *doc, size_t size)
 static int parse(dl_lsp_document *doc, TSTree *old)
 {
     TSTree *tree = ts_parser_parse_string(doc->parser, old, doc->text, (uint32_t)doc->size);
-    /* A block the re-parse rebuilt has a new node id: the symbol cache
-     * sees that by itself (lsp_features.c), no need to diff the trees. */
-    if (tree == NULL || old == NULL)
+    if (tree == NULL) {
         dl_lsp_symbol_cache_clear(doc);
-    if (tree == NULL)
         return dl_error_set(DL_ERROR, "the parser gave up on this text");
+    }
+    /* After a fresh parse no cached block can be reused. After an edit, a
+     * block the re-parse rebuilt has a new node id: the symbol cache sees
+     * that by itself (lsp_features.c), no need to diff the trees. */
+    if (old == NULL)
+        dl_lsp_symbol_cache_clear(doc);
     ts_tree_delete(doc->tree);
     doc->tree = tree;
     return 0;
