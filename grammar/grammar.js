@@ -25,8 +25,9 @@
 // a distinct external token. The one exception is decided by associativity
 // alone (see `run`), so no precedence levels are needed.
 
-// Blocks are grouped in runs of RUN_LENGTH, and runs in runs of RUN_LENGTH,
-// so that an edit re-parses a few dozen nodes instead of every block after it.
+// Blocks (and sections) are grouped in runs of RUN_LENGTH, and runs in runs
+// of RUN_LENGTH, so that an edit re-parses a few dozen nodes instead of
+// every block after it.
 const RUN_LENGTH = 16;
 
 module.exports = grammar({
@@ -181,7 +182,7 @@ module.exports = grammar({
       $._sep,
       $._lead_long_run,
       repeat(seq($._sep, $._long_run)),
-      repeat(seq($._sep_section, $.section)),
+      repeat(seq($._sep_section, $._long_section_run)),
     ),
 
     section: $ => seq(
@@ -193,10 +194,14 @@ module.exports = grammar({
       )),
     ),
 
-    _lead_run: $ => run($, $._lead_unit, $._unit),
-    _run: $ => run($, $._unit, $._unit),
-    _lead_long_run: $ => run($, $._lead_run, $._run),
-    _long_run: $ => run($, $._run, $._run),
+    _lead_run: $ => run($._sep, $._lead_unit, $._unit),
+    _run: $ => run($._sep, $._unit, $._unit),
+    _lead_long_run: $ => run($._sep, $._lead_run, $._run),
+    _long_run: $ => run($._sep, $._run, $._run),
+    // Sections too: an article with a subhead every few paragraphs has
+    // thousands of them at 10 MB.
+    _section_run: $ => run($._sep_section, $.section, $.section),
+    _long_section_run: $ => run($._sep_section, $._section_run, $._section_run),
 
     // ===================================================================
     // Front matter
@@ -564,23 +569,23 @@ function annotation($, prefix, open, close, content) {
 }
 
 /**
- * `first`, then up to RUN_LENGTH - 1 more `next`, separated by blank lines.
+ * `first`, then up to RUN_LENGTH - 1 more `next`, separated by `sep`.
  *
  * Nested optionals rather than a repeat, so that the run is one node the
  * parser can reuse whole. Where a run could either end or go on, it goes
  * on (right associativity): runs are full except for the last.
  *
- * @param {GrammarSymbols<string>} $
+ * @param {RuleOrLiteral} sep
  * @param {RuleOrLiteral} first
  * @param {RuleOrLiteral} next
  * @returns {Rule}
  */
-function run($, first, next) {
+function run(sep, first, next) {
   let rest = next;
   for (let i = 2; i < RUN_LENGTH; i++) {
-    rest = prec.right(seq(next, optional(seq($._sep, rest))));
+    rest = prec.right(seq(next, optional(seq(sep, rest))));
   }
-  return prec.right(seq(first, optional(seq($._sep, rest))));
+  return prec.right(seq(first, optional(seq(sep, rest))));
 }
 
 /**

@@ -731,3 +731,39 @@ Test(grammar_parse, long_article_stays_flat_through_edits)
     ts_parser_delete(parser);
     free(text.data);
 }
+
+/* Sections come in hidden runs as well: a keystroke in the middle of an
+ * article with a subhead every two paragraphs re-lexes a few dozen tokens,
+ * and a new section in the middle re-parses to the fresh tree. */
+Test(grammar_parse, many_sections_stay_flat_through_edits)
+{
+    buffer text = {malloc(128 * 1024), 0};
+    cr_assert(text.data != NULL);
+    text.len += (size_t)sprintf(text.data, "Council approves the budget\n\nThe vote was 5-2.\n\n");
+    for (int i = 1; i <= 400; i++)
+        text.len += (size_t)sprintf(text.data + text.len,
+                                    "Part %d of the plan\n\n"
+                                    "The council met on Tuesday.\n\n"
+                                    "\xE2\x80\x9CWe will pay for it,\xE2\x80\x9D the mayor said.\n\n",
+                                    i);
+
+    TSParser *parser = ts_parser_new();
+    ts_parser_set_language(parser, tree_sitter_article());
+    TSTree *tree = ts_parser_parse_string(parser, NULL, text.data, (uint32_t)text.len);
+    TSNode root = ts_tree_root_node(tree);
+    cr_assert(not(ts_node_has_error(root)));
+    cr_assert(eq(u32, ts_node_named_child_count(root), 402), "headline, paragraph, 400 sections");
+    cr_assert(eq(str, (char *)ts_node_type(ts_node_named_child(root, 401)), "section"));
+    cr_assert(eq(u32, ts_node_named_child_count(ts_node_named_child(root, 200)), 3),
+              "a section holds its subhead and its two paragraphs");
+
+    uint32_t middle = (uint32_t)(strstr(text.data, "Part 200 ") - text.data);
+    uint32_t inside = (uint32_t)(strstr(text.data + middle, "met") - text.data);
+    unsigned lexed = edit_and_compare(parser, &tree, &text, inside, 0, "x");
+    cr_assert(lt(u32, lexed, 100), "a keystroke re-lexed %u tokens", lexed);
+    edit_and_compare(parser, &tree, &text, middle, 0, "A new part\n\nOne more paragraph.\n\n");
+    cr_assert(eq(u32, count_type(ts_tree_root_node(tree), "section", NULL), 401));
+    ts_tree_delete(tree);
+    ts_parser_delete(parser);
+    free(text.data);
+}
