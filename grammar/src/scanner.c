@@ -350,7 +350,7 @@ static const char *const SPEAKER_STOPS[] = {
     "in",    "on",    "at",    "during", "after", "before", "when",
     "while", "who",   "which", "that",   "as",    "because", "but",
     "and",   "to",    "for",   "from",   "with",  "by",     "about",
-    "adding", "told", "of",    "last",   "this",  "on",     NULL,
+    "adding", "told", "of",    "last",   "this",  NULL,
 };
 
 static const char *const MONTHS[] = {
