@@ -207,8 +207,10 @@ static TSPoint point_at(const dl_lsp_document *doc, uint32_t offset)
 
 void dl_lsp_symbol_cache_clear(dl_lsp_document *doc)
 {
-    for (size_t i = 0; i < doc->symbol_count; i++)
+    for (size_t i = 0; i < doc->symbol_count; i++) {
         free(doc->symbol_cache[i].json);
+        free(doc->symbol_cache[i].row_at);
+    }
     free(doc->symbol_cache);
     doc->symbol_cache = NULL;
     doc->symbol_count = 0;
@@ -223,10 +225,12 @@ static void symbol_cache_drop(dl_lsp_document *doc, uint32_t lo, uint32_t hi)
     size_t kept = 0;
     for (size_t i = 0; i < doc->symbol_count; i++) {
         dl_lsp_symbol_entry *e = &doc->symbol_cache[i];
-        if (e->start <= hi && e->end >= lo)
+        if (e->start <= hi && e->end >= lo) {
             free(e->json);
-        else
+            free(e->row_at);
+        } else {
             doc->symbol_cache[kept++] = *e;
+        }
     }
     doc->symbol_count = kept;
 }

@@ -62,25 +62,6 @@ static uint32_t utf16_units(const char *text, uint32_t from, uint32_t to)
     return units;
 }
 
-static void put_point(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc,
-                      uint32_t offset, TSPoint point)
-{
-    uint32_t character = point.column;
-    if (enc == DL_LSP_UTF16)
-        character = utf16_units(doc->text, offset - point.column, offset);
-    dl_lsp_buf_printf(out, "{\"line\":%u,\"character\":%u}", point.row, character);
-}
-
-static void put_node_range(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc,
-                           TSNode node)
-{
-    dl_lsp_buf_puts(out, "{\"start\":");
-    put_point(out, doc, enc, ts_node_start_byte(node), ts_node_start_point(node));
-    dl_lsp_buf_puts(out, ",\"end\":");
-    put_point(out, doc, enc, ts_node_end_byte(node), ts_node_end_point(node));
-    dl_lsp_buf_puts(out, "}");
-}
-
 json_t *dl_lsp_range_json(const dl_lsp_document *doc, uint32_t start, uint32_t end,
                           dl_lsp_encoding enc)
 {
@@ -140,6 +121,8 @@ typedef struct {
     /* The symbol cache: blocks rendered or reused this time, in order, and
      * how far the walk has come through the previous cache. */
     dl_lsp_buf block;
+    uint32_t *row_at; /* where in `block` each row number starts */
+    size_t row_count, row_capacity;
     dl_lsp_symbol_entry *fresh;
     size_t fresh_count, fresh_capacity;
     size_t cursor;
@@ -216,6 +199,47 @@ static void inherit_speakers(quote_list *list)
             list->items[i].speaker = list->items[i - 1].speaker;
 }
 
+/* Note where a row number of a block being cached starts: when the block
+ * moves up or down, shift_rows rewrites just those. */
+static void note_row(symbol_writer *w)
+{
+    if (w->out != &w->block)
+        return;
+    if (w->row_count == w->row_capacity) {
+        size_t capacity = w->row_capacity ? w->row_capacity * 2 : 16;
+        uint32_t *row_at = realloc(w->row_at, capacity * sizeof(*row_at));
+        if (row_at == NULL) {
+            w->block.failed = 1;
+            return;
+        }
+        w->row_at = row_at;
+        w->row_capacity = capacity;
+    }
+    w->row_at[w->row_count++] = (uint32_t)w->block.size;
+}
+
+static void put_point(symbol_writer *w, uint32_t offset, TSPoint point)
+{
+    uint32_t character = point.column;
+    if (w->enc == DL_LSP_UTF16)
+        character = utf16_units(w->doc->text, offset - point.column, offset);
+    dl_lsp_buf_puts(w->out, "{\"line\":");
+    note_row(w);
+    dl_lsp_buf_put_uint(w->out, point.row);
+    dl_lsp_buf_puts(w->out, ",\"character\":");
+    dl_lsp_buf_put_uint(w->out, character);
+    dl_lsp_buf_put(w->out, "}", 1);
+}
+
+static void put_range(symbol_writer *w, TSNode node)
+{
+    dl_lsp_buf_puts(w->out, "{\"start\":");
+    put_point(w, ts_node_start_byte(node), ts_node_start_point(node));
+    dl_lsp_buf_puts(w->out, ",\"end\":");
+    put_point(w, ts_node_end_byte(node), ts_node_end_point(node));
+    dl_lsp_buf_puts(w->out, "}");
+}
+
 static void begin_symbol(symbol_writer *w, int kind, TSNode range, TSNode selection)
 {
     dl_lsp_buf *out = w->out;
@@ -228,9 +252,9 @@ static void begin_symbol(symbol_writer *w, int kind, TSNode range, TSNode select
     dl_lsp_buf_json_string(out, w->scratch.data, w->scratch.size);
     w->scratch.size = 0;
     dl_lsp_buf_printf(out, ",\"kind\":%d,\"range\":", kind);
-    put_node_range(out, w->doc, w->enc, range);
+    put_range(w, range);
     dl_lsp_buf_puts(out, ",\"selectionRange\":");
-    put_node_range(out, w->doc, w->enc, selection);
+    put_range(w, selection);
 }
 
 static void write_quotations(symbol_writer *w, TSNode block, TSNode dateline)
@@ -338,34 +362,59 @@ static dl_lsp_symbol_entry *cached_block(symbol_writer *w, TSNode node)
     return e;
 }
 
-/* Cached JSON whose block moved up or down: add the difference to every
- * "line". The key cannot occur inside a string: there '"' is escaped. */
+/* The row number written at json[at]; *end is where its digits end. */
+static long long row_number(const dl_lsp_symbol_entry *e, size_t at, size_t *end)
+{
+    long long row = 0;
+    for (; at < e->size && e->json[at] >= '0' && e->json[at] <= '9'; at++)
+        row = row * 10 + (e->json[at] - '0');
+    *end = at;
+    return row;
+}
+
+static size_t decimal_width(unsigned long long value)
+{
+    size_t width = 1;
+    while (value >= 10)
+        value /= 10, width++;
+    return width;
+}
+
+/* Cached JSON whose block moved up or down: add the difference to each
+ * row number. */
 static int shift_rows(dl_lsp_symbol_entry *e)
 {
     long long rows = (long long)e->row - (long long)e->rendered_row;
-    dl_lsp_buf shifted = {0};
-    const char *p = e->json, *end = e->json + e->size;
-    static const char key[] = "\"line\":";
-    for (const char *hit = p; (hit = memchr(hit, '"', (size_t)(end - hit))) != NULL;) {
-        if ((size_t)(end - hit) <= sizeof(key) - 1 || memcmp(hit, key, sizeof(key) - 1) != 0) {
-            hit++;
-            continue;
+    size_t i = 0, end;
+    /* Nearly always a row keeps its number of digits: the new digits go
+     * where the old ones were. */
+    for (; i < e->row_count; i++) {
+        size_t at = e->row_at[i];
+        unsigned long long row = (unsigned long long)(row_number(e, at, &end) + rows);
+        if (decimal_width(row) != end - at)
+            break;
+        for (size_t k = end; k-- > at; row /= 10)
+            e->json[k] = (char)('0' + row % 10);
+    }
+    if (i < e->row_count) { /* from here on, into a longer or shorter copy */
+        dl_lsp_buf shifted = {0};
+        dl_lsp_buf_reserve(&shifted, e->size + 16);
+        size_t from = 0;
+        for (; i < e->row_count; i++) {
+            size_t at = e->row_at[i];
+            dl_lsp_buf_put(&shifted, e->json + from, at - from);
+            e->row_at[i] = (uint32_t)shifted.size;
+            dl_lsp_buf_put_uint(&shifted, (unsigned long long)(row_number(e, at, &from) + rows));
         }
-        hit += sizeof(key) - 1;
-        dl_lsp_buf_put(&shifted, p, (size_t)(hit - p));
-        char *after;
-        long long line = strtoll(hit, &after, 10);
-        dl_lsp_buf_printf(&shifted, "%lld", line + rows);
-        p = hit = after;
+        dl_lsp_buf_put(&shifted, e->json + from, e->size - from);
+        if (shifted.failed) { /* the caller renders the block afresh */
+            dl_lsp_buf_dispose(&shifted);
+            return -1;
+        }
+        free(e->json);
+        e->json = shifted.data;
+        e->size = shifted.size;
     }
-    dl_lsp_buf_put(&shifted, p, (size_t)(end - p));
-    if (shifted.failed) {
-        dl_lsp_buf_dispose(&shifted);
-        return -1;
-    }
-    free(e->json);
-    e->json = shifted.data;
-    e->size = shifted.size;
     e->rendered_row = e->row;
     return 0;
 }
@@ -377,6 +426,7 @@ static void keep(symbol_writer *w, const dl_lsp_symbol_entry *e)
         dl_lsp_symbol_entry *fresh = realloc(w->fresh, capacity * sizeof(*fresh));
         if (fresh == NULL) {
             free(e->json);
+            free(e->row_at);
             return;
         }
         w->fresh = fresh;
@@ -422,6 +472,7 @@ static void write_block(symbol_writer *w, TSNode node)
         emit(w, hit->json, hit->size);
         keep(w, hit);
         hit->json = NULL; /* moved */
+        hit->row_at = NULL;
         return;
     }
     dl_lsp_symbol_entry e = {
@@ -436,6 +487,7 @@ static void write_block(symbol_writer *w, TSNode node)
     dl_lsp_buf *out = w->out;
     int first = w->first;
     w->block.size = 0;
+    w->row_count = 0;
     w->out = &w->block;
     w->first = 1;
     render_block(w, node);
@@ -446,11 +498,18 @@ static void write_block(symbol_writer *w, TSNode node)
         return;
     }
     emit(w, w->block.data, w->block.size);
-    if ((e.json = malloc(w->block.size ? w->block.size : 1)) != NULL) {
-        memcpy(e.json, w->block.data, w->block.size);
-        e.size = w->block.size;
-        keep(w, &e);
+    e.json = malloc(w->block.size ? w->block.size : 1);
+    e.row_at = malloc(w->row_count * sizeof(*e.row_at) + 1);
+    if (e.json == NULL || e.row_at == NULL) {
+        free(e.json);
+        free(e.row_at);
+        return; /* not cached: rendered again next time */
     }
+    memcpy(e.json, w->block.data, w->block.size);
+    e.size = w->block.size;
+    memcpy(e.row_at, w->row_at, w->row_count * sizeof(*e.row_at));
+    e.row_count = w->row_count;
+    keep(w, &e);
 }
 
 static void write_level(symbol_writer *w, TSNode parent)
@@ -485,6 +544,7 @@ void dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encod
         out->failed = 1;
     dl_lsp_buf_dispose(&w.scratch);
     dl_lsp_buf_dispose(&w.block);
+    free(w.row_at);
     dl_lsp_symbol_cache_clear(doc); /* what was not reused */
     doc->symbol_cache = w.fresh;
     doc->symbol_count = w.fresh_count;

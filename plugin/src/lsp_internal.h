@@ -48,6 +48,8 @@ typedef struct {
 int dl_lsp_buf_reserve(dl_lsp_buf *buf, size_t more);
 void dl_lsp_buf_put(dl_lsp_buf *buf, const char *data, size_t size);
 void dl_lsp_buf_puts(dl_lsp_buf *buf, const char *s);
+/* A number in decimal: what printf's %llu writes, many times faster. */
+void dl_lsp_buf_put_uint(dl_lsp_buf *buf, unsigned long long value);
 void dl_lsp_buf_printf(dl_lsp_buf *buf, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 /* A JSON string literal of `size` bytes; invalid UTF-8 becomes U+FFFD. */
@@ -103,6 +105,8 @@ typedef struct {
     unsigned paragraph; /* paragraphs before the block */
     char *json;
     size_t size;
+    uint32_t *row_at; /* where each row number in `json` starts */
+    size_t row_count;
 } dl_lsp_symbol_entry;
 
 typedef struct dl_lsp_document {

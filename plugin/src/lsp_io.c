@@ -52,6 +52,16 @@ void dl_lsp_buf_puts(dl_lsp_buf *buf, const char *s)
     dl_lsp_buf_put(buf, s, strlen(s));
 }
 
+void dl_lsp_buf_put_uint(dl_lsp_buf *buf, unsigned long long value)
+{
+    char digits[20];
+    size_t n = 0;
+    do
+        digits[sizeof(digits) - ++n] = (char)('0' + value % 10);
+    while ((value /= 10) > 0);
+    dl_lsp_buf_put(buf, digits + sizeof(digits) - n, n);
+}
+
 void dl_lsp_buf_printf(dl_lsp_buf *buf, const char *format, ...)
 {
     char small[256];

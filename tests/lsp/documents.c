@@ -92,8 +92,9 @@ static char *outline_of(dl_lsp_document *doc)
 }
 
 /* The outline reuses each unchanged block's symbols from the request before
- * (by node identity). Edits anywhere in a long article, some changing a
- * block next to the one edited (quote marks, blank lines), with the outline
+ * (by node identity), moving their rows when lines come or go above them.
+ * Edits anywhere in a long article, some changing a block next to the one
+ * edited (quote marks, blank lines), some joining lines, with the outline
  * asked for after each: it must always be what a fresh document gives. */
 Test(lsp_documents, outline_after_each_edit_matches_a_fresh_document)
 {
@@ -105,12 +106,12 @@ Test(lsp_documents, outline_after_each_edit_matches_a_fresh_document)
         dl_lsp_buf_puts(&text, body);
     dl_lsp_document *doc;
     dl_assert_ok(dl_lsp_document_new(&doc, "untitled:1", text.data, text.size, 1));
-    static const char *const inserts[] = {"x", "\n\n", "“", "”", "", "{++", " the the ", "é"};
+    static const char *const inserts[] = {"x", "\n\n", "\n", "“", "”", "", "{++", " the the ", "é"};
     srand(11);
     for (int i = 0; i < 200; i++) {
         dl_lsp_range r = {(uint32_t)rand() % (uint32_t)doc->line_count, (uint32_t)rand() % 200, 0,
                           0};
-        r.end_line = r.start_line;
+        r.end_line = r.start_line + (rand() % 4 == 0); /* sometimes up to the next line */
         r.end_character = r.start_character + (uint32_t)(rand() % 3);
         const char *insert = inserts[rand() % (sizeof(inserts) / sizeof(inserts[0]))];
         dl_assert_ok(dl_lsp_document_edit(doc, &r, insert, strlen(insert), DL_LSP_UTF16));
