@@ -91,6 +91,26 @@ static char *outline_of(dl_lsp_document *doc)
     return out.data;
 }
 
+/* Outline columns count UTF-16 units along a long line: é and ’ are one
+ * unit each, 😀 two, whatever their bytes. */
+Test(lsp_documents, outline_columns_are_utf16_units)
+{
+    const char *text = "Headline\n\nThe café’s owner, a 😀 fan who has run it for thirty years, "
+                       "said “we open at nine” on Monday.\n";
+    dl_lsp_document *doc;
+    dl_assert_ok(dl_lsp_document_new(&doc, "untitled:1", text, strlen(text), 1));
+    char *outline = outline_of(doc);
+    /* The quotation, marks included, and the paragraph's end. */
+    cr_assert(not(eq(ptr, strstr(outline, "{\"start\":{\"line\":2,\"character\":65},"
+                                          "\"end\":{\"line\":2,\"character\":82}}"),
+                     NULL)),
+              "%s", outline);
+    cr_assert(not(eq(ptr, strstr(outline, "\"end\":{\"line\":2,\"character\":93}}"), NULL)),
+              "%s", outline);
+    free(outline);
+    dl_lsp_document_free(doc);
+}
+
 /* The outline reuses each unchanged block's symbols from the request before
  * (by node identity), moving their rows when lines come or go above them.
  * Edits anywhere in a long article, some changing a block next to the one
