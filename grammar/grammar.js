@@ -25,10 +25,14 @@
 // a distinct external token. The one exception is decided by associativity
 // alone (see `run`), so no precedence levels are needed.
 
-// Blocks (and sections) are grouped in runs of RUN_LENGTH, and runs in runs
-// of RUN_LENGTH, so that an edit re-parses a few dozen nodes instead of
-// every block after it.
+// Blocks are grouped in runs and runs in long runs, so that an edit
+// re-parses a few dozen nodes instead of every block after it. Where runs
+// end is decided by the text (see `_run_sep`), with at most RUN_MAX blocks
+// in a run and LONG_RUN_MAX runs in a long run. Sections are grouped in
+// runs of RUN_LENGTH, and those in runs of RUN_LENGTH.
 const RUN_LENGTH = 16;
+const RUN_MAX = 32;
+const LONG_RUN_MAX = 64;
 
 module.exports = grammar({
   name: 'article',
@@ -43,6 +47,16 @@ module.exports = grammar({
     // A line end plus one or more blank (or whitespace-only) lines, when the
     // next block is not a subhead.
     $._sep,
+    // The same, where a run of blocks ends: before one block in eight,
+    // chosen by a hash of its first characters, or after RUN_MAX blocks.
+    // Ends decided by the text, not by counting, stay where they are when a
+    // block is added or removed elsewhere: the runs after it, and the blocks
+    // in them, are reused whole (a block's parse state includes its place in
+    // its run, and a node is reused only in the state it was built in).
+    $._run_sep,
+    // The same, where a long run ends: before one block in 256, or after
+    // LONG_RUN_MAX runs.
+    $._long_run_sep,
     // The same, when the next block is a subhead (a short one-line block with
     // no closing punctuation): the separator that opens a `section`.
     $._sep_section,
@@ -181,7 +195,7 @@ module.exports = grammar({
     _body: $ => seq(
       $._sep,
       $._lead_long_run,
-      repeat(seq($._sep, $._long_run)),
+      repeat(seq($._long_run_sep, $._long_run)),
       repeat(seq($._sep_section, $._long_section_run)),
     ),
 
@@ -190,18 +204,18 @@ module.exports = grammar({
       optional(seq(
         $._sep,
         $._long_run,
-        repeat(seq($._sep, $._long_run)),
+        repeat(seq($._long_run_sep, $._long_run)),
       )),
     ),
 
-    _lead_run: $ => run($._sep, $._lead_unit, $._unit),
-    _run: $ => run($._sep, $._unit, $._unit),
-    _lead_long_run: $ => run($._sep, $._lead_run, $._run),
-    _long_run: $ => run($._sep, $._run, $._run),
+    _lead_run: $ => text_run($._sep, $._lead_unit, $._unit, RUN_MAX),
+    _run: $ => text_run($._sep, $._unit, $._unit, RUN_MAX),
+    _lead_long_run: $ => text_run($._run_sep, $._lead_run, $._run, LONG_RUN_MAX),
+    _long_run: $ => text_run($._run_sep, $._run, $._run, LONG_RUN_MAX),
     // Sections too: an article with a subhead every few paragraphs has
     // thousands of them at 10 MB.
-    _section_run: $ => run($._sep_section, $.section, $.section),
-    _long_section_run: $ => run($._sep_section, $._section_run, $._section_run),
+    _section_run: $ => run($._sep_section, $.section, $.section, RUN_LENGTH),
+    _long_section_run: $ => run($._sep_section, $._section_run, $._section_run, RUN_LENGTH),
 
     // ===================================================================
     // Front matter
@@ -569,7 +583,7 @@ function annotation($, prefix, open, close, content) {
 }
 
 /**
- * `first`, then up to RUN_LENGTH - 1 more `next`, separated by `sep`.
+ * `first`, then up to `length` - 1 more `next`, separated by `sep`.
  *
  * Nested optionals rather than a repeat, so that the run is one node the
  * parser can reuse whole. Where a run could either end or go on, it goes
@@ -578,14 +592,39 @@ function annotation($, prefix, open, close, content) {
  * @param {RuleOrLiteral} sep
  * @param {RuleOrLiteral} first
  * @param {RuleOrLiteral} next
+ * @param {number} length
  * @returns {Rule}
  */
-function run(sep, first, next) {
+function run(sep, first, next, length) {
   let rest = next;
-  for (let i = 2; i < RUN_LENGTH; i++) {
+  for (let i = 2; i < length; i++) {
     rest = prec.right(seq(next, optional(seq(sep, rest))));
   }
   return prec.right(seq(first, optional(seq(sep, rest))));
+}
+
+/**
+ * `first`, then up to `length` - 1 more `next`, separated by `sep`: a run
+ * that ends where the scanner gives a stronger separator than `sep`. One
+ * alternative per length rather than nested optionals: nested this deep,
+ * those are too deep for the generator.
+ *
+ * @param {RuleOrLiteral} sep
+ * @param {RuleOrLiteral} first
+ * @param {RuleOrLiteral} next
+ * @param {number} length
+ * @returns {Rule}
+ */
+function text_run(sep, first, next, length) {
+  const runs = [];
+  for (let n = 1; n <= length; n++) {
+    const items = [first];
+    for (let i = 1; i < n; i++) {
+      items.push(sep, next);
+    }
+    runs.push(seq(...items));
+  }
+  return choice(...runs);
 }
 
 /**

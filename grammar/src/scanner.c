@@ -25,6 +25,8 @@
 enum TokenType {
     LEADING,
     SEP,
+    RUN_SEP,
+    LONG_RUN_SEP,
     SEP_SECTION,
     SEP_END,
     BREAK_DEK,
@@ -96,6 +98,14 @@ enum TokenType {
 #define SPEAKER_WORDS 8u
 #define LEAD_SPEAKER_WORDS 6u
 #define WORD_BUF 24u
+/* Where runs of blocks end is decided by a hash of a block's first
+ * RUN_KEY_CHARS code points (fewer if its first line is shorter): a run ends
+ * before one block in 2^RUN_BITS, a long run before one in 2^LONG_RUN_BITS. */
+#define RUN_KEY_CHARS 16u
+#define RUN_BITS 3u
+#define LONG_RUN_BITS 8u
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME 16777619u
 
 /* Code points the format cares about. */
 #define LDQUO 0x201C   /* “ */
@@ -127,6 +137,10 @@ typedef struct {
     uint32_t n;
     uint32_t marked;
     int32_t prev; /* the last code point consumed */
+    /* The run key of the block being looked at: a hash of its first line's
+     * first code points, taken as they are consumed. */
+    uint32_t key;
+    uint32_t key_left;
 } Scan;
 
 /* ------------------------------------------------------------------------
@@ -207,6 +221,14 @@ static inline bool at_eof(Scan *s)
 static inline void adv(Scan *s)
 {
     s->prev = s->lexer->lookahead;
+    if (s->key_left > 0) {
+        if (is_line_end(s->prev)) {
+            s->key_left = 0;
+        } else {
+            s->key = (s->key ^ (uint32_t)s->prev) * FNV_PRIME;
+            s->key_left--;
+        }
+    }
     s->lexer->advance(s->lexer, false);
     s->n++;
 }
@@ -1133,6 +1155,32 @@ static bool subhead_follows(Scan *s)
  * Line ends: block separators, soft breaks, run-on ends
  * ------------------------------------------------------------------------ */
 
+/* The separator before the block the scanner is at, when it is not a
+ * subhead: which run ends there, by the block's key, or a stronger end when
+ * the runs are full (a weaker one where the grammar allows no run end). The
+ * key was started at the block's first code point; whatever other decisions
+ * already read of it counts. */
+static bool emit_separator(Scan *s)
+{
+    static const enum TokenType levels[] = {SEP, RUN_SEP, LONG_RUN_SEP};
+    const int count = (int)(sizeof(levels) / sizeof(levels[0]));
+    while (s->key_left > 0 && !at_eof(s))
+        adv(s);
+    /* The key's bits mixed into its top ones, which decide. */
+    uint32_t key = s->key;
+    key ^= key >> 16;
+    key *= 0x7feb352du;
+    key ^= key >> 15;
+    int level = key >> (32 - LONG_RUN_BITS) == 0 ? 2 : key >> (32 - RUN_BITS) == 0 ? 1 : 0;
+    for (int i = level; i < count; i++)
+        if (s->valid[levels[i]])
+            return emit(s, levels[i]);
+    for (int i = level - 1; i >= 0; i--)
+        if (s->valid[levels[i]])
+            return emit(s, levels[i]);
+    return false;
+}
+
 static bool scan_line_end(Scan *s)
 {
     const bool *valid = s->valid;
@@ -1157,10 +1205,12 @@ static bool scan_line_end(Scan *s)
         mark(s);
         if (at_eof(s))
             return valid[SEP_END] ? emit(s, SEP_END) : false;
+        s->key = FNV_OFFSET;
+        s->key_left = RUN_KEY_CHARS;
         if (valid[SEP_SECTION] && subhead_follows(s))
             return emit(s, SEP_SECTION);
-        if (valid[SEP])
-            return emit(s, SEP);
+        if (valid[SEP] || valid[RUN_SEP] || valid[LONG_RUN_SEP])
+            return emit_separator(s);
         if (valid[SEP_SECTION])
             return emit(s, SEP_SECTION);
         return false;

@@ -622,17 +622,25 @@ Test(grammar_parse, incremental_edit_matches_a_fresh_parse)
     free(seed.data);
 }
 
-static void count_lexed_tokens(void *payload, TSLogType type, const char *message)
+/* What an incremental parse had to redo: tokens lexed, nodes built. */
+typedef struct {
+    unsigned lexed, reduced;
+} parse_work;
+
+static void count_work(void *payload, TSLogType type, const char *message)
 {
+    parse_work *work = payload;
     if (type == TSLogTypeParse && strncmp(message, "lexed_lookahead", 15) == 0)
-        ++*(unsigned *)payload;
+        work->lexed++;
+    else if (type == TSLogTypeParse && strncmp(message, "reduce", 6) == 0)
+        work->reduced++;
 }
 
 /* Splice `insert` over bytes [at, at + remove) of `text`, in the tree too,
  * re-parse incrementally, and check the result against a fresh parse.
- * Returns how many tokens the incremental parse had to lex. */
-static unsigned edit_and_compare(TSParser *parser, TSTree **tree, buffer *text, uint32_t at,
-                             uint32_t remove, const char *insert)
+ * Returns what the incremental parse had to redo. */
+static parse_work edit_and_compare(TSParser *parser, TSTree **tree, buffer *text, uint32_t at,
+                                   uint32_t remove, const char *insert)
 {
     uint32_t added = (uint32_t)strlen(insert);
     char *spliced = malloc(text->len - remove + added + 1);
@@ -662,8 +670,8 @@ static unsigned edit_and_compare(TSParser *parser, TSTree **tree, buffer *text, 
     text->data = spliced;
     text->len = text->len - remove + added;
     ts_tree_edit(*tree, &edit);
-    unsigned lexed = 0;
-    ts_parser_set_logger(parser, (TSLogger){&lexed, count_lexed_tokens});
+    parse_work work = {0, 0};
+    ts_parser_set_logger(parser, (TSLogger){&work, count_work});
     TSTree *again = ts_parser_parse_string(parser, *tree, text->data, (uint32_t)text->len);
     ts_parser_set_logger(parser, (TSLogger){NULL, NULL});
     TSTree *fresh = ts_parser_parse_string(parser, NULL, text->data, (uint32_t)text->len);
@@ -675,14 +683,16 @@ static unsigned edit_and_compare(TSParser *parser, TSTree **tree, buffer *text, 
     ts_tree_delete(fresh);
     ts_tree_delete(*tree);
     *tree = again;
-    return lexed;
+    return work;
 }
 
-/* The grammar groups blocks into hidden runs (16 blocks, and runs of 16
- * runs) so that an edit re-parses little: a keystroke re-lexes a few dozen
- * tokens, not one per paragraph below it. The runs must not show: a long
- * article is a flat list of paragraphs, and edits that move run boundaries
- * (a new paragraph, a removed one) re-parse to exactly the fresh tree. */
+/* The grammar groups blocks into hidden runs, and runs into long runs, so
+ * that an edit re-parses little: a keystroke re-lexes a few dozen tokens,
+ * not one per paragraph below it, and a new paragraph near the top rebuilds
+ * a few dozen nodes, not every paragraph below it (runs end where the text
+ * says, not by counting). The runs must not show: a long article is a flat
+ * list of paragraphs, and edits that move run boundaries (a new paragraph,
+ * a removed one) re-parse to exactly the fresh tree. */
 Test(grammar_parse, long_article_stays_flat_through_edits)
 {
     buffer text = {malloc(64 * 1024), 0};
@@ -712,9 +722,10 @@ Test(grammar_parse, long_article_stays_flat_through_edits)
     /* Inside a paragraph; a new paragraph; the closing mark of a quotation
      * removed (its paragraph changes, no other); a paragraph joined to the
      * next; a subhead in the middle of the runs. */
-    unsigned lexed = edit_and_compare(parser, &tree, &text, third + 4, 0, "x");
-    cr_assert(lt(u32, lexed, 100), "a keystroke re-lexed %u tokens", lexed);
-    edit_and_compare(parser, &tree, &text, third, 0, "A new paragraph.\n\n");
+    parse_work work = edit_and_compare(parser, &tree, &text, third + 4, 0, "x");
+    cr_assert(lt(u32, work.lexed, 100), "a keystroke re-lexed %u tokens", work.lexed);
+    work = edit_and_compare(parser, &tree, &text, third, 0, "A new paragraph.\n\n");
+    cr_assert(lt(u32, work.reduced, 200), "a new paragraph rebuilt %u nodes", work.reduced);
     edit_and_compare(parser, &tree, &text, closing, 3, "");
     uint32_t joined = (uint32_t)(strstr(text.data + third + 300, "\n\n") - text.data);
     edit_and_compare(parser, &tree, &text, joined, 2, " ");
@@ -759,8 +770,8 @@ Test(grammar_parse, many_sections_stay_flat_through_edits)
 
     uint32_t middle = (uint32_t)(strstr(text.data, "Part 200 ") - text.data);
     uint32_t inside = (uint32_t)(strstr(text.data + middle, "met") - text.data);
-    unsigned lexed = edit_and_compare(parser, &tree, &text, inside, 0, "x");
-    cr_assert(lt(u32, lexed, 100), "a keystroke re-lexed %u tokens", lexed);
+    parse_work work = edit_and_compare(parser, &tree, &text, inside, 0, "x");
+    cr_assert(lt(u32, work.lexed, 100), "a keystroke re-lexed %u tokens", work.lexed);
     edit_and_compare(parser, &tree, &text, middle, 0, "A new part\n\nOne more paragraph.\n\n");
     cr_assert(eq(u32, count_type(ts_tree_root_node(tree), "section", NULL), 401));
     ts_tree_delete(tree);
