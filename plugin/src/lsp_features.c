@@ -28,6 +28,9 @@ enum {
     KIND_EVENT = 24,    /* editor's note */
 };
 
+/* How a paragraph's symbol starts: its number follows (see renumber). */
+#define PARAGRAPH_START "{\"name\":\"¶ "
+
 #define NAME_WORDS 8
 #define QUOTE_WORDS 10
 #define NAME_MAX_BYTES 160
@@ -360,9 +363,9 @@ static void render_block(symbol_writer *w, TSNode node)
     w->first = 0;
 }
 
-/* The previous request's JSON for `node`, if nothing it depends on changed:
- * its subtree (so its bytes), its row, and for a paragraph its number.
- * Blocks come in document order, so does the cache. */
+/* The previous request's entry for `node`, if its subtree (so its bytes)
+ * did not change. Its row and its paragraph number may have: refresh_block
+ * rewrites those. Blocks come in document order, so does the cache. */
 static dl_lsp_symbol_entry *cached_block(symbol_writer *w, TSNode node)
 {
     const dl_lsp_document *doc = w->doc;
@@ -373,14 +376,13 @@ static dl_lsp_symbol_entry *cached_block(symbol_writer *w, TSNode node)
         return NULL;
     dl_lsp_symbol_entry *e = &doc->symbol_cache[w->cursor];
     if (e->json == NULL || e->node_id != node.id || e->start != start ||
-        e->symbol != ts_node_symbol(node) || e->row != ts_node_start_point(node).row ||
-        (e->symbol == w->g->paragraph && e->paragraph != w->paragraphs))
+        e->symbol != ts_node_symbol(node) || e->row != ts_node_start_point(node).row)
         return NULL;
     return e;
 }
 
-/* The row number written at json[at]; *end is where its digits end. */
-static long long row_number(const dl_lsp_symbol_entry *e, size_t at, size_t *end)
+/* The number written at json[at]; *end is where its digits end. */
+static long long number_at(const dl_lsp_symbol_entry *e, size_t at, size_t *end)
 {
     long long row = 0;
     for (; at < e->size && e->json[at] >= '0' && e->json[at] <= '9'; at++)
@@ -407,7 +409,7 @@ static int shift_rows(dl_lsp_symbol_entry *e)
      * where the old ones were. */
     for (; i < e->row_count; i++) {
         size_t at = e->row_at[i];
-        unsigned long long row = (unsigned long long)(row_number(e, at, &end) + rows);
+        unsigned long long row = (unsigned long long)(number_at(e, at, &end) + rows);
         if (decimal_width(row) != end - at)
             break;
         for (size_t k = end; k-- > at; row /= 10)
@@ -421,7 +423,7 @@ static int shift_rows(dl_lsp_symbol_entry *e)
             size_t at = e->row_at[i];
             dl_lsp_buf_put(&shifted, e->json + from, at - from);
             e->row_at[i] = (uint32_t)shifted.size;
-            dl_lsp_buf_put_uint(&shifted, (unsigned long long)(row_number(e, at, &from) + rows));
+            dl_lsp_buf_put_uint(&shifted, (unsigned long long)(number_at(e, at, &from) + rows));
         }
         dl_lsp_buf_put(&shifted, e->json + from, e->size - from);
         if (shifted.failed) { /* the caller renders the block afresh */
@@ -434,6 +436,42 @@ static int shift_rows(dl_lsp_symbol_entry *e)
     }
     e->rendered_row = e->row;
     return 0;
+}
+
+/* Cached JSON of a paragraph that has another number now: a paragraph
+ * came or went above it. */
+static int renumber(dl_lsp_symbol_entry *e, unsigned number)
+{
+    size_t at = e->number_at, end;
+    number_at(e, at, &end);
+    size_t width = decimal_width(number), old_width = end - at;
+    if (width != old_width) { /* into a longer or shorter copy */
+        char *json = malloc(e->size - old_width + width);
+        if (json == NULL)
+            return -1;
+        memcpy(json, e->json, at);
+        memcpy(json + at + width, e->json + end, e->size - end);
+        free(e->json);
+        e->json = json;
+        e->size = e->size - old_width + width;
+        for (size_t i = 0; i < e->row_count; i++)
+            e->row_at[i] = (uint32_t)((long long)e->row_at[i] + (long long)width -
+                                      (long long)old_width);
+    }
+    unsigned long long digits = number;
+    for (size_t k = at + width; k-- > at; digits /= 10)
+        e->json[k] = (char)('0' + digits % 10);
+    e->paragraph = number - 1;
+    return 0;
+}
+
+/* Whether a cached block's JSON has the right paragraph number, once
+ * renumbered if need be. */
+static bool numbered_as(symbol_writer *w, dl_lsp_symbol_entry *e)
+{
+    if (e->symbol != w->g->paragraph || e->paragraph == w->paragraphs)
+        return true;
+    return e->number_at != 0 && renumber(e, w->paragraphs + 1) == 0;
 }
 
 static void keep(symbol_writer *w, const dl_lsp_symbol_entry *e)
@@ -483,7 +521,8 @@ static void write_block(symbol_writer *w, TSNode node)
         return; /* dek, timestamp, subhead outside a section: not outline items */
 
     dl_lsp_symbol_entry *hit = cached_block(w, node);
-    if (hit != NULL && (hit->row == hit->rendered_row || shift_rows(hit) == 0)) {
+    if (hit != NULL && numbered_as(w, hit) &&
+        (hit->row == hit->rendered_row || shift_rows(hit) == 0)) {
         if (symbol == g->paragraph)
             w->paragraphs++;
         emit(w, hit->json, hit->size);
@@ -526,6 +565,9 @@ static void write_block(symbol_writer *w, TSNode node)
     e.size = w->block.size;
     memcpy(e.row_at, w->row_at, w->row_count * sizeof(*e.row_at));
     e.row_count = w->row_count;
+    if (symbol == g->paragraph && w->block.size > sizeof(PARAGRAPH_START) - 1 &&
+        memcmp(w->block.data, PARAGRAPH_START, sizeof(PARAGRAPH_START) - 1) == 0)
+        e.number_at = sizeof(PARAGRAPH_START) - 1;
     keep(w, &e);
 }
 

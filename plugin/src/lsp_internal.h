@@ -107,6 +107,7 @@ typedef struct {
     size_t size;
     uint32_t *row_at; /* where each row number in `json` starts */
     size_t row_count;
+    uint32_t number_at; /* where a paragraph's number in `json` starts; 0: none */
 } dl_lsp_symbol_entry;
 
 typedef struct dl_lsp_document {

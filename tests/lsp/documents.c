@@ -112,7 +112,8 @@ Test(lsp_documents, outline_columns_are_utf16_units)
 }
 
 /* The outline reuses each unchanged block's symbols from the request before
- * (by node identity), moving their rows when lines come or go above them.
+ * (by node identity), moving their rows when lines come or go above them
+ * and renumbering paragraphs when paragraphs do.
  * Edits anywhere in a long article, some changing a block next to the one
  * edited (quote marks, blank lines), some joining lines, with the outline
  * asked for after each: it must always be what a fresh document gives. */
