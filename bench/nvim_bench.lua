@@ -75,6 +75,27 @@ local function run()
   results.key_median_ms = times[math.ceil(#times / 2)]
   results.key_p95_ms = times[math.ceil(#times * 0.95)]
 
+  -- A paragraph split near the top and joined again, as a writer pressing
+  -- Enter twice would: a block added or removed, everything below it moved.
+  local split = 2
+  while vim.api.nvim_buf_get_lines(buf, split, split + 1, false)[1] == '' do
+    split = split + 1
+  end
+  total = 0
+  local splits = 20
+  for i = 1, splits do
+    start = uv.hrtime()
+    if i % 2 == 1 then
+      vim.api.nvim_buf_set_text(buf, split, 5, split, 5, { '', '', '' })
+    else
+      vim.api.nvim_buf_set_text(buf, split, 5, split + 2, 0, { '' })
+    end
+    vim.api.nvim_exec_autocmds('TextChangedI', { buffer = buf, modeline = false })
+    vim.cmd('redraw')
+    total = total + ms_since(start)
+  end
+  results.split_mean_ms = total / splits
+
   if mode == 'article' then
     -- The debounced work after a pause in typing: the outline redrawn from the
     -- current tree, and the statusline recount.
