@@ -56,14 +56,15 @@ git_median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf
 
 field() { awk -v k="$1" '$1 == k {print $'"$3"'}' "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1fx", b / a; else print "-" }'; }
-row() { printf '%-40s %10s %10s   %s\n' "$1" "$2" "$3" "$4"; }
+row() { printf '%-44s %10s %10s   %s\n' "$1" "$2" "$3" "$4"; }
 
 echo
 echo "Language server latency, client side (median / p95, ms)"
 row "" "5 KB" "1 MB" "goal"
-for k in change_symbols hover snapshot save_record; do
+for k in change_symbols split_symbols hover snapshot save_record; do
     case $k in
         change_symbols) label="didChange (1 char) + documentSymbol"; goal="<= 2 ms on 1 MB" ;;
+        split_symbols) label="didChange (new paragraph) + documentSymbol"; goal="" ;;
         hover) label="hover (blame)"; goal="" ;;
         snapshot) label="executeCommand dateline.snapshot"; goal="" ;;
         save_record) label="didSave -> dateline/recorded"; goal="<= 3 ms median" ;;

@@ -8,8 +8,9 @@
  * HISTORY_ROUNDS (default ROUNDS) is for the snapshot and save figures,
  * which take far longer per round on a large file.
  *
- * Prints "name median_ms p95_ms" lines: change_symbols, hover, snapshot,
- * save_record (didSave until dateline/recorded).
+ * Prints "name median_ms p95_ms" lines: change_symbols, split_symbols (a
+ * new paragraph), hover, snapshot, save_record (didSave until
+ * dateline/recorded).
  */
 #include <jansson.h>
 #include <signal.h>
@@ -177,6 +178,22 @@ int main(int argc, char **argv)
         samples[i] = now_ms() - start;
     }
     report("change_symbols", samples, rounds);
+
+    /* A new paragraph: line 2 split in two (Enter twice) and joined again,
+     * followed by documentSymbol. Every paragraph below changes number. */
+    for (int i = 0; i < rounds; i++) {
+        int splitting = i % 2 == 0;
+        double start = now_ms();
+        notify("textDocument/didChange",
+               json_pack("{s:{s:s, s:i}, s:[{s:{s:{s:i, s:i}, s:{s:i, s:i}}, s:s}]}", "textDocument",
+                         "uri", uri, "version", version++, "contentChanges", "range", "start",
+                         "line", 2, "character", 20, "end", "line", splitting ? 2 : 4,
+                         "character", splitting ? 20 : 0, "text", splitting ? "\n\n" : ""));
+        request("textDocument/documentSymbol",
+                            json_pack("{s:{s:s}}", "textDocument", "uri", uri));
+        samples[i] = now_ms() - start;
+    }
+    report("split_symbols", samples, rounds);
 
     for (int i = 0; i < rounds; i++) {
         double start = now_ms();
