@@ -689,7 +689,7 @@ static int parse_trailers(dl_history_change *out, const char *message)
 }
 
 static int snapshot_locked(dl_history_id *out, dl_history *history,
-                           const char *content, size_t size, const char *note)
+                           const char *content, size_t size, const char *note, int tidy)
 {
     git_repository *repo = history->store->repo;
     git_signature *sig = NULL;
@@ -768,7 +768,8 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
     git_oid_tostr(out->hex, sizeof(out->hex), &commit);
     if (note != NULL && (error = dl_history__note_set(repo, &commit, note, 0)) < 0)
         goto done;
-    dl_history__maybe_pack(repo, &commit);
+    if (tidy)
+        dl_history__maybe_pack(repo, &commit);
     error = 0;
 
 done:
@@ -796,17 +797,29 @@ int dl_history_snapshot(dl_history_id *out, dl_history *history,
         return error;
     }
 
+    int tidy = opts == NULL || !opts->defer_tidy;
     pthread_mutex_lock(&history->store->lock);
     if (opts != NULL && opts->content != NULL)
-        error = snapshot_locked(&id, history, opts->content, opts->content_size, note);
+        error = snapshot_locked(&id, history, opts->content, opts->content_size, note, tidy);
     else
-        error = snapshot_locked(&id, history, data, size, note);
+        error = snapshot_locked(&id, history, data, size, note, tidy);
     pthread_mutex_unlock(&history->store->lock);
 
     if (error == 0 || error == DL_EUNCHANGED)
         *out = id;
     free(data);
     return error;
+}
+
+void dl_history_tidy(dl_history *history)
+{
+    git_oid tip;
+    int found = 0;
+    pthread_mutex_lock(&history->store->lock);
+    if (lookup_tip(&tip, &found, history->store->repo, history->refname) == 0 && found)
+        dl_history__maybe_pack(history->store->repo, &tip);
+    pthread_mutex_unlock(&history->store->lock);
+    dl_error_clear(); /* best effort */
 }
 
 /* -------------------------------------------------------------- notes -- */
@@ -1393,7 +1406,7 @@ static int restore_locked(dl_history_id *out, dl_history *history, const char *r
             goto done;
         }
         snprintf(note, sizeof(note), "before restore of %s", short_id);
-        error = snapshot_locked(&saved, history, current, current_size, note);
+        error = snapshot_locked(&saved, history, current, current_size, note, 1);
         if (error < 0 && error != DL_EUNCHANGED)
             goto done;
     }
@@ -1405,7 +1418,7 @@ static int restore_locked(dl_history_id *out, dl_history *history, const char *r
     }
 
     snprintf(note, sizeof(note), "restored %s", short_id);
-    error = snapshot_locked(&saved, history, target, target_size, note);
+    error = snapshot_locked(&saved, history, target, target_size, note, 1);
     if (error < 0 && error != DL_EUNCHANGED)
         goto done;
     *out = saved;

@@ -687,6 +687,7 @@ static void run_record(dl_lsp_worker *w, dl_lsp_job *job)
         dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
         options.content = job->text;
         options.content_size = job->size;
+        options.defer_tidy = 1; /* after telling the editor */
         error = dl_history_snapshot(&id, h, &options);
     }
     json_t *params = json_pack("{s:s, s:b}", "uri", job->uri, "recorded", error == 0);
@@ -709,6 +710,8 @@ static void run_record(dl_lsp_worker *w, dl_lsp_job *job)
         }
     }
     dl_lsp_notify(w->writer, "dateline/recorded", params);
+    if (error == 0)
+        dl_history_tidy(h);
 }
 
 /* -------------------------------------------------------------- hover -- */

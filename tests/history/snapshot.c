@@ -369,3 +369,35 @@ Test(history_snapshot, loose_objects_are_packed_and_the_store_stays_small)
                                     fx_repo), "400"));
     close_story();
 }
+
+/* A server records first and tidies after telling the editor: a deferred
+ * snapshot never packs, however many loose objects pile up, and
+ * dl_history_tidy then packs them as a snapshot would have. */
+Test(history_snapshot, deferred_upkeep_packs_only_when_asked)
+{
+    open_story("story.txt");
+    char text[64];
+    for (int i = 0; i < 120; i++) {
+        snprintf(text, sizeof(text), "Version %d of the story.", i);
+        dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+        options.content = text;
+        options.content_size = strlen(text);
+        options.defer_tidy = 1;
+        dl_history_id id;
+        dl_assert_ok(dl_history_snapshot(&id, history, &options));
+    }
+    const char *packs = "ls '%s/.git/objects/pack' | grep -c 'idx$' || true";
+    cr_assert(eq(str, (char *)fx_sh(NULL, packs, fx_repo), "0"), "nothing packed yet");
+    int loose = atoi(fx_sh(NULL, "git -C '%s' count-objects | cut -d' ' -f1", fx_repo));
+    cr_assert(ge(int, loose, 360), "%d loose objects", loose);
+
+    dl_history_tidy(history);
+    cr_assert(eq(str, (char *)fx_sh(NULL, packs, fx_repo), "1"));
+    loose = atoi(fx_sh(NULL, "git -C '%s' count-objects | cut -d' ' -f1", fx_repo));
+    cr_assert(lt(int, loose, 10), "%d loose objects left", loose);
+    cr_assert(eq(sz, fx_count(history), 120));
+    int rc;
+    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1", fx_repo);
+    cr_assert(eq(int, rc, 0), "fsck after packing");
+    close_story();
+}

@@ -110,10 +110,16 @@ typedef struct {
      */
     const char *content;
     size_t content_size;
+    /**
+     * Leave the store's upkeep (see dl_history_tidy) to the caller, who
+     * calls it once it has told its user the version is recorded. 0: the
+     * snapshot tidies, as the command line does.
+     */
+    int defer_tidy;
 } dl_history_snapshot_options;
 
 #define DL_HISTORY_SNAPSHOT_OPTIONS_VERSION 1
-#define DL_HISTORY_SNAPSHOT_OPTIONS_INIT {DL_HISTORY_SNAPSHOT_OPTIONS_VERSION, NULL, NULL, 0}
+#define DL_HISTORY_SNAPSHOT_OPTIONS_INIT {DL_HISTORY_SNAPSHOT_OPTIONS_VERSION, NULL, NULL, 0, 0}
 
 /**
  * Record the article's current content as a new version and write its id
@@ -128,6 +134,14 @@ typedef struct {
  */
 int dl_history_snapshot(dl_history_id *out, dl_history *history,
                         const dl_history_snapshot_options *opts);
+
+/**
+ * The store's upkeep after recording: when enough loose objects have piled
+ * up, pack them (usually a few stat() calls; now and then a pack of the
+ * versions since the last one). dl_history_snapshot does it unless told to
+ * defer it. Best effort: a failure leaves the store as it was.
+ */
+void dl_history_tidy(dl_history *history);
 
 /**
  * Attach `note` to the version `rev` (see dl_history_resolve), replacing any
