@@ -3,17 +3,22 @@
  * spawned and driven over pipes; each figure is the time from writing a
  * request to having its whole response (framed, not yet parsed).
  *
- *   lsp_bench DATELINE FILE ROUNDS [HISTORY_ROUNDS]   (FILE inside a git repository)
+ *   lsp_bench DATELINE FILE ROUNDS [HISTORY_ROUNDS [GIT_FILE]]
  *
- * HISTORY_ROUNDS (default ROUNDS) is for the snapshot and save figures,
- * which take far longer per round on a large file.
+ * FILE is inside a git repository. HISTORY_ROUNDS (default ROUNDS) is for
+ * the snapshot and save figures, which take far longer per round on a
+ * large file. With GIT_FILE (in another repository), each save is followed
+ * by `git add` + `git commit` of one changed character there, so that both
+ * are timed on the same machine, in the same state of its file system.
  *
  * Prints "name median_ms p95_ms" lines: change_symbols, split_symbols (a
  * new paragraph), hover, snapshot, save_record (didSave until
- * dateline/recorded).
+ * dateline/recorded), and git_commit with GIT_FILE.
  */
 #include <jansson.h>
+#include <libgen.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +85,40 @@ static void wait_for(int id, const char *method)
     }
 }
 
+extern char **environ;
+
+/* Runs a command to completion; exits the bench if it fails. */
+static void run(char *const argv[])
+{
+    pid_t pid;
+    int status;
+    if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0 ||
+        waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "%s %s failed\n", argv[0], argv[1]);
+        exit(1);
+    }
+}
+
+/* `git add` + `git commit` of FILE after appending one character to it. */
+static double git_commit(const char *file)
+{
+    FILE *f = fopen(file, "ab");
+    if (f == NULL || fputc('y', f) == EOF || fclose(f) != 0) {
+        perror(file);
+        exit(1);
+    }
+    char dir[4096], name[4096];
+    snprintf(dir, sizeof(dir), "%s", file);
+    snprintf(name, sizeof(name), "%s", file);
+    char *directory = dirname(dir);
+    char *const add[] = {"git", "-C", directory, "add", basename(name), NULL};
+    char *const commit[] = {"git", "-C", directory, "commit", "-q", "-m", "save", NULL};
+    double start = now_ms();
+    run(add);
+    run(commit);
+    return now_ms() - start;
+}
+
 static int next_id = 1;
 
 static void request(const char *method, json_t *params)
@@ -109,13 +148,14 @@ static void report(const char *name, double *samples, int n)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4 && argc != 5) {
-        fprintf(stderr, "usage: lsp_bench DATELINE FILE ROUNDS [HISTORY_ROUNDS]\n");
+    if (argc < 4 || argc > 6) {
+        fprintf(stderr, "usage: lsp_bench DATELINE FILE ROUNDS [HISTORY_ROUNDS [GIT_FILE]]\n");
         return 2;
     }
     const char *file = argv[2];
     int rounds = atoi(argv[3]);
-    int history_rounds = argc == 5 ? atoi(argv[4]) : rounds;
+    int history_rounds = argc >= 5 ? atoi(argv[4]) : rounds;
+    const char *git_file = argc == 6 ? argv[5] : NULL;
     if (rounds < 1 || history_rounds < 1) {
         fprintf(stderr, "lsp_bench: rounds must be at least 1\n");
         return 2;
@@ -218,7 +258,8 @@ int main(int argc, char **argv)
     }
     report("snapshot", samples, history_rounds);
 
-    /* Record on save: didSave until dateline/recorded. */
+    /* Record on save: didSave until dateline/recorded; and git, in turn. */
+    double *git_samples = calloc((size_t)most, sizeof(double));
     for (int i = 0; i < history_rounds; i++) {
         notify("textDocument/didChange",
                json_pack("{s:{s:s, s:i}, s:[{s:{s:{s:i, s:i}, s:{s:i, s:i}}, s:s}]}", "textDocument",
@@ -231,8 +272,13 @@ int main(int argc, char **argv)
         /* Saves come seconds apart: let the quotation check that follows a
          * save finish (it ends with fresh diagnostics) before the next. */
         wait_for(-1, "textDocument/publishDiagnostics");
+        if (git_file != NULL)
+            git_samples[i] = git_commit(git_file);
     }
     report("save_record", samples, history_rounds);
+    if (git_file != NULL)
+        report("git_commit", git_samples, history_rounds);
+    free(git_samples);
 
     request("shutdown", json_null());
     notify("exit", json_null());
