@@ -384,11 +384,11 @@ static dl_lsp_symbol_entry *cached_block(symbol_writer *w, TSNode node)
 /* The number written at json[at]; *end is where its digits end. */
 static long long number_at(const dl_lsp_symbol_entry *e, size_t at, size_t *end)
 {
-    long long row = 0;
+    long long value = 0;
     for (; at < e->size && e->json[at] >= '0' && e->json[at] <= '9'; at++)
-        row = row * 10 + (e->json[at] - '0');
+        value = value * 10 + (e->json[at] - '0');
     *end = at;
-    return row;
+    return value;
 }
 
 static size_t decimal_width(unsigned long long value)
@@ -397,6 +397,13 @@ static size_t decimal_width(unsigned long long value)
     while (value >= 10)
         value /= 10, width++;
     return width;
+}
+
+/* `value` written over json[at, at + width), which its digits fill. */
+static void put_digits(char *json, size_t at, size_t width, unsigned long long value)
+{
+    for (size_t k = at + width; k-- > at; value /= 10)
+        json[k] = (char)('0' + value % 10);
 }
 
 /* Cached JSON whose block moved up or down: add the difference to each
@@ -412,8 +419,7 @@ static int shift_rows(dl_lsp_symbol_entry *e)
         unsigned long long row = (unsigned long long)(number_at(e, at, &end) + rows);
         if (decimal_width(row) != end - at)
             break;
-        for (size_t k = end; k-- > at; row /= 10)
-            e->json[k] = (char)('0' + row % 10);
+        put_digits(e->json, at, end - at, row);
     }
     if (i < e->row_count) { /* from here on, into a longer or shorter copy */
         dl_lsp_buf shifted = {0};
@@ -458,9 +464,7 @@ static int renumber(dl_lsp_symbol_entry *e, unsigned number)
             e->row_at[i] = (uint32_t)((long long)e->row_at[i] + (long long)width -
                                       (long long)old_width);
     }
-    unsigned long long digits = number;
-    for (size_t k = at + width; k-- > at; digits /= 10)
-        e->json[k] = (char)('0' + digits % 10);
+    put_digits(e->json, at, width, number);
     e->paragraph = number - 1;
     return 0;
 }
