@@ -134,6 +134,17 @@ static void notify(const char *method, json_t *params)
     send_json(json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method", method, "params", params));
 }
 
+/* didChange replacing [start, end) of the document with `text`. */
+static void change(const char *uri, int version, int start_line, int start_character,
+                   int end_line, int end_character, const char *text)
+{
+    notify("textDocument/didChange",
+           json_pack("{s:{s:s, s:i}, s:[{s:{s:{s:i, s:i}, s:{s:i, s:i}}, s:s}]}", "textDocument",
+                     "uri", uri, "version", version, "contentChanges", "range", "start", "line",
+                     start_line, "character", start_character, "end", "line", end_line,
+                     "character", end_character, "text", text));
+}
+
 static int compare(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -208,13 +219,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < rounds; i++) {
         int typing = i % 2 == 0;
         double start = now_ms();
-        notify("textDocument/didChange",
-               json_pack("{s:{s:s, s:i}, s:[{s:{s:{s:i, s:i}, s:{s:i, s:i}}, s:s}]}", "textDocument",
-                         "uri", uri, "version", version++, "contentChanges", "range", "start",
-                         "line", 2, "character", 3, "end", "line", 2, "character", typing ? 3 : 4,
-                         "text", typing ? "x" : ""));
-        request("textDocument/documentSymbol",
-                            json_pack("{s:{s:s}}", "textDocument", "uri", uri));
+        change(uri, version++, 2, 3, 2, typing ? 3 : 4, typing ? "x" : "");
+        request("textDocument/documentSymbol", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
         samples[i] = now_ms() - start;
     }
     report("change_symbols", samples, rounds);
@@ -224,13 +230,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < rounds; i++) {
         int splitting = i % 2 == 0;
         double start = now_ms();
-        notify("textDocument/didChange",
-               json_pack("{s:{s:s, s:i}, s:[{s:{s:{s:i, s:i}, s:{s:i, s:i}}, s:s}]}", "textDocument",
-                         "uri", uri, "version", version++, "contentChanges", "range", "start",
-                         "line", 2, "character", 20, "end", "line", splitting ? 2 : 4,
-                         "character", splitting ? 20 : 0, "text", splitting ? "\n\n" : ""));
-        request("textDocument/documentSymbol",
-                            json_pack("{s:{s:s}}", "textDocument", "uri", uri));
+        change(uri, version++, 2, 20, splitting ? 2 : 4, splitting ? 20 : 0,
+               splitting ? "\n\n" : "");
+        request("textDocument/documentSymbol", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
         samples[i] = now_ms() - start;
     }
     report("split_symbols", samples, rounds);
@@ -246,10 +248,7 @@ int main(int argc, char **argv)
 
     /* executeCommand dateline.snapshot of a changed text, each time. */
     for (int i = 0; i < history_rounds; i++) {
-        notify("textDocument/didChange",
-               json_pack("{s:{s:s, s:i}, s:[{s:{s:{s:i, s:i}, s:{s:i, s:i}}, s:s}]}", "textDocument",
-                         "uri", uri, "version", version++, "contentChanges", "range", "start",
-                         "line", 0, "character", 0, "end", "line", 0, "character", 0, "text", "y"));
+        change(uri, version++, 0, 0, 0, 0, "y");
         double start = now_ms();
         request("workspace/executeCommand",
                             json_pack("{s:s, s:[{s:s}]}", "command", "dateline.snapshot",
@@ -261,10 +260,7 @@ int main(int argc, char **argv)
     /* Record on save: didSave until dateline/recorded; and git, in turn. */
     double *git_samples = calloc((size_t)most, sizeof(double));
     for (int i = 0; i < history_rounds; i++) {
-        notify("textDocument/didChange",
-               json_pack("{s:{s:s, s:i}, s:[{s:{s:{s:i, s:i}, s:{s:i, s:i}}, s:s}]}", "textDocument",
-                         "uri", uri, "version", version++, "contentChanges", "range", "start",
-                         "line", 0, "character", 0, "end", "line", 0, "character", 0, "text", "z"));
+        change(uri, version++, 0, 0, 0, 0, "z");
         double start = now_ms();
         notify("textDocument/didSave", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
         wait_for(-1, "dateline/recorded");
