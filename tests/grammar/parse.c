@@ -778,3 +778,47 @@ Test(grammar_parse, many_sections_stay_flat_through_edits)
     ts_parser_delete(parser);
     free(text.data);
 }
+
+/* Where runs end depends on the first characters of the block after them,
+ * so an edit there, or a block added or removed, moves run ends. Random
+ * edits of every kind over a long article: each incremental tree must be
+ * the fresh one. */
+Test(grammar_parse, random_edits_reparse_to_the_fresh_tree)
+{
+    buffer seed;
+    cr_assert(read_file(SEED_PATH, &seed));
+    const char *body = strchr(seed.data, '\n');
+    buffer text = {malloc(40 * seed.len), 0};
+    cr_assert(text.data != NULL);
+    memcpy(text.data, seed.data, (size_t)(body - seed.data));
+    text.len = (size_t)(body - seed.data);
+    for (int i = 0; i < 30; i++) {
+        /* Each copy opens differently, as real paragraphs do. */
+        text.len += (size_t)sprintf(text.data + text.len, "\n\nPart %d.", i);
+        memcpy(text.data + text.len, body, seed.len - (size_t)(body - seed.data));
+        text.len += seed.len - (size_t)(body - seed.data);
+    }
+
+    TSParser *parser = ts_parser_new();
+    ts_parser_set_language(parser, tree_sitter_article());
+    TSTree *tree = ts_parser_parse_string(parser, NULL, text.data, (uint32_t)text.len);
+    static const char *const inserts[] = {"x", "\n\n", "\n", "The ", "\xE2\x80\x9C", "Q",
+                                          "\n\nA subhead\n\n", "", "\n\nNew block.\n\n"};
+    srand(7);
+    for (int i = 0; i < 300; i++) {
+        uint32_t at = (uint32_t)rand() % (uint32_t)text.len;
+        while (at > 0 && (text.data[at] & 0xC0) == 0x80)
+            at--; /* not inside a character */
+        uint32_t remove = (uint32_t)(rand() % 4);
+        while (at + remove < text.len && (text.data[at + remove] & 0xC0) == 0x80)
+            remove++;
+        if (at + remove > text.len)
+            remove = (uint32_t)text.len - at;
+        edit_and_compare(parser, &tree, &text, at, remove,
+                         inserts[rand() % (sizeof(inserts) / sizeof(inserts[0]))]);
+    }
+    ts_tree_delete(tree);
+    ts_parser_delete(parser);
+    free(text.data);
+    free(seed.data);
+}
