@@ -375,13 +375,20 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
         return 1;
     }
     dl_lsp_buf buf = {0};
-    if (m <= 2)
+    if (m == 1 || m == 2)
         dl_lsp_result_begin(&buf, id);
     switch (m) {
-    case 0:
-        dl_lsp_document_symbols(&buf, doc, s->enc);
-        respond_buf(s, id, &buf);
+    case 0: {
+        /* Sent at once: most of it is the document's cached symbols. */
+        dl_lsp_pieces outline = {0};
+        dl_lsp_document_symbols(&outline, doc, s->enc);
+        if (outline.own.failed)
+            dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, "out of memory");
+        else
+            dl_lsp_respond_pieces(&s->writer, id, &outline);
+        dl_lsp_pieces_dispose(&outline);
         break;
+    }
     case 1:
         dl_lsp_folding_ranges(&buf, doc);
         respond_buf(s, id, &buf);
@@ -568,17 +575,35 @@ void dl_lsp_server_free(dl_lsp_server *s)
 
 /* ---------------------------------------------------------------- stdio -- */
 
-static int write_fd(void *payload, const char *data, size_t size)
+static int write_fd(void *payload, const struct iovec *pieces, int count)
 {
     int fd = *(int *)payload;
-    while (size > 0) {
-        ssize_t n = write(fd, data, size);
-        if (n < 0 && errno == EINTR)
+    struct iovec batch[64];
+    int next = 0;      /* the first piece not all written */
+    size_t done = 0;   /* how much of it is */
+    while (next < count) {
+        int n = 0;
+        for (int i = next; i < count && n < (int)(sizeof(batch) / sizeof(batch[0])); i++) {
+            size_t skip = i == next ? done : 0;
+            if (pieces[i].iov_len > skip)
+                batch[n++] = (struct iovec){(char *)pieces[i].iov_base + skip,
+                                            pieces[i].iov_len - skip};
+        }
+        if (n == 0)
+            break; /* only empty pieces left */
+        ssize_t written = writev(fd, batch, n);
+        if (written < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (written <= 0)
             return -1;
-        data += n;
-        size -= (size_t)n;
+        /* Move past what was written, and past empty pieces. */
+        size_t left = (size_t)written;
+        while (next < count && left >= pieces[next].iov_len - done) {
+            left -= pieces[next].iov_len - done;
+            next++;
+            done = 0;
+        }
+        done += left;
     }
     return 0;
 }

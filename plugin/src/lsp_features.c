@@ -28,8 +28,9 @@ enum {
     KIND_EVENT = 24,    /* editor's note */
 };
 
-/* How a paragraph's symbol starts: its number follows (see renumber). */
-#define PARAGRAPH_START "{\"name\":\"¶ "
+/* How a paragraph's cached symbol starts (with the comma before it, see
+ * emit): its number follows (see renumber). */
+#define PARAGRAPH_START ",{\"name\":\"¶ "
 
 #define NAME_WORDS 8
 #define QUOTE_WORDS 10
@@ -131,7 +132,8 @@ static void first_words(dl_lsp_buf *out, const char *text, uint32_t from, uint32
 /* ------------------------------------------------------------- symbols -- */
 
 typedef struct {
-    dl_lsp_buf *out;
+    dl_lsp_pieces *pieces; /* the outline */
+    dl_lsp_buf *out;       /* where text goes: the outline's own, or `block` */
     dl_lsp_document *doc;
     dl_lsp_encoding enc;
     const dl_lsp_symbols *g;
@@ -483,9 +485,10 @@ static void keep(symbol_writer *w, const dl_lsp_symbol_entry *e)
     if (w->fresh_count == w->fresh_capacity) {
         size_t capacity = w->fresh_capacity ? w->fresh_capacity * 2 : 64;
         dl_lsp_symbol_entry *fresh = realloc(w->fresh, capacity * sizeof(*fresh));
-        if (fresh == NULL) {
+        if (fresh == NULL) { /* its JSON is in the outline: the outline fails */
             free(e->json);
             free(e->row_at);
+            w->pieces->own.failed = 1;
             return;
         }
         w->fresh = fresh;
@@ -494,11 +497,14 @@ static void keep(symbol_writer *w, const dl_lsp_symbol_entry *e)
     w->fresh[w->fresh_count++] = *e;
 }
 
+/* A cached block's JSON into the outline, where it is (not copied). It
+ * starts with the comma that separates it from the symbol before it,
+ * left out where it comes first. */
 static void emit(symbol_writer *w, const char *json, size_t size)
 {
-    if (!w->first)
-        dl_lsp_buf_put(w->out, ",", 1);
-    dl_lsp_buf_put(w->out, json, size);
+    if (w->first)
+        json++, size--;
+    dl_lsp_pieces_span(w->pieces, json, size);
     w->first = 0;
 }
 
@@ -549,29 +555,27 @@ static void write_block(symbol_writer *w, TSNode node)
     w->block.size = 0;
     w->row_count = 0;
     w->out = &w->block;
+    dl_lsp_buf_put(&w->block, ",", 1);
     w->first = 1;
     render_block(w, node);
     w->out = out;
     w->first = first;
-    if (w->block.failed) {
-        out->failed = 1;
-        return;
-    }
-    emit(w, w->block.data, w->block.size);
-    e.json = malloc(w->block.size ? w->block.size : 1);
+    e.json = malloc(w->block.size);
     e.row_at = malloc(w->row_count * sizeof(*e.row_at) + 1);
-    if (e.json == NULL || e.row_at == NULL) {
+    if (w->block.failed || e.json == NULL || e.row_at == NULL) {
         free(e.json);
         free(e.row_at);
-        return; /* not cached: rendered again next time */
+        w->pieces->own.failed = 1;
+        return;
     }
     memcpy(e.json, w->block.data, w->block.size);
     e.size = w->block.size;
     memcpy(e.row_at, w->row_at, w->row_count * sizeof(*e.row_at));
     e.row_count = w->row_count;
-    if (symbol == g->paragraph && w->block.size > sizeof(PARAGRAPH_START) - 1 &&
-        memcmp(w->block.data, PARAGRAPH_START, sizeof(PARAGRAPH_START) - 1) == 0)
+    if (symbol == g->paragraph && e.size > sizeof(PARAGRAPH_START) - 1 &&
+        memcmp(e.json, PARAGRAPH_START, sizeof(PARAGRAPH_START) - 1) == 0)
         e.number_at = sizeof(PARAGRAPH_START) - 1;
+    emit(w, e.json, e.size);
     keep(w, &e);
 }
 
@@ -587,24 +591,22 @@ static void write_level(symbol_writer *w, TSNode parent)
     ts_tree_cursor_delete(&cursor);
 }
 
-void dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encoding enc)
+void dl_lsp_document_symbols(dl_lsp_pieces *out, dl_lsp_document *doc, dl_lsp_encoding enc)
 {
     if (doc->symbol_enc != enc) { /* columns differ: nothing cached is right */
         dl_lsp_symbol_cache_clear(doc);
         doc->symbol_enc = enc;
     }
-    symbol_writer w = {.out = out, .doc = doc, .enc = enc, .g = dl_lsp_grammar(), .first = 1};
-    /* Mostly the same size as last time: one allocation, no copying as the
-     * buffers grow (the outline of 1 MB is ~1.6 MB). */
-    dl_lsp_buf_reserve(out, doc->symbol_bytes + doc->symbol_bytes / 8);
+    symbol_writer w = {.pieces = out, .out = &out->own, .doc = doc, .enc = enc,
+                       .g = dl_lsp_grammar(), .first = 1};
     if (doc->symbol_count > 0 && (w.fresh = malloc(doc->symbol_count * sizeof(*w.fresh))) != NULL)
         w.fresh_capacity = doc->symbol_count;
-    size_t begin = out->size;
-    dl_lsp_buf_puts(out, "[");
+    dl_lsp_buf_puts(w.out, "[");
     write_level(&w, ts_tree_root_node(doc->tree));
-    dl_lsp_buf_puts(out, "]");
+    dl_lsp_buf_puts(w.out, "]");
+    dl_lsp_pieces_finish(out);
     if (w.scratch.failed)
-        out->failed = 1;
+        out->own.failed = 1;
     dl_lsp_buf_dispose(&w.scratch);
     dl_lsp_buf_dispose(&w.block);
     free(w.row_at);
@@ -612,7 +614,6 @@ void dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encod
     doc->symbol_cache = w.fresh;
     doc->symbol_count = w.fresh_count;
     doc->symbol_tree = ts_tree_copy(doc->tree);
-    doc->symbol_bytes = out->size - begin;
 }
 
 /* ------------------------------------------------------------- folding -- */

@@ -56,6 +56,29 @@ void dl_lsp_buf_printf(dl_lsp_buf *buf, const char *format, ...)
 void dl_lsp_buf_json_string(dl_lsp_buf *buf, const char *s, size_t size);
 void dl_lsp_buf_dispose(dl_lsp_buf *buf);
 
+/* A large result written from where its bytes already are: text of its
+ * own, appended to `own` as to any buffer, between spans of memory that
+ * stay valid until the result is sent (a document's cached symbols). */
+typedef struct {
+    const char *data; /* NULL: `size` bytes of `own` from `offset` */
+    size_t offset, size;
+} dl_lsp_piece;
+
+typedef struct {
+    dl_lsp_buf own;
+    size_t text_start; /* own text not yet in a piece starts here */
+    dl_lsp_piece *items;
+    size_t count, capacity;
+} dl_lsp_pieces;
+
+/* Close the own text written so far into a piece, then add a span. */
+void dl_lsp_pieces_span(dl_lsp_pieces *p, const char *data, size_t size);
+/* Close the own text written last: call before sending. */
+void dl_lsp_pieces_finish(dl_lsp_pieces *p);
+/* All pieces as one string (tests, small results); NULL when out of memory. */
+char *dl_lsp_pieces_join(const dl_lsp_pieces *p);
+void dl_lsp_pieces_dispose(dl_lsp_pieces *p);
+
 /* ----------------------------------------------------------- writer -- */
 
 /* Frames and writes messages; shared by the reading thread and the worker. */
@@ -72,8 +95,9 @@ void dl_lsp_send_raw(dl_lsp_writer *w, const char *body, size_t size);
 void dl_lsp_send(dl_lsp_writer *w, json_t *message);
 /* {"jsonrpc":"2.0","id":id,"result":result} — result stolen. */
 void dl_lsp_respond(dl_lsp_writer *w, const json_t *id, json_t *result);
-/* The same with a result already serialised as JSON text. */
-void dl_lsp_respond_raw(dl_lsp_writer *w, const json_t *id, const char *result, size_t size);
+/* The same with a result serialised as JSON text in pieces, which are
+ * written where they are, not copied. */
+void dl_lsp_respond_pieces(dl_lsp_writer *w, const json_t *id, const dl_lsp_pieces *result);
 /* Start a response in `buf` up to its result, for results written in place
  * (no copy of a large result): append the result and "}", then send. */
 void dl_lsp_result_begin(dl_lsp_buf *buf, const json_t *id);
@@ -126,7 +150,6 @@ typedef struct dl_lsp_document {
     dl_lsp_symbol_entry *symbol_cache; /* in document order */
     size_t symbol_count;
     TSTree *symbol_tree; /* the tree the cached node ids belong to */
-    size_t symbol_bytes; /* the size of the last outline's JSON */
     dl_lsp_encoding symbol_enc;
     struct dl_lsp_document *next;
 } dl_lsp_document;
@@ -167,8 +190,10 @@ const dl_lsp_symbols *dl_lsp_grammar(void);
 
 /* Results are JSON text appended to `out` (they can be large: writing them
  * directly is several times faster than building jansson values). */
-/* Uses and refreshes the document's symbol cache. */
-void dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encoding enc);
+/* The outline, in pieces of which most are the document's cached symbols:
+ * send it before the document changes. Failure: out->own.failed. Uses and
+ * refreshes the document's symbol cache. */
+void dl_lsp_document_symbols(dl_lsp_pieces *out, dl_lsp_document *doc, dl_lsp_encoding enc);
 void dl_lsp_symbol_cache_clear(dl_lsp_document *doc);
 void dl_lsp_folding_ranges(dl_lsp_buf *out, const dl_lsp_document *doc);
 void dl_lsp_semantic_tokens(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc);

@@ -18,10 +18,11 @@
 
 #include "dateline/lsp.h"
 
-static int lsp_fuzz_check_output(void *payload, const char *data, size_t size)
+static int lsp_fuzz_check_output(void *payload, const struct iovec *pieces, int count)
 {
     dl_lsp_reader *reader = payload;
-    dl_lsp_reader_feed(reader, data, size);
+    for (int i = 0; i < count; i++)
+        dl_lsp_reader_feed(reader, pieces[i].iov_base, pieces[i].iov_len);
     const char *body;
     size_t length;
     int status;

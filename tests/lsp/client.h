@@ -21,10 +21,11 @@ typedef struct {
     int next_id;
 } test_client;
 
-static inline int test_client_write(void *payload, const char *data, size_t size)
+static inline int test_client_write(void *payload, const struct iovec *pieces, int count)
 {
     test_client *c = payload;
-    dl_lsp_reader_feed(c->reader, data, size);
+    for (int i = 0; i < count; i++)
+        dl_lsp_reader_feed(c->reader, pieces[i].iov_base, pieces[i].iov_len);
     const char *body;
     size_t length;
     while (dl_lsp_reader_next(c->reader, &body, &length) == 1) {

@@ -85,10 +85,13 @@ Test(lsp_documents, random_edits_match_a_fresh_parse)
 
 static char *outline_of(dl_lsp_document *doc)
 {
-    dl_lsp_buf out = {0};
-    dl_lsp_document_symbols(&out, doc, DL_LSP_UTF16);
-    cr_assert(not(out.failed));
-    return out.data;
+    dl_lsp_pieces outline = {0};
+    dl_lsp_document_symbols(&outline, doc, DL_LSP_UTF16);
+    cr_assert(not(outline.own.failed));
+    char *text = dl_lsp_pieces_join(&outline);
+    cr_assert(text != NULL);
+    dl_lsp_pieces_dispose(&outline);
+    return text;
 }
 
 /* Outline columns count UTF-16 units along a long line: é and ’ are one

@@ -18,6 +18,7 @@
 #define DATELINE_LSP_H
 
 #include <stddef.h>
+#include <sys/uio.h>
 
 /* --------------------------------------------------------------- reader -- */
 
@@ -50,9 +51,11 @@ int dl_lsp_reader_next(dl_lsp_reader *reader, const char **body, size_t *size);
 
 typedef struct dl_lsp_server dl_lsp_server;
 
-/** Receives every framed message the server sends (header and body).
- *  Called from the reading thread and the worker; calls are serialised. */
-typedef int (*dl_lsp_write_fn)(void *payload, const char *data, size_t size);
+/** Receives every framed message the server sends: its header and body as
+ *  `count` pieces, to be written in order (a result of megabytes is not
+ *  copied into one buffer first). Called from the reading thread and the
+ *  worker; calls are serialised. 0, or -1 when the client is gone. */
+typedef int (*dl_lsp_write_fn)(void *payload, const struct iovec *pieces, int count);
 
 typedef struct {
     unsigned int version;
