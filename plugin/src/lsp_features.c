@@ -366,8 +366,8 @@ static void render_block(symbol_writer *w, TSNode node)
 }
 
 /* The previous request's entry for `node`, if its subtree (so its bytes)
- * did not change. Its row and its paragraph number may have: refresh_block
- * rewrites those. Blocks come in document order, so does the cache. */
+ * did not change. Its row and its paragraph number may have: shift_rows and
+ * renumber rewrite those. Blocks come in document order, so does the cache. */
 static dl_lsp_symbol_entry *cached_block(symbol_writer *w, TSNode node)
 {
     const dl_lsp_document *doc = w->doc;

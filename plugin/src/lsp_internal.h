@@ -116,7 +116,8 @@ typedef struct {
 } dl_lsp_quote_warning;
 
 /* One block's documentSymbol JSON, kept between requests: a keystroke
- * re-renders the blocks it touched, the rest is copied (lsp_features.c). */
+ * re-renders the blocks it touched; the rest is sent as it is, its rows and
+ * paragraph number rewritten in place if they changed (lsp_features.c). */
 typedef struct {
     /* The block's node (TSNode.id) in the document's symbol_tree. That tree
      * keeps the node alive, so no other node can take its id: a node with
