@@ -14,7 +14,7 @@ include build/config.mk
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror
 STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-DEPS    := libgit2 tree-sitter jansson
+DEPS    := libgit2 tree-sitter jansson zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS))
 PKG_LIBS   := $(shell pkg-config --libs $(DEPS))
 

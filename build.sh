@@ -53,7 +53,7 @@ as_root() {
 COMMAND_NEEDS=(cc:gcc make:make pkg-config:pkg-config git:git node:nodejs
     npm:npm jq:jq clang:clang tmux:tmux valgrind:valgrind
     patchelf:patchelf)
-LIBRARY_PACKAGES=(libgit2-dev libtree-sitter-dev libcriterion-dev libjansson-dev)
+LIBRARY_PACKAGES=(libgit2-dev libtree-sitter-dev libcriterion-dev libjansson-dev zlib1g-dev)
 
 missing_packages() {
     local need

@@ -15,7 +15,7 @@ mkdir -p "$OUT"
 make -C "$ROOT" --no-print-directory -s build/release/libdateline.a plugin/bin/dateline >/dev/null
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Werror \
     -I"$ROOT/plugin/include" -I"$ROOT/build/generated" "$ROOT/bench/diff_bench.c" \
-    "$ROOT/build/release/libdateline.a" $(pkg-config --libs libgit2 tree-sitter jansson) -lpthread \
+    "$ROOT/build/release/libdateline.a" $(pkg-config --libs libgit2 tree-sitter jansson zlib) -lpthread \
     -o "$OUT/diff_bench"
 BENCH=$OUT/diff_bench
 CLI=$ROOT/plugin/bin/dateline

@@ -17,7 +17,7 @@ mkdir -p "$OUT"
 # of the Makefile; build the library with it, or straight from the sources
 # if the rest of the tree (the grammar) is not buildable right now.
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Werror -I$ROOT/plugin/include -I$ROOT/build/generated"
-LIBS="$(pkg-config --libs libgit2 jansson) -lpthread"
+LIBS="$(pkg-config --libs libgit2 jansson zlib) -lpthread"
 if make -C "$ROOT" --no-print-directory -s build/release/libdateline.a >/dev/null 2>&1; then
     LIBS="$LIBS $(pkg-config --libs tree-sitter 2>/dev/null)"
     cc $CFLAGS "$ROOT/bench/history_bench.c" "$ROOT/build/release/libdateline.a" $LIBS \

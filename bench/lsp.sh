@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 make -C "$ROOT" --no-print-directory -s build/release/libdateline.a plugin/bin/dateline >/dev/null
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$ROOT/plugin/include" \
     "$ROOT/bench/lsp_bench.c" "$ROOT/build/release/libdateline.a" \
-    $(pkg-config --libs libgit2 jansson tree-sitter) -lpthread -o "$OUT/lsp_bench"
+    $(pkg-config --libs libgit2 jansson tree-sitter zlib) -lpthread -o "$OUT/lsp_bench"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -13,10 +13,13 @@
 #define DL_HISTORY_NOTES_REF "refs/notes/dateline"
 #define DL_HISTORY_REMOTES_PREFIX "refs/dateline-remotes/"
 
+typedef struct dl_history_files dl_history_files;
+
 struct dl_history_store {
     git_repository *repo;
     char *gitdir;  /* git_repository_path(), for messages */
     char *workdir; /* real path with a trailing '/', or NULL when bare */
+    dl_history_files *files; /* owned by repo's object database; may be NULL */
     pthread_mutex_t lock;
 };
 
@@ -79,6 +82,33 @@ int dl_history__note_set(git_repository *repo, const git_oid *target,
 int dl_history__note_get(char **out, git_repository *repo,
                          const git_oid *target);
 
+
+/* -------------------------------------------- files made ahead (history_files.c) */
+
+/*
+ * Put dateline's object writer in front of `repo`'s object database: it
+ * writes loose objects into files made ahead by dl_history__files_prepare,
+ * or made on the spot. The database owns the writer and the writer owns
+ * *out, which lives as long as `repo`.
+ */
+int dl_history__files_attach(dl_history_files **out, git_repository *repo);
+
+/* Make the files the next version needs (three objects and a ref lock)
+ * while nothing waits. Best effort; NULL does nothing. */
+void dl_history__files_prepare(dl_history_files *files);
+
+/* How many files are made and not yet used. */
+size_t dl_history__files_ready(const dl_history_files *files);
+
+/*
+ * dl_history__ref_swap through a file made ahead. Returns 1, having
+ * changed nothing, when it does not apply: no file ready, a new ref, a
+ * packed ref, a ref with a reflog. Else 0, DL_EMODIFIED or DL_ELOCKED as
+ * dl_history__ref_swap.
+ */
+int dl_history__files_swap_ref(dl_history_files *files, git_repository *repo,
+                               const char *refname, const git_oid *id,
+                               const git_oid *expected);
 
 /*
  * Pack the loose objects of dateline's refs when `tip` (a version just

@@ -22,7 +22,7 @@ case "$target" in
         # The whole core: the server parses, diffs and records history.
         mapfile -t sources < <(ls "$ROOT"/plugin/src/*.c | grep -v '/main\.c$')
         sources+=("$grammar/parser.c" "$grammar/scanner.c")
-        packages=(libgit2 tree-sitter jansson)
+        packages=(libgit2 tree-sitter jansson zlib)
         ;;
     *)
         echo "fuzz: unknown target '$target' (parser or lsp)" >&2

@@ -1,0 +1,176 @@
+/*
+ * Files made ahead of the next save (history_files.c): versions recorded
+ * into them are ordinary git objects and refs, and the ref update keeps
+ * git's locking and compare-and-swap rules.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../plugin/src/history_internal.h"
+#include "../support/dl_test.h"
+#include "../support/history_fixture.h"
+
+TestSuite(history_files, .init = fx_setup, .fini = fx_teardown);
+
+static dl_history_store *store;
+static dl_history *history;
+
+static void close_story(void)
+{
+    dl_history_free(history);
+    dl_history_store_free(store);
+}
+
+/* Record as the language server does: snapshot, then tidy. */
+static void server_save(const char *text)
+{
+    dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+    options.content = text;
+    options.content_size = strlen(text);
+    options.defer_tidy = 1;
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, &options));
+    dl_history_tidy(history);
+}
+
+static git_oid oid_of(const char *hex)
+{
+    git_oid id;
+    cr_assert(eq(int, git_oid_fromstr(&id, hex), 0));
+    return id;
+}
+
+static const char *ref_target(void)
+{
+    return fx_sh(NULL, "git -C '%s' rev-parse refs/dateline/story.txt", fx_repo);
+}
+
+Test(history_files, versions_go_into_files_made_ahead_and_git_reads_them)
+{
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    cr_assert(eq(sz, dl_history__files_ready(store->files), 0), "a snapshot alone makes none");
+    server_save("First version.\n");
+    for (int i = 2; i <= 6; i++) {
+        cr_assert(eq(sz, dl_history__files_ready(store->files), 4),
+                  "tidying makes a blob's, a tree's, a commit's and a ref lock's");
+        char text[64];
+        snprintf(text, sizeof(text), "Version %d, with more words.\n", i);
+        dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+        options.content = text;
+        options.content_size = strlen(text);
+        options.defer_tidy = 1;
+        dl_history_id id;
+        dl_assert_ok(dl_history_snapshot(&id, history, &options));
+        cr_assert(eq(sz, dl_history__files_ready(store->files), 0), "version %d used them all", i);
+        cr_assert(eq(str, (char *)ref_target(), id.hex));
+        dl_history_tidy(history);
+    }
+
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
+                                    fx_repo), "6"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' show refs/dateline/story.txt:story.txt",
+                                    fx_repo), "Version 6, with more words."));
+    /* Modes as git and libgit2 write them: objects read-only, refs not. */
+    const char *tip = ref_target();
+    struct stat st;
+    char object[4096];
+    snprintf(object, sizeof(object), "%s/.git/objects/%.2s/%s", fx_repo, tip, tip + 2);
+    cr_assert(eq(int, stat(object, &st), 0), "the commit is a loose object");
+    cr_assert(eq(int, st.st_mode & 0777, 0444));
+    cr_assert(eq(int, stat(fx_repo_path(".git/refs/dateline/story.txt"), &st), 0));
+    mode_t mask = umask(0);
+    umask(mask);
+    cr_assert(eq(int, st.st_mode & 0777, 0666 & ~mask));
+    int rc;
+    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1", fx_repo);
+    cr_assert(eq(int, rc, 0));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "ls -a '%s/.git/refs/dateline'", fx_repo),
+                 ".\n..\nstory.txt"), "no lock left behind");
+    close_story();
+}
+
+Test(history_files, a_ref_moved_by_someone_else_is_left_alone)
+{
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    git_oid first = oid_of(fx_snap(history, "one", NULL));
+    git_oid second = oid_of(fx_snap(history, "two", NULL));
+    dl_history__files_prepare(store->files);
+
+    /* Expecting `first` where `second` is: somebody moved it. */
+    cr_assert(eq(int, dl_history__files_swap_ref(store->files, store->repo,
+                                                 "refs/dateline/story.txt", &first, &first),
+                 DL_EMODIFIED));
+    char hex[GIT_OID_HEXSZ + 1];
+    cr_assert(eq(str, (char *)ref_target(), git_oid_tostr(hex, sizeof(hex), &second)));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "ls -a '%s/.git/refs/dateline'", fx_repo),
+                 ".\n..\nstory.txt"), "our lock is gone again");
+    close_story();
+}
+
+Test(history_files, a_held_lock_is_respected)
+{
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    git_oid first = oid_of(fx_snap(history, "one", NULL));
+    git_oid second = oid_of(fx_snap(history, "two", NULL));
+    dl_history__files_prepare(store->files);
+    fx_write_str(fx_repo_path(".git/refs/dateline/story.txt.lock"), "");
+
+    cr_assert(eq(int, dl_history__files_swap_ref(store->files, store->repo,
+                                                 "refs/dateline/story.txt", &first, &second),
+                 DL_ELOCKED));
+    cr_assert(strstr(dl_error_last(), "story.txt.lock") != NULL, "%s", dl_error_last());
+    char hex[GIT_OID_HEXSZ + 1];
+    cr_assert(eq(str, (char *)ref_target(), git_oid_tostr(hex, sizeof(hex), &second)));
+    struct stat st;
+    cr_assert(eq(int, stat(fx_repo_path(".git/refs/dateline/story.txt.lock"), &st), 0),
+              "somebody else's lock stays");
+    cr_assert(eq(int, st.st_size, 0));
+    close_story();
+}
+
+Test(history_files, without_a_file_made_ahead_libgit2_updates_the_ref)
+{
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    git_oid first = oid_of(fx_snap(history, "one", NULL));
+    git_oid second = oid_of(fx_snap(history, "two", NULL));
+    cr_assert(eq(int, dl_history__files_swap_ref(store->files, store->repo,
+                                                 "refs/dateline/story.txt", &first, &second),
+                 1));
+    char hex[GIT_OID_HEXSZ + 1];
+    cr_assert(eq(str, (char *)ref_target(), git_oid_tostr(hex, sizeof(hex), &second)),
+              "declining changes nothing");
+    close_story();
+}
+
+/* `git gc` packs refs: the loose file is gone, so the fast path declines,
+ * and libgit2 writes a loose ref that the next save can use again. */
+Test(history_files, packed_refs_keep_working)
+{
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    server_save("one");
+    fx_sh(NULL, "git -C '%s' pack-refs --all", fx_repo);
+    server_save("two");
+    server_save("three");
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
+                                    fx_repo), "3"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' show refs/dateline/story.txt:story.txt",
+                                    fx_repo), "three"));
+    close_story();
+}
+
+/* This path writes no reflog; where git would keep one, libgit2 writes. */
+Test(history_files, a_ref_with_a_reflog_gets_every_entry)
+{
+    fx_sh(NULL, "git -C '%s' config core.logAllRefUpdates always", fx_repo);
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    for (int i = 0; i < 4; i++) {
+        char text[32];
+        snprintf(text, sizeof(text), "Version %d.", i);
+        server_save(text);
+    }
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' reflog show refs/dateline/story.txt | wc -l",
+                                    fx_repo), "4"));
+    close_story();
+}
