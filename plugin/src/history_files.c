@@ -53,6 +53,7 @@ struct dl_history_files {
     int objects[OBJECT_FILES]; /* unnamed files for objects (mode 0444) */
     size_t object_count;
     int ref;         /* an unnamed file for a ref's lock, or -1 */
+    int replaced;    /* the ref file the last swap replaced, or -1 */
     int unsupported; /* this system cannot make or link unnamed files */
 };
 
@@ -198,6 +199,8 @@ static void files_free(dl_history_files *files)
         close(files->objects[i]);
     if (files->ref >= 0)
         close(files->ref);
+    if (files->replaced >= 0)
+        close(files->replaced);
     free(files->objects_dir);
     free(files->common_dir);
     free(files);
@@ -223,13 +226,13 @@ int dl_history__files_attach(dl_history_files **out, git_repository *repo)
         (files->common_dir = strdup(common)) == NULL) {
         free(backend);
         if (files != NULL) {
-            files->ref = -1;
+            files->ref = files->replaced = -1;
             files_free(files);
         }
         return dl_error_set(DL_ERROR, "out of memory");
     }
     sprintf(files->objects_dir, "%sobjects/", common);
-    files->ref = -1;
+    files->ref = files->replaced = -1;
     git_odb_init_backend(&backend->parent, GIT_ODB_BACKEND_VERSION);
     backend->parent.write = backend_write;
     backend->parent.foreach = backend_foreach;
@@ -253,14 +256,20 @@ void dl_history__files_prepare(dl_history_files *files)
 {
     if (files == NULL)
         return;
+    if (files->replaced >= 0) {
+        close(files->replaced);
+        files->replaced = -1;
+    }
     while (files->object_count < OBJECT_FILES) {
         int fd = open_unnamed(files, files->objects_dir, 0444);
         if (fd < 0)
             return;
         files->objects[files->object_count++] = fd;
     }
-    if (files->ref < 0)
-        files->ref = open_unnamed(files, files->common_dir, 0666);
+    /* With its block allocated now, renaming it over the ref does not
+     * make ext4 write it out first (its guard for replace-by-rename). */
+    if (files->ref < 0 && (files->ref = open_unnamed(files, files->common_dir, 0666)) >= 0)
+        fallocate(files->ref, FALLOC_FL_KEEP_SIZE, 0, GIT_OID_HEXSZ + 1);
 }
 
 size_t dl_history__files_ready(const dl_history_files *files)
@@ -285,15 +294,12 @@ static int wants_reflog(git_repository *repo, const char *refname)
     return always || git_reference_has_log(repo, refname) != 0;
 }
 
-/* The id in a loose ref file; -1 for anything else (a symbolic ref). */
-static int read_loose_ref(git_oid *out, const char *path)
+/* The id in the loose ref file open as `fd`; -1 for anything else (a
+ * symbolic ref). */
+static int read_loose_ref(git_oid *out, int fd)
 {
     char text[GIT_OID_HEXSZ + 2];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     ssize_t n = read(fd, text, sizeof(text));
-    close(fd);
     if (n < GIT_OID_HEXSZ || (n > GIT_OID_HEXSZ && text[GIT_OID_HEXSZ] != '\n'))
         return -1;
     return git_oid_fromstrn(out, text, GIT_OID_HEXSZ) == 0 ? 0 : -1;
@@ -332,18 +338,29 @@ int dl_history__files_swap_ref(dl_history_files *files, git_repository *repo,
 
     /* Under the lock: the ref must still be where the caller saw it. */
     git_oid current;
-    if (read_loose_ref(&current, path) < 0) {
+    int old = open(path, O_RDONLY | O_CLOEXEC);
+    if (old < 0 || read_loose_ref(&current, old) < 0) {
+        if (old >= 0)
+            close(old);
         unlink(lock);
         return 1;
     }
     if (!git_oid_equal(&current, expected)) {
+        close(old);
         unlink(lock);
         return dl_error_set(DL_EMODIFIED, "%s moved while it was being updated", refname);
     }
     if (rename(lock, path) < 0) {
         int saved = errno;
+        close(old);
         unlink(lock);
         return dl_error_set(DL_ERROR, "cannot update %s: %s", refname, strerror(saved));
     }
+    /* Freeing the replaced file's inode and blocks is most of what rename
+     * costs; while it is open that waits for the close, in the next
+     * dl_history__files_prepare. */
+    if (files->replaced >= 0)
+        close(files->replaced);
+    files->replaced = old;
     return 0;
 }

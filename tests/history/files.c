@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../plugin/src/history_internal.h"
 #include "../support/dl_test.h"
@@ -42,6 +43,11 @@ static git_oid oid_of(const char *hex)
     return id;
 }
 
+static int open_descriptors(void)
+{
+    return atoi(fx_sh(NULL, "ls /proc/%d/fd | wc -l", (int)getpid()));
+}
+
 static const char *ref_target(void)
 {
     return fx_sh(NULL, "git -C '%s' rev-parse refs/dateline/story.txt", fx_repo);
@@ -52,6 +58,7 @@ Test(history_files, versions_go_into_files_made_ahead_and_git_reads_them)
     fx_open(&store, &history, fx_repo_path("story.txt"));
     cr_assert(eq(sz, dl_history__files_ready(store->files), 0), "a snapshot alone makes none");
     server_save("First version.\n");
+    int descriptors = open_descriptors();
     for (int i = 2; i <= 6; i++) {
         cr_assert(eq(sz, dl_history__files_ready(store->files), 4),
                   "tidying makes a blob's, a tree's, a commit's and a ref lock's");
@@ -67,6 +74,7 @@ Test(history_files, versions_go_into_files_made_ahead_and_git_reads_them)
         cr_assert(eq(str, (char *)ref_target(), id.hex));
         dl_history_tidy(history);
     }
+    cr_assert(eq(int, open_descriptors(), descriptors), "each ref file replaced is closed");
 
     cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
                                     fx_repo), "6"));
