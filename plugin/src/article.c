@@ -448,34 +448,122 @@ static void compute_stats(dl_article *a)
         (stats->words * 60 + DL_READING_WORDS_PER_MINUTE / 2) / DL_READING_WORDS_PER_MINUTE;
 }
 
+/* The model of `text` from its syntax tree. */
+static int build_model(dl_article **out, const char *text, size_t size, TSTree *tree)
+{
+    dl_article *article = calloc(1, sizeof(*article));
+    if (!article)
+        return dl_error_set(DL_ERROR, "out of memory");
+    builder b = {.text = text, .size = size, .article = article};
+    int error;
+    if ((error = visit_children(&b, ts_tree_root_node(tree), true)) < 0 ||
+        (error = fill_in_speakers(article)) < 0) {
+        dl_article_free(article);
+        return error;
+    }
+    compute_stats(article);
+    *out = article;
+    return 0;
+}
+
+struct dl_article_parser {
+    TSParser *parser;
+    TSTree *tree; /* of `text`; NULL before the first parse */
+    char *text;
+    size_t size;
+};
+
+int dl_article_parser_new(dl_article_parser **out)
+{
+    dl_article_parser *p = calloc(1, sizeof(*p));
+    if (p == NULL || (p->parser = ts_parser_new()) == NULL) {
+        free(p);
+        return dl_error_set(DL_ERROR, "out of memory");
+    }
+    ts_parser_set_language(p->parser, tree_sitter_article());
+    *out = p;
+    return 0;
+}
+
+void dl_article_parser_free(dl_article_parser *parser)
+{
+    if (parser == NULL)
+        return;
+    ts_tree_delete(parser->tree);
+    ts_parser_delete(parser->parser);
+    free(parser->text);
+    free(parser);
+}
+
+/* Where `offset` is in `text`, as tree-sitter counts: rows and bytes. */
+static TSPoint point_at(const char *text, size_t offset)
+{
+    TSPoint point = {0, 0};
+    const char *line = text, *end = text + offset, *newline;
+    while ((newline = memchr(line, '\n', (size_t)(end - line))) != NULL) {
+        point.row++;
+        line = newline + 1;
+    }
+    point.column = (uint32_t)(end - line);
+    return point;
+}
+
+/* Tell the kept tree what changed between its text and `text`: one edit
+ * spanning everything between the common start and the common end. */
+static void edit_kept_tree(dl_article_parser *p, const char *text, size_t size)
+{
+    size_t shorter = p->size < size ? p->size : size;
+    size_t start = 0, tail = 0;
+    while (start < shorter && p->text[start] == text[start])
+        start++;
+    while (tail < shorter - start && p->text[p->size - 1 - tail] == text[size - 1 - tail])
+        tail++;
+    TSInputEdit edit = {
+        .start_byte = (uint32_t)start,
+        .old_end_byte = (uint32_t)(p->size - tail),
+        .new_end_byte = (uint32_t)(size - tail),
+        .start_point = point_at(text, start),
+        .old_end_point = point_at(p->text, p->size - tail),
+        .new_end_point = point_at(text, size - tail),
+    };
+    ts_tree_edit(p->tree, &edit);
+}
+
+int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const char *text,
+                            size_t size)
+{
+    if (size > UINT32_MAX)
+        return dl_error_set(DL_EINVALID, "article too large (%zu bytes)", size);
+    char *copy = malloc(size + 1);
+    if (copy == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    memcpy(copy, text, size);
+    if (parser->tree != NULL)
+        edit_kept_tree(parser, text, size);
+    TSTree *tree = ts_parser_parse_string(parser->parser, parser->tree, text, (uint32_t)size);
+    if (tree == NULL) {
+        free(copy);
+        return dl_error_set(DL_ERROR, "the parser gave up on this text");
+    }
+    ts_tree_delete(parser->tree);
+    free(parser->text);
+    parser->tree = tree;
+    parser->text = copy;
+    parser->size = size;
+    return build_model(out, text, size, tree);
+}
+
 int dl_article_parse(dl_article **out, const char *text, size_t size)
 {
     if (size > UINT32_MAX)
         return dl_error_set(DL_EINVALID, "article too large (%zu bytes)", size);
-    int error = DL_ERROR;
     TSParser *parser = ts_parser_new();
-    TSTree *tree = NULL;
-    dl_article *article = calloc(1, sizeof(*article));
-    if (!parser || !article) {
-        dl_error_set(DL_ERROR, "out of memory");
-        goto done;
-    }
+    if (parser == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
     ts_parser_set_language(parser, tree_sitter_article());
-    tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)size);
-    if (!tree) {
-        dl_error_set(DL_ERROR, "the parser gave up on this text");
-        goto done;
-    }
-    builder b = {.text = text, .size = size, .article = article};
-    if ((error = visit_children(&b, ts_tree_root_node(tree), true)) < 0 ||
-        (error = fill_in_speakers(article)) < 0)
-        goto done;
-    compute_stats(article);
-    *out = article;
-    article = NULL;
-    error = 0;
-done:
-    dl_article_free(article);
+    TSTree *tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)size);
+    int error = tree ? build_model(out, text, size, tree)
+                     : dl_error_set(DL_ERROR, "the parser gave up on this text");
     ts_tree_delete(tree);
     ts_parser_delete(parser);
     return error;

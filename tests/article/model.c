@@ -284,3 +284,71 @@ Test(article_model, the_json_model_has_schema_1_and_every_documented_key)
     json_decref(json);
     dl_article_free(a);
 }
+
+/* ------------------------------------------------ incremental parsing -- */
+
+static char *model_json(const dl_article *article)
+{
+    json_t *json = NULL;
+    dl_assert_ok(dl_json_article(&json, article));
+    char *text = json_dumps(json, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(json);
+    return text;
+}
+
+/* Whatever the edit, the model a kept parser gives equals a fresh parse's:
+ * words typed and deleted, paragraphs split and joined, quotation marks
+ * and annotation brackets opened and closed, and a different article. */
+Test(article_model, a_parser_reparsing_each_edit_gives_the_fresh_model)
+{
+    static const char *const pieces[] = {"x", " word", "\n\n", "\n", "“", "”", "\"", "[[", "]]",
+                                          "{++added++}", " — ", "é", ", she said.", "\r\n"};
+    char *seed = NULL;
+    size_t size = 0;
+    dl_assert_ok(dl_text_read_file(&seed, &size, SEED_PATH));
+    size_t capacity = size * 2 + 4096;
+    char *text = malloc(capacity);
+    memcpy(text, seed, size);
+    dl_article_parser *parser = NULL;
+    dl_assert_ok(dl_article_parser_new(&parser));
+    unsigned state = 12345;
+    for (int round = 0; round < 300; round++) {
+        state = state * 1103515245u + 12345u;
+        size_t at = size ? (state >> 8) % size : 0;
+        while (at < size && ((unsigned char)text[at] & 0xc0) == 0x80)
+            at++; /* edits keep the text UTF-8, as an editor does */
+        if (round == 150) { /* another article entirely */
+            const char *other = "Other headline\n\nLONDON — A short one. “Quoted,” he said.\n";
+            size = strlen(other);
+            memcpy(text, other, size);
+        } else if ((state >> 4) % 3 == 0 && size > 0) {
+            size_t length = 1 + (state >> 12) % 40;
+            if (length > size - at)
+                length = size - at;
+            while (at + length < size && ((unsigned char)text[at + length] & 0xc0) == 0x80)
+                length++;
+            memmove(text + at, text + at + length, size - at - length);
+            size -= length;
+        } else {
+            const char *piece = pieces[(state >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+            size_t length = strlen(piece);
+            if (size + length < capacity) {
+                memmove(text + at + length, text + at, size - at);
+                memcpy(text + at, piece, length);
+                size += length;
+            }
+        }
+        dl_article *kept = NULL, *fresh = NULL;
+        dl_assert_ok(dl_article_parser_parse(&kept, parser, text, size));
+        dl_assert_ok(dl_article_parse(&fresh, text, size));
+        char *a = model_json(kept), *b = model_json(fresh);
+        cr_assert(eq(str, a, b), "round %d", round);
+        free(a);
+        free(b);
+        dl_article_free(kept);
+        dl_article_free(fresh);
+    }
+    dl_article_parser_free(parser);
+    free(text);
+    free(seed);
+}

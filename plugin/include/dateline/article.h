@@ -108,6 +108,21 @@ typedef struct {
  */
 int dl_article_parse(dl_article **out, const char *text, size_t size);
 
+/**
+ * A parser that keeps the last text it parsed and that text's syntax tree,
+ * so that the next text (the next version of the same article) is parsed
+ * incrementally: only around what changed. One thread at a time.
+ */
+typedef struct dl_article_parser dl_article_parser;
+
+int dl_article_parser_new(dl_article_parser **out);
+
+/** dl_article_parse, reusing what the last text parsed had in common with this one. */
+int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const char *text,
+                            size_t size);
+
+void dl_article_parser_free(dl_article_parser *parser);
+
 /** Count the words in `size` bytes: whitespace-separated runs holding a letter or digit. */
 uint32_t dl_article_count_words(const char *text, size_t size);
 
