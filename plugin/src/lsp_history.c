@@ -234,6 +234,7 @@ typedef struct worker_doc {
     unsigned reported; /* failure kinds already shown to the user */
     blame_cache blame;
     annotated_cache annotated;
+    dl_article_parser *parser; /* the text the quotation check saw last */
     struct worker_doc *next;
 } worker_doc;
 
@@ -267,6 +268,7 @@ static void worker_doc_free(worker_doc *d)
     if (d == NULL)
         return;
     worker_doc_close(d);
+    dl_article_parser_free(d->parser);
     free(d->uri);
     free(d->path);
     free(d);
@@ -855,7 +857,8 @@ static void run_quotes(dl_lsp_worker *w, dl_lsp_job *job)
     /* Quietly nothing when there is no history to compare with. */
     if (d == NULL || d->path == NULL || job->text == NULL || open_history(&h, d, w->config) < 0 ||
         annotated_update(&d->annotated, h) < 0 || d->annotated.article == NULL ||
-        dl_article_parse(&current, job->text, job->size) < 0 ||
+        (d->parser == NULL && dl_article_parser_new(&d->parser) < 0) ||
+        dl_article_parser_parse(&current, d->parser, job->text, job->size) < 0 ||
         dl_diff_articles(&diff, d->annotated.article, current, NULL) < 0)
         goto post;
 
