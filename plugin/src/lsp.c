@@ -380,13 +380,11 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
     switch (m) {
     case 0: {
         /* Sent at once: most of it is the document's cached symbols. */
-        dl_lsp_pieces outline = {0};
-        dl_lsp_document_symbols(&outline, doc, s->enc);
-        if (outline.own.failed)
+        const dl_lsp_pieces *outline = dl_lsp_document_symbols(doc, s->enc);
+        if (outline->own.failed)
             dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, "out of memory");
         else
-            dl_lsp_respond_pieces(&s->writer, id, &outline);
-        dl_lsp_pieces_dispose(&outline);
+            dl_lsp_respond_pieces(&s->writer, id, outline);
         break;
     }
     case 1:

@@ -11,6 +11,7 @@
  * a line, as for tree-sitter (a CRLF line's '\r' is its last character).
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,23 +217,45 @@ void dl_lsp_symbol_cache_clear(dl_lsp_document *doc)
     doc->symbol_count = 0;
     ts_tree_delete(doc->symbol_tree);
     doc->symbol_tree = NULL;
+    for (size_t i = 0; i < doc->held_count; i++)
+        ts_tree_delete(doc->held_trees[i]);
+    free(doc->held_trees);
+    doc->held_trees = NULL;
+    doc->held_count = 0;
+    dl_lsp_pieces_dispose(&doc->outline);
+    memset(&doc->outline, 0, sizeof(doc->outline));
+    doc->outline_kept = 0;
 }
 
-/* Entries touching bytes [lo, hi] go (inclusive: a block that merely ends
- * or starts there too): after the edit their positions would be wrong. */
-static void symbol_cache_drop(dl_lsp_document *doc, uint32_t lo, uint32_t hi)
+/* Entries touching bytes [lo, hi], the lines of an edit of bytes [start,
+ * end), are dropped (inclusive: a block that merely ends or starts there
+ * too): after the edit their positions would be wrong. They keep their
+ * place, without JSON, and their end moves with the `delta` bytes the edit
+ * adds. The kept outline stays reusable while every edit since fell inside
+ * one and the same entry. */
+static void symbol_cache_drop(dl_lsp_document *doc, uint32_t lo, uint32_t hi, uint32_t start,
+                              uint32_t end, long long delta)
 {
-    size_t kept = 0;
+    size_t dropped = 0;
     for (size_t i = 0; i < doc->symbol_count; i++) {
         dl_lsp_symbol_entry *e = &doc->symbol_cache[i];
-        if (e->start <= hi && e->end >= lo) {
-            free(e->json);
-            free(e->row_at);
-        } else {
-            doc->symbol_cache[kept++] = *e;
-        }
+        if (e->start > hi || e->end < lo)
+            continue;
+        free(e->json);
+        free(e->row_at);
+        e->json = NULL;
+        e->row_at = NULL;
+        if (start < e->start || end > e->end)
+            doc->outline_spoilt = 1;
+        e->end = (uint32_t)((long long)e->end + delta);
+        if (doc->outline_block == SIZE_MAX)
+            doc->outline_block = i;
+        else if (doc->outline_block != i)
+            doc->outline_spoilt = 1;
+        dropped++;
     }
-    doc->symbol_count = kept;
+    if (dropped != 1)
+        doc->outline_spoilt = 1; /* none: the edit was outside every cached block */
 }
 
 /* After an edit: what follows `after` moved by `delta` bytes and `rows`. */
@@ -297,6 +320,7 @@ int dl_lsp_document_new(dl_lsp_document **out, const char *uri, const char *text
     }
     doc->path = dl_lsp_uri_to_path(uri);
     doc->version = version;
+    doc->outline_block = SIZE_MAX;
     ts_parser_set_language(doc->parser, tree_sitter_article());
     if ((error = reserve_text(doc, size)) < 0)
         goto done;
@@ -407,9 +431,13 @@ int dl_lsp_document_edit(dl_lsp_document *doc, const dl_lsp_range *range, const 
     /* Cached symbols on the lines the edit touches go; those after it move. */
     uint32_t touched_lo = doc->lines[edit.start_point.row];
     uint32_t touched_hi = line_end(doc, edit.old_end_point.row) + 1;
-    symbol_cache_drop(doc, touched_lo, touched_hi);
-    symbol_cache_shift(doc, touched_hi, (long long)size - (long long)(end - start),
-                       (long long)edit.new_end_point.row - (long long)edit.old_end_point.row);
+    long long delta = (long long)size - (long long)(end - start);
+    long long rows = (long long)edit.new_end_point.row - (long long)edit.old_end_point.row;
+    doc->outline_edits++;
+    if (rows != 0)
+        doc->outline_spoilt = 1;
+    symbol_cache_drop(doc, touched_lo, touched_hi, start, end, delta);
+    symbol_cache_shift(doc, touched_hi, delta, rows);
 
     if (patch_lines(doc, start, end, text, size) < 0) {
         dl_lsp_symbol_cache_clear(doc);

@@ -148,6 +148,7 @@ typedef struct {
     dl_lsp_symbol_entry *fresh;
     size_t fresh_count, fresh_capacity;
     size_t cursor;
+    unsigned char nested; /* writing a section's children */
 } symbol_writer;
 
 /* A quotation of a block with the speaker credited to it. */
@@ -499,13 +500,53 @@ static void keep(symbol_writer *w, const dl_lsp_symbol_entry *e)
 
 /* A cached block's JSON into the outline, where it is (not copied). It
  * starts with the comma that separates it from the symbol before it,
- * left out where it comes first. */
-static void emit(symbol_writer *w, const char *json, size_t size)
+ * left out where it comes first. The entry learns where it went. */
+static void emit(symbol_writer *w, dl_lsp_symbol_entry *e)
 {
-    if (w->first)
-        json++, size--;
-    dl_lsp_pieces_span(w->pieces, json, size);
+    e->first = (unsigned char)w->first;
+    e->nested = w->nested;
+    e->ends_section = 0;
+    dl_lsp_pieces_span(w->pieces, e->json + e->first, e->size - e->first);
+    e->piece = w->pieces->count - 1;
     w->first = 0;
+}
+
+/* Render `node` into w->block, with the comma that goes before it. */
+static void render_alone(symbol_writer *w, TSNode node)
+{
+    dl_lsp_buf *out = w->out;
+    int first = w->first;
+    w->block.size = 0;
+    w->row_count = 0;
+    w->out = &w->block;
+    dl_lsp_buf_put(&w->block, ",", 1);
+    w->first = 1;
+    render_block(w, node);
+    w->out = out;
+    w->first = first;
+}
+
+/* The block just rendered into w->block becomes the JSON of `e`. */
+static int take_block(symbol_writer *w, dl_lsp_symbol_entry *e)
+{
+    e->json = malloc(w->block.size);
+    e->row_at = malloc(w->row_count * sizeof(*e->row_at) + 1);
+    if (w->block.failed || e->json == NULL || e->row_at == NULL) {
+        free(e->json);
+        free(e->row_at);
+        e->json = NULL;
+        e->row_at = NULL;
+        return -1;
+    }
+    memcpy(e->json, w->block.data, w->block.size);
+    e->size = w->block.size;
+    memcpy(e->row_at, w->row_at, w->row_count * sizeof(*e->row_at));
+    e->row_count = w->row_count;
+    e->number_at = 0;
+    if (e->symbol == w->g->paragraph && e->size > sizeof(PARAGRAPH_START) - 1 &&
+        memcmp(e->json, PARAGRAPH_START, sizeof(PARAGRAPH_START) - 1) == 0)
+        e->number_at = sizeof(PARAGRAPH_START) - 1;
+    return 0;
 }
 
 static void write_block(symbol_writer *w, TSNode node)
@@ -520,7 +561,12 @@ static void write_block(symbol_writer *w, TSNode node)
         begin_symbol(w, KIND_NAMESPACE, node, title);
         dl_lsp_buf_puts(w->out, ",\"children\":[");
         w->first = 1;
+        size_t before = w->fresh_count;
+        w->nested = 1;
         write_level(w, node);
+        w->nested = 0;
+        if (w->fresh_count > before) /* the section's range ends with its last block */
+            w->fresh[w->fresh_count - 1].ends_section = 1;
         dl_lsp_buf_puts(w->out, "]}");
         w->first = 0;
         return;
@@ -535,7 +581,7 @@ static void write_block(symbol_writer *w, TSNode node)
         (hit->row == hit->rendered_row || shift_rows(hit) == 0)) {
         if (symbol == g->paragraph)
             w->paragraphs++;
-        emit(w, hit->json, hit->size);
+        emit(w, hit);
         keep(w, hit);
         hit->json = NULL; /* moved */
         hit->row_at = NULL;
@@ -550,32 +596,12 @@ static void write_block(symbol_writer *w, TSNode node)
         .paragraph = w->paragraphs,
     };
     e.rendered_row = e.row;
-    dl_lsp_buf *out = w->out;
-    int first = w->first;
-    w->block.size = 0;
-    w->row_count = 0;
-    w->out = &w->block;
-    dl_lsp_buf_put(&w->block, ",", 1);
-    w->first = 1;
-    render_block(w, node);
-    w->out = out;
-    w->first = first;
-    e.json = malloc(w->block.size);
-    e.row_at = malloc(w->row_count * sizeof(*e.row_at) + 1);
-    if (w->block.failed || e.json == NULL || e.row_at == NULL) {
-        free(e.json);
-        free(e.row_at);
+    render_alone(w, node);
+    if (take_block(w, &e) < 0) {
         w->pieces->own.failed = 1;
         return;
     }
-    memcpy(e.json, w->block.data, w->block.size);
-    e.size = w->block.size;
-    memcpy(e.row_at, w->row_at, w->row_count * sizeof(*e.row_at));
-    e.row_count = w->row_count;
-    if (symbol == g->paragraph && e.size > sizeof(PARAGRAPH_START) - 1 &&
-        memcmp(e.json, PARAGRAPH_START, sizeof(PARAGRAPH_START) - 1) == 0)
-        e.number_at = sizeof(PARAGRAPH_START) - 1;
-    emit(w, e.json, e.size);
+    emit(w, &e);
     keep(w, &e);
 }
 
@@ -591,29 +617,134 @@ static void write_level(symbol_writer *w, TSNode parent)
     ts_tree_cursor_delete(&cursor);
 }
 
-void dl_lsp_document_symbols(dl_lsp_pieces *out, dl_lsp_document *doc, dl_lsp_encoding enc)
+/* The node of a cached block in the document's tree as it is now, found
+ * from the root down by its start: a section, then the block. */
+static bool find_block(const dl_lsp_document *doc, const dl_lsp_symbol_entry *e, TSNode *out)
+{
+    TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(doc->tree));
+    bool found = false;
+    for (unsigned level = 0;
+         !found && level <= e->nested && ts_tree_cursor_goto_first_child_for_byte(&cursor, e->start) >= 0;
+         level++) {
+        TSNode node = ts_tree_cursor_current_node(&cursor);
+        found = level == e->nested && ts_node_start_byte(node) == e->start &&
+                ts_node_symbol(node) == e->symbol && ts_node_is_named(node);
+        if (found)
+            *out = node;
+    }
+    ts_tree_cursor_delete(&cursor);
+    return found;
+}
+
+/* Whether `node` is where the cached block `e` is, and as big. */
+static bool in_place(const dl_lsp_symbol_entry *e, TSNode node)
+{
+    return ts_node_end_byte(node) == e->end && ts_node_start_point(node).row == e->row;
+}
+
+/* Whether the cached block `e`, rendered now, gives its cached JSON. */
+static bool renders_as_cached(symbol_writer *w, const dl_lsp_symbol_entry *e)
+{
+    TSNode node;
+    if (e->json == NULL || !find_block(w->doc, e, &node) || !in_place(e, node))
+        return false;
+    w->paragraphs = e->paragraph;
+    render_alone(w, node);
+    return !w->block.failed && !w->scratch.failed && w->block.size == e->size &&
+           memcmp(w->block.data, e->json, e->size) == 0;
+}
+
+/* A tree a re-rendered block's node id belongs to, held until the next
+ * full outline: while it lives no other node can take that id. */
+#define HELD_TREES_MAX 64
+
+/*
+ * The kept outline again, with the one block the edits since fell in
+ * rendered anew; false when that is not known to give what a full walk
+ * would. Edits that moved no row and stayed inside one block change no
+ * other block's text or rows. The scanner keeps no state from block to
+ * block, so another block's structure could change only through what a
+ * neighbour's tokens looked ahead at: the blocks on both sides must render
+ * as they did.
+ */
+static bool render_one_again(dl_lsp_document *doc, dl_lsp_encoding enc)
+{
+    size_t k = doc->outline_block;
+    dl_lsp_symbol_entry *e = &doc->symbol_cache[k];
+    if (e->ends_section || doc->held_count == HELD_TREES_MAX)
+        return false;
+    TSTree **held = realloc(doc->held_trees, (doc->held_count + 1) * sizeof(*held));
+    if (held == NULL)
+        return false;
+    doc->held_trees = held;
+
+    symbol_writer w = {.pieces = &doc->outline, .out = &doc->outline.own, .doc = doc,
+                       .enc = enc, .g = dl_lsp_grammar()};
+    dl_lsp_symbol_entry fresh = *e;
+    TSNode node;
+    bool rendered = find_block(doc, e, &node) && in_place(e, node) &&
+                    (k == 0 || renders_as_cached(&w, &doc->symbol_cache[k - 1])) &&
+                    (k + 1 == doc->symbol_count || renders_as_cached(&w, &doc->symbol_cache[k + 1]));
+    if (rendered) {
+        fresh.node_id = node.id;
+        fresh.rendered_row = e->row;
+        w.paragraphs = e->paragraph;
+        render_alone(&w, node);
+        rendered = !w.scratch.failed && take_block(&w, &fresh) == 0;
+    }
+    dl_lsp_buf_dispose(&w.scratch);
+    dl_lsp_buf_dispose(&w.block);
+    free(w.row_at);
+    if (!rendered)
+        return false;
+    *e = fresh;
+    doc->outline.items[e->piece] =
+        (dl_lsp_piece){.data = e->json + e->first, .size = e->size - e->first};
+    doc->held_trees[doc->held_count++] = ts_tree_copy(doc->tree);
+    return true;
+}
+
+const dl_lsp_pieces *dl_lsp_document_symbols(dl_lsp_document *doc, dl_lsp_encoding enc)
 {
     if (doc->symbol_enc != enc) { /* columns differ: nothing cached is right */
         dl_lsp_symbol_cache_clear(doc);
         doc->symbol_enc = enc;
     }
-    symbol_writer w = {.pieces = out, .out = &out->own, .doc = doc, .enc = enc,
-                       .g = dl_lsp_grammar(), .first = 1};
+    bool again = doc->outline_kept && !doc->outline_spoilt &&
+                 (doc->outline_edits == 0 ||
+                  (doc->outline_block != SIZE_MAX && render_one_again(doc, enc)));
+    doc->outline_edits = 0;
+    doc->outline_block = SIZE_MAX;
+    doc->outline_spoilt = 0;
+    if (again)
+        return &doc->outline;
+
+    /* A full walk. The kept outline's pieces point into cached JSON that
+     * the walk moves or frees: it is made anew. */
+    dl_lsp_pieces_dispose(&doc->outline);
+    memset(&doc->outline, 0, sizeof(doc->outline));
+    symbol_writer w = {.pieces = &doc->outline, .out = &doc->outline.own, .doc = doc,
+                       .enc = enc, .g = dl_lsp_grammar(), .first = 1};
     if (doc->symbol_count > 0 && (w.fresh = malloc(doc->symbol_count * sizeof(*w.fresh))) != NULL)
         w.fresh_capacity = doc->symbol_count;
     dl_lsp_buf_puts(w.out, "[");
     write_level(&w, ts_tree_root_node(doc->tree));
     dl_lsp_buf_puts(w.out, "]");
-    dl_lsp_pieces_finish(out);
+    dl_lsp_pieces_finish(&doc->outline);
     if (w.scratch.failed)
-        out->own.failed = 1;
+        doc->outline.own.failed = 1;
     dl_lsp_buf_dispose(&w.scratch);
     dl_lsp_buf_dispose(&w.block);
     free(w.row_at);
+    dl_lsp_pieces outline = doc->outline; /* the clear below would dispose it */
+    memset(&doc->outline, 0, sizeof(doc->outline));
     dl_lsp_symbol_cache_clear(doc); /* what was not reused */
+    doc->outline = outline;
+    doc->outline_kept = !outline.own.failed;
     doc->symbol_cache = w.fresh;
     doc->symbol_count = w.fresh_count;
     doc->symbol_tree = ts_tree_copy(doc->tree);
+    return &doc->outline;
 }
 
 /* ------------------------------------------------------------- folding -- */

@@ -133,6 +133,11 @@ typedef struct {
     uint32_t *row_at; /* where each row number in `json` starts */
     size_t row_count;
     uint32_t number_at; /* where a paragraph's number in `json` starts; 0: none */
+    /* Where it is in the document's last outline: */
+    size_t piece;              /* its item there */
+    unsigned char first;       /* the first symbol of its level: sent without its comma */
+    unsigned char nested;      /* inside a section */
+    unsigned char ends_section; /* its section's range ends with it */
 } dl_lsp_symbol_entry;
 
 typedef struct dl_lsp_document {
@@ -148,10 +153,20 @@ typedef struct dl_lsp_document {
     int diagnostics_dirty;
     dl_lsp_quote_warning *warnings;
     size_t warning_count;
-    dl_lsp_symbol_entry *symbol_cache; /* in document order */
+    dl_lsp_symbol_entry *symbol_cache; /* in document order; json NULL: dropped by an edit */
     size_t symbol_count;
     TSTree *symbol_tree; /* the tree the cached node ids belong to */
     dl_lsp_encoding symbol_enc;
+    /* The last outline, kept: when every edit since was inside one cached
+     * block, the next outline is this one with that block rendered again
+     * (dl_lsp_document_symbols). */
+    dl_lsp_pieces outline;
+    int outline_kept;       /* `outline` is whole and its entries are cached */
+    size_t outline_edits;   /* edits since */
+    size_t outline_block;   /* the one entry they dropped, or SIZE_MAX */
+    int outline_spoilt;     /* one moved rows, touched other text or another entry */
+    TSTree **held_trees;    /* trees of blocks rendered again, which hold their ids */
+    size_t held_count;
     struct dl_lsp_document *next;
 } dl_lsp_document;
 
@@ -191,10 +206,11 @@ const dl_lsp_symbols *dl_lsp_grammar(void);
 
 /* Results are JSON text appended to `out` (they can be large: writing them
  * directly is several times faster than building jansson values). */
-/* The outline, in pieces of which most are the document's cached symbols:
- * send it before the document changes. Failure: out->own.failed. Uses and
- * refreshes the document's symbol cache. */
-void dl_lsp_document_symbols(dl_lsp_pieces *out, dl_lsp_document *doc, dl_lsp_encoding enc);
+/* The outline, in pieces of which most are the document's cached symbols.
+ * The document owns it: send it before the document changes. Failure:
+ * own.failed. Uses and refreshes the document's symbol cache. */
+const dl_lsp_pieces *dl_lsp_document_symbols(dl_lsp_document *doc, dl_lsp_encoding enc);
+/* Forget the cached symbols and the kept outline. */
 void dl_lsp_symbol_cache_clear(dl_lsp_document *doc);
 void dl_lsp_folding_ranges(dl_lsp_buf *out, const dl_lsp_document *doc);
 void dl_lsp_semantic_tokens(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc);

@@ -85,12 +85,10 @@ Test(lsp_documents, random_edits_match_a_fresh_parse)
 
 static char *outline_of(dl_lsp_document *doc)
 {
-    dl_lsp_pieces outline = {0};
-    dl_lsp_document_symbols(&outline, doc, DL_LSP_UTF16);
-    cr_assert(not(outline.own.failed));
-    char *text = dl_lsp_pieces_join(&outline);
+    const dl_lsp_pieces *outline = dl_lsp_document_symbols(doc, DL_LSP_UTF16);
+    cr_assert(not(outline->own.failed));
+    char *text = dl_lsp_pieces_join(outline);
     cr_assert(text != NULL);
-    dl_lsp_pieces_dispose(&outline);
     return text;
 }
 
@@ -120,39 +118,95 @@ Test(lsp_documents, outline_columns_are_utf16_units)
  * Edits anywhere in a long article, some changing a block next to the one
  * edited (quote marks, blank lines), some joining lines, with the outline
  * asked for after each: it must always be what a fresh document gives. */
+static void assert_outline_is_fresh(dl_lsp_document *doc, int edit)
+{
+    char *outline = outline_of(doc);
+    dl_lsp_document *fresh;
+    dl_assert_ok(dl_lsp_document_new(&fresh, "untitled:2", doc->text, doc->size, 1));
+    char *expected = outline_of(fresh);
+    cr_assert(eq(str, outline, expected), "outline differs after edit %d", edit);
+    free(expected);
+    free(outline);
+    dl_lsp_document_free(fresh);
+}
+
+/* Every kind of edit, and now and then several before the next outline:
+ * each outline equals a fresh document's, whether it was made by a full
+ * walk, by reusing cached blocks, or by rendering one block again. */
 Test(lsp_documents, outline_after_each_edit_matches_a_fresh_document)
 {
     char *seed = test_read_file(dl_test_shared("seeds/000_8262d85f5fa5c412.txt"), NULL);
     const char *body = strchr(seed, '\n');
     dl_lsp_buf text = {0};
     dl_lsp_buf_put(&text, seed, (size_t)(body - seed));
-    for (int i = 0; i < 45; i++) /* 315 blocks: more than a run of runs */
+    for (int i = 0; i < 45; i++) { /* 315 blocks: more than a run of runs */
+        if (i % 5 == 1) /* and sections, whose range ends with their last block */
+            dl_lsp_buf_puts(&text, "\n\nWhat the court heard next");
         dl_lsp_buf_puts(&text, body);
+    }
     dl_lsp_document *doc;
     dl_assert_ok(dl_lsp_document_new(&doc, "untitled:1", text.data, text.size, 1));
-    static const char *const inserts[] = {"x", "\n\n", "\n", "“", "”", "", "{++", " the the ", "é"};
+    static const char *const inserts[] = {"x", "\n\n", "\n", "“", "”", "", "{++", " the the ",
+                                          "é", "\"", "[[", "]]", " — ", "Hello, ", ",” she said.",
+                                          "."};
+    size_t reused = 0;
     srand(11);
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 400; i++) {
         dl_lsp_range r = {(uint32_t)rand() % (uint32_t)doc->line_count, (uint32_t)rand() % 200, 0,
                           0};
         r.end_line = r.start_line + (rand() % 4 == 0); /* sometimes up to the next line */
         r.end_character = r.start_character + (uint32_t)(rand() % 3);
         const char *insert = inserts[rand() % (sizeof(inserts) / sizeof(inserts[0]))];
         dl_assert_ok(dl_lsp_document_edit(doc, &r, insert, strlen(insert), DL_LSP_UTF16));
-        char *outline = outline_of(doc);
-        if (i % 10 == 0) {
-            dl_lsp_document *fresh;
-            dl_assert_ok(dl_lsp_document_new(&fresh, "untitled:2", doc->text, doc->size, 1));
-            char *expected = outline_of(fresh);
-            cr_assert(eq(str, outline, expected), "outline differs after edit %d", i);
-            free(expected);
-            dl_lsp_document_free(fresh);
-        }
-        free(outline);
+        if (rand() % 3 == 0)
+            continue; /* another edit before the next outline */
+        size_t held = doc->held_count;
+        assert_outline_is_fresh(doc, i);
+        reused += doc->held_count > held;
     }
+    cr_assert(gt(sz, reused, 40), "one block rendered again %zu times", reused);
     dl_lsp_document_free(doc);
     dl_lsp_buf_dispose(&text);
     free(seed);
+}
+
+/* Typing inside one paragraph, a character at a time, the outline asked
+ * for after each: the paragraph is rendered again, nothing else. */
+Test(lsp_documents, typing_in_a_paragraph_renders_only_that_paragraph)
+{
+    char *seed = test_read_file(dl_test_shared("seeds/000_8262d85f5fa5c412.txt"), NULL);
+    dl_lsp_document *doc;
+    dl_assert_ok(dl_lsp_document_new(&doc, "untitled:1", seed, strlen(seed), 1));
+    free(outline_of(doc));
+    const char *typed = "and then, “quite suddenly,” the the end";
+    uint32_t column = 30; /* every character typed is one UTF-16 unit */
+    for (const char *c = typed; *c != '\0'; column++) {
+        size_t length = 1;
+        while (((unsigned char)c[length] & 0xc0) == 0x80)
+            length++;
+        size_t held = doc->held_count;
+        dl_lsp_range r = {4, column, 4, column};
+        dl_assert_ok(dl_lsp_document_edit(doc, &r, c, length, DL_LSP_UTF16));
+        assert_outline_is_fresh(doc, (int)column);
+        cr_assert(eq(sz, doc->held_count, held + 1), "column %u", column);
+        c += length;
+    }
+    dl_lsp_document_free(doc);
+    free(seed);
+}
+
+/* A section's range ends where its last block ends: typing there moves it. */
+Test(lsp_documents, typing_at_the_end_of_a_section_moves_its_range)
+{
+    const char *text = "Storm closes harbor\n\nLONDON — The harbor closed.\n\n"
+                       "What the court heard\n\nThe court heard a lot.\n\nIt ended late.\n";
+    dl_lsp_document *doc;
+    dl_assert_ok(dl_lsp_document_new(&doc, "untitled:1", text, strlen(text), 1));
+    free(outline_of(doc));
+    dl_lsp_range r = {8, 9, 8, 9}; /* "It ended| late." */
+    dl_assert_ok(dl_lsp_document_edit(doc, &r, " very", 5, DL_LSP_UTF16));
+    assert_outline_is_fresh(doc, 0);
+    dl_lsp_document_free(doc);
 }
 
 Test(lsp_documents, ten_thousand_edits_keep_memory_flat)
