@@ -27,12 +27,7 @@ static void close_story(void)
 /* Record as the language server does: snapshot, then tidy. */
 static void server_save(const char *text)
 {
-    dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-    options.content = text;
-    options.content_size = strlen(text);
-    options.defer_tidy = 1;
-    dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, &options));
+    fx_snap_deferred(history, text);
     dl_history_tidy(history);
 }
 
@@ -53,6 +48,15 @@ static const char *ref_target(void)
     return fx_sh(NULL, "git -C '%s' rev-parse refs/dateline/story.txt", fx_repo);
 }
 
+/* Two versions of story.txt recorded, and files made for a third. */
+static void two_versions(git_oid *first, git_oid *second)
+{
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    *first = oid_of(fx_snap(history, "one", NULL));
+    *second = oid_of(fx_snap(history, "two", NULL));
+    dl_history__files_prepare(store->files);
+}
+
 Test(history_files, versions_go_into_files_made_ahead_and_git_reads_them)
 {
     fx_open(&store, &history, fx_repo_path("story.txt"));
@@ -64,14 +68,9 @@ Test(history_files, versions_go_into_files_made_ahead_and_git_reads_them)
                   "tidying makes a blob's, a tree's, a commit's and a ref lock's");
         char text[64];
         snprintf(text, sizeof(text), "Version %d, with more words.\n", i);
-        dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-        options.content = text;
-        options.content_size = strlen(text);
-        options.defer_tidy = 1;
-        dl_history_id id;
-        dl_assert_ok(dl_history_snapshot(&id, history, &options));
+        const char *id = fx_snap_deferred(history, text);
         cr_assert(eq(sz, dl_history__files_ready(store->files), 0), "version %d used them all", i);
-        cr_assert(eq(str, (char *)ref_target(), id.hex));
+        cr_assert(eq(str, (char *)ref_target(), (char *)id));
         dl_history_tidy(history);
     }
     cr_assert(eq(int, open_descriptors(), descriptors), "each ref file replaced is closed");
@@ -101,10 +100,8 @@ Test(history_files, versions_go_into_files_made_ahead_and_git_reads_them)
 
 Test(history_files, a_ref_moved_by_someone_else_is_left_alone)
 {
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    git_oid first = oid_of(fx_snap(history, "one", NULL));
-    git_oid second = oid_of(fx_snap(history, "two", NULL));
-    dl_history__files_prepare(store->files);
+    git_oid first, second;
+    two_versions(&first, &second);
 
     /* Expecting `first` where `second` is: somebody moved it. */
     cr_assert(eq(int, dl_history__files_swap_ref(store->files, store->repo,
@@ -119,10 +116,8 @@ Test(history_files, a_ref_moved_by_someone_else_is_left_alone)
 
 Test(history_files, a_held_lock_is_respected)
 {
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    git_oid first = oid_of(fx_snap(history, "one", NULL));
-    git_oid second = oid_of(fx_snap(history, "two", NULL));
-    dl_history__files_prepare(store->files);
+    git_oid first, second;
+    two_versions(&first, &second);
     fx_write_str(fx_repo_path(".git/refs/dateline/story.txt.lock"), "");
 
     cr_assert(eq(int, dl_history__files_swap_ref(store->files, store->repo,
@@ -138,16 +133,21 @@ Test(history_files, a_held_lock_is_respected)
     close_story();
 }
 
-Test(history_files, without_a_file_made_ahead_libgit2_updates_the_ref)
+/* One lock file is made per preparation: the second swap declines (1) and
+ * leaves the ref to libgit2. */
+Test(history_files, a_file_made_ahead_serves_one_swap)
 {
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    git_oid first = oid_of(fx_snap(history, "one", NULL));
-    git_oid second = oid_of(fx_snap(history, "two", NULL));
+    git_oid first, second;
+    two_versions(&first, &second);
+    char hex[GIT_OID_HEXSZ + 1];
     cr_assert(eq(int, dl_history__files_swap_ref(store->files, store->repo,
                                                  "refs/dateline/story.txt", &first, &second),
+                 0));
+    cr_assert(eq(str, (char *)ref_target(), git_oid_tostr(hex, sizeof(hex), &first)));
+    cr_assert(eq(int, dl_history__files_swap_ref(store->files, store->repo,
+                                                 "refs/dateline/story.txt", &second, &first),
                  1));
-    char hex[GIT_OID_HEXSZ + 1];
-    cr_assert(eq(str, (char *)ref_target(), git_oid_tostr(hex, sizeof(hex), &second)),
+    cr_assert(eq(str, (char *)ref_target(), git_oid_tostr(hex, sizeof(hex), &first)),
               "declining changes nothing");
     close_story();
 }

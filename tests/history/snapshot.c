@@ -379,12 +379,7 @@ Test(history_snapshot, deferred_upkeep_packs_only_when_asked)
     char text[64];
     for (int i = 0; i < 120; i++) {
         snprintf(text, sizeof(text), "Version %d of the story.", i);
-        dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-        options.content = text;
-        options.content_size = strlen(text);
-        options.defer_tidy = 1;
-        dl_history_id id;
-        dl_assert_ok(dl_history_snapshot(&id, history, &options));
+        fx_snap_deferred(history, text);
     }
     const char *packs = "ls '%s/.git/objects/pack' | grep -c 'idx$' || true";
     cr_assert(eq(str, (char *)fx_sh(NULL, packs, fx_repo), "0"), "nothing packed yet");

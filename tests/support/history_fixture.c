@@ -154,7 +154,8 @@ void fx_open(dl_history_store **store, dl_history **history, const char *file)
     dl_assert_ok(dl_history_open(history, *store, file));
 }
 
-const char *fx_snap(dl_history *history, const char *content, const char *note)
+static const char *snap(dl_history *history, const char *content, const char *note,
+                        int defer_tidy)
 {
     static dl_history_id ids[8];
     static unsigned next;
@@ -163,8 +164,19 @@ const char *fx_snap(dl_history *history, const char *content, const char *note)
     options.content = content;
     options.content_size = strlen(content);
     options.note = note;
+    options.defer_tidy = defer_tidy;
     dl_assert_ok(dl_history_snapshot(id, history, &options));
     return id->hex;
+}
+
+const char *fx_snap(dl_history *history, const char *content, const char *note)
+{
+    return snap(history, content, note, 0);
+}
+
+const char *fx_snap_deferred(dl_history *history, const char *content)
+{
+    return snap(history, content, NULL, 1);
 }
 
 size_t fx_count(dl_history *history)

@@ -35,6 +35,8 @@ void fx_open(dl_history_store **store, dl_history **history, const char *file);
 
 /* Snapshot `content` of `file` from memory; returns the id (static buffer rotates). */
 const char *fx_snap(dl_history *history, const char *content, const char *note);
+/* The same leaving the upkeep to dl_history_tidy, as the language server does. */
+const char *fx_snap_deferred(dl_history *history, const char *content);
 
 /* Run a shell command; its stdout (trimmed of the final newline) in a
  * static buffer, the exit status in *status if given. */
