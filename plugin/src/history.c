@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <git2/sys/commit.h>
+
 #include "dateline/error.h"
 #include "dateline/text.h"
 #include "history_internal.h"
@@ -638,18 +640,23 @@ static int read_locked(char **out, size_t *out_size, dl_history *history, const 
 
 /* The commit message of a new version: "<key>: <summary>" and trailers
  * recording what it changed against `parent` (NULL for a first version). */
-static int compose_message(char **out, dl_history *history, const git_commit *parent,
+static int compose_message(char **out, dl_history *history, const git_oid *parent,
                            const char *content, size_t size)
 {
-    char *old = NULL;
+    char *read = NULL;
     size_t old_size = 0;
     dl_history_change change = {0};
     int error;
 
-    if (parent && (error = read_locked(&old, &old_size, history, git_commit_id(parent))) < 0)
-        return error;
+    /* The parent's text is usually the one this handle recorded last. */
+    const char *old = parent ? dl_history__parsed_text(history, parent, &old_size) : NULL;
+    if (parent && old == NULL) {
+        if ((error = read_locked(&read, &old_size, history, parent)) < 0)
+            return error;
+        old = read;
+    }
     error = dl_history__describe(history, &change, old, old_size, content, size);
-    free(old);
+    free(read);
     if (error < 0)
         return error;
 
@@ -691,14 +698,29 @@ static int parse_trailers(dl_history_change *out, const char *message)
     return 1;
 }
 
+/* The tree of the version `tip`, without reading it when this handle
+ * recorded that version. */
+static int tree_of(git_oid *out, dl_history *history, const git_oid *tip)
+{
+    if (history->has_recorded && git_oid_equal(tip, &history->recorded)) {
+        git_oid_cpy(out, &history->recorded_tree);
+        return 0;
+    }
+    git_commit *commit = NULL;
+    int error = git_commit_lookup(&commit, history->store->repo, tip);
+    if (error < 0)
+        return dl_history__git_error(error, "cannot read the latest version of %s", history->key);
+    git_oid_cpy(out, git_commit_tree_id(commit));
+    git_commit_free(commit);
+    return 0;
+}
+
 static int snapshot_locked(dl_history_id *out, dl_history *history,
                            const char *content, size_t size, const char *note, int tidy)
 {
     git_repository *repo = history->store->repo;
     git_signature *sig = NULL;
-    git_tree *tree = NULL;
-    git_commit *parent = NULL;
-    git_oid blob, tree_id, tip, commit;
+    git_oid blob, tree, tip, commit;
     git_oid described_parent = {{0}};
     int described = 0; /* `message` describes the change from described_parent */
     char *message = NULL;
@@ -709,12 +731,8 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
         return error;
     if ((error = git_blob_create_from_buffer(&blob, repo, content, size)) < 0)
         return dl_history__git_error(error, "cannot store %s", history->file);
-    if ((error = build_tree(&tree_id, repo, history->tree_path, &blob)) < 0)
+    if ((error = build_tree(&tree, repo, history->tree_path, &blob)) < 0)
         return error;
-    if ((error = git_tree_lookup(&tree, repo, &tree_id)) < 0) {
-        error = dl_history__git_error(error, "cannot store %s", history->file);
-        goto done;
-    }
     if ((error = dl_history__signature(&sig, repo)) < 0)
         goto done;
 
@@ -724,17 +742,13 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
     for (unsigned attempt = 0;; attempt++) {
         if ((error = lookup_tip(&tip, &found, repo, history->refname)) < 0)
             goto done;
-        git_commit_free(parent);
-        parent = NULL;
         if (found) {
-            if ((error = git_commit_lookup(&parent, repo, &tip)) < 0) {
-                error = dl_history__git_error(error, "cannot read the latest version of %s",
-                                              history->key);
-                goto done;
-            }
             /* The tree holds nothing but the article, so equal trees mean
              * equal content. */
-            if (git_oid_equal(git_commit_tree_id(parent), &tree_id)) {
+            git_oid parent_tree;
+            if ((error = tree_of(&parent_tree, history, &tip)) < 0)
+                goto done;
+            if (git_oid_equal(&parent_tree, &tree)) {
                 git_oid_tostr(out->hex, sizeof(out->hex), &tip);
                 error = dl_error_set(DL_EUNCHANGED, "unchanged: %s", out->hex);
                 goto done;
@@ -744,15 +758,15 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
         if (!described || (found && !git_oid_equal(&described_parent, &tip))) {
             free(message);
             message = NULL;
-            if ((error = compose_message(&message, history, parent, content, size)) < 0)
+            if ((error = compose_message(&message, history, found ? &tip : NULL, content, size)) < 0)
                 goto done;
             described = 1;
             if (found)
                 git_oid_cpy(&described_parent, &tip);
         }
-        const git_commit *parents[1] = {parent};
-        if ((error = git_commit_create(&commit, repo, NULL, sig, sig, NULL, message, tree,
-                                       found ? 1 : 0, parents)) < 0) {
+        const git_oid *parents[1] = {&tip};
+        if ((error = git_commit_create_from_ids(&commit, repo, NULL, sig, sig, NULL, message,
+                                                &tree, found ? 1 : 0, parents)) < 0) {
             error = dl_history__git_error(error, "cannot record %s", history->file);
             goto done;
         }
@@ -771,6 +785,10 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
         goto done;
     }
 
+    git_oid_cpy(&history->recorded, &commit);
+    git_oid_cpy(&history->recorded_tree, &tree);
+    history->has_recorded = 1;
+    dl_history__parsed_is(history, &commit);
     git_oid_tostr(out->hex, sizeof(out->hex), &commit);
     if (note != NULL && (error = dl_history__note_set(repo, &commit, note, 0)) < 0)
         goto done;
@@ -780,8 +798,6 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
 
 done:
     free(message);
-    git_commit_free(parent);
-    git_tree_free(tree);
     git_signature_free(sig);
     return error;
 }

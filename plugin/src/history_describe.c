@@ -29,6 +29,8 @@ struct dl_history_parsed {
     char *text;
     size_t size;
     dl_article *article;
+    git_oid version; /* whose content `text` is, if has_version */
+    int has_version;
 };
 
 void dl_history__parsed_free(dl_history_parsed *parsed)
@@ -90,6 +92,7 @@ static int keep_parsed(dl_history_parsed *parsed, dl_article *article, const cha
     parsed->text = copy;
     parsed->size = size;
     parsed->article = article;
+    parsed->has_version = 0;
     return 1;
 }
 
@@ -149,6 +152,23 @@ int dl_history__describe(dl_history *history, dl_history_change *out, const char
                          size_t old_size, const char *new_content, size_t new_size)
 {
     return describe(&history->parsed, out, old, old_size, new_content, new_size);
+}
+
+void dl_history__parsed_is(dl_history *history, const git_oid *version)
+{
+    if (history->parsed != NULL && history->parsed->text != NULL) {
+        git_oid_cpy(&history->parsed->version, version);
+        history->parsed->has_version = 1;
+    }
+}
+
+const char *dl_history__parsed_text(dl_history *history, const git_oid *version, size_t *size)
+{
+    dl_history_parsed *parsed = history->parsed;
+    if (parsed == NULL || !parsed->has_version || !git_oid_equal(&parsed->version, version))
+        return NULL;
+    *size = parsed->size;
+    return parsed->text;
 }
 
 void dl_history_change_dispose(dl_history_change *change)

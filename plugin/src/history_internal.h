@@ -32,6 +32,14 @@ void dl_history__parsed_free(dl_history_parsed *parsed);
 int dl_history__describe(dl_history *history, dl_history_change *out, const char *old,
                          size_t old_size, const char *new_content, size_t new_size);
 
+/* The article the handle parsed last is the content of `version` (a
+ * snapshot just recorded it). */
+void dl_history__parsed_is(dl_history *history, const git_oid *version);
+
+/* The content of `version` if the handle parsed it last, else NULL. The
+ * handle owns it; valid until its next description. */
+const char *dl_history__parsed_text(dl_history *history, const git_oid *version, size_t *size);
+
 struct dl_history {
     dl_history_store *store;
     char *file;      /* absolute path of the article */
@@ -39,6 +47,11 @@ struct dl_history {
     char *tree_path; /* key without a leading '/': where the tree holds it */
     char *refname;   /* refs/dateline/<escaped key> */
     dl_history_parsed *parsed; /* the article last described (history_describe.c) */
+    /* The version this handle recorded last, and its tree: the next
+     * snapshot's parent, unless somebody moved the ref since, known
+     * without reading it back. */
+    git_oid recorded, recorded_tree;
+    int has_recorded;
 };
 
 /*

@@ -396,3 +396,29 @@ Test(history_snapshot, deferred_upkeep_packs_only_when_asked)
     cr_assert(eq(int, rc, 0), "fsck after packing");
     close_story();
 }
+
+/* A version is described against its parent even when the save before it
+ * failed after describing itself: the text the handle parsed last is then
+ * not the parent's, and the parent is read back. */
+Test(history_snapshot, after_a_failed_save_the_next_is_described_against_its_parent,
+     .timeout = 30)
+{
+    open_story("story.txt");
+    fx_snap(history, "One two three.", NULL);
+    fx_write_str(fx_repo_path(".git/refs/dateline/story.txt.lock"), "");
+    dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+    options.content = "One two three four five six seven.";
+    options.content_size = strlen(options.content);
+    dl_history_id id;
+    cr_assert(eq(int, dl_history_snapshot(&id, history, &options), DL_ELOCKED));
+    unlink(fx_repo_path(".git/refs/dateline/story.txt.lock"));
+    fx_snap(history, "One two three four.", NULL);
+
+    dl_history_log *log = NULL;
+    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    cr_assert(eq(sz, log->count, 2));
+    cr_assert(eq(sz, log->versions[0].change.words, 4));
+    cr_assert(eq(i64, log->versions[0].change.words_delta, 1), "against “One two three.”");
+    dl_history_log_free(log);
+    close_story();
+}
