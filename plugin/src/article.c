@@ -541,12 +541,14 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
     if (parser->tree != NULL)
         edit_kept_tree(parser, text, size);
     TSTree *tree = ts_parser_parse_string(parser->parser, parser->tree, text, (uint32_t)size);
+    ts_tree_delete(parser->tree); /* edited for `text`: no use for another */
+    free(parser->text);
+    parser->tree = NULL;
+    parser->text = NULL;
     if (tree == NULL) {
         free(copy);
         return dl_error_set(DL_ERROR, "the parser gave up on this text");
     }
-    ts_tree_delete(parser->tree);
-    free(parser->text);
     parser->tree = tree;
     parser->text = copy;
     parser->size = size;
