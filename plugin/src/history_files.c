@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -252,6 +253,21 @@ int dl_history__files_attach(dl_history_files **out, git_repository *repo)
     return 0;
 }
 
+/* An unnamed file to keep for later, or -1. Kept files stay out of the
+ * upper half of the descriptors the process may open: a server with many
+ * articles open needs those more than it needs fast saves. */
+static int open_spare(dl_history_files *files, const char *dir, mode_t mode)
+{
+    struct rlimit limit;
+    int fd = open_unnamed(files, dir, mode);
+    if (fd >= 0 && getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+        (rlim_t)fd >= limit.rlim_cur / 2) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 void dl_history__files_prepare(dl_history_files *files)
 {
     if (files == NULL)
@@ -261,14 +277,14 @@ void dl_history__files_prepare(dl_history_files *files)
         files->replaced = -1;
     }
     while (files->object_count < OBJECT_FILES) {
-        int fd = open_unnamed(files, files->objects_dir, 0444);
+        int fd = open_spare(files, files->objects_dir, 0444);
         if (fd < 0)
             return;
         files->objects[files->object_count++] = fd;
     }
     /* With its block allocated now, renaming it over the ref does not
      * make ext4 write it out first (its guard for replace-by-rename). */
-    if (files->ref < 0 && (files->ref = open_unnamed(files, files->common_dir, 0666)) >= 0)
+    if (files->ref < 0 && (files->ref = open_spare(files, files->common_dir, 0666)) >= 0)
         fallocate(files->ref, FALLOC_FL_KEEP_SIZE, 0, GIT_OID_HEXSZ + 1);
 }
 

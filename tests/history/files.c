@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -179,6 +180,38 @@ Test(history_files, a_ref_with_a_reflog_gets_every_entry)
         server_save(text);
     }
     cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' reflog show refs/dateline/story.txt | wc -l",
+                                    fx_repo), "4"));
+    close_story();
+}
+
+/* Files made ahead stay in the lower half of the descriptors a process may
+ * open; above that, saves make their files as they go, and still work. */
+Test(history_files, none_are_made_in_the_upper_half_of_the_descriptor_limit)
+{
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    fx_snap(history, "One.", NULL);
+    /* Descriptors 0-31 taken, a limit of 64: the free ones are all above half. */
+    int fillers[32], count = 0;
+    for (int fd; (fd = dup(0)) >= 0;) {
+        if (fd >= 32) {
+            close(fd);
+            break;
+        }
+        fillers[count++] = fd;
+    }
+    struct rlimit old;
+    cr_assert(eq(int, getrlimit(RLIMIT_NOFILE, &old), 0));
+    cr_assert(eq(int, setrlimit(RLIMIT_NOFILE, &(struct rlimit){64, old.rlim_max}), 0));
+    for (int i = 0; i < 3; i++) {
+        char text[32];
+        snprintf(text, sizeof(text), "Version %d.", i);
+        server_save(text);
+        cr_assert(eq(sz, dl_history__files_ready(store->files), 0));
+    }
+    setrlimit(RLIMIT_NOFILE, &old);
+    while (count > 0)
+        close(fillers[--count]);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
                                     fx_repo), "4"));
     close_story();
 }
