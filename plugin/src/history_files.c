@@ -22,7 +22,9 @@
  * (blobs, trees, commits, notes) takes that way. Without a file ready it
  * makes one on the spot, which costs what libgit2's temporary file costs.
  * Where unnamed files or /proc/self/fd are missing, it declines and
- * libgit2 writes the object as before.
+ * libgit2 writes the object as before. (libgit2 would also route a
+ * streamed write here, where declining fails the write; dateline streams
+ * no object.)
  */
 #define _GNU_SOURCE /* O_TMPFILE */
 
