@@ -654,8 +654,9 @@ static bool renders_as_cached(symbol_writer *w, const dl_lsp_symbol_entry *e)
            memcmp(w->block.data, e->json, e->size) == 0;
 }
 
-/* A tree a re-rendered block's node id belongs to, held until the next
- * full outline: while it lives no other node can take that id. */
+/* A re-rendered block's node id belongs to the tree of its time, held
+ * until the next full walk: while a tree lives, no other node can take
+ * the ids of its nodes. At most this many are held. */
 #define HELD_TREES_MAX 64
 
 /*
