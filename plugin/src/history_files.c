@@ -215,15 +215,33 @@ static void backend_free(git_odb_backend *backend)
     free(backend);
 }
 
+/* Whether the repository asks for object files to be synced to disk, which
+ * libgit2 then does for objects and refs alike; this writer does not. */
+static int wants_fsync(git_repository *repo)
+{
+    git_config *config = NULL;
+    int fsync = 0;
+    if (git_repository_config_snapshot(&config, repo) == 0 &&
+        git_config_get_bool(&fsync, config, "core.fsyncObjectFiles") < 0)
+        fsync = 0;
+    git_config_free(config);
+    git_error_clear();
+    return fsync;
+}
+
 int dl_history__files_attach(dl_history_files **out, git_repository *repo)
 {
     const char *common = git_repository_commondir(repo);
-    dl_history_files *files = calloc(1, sizeof(*files));
-    files_backend *backend = calloc(1, sizeof(*backend));
+    dl_history_files *files = NULL;
+    files_backend *backend = NULL;
     git_odb *odb = NULL;
     int error;
 
     *out = NULL;
+    if (wants_fsync(repo))
+        return 0;
+    files = calloc(1, sizeof(*files));
+    backend = calloc(1, sizeof(*backend));
     if (files == NULL || backend == NULL ||
         (files->objects_dir = malloc(strlen(common) + sizeof("objects/"))) == NULL ||
         (files->common_dir = strdup(common)) == NULL) {

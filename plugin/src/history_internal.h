@@ -102,7 +102,8 @@ int dl_history__note_get(char **out, git_repository *repo,
  * Put dateline's object writer in front of `repo`'s object database: it
  * writes loose objects into files made ahead by dl_history__files_prepare,
  * or made on the spot. The database owns the writer and the writer owns
- * *out, which lives as long as `repo`.
+ * *out, which lives as long as `repo`. *out stays NULL, and libgit2 writes
+ * alone, when the repository has core.fsyncObjectFiles set.
  */
 int dl_history__files_attach(dl_history_files **out, git_repository *repo);
 

@@ -215,3 +215,17 @@ Test(history_files, none_are_made_in_the_upper_half_of_the_descriptor_limit)
                                     fx_repo), "4"));
     close_story();
 }
+
+/* core.fsyncObjectFiles asks libgit2 to sync objects and refs to disk:
+ * then libgit2 writes them, as it would without dateline's writer. */
+Test(history_files, a_repository_that_syncs_its_files_is_left_to_libgit2)
+{
+    fx_sh(NULL, "git -C '%s' config core.fsyncObjectFiles true", fx_repo);
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    server_save("One.");
+    server_save("Two.");
+    cr_assert(store->files == NULL);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
+                                    fx_repo), "2"));
+    close_story();
+}
