@@ -39,6 +39,22 @@ static git_oid oid_of(const char *hex)
     return id;
 }
 
+/* Versions "Version 0." to "Version <n-1>.", saved as the server does. */
+static void save_versions(int n)
+{
+    for (int i = 0; i < n; i++) {
+        char text[32];
+        snprintf(text, sizeof(text), "Version %d.", i);
+        server_save(text);
+    }
+}
+
+static void assert_version_count(const char *count)
+{
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
+                                    fx_repo), (char *)count));
+}
+
 static int open_descriptors(void)
 {
     return atoi(fx_sh(NULL, "ls /proc/%d/fd | wc -l", (int)getpid()));
@@ -76,8 +92,7 @@ Test(history_files, versions_go_into_files_made_ahead_and_git_reads_them)
     }
     cr_assert(eq(int, open_descriptors(), descriptors), "each ref file replaced is closed");
 
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
-                                    fx_repo), "6"));
+    assert_version_count("6");
     cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' show refs/dateline/story.txt:story.txt",
                                     fx_repo), "Version 6, with more words."));
     /* Modes as git and libgit2 write them: objects read-only, refs not. */
@@ -162,8 +177,7 @@ Test(history_files, packed_refs_keep_working)
     fx_sh(NULL, "git -C '%s' pack-refs --all", fx_repo);
     server_save("two");
     server_save("three");
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
-                                    fx_repo), "3"));
+    assert_version_count("3");
     cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' show refs/dateline/story.txt:story.txt",
                                     fx_repo), "three"));
     close_story();
@@ -174,11 +188,7 @@ Test(history_files, a_ref_with_a_reflog_gets_every_entry)
 {
     fx_sh(NULL, "git -C '%s' config core.logAllRefUpdates always", fx_repo);
     fx_open(&store, &history, fx_repo_path("story.txt"));
-    for (int i = 0; i < 4; i++) {
-        char text[32];
-        snprintf(text, sizeof(text), "Version %d.", i);
-        server_save(text);
-    }
+    save_versions(4);
     cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' reflog show refs/dateline/story.txt | wc -l",
                                     fx_repo), "4"));
     close_story();
@@ -202,17 +212,12 @@ Test(history_files, none_are_made_in_the_upper_half_of_the_descriptor_limit)
     struct rlimit old;
     cr_assert(eq(int, getrlimit(RLIMIT_NOFILE, &old), 0));
     cr_assert(eq(int, setrlimit(RLIMIT_NOFILE, &(struct rlimit){64, old.rlim_max}), 0));
-    for (int i = 0; i < 3; i++) {
-        char text[32];
-        snprintf(text, sizeof(text), "Version %d.", i);
-        server_save(text);
-        cr_assert(eq(sz, dl_history__files_ready(store->files), 0));
-    }
+    save_versions(3);
+    cr_assert(eq(sz, dl_history__files_ready(store->files), 0));
     setrlimit(RLIMIT_NOFILE, &old);
     while (count > 0)
         close(fillers[--count]);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
-                                    fx_repo), "4"));
+    assert_version_count("4");
     close_story();
 }
 
@@ -222,10 +227,8 @@ Test(history_files, a_repository_that_syncs_its_files_is_left_to_libgit2)
 {
     fx_sh(NULL, "git -C '%s' config core.fsyncObjectFiles true", fx_repo);
     fx_open(&store, &history, fx_repo_path("story.txt"));
-    server_save("One.");
-    server_save("Two.");
+    save_versions(2);
     cr_assert(store->files == NULL);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
-                                    fx_repo), "2"));
+    assert_version_count("2");
     close_story();
 }
