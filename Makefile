@@ -6,6 +6,10 @@
 #
 # Three families of objects, all under build/ so the source tree stays clean:
 #   build/release/  optimised objects for the parser .so, libdateline and the CLI
+#
+# The sources are split by layer: plugin/src/core/ is libdateline (the model,
+# diff, history, blame, JSON); plugin/src/cli/ and plugin/src/lsp/ are the two
+# front ends built on it, archived together as libdateline-frontends.a.
 #   build/check/    the same sources with AddressSanitizer + UBSan, for the tests
 #   build/check/test-<module>  one Criterion binary per tests/<module>/ folder
 
@@ -28,7 +32,8 @@ INCLUDES    := -Iplugin/include -Ibuild/generated -I$(GRAMMAR_SRC)
 # The generated parser.c is tree-sitter's code, not ours: it is built with the
 # same standard but without -Werror, so a CLI upgrade cannot break the build.
 PARSER_SOURCES := $(GRAMMAR_SRC)/parser.c $(GRAMMAR_SRC)/scanner.c
-CORE_SOURCES   := $(filter-out plugin/src/main.c,$(wildcard plugin/src/*.c))
+CORE_SOURCES     := $(wildcard plugin/src/core/*.c)
+FRONTEND_SOURCES := $(filter-out plugin/src/cli/main.c,$(wildcard plugin/src/cli/*.c plugin/src/lsp/*.c))
 TEST_MODULES   := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/*/*.c))))
 TEST_MODULES   := $(filter-out fuzz support,$(sort $(TEST_MODULES)))
 
@@ -72,8 +77,14 @@ build/release/libdateline.a: $(call release_obj,$(CORE_SOURCES) $(PARSER_SOURCES
 build/check/libdateline.a: $(call check_obj,$(CORE_SOURCES) $(PARSER_SOURCES))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
+build/release/libdateline-frontends.a: $(call release_obj,$(FRONTEND_SOURCES))
+	$(AR) rcs $@ $^
+build/check/libdateline-frontends.a: $(call check_obj,$(FRONTEND_SOURCES))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
 
-$(CLI_BIN): build/release/plugin/src/main.o build/release/libdateline.a
+$(CLI_BIN): build/release/plugin/src/cli/main.o build/release/libdateline-frontends.a \
+            build/release/libdateline.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(PKG_LIBS) -lpthread
 
@@ -87,7 +98,7 @@ build/check/libtestsupport.a: $(call check_obj,$(TEST_SUPPORT_SOURCES))
 
 .SECONDEXPANSION:
 build/check/test-%: $$(call check_obj,$$(wildcard tests/$$*/*.c)) build/check/libtestsupport.a \
-                    build/check/libdateline.a
+                    build/check/libdateline-frontends.a build/check/libdateline.a
 	$(CC) $(CHECK_FLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lpthread
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -13,28 +13,14 @@ SPAWNED=${HISTORY_BENCH_SPAWNED:-200}
 OUT=$ROOT/build/bench
 mkdir -p "$OUT"
 
-# The driver links the optimised core library. bench/ C files are not part
-# of the Makefile; build the library with it, or straight from the sources
-# if the rest of the tree (the grammar) is not buildable right now.
+# The driver links the optimised core library; the CLI is the one the
+# build makes.
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Werror -I$ROOT/plugin/include -I$ROOT/build/generated"
-LIBS="$(pkg-config --libs libgit2 jansson zlib) -lpthread"
-if make -C "$ROOT" --no-print-directory -s build/release/libdateline.a >/dev/null 2>&1; then
-    LIBS="$LIBS $(pkg-config --libs tree-sitter 2>/dev/null)"
-    cc $CFLAGS "$ROOT/bench/history_bench.c" "$ROOT/build/release/libdateline.a" $LIBS \
-        -o "$OUT/history_bench"
-    cc $CFLAGS "$ROOT/plugin/src/main.c" "$ROOT/build/release/libdateline.a" $LIBS \
-        -o "$OUT/dateline"
-else
-    echo "(libdateline.a not buildable; compiling the history sources directly)" >&2
-    mkdir -p "$ROOT/build/generated"
-    [ -f "$ROOT/build/generated/dateline_version.h" ] ||
-        printf '#define DL_VERSION "%s"\n#define DL_NAME "dateline"\n' \
-            "$(jq -r .version "$ROOT/plugin.json")" > "$ROOT/build/generated/dateline_version.h"
-    core=$(ls "$ROOT"/plugin/src/*.c | grep -v '/main\.c$')
-    cc $CFLAGS "$ROOT/bench/history_bench.c" $core $LIBS -o "$OUT/history_bench"
-    cc $CFLAGS $core "$ROOT/plugin/src/main.c" $LIBS -o "$OUT/dateline"
-fi
-CLI=$OUT/dateline
+LIBS="$(pkg-config --libs libgit2 tree-sitter jansson zlib) -lpthread"
+make -C "$ROOT" --no-print-directory -s build/release/libdateline.a plugin/bin/dateline >/dev/null
+cc $CFLAGS "$ROOT/bench/history_bench.c" "$ROOT/build/release/libdateline.a" $LIBS \
+    -o "$OUT/history_bench"
+CLI=$ROOT/plugin/bin/dateline
 BENCH=$OUT/history_bench
 
 work=$(mktemp -d)

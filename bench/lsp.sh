@@ -11,9 +11,10 @@ ROOT=${DATELINE_ROOT:?DATELINE_ROOT is not set}
 ROUNDS=${LSP_BENCH_ROUNDS:-200}
 OUT=$ROOT/build/bench
 mkdir -p "$OUT"
-make -C "$ROOT" --no-print-directory -s build/release/libdateline.a plugin/bin/dateline >/dev/null
+make -C "$ROOT" --no-print-directory -s build/release/libdateline-frontends.a build/release/libdateline.a \
+    plugin/bin/dateline >/dev/null
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$ROOT/plugin/include" \
-    "$ROOT/bench/lsp_bench.c" "$ROOT/build/release/libdateline.a" \
+    "$ROOT/bench/lsp_bench.c" "$ROOT/build/release/libdateline-frontends.a" "$ROOT/build/release/libdateline.a" \
     $(pkg-config --libs libgit2 jansson tree-sitter zlib) -lpthread -o "$OUT/lsp_bench"
 
 work=$(mktemp -d)

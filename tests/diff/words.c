@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/src/diff_internal.h"
+#include "../../plugin/src/core/diff_internal.h"
 #include "support.h"
 
 TestSuite(diff_words);

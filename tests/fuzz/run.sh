@@ -20,7 +20,7 @@ case "$target" in
         ;;
     lsp)
         # The whole core: the server parses, diffs and records history.
-        mapfile -t sources < <(ls "$ROOT"/plugin/src/*.c | grep -v '/main\.c$')
+        mapfile -t sources < <(ls "$ROOT"/plugin/src/{core,cli,lsp}/*.c | grep -v '/main\.c$')
         sources+=("$grammar/parser.c" "$grammar/scanner.c")
         packages=(libgit2 tree-sitter jansson zlib)
         ;;

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../plugin/src/history_internal.h"
+#include "../../plugin/src/core/history_internal.h"
 #include "../support/dl_test.h"
 #include "../support/history_fixture.h"
 

@@ -6,7 +6,7 @@
 #include <dirent.h>
 #include <string.h>
 
-#include "../../plugin/src/lsp_internal.h"
+#include "../../plugin/src/lsp/lsp_internal.h"
 #include "client.h"
 
 TestSuite(lsp_diagnostics);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/src/lsp_internal.h"
+#include "../../plugin/src/lsp/lsp_internal.h"
 #include "client.h"
 
 #if defined(__has_include)
