@@ -10,12 +10,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${DATELINE_CACHE:-$ROOT/.cache}
 MANIFEST=$ROOT/plugin.json
 
-# Debian 12 ships neither the tree-sitter CLI nor a Neovim >= 0.9; Debian 13's
-# builds of both run here with Debian 13's own loader and libraries.
-DEBIAN13_PACKAGES=(tree-sitter-cli neovim neovim-runtime libc6 libgcc-s1
-    libluajit-5.1-2 libmsgpack-c2 libtree-sitter0.22 libunibilium4 libuv1t64
-    libvterm0 lua-lpeg lua-luv libutf8proc3)
-
 usage() {
     cat <<'EOF'
 usage: ./build.sh <command> [args]
@@ -104,73 +98,8 @@ system_nvim_fits() {
     version_at_least "${have:-0}" "$(manifest .neovim.minimum)"
 }
 
-# The Debian archive the system's own apt sources name; Debian 13 comes from
-# the same place.
-debian_mirror() {
-    if [ -n "${DATELINE_DEBIAN_MIRROR:-}" ]; then
-        printf '%s\n' "$DATELINE_DEBIAN_MIRROR"
-        return
-    fi
-    local mirror
-    mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-        /etc/apt/sources.list.d/*.sources 2>/dev/null |
-        grep -v '^[[:space:]]*#' | grep -o 'https\?://[^ ]*' |
-        sed 's:/*$::' | grep '/debian$' | head -n1 || true)
-    printf '%s\n' "${mirror:-http://deb.debian.org/debian}"
-}
-
-# Fetch Debian 13's packages into the cache with a private apt configuration:
-# the system's own sources and package database are never touched.
-fetch_debian13_tools() {
-    local dir=$CACHE/debian13
-    local stamp
-    # The stamp names the package list and how they are unpacked (patched).
-    stamp="$dir/unpacked/.complete-$(printf '%s\n' patchelf "${DEBIAN13_PACKAGES[@]}" | cksum | cut -d' ' -f1)"
-    [ -f "$stamp" ] && return 0
-
-    say "Fetching Debian 13 builds of the tree-sitter CLI and Neovim into $dir"
-    rm -rf "$dir"
-    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs" "$dir/unpacked"
-    printf 'deb %s trixie main\n' "$(debian_mirror)" > "$dir/trixie.list"
-    : > "$dir/status"
-    local apt_options=(
-        -o "Dir::Etc::SourceList=$dir/trixie.list" -o Dir::Etc::SourceParts=/dev/null
-        -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
-        -o "Dir::State::Status=$dir/status" -o Debug::NoLocking=1
-        -o APT::Sandbox::User="$(id -un)")
-    apt-get "${apt_options[@]}" -q update >/dev/null ||
-        die "could not read the Debian 13 package lists from $(debian_mirror)"
-    (cd "$dir/debs" && apt-get "${apt_options[@]}" -q download "${DEBIAN13_PACKAGES[@]}" >/dev/null) ||
-        die "could not download Debian 13 packages: ${DEBIAN13_PACKAGES[*]}"
-    local deb binary
-    for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/unpacked"; done
-    local lib=$dir/unpacked/usr/lib/x86_64-linux-gnu
-    for binary in tree-sitter nvim; do
-        patchelf --set-interpreter "$lib/ld-linux-x86-64.so.2" --force-rpath \
-            --set-rpath "$lib:$lib/lua/5.1" "$dir/unpacked/usr/bin/$binary"
-    done
-    rm -rf "$dir/debs" "$dir/cache" "$dir/lists"
-    touch "$stamp"
-}
-
-# The Debian 13 binaries get Debian 13's loader as their ELF interpreter and
-# its library folders as their RPATH (patchelf), so they run as themselves:
-# Neovim's TUI re-executes its own binary for its server, which a binary run
-# as "ld.so --library-path ... nvim" cannot do. Small wrappers in $CACHE/bin
-# put them on PATH.
-write_wrapper() { # write_wrapper NAME ENV
-    local name=$1 env=$2
-    local root=$CACHE/debian13/unpacked
-    mkdir -p "$CACHE/bin"
-    cat > "$CACHE/bin/$name.new" <<EOF
-#!/bin/sh
-# Debian 13's $name, patched to use Debian 13's loader (written by build.sh deps).
-${env}exec "$root/usr/bin/$name" "\$@"
-EOF
-    chmod +x "$CACHE/bin/$name.new"
-    mv "$CACHE/bin/$name.new" "$CACHE/bin/$name"
-}
-
+# When the system has no fitting tree-sitter CLI or Neovim, Debian 13's are
+# fetched into the cache and put on PATH through wrappers in $CACHE/bin.
 provide_tools() {
     local system_tree_sitter=1 system_nvim=1
     system_tree_sitter_fits || system_tree_sitter=0
@@ -178,13 +107,12 @@ provide_tools() {
     # A wrapper is only kept while the system's own tool does not fit.
     [ "$system_tree_sitter" -eq 0 ] || rm -f "$CACHE/bin/tree-sitter"
     [ "$system_nvim" -eq 0 ] || rm -f "$CACHE/bin/nvim"
-    [ "$system_tree_sitter" -eq 1 ] && [ "$system_nvim" -eq 1 ] && return 0
-    [ "$(uname -m)" = x86_64 ] ||
-        die "no tree-sitter $(manifest .grammar.tree_sitter_cli) CLI or Neovim >= $(manifest .neovim.minimum) found; install them (Debian 13 builds are only fetched for x86_64)"
-    fetch_debian13_tools
-    local root=$CACHE/debian13/unpacked
-    [ "$system_tree_sitter" -eq 1 ] || write_wrapper tree-sitter ""
-    [ "$system_nvim" -eq 1 ] || write_wrapper nvim "VIMRUNTIME=\"$root/usr/share/nvim/runtime\" "
+    local tools=()
+    [ "$system_tree_sitter" -eq 1 ] || tools+=(tree-sitter)
+    [ "$system_nvim" -eq 1 ] || tools+=(nvim)
+    [ ${#tools[@]} -eq 0 ] && return 0
+    "$ROOT/tools/debian13.sh" "$CACHE" "${tools[@]}" ||
+        die "no tree-sitter $(manifest .grammar.tree_sitter_cli) CLI or Neovim >= $(manifest .neovim.minimum) available (see above)"
 }
 
 # The language server's protocol tests talk to it through an independent,
@@ -384,7 +312,7 @@ test_tap_suites() {
     done
     for spec in "$ROOT"/tests/sh/*_test.sh; do
         [ -f "$spec" ] || continue
-        run_tap_suite "shell ${spec##*/}" env DATELINE_ROOT="$ROOT" bash "$spec"
+        run_tap_suite "shell ${spec##*/}" env DATELINE_ROOT="$ROOT" DATELINE_CACHE="$CACHE" bash "$spec"
     done
 }
 
