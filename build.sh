@@ -15,10 +15,14 @@ usage() {
 usage: ./build.sh <command> [args]
 
 Commands:
-  deps          install missing system packages; fetch tree-sitter CLI and Neovim if needed
-  build         compile the parser, queries, core library and the dateline CLI (incremental)
+  deps          install missing system packages (apt-get, through sudo when not root),
+                fetch Debian 13's tree-sitter CLI and Neovim if the system's do not fit,
+                and the test's npm packages into the cache
+  build         compile the parser, queries, core library and the dateline CLI
+                (incremental; installs nothing, says what is missing)
   test          deps + build, then every test suite; ends with "N passed, N failed"
-  install       install the CLI into $PREFIX/bin (default ~/.local/bin) and link the Neovim plugin
+  install       build, then install the CLI into $PREFIX/bin (default ~/.local/bin)
+                and link the Neovim plugin
   uninstall     remove exactly what install put in place
   demo [FILE]   deps + build, then open FILE (default: the example article) in Neovim
   bench         run the benchmarks and print their figures
@@ -141,33 +145,29 @@ cmd_deps() {
 
 # --------------------------------------------------------------- build ----
 
-# Writes FILE only when CONTENT differs, so make sees no change otherwise.
-write_if_changed() { # write_if_changed FILE CONTENT
-    if [ "$2" != "$(cat "$1" 2>/dev/null)" ]; then
-        mkdir -p "$(dirname "$1")"
-        printf '%s\n' "$2" > "$1"
-    fi
-}
+# What `build` needs, checked without installing anything: a plugin manager
+# or a script may run `./build.sh build`, and it must never reach for apt-get,
+# sudo or npm. Installing is `./build.sh deps`.
+BUILD_COMMANDS=(cc make pkg-config jq nvim)
+BUILD_LIBRARIES=(libgit2 tree-sitter jansson zlib)
 
-# build/config.mk carries plugin.json's names into make, and a header its
-# name and version into the C code; an unchanged manifest rebuilds nothing.
-write_build_config() {
-    local config
-    config=$(jq -r '
-        "NAME := \(.name)",
-        "VERSION := \(.version)",
-        "GRAMMAR_DIR := \(.grammar.path)",
-        "PARSER_SO := \(.artifacts.parser)",
-        "QUERIES_DIR := \(.artifacts.queries)",
-        "CLI_BIN := \(.artifacts.cli)"' "$MANIFEST")
-    write_if_changed "$ROOT/build/config.mk" "$config"
-    write_if_changed "$ROOT/build/generated/dateline_version.h" "$(jq -r '
-        "#define DL_NAME \"\(.name)\"",
-        "#define DL_VERSION \"\(.version)\""' "$MANIFEST")"
+require_build_tools() {
+    local missing=() need
+    for need in "${BUILD_COMMANDS[@]}"; do
+        command -v "$need" >/dev/null 2>&1 || missing+=("$need")
+    done
+    if command -v pkg-config >/dev/null 2>&1; then
+        for need in "${BUILD_LIBRARIES[@]}"; do
+            pkg-config --exists "$need" 2>/dev/null || missing+=("the $need library (pkg-config $need)")
+        done
+    fi
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local list
+    list=$(printf '%s, ' "${missing[@]}")
+    die "cannot build: missing ${list%, }; run ./build.sh deps to install them"
 }
 
 make_targets() {
-    write_build_config
     make -C "$ROOT" --no-print-directory -j"$(nproc)" "$@"
 }
 
@@ -418,7 +418,8 @@ cmd_bench() {
 
 cmd_fuzz() {
     cmd_deps
-    write_build_config
+    # The fuzzers compile the sources themselves; make writes the header they include.
+    make_targets build/generated/dateline_version.h
     DATELINE_ROOT=$ROOT bash "$ROOT/tests/fuzz/run.sh" "${1:-parser}" "${2:-60}"
 }
 
@@ -429,9 +430,9 @@ main() {
     [ $# -gt 0 ] && shift
     case "$command" in
         deps) cmd_deps ;;
-        build) cmd_deps && cmd_build ;;
+        build) require_build_tools && cmd_build ;;
         test) cmd_test ;;
-        install) cmd_deps && cmd_install ;;
+        install) require_build_tools && cmd_install ;;
         uninstall) cmd_uninstall ;;
         demo) cmd_demo "$@" ;;
         bench) cmd_bench ;;
