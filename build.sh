@@ -240,6 +240,21 @@ test_tree_sitter_corpus() {
     record "$passed" "$failed" "tree-sitter corpus and highlight tests"
 }
 
+# The release build above is gcc's; the core must also build with clang,
+# with the same strict C11/POSIX flags and no feature macro asking for more.
+test_portable_build() {
+    local log status=0
+    log=$(mktemp)
+    make_targets portable-check >"$log" 2>&1 || status=$?
+    grep -v '^clang ' "$log" || true
+    rm -f "$log"
+    if [ "$status" -eq 0 ]; then
+        record 1 0 "core builds with clang, strict POSIX"
+    else
+        record 0 1 "core builds with clang, strict POSIX"
+    fi
+}
+
 test_criterion_suites() {
     if ! make_targets -k tests; then
         record 0 1 "building the Criterion suites"
@@ -343,6 +358,7 @@ cmd_test() {
     locate_shared_data
     test_generated_parser_is_current
     test_tree_sitter_corpus
+    test_portable_build
     test_criterion_suites
     test_tap_suites
     printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
