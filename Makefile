@@ -1,19 +1,38 @@
-# dateline — the build. Driven by ./build.sh, which writes build/config.mk from
-# plugin.json (names and paths live there, not here) and then calls `make`.
+# dateline — the build. `make` works on its own once the dependencies are
+# installed (./build.sh deps); ./build.sh build just calls it.
 #
-# build.sh also writes build/generated/dateline_version.h (DL_NAME, DL_VERSION)
-# from plugin.json, only when they change.
+# Names and paths come from plugin.json, the one place they are written:
+# make reads them with jq, and generates build/generated/dateline_version.h
+# (DL_NAME, DL_VERSION) from it.
 #
 # Three families of objects, all under build/ so the source tree stays clean:
 #   build/release/  optimised objects for the parser .so, libdateline and the CLI
+#   build/check/    the same sources with AddressSanitizer + UBSan, for the tests
+#   build/check/test-<module>  one Criterion binary per tests/<module>/ folder
+#   build/clang/    every C source compiled by clang (`make portable-check`),
+#                   to keep the code portable beyond the compiler we ship with
 #
 # The sources are split by layer: plugin/src/core/ is libdateline (the model,
 # diff, history, blame, JSON); plugin/src/cli/ and plugin/src/lsp/ are the two
 # front ends built on it, archived together as libdateline-frontends.a.
-#   build/check/    the same sources with AddressSanitizer + UBSan, for the tests
-#   build/check/test-<module>  one Criterion binary per tests/<module>/ folder
 
-include build/config.mk
+MANIFEST := plugin.json
+ifeq ($(shell command -v jq),)
+$(error jq is needed to read $(MANIFEST); run ./build.sh deps)
+endif
+# One jq run for every name; `make NAME=...` on the command line still wins.
+MANIFEST_FIELDS := $(shell jq -r '[.name, .version, .grammar.path, .artifacts.parser, \
+    .artifacts.queries, .artifacts.cli] | map(tostring) | join(" ")' $(MANIFEST))
+ifneq ($(words $(MANIFEST_FIELDS)),6)
+$(error $(MANIFEST) must name name, version, grammar.path and artifacts parser, queries, cli (without spaces))
+endif
+NAME        := $(word 1,$(MANIFEST_FIELDS))
+VERSION     := $(word 2,$(MANIFEST_FIELDS))
+GRAMMAR_DIR := $(word 3,$(MANIFEST_FIELDS))
+PARSER_SO   := $(word 4,$(MANIFEST_FIELDS))
+QUERIES_DIR := $(word 5,$(MANIFEST_FIELDS))
+CLI_BIN     := $(word 6,$(MANIFEST_FIELDS))
+VERSION_H   := build/generated/dateline_version.h
 
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror
@@ -42,9 +61,19 @@ check_obj   = $(patsubst %.c,build/check/%.o,$(1))
 
 QUERY_FILES := $(patsubst $(GRAMMAR_DIR)/queries/%,$(QUERIES_DIR)/%,$(wildcard $(GRAMMAR_DIR)/queries/*.scm))
 
-.PHONY: all tests
+.PHONY: all tests portable-check
 all: $(PARSER_SO) $(QUERY_FILES) $(CLI_BIN)
 tests: $(foreach m,$(TEST_MODULES),build/check/test-$(m))
+
+# --- the generated header ---
+# Written while make reads this file, and only when its text changes, so
+# editing another field of the manifest recompiles nothing and `make -q`
+# stays quiet.
+VERSION_H_TEXT := \#define DL_NAME "$(NAME)" \#define DL_VERSION "$(VERSION)"
+ifneq ($(shell cat $(VERSION_H) 2>/dev/null),$(VERSION_H_TEXT))
+$(shell mkdir -p $(dir $(VERSION_H)) && \
+    printf '\043define DL_NAME "%s"\n\043define DL_VERSION "%s"\n' '$(NAME)' '$(VERSION)' > $(VERSION_H))
+endif
 
 # --- objects ---
 build/release/$(GRAMMAR_SRC)/parser.o: $(GRAMMAR_SRC)/parser.c
@@ -87,6 +116,30 @@ $(CLI_BIN): build/release/plugin/src/cli/main.o build/release/libdateline-fronte
             build/release/libdateline.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(PKG_LIBS) -lpthread
+
+# --- portability: clang, strict POSIX ---
+# The core promises portable C11 on POSIX: every source under plugin/src is
+# compiled again by clang with the same strict flags, and none may ask for
+# more than POSIX with a feature macro of its own (_GNU_SOURCE and friends
+# would quietly re-admit Linux-only calls). The CLI is linked too, so a
+# missing definition shows here rather than on a user's machine.
+CLANG          ?= clang
+ALL_SOURCES    := $(sort $(shell find plugin/src -name '*.c'))
+clang_obj       = $(patsubst %.c,build/clang/%.o,$(1))
+NONPORTABLE_MACROS := _GNU_SOURCE|_DEFAULT_SOURCE|_BSD_SOURCE|_SVID_SOURCE
+
+build/clang/$(GRAMMAR_SRC)/parser.o: $(GRAMMAR_SRC)/parser.c
+	@mkdir -p $(@D)
+	$(CLANG) $(STD) -O2 -I$(GRAMMAR_SRC) -MMD -MP -c $< -o $@
+build/clang/%.o: %.c
+	@mkdir -p $(@D)
+	$(CLANG) $(STD) $(WARN) -O2 $(INCLUDES) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+build/clang/$(NAME): $(call clang_obj,$(ALL_SOURCES) $(PARSER_SOURCES))
+	$(CLANG) -o $@ $^ $(PKG_LIBS) -lpthread
+
+portable-check: build/clang/$(NAME)
+	@if grep -nE '^[[:space:]]*#[[:space:]]*define[[:space:]]+($(NONPORTABLE_MACROS))' $(ALL_SOURCES); then \
+	    echo 'portable-check: the lines above ask for non-POSIX extensions' >&2; exit 1; fi
 
 # --- Criterion suites, one binary per tests/<module>/ ---
 # tests/support/ is an archive, so a suite links only the helpers it uses

@@ -10,21 +10,19 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${DATELINE_CACHE:-$ROOT/.cache}
 MANIFEST=$ROOT/plugin.json
 
-# Debian 12 ships neither the tree-sitter CLI nor a Neovim >= 0.9; Debian 13's
-# builds of both run here with Debian 13's own loader and libraries.
-DEBIAN13_PACKAGES=(tree-sitter-cli neovim neovim-runtime libc6 libgcc-s1
-    libluajit-5.1-2 libmsgpack-c2 libtree-sitter0.22 libunibilium4 libuv1t64
-    libvterm0 lua-lpeg lua-luv libutf8proc3)
-
 usage() {
     cat <<'EOF'
 usage: ./build.sh <command> [args]
 
 Commands:
-  deps          install missing system packages; fetch tree-sitter CLI and Neovim if needed
-  build         compile the parser, queries, core library and the dateline CLI (incremental)
+  deps          install missing system packages (apt-get, through sudo when not root),
+                fetch Debian 13's tree-sitter CLI and Neovim if the system's do not fit,
+                and the test's npm packages into the cache
+  build         compile the parser, queries, core library and the dateline CLI
+                (incremental; installs nothing, says what is missing)
   test          deps + build, then every test suite; ends with "N passed, N failed"
-  install       install the CLI into $PREFIX/bin (default ~/.local/bin) and link the Neovim plugin
+  install       build, then install the CLI into $PREFIX/bin (default ~/.local/bin)
+                and link the Neovim plugin
   uninstall     remove exactly what install put in place
   demo [FILE]   deps + build, then open FILE (default: the example article) in Neovim
   bench         run the benchmarks and print their figures
@@ -104,73 +102,8 @@ system_nvim_fits() {
     version_at_least "${have:-0}" "$(manifest .neovim.minimum)"
 }
 
-# The Debian archive the system's own apt sources name; Debian 13 comes from
-# the same place.
-debian_mirror() {
-    if [ -n "${DATELINE_DEBIAN_MIRROR:-}" ]; then
-        printf '%s\n' "$DATELINE_DEBIAN_MIRROR"
-        return
-    fi
-    local mirror
-    mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-        /etc/apt/sources.list.d/*.sources 2>/dev/null |
-        grep -v '^[[:space:]]*#' | grep -o 'https\?://[^ ]*' |
-        sed 's:/*$::' | grep '/debian$' | head -n1 || true)
-    printf '%s\n' "${mirror:-http://deb.debian.org/debian}"
-}
-
-# Fetch Debian 13's packages into the cache with a private apt configuration:
-# the system's own sources and package database are never touched.
-fetch_debian13_tools() {
-    local dir=$CACHE/debian13
-    local stamp
-    # The stamp names the package list and how they are unpacked (patched).
-    stamp="$dir/unpacked/.complete-$(printf '%s\n' patchelf "${DEBIAN13_PACKAGES[@]}" | cksum | cut -d' ' -f1)"
-    [ -f "$stamp" ] && return 0
-
-    say "Fetching Debian 13 builds of the tree-sitter CLI and Neovim into $dir"
-    rm -rf "$dir"
-    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs" "$dir/unpacked"
-    printf 'deb %s trixie main\n' "$(debian_mirror)" > "$dir/trixie.list"
-    : > "$dir/status"
-    local apt_options=(
-        -o "Dir::Etc::SourceList=$dir/trixie.list" -o Dir::Etc::SourceParts=/dev/null
-        -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
-        -o "Dir::State::Status=$dir/status" -o Debug::NoLocking=1
-        -o APT::Sandbox::User="$(id -un)")
-    apt-get "${apt_options[@]}" -q update >/dev/null ||
-        die "could not read the Debian 13 package lists from $(debian_mirror)"
-    (cd "$dir/debs" && apt-get "${apt_options[@]}" -q download "${DEBIAN13_PACKAGES[@]}" >/dev/null) ||
-        die "could not download Debian 13 packages: ${DEBIAN13_PACKAGES[*]}"
-    local deb binary
-    for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/unpacked"; done
-    local lib=$dir/unpacked/usr/lib/x86_64-linux-gnu
-    for binary in tree-sitter nvim; do
-        patchelf --set-interpreter "$lib/ld-linux-x86-64.so.2" --force-rpath \
-            --set-rpath "$lib:$lib/lua/5.1" "$dir/unpacked/usr/bin/$binary"
-    done
-    rm -rf "$dir/debs" "$dir/cache" "$dir/lists"
-    touch "$stamp"
-}
-
-# The Debian 13 binaries get Debian 13's loader as their ELF interpreter and
-# its library folders as their RPATH (patchelf), so they run as themselves:
-# Neovim's TUI re-executes its own binary for its server, which a binary run
-# as "ld.so --library-path ... nvim" cannot do. Small wrappers in $CACHE/bin
-# put them on PATH.
-write_wrapper() { # write_wrapper NAME ENV
-    local name=$1 env=$2
-    local root=$CACHE/debian13/unpacked
-    mkdir -p "$CACHE/bin"
-    cat > "$CACHE/bin/$name.new" <<EOF
-#!/bin/sh
-# Debian 13's $name, patched to use Debian 13's loader (written by build.sh deps).
-${env}exec "$root/usr/bin/$name" "\$@"
-EOF
-    chmod +x "$CACHE/bin/$name.new"
-    mv "$CACHE/bin/$name.new" "$CACHE/bin/$name"
-}
-
+# When the system has no fitting tree-sitter CLI or Neovim, Debian 13's are
+# fetched into the cache and put on PATH through wrappers in $CACHE/bin.
 provide_tools() {
     local system_tree_sitter=1 system_nvim=1
     system_tree_sitter_fits || system_tree_sitter=0
@@ -178,13 +111,12 @@ provide_tools() {
     # A wrapper is only kept while the system's own tool does not fit.
     [ "$system_tree_sitter" -eq 0 ] || rm -f "$CACHE/bin/tree-sitter"
     [ "$system_nvim" -eq 0 ] || rm -f "$CACHE/bin/nvim"
-    [ "$system_tree_sitter" -eq 1 ] && [ "$system_nvim" -eq 1 ] && return 0
-    [ "$(uname -m)" = x86_64 ] ||
-        die "no tree-sitter $(manifest .grammar.tree_sitter_cli) CLI or Neovim >= $(manifest .neovim.minimum) found; install them (Debian 13 builds are only fetched for x86_64)"
-    fetch_debian13_tools
-    local root=$CACHE/debian13/unpacked
-    [ "$system_tree_sitter" -eq 1 ] || write_wrapper tree-sitter ""
-    [ "$system_nvim" -eq 1 ] || write_wrapper nvim "VIMRUNTIME=\"$root/usr/share/nvim/runtime\" "
+    local tools=()
+    [ "$system_tree_sitter" -eq 1 ] || tools+=(tree-sitter)
+    [ "$system_nvim" -eq 1 ] || tools+=(nvim)
+    [ ${#tools[@]} -eq 0 ] && return 0
+    "$ROOT/tools/debian13.sh" "$CACHE" "${tools[@]}" ||
+        die "no tree-sitter $(manifest .grammar.tree_sitter_cli) CLI or Neovim >= $(manifest .neovim.minimum) available (see above)"
 }
 
 # The language server's protocol tests talk to it through an independent,
@@ -213,33 +145,29 @@ cmd_deps() {
 
 # --------------------------------------------------------------- build ----
 
-# Writes FILE only when CONTENT differs, so make sees no change otherwise.
-write_if_changed() { # write_if_changed FILE CONTENT
-    if [ "$2" != "$(cat "$1" 2>/dev/null)" ]; then
-        mkdir -p "$(dirname "$1")"
-        printf '%s\n' "$2" > "$1"
-    fi
-}
+# What `build` needs, checked without installing anything: a plugin manager
+# or a script may run `./build.sh build`, and it must never reach for apt-get,
+# sudo or npm. Installing is `./build.sh deps`.
+BUILD_COMMANDS=(cc make pkg-config jq nvim)
+BUILD_LIBRARIES=(libgit2 tree-sitter jansson zlib)
 
-# build/config.mk carries plugin.json's names into make, and a header its
-# name and version into the C code; an unchanged manifest rebuilds nothing.
-write_build_config() {
-    local config
-    config=$(jq -r '
-        "NAME := \(.name)",
-        "VERSION := \(.version)",
-        "GRAMMAR_DIR := \(.grammar.path)",
-        "PARSER_SO := \(.artifacts.parser)",
-        "QUERIES_DIR := \(.artifacts.queries)",
-        "CLI_BIN := \(.artifacts.cli)"' "$MANIFEST")
-    write_if_changed "$ROOT/build/config.mk" "$config"
-    write_if_changed "$ROOT/build/generated/dateline_version.h" "$(jq -r '
-        "#define DL_NAME \"\(.name)\"",
-        "#define DL_VERSION \"\(.version)\""' "$MANIFEST")"
+require_build_tools() {
+    local missing=() need
+    for need in "${BUILD_COMMANDS[@]}"; do
+        command -v "$need" >/dev/null 2>&1 || missing+=("$need")
+    done
+    if command -v pkg-config >/dev/null 2>&1; then
+        for need in "${BUILD_LIBRARIES[@]}"; do
+            pkg-config --exists "$need" 2>/dev/null || missing+=("the $need library (pkg-config $need)")
+        done
+    fi
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local list
+    list=$(printf '%s, ' "${missing[@]}")
+    die "cannot build: missing ${list%, }; run ./build.sh deps to install them"
 }
 
 make_targets() {
-    write_build_config
     make -C "$ROOT" --no-print-directory -j"$(nproc)" "$@"
 }
 
@@ -310,6 +238,21 @@ test_tree_sitter_corpus() {
     if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
     if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
     record "$passed" "$failed" "tree-sitter corpus and highlight tests"
+}
+
+# The release build above is gcc's; the core must also build with clang,
+# with the same strict C11/POSIX flags and no feature macro asking for more.
+test_portable_build() {
+    local log status=0
+    log=$(mktemp)
+    make_targets portable-check >"$log" 2>&1 || status=$?
+    grep -v '^clang ' "$log" || true
+    rm -f "$log"
+    if [ "$status" -eq 0 ]; then
+        record 1 0 "core builds with clang, strict POSIX"
+    else
+        record 0 1 "core builds with clang, strict POSIX"
+    fi
 }
 
 test_criterion_suites() {
@@ -384,7 +327,7 @@ test_tap_suites() {
     done
     for spec in "$ROOT"/tests/sh/*_test.sh; do
         [ -f "$spec" ] || continue
-        run_tap_suite "shell ${spec##*/}" env DATELINE_ROOT="$ROOT" bash "$spec"
+        run_tap_suite "shell ${spec##*/}" env DATELINE_ROOT="$ROOT" DATELINE_CACHE="$CACHE" bash "$spec"
     done
 }
 
@@ -415,6 +358,7 @@ cmd_test() {
     locate_shared_data
     test_generated_parser_is_current
     test_tree_sitter_corpus
+    test_portable_build
     test_criterion_suites
     test_tap_suites
     printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
@@ -490,7 +434,8 @@ cmd_bench() {
 
 cmd_fuzz() {
     cmd_deps
-    write_build_config
+    # The fuzzers compile the sources themselves; make writes the header they include.
+    make_targets build/generated/dateline_version.h
     DATELINE_ROOT=$ROOT bash "$ROOT/tests/fuzz/run.sh" "${1:-parser}" "${2:-60}"
 }
 
@@ -501,9 +446,9 @@ main() {
     [ $# -gt 0 ] && shift
     case "$command" in
         deps) cmd_deps ;;
-        build) cmd_deps && cmd_build ;;
+        build) require_build_tools && cmd_build ;;
         test) cmd_test ;;
-        install) cmd_deps && cmd_install ;;
+        install) require_build_tools && cmd_install ;;
         uninstall) cmd_uninstall ;;
         demo) cmd_demo "$@" ;;
         bench) cmd_bench ;;
