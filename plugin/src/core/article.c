@@ -27,26 +27,28 @@ typedef struct {
 /* ------------------------------------------------------------------ text */
 
 /* Length of the space character at `s` (ASCII or one of Unicode's Zs and
- * line/paragraph separators), or 0 if it is not one. */
-static size_t space_length(const unsigned char *s, size_t n)
+ * line/paragraph separators), or 0 if it is not one. Inline, ASCII first:
+ * the counts run it on every byte of the article. */
+static inline size_t space_length(const unsigned char *s, size_t n)
 {
-    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
-        return 1;
-    if (n >= 2 && s[0] == 0xc2 && (s[1] == 0xa0 || s[1] == 0x85))
-        return 2; /* NO-BREAK SPACE, NEXT LINE */
-    if (n >= 3 && s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
-        return 3; /* OGHAM SPACE MARK */
-    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    if (c == 0xc2)
+        return n >= 2 && (s[1] == 0xa0 || s[1] == 0x85) ? 2 : 0; /* NO-BREAK SPACE, NEXT LINE */
+    if (c < 0xe1 || c > 0xe3 || n < 3)
+        return 0;
+    if (c == 0xe1)
+        return s[1] == 0x9a && s[2] == 0x80 ? 3 : 0; /* OGHAM SPACE MARK */
+    if (c == 0xe3)
+        return s[1] == 0x80 && s[2] == 0x80 ? 3 : 0; /* IDEOGRAPHIC SPACE */
+    if (s[1] == 0x80 &&
         ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
         return 3; /* EN QUAD .. HAIR SPACE, LINE/PARAGRAPH SEPARATOR, NNBSP */
-    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
-        return 3; /* MEDIUM MATHEMATICAL SPACE */
-    if (n >= 3 && s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
-        return 3; /* IDEOGRAPHIC SPACE */
-    return 0;
+    return s[1] == 0x81 && s[2] == 0x9f ? 3 : 0; /* MEDIUM MATHEMATICAL SPACE */
 }
 
-static bool is_word_byte(unsigned char c)
+static inline bool is_word_byte(unsigned char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
 }
@@ -135,7 +137,7 @@ static bool ends_abbreviation(const unsigned char *text, size_t dot)
     if (dot - letters == 1 && text[letters] >= 'A' && text[letters] <= 'Z')
         return true;
     for (size_t i = 0; i < sizeof(abbreviations) / sizeof(abbreviations[0]); i++)
-        if (strlen(abbreviations[i]) == dot - start &&
+        if (abbreviations[i][0] == text[start] && strlen(abbreviations[i]) == dot - start &&
             memcmp(abbreviations[i], text + start, dot - start) == 0)
             return true;
     return false;
@@ -168,13 +170,19 @@ uint32_t dl_article_count_sentences(const char *text, size_t size)
     bool in_sentence = false;
     size_t i = 0;
     while (i < size) {
+        unsigned char c = bytes[i];
+        if (c != '.' && c != '!' && c != '?' && c != 0xE2) { /* most bytes: no end here */
+            in_sentence = in_sentence || is_word_byte(c);
+            i++;
+            continue;
+        }
         size_t terminal = terminal_length(bytes + i, size - i);
         if (terminal == 0) {
-            if (bytes[i] == 0xE2 && i + 2 < size && (bytes[i + 1] == 0x80 || bytes[i + 1] == 0x81)) {
+            if (i + 2 < size && (bytes[i + 1] == 0x80 || bytes[i + 1] == 0x81)) {
                 i += 3; /* General Punctuation: dashes, quote marks are no word */
                 continue;
             }
-            in_sentence = in_sentence || is_word_byte(bytes[i]);
+            in_sentence = true; /* another character of U+2000..U+2FFF */
             i++;
             continue;
         }
