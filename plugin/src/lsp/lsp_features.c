@@ -92,6 +92,15 @@ json_t *dl_lsp_range_json(const dl_lsp_document *doc, uint32_t start, uint32_t e
 #define QUOTE_WORDS 10
 #define DATELINE_WORDS 8
 
+/* Positions already written on the current line: a paragraph is one long
+ * line, and its range, dateline and quotations all fall on it, so the next
+ * position is counted on from the nearest one before it. */
+#define KNOWN_POSITIONS 4
+
+typedef struct {
+    uint32_t offset, character;
+} known_position;
+
 typedef struct {
     dl_lsp_buf *out;
     const dl_lsp_document *doc;
@@ -99,29 +108,32 @@ typedef struct {
     dl_lsp_encoding enc;
     size_t next_quotation; /* the first quotation not written yet */
     int first;             /* no symbol written yet at the current level */
-    /* The last position written: the next is usually further along the
-     * same line (a paragraph is one long line), counted on from there. */
-    uint32_t last_offset, last_line, last_character, last_line_end;
+    uint32_t line, line_start, line_end; /* the current line: [line_start, line_end) */
+    known_position known[KNOWN_POSITIONS];
+    size_t known_next;
 } symbol_writer;
 
 static void put_position(symbol_writer *w, uint32_t offset)
 {
     const dl_lsp_document *doc = w->doc;
-    uint32_t line, character;
-    if (offset >= w->last_offset && offset < w->last_line_end) {
-        line = w->last_line;
-        character = w->last_character + (w->enc == DL_LSP_UTF16
-                                              ? utf16_units(doc->text, w->last_offset, offset)
-                                              : offset - w->last_offset);
-    } else {
-        dl_lsp_document_position(doc, offset, DL_LSP_UTF8, &line, &character);
-        if (w->enc == DL_LSP_UTF16)
-            character = utf16_units(doc->text, offset - character, offset);
-        w->last_line_end = line + 1 < doc->line_count ? doc->lines[line + 1] : (uint32_t)doc->size;
+    if (offset < w->line_start || offset >= w->line_end || w->line_end == 0) {
+        uint32_t column;
+        dl_lsp_document_position(doc, offset, DL_LSP_UTF8, &w->line, &column);
+        w->line_start = offset - column;
+        w->line_end = w->line + 1 < doc->line_count ? doc->lines[w->line + 1] : (uint32_t)doc->size + 1;
+        for (size_t i = 0; i < KNOWN_POSITIONS; i++)
+            w->known[i] = (known_position){w->line_start, 0};
     }
-    w->last_offset = offset, w->last_line = line, w->last_character = character;
+    known_position from = {w->line_start, 0};
+    for (size_t i = 0; i < KNOWN_POSITIONS; i++)
+        if (w->known[i].offset <= offset && w->known[i].offset >= from.offset)
+            from = w->known[i];
+    uint32_t character = from.character + (w->enc == DL_LSP_UTF16
+                                               ? utf16_units(doc->text, from.offset, offset)
+                                               : offset - from.offset);
+    w->known[w->known_next++ % KNOWN_POSITIONS] = (known_position){offset, character};
     dl_lsp_buf_puts(w->out, "{\"line\":");
-    dl_lsp_buf_put_uint(w->out, line);
+    dl_lsp_buf_put_uint(w->out, w->line);
     dl_lsp_buf_puts(w->out, ",\"character\":");
     dl_lsp_buf_put_uint(w->out, character);
     dl_lsp_buf_put(w->out, "}", 1);
