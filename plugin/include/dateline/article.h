@@ -2,16 +2,23 @@
  * dateline — the article model.
  *
  * Bytes go through the tree-sitter grammar into this model: headline, dek,
- * byline and dateline; the blocks after the headline; every quotation with its
- * speaker; every CriticMarkup annotation; and a few statistics. The outline,
- * the structural diff and blame all read the model, and `dateline outline
- * --json` serialises it (see docs/cli.md for the JSON schema).
+ * byline and dateline; the blocks after the headline, paragraphs numbered;
+ * every quotation with its speaker; every CriticMarkup annotation; words,
+ * sentences and reading time. This is the one place those facts are
+ * computed: the outline, the structural diff, blame and the language server
+ * all read the model, and `dateline outline --json` (and the server's
+ * `dateline/article`) serialise it (see docs/cli.md for the JSON schema,
+ * docs/format.md for the word and sentence rules).
  */
 #ifndef DATELINE_ARTICLE_H
 #define DATELINE_ARTICLE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* The syntax tree type of tree-sitter (tree_sitter/api.h), for callers that
+ * hold a tree of the text already. */
+typedef struct TSTree TSTree;
 
 /** Where something is: bytes [start_byte, end_byte) and 0-based lines, the
  *  end line being the line of its last byte. */
@@ -41,8 +48,10 @@ typedef enum {
 typedef struct {
     dl_block_kind kind;
     dl_span span;
-    uint32_t words;
-    char *first_words; /**< the first few words, for outlines and summaries */
+    uint32_t words;     /**< see dl_article_count_words */
+    uint32_t sentences; /**< see dl_article_count_sentences */
+    uint32_t paragraph; /**< a paragraph's number (¶ N, from 1); 0 for other kinds */
+    char *first_words;  /**< the first few words after the dateline, for outlines */
 } dl_block;
 
 /** dl_quotation.block of a quotation in the headline or dek. */
@@ -74,7 +83,8 @@ typedef struct {
 } dl_annotation;
 
 typedef struct {
-    uint32_t words;
+    uint32_t words;     /**< headline, dek and blocks */
+    uint32_t sentences; /**< headline, dek and blocks */
     uint32_t paragraphs;
     uint32_t quotations; /**< not counting continuations of a run-on quotation */
     uint32_t reading_seconds;
@@ -123,8 +133,45 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
 
 void dl_article_parser_free(dl_article_parser *parser);
 
-/** Count the words in `size` bytes: whitespace-separated runs holding a letter or digit. */
+/**
+ * The model of `text` from a syntax tree of it that the caller already has
+ * (the language server keeps one per document). `tree` must be the article
+ * grammar's tree of exactly these bytes; it is only read.
+ */
+int dl_article_from_tree(dl_article **out, const char *text, size_t size, const TSTree *tree);
+
+/**
+ * dl_article_from_tree for the next version of an article whose model
+ * `previous` (NULL: none) the caller still has: blocks whose bytes did not
+ * change take their counts and first words from it instead of counting
+ * again. The result is the same as dl_article_from_tree's.
+ */
+int dl_article_rebuild(dl_article **out, const dl_article *previous, const char *text,
+                       size_t size, const TSTree *tree);
+
+/** Count the words in `size` bytes: space-separated runs holding a letter or
+ *  digit (docs/format.md, "Words and sentences"). */
 uint32_t dl_article_count_words(const char *text, size_t size);
+
+/** Count the sentences in `size` bytes of one block (docs/format.md, "Words
+ *  and sentences"): text with a word and no full stop is one sentence. */
+uint32_t dl_article_count_sentences(const char *text, size_t size);
+
+/**
+ * Where the sentence that starts at `from` ends (docs/format.md, "Words and
+ * sentences"): the offset after its punctuation and closing marks, or
+ * `size` when it runs to the end. `*has_word`: it holds a word, so it
+ * counts as a sentence.
+ */
+size_t dl_article_sentence_end(const char *text, size_t size, size_t from, int *has_word);
+
+/** A first_words cut stops at this many bytes, at a character boundary. */
+#define DL_FIRST_WORDS_MAX_BYTES 160
+
+/** The first `count` words of `size` bytes joined by single spaces, with
+ *  "…" when there are more (or past DL_FIRST_WORDS_MAX_BYTES); NULL when out
+ *  of memory. The caller frees it. */
+char *dl_article_first_words(const char *text, size_t size, unsigned count);
 
 /** The name of a block kind as used in JSON ("paragraph", "editor_note", ...). */
 const char *dl_article_block_kind_name(dl_block_kind kind);

@@ -6,6 +6,7 @@
 #include <tree_sitter/api.h>
 
 #include "dateline/error.h"
+#include "dateline/text.h"
 
 const TSLanguage *tree_sitter_article(void);
 
@@ -26,27 +27,13 @@ typedef struct {
 
 /* ------------------------------------------------------------------ text */
 
-/* Length of the space character at `s` (ASCII or one of Unicode's Zs and
- * line/paragraph separators), or 0 if it is not one. */
-static size_t space_length(const unsigned char *s, size_t n)
+/* The one definition of a space (dateline/text.h), on bytes. */
+static inline size_t space_length(const unsigned char *s, size_t n)
 {
-    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
-        return 1;
-    if (n >= 2 && s[0] == 0xc2 && (s[1] == 0xa0 || s[1] == 0x85))
-        return 2; /* NO-BREAK SPACE, NEXT LINE */
-    if (n >= 3 && s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
-        return 3; /* OGHAM SPACE MARK */
-    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
-        ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
-        return 3; /* EN QUAD .. HAIR SPACE, LINE/PARAGRAPH SEPARATOR, NNBSP */
-    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
-        return 3; /* MEDIUM MATHEMATICAL SPACE */
-    if (n >= 3 && s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
-        return 3; /* IDEOGRAPHIC SPACE */
-    return 0;
+    return dl_text_space_length((const char *)s, n);
 }
 
-static bool is_word_byte(unsigned char c)
+static inline bool is_word_byte(unsigned char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
 }
@@ -79,31 +66,180 @@ uint32_t dl_article_count_words(const char *text, size_t size)
     return words;
 }
 
-/* The first FIRST_WORDS space-separated words, joined by single spaces,
- * with "…" when there are more. */
-static char *first_words(const char *text, size_t size)
+/* --------------------------------------------------------------- sentences */
+
+/* Length of a mark that may close a sentence after its full stop (a quote
+ * mark or bracket: `yes.”`), or 0. */
+static size_t closer_length(const unsigned char *s, size_t n)
+{
+    if (s[0] == '"' || s[0] == '\'' || s[0] == ')' || s[0] == ']')
+        return 1;
+    if (n >= 2 && s[0] == 0xc2 && s[1] == 0xbb)
+        return 2; /* » */
+    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x99 || s[2] == 0x9d || s[2] == 0xba))
+        return 3; /* ’ ” › */
+    return 0;
+}
+
+/* Length of a mark that may open the next sentence before its first letter
+ * (`“We`, `(The`), or 0. */
+static size_t opener_length(const unsigned char *s, size_t n)
+{
+    if (s[0] == '"' || s[0] == '\'' || s[0] == '(' || s[0] == '[')
+        return 1;
+    if (n >= 2 && s[0] == 0xc2 && s[1] == 0xab)
+        return 2; /* « */
+    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x98 || s[2] == 0x9c || s[2] == 0xb9))
+        return 3; /* ‘ “ ‹ */
+    return 0;
+}
+
+/* Words after which a full stop marks the abbreviation, not the sentence's
+ * end: titles, company suffixes, months and the like that news copy puts
+ * before a name or a number. */
+static const char *const abbreviations[] = {
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Gen", "Gov", "Sen", "Rep", "Lt",
+    "Col", "Sgt", "Capt", "Cmdr", "Adm", "Rev", "Hon", "Pres", "Supt", "Det", "Insp", "Inc",
+    "Ltd", "Corp", "Co", "Bros", "No", "Nos", "vs", "Jan", "Feb", "Aug", "Sept", "Sep", "Oct",
+    "Nov", "Dec", "Mt", "Ft", "Ave", "Blvd", "approx", "est", "a.m", "p.m", "e.g", "i.e",
+};
+
+static bool is_letter(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Whether the full stop at `dot` follows an initial ("J.", "U.S.") or one
+ * of the abbreviations. */
+static bool ends_abbreviation(const unsigned char *text, size_t dot)
+{
+    size_t start = dot;
+    while (start > 0 && (is_letter(text[start - 1]) || text[start - 1] == '.'))
+        start--;
+    size_t letters = dot;
+    while (letters > start && text[letters - 1] != '.')
+        letters--;
+    if (dot - letters == 1 && text[letters] >= 'A' && text[letters] <= 'Z')
+        return true;
+    for (size_t i = 0; i < sizeof(abbreviations) / sizeof(abbreviations[0]); i++)
+        if (abbreviations[i][0] == text[start] && strlen(abbreviations[i]) == dot - start &&
+            memcmp(abbreviations[i], text + start, dot - start) == 0)
+            return true;
+    return false;
+}
+
+/* Length of the sentence-ending punctuation at `s` (". ! ? …", runs such as
+ * "?!" and "..." included), or 0. */
+static size_t terminal_length(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        if (i < n && (s[i] == '.' || s[i] == '!' || s[i] == '?'))
+            i++;
+        else if (i + 2 < n && s[i] == 0xe2 && s[i + 1] == 0x80 && s[i + 2] == 0xa6)
+            i += 3;
+        else
+            return i;
+    }
+}
+
+/* A sentence ends at terminal punctuation that closing quote marks or
+ * brackets may follow, then a space (of any kind) or the end of the text,
+ * unless the next word starts with a small letter (`“Why?” she asked.`) or
+ * a lone full stop closes an initial or an abbreviation. */
+size_t dl_article_sentence_end(const char *text, size_t size, size_t from, int *has_word)
 {
     const unsigned char *bytes = (const unsigned char *)text;
-    char *out = malloc(size + 4);
+    bool wordy = false;
+    size_t i = from;
+    while (i < size) {
+        unsigned char c = bytes[i];
+        if (c != '.' && c != '!' && c != '?' && c != 0xE2) { /* most bytes: no end here */
+            wordy = wordy || is_word_byte(c);
+            i++;
+            continue;
+        }
+        size_t terminal = terminal_length(bytes + i, size - i);
+        if (terminal == 0) {
+            if (i + 2 < size && (bytes[i + 1] == 0x80 || bytes[i + 1] == 0x81)) {
+                i += 3; /* General Punctuation: dashes, quote marks are no word */
+                continue;
+            }
+            wordy = true; /* another character of U+2000..U+2FFF */
+            i++;
+            continue;
+        }
+        size_t end = i + terminal, closer, space;
+        while (end < size && (closer = closer_length(bytes + end, size - end)) > 0)
+            end += closer;
+        bool at_space = end == size || space_length(bytes + end, size - end) > 0;
+        size_t next = end;
+        while (next < size && (space = space_length(bytes + next, size - next)) > 0)
+            next += space;
+        while (next < size && (closer = opener_length(bytes + next, size - next)) > 0)
+            next += closer;
+        bool continues = next < size && bytes[next] >= 'a' && bytes[next] <= 'z';
+        bool abbreviation = terminal == 1 && bytes[i] == '.' && ends_abbreviation(bytes, i);
+        if (wordy && at_space && !continues && !abbreviation) {
+            *has_word = 1;
+            return end;
+        }
+        i = end;
+    }
+    *has_word = wordy;
+    return size;
+}
+
+/* Text after the last end that holds a word is a sentence too (a
+ * headline, a subhead). */
+uint32_t dl_article_count_sentences(const char *text, size_t size)
+{
+    uint32_t sentences = 0;
+    int has_word = 0;
+    for (size_t at = 0; at < size;) {
+        at = dl_article_sentence_end(text, size, at, &has_word);
+        sentences += has_word != 0;
+    }
+    return sentences;
+}
+
+char *dl_article_first_words(const char *text, size_t size, unsigned count)
+{
+    const unsigned char *bytes = (const unsigned char *)text;
+    size_t capacity = (size < DL_FIRST_WORDS_MAX_BYTES ? size : DL_FIRST_WORDS_MAX_BYTES) + 4;
+    char *out = malloc(capacity);
     if (!out)
         return NULL;
     size_t length = 0, i = 0, space;
-    int words = 0;
-    while (i < size) {
+    unsigned words = 0;
+    bool cut = false;
+    while (i < size && !cut) {
         while (i < size && (space = space_length(bytes + i, size - i)) > 0)
             i += space;
         if (i == size)
             break;
-        if (words == FIRST_WORDS) {
-            memcpy(out + length, "…", strlen("…"));
-            length += strlen("…");
+        if (words == count || length + 1 >= DL_FIRST_WORDS_MAX_BYTES) {
+            cut = true;
             break;
         }
-        if (words > 0)
+        if (words++ > 0)
             out[length++] = ' ';
+        size_t word = i;
         while (i < size && space_length(bytes + i, size - i) == 0)
-            out[length++] = text[i++];
-        words++;
+            i++;
+        size_t n = i - word;
+        if (length + n > DL_FIRST_WORDS_MAX_BYTES) { /* one huge "word": cut at a character */
+            n = DL_FIRST_WORDS_MAX_BYTES - length;
+            while (n > 0 && (bytes[word + n] & 0xC0) == 0x80)
+                n--;
+            cut = true;
+        }
+        memcpy(out + length, text + word, n);
+        length += n;
+    }
+    if (cut) {
+        memcpy(out + length, "…", strlen("…"));
+        length += strlen("…");
     }
     out[length] = '\0';
     return out;
@@ -317,12 +453,7 @@ static int add_block_node(builder *b, TSNode node, dl_block_kind kind)
         if (span_of(&block->span, b, node) < 0)
             return DL_ERROR;
     }
-    dl_block *block = &a->blocks[a->block_count - 1];
-    size_t length = block->span.range.end_byte - block->span.range.start_byte;
-    block->words = dl_article_count_words(block->span.text, length);
-    free(block->first_words);
-    block->first_words = first_words(block->span.text, length);
-    if (!block->span.text || !block->first_words)
+    if (!a->blocks[a->block_count - 1].span.text)
         return dl_error_set(DL_ERROR, "out of memory");
     return 0;
 }
@@ -431,25 +562,86 @@ static int visit(builder *b, TSNode node, bool top_level)
     return visit_children(b, node, false);
 }
 
-static void compute_stats(dl_article *a)
+static uint32_t block_length(const dl_block *block)
 {
-    dl_article_stats *stats = &a->stats;
-    if (a->headline)
-        stats->words += dl_article_count_words(a->headline->text, strlen(a->headline->text));
-    if (a->dek)
-        stats->words += dl_article_count_words(a->dek->text, strlen(a->dek->text));
+    return block->span.range.end_byte - block->span.range.start_byte;
+}
+
+/* Where the first words of a block start: after the dateline it opens with. */
+static size_t first_words_start(const dl_article *a, const dl_block *block)
+{
+    if (a->dateline && a->dateline->range.start_byte >= block->span.range.start_byte &&
+        a->dateline->range.end_byte <= block->span.range.end_byte)
+        return a->dateline->range.end_byte - block->span.range.start_byte;
+    return 0;
+}
+
+/* The block of `previous` at `*next` or the one after it with the same
+ * bytes (and dateline start) as `block`, or NULL; `*next` moves past it.
+ * Blocks come in order, so an edit leaves the rest matched one to one. */
+static const dl_block *same_block(const dl_article *previous, size_t *next, const dl_article *a,
+                                  const dl_block *block)
+{
+    for (size_t j = *next; previous && j < previous->block_count && j <= *next + 1; j++) {
+        const dl_block *old = &previous->blocks[j];
+        if (old->kind == block->kind && block_length(old) == block_length(block) &&
+            first_words_start(previous, old) == first_words_start(a, block) &&
+            memcmp(old->span.text, block->span.text, block_length(block)) == 0) {
+            *next = j + 1;
+            return old;
+        }
+    }
+    return NULL;
+}
+
+/* Each block's counts, first words and number, and the totals; a block
+ * unchanged since `previous` (may be NULL) takes them from there. The first
+ * words start after the dateline: every outline shows it on its own. */
+static int compute_stats(dl_article *a, const dl_article *previous)
+{
+    size_t next = 0;
     for (size_t i = 0; i < a->block_count; i++) {
-        stats->words += a->blocks[i].words;
-        stats->paragraphs += a->blocks[i].kind == DL_BLOCK_PARAGRAPH;
+        dl_block *block = &a->blocks[i];
+        size_t length = block_length(block), from = first_words_start(a, block);
+        const dl_block *old = same_block(previous, &next, a, block);
+        block->words = old ? old->words : dl_article_count_words(block->span.text, length);
+        block->sentences =
+            old ? old->sentences : dl_article_count_sentences(block->span.text, length);
+        block->first_words =
+            old ? strdup(old->first_words)
+                : dl_article_first_words(block->span.text + from, length - from, FIRST_WORDS);
+        if (!block->first_words)
+            return dl_error_set(DL_ERROR, "out of memory");
+    }
+    dl_article_stats *stats = &a->stats;
+    const dl_span *front[] = {a->headline, a->dek};
+    for (size_t i = 0; i < sizeof(front) / sizeof(front[0]); i++) {
+        if (front[i]) {
+            stats->words += dl_article_count_words(front[i]->text, strlen(front[i]->text));
+            stats->sentences += dl_article_count_sentences(front[i]->text, strlen(front[i]->text));
+        }
+    }
+    for (size_t i = 0; i < a->block_count; i++) {
+        dl_block *block = &a->blocks[i];
+        stats->words += block->words;
+        stats->sentences += block->sentences;
+        if (block->kind == DL_BLOCK_PARAGRAPH)
+            block->paragraph = ++stats->paragraphs;
     }
     for (size_t i = 0; i < a->quotation_count; i++)
         stats->quotations += !a->quotations[i].continued;
     stats->reading_seconds =
         (stats->words * 60 + DL_READING_WORDS_PER_MINUTE / 2) / DL_READING_WORDS_PER_MINUTE;
+    return 0;
 }
 
-/* The model of `text` from its syntax tree. */
-static int build_model(dl_article **out, const char *text, size_t size, TSTree *tree)
+int dl_article_from_tree(dl_article **out, const char *text, size_t size, const TSTree *tree)
+{
+    return dl_article_rebuild(out, NULL, text, size, tree);
+}
+
+int dl_article_rebuild(dl_article **out, const dl_article *previous, const char *text,
+                       size_t size, const TSTree *tree)
 {
     dl_article *article = calloc(1, sizeof(*article));
     if (!article)
@@ -457,11 +649,10 @@ static int build_model(dl_article **out, const char *text, size_t size, TSTree *
     builder b = {.text = text, .size = size, .article = article};
     int error;
     if ((error = visit_children(&b, ts_tree_root_node(tree), true)) < 0 ||
-        (error = fill_in_speakers(article)) < 0) {
+        (error = fill_in_speakers(article)) < 0 || (error = compute_stats(article, previous)) < 0) {
         dl_article_free(article);
         return error;
     }
-    compute_stats(article);
     *out = article;
     return 0;
 }
@@ -552,7 +743,7 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
     parser->tree = tree;
     parser->text = copy;
     parser->size = size;
-    return build_model(out, text, size, tree);
+    return dl_article_from_tree(out, text, size, tree);
 }
 
 int dl_article_parse(dl_article **out, const char *text, size_t size)
@@ -564,7 +755,7 @@ int dl_article_parse(dl_article **out, const char *text, size_t size)
         return dl_error_set(DL_ERROR, "out of memory");
     ts_parser_set_language(parser, tree_sitter_article());
     TSTree *tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)size);
-    int error = tree ? build_model(out, text, size, tree)
+    int error = tree ? dl_article_from_tree(out, text, size, tree)
                      : dl_error_set(DL_ERROR, "the parser gave up on this text");
     ts_tree_delete(tree);
     ts_parser_delete(parser);

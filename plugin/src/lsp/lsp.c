@@ -2,8 +2,8 @@
  * dateline — the language server: lifecycle, dispatch and the stdio loop.
  *
  * One reading thread parses messages and answers everything that only
- * needs a document's tree (symbols, folding, tokens, selection, code
- * actions) at once; history work is handed to the worker (lsp_history.c).
+ * needs a document's tree and article model (symbols, folding, tokens,
+ * selection, code actions, dateline/article) at once; history work is handed to the worker (lsp_history.c).
  * Diagnostics are published when the client pauses (debounced), so a burst
  * of keystrokes costs one diagnosis, not one per key.
  */
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dateline/error.h"
+#include "dateline/json.h"
 #include "dateline_version.h"
 #include "lsp_internal.h"
 
@@ -320,6 +321,18 @@ static void on_hover(dl_lsp_server *s, const json_t *id, dl_lsp_document *doc,
     dl_lsp_worker_submit(s->worker, job);
 }
 
+/* dateline/article: the model of the server's text of the document, as
+ * `dateline outline --json` prints it for the same bytes. */
+static void on_article(dl_lsp_server *s, const json_t *id, dl_lsp_document *doc)
+{
+    const dl_article *article = dl_lsp_document_article(doc);
+    json_t *result = NULL;
+    if (article == NULL || dl_json_article(&result, article) < 0)
+        dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, dl_error_last());
+    else
+        dl_lsp_respond(&s->writer, id, result);
+}
+
 static void on_execute_command(dl_lsp_server *s, const json_t *id, const json_t *params)
 {
     const char *command = json_string_value(json_object_get(params, "command"));
@@ -362,7 +375,7 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
     static const char *const methods[] = {
         "textDocument/documentSymbol", "textDocument/foldingRange",
         "textDocument/semanticTokens/full", "textDocument/selectionRange",
-        "textDocument/codeAction", "textDocument/hover", NULL,
+        "textDocument/codeAction", "textDocument/hover", "dateline/article", NULL,
     };
     size_t m = 0;
     while (methods[m] && strcmp(methods[m], method) != 0)
@@ -375,18 +388,17 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
         return 1;
     }
     dl_lsp_buf buf = {0};
-    if (m == 1 || m == 2)
+    if (m <= 2)
         dl_lsp_result_begin(&buf, id);
     switch (m) {
-    case 0: {
-        /* Sent at once: most of it is the document's cached symbols. */
-        const dl_lsp_pieces *outline = dl_lsp_document_symbols(doc, s->enc);
-        if (outline->own.failed)
-            dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, "out of memory");
-        else
-            dl_lsp_respond_pieces(&s->writer, id, outline);
+    case 0:
+        if (dl_lsp_document_symbols(&buf, doc, s->enc) < 0) {
+            dl_lsp_buf_dispose(&buf);
+            dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, dl_error_last());
+        } else {
+            respond_buf(s, id, &buf);
+        }
         break;
-    }
     case 1:
         dl_lsp_folding_ranges(&buf, doc);
         respond_buf(s, id, &buf);
@@ -410,6 +422,9 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
     }
     case 5:
         on_hover(s, id, doc, params);
+        break;
+    case 6:
+        on_article(s, id, doc);
         break;
     }
     return 1;
@@ -576,9 +591,8 @@ void dl_lsp_server_free(dl_lsp_server *s)
 static int write_fd(void *payload, const struct iovec *pieces, int count)
 {
     int fd = *(int *)payload;
-    /* 64 pieces (~14 KB of outline) a call: the client starts reading
-     * sooner than with IOV_MAX, which measured slower; 16 makes too many
-     * calls. */
+    /* A message is a header and a body; a pipe may take them in parts,
+     * so each call writes what is left, up to this many pieces. */
     struct iovec batch[64];
     int next = 0;      /* the first piece not all written */
     size_t done = 0;   /* how much of it is */
