@@ -143,8 +143,13 @@ int dl_history__signature(git_signature **out, git_repository *repo)
     return error;
 }
 
-int dl_history__lock_backoff(long long *started, unsigned attempt,
-                             git_repository *repo, const char *refname)
+/*
+ * Wait a little before retrying a locked ref. Returns 0 to retry, or
+ * DL_ELOCKED (with a message naming the lock) once about two seconds have
+ * gone by since `*started` (set on the first call when zero).
+ */
+static int lock_backoff(long long *started, unsigned attempt, git_repository *repo,
+                        const char *refname)
 {
     long long now = monotonic_ms();
     if (*started == 0)
@@ -163,8 +168,11 @@ int dl_history__lock_backoff(long long *started, unsigned attempt,
     return 0;
 }
 
-int dl_history__ref_swap(git_repository *repo, const char *refname,
-                         const git_oid *id, const git_oid *expected)
+/* Point `refname` at `id` if it still points at `expected` (NULL: if it
+ * does not exist). DL_EMODIFIED when somebody else moved it first,
+ * DL_ELOCKED when its lock file is held. */
+static int ref_swap(git_repository *repo, const char *refname, const git_oid *id,
+                    const git_oid *expected)
 {
     git_reference *ref = NULL;
     git_oid none;
@@ -180,6 +188,34 @@ int dl_history__ref_swap(git_repository *repo, const char *refname,
     if (error < 0)
         return dl_history__git_error(error, "cannot update %s", refname);
     return 0;
+}
+
+/* How many times a writer that keeps losing the race tries again before
+ * giving up: far more than any burst of real writers needs. */
+#define REF_UPDATE_ATTEMPTS 10000
+
+int dl_history__ref_update(git_repository *repo, const char *refname,
+                           dl_history_ref_step step, void *payload)
+{
+    long long locked_since = 0;
+    for (unsigned attempt = 0;; attempt++) {
+        git_oid tip, next;
+        int error = git_reference_name_to_id(&tip, repo, refname);
+        if (error < 0 && error != GIT_ENOTFOUND)
+            return dl_history__git_error(error, "cannot read %s", refname);
+        const git_oid *current = error == 0 ? &tip : NULL;
+        if ((error = step(&next, current, payload)) != 0)
+            return error;
+        error = ref_swap(repo, refname, &next, current);
+        if (error == 0)
+            return 0;
+        if (error == DL_EMODIFIED && attempt < REF_UPDATE_ATTEMPTS)
+            continue;
+        if (error == DL_ELOCKED &&
+            (error = lock_backoff(&locked_since, attempt, repo, refname)) == 0)
+            continue;
+        return error;
+    }
 }
 
 /* ------------------------------------------------------------ stores -- */
@@ -370,9 +406,6 @@ int dl_history_store_open(dl_history_store **out, const char *path,
     }
     store->repo = repo;
     repo = NULL;
-    /* Without it, saves create their files as they go: slower, as correct. */
-    if (dl_history__files_attach(&store->files, store->repo) < 0)
-        dl_error_clear();
     store->gitdir = dup_string(git_repository_path(store->repo));
     const char *workdir = git_repository_workdir(store->repo);
     if (workdir != NULL) {
@@ -715,90 +748,100 @@ static int tree_of(git_oid *out, dl_history *history, const git_oid *tip)
     return 0;
 }
 
+/* A version being recorded, for dl_history__ref_update. */
+typedef struct {
+    dl_history *history;
+    const char *content;
+    size_t size;
+    git_oid tree;
+    git_signature *sig;
+    char *message;        /* describes the change from `parent`, or NULL */
+    git_oid parent;
+    int has_parent;
+    git_oid commit;       /* the version made last */
+} snapshot_job;
+
+/* Make the version on top of `tip`, or stop with DL_EUNCHANGED when `tip`
+ * already holds the content. A lost race comes back here with the winner
+ * as `tip`: the version is re-made on it (same tree, new parent), so
+ * nothing is lost and the order is whoever won. */
+static int snapshot_step(git_oid *next, const git_oid *tip, void *payload)
+{
+    snapshot_job *job = payload;
+    dl_history *history = job->history;
+    int error;
+
+    if (tip != NULL) {
+        /* The tree holds nothing but the article, so equal trees mean
+         * equal content. */
+        git_oid parent_tree;
+        if ((error = tree_of(&parent_tree, history, tip)) < 0)
+            return error;
+        if (git_oid_equal(&parent_tree, &job->tree)) {
+            git_oid_cpy(&job->commit, tip);
+            char hex[GIT_OID_HEXSZ + 1];
+            return dl_error_set(DL_EUNCHANGED, "unchanged: %s",
+                                git_oid_tostr(hex, sizeof(hex), tip));
+        }
+    }
+    /* Describe the change once per parent. */
+    int same_parent = job->message != NULL && (tip != NULL) == job->has_parent &&
+                      (tip == NULL || git_oid_equal(&job->parent, tip));
+    if (!same_parent) {
+        free(job->message);
+        job->message = NULL;
+        if ((error = compose_message(&job->message, history, tip, job->content, job->size)) < 0)
+            return error;
+        job->has_parent = tip != NULL;
+        if (tip != NULL)
+            git_oid_cpy(&job->parent, tip);
+    }
+    const git_oid *parents[1] = {tip};
+    if ((error = git_commit_create_from_ids(&job->commit, history->store->repo, NULL, job->sig,
+                                            job->sig, NULL, job->message, &job->tree,
+                                            tip != NULL ? 1 : 0, parents)) < 0)
+        return dl_history__git_error(error, "cannot record %s", history->file);
+    git_oid_cpy(next, &job->commit);
+    return 0;
+}
+
 static int snapshot_locked(dl_history_id *out, dl_history *history,
                            const char *content, size_t size, const char *note, int tidy)
 {
     git_repository *repo = history->store->repo;
-    git_signature *sig = NULL;
-    git_oid blob, tree, tip, commit;
-    git_oid described_parent = {{0}};
-    int described = 0; /* `message` describes the change from described_parent */
-    char *message = NULL;
-    long long locked_since = 0;
-    int error, found = 0;
+    snapshot_job job = {.history = history, .content = content, .size = size};
+    git_oid blob;
+    int error;
 
     if ((error = dl_text_check(content, size, history->file)) < 0)
         return error;
     if ((error = git_blob_create_from_buffer(&blob, repo, content, size)) < 0)
         return dl_history__git_error(error, "cannot store %s", history->file);
-    if ((error = build_tree(&tree, repo, history->tree_path, &blob)) < 0)
+    if ((error = build_tree(&job.tree, repo, history->tree_path, &blob)) < 0)
         return error;
-    if ((error = dl_history__signature(&sig, repo)) < 0)
+    if ((error = dl_history__signature(&job.sig, repo)) < 0)
         goto done;
 
-    /* Compare-and-swap loop: if another writer moves the ref between our
-     * read and our write, rebase onto its version (same tree, new parent)
-     * and try again. Nothing is lost; the order is whoever won. */
-    for (unsigned attempt = 0;; attempt++) {
-        if ((error = lookup_tip(&tip, &found, repo, history->refname)) < 0)
-            goto done;
-        if (found) {
-            /* The tree holds nothing but the article, so equal trees mean
-             * equal content. */
-            git_oid parent_tree;
-            if ((error = tree_of(&parent_tree, history, &tip)) < 0)
-                goto done;
-            if (git_oid_equal(&parent_tree, &tree)) {
-                git_oid_tostr(out->hex, sizeof(out->hex), &tip);
-                error = dl_error_set(DL_EUNCHANGED, "unchanged: %s", out->hex);
-                goto done;
-            }
-        }
-        /* Describe the change once per parent: a lost race re-parents. */
-        if (!described || (found && !git_oid_equal(&described_parent, &tip))) {
-            free(message);
-            message = NULL;
-            if ((error = compose_message(&message, history, found ? &tip : NULL, content, size)) < 0)
-                goto done;
-            described = 1;
-            if (found)
-                git_oid_cpy(&described_parent, &tip);
-        }
-        const git_oid *parents[1] = {&tip};
-        if ((error = git_commit_create_from_ids(&commit, repo, NULL, sig, sig, NULL, message,
-                                                &tree, found ? 1 : 0, parents)) < 0) {
-            error = dl_history__git_error(error, "cannot record %s", history->file);
-            goto done;
-        }
-        error = dl_history__files_swap_ref(history->store->files, repo, history->refname,
-                                           &commit, found ? &tip : NULL);
-        if (error == 1)
-            error = dl_history__ref_swap(repo, history->refname, &commit, found ? &tip : NULL);
-        if (error == 0)
-            break;
-        if (error == DL_EMODIFIED && attempt < 10000)
-            continue;
-        if (error == DL_ELOCKED &&
-            (error = dl_history__lock_backoff(&locked_since, attempt, repo,
-                                              history->refname)) == 0)
-            continue;
+    error = dl_history__ref_update(repo, history->refname, snapshot_step, &job);
+    if (error == DL_EUNCHANGED)
+        git_oid_tostr(out->hex, sizeof(out->hex), &job.commit);
+    if (error < 0)
         goto done;
-    }
 
-    git_oid_cpy(&history->recorded, &commit);
-    git_oid_cpy(&history->recorded_tree, &tree);
+    git_oid_cpy(&history->recorded, &job.commit);
+    git_oid_cpy(&history->recorded_tree, &job.tree);
     history->has_recorded = 1;
-    dl_history__parsed_is(history, &commit);
-    git_oid_tostr(out->hex, sizeof(out->hex), &commit);
-    if (note != NULL && (error = dl_history__note_set(repo, &commit, note, 0)) < 0)
+    dl_history__parsed_is(history, &job.commit);
+    git_oid_tostr(out->hex, sizeof(out->hex), &job.commit);
+    if (note != NULL && (error = dl_history__note_set(repo, &job.commit, note, 0)) < 0)
         goto done;
     if (tidy)
-        dl_history__maybe_pack(repo, &commit);
+        dl_history__maybe_pack(repo, &job.commit);
     error = 0;
 
 done:
-    free(message);
-    git_signature_free(sig);
+    free(job.message);
+    git_signature_free(job.sig);
     return error;
 }
 
@@ -840,7 +883,6 @@ void dl_history_tidy(dl_history *history)
     pthread_mutex_lock(&history->store->lock);
     if (lookup_tip(&tip, &found, history->store->repo, history->refname) == 0 && found)
         dl_history__maybe_pack(history->store->repo, &tip);
-    dl_history__files_prepare(history->store->files);
     pthread_mutex_unlock(&history->store->lock);
     dl_error_clear(); /* best effort */
 }
@@ -862,77 +904,67 @@ int dl_history__note_get(char **out, git_repository *repo, const git_oid *target
     return *out ? 0 : dl_error_set(DL_ERROR, "out of memory");
 }
 
+/* A note being attached, for dl_history__ref_update. */
+typedef struct {
+    git_repository *repo;
+    const git_oid *target;
+    const char *note;
+    int merge;
+    git_signature *sig;
+} note_job;
+
+/* The notes commit on top of `tip` that gives the target its note; 1 when
+ * a merged note already holds the text. */
+static int note_step(git_oid *next, const git_oid *tip, void *payload)
+{
+    note_job *job = payload;
+    git_commit *parent = NULL;
+    char *joined = NULL;
+    const char *text = job->note;
+    int error;
+
+    if (tip != NULL && (error = git_commit_lookup(&parent, job->repo, tip)) < 0)
+        return dl_history__git_error(error, "cannot read %s", DL_HISTORY_NOTES_REF);
+    git_note *old = NULL;
+    if (job->merge && parent != NULL && git_note_commit_read(&old, job->repo, parent, job->target) == 0) {
+        const char *was = git_note_message(old);
+        if (strstr(was, job->note) != NULL) {
+            error = 1; /* already there */
+            goto done;
+        }
+        if ((joined = malloc(strlen(was) + strlen(job->note) + 3)) == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        sprintf(joined, "%s\n\n%s", was, job->note);
+        text = joined;
+    }
+    if ((error = git_note_commit_create(next, NULL, job->repo, parent, job->sig, job->sig,
+                                        job->target, text, 1)) < 0)
+        error = dl_history__git_error(error, "cannot write the note");
+
+done:
+    git_note_free(old);
+    free(joined);
+    git_commit_free(parent);
+    return error;
+}
+
 int dl_history__note_set(git_repository *repo, const git_oid *target,
                          const char *note, int merge)
 {
-    git_signature *sig = NULL;
-    git_commit *parent = NULL;
-    char *joined = NULL;
-    long long locked_since = 0;
-    int error, found = 0;
-    git_oid tip, commit;
+    note_job job = {repo, target, note, merge, NULL};
+    int error;
 
     if ((error = dl_text_check(note, strlen(note), "the note")) < 0)
         return error;
-    if ((error = dl_history__signature(&sig, repo)) < 0)
+    if ((error = dl_history__signature(&job.sig, repo)) < 0)
         return error;
-
     /* The notes ref is shared by every article: the same compare-and-swap
-     * loop as for versions keeps concurrent annotators from losing notes. */
-    for (unsigned attempt = 0;; attempt++) {
-        git_commit_free(parent);
-        parent = NULL;
-        free(joined);
-        joined = NULL;
-        if ((error = lookup_tip(&tip, &found, repo, DL_HISTORY_NOTES_REF)) < 0)
-            goto done;
-        if (found && (error = git_commit_lookup(&parent, repo, &tip)) < 0) {
-            error = dl_history__git_error(error, "cannot read %s", DL_HISTORY_NOTES_REF);
-            goto done;
-        }
-        const char *text = note;
-        if (merge && parent != NULL) {
-            git_note *old = NULL;
-            if (git_note_commit_read(&old, repo, parent, target) == 0) {
-                const char *was = git_note_message(old);
-                if (strcmp(was, note) == 0 || strstr(was, note) != NULL) {
-                    git_note_free(old);
-                    error = 0;
-                    goto done; /* already there */
-                }
-                joined = malloc(strlen(was) + strlen(note) + 3);
-                if (joined == NULL) {
-                    git_note_free(old);
-                    error = dl_error_set(DL_ERROR, "out of memory");
-                    goto done;
-                }
-                sprintf(joined, "%s\n\n%s", was, note);
-                text = joined;
-            }
-            git_note_free(old);
-        }
-        if ((error = git_note_commit_create(&commit, NULL, repo, parent, sig, sig, target,
-                                            text, 1)) < 0) {
-            error = dl_history__git_error(error, "cannot write the note");
-            goto done;
-        }
-        error = dl_history__ref_swap(repo, DL_HISTORY_NOTES_REF, &commit, found ? &tip : NULL);
-        if (error == 0)
-            break;
-        if (error == DL_EMODIFIED && attempt < 10000)
-            continue;
-        if (error == DL_ELOCKED &&
-            (error = dl_history__lock_backoff(&locked_since, attempt, repo,
-                                              DL_HISTORY_NOTES_REF)) == 0)
-            continue;
-        goto done;
-    }
-
-done:
-    free(joined);
-    git_commit_free(parent);
-    git_signature_free(sig);
-    return error;
+     * as for versions keeps concurrent annotators from losing notes. */
+    error = dl_history__ref_update(repo, DL_HISTORY_NOTES_REF, note_step, &job);
+    git_signature_free(job.sig);
+    return error < 0 ? error : 0;
 }
 
 /* ----------------------------------------------------------- revisions -- */
