@@ -143,6 +143,10 @@ int dl_history__signature(git_signature **out, git_repository *repo)
     return error;
 }
 
+/* A ref's lock file older than this was left by a killed writer: git and
+ * libgit2 hold one for the moment a ref update takes. */
+#define STALE_LOCK_SECONDS 10
+
 /*
  * Wait a little before retrying a locked ref. Returns 0 to retry, or
  * DL_ELOCKED (with a message naming the lock) once about two seconds have
@@ -158,8 +162,9 @@ static int lock_backoff(long long *started, unsigned attempt, git_repository *re
         const char *gitdir = git_repository_commondir(repo);
         return dl_error_set(DL_ELOCKED,
                             "%s is locked: %s%s.lock exists. Another git or dateline "
-                            "process is writing it; if none is running, remove that file",
-                            refname, gitdir, refname);
+                            "process is writing it; if none is running, remove that file "
+                            "(dateline does after %d seconds)",
+                            refname, gitdir, refname, STALE_LOCK_SECONDS);
     }
     /* A little jitter so two writers that collided do not collide again. */
     long ns = (long)(1 + (attempt * 7 + (unsigned)getpid()) % 5) * 1000000L;
@@ -190,6 +195,39 @@ static int ref_swap(git_repository *repo, const char *refname, const git_oid *id
     return 0;
 }
 
+/*
+ * Remove `refname`'s lock file if it is stale; 1 if it was removed. Two
+ * writers may find the same stale lock, so the one file looked at is first
+ * renamed aside (only one of them can), and should it turn out fresh (the
+ * other writer broke the stale lock and took its own since), given back.
+ */
+static int break_stale_lock(git_repository *repo, const char *refname)
+{
+    const char *common = git_repository_commondir(repo);
+    size_t size = strlen(common) + strlen(refname) + 64;
+    char *lock = malloc(size), *aside = malloc(size);
+    struct stat st;
+    int broken = 0;
+
+    if (lock == NULL || aside == NULL)
+        goto done;
+    snprintf(lock, size, "%s%s.lock", common, refname);
+    snprintf(aside, size, "%sdateline-stale-%ld.lock", common, (long)getpid());
+    if (stat(lock, &st) < 0 || time(NULL) - st.st_mtime < STALE_LOCK_SECONDS ||
+        rename(lock, aside) < 0)
+        goto done;
+    if (stat(aside, &st) == 0 && time(NULL) - st.st_mtime < STALE_LOCK_SECONDS)
+        link(aside, lock); /* should a third writer hold the lock by now, it stands */
+    else
+        broken = 1;
+    unlink(aside);
+
+done:
+    free(aside);
+    free(lock);
+    return broken;
+}
+
 /* How many times a writer that keeps losing the race tries again before
  * giving up: far more than any burst of real writers needs. */
 #define REF_UPDATE_ATTEMPTS 10000
@@ -210,6 +248,8 @@ int dl_history__ref_update(git_repository *repo, const char *refname,
         if (error == 0)
             return 0;
         if (error == DL_EMODIFIED && attempt < REF_UPDATE_ATTEMPTS)
+            continue;
+        if (error == DL_ELOCKED && break_stale_lock(repo, refname))
             continue;
         if (error == DL_ELOCKED &&
             (error = lock_backoff(&locked_since, attempt, repo, refname)) == 0)
