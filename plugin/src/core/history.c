@@ -5,12 +5,13 @@
  * function that touches the repository holds the store's mutex for its
  * whole run; the static *_locked helpers assume it is held.
  */
-/* realpath() is X/Open, not plain POSIX. */
+/* realpath() and nftw() are X/Open, not plain POSIX. */
 #define _XOPEN_SOURCE 700
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,8 +299,111 @@ static int dir_is_empty(const char *path)
     return empty;
 }
 
+/* What `git init --bare` puts in a repository, and the locks it takes
+ * while it writes. */
+static const char *const INIT_NAMES[] = {"HEAD", "HEAD.lock", "config", "config.lock",
+                                         "description", "hooks", "info", "objects",
+                                         "refs", "branches", ".", ".."};
+
+/* Whether a directory that is not a repository holds nothing but what
+ * `git init --bare` makes: a store whose creation was killed half-way
+ * (by a dateline before stores were made atomically, or by the user's own
+ * interrupted `git init`). */
+static int is_half_made(const char *path)
+{
+    DIR *dir = opendir(path);
+    struct dirent *entry;
+    int half = 1;
+    if (dir == NULL)
+        return 0;
+    while (half && (entry = readdir(dir)) != NULL) {
+        half = 0;
+        for (size_t i = 0; i < sizeof(INIT_NAMES) / sizeof(INIT_NAMES[0]) && !half; i++)
+            half = strcmp(entry->d_name, INIT_NAMES[i]) == 0;
+    }
+    closedir(dir);
+    return half;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int init_bare(git_repository **out, const char *dir)
+{
+    git_repository_init_options init;
+    git_repository_init_options_init(&init, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+    init.flags = GIT_REPOSITORY_INIT_BARE;
+    init.description = "dateline history store";
+    int error = git_repository_init_ext(out, dir, &init);
+    if (error < 0)
+        return dl_history__git_error(error, "cannot create the history store %s", dir);
+    return 0;
+}
+
+/*
+ * Create a private bare store at `dir` (missing or empty). It is made in
+ * a temporary sibling and renamed into place, so a process killed while
+ * creating it leaves no half-made store behind; when two processes create
+ * it at once, the first rename wins and the other opens the winner's.
+ */
+static int create_store(git_repository **out, const char *dir)
+{
+    size_t length = strlen(dir);
+    while (length > 1 && dir[length - 1] == '/')
+        length--;
+    char *target = strndup(dir, length), *temp = malloc(length + sizeof(".new-XXXXXX"));
+    git_repository *repo = NULL;
+    int error = 0;
+
+    if (target == NULL || temp == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    char *slash = strrchr(target, '/');
+    if (slash != NULL && slash != target) {
+        *slash = '\0';
+        error = make_dirs(target, 0700);
+        *slash = '/';
+        if (error < 0)
+            goto done;
+    }
+    sprintf(temp, "%s.new-XXXXXX", target);
+    /* mkdtemp makes it 0700: history is private, drafts are not for
+     * other users to read. */
+    if (mkdtemp(temp) == NULL) {
+        error = dl_error_set(DL_ERROR, "cannot create the history store directory %s: %s",
+                             temp, strerror(errno));
+        goto done;
+    }
+    error = init_bare(&repo, temp);
+    git_repository_free(repo);
+    repo = NULL;
+    if (error == 0 && rename(temp, target) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+        error = dl_error_set(DL_ERROR, "cannot create the history store %s: %s", target,
+                             strerror(errno));
+    /* Gone when the rename succeeded; else ours lost, or failed. */
+    nftw(temp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (error < 0)
+        goto done;
+    if ((error = git_repository_open_ext(&repo, target, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0) {
+        error = dl_history__git_error(error, "cannot open the history store %s", target);
+        goto done;
+    }
+    *out = repo;
+
+done:
+    free(temp);
+    free(target);
+    return error;
+}
+
 /* Open the repository at `dir` exactly, creating a private bare one if the
- * directory is missing or empty. */
+ * directory is missing or empty, and finishing one whose creation was
+ * killed half-way. */
 static int open_or_create(git_repository **out, const char *dir)
 {
     git_repository *repo = NULL;
@@ -312,25 +416,26 @@ static int open_or_create(git_repository **out, const char *dir)
         return dl_history__git_error(error, "cannot open the history store %s", dir);
 
     struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (!S_ISDIR(st.st_mode))
-            return dl_error_set(DL_EINVALID, "the history store %s is not a directory", dir);
-        if (!dir_is_empty(dir))
-            return dl_error_set(DL_EINVALID,
-                                "%s is not a git repository and not empty; "
-                                "refusing to create a history store there", dir);
-    }
-    if ((error = make_dirs(dir, 0700)) < 0)
+    if (stat(dir, &st) < 0 || dir_is_empty(dir))
+        return create_store(out, dir);
+    if (!S_ISDIR(st.st_mode))
+        return dl_error_set(DL_EINVALID, "the history store %s is not a directory", dir);
+    if (!is_half_made(dir))
+        return dl_error_set(DL_EINVALID,
+                            "%s is not a git repository and not empty; "
+                            "refusing to create a history store there", dir);
+    /* git init completes a repository in place and overwrites nothing
+     * that is there; its locks were left by the killed creator. */
+    char *lock = malloc(strlen(dir) + sizeof("/config.lock"));
+    if (lock == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    sprintf(lock, "%s/HEAD.lock", dir);
+    unlink(lock);
+    sprintf(lock, "%s/config.lock", dir);
+    unlink(lock);
+    free(lock);
+    if ((error = init_bare(&repo, dir)) < 0)
         return error;
-
-    git_repository_init_options init;
-    git_repository_init_options_init(&init, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-    init.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
-    init.description = "dateline history store";
-    if ((error = git_repository_init_ext(&repo, dir, &init)) < 0)
-        return dl_history__git_error(error, "cannot create the history store %s", dir);
-    /* History is private: other users must not read the drafts. */
-    chmod(dir, 0700);
     *out = repo;
     return 0;
 }
