@@ -9,7 +9,6 @@
  *
  * Prints "name value" lines, times in milliseconds (medians).
  */
-#define _GNU_SOURCE
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>

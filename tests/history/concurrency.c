@@ -12,8 +12,8 @@ TestSuite(history_concurrency, .init = fx_setup, .fini = fx_teardown, .timeout =
 
 #define PER_WRITER 200
 
-/* `as_server`: record as the language server does, tidying after each
- * version, so that the next one goes into files made ahead. */
+/* `as_server`: record as the language server does, leaving the upkeep
+ * (packing) to dl_history_tidy after each version. */
 static int write_versions(dl_history *history, int writer, int count, int as_server)
 {
     for (int i = 0; i < count; i++) {
@@ -76,9 +76,9 @@ Test(history_concurrency, two_processes_snapshotting_at_once_lose_no_version)
     two_processes_lose_no_version(0);
 }
 
-/* Files made ahead race like files made on the spot: a ref lock taken by
- * linking one fails when the other writer holds the lock. */
-Test(history_concurrency, two_servers_recording_into_files_made_ahead_lose_no_version)
+/* One writer packs the store's loose objects while the other records:
+ * an object whose loose copy is gone is found in the new pack. */
+Test(history_concurrency, two_servers_packing_while_recording_lose_no_version)
 {
     two_processes_lose_no_version(1);
 }
@@ -89,8 +89,8 @@ typedef struct {
     int result;
 } thread_job;
 
-/* Writer 1 tidies after each version, writer 0 does not: both draw on
- * the one store's files made ahead. */
+/* Writer 1 tidies after each version, writer 0 does not: the packing of
+ * one thread and the saves of the other share the store's handle. */
 static void *run_writer(void *payload)
 {
     thread_job *job = payload;

@@ -1,7 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../support/dl_test.h"
@@ -306,7 +308,8 @@ Test(history_snapshot, unwritable_data_directory_gives_a_clear_error)
     cr_assert(strstr(dl_error_last(), "datafile") != NULL, "%s", dl_error_last());
 }
 
-Test(history_snapshot, a_stale_ref_lock_gives_elocked_naming_the_lock)
+/* A lock as fresh as a live writer's is waited out, not broken. */
+Test(history_snapshot, a_held_ref_lock_gives_elocked_naming_the_lock)
 {
     fx_write_str(fx_repo_path("story.txt"), "one");
     open_story("story.txt");
@@ -318,6 +321,46 @@ Test(history_snapshot, a_stale_ref_lock_gives_elocked_naming_the_lock)
     cr_assert(strstr(dl_error_last(), "refs/dateline/story.txt.lock exists") != NULL, "%s",
               dl_error_last());
     cr_assert(eq(sz, fx_count(history), 1), "nothing half-written");
+    close_story();
+}
+
+/* Make `path` look a minute old, as a lock left by a killed writer. */
+static void age(const char *path)
+{
+    struct timespec times[2];
+    clock_gettime(CLOCK_REALTIME, &times[0]);
+    times[0].tv_sec -= 60;
+    times[1] = times[0];
+    cr_assert(eq(int, utimensat(AT_FDCWD, path, times, 0), 0));
+}
+
+Test(history_snapshot, a_ref_lock_left_by_a_killed_writer_does_not_block_saves)
+{
+    const char *lock = fx_repo_path(".git/refs/dateline/story.txt.lock");
+    open_story("story.txt");
+    fx_snap(history, "one", NULL);
+    fx_write_str(lock, "0123456789012345678901234567890123456789\n");
+    age(lock);
+    fx_snap(history, "two", NULL);
+    cr_assert(eq(sz, fx_count(history), 2));
+    cr_assert(eq(int, access(lock, F_OK), -1), "the stale lock is gone");
+    cr_assert(eq(str, (char *)fx_sh(NULL, "ls -a '%s/.git' | grep -c dateline-stale || true",
+                                    fx_repo), "0"), "and nothing is left aside");
+    close_story();
+}
+
+Test(history_snapshot, a_notes_lock_left_by_a_killed_writer_does_not_block_notes)
+{
+    const char *lock = fx_repo_path(".git/refs/notes/dateline.lock");
+    open_story("story.txt");
+    fx_snap(history, "one", "first note");
+    fx_write_str(lock, "");
+    age(lock);
+    fx_snap(history, "two", "second note");
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show "
+                                          "refs/dateline/story.txt", fx_repo),
+                 "second note"));
+    cr_assert(eq(int, access(lock, F_OK), -1), "the stale lock is gone");
     close_story();
 }
 

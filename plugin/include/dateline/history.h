@@ -137,14 +137,12 @@ int dl_history_snapshot(dl_history_id *out, dl_history *history,
 
 /**
  * The store's upkeep after recording: when enough loose objects have piled
- * up, pack them (usually a few stat() calls; now and then a pack of the
- * versions since the last one). dl_history_snapshot does it unless told to
- * defer it. Best effort: a failure leaves the store as it was.
- *
- * It also makes, ahead of time, the files the next version will be written
- * into (unnamed, open, gone with the process): on some file systems,
- * creating a file is most of what a save costs. So a process that records
- * again and again, like an editor's server, calls it after each save.
+ * up, move dateline's into a new pack of their own (usually a few stat()
+ * calls; now and then a pack of the versions since the last one). Packs
+ * are never deleted or rewritten; joining them is left to `git gc`.
+ * dl_history_snapshot does it unless told to defer it, so that a server
+ * can first tell its user the version is recorded. Best effort: a failure
+ * leaves the store as it was.
  */
 void dl_history_tidy(dl_history *history);
 

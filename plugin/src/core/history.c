@@ -5,12 +5,13 @@
  * function that touches the repository holds the store's mutex for its
  * whole run; the static *_locked helpers assume it is held.
  */
-/* realpath() is X/Open, not plain POSIX. */
+/* realpath() and nftw() are X/Open, not plain POSIX. */
 #define _XOPEN_SOURCE 700
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,8 +144,17 @@ int dl_history__signature(git_signature **out, git_repository *repo)
     return error;
 }
 
-int dl_history__lock_backoff(long long *started, unsigned attempt,
-                             git_repository *repo, const char *refname)
+/* A ref's lock file older than this was left by a killed writer: git and
+ * libgit2 hold one for the moment a ref update takes. */
+#define STALE_LOCK_SECONDS 10
+
+/*
+ * Wait a little before retrying a locked ref. Returns 0 to retry, or
+ * DL_ELOCKED (with a message naming the lock) once about two seconds have
+ * gone by since `*started` (set on the first call when zero).
+ */
+static int lock_backoff(long long *started, unsigned attempt, git_repository *repo,
+                        const char *refname)
 {
     long long now = monotonic_ms();
     if (*started == 0)
@@ -153,8 +163,9 @@ int dl_history__lock_backoff(long long *started, unsigned attempt,
         const char *gitdir = git_repository_commondir(repo);
         return dl_error_set(DL_ELOCKED,
                             "%s is locked: %s%s.lock exists. Another git or dateline "
-                            "process is writing it; if none is running, remove that file",
-                            refname, gitdir, refname);
+                            "process is writing it; if none is running, remove that file "
+                            "(dateline does after %d seconds)",
+                            refname, gitdir, refname, STALE_LOCK_SECONDS);
     }
     /* A little jitter so two writers that collided do not collide again. */
     long ns = (long)(1 + (attempt * 7 + (unsigned)getpid()) % 5) * 1000000L;
@@ -163,8 +174,11 @@ int dl_history__lock_backoff(long long *started, unsigned attempt,
     return 0;
 }
 
-int dl_history__ref_swap(git_repository *repo, const char *refname,
-                         const git_oid *id, const git_oid *expected)
+/* Point `refname` at `id` if it still points at `expected` (NULL: if it
+ * does not exist). DL_EMODIFIED when somebody else moved it first,
+ * DL_ELOCKED when its lock file is held. */
+static int ref_swap(git_repository *repo, const char *refname, const git_oid *id,
+                    const git_oid *expected)
 {
     git_reference *ref = NULL;
     git_oid none;
@@ -180,6 +194,69 @@ int dl_history__ref_swap(git_repository *repo, const char *refname,
     if (error < 0)
         return dl_history__git_error(error, "cannot update %s", refname);
     return 0;
+}
+
+/*
+ * Remove `refname`'s lock file if it is stale; 1 if it was removed. Two
+ * writers may find the same stale lock, so the one file looked at is first
+ * renamed aside (only one of them can), and should it turn out fresh (the
+ * other writer broke the stale lock and took its own since), given back.
+ */
+static int break_stale_lock(git_repository *repo, const char *refname)
+{
+    const char *common = git_repository_commondir(repo);
+    size_t size = strlen(common) + strlen(refname) + 64;
+    char *lock = malloc(size), *aside = malloc(size);
+    struct stat st;
+    int broken = 0;
+
+    if (lock == NULL || aside == NULL)
+        goto done;
+    snprintf(lock, size, "%s%s.lock", common, refname);
+    snprintf(aside, size, "%sdateline-stale-%ld.lock", common, (long)getpid());
+    if (stat(lock, &st) < 0 || time(NULL) - st.st_mtime < STALE_LOCK_SECONDS ||
+        rename(lock, aside) < 0)
+        goto done;
+    if (stat(aside, &st) == 0 && time(NULL) - st.st_mtime < STALE_LOCK_SECONDS)
+        link(aside, lock); /* should a third writer hold the lock by now, it stands */
+    else
+        broken = 1;
+    unlink(aside);
+
+done:
+    free(aside);
+    free(lock);
+    return broken;
+}
+
+/* How many times a writer that keeps losing the race tries again before
+ * giving up: far more than any burst of real writers needs. */
+#define REF_UPDATE_ATTEMPTS 10000
+
+int dl_history__ref_update(git_repository *repo, const char *refname,
+                           dl_history_ref_step step, void *payload)
+{
+    long long locked_since = 0;
+    for (unsigned attempt = 0;; attempt++) {
+        git_oid tip, next;
+        int error = git_reference_name_to_id(&tip, repo, refname);
+        if (error < 0 && error != GIT_ENOTFOUND)
+            return dl_history__git_error(error, "cannot read %s", refname);
+        const git_oid *current = error == 0 ? &tip : NULL;
+        if ((error = step(&next, current, payload)) != 0)
+            return error;
+        error = ref_swap(repo, refname, &next, current);
+        if (error == 0)
+            return 0;
+        if (error == DL_EMODIFIED && attempt < REF_UPDATE_ATTEMPTS)
+            continue;
+        if (error == DL_ELOCKED && break_stale_lock(repo, refname))
+            continue;
+        if (error == DL_ELOCKED &&
+            (error = lock_backoff(&locked_since, attempt, repo, refname)) == 0)
+            continue;
+        return error;
+    }
 }
 
 /* ------------------------------------------------------------ stores -- */
@@ -222,8 +299,111 @@ static int dir_is_empty(const char *path)
     return empty;
 }
 
+/* What `git init --bare` puts in a repository, and the locks it takes
+ * while it writes. */
+static const char *const INIT_NAMES[] = {"HEAD", "HEAD.lock", "config", "config.lock",
+                                         "description", "hooks", "info", "objects",
+                                         "refs", "branches", ".", ".."};
+
+/* Whether a directory that is not a repository holds nothing but what
+ * `git init --bare` makes: a store whose creation was killed half-way
+ * (by a dateline before stores were made atomically, or by the user's own
+ * interrupted `git init`). */
+static int is_half_made(const char *path)
+{
+    DIR *dir = opendir(path);
+    struct dirent *entry;
+    int half = 1;
+    if (dir == NULL)
+        return 0;
+    while (half && (entry = readdir(dir)) != NULL) {
+        half = 0;
+        for (size_t i = 0; i < sizeof(INIT_NAMES) / sizeof(INIT_NAMES[0]) && !half; i++)
+            half = strcmp(entry->d_name, INIT_NAMES[i]) == 0;
+    }
+    closedir(dir);
+    return half;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int init_bare(git_repository **out, const char *dir)
+{
+    git_repository_init_options init;
+    git_repository_init_options_init(&init, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+    init.flags = GIT_REPOSITORY_INIT_BARE;
+    init.description = "dateline history store";
+    int error = git_repository_init_ext(out, dir, &init);
+    if (error < 0)
+        return dl_history__git_error(error, "cannot create the history store %s", dir);
+    return 0;
+}
+
+/*
+ * Create a private bare store at `dir` (missing or empty). It is made in
+ * a temporary sibling and renamed into place, so a process killed while
+ * creating it leaves no half-made store behind; when two processes create
+ * it at once, the first rename wins and the other opens the winner's.
+ */
+static int create_store(git_repository **out, const char *dir)
+{
+    size_t length = strlen(dir);
+    while (length > 1 && dir[length - 1] == '/')
+        length--;
+    char *target = strndup(dir, length), *temp = malloc(length + sizeof(".new-XXXXXX"));
+    git_repository *repo = NULL;
+    int error = 0;
+
+    if (target == NULL || temp == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    char *slash = strrchr(target, '/');
+    if (slash != NULL && slash != target) {
+        *slash = '\0';
+        error = make_dirs(target, 0700);
+        *slash = '/';
+        if (error < 0)
+            goto done;
+    }
+    sprintf(temp, "%s.new-XXXXXX", target);
+    /* mkdtemp makes it 0700: history is private, drafts are not for
+     * other users to read. */
+    if (mkdtemp(temp) == NULL) {
+        error = dl_error_set(DL_ERROR, "cannot create the history store directory %s: %s",
+                             temp, strerror(errno));
+        goto done;
+    }
+    error = init_bare(&repo, temp);
+    git_repository_free(repo);
+    repo = NULL;
+    if (error == 0 && rename(temp, target) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+        error = dl_error_set(DL_ERROR, "cannot create the history store %s: %s", target,
+                             strerror(errno));
+    /* Gone when the rename succeeded; else ours lost, or failed. */
+    nftw(temp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (error < 0)
+        goto done;
+    if ((error = git_repository_open_ext(&repo, target, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0) {
+        error = dl_history__git_error(error, "cannot open the history store %s", target);
+        goto done;
+    }
+    *out = repo;
+
+done:
+    free(temp);
+    free(target);
+    return error;
+}
+
 /* Open the repository at `dir` exactly, creating a private bare one if the
- * directory is missing or empty. */
+ * directory is missing or empty, and finishing one whose creation was
+ * killed half-way. */
 static int open_or_create(git_repository **out, const char *dir)
 {
     git_repository *repo = NULL;
@@ -236,25 +416,26 @@ static int open_or_create(git_repository **out, const char *dir)
         return dl_history__git_error(error, "cannot open the history store %s", dir);
 
     struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (!S_ISDIR(st.st_mode))
-            return dl_error_set(DL_EINVALID, "the history store %s is not a directory", dir);
-        if (!dir_is_empty(dir))
-            return dl_error_set(DL_EINVALID,
-                                "%s is not a git repository and not empty; "
-                                "refusing to create a history store there", dir);
-    }
-    if ((error = make_dirs(dir, 0700)) < 0)
+    if (stat(dir, &st) < 0 || dir_is_empty(dir))
+        return create_store(out, dir);
+    if (!S_ISDIR(st.st_mode))
+        return dl_error_set(DL_EINVALID, "the history store %s is not a directory", dir);
+    if (!is_half_made(dir))
+        return dl_error_set(DL_EINVALID,
+                            "%s is not a git repository and not empty; "
+                            "refusing to create a history store there", dir);
+    /* git init completes a repository in place and overwrites nothing
+     * that is there; its locks were left by the killed creator. */
+    char *lock = malloc(strlen(dir) + sizeof("/config.lock"));
+    if (lock == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    sprintf(lock, "%s/HEAD.lock", dir);
+    unlink(lock);
+    sprintf(lock, "%s/config.lock", dir);
+    unlink(lock);
+    free(lock);
+    if ((error = init_bare(&repo, dir)) < 0)
         return error;
-
-    git_repository_init_options init;
-    git_repository_init_options_init(&init, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-    init.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
-    init.description = "dateline history store";
-    if ((error = git_repository_init_ext(&repo, dir, &init)) < 0)
-        return dl_history__git_error(error, "cannot create the history store %s", dir);
-    /* History is private: other users must not read the drafts. */
-    chmod(dir, 0700);
     *out = repo;
     return 0;
 }
@@ -370,9 +551,6 @@ int dl_history_store_open(dl_history_store **out, const char *path,
     }
     store->repo = repo;
     repo = NULL;
-    /* Without it, saves create their files as they go: slower, as correct. */
-    if (dl_history__files_attach(&store->files, store->repo) < 0)
-        dl_error_clear();
     store->gitdir = dup_string(git_repository_path(store->repo));
     const char *workdir = git_repository_workdir(store->repo);
     if (workdir != NULL) {
@@ -715,90 +893,100 @@ static int tree_of(git_oid *out, dl_history *history, const git_oid *tip)
     return 0;
 }
 
+/* A version being recorded, for dl_history__ref_update. */
+typedef struct {
+    dl_history *history;
+    const char *content;
+    size_t size;
+    git_oid tree;
+    git_signature *sig;
+    char *message;        /* describes the change from `parent`, or NULL */
+    git_oid parent;
+    int has_parent;
+    git_oid commit;       /* the version made last */
+} snapshot_job;
+
+/* Make the version on top of `tip`, or stop with DL_EUNCHANGED when `tip`
+ * already holds the content. A lost race comes back here with the winner
+ * as `tip`: the version is re-made on it (same tree, new parent), so
+ * nothing is lost and the order is whoever won. */
+static int snapshot_step(git_oid *next, const git_oid *tip, void *payload)
+{
+    snapshot_job *job = payload;
+    dl_history *history = job->history;
+    int error;
+
+    if (tip != NULL) {
+        /* The tree holds nothing but the article, so equal trees mean
+         * equal content. */
+        git_oid parent_tree;
+        if ((error = tree_of(&parent_tree, history, tip)) < 0)
+            return error;
+        if (git_oid_equal(&parent_tree, &job->tree)) {
+            git_oid_cpy(&job->commit, tip);
+            char hex[GIT_OID_HEXSZ + 1];
+            return dl_error_set(DL_EUNCHANGED, "unchanged: %s",
+                                git_oid_tostr(hex, sizeof(hex), tip));
+        }
+    }
+    /* Describe the change once per parent. */
+    int same_parent = job->message != NULL && (tip != NULL) == job->has_parent &&
+                      (tip == NULL || git_oid_equal(&job->parent, tip));
+    if (!same_parent) {
+        free(job->message);
+        job->message = NULL;
+        if ((error = compose_message(&job->message, history, tip, job->content, job->size)) < 0)
+            return error;
+        job->has_parent = tip != NULL;
+        if (tip != NULL)
+            git_oid_cpy(&job->parent, tip);
+    }
+    const git_oid *parents[1] = {tip};
+    if ((error = git_commit_create_from_ids(&job->commit, history->store->repo, NULL, job->sig,
+                                            job->sig, NULL, job->message, &job->tree,
+                                            tip != NULL ? 1 : 0, parents)) < 0)
+        return dl_history__git_error(error, "cannot record %s", history->file);
+    git_oid_cpy(next, &job->commit);
+    return 0;
+}
+
 static int snapshot_locked(dl_history_id *out, dl_history *history,
                            const char *content, size_t size, const char *note, int tidy)
 {
     git_repository *repo = history->store->repo;
-    git_signature *sig = NULL;
-    git_oid blob, tree, tip, commit;
-    git_oid described_parent = {{0}};
-    int described = 0; /* `message` describes the change from described_parent */
-    char *message = NULL;
-    long long locked_since = 0;
-    int error, found = 0;
+    snapshot_job job = {.history = history, .content = content, .size = size};
+    git_oid blob;
+    int error;
 
     if ((error = dl_text_check(content, size, history->file)) < 0)
         return error;
     if ((error = git_blob_create_from_buffer(&blob, repo, content, size)) < 0)
         return dl_history__git_error(error, "cannot store %s", history->file);
-    if ((error = build_tree(&tree, repo, history->tree_path, &blob)) < 0)
+    if ((error = build_tree(&job.tree, repo, history->tree_path, &blob)) < 0)
         return error;
-    if ((error = dl_history__signature(&sig, repo)) < 0)
+    if ((error = dl_history__signature(&job.sig, repo)) < 0)
         goto done;
 
-    /* Compare-and-swap loop: if another writer moves the ref between our
-     * read and our write, rebase onto its version (same tree, new parent)
-     * and try again. Nothing is lost; the order is whoever won. */
-    for (unsigned attempt = 0;; attempt++) {
-        if ((error = lookup_tip(&tip, &found, repo, history->refname)) < 0)
-            goto done;
-        if (found) {
-            /* The tree holds nothing but the article, so equal trees mean
-             * equal content. */
-            git_oid parent_tree;
-            if ((error = tree_of(&parent_tree, history, &tip)) < 0)
-                goto done;
-            if (git_oid_equal(&parent_tree, &tree)) {
-                git_oid_tostr(out->hex, sizeof(out->hex), &tip);
-                error = dl_error_set(DL_EUNCHANGED, "unchanged: %s", out->hex);
-                goto done;
-            }
-        }
-        /* Describe the change once per parent: a lost race re-parents. */
-        if (!described || (found && !git_oid_equal(&described_parent, &tip))) {
-            free(message);
-            message = NULL;
-            if ((error = compose_message(&message, history, found ? &tip : NULL, content, size)) < 0)
-                goto done;
-            described = 1;
-            if (found)
-                git_oid_cpy(&described_parent, &tip);
-        }
-        const git_oid *parents[1] = {&tip};
-        if ((error = git_commit_create_from_ids(&commit, repo, NULL, sig, sig, NULL, message,
-                                                &tree, found ? 1 : 0, parents)) < 0) {
-            error = dl_history__git_error(error, "cannot record %s", history->file);
-            goto done;
-        }
-        error = dl_history__files_swap_ref(history->store->files, repo, history->refname,
-                                           &commit, found ? &tip : NULL);
-        if (error == 1)
-            error = dl_history__ref_swap(repo, history->refname, &commit, found ? &tip : NULL);
-        if (error == 0)
-            break;
-        if (error == DL_EMODIFIED && attempt < 10000)
-            continue;
-        if (error == DL_ELOCKED &&
-            (error = dl_history__lock_backoff(&locked_since, attempt, repo,
-                                              history->refname)) == 0)
-            continue;
+    error = dl_history__ref_update(repo, history->refname, snapshot_step, &job);
+    if (error == DL_EUNCHANGED)
+        git_oid_tostr(out->hex, sizeof(out->hex), &job.commit);
+    if (error < 0)
         goto done;
-    }
 
-    git_oid_cpy(&history->recorded, &commit);
-    git_oid_cpy(&history->recorded_tree, &tree);
+    git_oid_cpy(&history->recorded, &job.commit);
+    git_oid_cpy(&history->recorded_tree, &job.tree);
     history->has_recorded = 1;
-    dl_history__parsed_is(history, &commit);
-    git_oid_tostr(out->hex, sizeof(out->hex), &commit);
-    if (note != NULL && (error = dl_history__note_set(repo, &commit, note, 0)) < 0)
+    dl_history__parsed_is(history, &job.commit);
+    git_oid_tostr(out->hex, sizeof(out->hex), &job.commit);
+    if (note != NULL && (error = dl_history__note_set(repo, &job.commit, note, 0)) < 0)
         goto done;
     if (tidy)
-        dl_history__maybe_pack(repo, &commit);
+        dl_history__maybe_pack(repo, &job.commit);
     error = 0;
 
 done:
-    free(message);
-    git_signature_free(sig);
+    free(job.message);
+    git_signature_free(job.sig);
     return error;
 }
 
@@ -840,7 +1028,6 @@ void dl_history_tidy(dl_history *history)
     pthread_mutex_lock(&history->store->lock);
     if (lookup_tip(&tip, &found, history->store->repo, history->refname) == 0 && found)
         dl_history__maybe_pack(history->store->repo, &tip);
-    dl_history__files_prepare(history->store->files);
     pthread_mutex_unlock(&history->store->lock);
     dl_error_clear(); /* best effort */
 }
@@ -862,77 +1049,67 @@ int dl_history__note_get(char **out, git_repository *repo, const git_oid *target
     return *out ? 0 : dl_error_set(DL_ERROR, "out of memory");
 }
 
+/* A note being attached, for dl_history__ref_update. */
+typedef struct {
+    git_repository *repo;
+    const git_oid *target;
+    const char *note;
+    int merge;
+    git_signature *sig;
+} note_job;
+
+/* The notes commit on top of `tip` that gives the target its note; 1 when
+ * a merged note already holds the text. */
+static int note_step(git_oid *next, const git_oid *tip, void *payload)
+{
+    note_job *job = payload;
+    git_commit *parent = NULL;
+    char *joined = NULL;
+    const char *text = job->note;
+    int error;
+
+    if (tip != NULL && (error = git_commit_lookup(&parent, job->repo, tip)) < 0)
+        return dl_history__git_error(error, "cannot read %s", DL_HISTORY_NOTES_REF);
+    git_note *old = NULL;
+    if (job->merge && parent != NULL && git_note_commit_read(&old, job->repo, parent, job->target) == 0) {
+        const char *was = git_note_message(old);
+        if (strstr(was, job->note) != NULL) {
+            error = 1; /* already there */
+            goto done;
+        }
+        if ((joined = malloc(strlen(was) + strlen(job->note) + 3)) == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        sprintf(joined, "%s\n\n%s", was, job->note);
+        text = joined;
+    }
+    if ((error = git_note_commit_create(next, NULL, job->repo, parent, job->sig, job->sig,
+                                        job->target, text, 1)) < 0)
+        error = dl_history__git_error(error, "cannot write the note");
+
+done:
+    git_note_free(old);
+    free(joined);
+    git_commit_free(parent);
+    return error;
+}
+
 int dl_history__note_set(git_repository *repo, const git_oid *target,
                          const char *note, int merge)
 {
-    git_signature *sig = NULL;
-    git_commit *parent = NULL;
-    char *joined = NULL;
-    long long locked_since = 0;
-    int error, found = 0;
-    git_oid tip, commit;
+    note_job job = {repo, target, note, merge, NULL};
+    int error;
 
     if ((error = dl_text_check(note, strlen(note), "the note")) < 0)
         return error;
-    if ((error = dl_history__signature(&sig, repo)) < 0)
+    if ((error = dl_history__signature(&job.sig, repo)) < 0)
         return error;
-
     /* The notes ref is shared by every article: the same compare-and-swap
-     * loop as for versions keeps concurrent annotators from losing notes. */
-    for (unsigned attempt = 0;; attempt++) {
-        git_commit_free(parent);
-        parent = NULL;
-        free(joined);
-        joined = NULL;
-        if ((error = lookup_tip(&tip, &found, repo, DL_HISTORY_NOTES_REF)) < 0)
-            goto done;
-        if (found && (error = git_commit_lookup(&parent, repo, &tip)) < 0) {
-            error = dl_history__git_error(error, "cannot read %s", DL_HISTORY_NOTES_REF);
-            goto done;
-        }
-        const char *text = note;
-        if (merge && parent != NULL) {
-            git_note *old = NULL;
-            if (git_note_commit_read(&old, repo, parent, target) == 0) {
-                const char *was = git_note_message(old);
-                if (strcmp(was, note) == 0 || strstr(was, note) != NULL) {
-                    git_note_free(old);
-                    error = 0;
-                    goto done; /* already there */
-                }
-                joined = malloc(strlen(was) + strlen(note) + 3);
-                if (joined == NULL) {
-                    git_note_free(old);
-                    error = dl_error_set(DL_ERROR, "out of memory");
-                    goto done;
-                }
-                sprintf(joined, "%s\n\n%s", was, note);
-                text = joined;
-            }
-            git_note_free(old);
-        }
-        if ((error = git_note_commit_create(&commit, NULL, repo, parent, sig, sig, target,
-                                            text, 1)) < 0) {
-            error = dl_history__git_error(error, "cannot write the note");
-            goto done;
-        }
-        error = dl_history__ref_swap(repo, DL_HISTORY_NOTES_REF, &commit, found ? &tip : NULL);
-        if (error == 0)
-            break;
-        if (error == DL_EMODIFIED && attempt < 10000)
-            continue;
-        if (error == DL_ELOCKED &&
-            (error = dl_history__lock_backoff(&locked_since, attempt, repo,
-                                              DL_HISTORY_NOTES_REF)) == 0)
-            continue;
-        goto done;
-    }
-
-done:
-    free(joined);
-    git_commit_free(parent);
-    git_signature_free(sig);
-    return error;
+     * as for versions keeps concurrent annotators from losing notes. */
+    error = dl_history__ref_update(repo, DL_HISTORY_NOTES_REF, note_step, &job);
+    git_signature_free(job.sig);
+    return error < 0 ? error : 0;
 }
 
 /* ----------------------------------------------------------- revisions -- */

@@ -13,13 +13,10 @@
 #define DL_HISTORY_NOTES_REF "refs/notes/dateline"
 #define DL_HISTORY_REMOTES_PREFIX "refs/dateline-remotes/"
 
-typedef struct dl_history_files dl_history_files;
-
 struct dl_history_store {
     git_repository *repo;
     char *gitdir;  /* git_repository_path(), for messages */
     char *workdir; /* real path with a trailing '/', or NULL when bare */
-    dl_history_files *files; /* owned by repo's object database; may be NULL */
     pthread_mutex_t lock;
 };
 
@@ -68,20 +65,25 @@ int dl_history__git_error(int git_code, const char *format, ...)
 int dl_history__signature(git_signature **out, git_repository *repo);
 
 /*
- * Point `refname` at `id` if it still points at `expected` (NULL: if it
- * does not exist). DL_EMODIFIED when somebody else moved it first.
- * DL_ELOCKED when its lock file is held.
+ * One step of a ref update: given the ref's current value (`tip`, NULL
+ * when the ref does not exist), write to `next` the id the ref should move
+ * to and return 0; or return 1 to leave the ref as it is (nothing to do),
+ * or a negative DL_E* code (with its message) to give up. A step may be
+ * called again with a newer tip when somebody else moved the ref first,
+ * so it must not keep anything it derived from an older tip.
  */
-int dl_history__ref_swap(git_repository *repo, const char *refname,
-                         const git_oid *id, const git_oid *expected);
+typedef int (*dl_history_ref_step)(git_oid *next, const git_oid *tip, void *payload);
 
 /*
- * Wait a little before retrying a locked ref. Returns 0 to retry, or
- * DL_ELOCKED (with a message naming the lock) once about two seconds have
- * gone by since `*started` (set on the first call when zero).
+ * The one compare-and-swap loop for dateline's refs and the notes ref:
+ * read the ref, ask `step` where it should go, move it there if it still
+ * points where it did (under git's own ref lock), else ask again. A lock
+ * held by another writer is waited out for about two seconds, then
+ * DL_ELOCKED. Returns 0 when the ref moved, 1 when `step` left it alone,
+ * or a negative DL_E* code.
  */
-int dl_history__lock_backoff(long long *started, unsigned attempt,
-                             git_repository *repo, const char *refname);
+int dl_history__ref_update(git_repository *repo, const char *refname,
+                           dl_history_ref_step step, void *payload);
 
 /*
  * Set the note of `target` under refs/notes/dateline. `merge` joins an
@@ -95,45 +97,14 @@ int dl_history__note_set(git_repository *repo, const git_oid *target,
 int dl_history__note_get(char **out, git_repository *repo,
                          const git_oid *target);
 
-
-/* -------------------------------------------- files made ahead (history_files.c) */
-
 /*
- * Put dateline's object writer in front of `repo`'s object database: it
- * writes loose objects into files made ahead by dl_history__files_prepare,
- * or made on the spot. The database owns the writer and the writer owns
- * *out, which lives as long as `repo`. *out stays NULL, and libgit2 writes
- * alone, when the repository has core.fsyncObjectFiles set.
- */
-int dl_history__files_attach(dl_history_files **out, git_repository *repo);
-
-/* Make the files the next version needs (three objects and a ref lock)
- * while nothing waits. Best effort; NULL does nothing. */
-void dl_history__files_prepare(dl_history_files *files);
-
-/* How many files are made and not yet used. */
-size_t dl_history__files_ready(const dl_history_files *files);
-
-/*
- * dl_history__ref_swap through a file made ahead. Returns 1, having
- * changed nothing, when it does not apply: no file ready, a new ref, a
- * packed ref, a ref with a reflog. Else 0, DL_EMODIFIED or DL_ELOCKED as
- * dl_history__ref_swap.
- */
-int dl_history__files_swap_ref(dl_history_files *files, git_repository *repo,
-                               const char *refname, const git_oid *id,
-                               const git_oid *expected);
-
-/*
- * Pack the loose objects of dateline's refs when `tip` (a version just
- * recorded) sits on enough loose ancestors. Best effort: the store stays
- * valid whatever happens, so failures are not reported.
+ * Move the loose objects of dateline's refs into a new pack of their own
+ * when `tip` (a version just recorded) sits on enough loose ancestors
+ * (history_pack.c). Packs are only ever added, never deleted or
+ * rewritten: joining them is left to `git gc` / `git maintenance`. Best
+ * effort: the store stays valid whatever happens, so failures are not
+ * reported.
  */
 void dl_history__maybe_pack(git_repository *repo, const git_oid *tip);
-
-/* Pack now: the loose objects reachable from dateline's refs go into one
- * new pack; with `consolidate`, all of them into one pack, dropping packs
- * it makes redundant. */
-int dl_history__pack(git_repository *repo, int consolidate);
 
 #endif

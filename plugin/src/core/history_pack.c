@@ -1,38 +1,33 @@
 /*
- * dateline — keeping the store small: packing loose objects.
+ * dateline — keeping the store small: packing dateline's loose objects.
  *
  * Each version adds three or more loose objects (blob, trees, commit), each
  * a file of its own, zlib-compressed but never delta-compressed: 2,000 saves
  * of a 5 KB article would take ~25 MB of disk. So, like `git gc --auto`,
  * recording a version checks whether enough loose objects have piled up and
- * then moves dateline's objects into a pack, where versions become deltas of
- * each other.
+ * then moves the loose objects reachable from dateline's refs into one new
+ * pack (libgit2's packbuilder), where versions become deltas of each other,
+ * and deletes their loose copies, as `git prune-packed` would. That is
+ * safe at any moment: each one is already in a pack that is fully written
+ * (libgit2 writes .pack and .idx under temporary names and renames).
  *
- *  - Incremental: the loose objects reachable from dateline's refs go into
- *    one new pack; then their loose files are deleted. Deleting is safe at
- *    any moment because each one is already in a pack that is fully written
- *    (libgit2 writes .pack and .idx under temporary names and renames).
- *  - Consolidation: when packs pile up too, everything reachable from
- *    dateline's refs goes into one pack, and each older pack whose every
- *    object is in the new one is deleted. Packs holding anything else — the
- *    user's own commits in a work repository — are never touched, so
- *    dateline cannot lose data that is not its own.
+ * Packs are only ever added. dateline never deletes or rewrites a pack,
+ * its own or anybody's, so nothing it does can disagree with the user's
+ * `git gc`, bitmaps or multi-pack-index; joining the packs is left to
+ * `git gc` / `git maintenance`, which keep everything under refs/dateline/
+ * and refs/notes/dateline because those are refs.
  *
  * Only objects reachable from our refs are packed: the user's loose objects
- * and garbage stay for `git gc` to judge. A lock file in objects/pack keeps
- * two processes from packing at once (a second one simply skips).
+ * and garbage stay for `git gc` to judge. Two processes packing at once
+ * may both pack the same objects; that costs a duplicate pack, never an
+ * object, so no lock is taken.
  */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <git2/sys/odb_backend.h>
 
 #include "dateline/error.h"
 #include "history_internal.h"
@@ -42,11 +37,6 @@
 /* ... or when one sampled fan-out directory suggests this many loose
  * objects in all (a quarter of the git gc default, scaled to 1/256th). */
 #define SAMPLED_LOOSE_LIMIT 8
-/* Consolidate when there are this many packs. */
-#define PACKS_LIMIT 12
-/* A pack lock older than this was left by a killed process. */
-#define STALE_LOCK_SECONDS 600
-
 /* ------------------------------------------------------------ oid set -- */
 
 typedef struct {
@@ -134,20 +124,16 @@ static char *objects_dir(git_repository *repo)
     return dir;
 }
 
-static size_t count_entries(const char *dir, const char *suffix)
+/* Entries in a directory, not counting ".", ".." and hidden files. */
+static size_t count_entries(const char *dir)
 {
     DIR *d = opendir(dir);
     struct dirent *entry;
-    size_t count = 0, slen = suffix ? strlen(suffix) : 0;
+    size_t count = 0;
     if (d == NULL)
         return 0;
-    while ((entry = readdir(d)) != NULL) {
-        size_t len = strlen(entry->d_name);
-        if (entry->d_name[0] == '.')
-            continue;
-        if (suffix == NULL || (len > slen && strcmp(entry->d_name + len - slen, suffix) == 0))
-            count++;
-    }
+    while ((entry = readdir(d)) != NULL)
+        count += entry->d_name[0] != '.';
     closedir(d);
     return count;
 }
@@ -244,110 +230,18 @@ static const char *const OUR_GLOBS[] = {"refs/dateline/*", "refs/dateline-remote
 
 /* ------------------------------------------------------------ packing -- */
 
-static int take_lock(const char *path)
-{
-    for (int attempt = 0; attempt < 2; attempt++) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd >= 0) {
-            close(fd);
-            return 0;
-        }
-        struct stat st;
-        if (errno != EEXIST || stat(path, &st) < 0 ||
-            time(NULL) - st.st_mtime < STALE_LOCK_SECONDS)
-            return -1;
-        unlink(path); /* left behind by a killed process */
-    }
-    return -1;
-}
-
-typedef struct {
-    git_odb_backend *pack;
-    int all_inside;
-} containment;
-
-static int check_inside(const git_oid *id, void *payload)
-{
-    containment *c = payload;
-    if (!c->pack->exists(c->pack, id)) {
-        c->all_inside = 0;
-        return 1; /* stop */
-    }
-    return 0;
-}
-
-/* Delete every pack but `keep_name` whose objects are all in it. */
-static void drop_redundant_packs(const char *pack_dir, const char *keep_name)
-{
-    char path[4096];
-    containment inside = {NULL, 1};
-    DIR *dir = NULL;
-    struct dirent *entry;
-
-    snprintf(path, sizeof(path), "%spack-%s.idx", pack_dir, keep_name);
-    if (git_odb_backend_one_pack(&inside.pack, path) < 0)
-        return;
-    if ((dir = opendir(pack_dir)) == NULL)
-        goto done;
-    while ((entry = readdir(dir)) != NULL) {
-        size_t len = strlen(entry->d_name);
-        if (len < 10 || strncmp(entry->d_name, "pack-", 5) != 0 ||
-            strcmp(entry->d_name + len - 4, ".idx") != 0 ||
-            strncmp(entry->d_name + 5, keep_name, len - 9) == 0)
-            continue;
-        char base[3900];
-        struct stat st;
-        if (snprintf(base, sizeof(base), "%s%.*s", pack_dir, (int)(len - 4), entry->d_name) >=
-            (int)sizeof(base))
-            continue;
-        snprintf(path, sizeof(path), "%s.keep", base);
-        if (stat(path, &st) == 0)
-            continue; /* somebody asked git to keep it */
-
-        git_odb_backend *old = NULL;
-        snprintf(path, sizeof(path), "%s.idx", base);
-        if (git_odb_backend_one_pack(&old, path) < 0)
-            continue;
-        inside.all_inside = 1;
-        int error = old->foreach(old, check_inside, &inside);
-        old->free(old);
-        if (error < 0 || !inside.all_inside)
-            continue; /* a failure to read it counts as "keep it" */
-        /* The index goes first: a pack without an index is invisible,
-         * an index without its pack is an error for readers. */
-        unlink(path);
-        snprintf(path, sizeof(path), "%s.pack", base);
-        unlink(path);
-        snprintf(path, sizeof(path), "%s.rev", base);
-        unlink(path);
-    }
-    closedir(dir);
-
-done:
-    inside.pack->free(inside.pack);
-}
-
-int dl_history__pack(git_repository *repo, int consolidate)
+/* The loose objects reachable from dateline's refs into one new pack. */
+static int pack_loose(git_repository *repo)
 {
     collector c = {.repo = repo};
     git_packbuilder *builder = NULL;
-    git_revwalk *walk = NULL;
     git_odb *odb = NULL;
     char *objects = objects_dir(repo);
-    char lock[4096], pack_dir[3900];
-    int error = 0, locked = 0;
+    int error = 0;
 
     if (objects == NULL)
         return dl_error_set(DL_ERROR, "out of memory");
     c.objects = objects;
-    snprintf(pack_dir, sizeof(pack_dir), "%spack/", objects);
-    snprintf(lock, sizeof(lock), "%sdateline-pack.lock", pack_dir);
-    mkdir(pack_dir, 0755);
-    if (take_lock(lock) < 0)
-        goto done; /* another process is packing: nothing to do */
-    locked = 1;
-
-    /* 1. The loose objects of dateline's refs into a new pack. */
     for (size_t i = 0; i < sizeof(OUR_GLOBS) / sizeof(OUR_GLOBS[0]); i++) {
         git_reference_iterator *it = NULL;
         git_reference *ref = NULL;
@@ -361,55 +255,34 @@ int dl_history__pack(git_repository *repo, int consolidate)
         error = dl_history__git_error(-1, "cannot list objects to pack");
         goto done;
     }
-    if (c.set.count > 0) {
-        if ((error = git_packbuilder_new(&builder, repo)) < 0)
+    if (c.set.count == 0)
+        goto done;
+    if ((error = git_packbuilder_new(&builder, repo)) < 0)
+        goto git_failed;
+    for (size_t i = 0; i < c.set.count; i++)
+        if ((error = git_packbuilder_insert(builder, &c.set.list[i], NULL)) < 0)
             goto git_failed;
-        for (size_t i = 0; i < c.set.count; i++)
-            if ((error = git_packbuilder_insert(builder, &c.set.list[i], NULL)) < 0)
-                goto git_failed;
-        if ((error = git_packbuilder_write(builder, NULL, 0, NULL, NULL)) < 0)
-            goto git_failed;
-        git_packbuilder_free(builder);
-        builder = NULL;
-        for (size_t i = 0; i < c.set.count; i++) {
-            char path[4096];
-            loose_path(path, sizeof(path), objects, &c.set.list[i]);
-            /* Fan-out directories stay: libgit2 creates one and then
-             * renames an object into it, so removing an empty one races
-             * with a concurrent save and makes that save fail. */
-            unlink(path);
-        }
+    if ((error = git_packbuilder_write(builder, NULL, 0, NULL, NULL)) < 0)
+        goto git_failed;
+    for (size_t i = 0; i < c.set.count; i++) {
+        char path[4096];
+        loose_path(path, sizeof(path), objects, &c.set.list[i]);
+        /* Fan-out directories stay: libgit2 creates one and then
+         * renames an object into it, so removing an empty one races
+         * with a concurrent save and makes that save fail. */
+        unlink(path);
     }
-
-    /* 2. Too many packs: everything of ours into one. */
-    if (consolidate || count_entries(pack_dir, ".idx") >= PACKS_LIMIT) {
-        if ((error = git_packbuilder_new(&builder, repo)) < 0 ||
-            (error = git_revwalk_new(&walk, repo)) < 0)
-            goto git_failed;
-        for (size_t i = 0; i < sizeof(OUR_GLOBS) / sizeof(OUR_GLOBS[0]); i++)
-            git_revwalk_push_glob(walk, OUR_GLOBS[i]);
-        if ((error = git_packbuilder_insert_walk(builder, walk)) < 0)
-            goto git_failed;
-        if (git_packbuilder_object_count(builder) > 0) {
-            if ((error = git_packbuilder_write(builder, NULL, 0, NULL, NULL)) < 0)
-                goto git_failed;
-            drop_redundant_packs(pack_dir, git_packbuilder_name(builder));
-        }
-    }
-
+    /* This handle's object database must see the new pack before it
+     * looks for an object whose loose copy is gone. */
     if (git_repository_odb(&odb, repo) == 0)
         git_odb_refresh(odb);
-    error = 0;
     goto done;
 
 git_failed:
     error = dl_history__git_error(error, "cannot pack the history store");
 
 done:
-    if (locked)
-        unlink(lock);
     git_odb_free(odb);
-    git_revwalk_free(walk);
     git_packbuilder_free(builder);
     oid_set_free(&c.set);
     oid_set_free(&c.seen);
@@ -441,8 +314,8 @@ void dl_history__maybe_pack(git_repository *repo, const git_oid *tip)
     char sample[4096], hex[GIT_OID_HEXSZ + 1];
     git_oid_tostr(hex, sizeof(hex), tip);
     snprintf(sample, sizeof(sample), "%s%.2s", objects, hex);
-    if (loose >= LOOSE_VERSIONS_LIMIT || count_entries(sample, NULL) > SAMPLED_LOOSE_LIMIT)
-        dl_history__pack(repo, 0);
+    if (loose >= LOOSE_VERSIONS_LIMIT || count_entries(sample) > SAMPLED_LOOSE_LIMIT)
+        pack_loose(repo);
     free(objects);
     dl_error_clear(); /* best effort: the version is recorded either way */
 }

@@ -227,93 +227,90 @@ int dl_history_push(dl_history_sync_result *out, dl_history_store *store,
 
 /* --------------------------------------------------------------- pull -- */
 
+/* One article's remote history being joined with the local one. */
+typedef struct {
+    git_repository *repo;
+    const char *local_ref;
+    const git_oid *theirs;
+    const char *name;
+    git_commit *theirs_commit; /* looked up once, when first needed */
+    git_signature *sig;
+    int merged;    /* the last step made a merge: */
+    git_oid merge; /* this one, */
+    git_oid ours;  /* of theirs and this local tip */
+} join_job;
+
+/* Where the local ref goes: theirs when it is ahead (or we have none), a
+ * merge of both when both sides recorded versions; 1 when we already hold
+ * theirs. */
+static int join_step(git_oid *next, const git_oid *ours, void *payload)
+{
+    join_job *job = payload;
+    git_commit *ours_commit = NULL;
+    git_tree *tree = NULL;
+    int error;
+
+    job->merged = 0;
+    if (ours != NULL && (git_oid_equal(ours, job->theirs) ||
+                         git_graph_descendant_of(job->repo, ours, job->theirs) == 1))
+        return 1; /* we are ahead, or equal; push will share it */
+    if (ours == NULL || git_graph_descendant_of(job->repo, job->theirs, ours) == 1) {
+        git_oid_cpy(next, job->theirs);
+        return 0;
+    }
+    /* Both sides recorded versions. Keep both as parents of a merge whose
+     * content is ours: the file on disk is the writer's latest word, and
+     * theirs stays one step back. */
+    if ((error = git_commit_lookup(&ours_commit, job->repo, ours)) < 0 ||
+        (job->theirs_commit == NULL &&
+         (error = git_commit_lookup(&job->theirs_commit, job->repo, job->theirs)) < 0) ||
+        (error = git_commit_tree(&tree, ours_commit)) < 0 ||
+        (job->sig == NULL && (error = dl_history__signature(&job->sig, job->repo)) < 0)) {
+        if (dl_error_last_code() == DL_OK)
+            error = dl_history__git_error(error, "cannot merge %s", job->local_ref);
+        goto done;
+    }
+    const git_commit *parents[2] = {ours_commit, job->theirs_commit};
+    char message[512];
+    snprintf(message, sizeof(message), "dateline: merge versions from %s\n", job->name);
+    if ((error = git_commit_create(next, job->repo, NULL, job->sig, job->sig, NULL, message,
+                                   tree, 2, parents)) < 0) {
+        error = dl_history__git_error(error, "cannot merge %s", job->local_ref);
+        goto done;
+    }
+    git_oid_cpy(&job->merge, next);
+    git_oid_cpy(&job->ours, ours);
+    job->merged = 1;
+
+done:
+    git_tree_free(tree);
+    git_commit_free(ours_commit);
+    return error;
+}
+
 /* Join one article's local history with the remote's. */
 static int join_article(dl_history_sync_result *result, git_repository *repo,
                         const char *local_ref, const git_oid *theirs, const char *name)
 {
-    git_commit *ours_commit = NULL, *theirs_commit = NULL;
-    git_tree *tree = NULL;
-    git_signature *sig = NULL;
-    git_oid ours, merge;
-    long long locked_since = 0;
-    int error = 0;
-
-    for (unsigned attempt = 0;; attempt++) {
-        git_commit_free(ours_commit);
-        ours_commit = NULL;
-        git_tree_free(tree);
-        tree = NULL;
-        int have = git_reference_name_to_id(&ours, repo, local_ref) == 0;
-        const git_oid *swap_to = theirs;
-        int merged = 0;
-
-        if (have && git_oid_equal(&ours, theirs)) {
-            result->unchanged++;
-            error = 0;
-            goto done;
-        }
-        if (have && git_graph_descendant_of(repo, &ours, theirs) == 1) {
-            result->unchanged++; /* we are ahead; push will share it */
-            error = 0;
-            goto done;
-        }
-        if (have && git_graph_descendant_of(repo, theirs, &ours) != 1) {
-            /* Both sides recorded versions. Keep both as parents of a
-             * merge whose content is ours: the file on disk is the
-             * writer's latest word, and theirs stays one step back. */
-            const git_commit *parents[2];
-            if ((error = git_commit_lookup(&ours_commit, repo, &ours)) < 0 ||
-                (theirs_commit == NULL &&
-                 (error = git_commit_lookup(&theirs_commit, repo, theirs)) < 0) ||
-                (error = git_commit_tree(&tree, ours_commit)) < 0 ||
-                (sig == NULL && (error = dl_history__signature(&sig, repo)) < 0)) {
-                if (dl_error_last_code() == DL_OK)
-                    error = dl_history__git_error(error, "cannot merge %s", local_ref);
-                goto done;
-            }
-            parents[0] = ours_commit;
-            parents[1] = theirs_commit;
-            char message[512];
-            snprintf(message, sizeof(message), "dateline: merge versions from %s\n", name);
-            if ((error = git_commit_create(&merge, repo, NULL, sig, sig, NULL, message, tree, 2,
-                                           parents)) < 0) {
-                error = dl_history__git_error(error, "cannot merge %s", local_ref);
-                goto done;
-            }
-            swap_to = &merge;
-            merged = 1;
-        }
-
-        error = dl_history__ref_swap(repo, local_ref, swap_to, have ? &ours : NULL);
-        if (error == 0) {
-            if (merged) {
-                size_t ahead = 0, behind = 0;
-                char note[256], hex[DL_HISTORY_ID_SHORTSIZE + 1];
-                git_graph_ahead_behind(&ahead, &behind, repo, theirs, &ours);
-                git_oid_tostr(hex, sizeof(hex), theirs);
-                snprintf(note, sizeof(note), "merged %zu version%s from %s (their latest: %s)",
-                         ahead, ahead == 1 ? "" : "s", name, hex);
-                if ((error = dl_history__note_set(repo, &merge, note, 0)) < 0)
-                    goto done;
-                result->merged++;
-            } else {
-                result->updated++;
-            }
-            goto done;
-        }
-        if (error == DL_EMODIFIED && attempt < 1000)
-            continue;
-        if (error == DL_ELOCKED &&
-            (error = dl_history__lock_backoff(&locked_since, attempt, repo, local_ref)) == 0)
-            continue;
-        goto done;
+    join_job job = {.repo = repo, .local_ref = local_ref, .theirs = theirs, .name = name};
+    int error = dl_history__ref_update(repo, local_ref, join_step, &job);
+    if (error == 1) {
+        result->unchanged++;
+        error = 0;
+    } else if (error == 0 && !job.merged) {
+        result->updated++;
+    } else if (error == 0) {
+        size_t ahead = 0, behind = 0;
+        char note[256], hex[DL_HISTORY_ID_SHORTSIZE + 1];
+        git_graph_ahead_behind(&ahead, &behind, repo, theirs, &job.ours);
+        git_oid_tostr(hex, sizeof(hex), theirs);
+        snprintf(note, sizeof(note), "merged %zu version%s from %s (their latest: %s)", ahead,
+                 ahead == 1 ? "" : "s", name, hex);
+        if ((error = dl_history__note_set(repo, &job.merge, note, 0)) == 0)
+            result->merged++;
     }
-
-done:
-    git_signature_free(sig);
-    git_tree_free(tree);
-    git_commit_free(theirs_commit);
-    git_commit_free(ours_commit);
+    git_signature_free(job.sig);
+    git_commit_free(job.theirs_commit);
     return error;
 }
 
@@ -333,92 +330,75 @@ static char *join_notes(const char *ours, const char *theirs)
     return joined;
 }
 
-/* Union of the local notes and the remote's, as a merge commit on the
- * notes ref so that both histories stay reachable. */
-static int join_notes_ref(dl_history_sync_result *result, git_repository *repo,
-                          const git_oid *theirs)
+/* The remote's notes being joined with the local ones. */
+typedef struct {
+    git_repository *repo;
+    const git_oid *theirs;
+    git_commit *theirs_commit; /* looked up once, when first needed */
+    git_signature *sig;
+} notes_job;
+
+/* Where the notes ref goes: theirs when it is ahead (or we have none),
+ * else the union of both as a merge commit, so that both histories stay
+ * reachable; 1 when we already hold theirs. */
+static int notes_step(git_oid *next, const git_oid *ours, void *payload)
 {
-    git_commit *ours_commit = NULL, *theirs_commit = NULL, *work = NULL;
+    notes_job *job = payload;
+    git_repository *repo = job->repo;
+    git_commit *ours_commit = NULL, *work = NULL;
     git_note_iterator *it = NULL;
-    git_signature *sig = NULL;
     git_tree *tree = NULL;
-    long long locked_since = 0;
-    git_oid ours, merge;
+    git_oid blob, target, step;
     int error;
 
-    if ((error = dl_history__signature(&sig, repo)) < 0)
-        return error;
-    for (unsigned attempt = 0;; attempt++) {
-        git_commit_free(ours_commit);
-        git_commit_free(work);
-        git_tree_free(tree);
-        git_note_iterator_free(it);
-        ours_commit = work = NULL;
-        tree = NULL;
-        it = NULL;
-
-        int have = git_reference_name_to_id(&ours, repo, DL_HISTORY_NOTES_REF) == 0;
-        const git_oid *swap_to = theirs;
-        if (have && (git_oid_equal(&ours, theirs) ||
-                     git_graph_descendant_of(repo, &ours, theirs) == 1)) {
-            error = 0;
-            goto done;
-        }
-        if (have && git_graph_descendant_of(repo, theirs, &ours) != 1) {
-            git_oid blob, target, next;
-            if ((error = git_commit_lookup(&ours_commit, repo, &ours)) < 0 ||
-                (theirs_commit == NULL &&
-                 (error = git_commit_lookup(&theirs_commit, repo, theirs)) < 0) ||
-                (error = git_commit_lookup(&work, repo, &ours)) < 0 ||
-                (error = git_note_commit_iterator_new(&it, theirs_commit)) < 0)
-                goto git_failed;
-            /* Replay each of their notes onto ours, joining texts that
-             * differ, then seal the result with both tips as parents. */
-            while ((error = git_note_next(&blob, &target, it)) == 0) {
-                git_note *mine = NULL, *their = NULL;
-                char *text = NULL;
-                if (git_note_commit_read(&their, repo, theirs_commit, &target) < 0)
-                    continue;
-                const char *their_text = git_note_message(their);
-                if (git_note_commit_read(&mine, repo, work, &target) == 0)
-                    text = join_notes(git_note_message(mine), their_text);
-                else if ((text = malloc(strlen(their_text) + 1)) != NULL)
-                    strcpy(text, their_text);
-                git_note_free(mine);
-                git_note_free(their);
-                if (text == NULL)
-                    continue;
-                error = git_note_commit_create(&next, NULL, repo, work, sig, sig, &target, text, 1);
-                free(text);
-                if (error < 0)
-                    goto git_failed;
-                git_commit_free(work);
-                work = NULL;
-                if ((error = git_commit_lookup(&work, repo, &next)) < 0)
-                    goto git_failed;
-            }
-            if (error != GIT_ITEROVER)
-                goto git_failed;
-            const git_commit *parents[2] = {ours_commit, theirs_commit};
-            if ((error = git_commit_tree(&tree, work)) < 0 ||
-                (error = git_commit_create(&merge, repo, NULL, sig, sig, NULL,
-                                           "dateline: merge notes\n", tree, 2, parents)) < 0)
-                goto git_failed;
-            swap_to = &merge;
-        }
-        error = dl_history__ref_swap(repo, DL_HISTORY_NOTES_REF, swap_to, have ? &ours : NULL);
-        if (error == 0) {
-            result->notes_updated = 1;
-            goto done;
-        }
-        if (error == DL_EMODIFIED && attempt < 1000)
-            continue;
-        if (error == DL_ELOCKED &&
-            (error = dl_history__lock_backoff(&locked_since, attempt, repo,
-                                              DL_HISTORY_NOTES_REF)) == 0)
-            continue;
-        goto done;
+    if (ours != NULL && (git_oid_equal(ours, job->theirs) ||
+                         git_graph_descendant_of(repo, ours, job->theirs) == 1))
+        return 1;
+    if (ours == NULL || git_graph_descendant_of(repo, job->theirs, ours) == 1) {
+        git_oid_cpy(next, job->theirs);
+        return 0;
     }
+    if ((error = git_commit_lookup(&ours_commit, repo, ours)) < 0 ||
+        (job->theirs_commit == NULL &&
+         (error = git_commit_lookup(&job->theirs_commit, repo, job->theirs)) < 0) ||
+        (error = git_commit_lookup(&work, repo, ours)) < 0 ||
+        (error = git_note_commit_iterator_new(&it, job->theirs_commit)) < 0)
+        goto git_failed;
+    /* Replay each of their notes onto ours, joining texts that differ,
+     * then seal the result with both tips as parents. */
+    while ((error = git_note_next(&blob, &target, it)) == 0) {
+        git_note *mine = NULL, *their = NULL;
+        char *text = NULL;
+        if (git_note_commit_read(&their, repo, job->theirs_commit, &target) < 0)
+            continue;
+        const char *their_text = git_note_message(their);
+        if (git_note_commit_read(&mine, repo, work, &target) == 0)
+            text = join_notes(git_note_message(mine), their_text);
+        else if ((text = malloc(strlen(their_text) + 1)) != NULL)
+            strcpy(text, their_text);
+        git_note_free(mine);
+        git_note_free(their);
+        if (text == NULL)
+            continue;
+        error = git_note_commit_create(&step, NULL, repo, work, job->sig, job->sig, &target,
+                                       text, 1);
+        free(text);
+        if (error < 0)
+            goto git_failed;
+        git_commit_free(work);
+        work = NULL;
+        if ((error = git_commit_lookup(&work, repo, &step)) < 0)
+            goto git_failed;
+    }
+    if (error != GIT_ITEROVER)
+        goto git_failed;
+    const git_commit *parents[2] = {ours_commit, job->theirs_commit};
+    if ((error = git_commit_tree(&tree, work)) < 0 ||
+        (error = git_commit_create(next, repo, NULL, job->sig, job->sig, NULL,
+                                   "dateline: merge notes\n", tree, 2, parents)) < 0)
+        goto git_failed;
+    error = 0;
+    goto done;
 
 git_failed:
     error = dl_history__git_error(error, "cannot merge notes");
@@ -426,10 +406,24 @@ done:
     git_note_iterator_free(it);
     git_tree_free(tree);
     git_commit_free(work);
-    git_commit_free(theirs_commit);
     git_commit_free(ours_commit);
-    git_signature_free(sig);
     return error;
+}
+
+static int join_notes_ref(dl_history_sync_result *result, git_repository *repo,
+                          const git_oid *theirs)
+{
+    notes_job job = {.repo = repo, .theirs = theirs};
+    int error;
+
+    if ((error = dl_history__signature(&job.sig, repo)) < 0)
+        return error;
+    error = dl_history__ref_update(repo, DL_HISTORY_NOTES_REF, notes_step, &job);
+    if (error == 0)
+        result->notes_updated = 1;
+    git_commit_free(job.theirs_commit);
+    git_signature_free(job.sig);
+    return error < 0 ? error : 0;
 }
 
 /*
