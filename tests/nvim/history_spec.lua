@@ -140,7 +140,7 @@ end)
 
 T.test('version ids complete after :Dateline diff and :Dateline restore', function()
   local buf = three_versions()
-  local history = require('dateline.history')
+  local history = require('dateline.history_data')
   vim.fn.getcompletion('Dateline diff ', 'cmdline') -- starts fetching the log
   T.wait_for(function()
     return history.cached_log(buf) ~= nil

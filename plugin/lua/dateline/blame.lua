@@ -25,7 +25,7 @@ function M.label(version, now)
     return 'not recorded yet'
   end
   local parts = {
-    require('dateline.history').relative_time(version.timestamp, now),
+    require('dateline.history_data').relative_time(version.timestamp, now),
     version.author and str(version.author.name) or '?',
   }
   if str(version.note) then
