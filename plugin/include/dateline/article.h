@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The syntax tree type of tree-sitter (tree_sitter/api.h), for callers that
+ * hold a tree of the text already. */
+typedef struct TSTree TSTree;
+
 /** Where something is: bytes [start_byte, end_byte) and 0-based lines, the
  *  end line being the line of its last byte. */
 typedef struct {
@@ -41,8 +45,10 @@ typedef enum {
 typedef struct {
     dl_block_kind kind;
     dl_span span;
-    uint32_t words;
-    char *first_words; /**< the first few words, for outlines and summaries */
+    uint32_t words;     /**< see dl_article_count_words */
+    uint32_t sentences; /**< see dl_article_count_sentences */
+    uint32_t paragraph; /**< a paragraph's number (¶ N, from 1); 0 for other kinds */
+    char *first_words;  /**< the first few words, for outlines and summaries */
 } dl_block;
 
 /** dl_quotation.block of a quotation in the headline or dek. */
@@ -74,7 +80,8 @@ typedef struct {
 } dl_annotation;
 
 typedef struct {
-    uint32_t words;
+    uint32_t words;     /**< headline, dek and blocks */
+    uint32_t sentences; /**< headline, dek and blocks */
     uint32_t paragraphs;
     uint32_t quotations; /**< not counting continuations of a run-on quotation */
     uint32_t reading_seconds;
@@ -123,8 +130,20 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
 
 void dl_article_parser_free(dl_article_parser *parser);
 
-/** Count the words in `size` bytes: whitespace-separated runs holding a letter or digit. */
+/**
+ * The model of `text` from a syntax tree of it that the caller already has
+ * (the language server keeps one per document). `tree` must be the article
+ * grammar's tree of exactly these bytes; it is only read.
+ */
+int dl_article_from_tree(dl_article **out, const char *text, size_t size, const TSTree *tree);
+
+/** Count the words in `size` bytes: space-separated runs holding a letter or
+ *  digit (docs/format.md, "Words and sentences"). */
 uint32_t dl_article_count_words(const char *text, size_t size);
+
+/** Count the sentences in `size` bytes of one block (docs/format.md, "Words
+ *  and sentences"): text with a word and no full stop is one sentence. */
+uint32_t dl_article_count_sentences(const char *text, size_t size);
 
 /** The name of a block kind as used in JSON ("paragraph", "editor_note", ...). */
 const char *dl_article_block_kind_name(dl_block_kind kind);

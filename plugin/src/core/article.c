@@ -79,6 +79,125 @@ uint32_t dl_article_count_words(const char *text, size_t size)
     return words;
 }
 
+/* --------------------------------------------------------------- sentences */
+
+/* Length of a mark that may close a sentence after its full stop (a quote
+ * mark or bracket: `yes.”`), or 0. */
+static size_t closer_length(const unsigned char *s, size_t n)
+{
+    if (s[0] == '"' || s[0] == '\'' || s[0] == ')' || s[0] == ']')
+        return 1;
+    if (n >= 2 && s[0] == 0xc2 && s[1] == 0xbb)
+        return 2; /* » */
+    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x99 || s[2] == 0x9d || s[2] == 0xba))
+        return 3; /* ’ ” › */
+    return 0;
+}
+
+/* Length of a mark that may open the next sentence before its first letter
+ * (`“We`, `(The`), or 0. */
+static size_t opener_length(const unsigned char *s, size_t n)
+{
+    if (s[0] == '"' || s[0] == '\'' || s[0] == '(' || s[0] == '[')
+        return 1;
+    if (n >= 2 && s[0] == 0xc2 && s[1] == 0xab)
+        return 2; /* « */
+    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x98 || s[2] == 0x9c || s[2] == 0xb9))
+        return 3; /* ‘ “ ‹ */
+    return 0;
+}
+
+/* Words after which a full stop marks the abbreviation, not the sentence's
+ * end: titles, company suffixes, months and the like that news copy puts
+ * before a name or a number. */
+static const char *const abbreviations[] = {
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Gen", "Gov", "Sen", "Rep", "Lt",
+    "Col", "Sgt", "Capt", "Cmdr", "Adm", "Rev", "Hon", "Pres", "Supt", "Det", "Insp", "Inc",
+    "Ltd", "Corp", "Co", "Bros", "No", "Nos", "vs", "Jan", "Feb", "Aug", "Sept", "Sep", "Oct",
+    "Nov", "Dec", "Mt", "Ft", "Ave", "Blvd", "approx", "est", "a.m", "p.m", "e.g", "i.e",
+};
+
+static bool is_letter(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Whether the full stop at `dot` follows an initial ("J.", "U.S.") or one
+ * of the abbreviations. */
+static bool ends_abbreviation(const unsigned char *text, size_t dot)
+{
+    size_t start = dot;
+    while (start > 0 && (is_letter(text[start - 1]) || text[start - 1] == '.'))
+        start--;
+    size_t letters = dot;
+    while (letters > start && text[letters - 1] != '.')
+        letters--;
+    if (dot - letters == 1 && text[letters] >= 'A' && text[letters] <= 'Z')
+        return true;
+    for (size_t i = 0; i < sizeof(abbreviations) / sizeof(abbreviations[0]); i++)
+        if (strlen(abbreviations[i]) == dot - start &&
+            memcmp(abbreviations[i], text + start, dot - start) == 0)
+            return true;
+    return false;
+}
+
+/* Length of the sentence-ending punctuation at `s` (". ! ? …", runs such as
+ * "?!" and "..." included), or 0. */
+static size_t terminal_length(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        if (i < n && (s[i] == '.' || s[i] == '!' || s[i] == '?'))
+            i++;
+        else if (i + 2 < n && s[i] == 0xe2 && s[i + 1] == 0x80 && s[i + 2] == 0xa6)
+            i += 3;
+        else
+            return i;
+    }
+}
+
+/* A sentence ends at terminal punctuation that closing quote marks or
+ * brackets may follow, then a space (of any kind) or the end of the text,
+ * unless the next word starts with a small letter (`“Why?” she asked.`) or
+ * a lone full stop closes an initial or an abbreviation. Text after the last
+ * end that holds a word is a sentence too (a headline, a subhead). */
+uint32_t dl_article_count_sentences(const char *text, size_t size)
+{
+    const unsigned char *bytes = (const unsigned char *)text;
+    uint32_t sentences = 0;
+    bool in_sentence = false;
+    size_t i = 0;
+    while (i < size) {
+        size_t terminal = terminal_length(bytes + i, size - i);
+        if (terminal == 0) {
+            if (bytes[i] == 0xE2 && i + 2 < size && (bytes[i + 1] == 0x80 || bytes[i + 1] == 0x81)) {
+                i += 3; /* General Punctuation: dashes, quote marks are no word */
+                continue;
+            }
+            in_sentence = in_sentence || is_word_byte(bytes[i]);
+            i++;
+            continue;
+        }
+        size_t end = i + terminal, closer, space;
+        while (end < size && (closer = closer_length(bytes + end, size - end)) > 0)
+            end += closer;
+        bool at_space = end == size || space_length(bytes + end, size - end) > 0;
+        size_t next = end;
+        while (next < size && (space = space_length(bytes + next, size - next)) > 0)
+            next += space;
+        while (next < size && (closer = opener_length(bytes + next, size - next)) > 0)
+            next += closer;
+        bool continues = next < size && bytes[next] >= 'a' && bytes[next] <= 'z';
+        bool abbreviation = terminal == 1 && bytes[i] == '.' && ends_abbreviation(bytes, i);
+        if (in_sentence && at_space && !continues && !abbreviation) {
+            sentences++;
+            in_sentence = false;
+        }
+        i = end;
+    }
+    return sentences + in_sentence;
+}
+
 /* The first FIRST_WORDS space-separated words, joined by single spaces,
  * with "…" when there are more. */
 static char *first_words(const char *text, size_t size)
@@ -320,6 +439,7 @@ static int add_block_node(builder *b, TSNode node, dl_block_kind kind)
     dl_block *block = &a->blocks[a->block_count - 1];
     size_t length = block->span.range.end_byte - block->span.range.start_byte;
     block->words = dl_article_count_words(block->span.text, length);
+    block->sentences = dl_article_count_sentences(block->span.text, length);
     free(block->first_words);
     block->first_words = first_words(block->span.text, length);
     if (!block->span.text || !block->first_words)
@@ -431,16 +551,23 @@ static int visit(builder *b, TSNode node, bool top_level)
     return visit_children(b, node, false);
 }
 
+/* The totals, and each paragraph's number. */
 static void compute_stats(dl_article *a)
 {
     dl_article_stats *stats = &a->stats;
-    if (a->headline)
-        stats->words += dl_article_count_words(a->headline->text, strlen(a->headline->text));
-    if (a->dek)
-        stats->words += dl_article_count_words(a->dek->text, strlen(a->dek->text));
+    const dl_span *front[] = {a->headline, a->dek};
+    for (size_t i = 0; i < sizeof(front) / sizeof(front[0]); i++) {
+        if (front[i]) {
+            stats->words += dl_article_count_words(front[i]->text, strlen(front[i]->text));
+            stats->sentences += dl_article_count_sentences(front[i]->text, strlen(front[i]->text));
+        }
+    }
     for (size_t i = 0; i < a->block_count; i++) {
-        stats->words += a->blocks[i].words;
-        stats->paragraphs += a->blocks[i].kind == DL_BLOCK_PARAGRAPH;
+        dl_block *block = &a->blocks[i];
+        stats->words += block->words;
+        stats->sentences += block->sentences;
+        if (block->kind == DL_BLOCK_PARAGRAPH)
+            block->paragraph = ++stats->paragraphs;
     }
     for (size_t i = 0; i < a->quotation_count; i++)
         stats->quotations += !a->quotations[i].continued;
@@ -448,8 +575,7 @@ static void compute_stats(dl_article *a)
         (stats->words * 60 + DL_READING_WORDS_PER_MINUTE / 2) / DL_READING_WORDS_PER_MINUTE;
 }
 
-/* The model of `text` from its syntax tree. */
-static int build_model(dl_article **out, const char *text, size_t size, TSTree *tree)
+int dl_article_from_tree(dl_article **out, const char *text, size_t size, const TSTree *tree)
 {
     dl_article *article = calloc(1, sizeof(*article));
     if (!article)
@@ -552,7 +678,7 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
     parser->tree = tree;
     parser->text = copy;
     parser->size = size;
-    return build_model(out, text, size, tree);
+    return dl_article_from_tree(out, text, size, tree);
 }
 
 int dl_article_parse(dl_article **out, const char *text, size_t size)
@@ -564,7 +690,7 @@ int dl_article_parse(dl_article **out, const char *text, size_t size)
         return dl_error_set(DL_ERROR, "out of memory");
     ts_parser_set_language(parser, tree_sitter_article());
     TSTree *tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)size);
-    int error = tree ? build_model(out, text, size, tree)
+    int error = tree ? dl_article_from_tree(out, text, size, tree)
                      : dl_error_set(DL_ERROR, "the parser gave up on this text");
     ts_tree_delete(tree);
     ts_parser_delete(parser);

@@ -23,8 +23,8 @@ static json_t *string_or_null(const char *text)
 
 static json_t *stats_json(const dl_article_stats *stats)
 {
-    return json_pack("{s:I,s:I,s:I,s:I}", "words", (json_int_t)stats->words, "paragraphs",
-                     (json_int_t)stats->paragraphs, "quotations", (json_int_t)stats->quotations,
+    return json_pack("{s:I,s:I,s:I,s:I,s:I}", "words", (json_int_t)stats->words, "sentences",
+                     (json_int_t)stats->sentences, "paragraphs", (json_int_t)stats->paragraphs, "quotations", (json_int_t)stats->quotations,
                      "reading_seconds", (json_int_t)stats->reading_seconds);
 }
 
@@ -55,9 +55,12 @@ static json_t *blocks_json(const dl_article *article)
     for (size_t i = 0; blocks && i < article->block_count; i++) {
         const dl_block *block = &article->blocks[i];
         json_array_append_new(
-            blocks, json_pack("{s:s,s:o,s:I,s:s}", "kind", dl_article_block_kind_name(block->kind),
-                              "range", dl_json_range(&block->span.range), "words",
-                              (json_int_t)block->words, "first_words", block->first_words));
+            blocks,
+            json_pack("{s:s,s:o,s:o,s:I,s:I,s:s}", "kind", dl_article_block_kind_name(block->kind),
+                      "range", dl_json_range(&block->span.range), "paragraph",
+                      block->paragraph ? json_integer(block->paragraph) : json_null(), "words",
+                      (json_int_t)block->words, "sentences", (json_int_t)block->sentences,
+                      "first_words", block->first_words));
     }
     return blocks;
 }

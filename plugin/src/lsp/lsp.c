@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dateline/error.h"
+#include "dateline/json.h"
 #include "dateline_version.h"
 #include "lsp_internal.h"
 
@@ -320,6 +321,18 @@ static void on_hover(dl_lsp_server *s, const json_t *id, dl_lsp_document *doc,
     dl_lsp_worker_submit(s->worker, job);
 }
 
+/* dateline/article: the model of the server's text of the document, as
+ * `dateline outline --json` prints it for the same bytes. */
+static void on_article(dl_lsp_server *s, const json_t *id, dl_lsp_document *doc)
+{
+    const dl_article *article = dl_lsp_document_article(doc);
+    json_t *result = NULL;
+    if (article == NULL || dl_json_article(&result, article) < 0)
+        dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, dl_error_last());
+    else
+        dl_lsp_respond(&s->writer, id, result);
+}
+
 static void on_execute_command(dl_lsp_server *s, const json_t *id, const json_t *params)
 {
     const char *command = json_string_value(json_object_get(params, "command"));
@@ -362,7 +375,7 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
     static const char *const methods[] = {
         "textDocument/documentSymbol", "textDocument/foldingRange",
         "textDocument/semanticTokens/full", "textDocument/selectionRange",
-        "textDocument/codeAction", "textDocument/hover", NULL,
+        "textDocument/codeAction", "textDocument/hover", "dateline/article", NULL,
     };
     size_t m = 0;
     while (methods[m] && strcmp(methods[m], method) != 0)
@@ -410,6 +423,9 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
     }
     case 5:
         on_hover(s, id, doc, params);
+        break;
+    case 6:
+        on_article(s, id, doc);
         break;
     }
     return 1;

@@ -305,7 +305,16 @@ static int parse(dl_lsp_document *doc, TSTree *old)
         dl_lsp_symbol_cache_clear(doc);
     ts_tree_delete(doc->tree);
     doc->tree = tree;
+    dl_article_free(doc->article);
+    doc->article = NULL;
     return 0;
+}
+
+const dl_article *dl_lsp_document_article(dl_lsp_document *doc)
+{
+    if (doc->article == NULL && doc->tree != NULL)
+        dl_article_from_tree(&doc->article, doc->text, doc->size, doc->tree);
+    return doc->article;
 }
 
 int dl_lsp_document_new(dl_lsp_document **out, const char *uri, const char *text, size_t size,
@@ -351,6 +360,7 @@ void dl_lsp_document_free(dl_lsp_document *doc)
 {
     if (doc == NULL)
         return;
+    dl_article_free(doc->article);
     ts_tree_delete(doc->tree);
     ts_parser_delete(doc->parser);
     dl_lsp_quote_warnings_free(doc->warnings, doc->warning_count);

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <tree_sitter/api.h>
 
+#include "dateline/article.h"
 #include "dateline/lsp.h"
 
 /* JSON-RPC and LSP error codes. */
@@ -150,6 +151,10 @@ typedef struct dl_lsp_document {
     size_t line_count, line_capacity;
     TSParser *parser;
     TSTree *tree;
+    /* The article model of `text`: everything the server shows that counts
+     * or credits comes from it. Built on first use after a change, so a
+     * burst of keystrokes builds it once. */
+    dl_article *article;
     int diagnostics_dirty;
     dl_lsp_quote_warning *warnings;
     size_t warning_count;
@@ -182,6 +187,10 @@ typedef struct {
 } dl_lsp_range;
 int dl_lsp_document_edit(dl_lsp_document *doc, const dl_lsp_range *range, const char *text,
                          size_t size, dl_lsp_encoding enc);
+
+/* The document's article model, built now if the text changed since the
+ * last one; NULL when it cannot be built (dl_error_last says why). */
+const dl_article *dl_lsp_document_article(dl_lsp_document *doc);
 
 /* Position <-> byte offset. Positions past a line's end clamp to it; a
  * position inside a character moves to its start. */
