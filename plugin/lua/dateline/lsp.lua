@@ -33,7 +33,9 @@ local died = {} ---@type table<string, string> root -> why its server stopped (r
 local given_up = {} ---@type table<string, true>
 local restarts = {} ---@type table<string, integer[]> root -> times of recent restarts
 local after_restart = {} ---@type table<string, integer[]> root -> buffers to snapshot once it runs
-local buffers = {} ---@type table<integer, true> buffers attach() was asked for, re-attached after a restart
+-- Buffers attach() was asked for (re-attached after a restart) -> the id of
+-- the client last started or reused for them, true when none started.
+local buffers = {} ---@type table<integer, integer|true>
 local listeners = {} ---@type table<string, function[]> event -> listeners
 
 --- Listen to `event`: a server notification's method (`dateline/recorded`,
@@ -150,6 +152,13 @@ function M.client(buf)
     if not is_stopped(client) then
       return client
     end
+  end
+  -- Neovim 0.10 lists a client only once it answered initialize; requests
+  -- sent before then wait for it (see M.request).
+  local id = buffers[buf]
+  local starting = type(id) == 'number' and vim.lsp.get_client_by_id(id)
+  if starting and not is_stopped(starting) then
+    return starting
   end
 end
 
@@ -275,7 +284,7 @@ function M.attach(buf)
   if not is_file_buffer(buf) then
     return nil
   end
-  buffers[buf] = true
+  buffers[buf] = buffers[buf] or true
   local cmd, why = M.server_cmd()
   if not cmd then
     if why then
@@ -306,6 +315,7 @@ function M.attach(buf)
     return nil
   end
   died[root] = nil
+  buffers[buf] = client_id
   return client_id
 end
 
