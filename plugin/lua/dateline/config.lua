@@ -32,8 +32,9 @@ M.defaults = {
     follow_cursor = true,
   },
   status = {
-    -- Reading speed for the reading time in status().
-    words_per_minute = 230,
+    -- Reading speed for the reading time in status(). nil: the core's
+    -- reading time (230 words a minute, as `dateline stats` reports it).
+    words_per_minute = nil,
   },
   -- The command that starts the language server (`dateline lsp`), which
   -- serves diagnostics, symbols, hover and all history work. nil: the CLI
