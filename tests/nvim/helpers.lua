@@ -51,7 +51,7 @@ return function(T)
   function H.cli_model(path)
     local result = vim.system({ H.plugin .. '/bin/dateline', 'outline', '--json', path }, { text = true }):wait(20000)
     T.eq(result.code, 0, 'dateline outline --json ' .. path .. ': ' .. (result.stderr or ''))
-    return vim.json.decode(result.stdout, { luanil = { object = true } })
+    return vim.json.decode(result.stdout, { luanil = { object = true, array = true } })
   end
 
   --- setup() for one test: the defaults come back when it ends.
