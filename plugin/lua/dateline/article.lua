@@ -107,8 +107,9 @@ end
 ---@return table? model nil before the first answer, or without a server
 ---@return boolean current
 function M.get(buf)
+  -- Without a server nobody can say what the text holds now.
   if not M.available(buf) then
-    return entries[buf] and entries[buf].model, false
+    return nil, false
   end
   local entry = entry_for(buf)
   local tick = vim.api.nvim_buf_get_changedtick(buf)
