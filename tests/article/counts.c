@@ -121,3 +121,16 @@ Test(article_counts, the_reference_article_has_331_words_and_16_sentences)
     dl_article_free(a);
     free(text);
 }
+
+Test(article_counts, first_words_cut_long_words_at_a_character)
+{
+    char word[400];
+    memset(word, 'a', sizeof(word));
+    memcpy(word + 159, "é", 2); /* bytes 159-160: the cut at 160 must not split it */
+    char *first = dl_article_first_words(word, sizeof(word), 8);
+    cr_assert(eq(sz, strlen(first), 159 + strlen("…")));
+    free(first);
+    first = dl_article_first_words(" one\xc2\xa0two  three ", 19, 2);
+    cr_assert(eq(str, first, "one two…"));
+    free(first);
+}

@@ -48,7 +48,7 @@ typedef struct {
     uint32_t words;     /**< see dl_article_count_words */
     uint32_t sentences; /**< see dl_article_count_sentences */
     uint32_t paragraph; /**< a paragraph's number (¶ N, from 1); 0 for other kinds */
-    char *first_words;  /**< the first few words, for outlines and summaries */
+    char *first_words;  /**< the first few words after the dateline, for outlines */
 } dl_block;
 
 /** dl_quotation.block of a quotation in the headline or dek. */
@@ -144,6 +144,22 @@ uint32_t dl_article_count_words(const char *text, size_t size);
 /** Count the sentences in `size` bytes of one block (docs/format.md, "Words
  *  and sentences"): text with a word and no full stop is one sentence. */
 uint32_t dl_article_count_sentences(const char *text, size_t size);
+
+/**
+ * Where the sentence that starts at `from` ends (docs/format.md, "Words and
+ * sentences"): the offset after its punctuation and closing marks, or
+ * `size` when it runs to the end. `*has_word`: it holds a word, so it
+ * counts as a sentence.
+ */
+size_t dl_article_sentence_end(const char *text, size_t size, size_t from, int *has_word);
+
+/** A first_words cut stops at this many bytes, at a character boundary. */
+#define DL_FIRST_WORDS_MAX_BYTES 160
+
+/** The first `count` words of `size` bytes joined by single spaces, with
+ *  "…" when there are more (or past DL_FIRST_WORDS_MAX_BYTES); NULL when out
+ *  of memory. The caller frees it. */
+char *dl_article_first_words(const char *text, size_t size, unsigned count);
 
 /** The name of a block kind as used in JSON ("paragraph", "editor_note", ...). */
 const char *dl_article_block_kind_name(dl_block_kind kind);

@@ -22,4 +22,31 @@ int dl_text_read_file(char **out, size_t *out_size, const char *path);
  */
 int dl_text_check(const char *data, size_t size, const char *what);
 
+/**
+ * Length of the space character at `s` (of `n` > 0 bytes), or 0 if it is
+ * not one: ASCII white space, NO-BREAK SPACE, NEXT LINE and Unicode's
+ * spaces and line and paragraph separators. This is what separates words
+ * everywhere (docs/format.md, "Words and sentences"). Inline, ASCII first:
+ * the model runs it on every byte of an article.
+ */
+static inline size_t dl_text_space_length(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    if (c == 0xc2)
+        return n >= 2 && (s[1] == 0xa0 || s[1] == 0x85) ? 2 : 0; /* NO-BREAK SPACE, NEXT LINE */
+    if (c < 0xe1 || c > 0xe3 || n < 3)
+        return 0;
+    if (c == 0xe1)
+        return s[1] == 0x9a && s[2] == 0x80 ? 3 : 0; /* OGHAM SPACE MARK */
+    if (c == 0xe3)
+        return s[1] == 0x80 && s[2] == 0x80 ? 3 : 0; /* IDEOGRAPHIC SPACE */
+    if (s[1] == 0x80 &&
+        ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
+        return 3; /* EN QUAD .. HAIR SPACE, LINE/PARAGRAPH SEPARATOR, NNBSP */
+    return s[1] == 0x81 && s[2] == 0x9f ? 3 : 0; /* MEDIUM MATHEMATICAL SPACE */
+}
+
 #endif

@@ -6,6 +6,7 @@
 #include <tree_sitter/api.h>
 
 #include "dateline/error.h"
+#include "dateline/text.h"
 
 const TSLanguage *tree_sitter_article(void);
 
@@ -26,27 +27,13 @@ typedef struct {
 
 /* ------------------------------------------------------------------ text */
 
-/* Length of the space character at `s` (ASCII or one of Unicode's Zs and
- * line/paragraph separators), or 0 if it is not one. */
-static size_t space_length(const unsigned char *s, size_t n)
+/* The one definition of a space (dateline/text.h), on bytes. */
+static inline size_t space_length(const unsigned char *s, size_t n)
 {
-    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
-        return 1;
-    if (n >= 2 && s[0] == 0xc2 && (s[1] == 0xa0 || s[1] == 0x85))
-        return 2; /* NO-BREAK SPACE, NEXT LINE */
-    if (n >= 3 && s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
-        return 3; /* OGHAM SPACE MARK */
-    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
-        ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
-        return 3; /* EN QUAD .. HAIR SPACE, LINE/PARAGRAPH SEPARATOR, NNBSP */
-    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
-        return 3; /* MEDIUM MATHEMATICAL SPACE */
-    if (n >= 3 && s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
-        return 3; /* IDEOGRAPHIC SPACE */
-    return 0;
+    return dl_text_space_length((const char *)s, n);
 }
 
-static bool is_word_byte(unsigned char c)
+static inline bool is_word_byte(unsigned char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
 }
@@ -135,7 +122,7 @@ static bool ends_abbreviation(const unsigned char *text, size_t dot)
     if (dot - letters == 1 && text[letters] >= 'A' && text[letters] <= 'Z')
         return true;
     for (size_t i = 0; i < sizeof(abbreviations) / sizeof(abbreviations[0]); i++)
-        if (strlen(abbreviations[i]) == dot - start &&
+        if (abbreviations[i][0] == text[start] && strlen(abbreviations[i]) == dot - start &&
             memcmp(abbreviations[i], text + start, dot - start) == 0)
             return true;
     return false;
@@ -159,22 +146,26 @@ static size_t terminal_length(const unsigned char *s, size_t n)
 /* A sentence ends at terminal punctuation that closing quote marks or
  * brackets may follow, then a space (of any kind) or the end of the text,
  * unless the next word starts with a small letter (`“Why?” she asked.`) or
- * a lone full stop closes an initial or an abbreviation. Text after the last
- * end that holds a word is a sentence too (a headline, a subhead). */
-uint32_t dl_article_count_sentences(const char *text, size_t size)
+ * a lone full stop closes an initial or an abbreviation. */
+size_t dl_article_sentence_end(const char *text, size_t size, size_t from, int *has_word)
 {
     const unsigned char *bytes = (const unsigned char *)text;
-    uint32_t sentences = 0;
-    bool in_sentence = false;
-    size_t i = 0;
+    bool wordy = false;
+    size_t i = from;
     while (i < size) {
+        unsigned char c = bytes[i];
+        if (c != '.' && c != '!' && c != '?' && c != 0xE2) { /* most bytes: no end here */
+            wordy = wordy || is_word_byte(c);
+            i++;
+            continue;
+        }
         size_t terminal = terminal_length(bytes + i, size - i);
         if (terminal == 0) {
-            if (bytes[i] == 0xE2 && i + 2 < size && (bytes[i + 1] == 0x80 || bytes[i + 1] == 0x81)) {
+            if (i + 2 < size && (bytes[i + 1] == 0x80 || bytes[i + 1] == 0x81)) {
                 i += 3; /* General Punctuation: dashes, quote marks are no word */
                 continue;
             }
-            in_sentence = in_sentence || is_word_byte(bytes[i]);
+            wordy = true; /* another character of U+2000..U+2FFF */
             i++;
             continue;
         }
@@ -189,40 +180,66 @@ uint32_t dl_article_count_sentences(const char *text, size_t size)
             next += closer;
         bool continues = next < size && bytes[next] >= 'a' && bytes[next] <= 'z';
         bool abbreviation = terminal == 1 && bytes[i] == '.' && ends_abbreviation(bytes, i);
-        if (in_sentence && at_space && !continues && !abbreviation) {
-            sentences++;
-            in_sentence = false;
+        if (wordy && at_space && !continues && !abbreviation) {
+            *has_word = 1;
+            return end;
         }
         i = end;
     }
-    return sentences + in_sentence;
+    *has_word = wordy;
+    return size;
 }
 
-/* The first FIRST_WORDS space-separated words, joined by single spaces,
- * with "…" when there are more. */
-static char *first_words(const char *text, size_t size)
+/* Text after the last end that holds a word is a sentence too (a
+ * headline, a subhead). */
+uint32_t dl_article_count_sentences(const char *text, size_t size)
+{
+    uint32_t sentences = 0;
+    int has_word = 0;
+    for (size_t at = 0; at < size;) {
+        at = dl_article_sentence_end(text, size, at, &has_word);
+        sentences += has_word != 0;
+    }
+    return sentences;
+}
+
+char *dl_article_first_words(const char *text, size_t size, unsigned count)
 {
     const unsigned char *bytes = (const unsigned char *)text;
-    char *out = malloc(size + 4);
+    size_t capacity = (size < DL_FIRST_WORDS_MAX_BYTES ? size : DL_FIRST_WORDS_MAX_BYTES) + 4;
+    char *out = malloc(capacity);
     if (!out)
         return NULL;
     size_t length = 0, i = 0, space;
-    int words = 0;
-    while (i < size) {
+    unsigned words = 0;
+    bool cut = false;
+    while (i < size && !cut) {
         while (i < size && (space = space_length(bytes + i, size - i)) > 0)
             i += space;
         if (i == size)
             break;
-        if (words == FIRST_WORDS) {
-            memcpy(out + length, "…", strlen("…"));
-            length += strlen("…");
+        if (words == count || length + 1 >= DL_FIRST_WORDS_MAX_BYTES) {
+            cut = true;
             break;
         }
-        if (words > 0)
+        if (words++ > 0)
             out[length++] = ' ';
+        size_t word = i;
         while (i < size && space_length(bytes + i, size - i) == 0)
-            out[length++] = text[i++];
-        words++;
+            i++;
+        size_t n = i - word;
+        if (length + n > DL_FIRST_WORDS_MAX_BYTES) { /* one huge "word": cut at a character */
+            n = DL_FIRST_WORDS_MAX_BYTES - length;
+            while (n > 0 && (bytes[word + n] & 0xC0) == 0x80)
+                n--;
+            cut = true;
+        }
+        memcpy(out + length, text + word, n);
+        length += n;
+    }
+    if (cut) {
+        memcpy(out + length, "…", strlen("…"));
+        length += strlen("…");
     }
     out[length] = '\0';
     return out;
@@ -436,13 +453,7 @@ static int add_block_node(builder *b, TSNode node, dl_block_kind kind)
         if (span_of(&block->span, b, node) < 0)
             return DL_ERROR;
     }
-    dl_block *block = &a->blocks[a->block_count - 1];
-    size_t length = block->span.range.end_byte - block->span.range.start_byte;
-    block->words = dl_article_count_words(block->span.text, length);
-    block->sentences = dl_article_count_sentences(block->span.text, length);
-    free(block->first_words);
-    block->first_words = first_words(block->span.text, length);
-    if (!block->span.text || !block->first_words)
+    if (!a->blocks[a->block_count - 1].span.text)
         return dl_error_set(DL_ERROR, "out of memory");
     return 0;
 }
@@ -551,9 +562,23 @@ static int visit(builder *b, TSNode node, bool top_level)
     return visit_children(b, node, false);
 }
 
-/* The totals, and each paragraph's number. */
-static void compute_stats(dl_article *a)
+/* Each block's counts, first words and number, and the totals. The first
+ * words start after the dateline: every outline shows it on its own. */
+static int compute_stats(dl_article *a)
 {
+    for (size_t i = 0; i < a->block_count; i++) {
+        dl_block *block = &a->blocks[i];
+        size_t length = block->span.range.end_byte - block->span.range.start_byte, from = 0;
+        if (a->dateline && a->dateline->range.start_byte >= block->span.range.start_byte &&
+            a->dateline->range.end_byte <= block->span.range.end_byte)
+            from = a->dateline->range.end_byte - block->span.range.start_byte;
+        block->words = dl_article_count_words(block->span.text, length);
+        block->sentences = dl_article_count_sentences(block->span.text, length);
+        block->first_words =
+            dl_article_first_words(block->span.text + from, length - from, FIRST_WORDS);
+        if (!block->first_words)
+            return dl_error_set(DL_ERROR, "out of memory");
+    }
     dl_article_stats *stats = &a->stats;
     const dl_span *front[] = {a->headline, a->dek};
     for (size_t i = 0; i < sizeof(front) / sizeof(front[0]); i++) {
@@ -573,6 +598,7 @@ static void compute_stats(dl_article *a)
         stats->quotations += !a->quotations[i].continued;
     stats->reading_seconds =
         (stats->words * 60 + DL_READING_WORDS_PER_MINUTE / 2) / DL_READING_WORDS_PER_MINUTE;
+    return 0;
 }
 
 int dl_article_from_tree(dl_article **out, const char *text, size_t size, const TSTree *tree)
@@ -583,11 +609,10 @@ int dl_article_from_tree(dl_article **out, const char *text, size_t size, const 
     builder b = {.text = text, .size = size, .article = article};
     int error;
     if ((error = visit_children(&b, ts_tree_root_node(tree), true)) < 0 ||
-        (error = fill_in_speakers(article)) < 0) {
+        (error = fill_in_speakers(article)) < 0 || (error = compute_stats(article)) < 0) {
         dl_article_free(article);
         return error;
     }
-    compute_stats(article);
     *out = article;
     return 0;
 }
