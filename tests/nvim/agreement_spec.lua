@@ -6,6 +6,7 @@
 -- the same words, paragraph numbers, quotations and speakers.
 local T = ...
 local H = dofile(T.root .. '/tests/nvim/helpers.lua')(T)
+local R = dofile(T.root .. '/tests/nvim/history_helpers.lua')(T, H)
 
 -- One directory for the whole spec, so that one server serves every
 -- article; the CLI and the server read the same copy.
@@ -180,3 +181,30 @@ for index, article in ipairs(articles()) do
     }, 'document symbols')
   end)
 end
+
+T.test("the history browser and blame show the core's words and blocks", function()
+  R.setup()
+  local dir = R.repo()
+  local lines = vim.fn.readfile(T.root .. '/tests/fixtures/demo.article')
+  local buf, path = R.edit(dir, lines)
+  R.write(buf, lines)
+  local cli = H.cli_model(path)
+
+  local history_buf
+  require('dateline.history').open(buf, function(opened)
+    history_buf = opened
+  end)
+  T.wait_for(function()
+    return history_buf ~= nil
+  end, 5000, 'the history browser')
+  local shown = vim.api.nvim_buf_get_lines(history_buf, 0, -1, false)
+  T.matches(shown[1], ' → ' .. cli.stats.words .. ' words$', 'the summary ends with the words of the latest version')
+  T.matches(shown[require('dateline.history').HEADER_LINES + 1], ' ' .. cli.stats.words .. ' words', 'its row')
+
+  local blamed = R.execute(buf, 'dateline.blame', {}).blocks
+  T.eq(vim.tbl_map(function(block)
+    return { kind = block.kind, lines = block.range.lines }
+  end, blamed), vim.tbl_map(function(block)
+    return { kind = block.kind, lines = block.range.lines }
+  end, cli.blocks), 'blame covers the blocks of the model')
+end)
