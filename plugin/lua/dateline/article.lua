@@ -38,6 +38,10 @@ local function forget(buf)
   entries[buf] = nil
 end
 
+local function buffer(buf)
+  return (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+end
+
 local function entry_for(buf)
   local entry = entries[buf]
   if not entry then
@@ -103,10 +107,11 @@ end
 --- The last model of `buf`, and whether it is about the buffer's current
 --- text. Never waits: when the text changed since, a request is scheduled
 --- for when typing pauses (`User DatelineArticle` says when it is answered).
----@param buf integer
+---@param buf integer? 0 or nil: the current buffer
 ---@return table? model nil before the first answer, or without a server
 ---@return boolean current
 function M.get(buf)
+  buf = buffer(buf)
   -- Without a server nobody can say what the text holds now.
   if not M.available(buf) then
     return nil, false
@@ -137,9 +142,10 @@ end
 
 --- The model of `buf`'s current text, asked for now; `callback(err, model)`
 --- runs on the main loop.
----@param buf integer
+---@param buf integer? 0 or nil: the current buffer
 ---@param callback fun(err: string?, model: table?)
 function M.fetch(buf, callback)
+  buf = buffer(buf)
   if not M.available(buf) then
     vim.schedule(function()
       callback('the dateline server is not running for this buffer; see :checkhealth dateline')
