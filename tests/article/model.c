@@ -11,6 +11,10 @@
 #include "dateline/json.h"
 #include "dateline/text.h"
 
+#include <tree_sitter/api.h>
+
+const TSLanguage *tree_sitter_article(void);
+
 #define SEED_PATH dl_test_shared("seeds/000_8262d85f5fa5c412.txt")
 #define CORPUS_DIR dl_test_shared("corpus")
 
@@ -299,11 +303,15 @@ static char *model_json(const dl_article *article)
     return text;
 }
 
-/* Whatever the edit, the model a kept parser gives equals a fresh parse's:
- * words typed and deleted, paragraphs split and joined, quotation marks
- * and annotation brackets opened and closed, and a different article. */
-Test(article_model, a_parser_reparsing_each_edit_gives_the_fresh_model)
+/* Whatever the edit, the model a kept parser gives, and the model rebuilt
+ * from the one before (as the language server does), equal a fresh
+ * parse's: words typed and deleted, paragraphs split and joined, quotation
+ * marks and annotation brackets opened and closed, and a different article. */
+Test(article_model, reparsing_or_rebuilding_after_each_edit_gives_the_fresh_model)
 {
+    TSParser *ts = ts_parser_new();
+    ts_parser_set_language(ts, tree_sitter_article());
+    dl_article *previous = NULL;
     static const char *const pieces[] = {"x", " word", "\n\n", "\n", "“", "”", "\"", "[[", "]]",
                                           "{++added++}", " — ", "é", ", she said.", "\r\n"};
     char *seed = NULL;
@@ -344,13 +352,23 @@ Test(article_model, a_parser_reparsing_each_edit_gives_the_fresh_model)
         dl_article *kept = NULL, *fresh = NULL;
         dl_assert_ok(dl_article_parser_parse(&kept, parser, text, size));
         dl_assert_ok(dl_article_parse(&fresh, text, size));
-        char *a = model_json(kept), *b = model_json(fresh);
+        TSTree *tree = ts_parser_parse_string(ts, NULL, text, (uint32_t)size);
+        dl_article *rebuilt = NULL;
+        dl_assert_ok(dl_article_rebuild(&rebuilt, previous, text, size, tree));
+        ts_tree_delete(tree);
+        char *a = model_json(kept), *b = model_json(fresh), *c = model_json(rebuilt);
         cr_assert(eq(str, a, b), "round %d", round);
+        cr_assert(eq(str, c, b), "round %d", round);
         free(a);
         free(b);
+        free(c);
         dl_article_free(kept);
         dl_article_free(fresh);
+        dl_article_free(previous);
+        previous = rebuilt;
     }
+    dl_article_free(previous);
+    ts_parser_delete(ts);
     dl_article_parser_free(parser);
     free(text);
     free(seed);

@@ -45,6 +45,77 @@ static json_t *server_article(test_client *c, const char *uri)
     return result;
 }
 
+/* The paragraph symbols of an outline (sections opened), in order. */
+static void collect_paragraph_symbols(json_t *into, const json_t *symbols)
+{
+    size_t i;
+    const json_t *symbol;
+    json_array_foreach(symbols, i, symbol) {
+        const char *name = json_string_value(json_object_get(symbol, "name"));
+        if (strncmp(name, "¶", strlen("¶")) == 0)
+            json_array_append(into, (json_t *)symbol);
+        collect_paragraph_symbols(into, json_object_get(symbol, "children"));
+    }
+}
+
+/* A paragraph's quotation symbols name the model's speakers, in order. */
+static void assert_speakers_agree(const json_t *model, size_t block, const json_t *children,
+                                  const char *path)
+{
+    size_t next = 0, i;
+    const json_t *q, *child;
+    json_array_foreach(json_object_get(model, "quotations"), i, q) {
+        if (json_integer_value(json_object_get(q, "block")) != (json_int_t)block ||
+            json_is_null(json_object_get(q, "block")))
+            continue;
+        do
+            child = json_array_get(children, next++);
+        while (child != NULL && json_integer_value(json_object_get(child, "kind")) != 14);
+        cr_assert(child != NULL, "%s: block %zu lacks quotation %zu", path, block, i);
+        const json_t *speaker = json_object_get(q, "speaker");
+        const json_t *detail = json_object_get(child, "detail");
+        if (json_is_null(speaker))
+            cr_assert(eq(ptr, (void *)detail, NULL), "%s: quotation %zu has no speaker", path, i);
+        else
+            cr_assert(eq(str, (char *)json_string_value(detail), (char *)json_string_value(speaker)),
+                      "%s: quotation %zu", path, i);
+    }
+}
+
+/* The model's paragraphs: what the outline's ¶ symbols must say. */
+static void assert_symbols_agree(test_client *c, const char *uri, const json_t *model,
+                                 const char *path)
+{
+    json_t *response = test_client_request(
+        c, "textDocument/documentSymbol", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
+    json_t *paragraphs = json_array();
+    collect_paragraph_symbols(paragraphs, json_object_get(response, "result"));
+    size_t next = 0, i;
+    const json_t *block;
+    json_array_foreach(json_object_get(model, "blocks"), i, block) {
+        if (!json_is_integer(json_object_get(block, "paragraph")))
+            continue;
+        const json_t *symbol = json_array_get(paragraphs, next++);
+        cr_assert(symbol != NULL, "%s: no symbol for block %zu", path, i);
+        char name[32];
+        snprintf(name, sizeof(name), "¶ %lld",
+                 (long long)json_integer_value(json_object_get(block, "paragraph")));
+        const char *shown = json_string_value(json_object_get(symbol, "name"));
+        size_t length = strlen(name);
+        cr_assert(strncmp(shown, name, length) == 0 && (shown[length] == ' ' || !shown[length]),
+                  "%s: block %zu is %s, not %s", path, i, shown, name);
+        char words[32];
+        snprintf(words, sizeof(words), "%lld words",
+                 (long long)json_integer_value(json_object_get(block, "words")));
+        const char *detail = json_string_value(json_object_get(symbol, "detail"));
+        cr_assert(detail != NULL && strstr(detail, words) != NULL, "%s: %s has \"%s\", not %s",
+                  path, name, detail, words);
+        assert_speakers_agree(model, i, json_object_get(symbol, "children"), path);
+    }
+    cr_assert(eq(sz, next, json_array_size(paragraphs)), "%s", path);
+    json_decref(paragraphs);
+}
+
 /* The CLI and the server agree on `path` (skipped if it is not text). */
 static void assert_agree(test_client *c, const char *path)
 {
@@ -62,6 +133,7 @@ static void assert_agree(test_client *c, const char *path)
     char *shown = json_dumps(actual, JSON_COMPACT);
     cr_assert(json_equal(expected, actual), "%s: the server's model differs: %s", path, shown);
     free(shown);
+    assert_symbols_agree(c, uri, actual, path);
     json_decref(expected);
     free(text);
 }

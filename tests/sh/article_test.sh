@@ -24,6 +24,24 @@ check_eq "--json gives the dateline's location" '"OLYMPIA, WA"' "$(jq -c .dateli
 check_eq "stats is one line" "1" "$("$dateline" stats "$seed" | wc -l)"
 check_eq "stats --json counts paragraphs" 7 "$("$dateline" stats --json "$seed" | jq .paragraphs)"
 
+check_eq "stats counts sentences" 16 "$("$dateline" stats --json "$seed" | jq .sentences)"
+check_eq "--json numbers paragraphs" "[1,2,3,4,5,6,7]" "$(jq -c '[.blocks[].paragraph]' <<<"$json")"
+check "the first words follow the dateline" grep -qF '¶1   Parler, the “free speech”' <<<"$outline"
+
+# A quotation run on into the next paragraph: one quotation, credited once.
+printf 'Harbor\n\nThe mayor spoke. “We will rebuild.\n\n“Nobody will be left out,” the mayor said.\n' \
+    > "$scratch/run-on.txt"
+runon=$("$dateline" outline "$scratch/run-on.txt")
+check_eq "a continued quotation is credited once" 1 "$(grep -c '— the mayor' <<<"$runon")"
+check "and its second part says it continues" grep -qF '“Nobody will be left out,” (continued)' <<<"$runon"
+check_eq "and it is one quotation in stats" 1 "$("$dateline" stats --json "$scratch/run-on.txt" | jq .quotations)"
+
+# Text in a file never reaches the terminal as control characters.
+printf 'Head\033[31mline\n\nBody \a text “quoted,” he said.\n' > "$scratch/controls.txt"
+check "the outline neutralises control characters" \
+    sh -c "! '$dateline' outline '$scratch/controls.txt' | LC_ALL=C grep -q '[[:cntrl:]]'"
+check "even when the file has them" env LC_ALL=C grep -q '[[:cntrl:]]' "$scratch/controls.txt"
+
 # Paths with spaces and non-ASCII characters are just paths.
 cp "$seed" "$scratch/café story.txt"
 check "a path with spaces and non-ASCII works" "$dateline" outline "$scratch/café story.txt"

@@ -31,6 +31,33 @@ static int load_article(dl_article **out, const char *file)
 /* Quotations print at most this many bytes of their words. */
 #define QUOTE_PREVIEW 60
 
+/* `size` bytes of article text for a terminal: line breaks and tabs become
+ * spaces, and no other control character (C0, DEL, C1) reaches it, so text
+ * in a file can never move the cursor or recolour the screen. */
+static void put_text(FILE *out, const char *text, size_t size)
+{
+    const unsigned char *bytes = (const unsigned char *)text;
+    for (size_t i = 0; i < size; i++) {
+        unsigned char c = bytes[i];
+        if (c == '\n' || c == '\r' || c == '\t')
+            fputc(' ', out);
+        else if (c < 0x20 || c == 0x7f)
+            fputs("\xef\xbf\xbd", out); /* U+FFFD */
+        else if (c == 0xc2 && i + 1 < size && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9f)
+            fputs("\xef\xbf\xbd", out), i++;
+        else
+            fputc(c, out);
+    }
+}
+
+static void put_string(FILE *out, const char *text)
+{
+    put_text(out, text, strlen(text));
+}
+
+/* A quotation under its block. Every part of a quotation running over
+ * several paragraphs has the model's speaker; it is credited once, on the
+ * part that opens it, and the parts after it say they continue it. */
 static void print_quotation(FILE *out, const dl_quotation *q)
 {
     size_t length = strlen(q->text);
@@ -38,44 +65,61 @@ static void print_quotation(FILE *out, const dl_quotation *q)
     size_t shown = length <= QUOTE_PREVIEW ? length : QUOTE_PREVIEW;
     while (shown < length && ((unsigned char)q->text[shown] & 0xC0) == 0x80)
         shown--;
-    fprintf(out, "      “%.*s%s”", (int)shown, q->text, shown < length ? "…" : "");
-    if (q->speaker)
-        fprintf(out, " — %s", q->speaker);
-    if (q->continued)
+    fputs("      “", out);
+    put_text(out, q->text, shown);
+    fprintf(out, "%s”", shown < length ? "…" : "");
+    if (q->continued) {
         fputs(" (continued)", out);
+    } else if (q->speaker) {
+        fputs(" — ", out);
+        put_string(out, q->speaker);
+    }
     fputc('\n', out);
 }
 
 static void print_outline(FILE *out, const dl_article *article)
 {
-    if (article->headline)
-        fprintf(out, "%s\n", article->headline->text);
-    if (article->dek)
-        fprintf(out, "  %s\n", article->dek->text);
-    if (article->byline)
-        fprintf(out, "  byline: %s\n", article->byline->text);
-    if (article->dateline)
-        fprintf(out, "  dateline: %s\n", article->dateline->text);
+    const struct {
+        const char *label;
+        const dl_span *span;
+    } front[] = {{"", article->headline},
+                 {"  ", article->dek},
+                 {"  byline: ", article->byline},
+                 {"  dateline: ", article->dateline}};
+    for (size_t i = 0; i < sizeof(front) / sizeof(front[0]); i++) {
+        if (front[i].span) {
+            fputs(front[i].label, out);
+            put_string(out, front[i].span->text);
+            fputc('\n', out);
+        }
+    }
 
-    size_t next_quotation = 0, paragraph = 0;
+    size_t next_quotation = 0;
     while (next_quotation < article->quotation_count &&
            article->quotations[next_quotation].block == DL_NO_BLOCK)
         print_quotation(out, &article->quotations[next_quotation++]);
     for (size_t i = 0; i < article->block_count; i++) {
         const dl_block *block = &article->blocks[i];
-        if (block->kind == DL_BLOCK_PARAGRAPH)
-            fprintf(out, "  ¶%-3zu %s (%u words)\n", ++paragraph, block->first_words, block->words);
-        else
-            fprintf(out, "  %-4s %s [%s]\n", block->kind == DL_BLOCK_SUBHEAD ? "§" : "",
-                    block->first_words, dl_article_block_kind_name(block->kind));
+        if (block->kind == DL_BLOCK_PARAGRAPH) {
+            fprintf(out, "  ¶%-3u ", block->paragraph);
+            put_string(out, block->first_words);
+            fprintf(out, " (%u words)\n", block->words);
+        } else {
+            fprintf(out, "  %-4s ", block->kind == DL_BLOCK_SUBHEAD ? "§" : "");
+            put_string(out, block->first_words);
+            fprintf(out, " [%s]\n", dl_article_block_kind_name(block->kind));
+        }
         while (next_quotation < article->quotation_count &&
                article->quotations[next_quotation].block == i)
             print_quotation(out, &article->quotations[next_quotation++]);
     }
     for (size_t i = 0; i < article->annotation_count; i++) {
         const dl_annotation *n = &article->annotations[i];
-        if (n->kind == DL_ANNOTATION_COMMENT)
-            fprintf(out, "  comment, line %u: %s\n", n->span.range.start_line + 1, n->text);
+        if (n->kind == DL_ANNOTATION_COMMENT) {
+            fprintf(out, "  comment, line %u: ", n->span.range.start_line + 1);
+            put_string(out, n->text);
+            fputc('\n', out);
+        }
     }
 }
 
@@ -99,7 +143,8 @@ static int model_command(int argc, char **argv, FILE *out, FILE *err, int outlin
             &a, out,
             outline ? "Print the structure of FILE: headline, dek, byline, dateline, every\n"
                       "block after the headline (¶ numbers for paragraphs, § for subheads)\n"
-                      "with its quotations and their speakers, and open comments.\n\n"
+                      "with its quotations and their speakers (a quotation continued over\n"
+                      "paragraphs is credited once), and open comments.\n\n"
                       "  --json  the article model (schema 1; see docs/cli.md)\n"
                     : "Print FILE's words, paragraphs, quotations and reading time\n"
                       "(230 words a minute).\n\n"

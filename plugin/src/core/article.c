@@ -562,20 +562,54 @@ static int visit(builder *b, TSNode node, bool top_level)
     return visit_children(b, node, false);
 }
 
-/* Each block's counts, first words and number, and the totals. The first
- * words start after the dateline: every outline shows it on its own. */
-static int compute_stats(dl_article *a)
+static uint32_t block_length(const dl_block *block)
 {
+    return block->span.range.end_byte - block->span.range.start_byte;
+}
+
+/* Where the first words of a block start: after the dateline it opens with. */
+static size_t first_words_start(const dl_article *a, const dl_block *block)
+{
+    if (a->dateline && a->dateline->range.start_byte >= block->span.range.start_byte &&
+        a->dateline->range.end_byte <= block->span.range.end_byte)
+        return a->dateline->range.end_byte - block->span.range.start_byte;
+    return 0;
+}
+
+/* The block of `previous` at `*next` or the one after it with the same
+ * bytes (and dateline start) as `block`, or NULL; `*next` moves past it.
+ * Blocks come in order, so an edit leaves the rest matched one to one. */
+static const dl_block *same_block(const dl_article *previous, size_t *next, const dl_article *a,
+                                  const dl_block *block)
+{
+    for (size_t j = *next; previous && j < previous->block_count && j <= *next + 1; j++) {
+        const dl_block *old = &previous->blocks[j];
+        if (old->kind == block->kind && block_length(old) == block_length(block) &&
+            first_words_start(previous, old) == first_words_start(a, block) &&
+            memcmp(old->span.text, block->span.text, block_length(block)) == 0) {
+            *next = j + 1;
+            return old;
+        }
+    }
+    return NULL;
+}
+
+/* Each block's counts, first words and number, and the totals; a block
+ * unchanged since `previous` (may be NULL) takes them from there. The first
+ * words start after the dateline: every outline shows it on its own. */
+static int compute_stats(dl_article *a, const dl_article *previous)
+{
+    size_t next = 0;
     for (size_t i = 0; i < a->block_count; i++) {
         dl_block *block = &a->blocks[i];
-        size_t length = block->span.range.end_byte - block->span.range.start_byte, from = 0;
-        if (a->dateline && a->dateline->range.start_byte >= block->span.range.start_byte &&
-            a->dateline->range.end_byte <= block->span.range.end_byte)
-            from = a->dateline->range.end_byte - block->span.range.start_byte;
-        block->words = dl_article_count_words(block->span.text, length);
-        block->sentences = dl_article_count_sentences(block->span.text, length);
+        size_t length = block_length(block), from = first_words_start(a, block);
+        const dl_block *old = same_block(previous, &next, a, block);
+        block->words = old ? old->words : dl_article_count_words(block->span.text, length);
+        block->sentences =
+            old ? old->sentences : dl_article_count_sentences(block->span.text, length);
         block->first_words =
-            dl_article_first_words(block->span.text + from, length - from, FIRST_WORDS);
+            old ? strdup(old->first_words)
+                : dl_article_first_words(block->span.text + from, length - from, FIRST_WORDS);
         if (!block->first_words)
             return dl_error_set(DL_ERROR, "out of memory");
     }
@@ -603,13 +637,19 @@ static int compute_stats(dl_article *a)
 
 int dl_article_from_tree(dl_article **out, const char *text, size_t size, const TSTree *tree)
 {
+    return dl_article_rebuild(out, NULL, text, size, tree);
+}
+
+int dl_article_rebuild(dl_article **out, const dl_article *previous, const char *text,
+                       size_t size, const TSTree *tree)
+{
     dl_article *article = calloc(1, sizeof(*article));
     if (!article)
         return dl_error_set(DL_ERROR, "out of memory");
     builder b = {.text = text, .size = size, .article = article};
     int error;
     if ((error = visit_children(&b, ts_tree_root_node(tree), true)) < 0 ||
-        (error = fill_in_speakers(article)) < 0 || (error = compute_stats(article)) < 0) {
+        (error = fill_in_speakers(article)) < 0 || (error = compute_stats(article, previous)) < 0) {
         dl_article_free(article);
         return error;
     }

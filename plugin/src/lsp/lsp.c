@@ -2,8 +2,8 @@
  * dateline — the language server: lifecycle, dispatch and the stdio loop.
  *
  * One reading thread parses messages and answers everything that only
- * needs a document's tree (symbols, folding, tokens, selection, code
- * actions) at once; history work is handed to the worker (lsp_history.c).
+ * needs a document's tree and article model (symbols, folding, tokens,
+ * selection, code actions, dateline/article) at once; history work is handed to the worker (lsp_history.c).
  * Diagnostics are published when the client pauses (debounced), so a burst
  * of keystrokes costs one diagnosis, not one per key.
  */
@@ -388,18 +388,17 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
         return 1;
     }
     dl_lsp_buf buf = {0};
-    if (m == 1 || m == 2)
+    if (m <= 2)
         dl_lsp_result_begin(&buf, id);
     switch (m) {
-    case 0: {
-        /* Sent at once: most of it is the document's cached symbols. */
-        const dl_lsp_pieces *outline = dl_lsp_document_symbols(doc, s->enc);
-        if (outline->own.failed)
-            dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, "out of memory");
-        else
-            dl_lsp_respond_pieces(&s->writer, id, outline);
+    case 0:
+        if (dl_lsp_document_symbols(&buf, doc, s->enc) < 0) {
+            dl_lsp_buf_dispose(&buf);
+            dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, dl_error_last());
+        } else {
+            respond_buf(s, id, &buf);
+        }
         break;
-    }
     case 1:
         dl_lsp_folding_ranges(&buf, doc);
         respond_buf(s, id, &buf);

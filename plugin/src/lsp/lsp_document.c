@@ -10,7 +10,6 @@
  * line; the server offers UTF-8 when the client can take it. Only '\n' ends
  * a line, as for tree-sitter (a CRLF line's '\r' is its last character).
  */
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,27 +21,16 @@ const TSLanguage *tree_sitter_article(void);
 
 /* ------------------------------------------------------------ grammar -- */
 
-static dl_lsp_symbols grammar_symbols;
-static pthread_once_t grammar_once = PTHREAD_ONCE_INIT;
-
-static void look_up_symbols(void)
+/* The node types the syntax features (folding, tokens, selection) read. */
+static void look_up_symbols(dl_lsp_symbols *g)
 {
     const TSLanguage *lang = tree_sitter_article();
-#define SYM(field) grammar_symbols.field = ts_language_symbol_for_name(lang, #field, strlen(#field), true)
+#define SYM(field) g->field = ts_language_symbol_for_name(lang, #field, strlen(#field), true)
     SYM(headline); SYM(dek); SYM(byline); SYM(timestamp); SYM(section); SYM(subhead);
-    SYM(paragraph); SYM(list); SYM(list_item); SYM(editor_note); SYM(dateline);
-    SYM(quotation); SYM(attribution); SYM(speaker); SYM(verb); SYM(addition);
-    SYM(deletion); SYM(substitution); SYM(highlight); SYM(comment); SYM(content);
-    SYM(open_mark); SYM(close_mark); SYM(run_on); SYM(continuation); SYM(url);
-    SYM(email); SYM(handle); SYM(hashtag); SYM(number); SYM(location); SYM(agency);
-    SYM(label); SYM(name);
+    SYM(paragraph); SYM(list); SYM(editor_note); SYM(dateline); SYM(quotation);
+    SYM(speaker); SYM(verb); SYM(addition); SYM(deletion); SYM(substitution);
+    SYM(highlight); SYM(comment); SYM(content); SYM(url); SYM(number);
 #undef SYM
-}
-
-const dl_lsp_symbols *dl_lsp_grammar(void)
-{
-    pthread_once(&grammar_once, look_up_symbols);
-    return &grammar_symbols;
 }
 
 /* --------------------------------------------------------------- URIs -- */
@@ -204,74 +192,6 @@ static TSPoint point_at(const dl_lsp_document *doc, uint32_t offset)
     return (TSPoint){(uint32_t)l, offset - doc->lines[l]};
 }
 
-/* ------------------------------------------------------ symbol cache -- */
-
-void dl_lsp_symbol_cache_clear(dl_lsp_document *doc)
-{
-    for (size_t i = 0; i < doc->symbol_count; i++) {
-        free(doc->symbol_cache[i].json);
-        free(doc->symbol_cache[i].row_at);
-    }
-    free(doc->symbol_cache);
-    doc->symbol_cache = NULL;
-    doc->symbol_count = 0;
-    ts_tree_delete(doc->symbol_tree);
-    doc->symbol_tree = NULL;
-    for (size_t i = 0; i < doc->held_count; i++)
-        ts_tree_delete(doc->held_trees[i]);
-    free(doc->held_trees);
-    doc->held_trees = NULL;
-    doc->held_count = 0;
-    dl_lsp_pieces_dispose(&doc->outline);
-    memset(&doc->outline, 0, sizeof(doc->outline));
-    doc->outline_kept = 0;
-}
-
-/* Entries touching bytes [lo, hi], the lines of an edit of bytes [start,
- * end), are dropped (inclusive: a block that merely ends or starts there
- * too): after the edit their positions would be wrong. They keep their
- * place, without JSON, and their end moves with the `delta` bytes the edit
- * adds. The kept outline stays reusable while every edit since fell inside
- * one and the same entry. */
-static void symbol_cache_drop(dl_lsp_document *doc, uint32_t lo, uint32_t hi, uint32_t start,
-                              uint32_t end, long long delta)
-{
-    size_t dropped = 0;
-    for (size_t i = 0; i < doc->symbol_count; i++) {
-        dl_lsp_symbol_entry *e = &doc->symbol_cache[i];
-        if (e->start > hi || e->end < lo)
-            continue;
-        free(e->json);
-        free(e->row_at);
-        e->json = NULL;
-        e->row_at = NULL;
-        if (start < e->start || end > e->end)
-            doc->outline_spoilt = 1;
-        e->end = (uint32_t)((long long)e->end + delta);
-        if (doc->outline_block == SIZE_MAX)
-            doc->outline_block = i;
-        else if (doc->outline_block != i)
-            doc->outline_spoilt = 1;
-        dropped++;
-    }
-    if (dropped != 1)
-        doc->outline_spoilt = 1; /* none: the edit was outside every cached block */
-}
-
-/* After an edit: what follows `after` moved by `delta` bytes and `rows`. */
-static void symbol_cache_shift(dl_lsp_document *doc, uint32_t after, long long delta,
-                               long long rows)
-{
-    for (size_t i = 0; i < doc->symbol_count; i++) {
-        dl_lsp_symbol_entry *e = &doc->symbol_cache[i];
-        if (e->start > after) {
-            e->start = (uint32_t)((long long)e->start + delta);
-            e->end = (uint32_t)((long long)e->end + delta);
-            e->row = (uint32_t)((long long)e->row + rows);
-        }
-    }
-}
-
 /* ---------------------------------------------------------- documents -- */
 
 static int reserve_text(dl_lsp_document *doc, size_t size)
@@ -294,27 +214,26 @@ static int reserve_text(dl_lsp_document *doc, size_t size)
 static int parse(dl_lsp_document *doc, TSTree *old)
 {
     TSTree *tree = ts_parser_parse_string(doc->parser, old, doc->text, (uint32_t)doc->size);
-    if (tree == NULL) {
-        dl_lsp_symbol_cache_clear(doc);
+    if (tree == NULL)
         return dl_error_set(DL_ERROR, "the parser gave up on this text");
-    }
-    /* After a fresh parse no cached block can be reused. After an edit, a
-     * block the re-parse rebuilt has a new node id: the symbol cache sees
-     * that by itself (lsp_features.c), no need to diff the trees. */
-    if (old == NULL)
-        dl_lsp_symbol_cache_clear(doc);
     ts_tree_delete(doc->tree);
     doc->tree = tree;
-    dl_article_free(doc->article);
-    doc->article = NULL;
+    doc->article_current = 0;
     return 0;
 }
 
 const dl_article *dl_lsp_document_article(dl_lsp_document *doc)
 {
-    if (doc->article == NULL && doc->tree != NULL)
-        dl_article_from_tree(&doc->article, doc->text, doc->size, doc->tree);
-    return doc->article;
+    if (doc->article_current)
+        return doc->article;
+    dl_article *article = NULL;
+    if (doc->tree == NULL ||
+        dl_article_rebuild(&article, doc->article, doc->text, doc->size, doc->tree) < 0)
+        return NULL;
+    dl_article_free(doc->article);
+    doc->article = article;
+    doc->article_current = 1;
+    return article;
 }
 
 int dl_lsp_document_new(dl_lsp_document **out, const char *uri, const char *text, size_t size,
@@ -329,8 +248,8 @@ int dl_lsp_document_new(dl_lsp_document **out, const char *uri, const char *text
     }
     doc->path = dl_lsp_uri_to_path(uri);
     doc->version = version;
-    doc->outline_block = SIZE_MAX;
     ts_parser_set_language(doc->parser, tree_sitter_article());
+    look_up_symbols(&doc->grammar);
     if ((error = reserve_text(doc, size)) < 0)
         goto done;
     memcpy(doc->text, text, size);
@@ -364,7 +283,6 @@ void dl_lsp_document_free(dl_lsp_document *doc)
     ts_tree_delete(doc->tree);
     ts_parser_delete(doc->parser);
     dl_lsp_quote_warnings_free(doc->warnings, doc->warning_count);
-    dl_lsp_symbol_cache_clear(doc);
     free(doc->lines);
     free(doc->text);
     free(doc->path);
@@ -438,21 +356,8 @@ int dl_lsp_document_edit(dl_lsp_document *doc, const dl_lsp_range *range, const 
     edit.new_end_point.column = last_newline ? (uint32_t)(text + size - last_newline - 1)
                                              : edit.start_point.column + (uint32_t)size;
 
-    /* Cached symbols on the lines the edit touches go; those after it move. */
-    uint32_t touched_lo = doc->lines[edit.start_point.row];
-    uint32_t touched_hi = line_end(doc, edit.old_end_point.row) + 1;
-    long long delta = (long long)size - (long long)(end - start);
-    long long rows = (long long)edit.new_end_point.row - (long long)edit.old_end_point.row;
-    doc->outline_edits++;
-    if (rows != 0)
-        doc->outline_spoilt = 1;
-    symbol_cache_drop(doc, touched_lo, touched_hi, start, end, delta);
-    symbol_cache_shift(doc, touched_hi, delta, rows);
-
-    if (patch_lines(doc, start, end, text, size) < 0) {
-        dl_lsp_symbol_cache_clear(doc);
+    if (patch_lines(doc, start, end, text, size) < 0)
         return DL_ERROR;
-    }
     memmove(doc->text + start + size, doc->text + end, doc->size - end);
     memcpy(doc->text + start, text, size);
     doc->size = new_size;

@@ -1,12 +1,14 @@
 /*
- * dateline — what the language server derives from a document's tree:
- * symbols, diagnostics, folding ranges, selection ranges, semantic tokens,
- * code actions and the context of a hover.
+ * dateline — what the language server shows of a document: symbols,
+ * diagnostics, folding ranges, selection ranges, semantic tokens, code
+ * actions and the context of a hover.
  *
- * Everything reads the tree-sitter tree directly instead of building the
- * article model: a keystroke re-parses one paragraph, and walking the tree
- * of a 1 MB article costs far less than copying it into a model. Large
- * results (symbols, tokens) are written as JSON text straight away.
+ * Whatever counts or credits (paragraph numbers, words, quotations and
+ * their speakers, where blocks and the dateline are, sentences) comes from
+ * the document's article model, the one `dateline outline` prints: the
+ * server derives none of it again. Folding, semantic tokens and selection
+ * are syntax and read the tree-sitter tree. Large results (symbols, tokens)
+ * are written as JSON text straight away.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "dateline/error.h"
+#include "dateline/text.h"
 #include "lsp_internal.h"
 
 /* LSP SymbolKind values used for article parts (documented in docs/editors.md). */
@@ -28,14 +31,6 @@ enum {
     KIND_EVENT = 24,    /* editor's note */
 };
 
-/* How a paragraph's cached symbol starts (with the comma before it, see
- * emit): its number follows (see renumber). */
-#define PARAGRAPH_START ",{\"name\":\"¶ "
-
-#define NAME_WORDS 8
-#define QUOTE_WORDS 10
-#define NAME_MAX_BYTES 160
-
 static bool is(TSNode node, TSSymbol symbol)
 {
     return ts_node_symbol(node) == symbol;
@@ -46,11 +41,6 @@ static bool is_block(const dl_lsp_symbols *g, TSNode node)
     TSSymbol s = ts_node_symbol(node);
     return s == g->paragraph || s == g->list || s == g->editor_note || s == g->headline ||
            s == g->dek || s == g->byline || s == g->timestamp || s == g->subhead;
-}
-
-static bool is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 /* ------------------------------------------------------------ positions -- */
@@ -93,659 +83,234 @@ json_t *dl_lsp_range_json(const dl_lsp_document *doc, uint32_t start, uint32_t e
                      (int)c1, "end", "line", (int)l2, "character", (int)c2);
 }
 
-/* ---------------------------------------------------------------- names -- */
-
-/* The first `max` words of text[from, to), spaces collapsed, "…" if cut,
- * appended to `out` (at most NAME_MAX_BYTES, at a character boundary). */
-static void first_words(dl_lsp_buf *out, const char *text, uint32_t from, uint32_t to, int max)
-{
-    int words = 0;
-    size_t start = out->size;
-    uint32_t i = from;
-    while (i < to) {
-        while (i < to && is_space((unsigned char)text[i]))
-            i++;
-        if (i == to)
-            break;
-        if (words == max || out->size - start >= NAME_MAX_BYTES) {
-            dl_lsp_buf_puts(out, "…");
-            return;
-        }
-        if (words++ > 0)
-            dl_lsp_buf_put(out, " ", 1);
-        uint32_t word = i;
-        while (i < to && !is_space((unsigned char)text[i]))
-            i++;
-        uint32_t n = i - word;
-        if (out->size - start + n > NAME_MAX_BYTES) { /* one huge "word" */
-            n = NAME_MAX_BYTES;
-            while (n > 0 && ((unsigned char)text[word + n] & 0xC0) == 0x80)
-                n--;
-            dl_lsp_buf_put(out, text + word, n);
-            dl_lsp_buf_puts(out, "…");
-            return;
-        }
-        dl_lsp_buf_put(out, text + word, n);
-    }
-}
-
 /* ------------------------------------------------------------- symbols -- */
 
+/* How many words name an outline item, by kind. */
+#define HEADLINE_WORDS 24
+#define BYLINE_WORDS 16
+#define SECTION_WORDS 12
+#define QUOTE_WORDS 10
+#define DATELINE_WORDS 8
+
+/* Positions already written on the current line: a paragraph is one long
+ * line, and its range, dateline and quotations all fall on it, so the next
+ * position is counted on from the nearest one before it. */
+#define KNOWN_POSITIONS 4
+
 typedef struct {
-    dl_lsp_pieces *pieces; /* the outline */
-    dl_lsp_buf *out;       /* where text goes: the outline's own, or `block` */
-    dl_lsp_document *doc;
+    uint32_t offset, character;
+} known_position;
+
+typedef struct {
+    dl_lsp_buf *out;
+    const dl_lsp_document *doc;
+    const dl_article *article;
     dl_lsp_encoding enc;
-    const dl_lsp_symbols *g;
-    unsigned paragraphs;
-    dl_lsp_buf scratch;
-    int first; /* no symbol written yet at the current level */
-    /* The symbol cache: blocks rendered or reused this time, in order, and
-     * how far the walk has come through the previous cache. */
-    dl_lsp_buf block;
-    uint32_t *row_at; /* where in `block` each row number starts */
-    size_t row_count, row_capacity;
-    dl_lsp_symbol_entry *fresh;
-    size_t fresh_count, fresh_capacity;
-    size_t cursor;
-    unsigned char nested; /* writing a section's children */
+    size_t next_quotation; /* the first quotation not written yet */
+    int first;             /* no symbol written yet at the current level */
+    uint32_t line, line_start, line_end; /* the current line: [line_start, line_end) */
+    known_position known[KNOWN_POSITIONS];
+    size_t known_next;
 } symbol_writer;
 
-/* A quotation of a block with the speaker credited to it. */
-typedef struct {
-    TSNode node;
-    TSNode speaker; /* null node: nobody */
-} quote_ref;
-
-typedef struct {
-    quote_ref *items;
-    size_t count, capacity;
-} quote_list;
-
-static void quote_push(quote_list *list, TSNode node)
+static void put_position(symbol_writer *w, uint32_t offset)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 8;
-        quote_ref *items = realloc(list->items, capacity * sizeof(*items));
-        if (items == NULL)
-            return;
-        list->items = items;
-        list->capacity = capacity;
+    const dl_lsp_document *doc = w->doc;
+    if (offset < w->line_start || offset >= w->line_end || w->line_end == 0) {
+        uint32_t column;
+        dl_lsp_document_position(doc, offset, DL_LSP_UTF8, &w->line, &column);
+        w->line_start = offset - column;
+        w->line_end = w->line + 1 < doc->line_count ? doc->lines[w->line + 1] : (uint32_t)doc->size + 1;
+        for (size_t i = 0; i < KNOWN_POSITIONS; i++)
+            w->known[i] = (known_position){w->line_start, 0};
     }
-    list->items[list->count++] = (quote_ref){node, {{0}, NULL, NULL}};
-}
-
-static TSNode speaker_of(TSNode attribution)
-{
-    return ts_node_child_by_field_name(attribution, "speaker", 7);
-}
-
-/* The quotations inside `node` in order, with speakers: an attribution right
- * after a quotation credits it, one before credits the next quotation, and
- * a later quotation of the same block inherits an earlier one's speaker. */
-static void collect_quotes(const dl_lsp_symbols *g, TSNode node, quote_list *list)
-{
-    TSTreeCursor cursor = ts_tree_cursor_new(node);
-    TSNode lead = {{0}, NULL, NULL};
-    bool after_quote = false;
-    for (bool more = ts_tree_cursor_goto_first_child(&cursor); more;
-         more = ts_tree_cursor_goto_next_sibling(&cursor)) {
-        TSNode child = ts_tree_cursor_current_node(&cursor);
-        if (!ts_node_is_named(child))
-            continue;
-        if (is(child, g->quotation)) {
-            quote_push(list, child);
-            if (list->count > 0 && !ts_node_is_null(lead))
-                list->items[list->count - 1].speaker = speaker_of(lead);
-            lead = (TSNode){{0}, NULL, NULL};
-            after_quote = true;
-        } else if (is(child, g->attribution)) {
-            quote_ref *last = list->count ? &list->items[list->count - 1] : NULL;
-            if (after_quote && last && ts_node_is_null(last->speaker))
-                last->speaker = speaker_of(child);
-            else
-                lead = child;
-            after_quote = false;
-        } else {
-            after_quote = false;
-            if (ts_node_named_child_count(child) > 0)
-                collect_quotes(g, child, list);
-        }
-    }
-    ts_tree_cursor_delete(&cursor);
-}
-
-static void inherit_speakers(quote_list *list)
-{
-    for (size_t i = 1; i < list->count; i++)
-        if (ts_node_is_null(list->items[i].speaker))
-            list->items[i].speaker = list->items[i - 1].speaker;
-}
-
-/* Note where a row number of a block being cached starts: when the block
- * moves up or down, shift_rows rewrites just those. */
-static void note_row(symbol_writer *w)
-{
-    if (w->out != &w->block)
-        return;
-    if (w->row_count == w->row_capacity) {
-        size_t capacity = w->row_capacity ? w->row_capacity * 2 : 16;
-        uint32_t *row_at = realloc(w->row_at, capacity * sizeof(*row_at));
-        if (row_at == NULL) {
-            w->block.failed = 1;
-            return;
-        }
-        w->row_at = row_at;
-        w->row_capacity = capacity;
-    }
-    w->row_at[w->row_count++] = (uint32_t)w->block.size;
-}
-
-static void put_point(symbol_writer *w, uint32_t offset, TSPoint point)
-{
-    uint32_t character = point.column;
-    if (w->enc == DL_LSP_UTF16)
-        character = utf16_units(w->doc->text, offset - point.column, offset);
+    known_position from = {w->line_start, 0};
+    for (size_t i = 0; i < KNOWN_POSITIONS; i++)
+        if (w->known[i].offset <= offset && w->known[i].offset >= from.offset)
+            from = w->known[i];
+    uint32_t character = from.character + (w->enc == DL_LSP_UTF16
+                                               ? utf16_units(doc->text, from.offset, offset)
+                                               : offset - from.offset);
+    w->known[w->known_next++ % KNOWN_POSITIONS] = (known_position){offset, character};
     dl_lsp_buf_puts(w->out, "{\"line\":");
-    note_row(w);
-    dl_lsp_buf_put_uint(w->out, point.row);
+    dl_lsp_buf_put_uint(w->out, w->line);
     dl_lsp_buf_puts(w->out, ",\"character\":");
     dl_lsp_buf_put_uint(w->out, character);
     dl_lsp_buf_put(w->out, "}", 1);
 }
 
-static void put_range(symbol_writer *w, TSNode node)
+static void put_range(symbol_writer *w, uint32_t start, uint32_t end)
 {
     dl_lsp_buf_puts(w->out, "{\"start\":");
-    put_point(w, ts_node_start_byte(node), ts_node_start_point(node));
+    put_position(w, start);
     dl_lsp_buf_puts(w->out, ",\"end\":");
-    put_point(w, ts_node_end_byte(node), ts_node_end_point(node));
-    dl_lsp_buf_puts(w->out, "}");
+    put_position(w, end);
+    dl_lsp_buf_put(w->out, "}", 1);
 }
 
-static void begin_symbol(symbol_writer *w, int kind, TSNode range, TSNode selection)
+/* `{"name":..., "kind":..., "range":..., "selectionRange":...` of a
+ * symbol named `prefix` then `name` ("(empty)" when both are empty); the
+ * caller adds detail and children and closes it. */
+static void begin_symbol(symbol_writer *w, int kind, const char *prefix, const char *name,
+                         const dl_range *range, const dl_range *selection)
 {
     dl_lsp_buf *out = w->out;
     if (!w->first)
         dl_lsp_buf_put(out, ",", 1);
     w->first = 0;
+    dl_lsp_buf named = {0};
+    dl_lsp_buf_puts(&named, prefix);
+    dl_lsp_buf_puts(&named, name ? name : "");
+    if (named.size == 0)
+        dl_lsp_buf_puts(&named, "(empty)");
+    out->failed |= named.failed || name == NULL;
     dl_lsp_buf_puts(out, "{\"name\":");
-    if (w->scratch.size == 0 && !w->scratch.failed)
-        dl_lsp_buf_puts(&w->scratch, "(empty)");
-    dl_lsp_buf_json_string(out, w->scratch.data, w->scratch.size);
-    w->scratch.size = 0;
+    dl_lsp_buf_json_string(out, named.data ? named.data : "", named.size);
+    dl_lsp_buf_dispose(&named);
     dl_lsp_buf_printf(out, ",\"kind\":%d,\"range\":", kind);
-    put_range(w, range);
+    put_range(w, range->start_byte, range->end_byte);
     dl_lsp_buf_puts(out, ",\"selectionRange\":");
-    put_range(w, selection);
+    put_range(w, selection->start_byte, selection->end_byte);
 }
 
-static void write_quotations(symbol_writer *w, TSNode block, TSNode dateline)
+/* begin_symbol named by the first `words` words of `text`. */
+static void begin_named(symbol_writer *w, int kind, const char *prefix, const char *text,
+                        size_t size, unsigned words, const dl_range *range,
+                        const dl_range *selection)
 {
-    quote_list quotes = {0};
-    collect_quotes(w->g, block, &quotes);
-    inherit_speakers(&quotes);
-    if (quotes.count == 0 && ts_node_is_null(dateline)) {
-        free(quotes.items);
+    char *name = dl_article_first_words(text, size, words);
+    begin_symbol(w, kind, prefix, name, range, selection);
+    free(name);
+}
+
+/* Past the quotations of a block that is not written. */
+static void skip_quotations(symbol_writer *w, size_t block)
+{
+    const dl_article *a = w->article;
+    while (w->next_quotation < a->quotation_count && a->quotations[w->next_quotation].block == block)
+        w->next_quotation++;
+}
+
+/* The children of an item: the dateline when it opens the item, then its
+ * quotations (those of `block`) with their speakers as detail. */
+static void write_children(symbol_writer *w, size_t block, const dl_range *range)
+{
+    const dl_article *a = w->article;
+    const dl_span *dateline = a->dateline;
+    bool has_dateline = block != DL_NO_BLOCK && dateline &&
+                        dateline->range.start_byte >= range->start_byte &&
+                        dateline->range.end_byte <= range->end_byte;
+    size_t from = w->next_quotation;
+    skip_quotations(w, block);
+    if (!has_dateline && from == w->next_quotation)
         return;
-    }
     dl_lsp_buf_puts(w->out, ",\"children\":[");
     w->first = 1;
-    if (!ts_node_is_null(dateline)) {
-        first_words(&w->scratch, w->doc->text, ts_node_start_byte(dateline),
-                    ts_node_end_byte(dateline), NAME_WORDS);
-        begin_symbol(w, KIND_KEY, dateline, dateline);
+    if (has_dateline) {
+        begin_named(w, KIND_KEY, "", dateline->text, strlen(dateline->text), DATELINE_WORDS,
+                    &dateline->range, &dateline->range);
         dl_lsp_buf_puts(w->out, "}");
     }
-    for (size_t i = 0; i < quotes.count; i++) {
-        TSNode q = quotes.items[i].node;
-        uint32_t start = ts_node_start_byte(q), end = ts_node_end_byte(q);
-        for (uint32_t c = 0, n = ts_node_named_child_count(q); c < n; c++) {
-            TSNode child = ts_node_named_child(q, c);
-            if (is(child, w->g->content)) {
-                start = ts_node_start_byte(child), end = ts_node_end_byte(child);
-                break;
-            }
-        }
-        dl_lsp_buf_puts(&w->scratch, "“");
-        first_words(&w->scratch, w->doc->text, start, end, QUOTE_WORDS);
-        dl_lsp_buf_puts(&w->scratch, "”");
-        begin_symbol(w, KIND_CONSTANT, q, q);
-        TSNode speaker = quotes.items[i].speaker;
-        if (!ts_node_is_null(speaker)) {
+    for (size_t i = from; i < w->next_quotation; i++) {
+        const dl_quotation *q = &a->quotations[i];
+        char *name = dl_article_first_words(q->text, strlen(q->text), QUOTE_WORDS);
+        dl_lsp_buf quoted = {0};
+        dl_lsp_buf_puts(&quoted, "“");
+        dl_lsp_buf_puts(&quoted, name ? name : "");
+        dl_lsp_buf_puts(&quoted, "”");
+        begin_symbol(w, KIND_CONSTANT, "", name ? quoted.data : NULL, &q->span.range,
+                     &q->span.range);
+        dl_lsp_buf_dispose(&quoted);
+        free(name);
+        if (q->speaker) {
             dl_lsp_buf_puts(w->out, ",\"detail\":");
-            dl_lsp_buf_json_string(w->out, w->doc->text + ts_node_start_byte(speaker),
-                                   ts_node_end_byte(speaker) - ts_node_start_byte(speaker));
+            dl_lsp_buf_json_string(w->out, q->speaker, strlen(q->speaker));
         }
         dl_lsp_buf_puts(w->out, "}");
     }
     dl_lsp_buf_puts(w->out, "]");
-    free(quotes.items);
 }
 
-static void write_level(symbol_writer *w, TSNode parent);
-
-/* A block other than a section: its symbol, with its quotations. */
-static void render_block(symbol_writer *w, TSNode node)
+/* A byline, named by its first line. */
+static void write_byline(symbol_writer *w, const char *text, size_t block, const dl_range *range)
 {
-    const dl_lsp_symbols *g = w->g;
-    const char *text = w->doc->text;
-    uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
-    TSNode none = {{0}, NULL, NULL};
-    int kind;
-    TSNode dateline = none;
-    if (is(node, g->headline)) {
-        kind = KIND_CLASS;
-        first_words(&w->scratch, text, start, end, 24);
-    } else if (is(node, g->byline)) {
-        kind = KIND_PROPERTY;
-        uint32_t line_end = start;
-        while (line_end < end && text[line_end] != '\n')
-            line_end++;
-        first_words(&w->scratch, text, start, line_end, 16);
-    } else if (is(node, g->paragraph)) {
-        kind = KIND_STRING;
-        dl_lsp_buf_printf(&w->scratch, "¶ %u ", ++w->paragraphs);
-        TSNode first = ts_node_named_child(node, 0);
-        if (!ts_node_is_null(first) && is(first, g->dateline)) {
-            dateline = first;
-            start = ts_node_end_byte(first);
-        }
-        first_words(&w->scratch, text, start, end, NAME_WORDS);
-    } else if (is(node, g->list)) {
-        kind = KIND_ARRAY;
-        dl_lsp_buf_puts(&w->scratch, "List: ");
-        first_words(&w->scratch, text, start, end, NAME_WORDS);
-    } else {
-        kind = KIND_EVENT; /* editor's note */
-        first_words(&w->scratch, text, start, end, NAME_WORDS);
-    }
-    begin_symbol(w, kind, node, node);
-    write_quotations(w, node, dateline);
+    begin_named(w, KIND_PROPERTY, "", text, strcspn(text, "\r\n"), BYLINE_WORDS, range, range);
+    write_children(w, block, range);
     dl_lsp_buf_puts(w->out, "}");
-    w->first = 0;
 }
 
-/* The previous request's entry for `node`, if its subtree (so its bytes)
- * did not change. Its row and its paragraph number may have: shift_rows and
- * renumber rewrite those. Blocks come in document order, so does the cache. */
-static dl_lsp_symbol_entry *cached_block(symbol_writer *w, TSNode node)
+/* A block other than a subhead; a timestamp is no outline item. */
+static void write_block(symbol_writer *w, size_t index)
 {
-    const dl_lsp_document *doc = w->doc;
-    uint32_t start = ts_node_start_byte(node);
-    while (w->cursor < doc->symbol_count && doc->symbol_cache[w->cursor].start < start)
-        w->cursor++;
-    if (w->cursor == doc->symbol_count)
-        return NULL;
-    dl_lsp_symbol_entry *e = &doc->symbol_cache[w->cursor];
-    if (e->json == NULL || e->node_id != node.id || e->start != start ||
-        e->symbol != ts_node_symbol(node) || e->row != ts_node_start_point(node).row)
-        return NULL;
-    return e;
-}
-
-/* The number written at json[at]; *end is where its digits end. */
-static long long number_at(const dl_lsp_symbol_entry *e, size_t at, size_t *end)
-{
-    long long value = 0;
-    for (; at < e->size && e->json[at] >= '0' && e->json[at] <= '9'; at++)
-        value = value * 10 + (e->json[at] - '0');
-    *end = at;
-    return value;
-}
-
-static size_t decimal_width(unsigned long long value)
-{
-    size_t width = 1;
-    while (value >= 10)
-        value /= 10, width++;
-    return width;
-}
-
-/* `value` written over json[at, at + width), which its digits fill. */
-static void put_digits(char *json, size_t at, size_t width, unsigned long long value)
-{
-    for (size_t k = at + width; k-- > at; value /= 10)
-        json[k] = (char)('0' + value % 10);
-}
-
-/* Cached JSON whose block moved up or down: add the difference to each
- * row number. */
-static int shift_rows(dl_lsp_symbol_entry *e)
-{
-    long long rows = (long long)e->row - (long long)e->rendered_row;
-    size_t i = 0, end;
-    /* Nearly always a row keeps its number of digits: the new digits go
-     * where the old ones were. */
-    for (; i < e->row_count; i++) {
-        size_t at = e->row_at[i];
-        unsigned long long row = (unsigned long long)(number_at(e, at, &end) + rows);
-        if (decimal_width(row) != end - at)
-            break;
-        put_digits(e->json, at, end - at, row);
+    const dl_block *block = &w->article->blocks[index];
+    const dl_range *range = &block->span.range;
+    char prefix[32];
+    switch (block->kind) {
+    case DL_BLOCK_BYLINE:
+        write_byline(w, block->span.text, index, range);
+        return;
+    case DL_BLOCK_TIMESTAMP:
+    case DL_BLOCK_SUBHEAD:
+        skip_quotations(w, index);
+        return;
+    case DL_BLOCK_PARAGRAPH:
+        snprintf(prefix, sizeof(prefix), "¶ %u ", block->paragraph);
+        begin_symbol(w, KIND_STRING, prefix, block->first_words, range, range);
+        dl_lsp_buf_printf(w->out, ",\"detail\":\"%u words\"", block->words);
+        break;
+    case DL_BLOCK_LIST:
+        begin_symbol(w, KIND_ARRAY, "List: ", block->first_words, range, range);
+        break;
+    case DL_BLOCK_EDITOR_NOTE:
+        begin_symbol(w, KIND_EVENT, "", block->first_words, range, range);
+        break;
     }
-    if (i < e->row_count) { /* from here on, into a longer or shorter copy */
-        dl_lsp_buf shifted = {0};
-        dl_lsp_buf_reserve(&shifted, e->size + 16);
-        size_t from = 0;
-        for (; i < e->row_count; i++) {
-            size_t at = e->row_at[i];
-            dl_lsp_buf_put(&shifted, e->json + from, at - from);
-            e->row_at[i] = (uint32_t)shifted.size;
-            dl_lsp_buf_put_uint(&shifted, (unsigned long long)(number_at(e, at, &from) + rows));
-        }
-        dl_lsp_buf_put(&shifted, e->json + from, e->size - from);
-        if (shifted.failed) { /* the caller renders the block afresh */
-            dl_lsp_buf_dispose(&shifted);
-            return -1;
-        }
-        free(e->json);
-        e->json = shifted.data;
-        e->size = shifted.size;
-    }
-    e->rendered_row = e->row;
-    return 0;
+    write_children(w, index, range);
+    dl_lsp_buf_puts(w->out, "}");
 }
 
-/* Cached JSON of a paragraph that has another number now: a paragraph
- * came or went above it. */
-static int renumber(dl_lsp_symbol_entry *e, unsigned number)
+int dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encoding enc)
 {
-    size_t at = e->number_at, end;
-    number_at(e, at, &end);
-    size_t width = decimal_width(number), old_width = end - at;
-    if (width != old_width) { /* into a longer or shorter copy */
-        char *json = malloc(e->size - old_width + width);
-        if (json == NULL)
-            return -1;
-        memcpy(json, e->json, at);
-        memcpy(json + at + width, e->json + end, e->size - end);
-        free(e->json);
-        e->json = json;
-        e->size = e->size - old_width + width;
-        for (size_t i = 0; i < e->row_count; i++)
-            e->row_at[i] = (uint32_t)((long long)e->row_at[i] + (long long)width -
-                                      (long long)old_width);
-    }
-    put_digits(e->json, at, width, number);
-    e->paragraph = number - 1;
-    return 0;
-}
-
-/* Whether a cached block's JSON has the right paragraph number, once
- * renumbered if need be. */
-static bool numbered_as(symbol_writer *w, dl_lsp_symbol_entry *e)
-{
-    if (e->symbol != w->g->paragraph || e->paragraph == w->paragraphs)
-        return true;
-    return e->number_at != 0 && renumber(e, w->paragraphs + 1) == 0;
-}
-
-static void keep(symbol_writer *w, const dl_lsp_symbol_entry *e)
-{
-    if (w->fresh_count == w->fresh_capacity) {
-        size_t capacity = w->fresh_capacity ? w->fresh_capacity * 2 : 64;
-        dl_lsp_symbol_entry *fresh = realloc(w->fresh, capacity * sizeof(*fresh));
-        if (fresh == NULL) { /* its JSON is in the outline: the outline fails */
-            free(e->json);
-            free(e->row_at);
-            w->pieces->own.failed = 1;
-            return;
-        }
-        w->fresh = fresh;
-        w->fresh_capacity = capacity;
-    }
-    w->fresh[w->fresh_count++] = *e;
-}
-
-/* A cached block's JSON into the outline, where it is (not copied). It
- * starts with the comma that separates it from the symbol before it,
- * left out where it comes first. The entry learns where it went. */
-static void emit(symbol_writer *w, dl_lsp_symbol_entry *e)
-{
-    e->first = (unsigned char)w->first;
-    e->nested = w->nested;
-    e->ends_section = 0;
-    dl_lsp_pieces_span(w->pieces, e->json + e->first, e->size - e->first);
-    e->piece = w->pieces->count - 1;
-    w->first = 0;
-}
-
-/* Render `node` into w->block, with the comma that goes before it. */
-static void render_alone(symbol_writer *w, TSNode node)
-{
-    dl_lsp_buf *out = w->out;
-    int first = w->first;
-    w->block.size = 0;
-    w->row_count = 0;
-    w->out = &w->block;
-    dl_lsp_buf_put(&w->block, ",", 1);
-    w->first = 1;
-    render_block(w, node);
-    w->out = out;
-    w->first = first;
-}
-
-/* The block just rendered into w->block becomes the JSON of `e`. */
-static int take_block(symbol_writer *w, dl_lsp_symbol_entry *e)
-{
-    e->json = malloc(w->block.size);
-    e->row_at = malloc(w->row_count * sizeof(*e->row_at) + 1);
-    if (w->block.failed || e->json == NULL || e->row_at == NULL) {
-        free(e->json);
-        free(e->row_at);
-        e->json = NULL;
-        e->row_at = NULL;
+    const dl_article *a = dl_lsp_document_article(doc);
+    if (a == NULL)
         return -1;
+    symbol_writer w = {.out = out, .doc = doc, .article = a, .enc = enc, .first = 1};
+    dl_lsp_buf_puts(out, "[");
+    if (a->headline) {
+        begin_named(&w, KIND_CLASS, "", a->headline->text, strlen(a->headline->text),
+                    HEADLINE_WORDS, &a->headline->range, &a->headline->range);
+        write_children(&w, DL_NO_BLOCK, &a->headline->range);
+        dl_lsp_buf_puts(out, "}");
     }
-    memcpy(e->json, w->block.data, w->block.size);
-    e->size = w->block.size;
-    memcpy(e->row_at, w->row_at, w->row_count * sizeof(*e->row_at));
-    e->row_count = w->row_count;
-    e->number_at = 0;
-    if (e->symbol == w->g->paragraph && e->size > sizeof(PARAGRAPH_START) - 1 &&
-        memcmp(e->json, PARAGRAPH_START, sizeof(PARAGRAPH_START) - 1) == 0)
-        e->number_at = sizeof(PARAGRAPH_START) - 1;
+    /* A byline under the headline is front matter, not a block. */
+    if (a->byline && (a->block_count == 0 ||
+                      a->byline->range.start_byte < a->blocks[0].span.range.start_byte))
+        write_byline(&w, a->byline->text, DL_NO_BLOCK, &a->byline->range);
+    for (size_t i = 0; i < a->block_count;) {
+        const dl_block *block = &a->blocks[i];
+        if (block->kind != DL_BLOCK_SUBHEAD) {
+            write_block(&w, i++);
+            continue;
+        }
+        /* A subhead opens a section holding the blocks up to the next one. */
+        size_t end = i + 1;
+        while (end < a->block_count && a->blocks[end].kind != DL_BLOCK_SUBHEAD)
+            end++;
+        dl_range section = block->span.range;
+        section.end_byte = a->blocks[end - 1].span.range.end_byte;
+        section.end_line = a->blocks[end - 1].span.range.end_line;
+        begin_named(&w, KIND_NAMESPACE, "", block->span.text, strlen(block->span.text),
+                    SECTION_WORDS, &section, &block->span.range);
+        skip_quotations(&w, i); /* a subhead has no quote marks */
+        dl_lsp_buf_puts(out, ",\"children\":[");
+        w.first = 1;
+        for (i++; i < end; i++)
+            write_block(&w, i);
+        dl_lsp_buf_puts(out, "]}");
+        w.first = 0;
+    }
+    dl_lsp_buf_puts(out, "]");
     return 0;
-}
-
-static void write_block(symbol_writer *w, TSNode node)
-{
-    const dl_lsp_symbols *g = w->g;
-    if (is(node, g->section)) {
-        TSNode title = ts_node_child_by_field_name(node, "title", 5);
-        if (ts_node_is_null(title))
-            title = node;
-        first_words(&w->scratch, w->doc->text, ts_node_start_byte(title),
-                    ts_node_end_byte(title), 12);
-        begin_symbol(w, KIND_NAMESPACE, node, title);
-        dl_lsp_buf_puts(w->out, ",\"children\":[");
-        w->first = 1;
-        size_t before = w->fresh_count;
-        w->nested = 1;
-        write_level(w, node);
-        w->nested = 0;
-        if (w->fresh_count > before) /* the section's range ends with its last block */
-            w->fresh[w->fresh_count - 1].ends_section = 1;
-        dl_lsp_buf_puts(w->out, "]}");
-        w->first = 0;
-        return;
-    }
-    TSSymbol symbol = ts_node_symbol(node);
-    if (symbol != g->headline && symbol != g->byline && symbol != g->paragraph &&
-        symbol != g->list && symbol != g->editor_note)
-        return; /* dek, timestamp, subhead outside a section: not outline items */
-
-    dl_lsp_symbol_entry *hit = cached_block(w, node);
-    if (hit != NULL && numbered_as(w, hit) &&
-        (hit->row == hit->rendered_row || shift_rows(hit) == 0)) {
-        if (symbol == g->paragraph)
-            w->paragraphs++;
-        emit(w, hit);
-        keep(w, hit);
-        hit->json = NULL; /* moved */
-        hit->row_at = NULL;
-        return;
-    }
-    dl_lsp_symbol_entry e = {
-        .node_id = node.id,
-        .start = ts_node_start_byte(node),
-        .end = ts_node_end_byte(node),
-        .row = ts_node_start_point(node).row,
-        .symbol = symbol,
-        .paragraph = w->paragraphs,
-    };
-    e.rendered_row = e.row;
-    render_alone(w, node);
-    if (take_block(w, &e) < 0) {
-        w->pieces->own.failed = 1;
-        return;
-    }
-    emit(w, &e);
-    keep(w, &e);
-}
-
-static void write_level(symbol_writer *w, TSNode parent)
-{
-    TSTreeCursor cursor = ts_tree_cursor_new(parent);
-    for (bool more = ts_tree_cursor_goto_first_child(&cursor); more;
-         more = ts_tree_cursor_goto_next_sibling(&cursor)) {
-        TSNode child = ts_tree_cursor_current_node(&cursor);
-        if (ts_node_is_named(child))
-            write_block(w, child);
-    }
-    ts_tree_cursor_delete(&cursor);
-}
-
-/* The node of a cached block in the document's tree as it is now, found
- * from the root down by its start: a section, then the block. */
-static bool find_block(const dl_lsp_document *doc, const dl_lsp_symbol_entry *e, TSNode *out)
-{
-    TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(doc->tree));
-    bool found = false;
-    for (unsigned level = 0;
-         !found && level <= e->nested && ts_tree_cursor_goto_first_child_for_byte(&cursor, e->start) >= 0;
-         level++) {
-        TSNode node = ts_tree_cursor_current_node(&cursor);
-        found = level == e->nested && ts_node_start_byte(node) == e->start &&
-                ts_node_symbol(node) == e->symbol && ts_node_is_named(node);
-        if (found)
-            *out = node;
-    }
-    ts_tree_cursor_delete(&cursor);
-    return found;
-}
-
-/* Whether `node` is where the cached block `e` is, and as big. */
-static bool in_place(const dl_lsp_symbol_entry *e, TSNode node)
-{
-    return ts_node_end_byte(node) == e->end && ts_node_start_point(node).row == e->row;
-}
-
-/* Whether the cached block `e`, rendered now, gives its cached JSON. */
-static bool renders_as_cached(symbol_writer *w, const dl_lsp_symbol_entry *e)
-{
-    TSNode node;
-    if (e->json == NULL || !find_block(w->doc, e, &node) || !in_place(e, node))
-        return false;
-    w->paragraphs = e->paragraph;
-    render_alone(w, node);
-    return !w->block.failed && !w->scratch.failed && w->block.size == e->size &&
-           memcmp(w->block.data, e->json, e->size) == 0;
-}
-
-/* A re-rendered block's node id belongs to the tree of its time, held
- * until the next full walk: while a tree lives, no other node can take
- * the ids of its nodes. At most this many are held. */
-#define HELD_TREES_MAX 64
-
-/*
- * The kept outline again, with the one block the edits since fell in
- * rendered anew; false when that is not known to give what a full walk
- * would. Edits that moved no row and stayed inside one block change no
- * other block's text or rows. The scanner keeps no state from block to
- * block, so another block's structure could change only through what a
- * neighbour's tokens looked ahead at: the blocks on both sides must render
- * as they did.
- */
-static bool render_one_again(dl_lsp_document *doc, dl_lsp_encoding enc)
-{
-    size_t k = doc->outline_block;
-    dl_lsp_symbol_entry *e = &doc->symbol_cache[k];
-    if (e->ends_section || doc->held_count == HELD_TREES_MAX)
-        return false;
-    TSTree **held = realloc(doc->held_trees, (doc->held_count + 1) * sizeof(*held));
-    if (held == NULL)
-        return false;
-    doc->held_trees = held;
-
-    symbol_writer w = {.pieces = &doc->outline, .out = &doc->outline.own, .doc = doc,
-                       .enc = enc, .g = dl_lsp_grammar()};
-    dl_lsp_symbol_entry fresh = *e;
-    TSNode node;
-    bool rendered = find_block(doc, e, &node) && in_place(e, node) &&
-                    (k == 0 || renders_as_cached(&w, &doc->symbol_cache[k - 1])) &&
-                    (k + 1 == doc->symbol_count || renders_as_cached(&w, &doc->symbol_cache[k + 1]));
-    if (rendered) {
-        fresh.node_id = node.id;
-        fresh.rendered_row = e->row;
-        w.paragraphs = e->paragraph;
-        render_alone(&w, node);
-        rendered = !w.scratch.failed && take_block(&w, &fresh) == 0;
-    }
-    dl_lsp_buf_dispose(&w.scratch);
-    dl_lsp_buf_dispose(&w.block);
-    free(w.row_at);
-    if (!rendered)
-        return false;
-    *e = fresh;
-    doc->outline.items[e->piece] =
-        (dl_lsp_piece){.data = e->json + e->first, .size = e->size - e->first};
-    doc->held_trees[doc->held_count++] = ts_tree_copy(doc->tree);
-    return true;
-}
-
-const dl_lsp_pieces *dl_lsp_document_symbols(dl_lsp_document *doc, dl_lsp_encoding enc)
-{
-    if (doc->symbol_enc != enc) { /* columns differ: nothing cached is right */
-        dl_lsp_symbol_cache_clear(doc);
-        doc->symbol_enc = enc;
-    }
-    bool again = doc->outline_kept && !doc->outline_spoilt &&
-                 (doc->outline_edits == 0 ||
-                  (doc->outline_block != SIZE_MAX && render_one_again(doc, enc)));
-    doc->outline_edits = 0;
-    doc->outline_block = SIZE_MAX;
-    doc->outline_spoilt = 0;
-    if (again)
-        return &doc->outline;
-
-    /* A full walk. The kept outline's pieces point into cached JSON that
-     * the walk moves or frees: it is made anew. */
-    dl_lsp_pieces_dispose(&doc->outline);
-    memset(&doc->outline, 0, sizeof(doc->outline));
-    symbol_writer w = {.pieces = &doc->outline, .out = &doc->outline.own, .doc = doc,
-                       .enc = enc, .g = dl_lsp_grammar(), .first = 1};
-    if (doc->symbol_count > 0 && (w.fresh = malloc(doc->symbol_count * sizeof(*w.fresh))) != NULL)
-        w.fresh_capacity = doc->symbol_count;
-    dl_lsp_buf_puts(w.out, "[");
-    write_level(&w, ts_tree_root_node(doc->tree));
-    dl_lsp_buf_puts(w.out, "]");
-    dl_lsp_pieces_finish(&doc->outline);
-    if (w.scratch.failed)
-        doc->outline.own.failed = 1;
-    dl_lsp_buf_dispose(&w.scratch);
-    dl_lsp_buf_dispose(&w.block);
-    free(w.row_at);
-    dl_lsp_pieces outline = doc->outline; /* the clear below would dispose it */
-    memset(&doc->outline, 0, sizeof(doc->outline));
-    dl_lsp_symbol_cache_clear(doc); /* what was not reused */
-    doc->outline = outline;
-    doc->outline_kept = !outline.own.failed;
-    doc->symbol_cache = w.fresh;
-    doc->symbol_count = w.fresh_count;
-    doc->symbol_tree = ts_tree_copy(doc->tree);
-    return &doc->outline;
 }
 
 /* ------------------------------------------------------------- folding -- */
@@ -783,7 +348,7 @@ void dl_lsp_folding_ranges(dl_lsp_buf *out, const dl_lsp_document *doc)
 {
     int first = 1;
     dl_lsp_buf_puts(out, "[");
-    fold_level(out, dl_lsp_grammar(), ts_tree_root_node(doc->tree), &first);
+    fold_level(out, &doc->grammar, ts_tree_root_node(doc->tree), &first);
     dl_lsp_buf_puts(out, "]");
 }
 
@@ -874,7 +439,7 @@ void dl_lsp_semantic_tokens(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_
     token_writer t = {.out = out, .doc = doc, .enc = enc, .first = 1};
     uint32_t cursor = 0;
     dl_lsp_buf_puts(out, "{\"data\":[");
-    tokens_in(&t, dl_lsp_grammar(), ts_tree_root_node(doc->tree), -1, &cursor);
+    tokens_in(&t, &doc->grammar, ts_tree_root_node(doc->tree), -1, &cursor);
     dl_lsp_buf_puts(out, "]}");
 }
 
@@ -889,17 +454,18 @@ typedef struct {
     size_t count, capacity;
 } span_list;
 
-static void span_push(span_list *list, uint32_t start, uint32_t end)
+static int span_push(span_list *list, const dl_range *range)
 {
     if (list->count == list->capacity) {
         size_t capacity = list->capacity ? list->capacity * 2 : 32;
         span *items = realloc(list->items, capacity * sizeof(*items));
         if (items == NULL)
-            return;
+            return dl_error_set(DL_ERROR, "out of memory");
         list->items = items;
         list->capacity = capacity;
     }
-    list->items[list->count++] = (span){start, end};
+    list->items[list->count++] = (span){range->start_byte, range->end_byte};
+    return 0;
 }
 
 /* Whether `offset` lies inside one of `list`'s spans (sorted, disjoint or
@@ -939,51 +505,35 @@ static const span *block_at(const span_list *blocks, uint32_t offset)
     return NULL;
 }
 
+/* What the checks read, from the article model: where its blocks,
+ * quotations and annotations are. */
 typedef struct {
     const dl_lsp_document *doc;
-    const dl_lsp_symbols *g;
-    span_list quotes, contents, annotations, blocks;
-    TSNode first_body; /* the first body paragraph */
-    bool body_seen;
+    const dl_article *article;
+    span_list quotes, annotations, blocks;
 } survey;
 
-static void survey_walk(survey *s, TSNode node, int depth)
+/* The headline, dek and front-matter byline are blocks too: a quote mark
+ * left open there is as wrong as in a paragraph. */
+static int survey_model(survey *s)
 {
-    const dl_lsp_symbols *g = s->g;
-    TSTreeCursor cursor = ts_tree_cursor_new(node);
-    for (bool more = ts_tree_cursor_goto_first_child(&cursor); more;
-         more = ts_tree_cursor_goto_next_sibling(&cursor)) {
-        TSNode child = ts_tree_cursor_current_node(&cursor);
-        if (!ts_node_is_named(child))
-            continue;
-        TSSymbol sym = ts_node_symbol(child);
-        uint32_t start = ts_node_start_byte(child), end = ts_node_end_byte(child);
-        if (depth == 0 && is_block(g, child)) /* lists in paragraphs are not blocks */
-            span_push(&s->blocks, start, end);
-        if (!s->body_seen && (sym == g->paragraph || sym == g->list || sym == g->editor_note ||
-                              sym == g->section)) {
-            s->body_seen = true;
-            if (sym == g->paragraph)
-                s->first_body = child;
-        }
-        if (sym == g->quotation) {
-            span_push(&s->quotes, start, end);
-            TSNode content = {{0}, NULL, NULL};
-            for (uint32_t c = 0, n = ts_node_named_child_count(child); c < n; c++)
-                if (is(ts_node_named_child(child, c), g->content))
-                    content = ts_node_named_child(child, c);
-            if (!ts_node_is_null(content))
-                span_push(&s->contents, ts_node_start_byte(content), ts_node_end_byte(content));
-            else
-                span_push(&s->contents, end, end);
-        } else if (sym == g->addition || sym == g->deletion || sym == g->substitution ||
-                   sym == g->highlight || sym == g->comment) {
-            span_push(&s->annotations, start, end);
-        }
-        if (ts_node_named_child_count(child) > 0 && sym != g->dateline && sym != g->attribution)
-            survey_walk(s, child, sym == g->section ? depth : depth + 1);
-    }
-    ts_tree_cursor_delete(&cursor);
+    const dl_article *a = s->article;
+    const dl_span *front[] = {a->headline, a->dek, a->byline};
+    for (size_t i = 0; i < sizeof(front) / sizeof(front[0]); i++)
+        if (front[i] &&
+            (a->block_count == 0 || front[i]->range.start_byte < a->blocks[0].span.range.start_byte) &&
+            span_push(&s->blocks, &front[i]->range) < 0)
+            return DL_ERROR;
+    for (size_t i = 0; i < a->block_count; i++)
+        if (span_push(&s->blocks, &a->blocks[i].span.range) < 0)
+            return DL_ERROR;
+    for (size_t i = 0; i < a->quotation_count; i++)
+        if (span_push(&s->quotes, &a->quotations[i].span.range) < 0)
+            return DL_ERROR;
+    for (size_t i = 0; i < a->annotation_count; i++)
+        if (span_push(&s->annotations, &a->annotations[i].span.range) < 0)
+            return DL_ERROR;
+    return 0;
 }
 
 static int add(dl_lsp_diagnostics *out, uint32_t start, uint32_t end, int severity,
@@ -1016,12 +566,30 @@ static void set_fix(dl_lsp_diagnostics *out, const char *title, uint32_t start, 
     d->fix_text = text;
 }
 
-/* Where text can be appended to a block: before its trailing whitespace. */
+static bool space_at(const char *text, size_t size, uint32_t i)
+{
+    return i < size && dl_text_space_length(text + i, size - i) > 0;
+}
+
+/* Whether a space ends just before `i` (one of up to three bytes). */
+static bool space_before(const char *text, uint32_t i)
+{
+    for (uint32_t n = 1; n <= 3 && n <= i; n++)
+        if (dl_text_space_length(text + i - n, n) == n)
+            return true;
+    return i == 0;
+}
+
+/* Where text can be appended to a block: before its trailing spaces. */
 static uint32_t block_text_end(const char *text, const span *block)
 {
-    uint32_t end = block->end;
-    while (end > block->start && is_space((unsigned char)text[end - 1]))
-        end--;
+    uint32_t end = block->start, i = block->start;
+    while (i < block->end) {
+        size_t space = dl_text_space_length(text + i, block->end - i);
+        i += space ? (uint32_t)space : 1;
+        if (!space)
+            end = i;
+    }
     return end;
 }
 
@@ -1031,12 +599,12 @@ static bool opens_quote(const char *text, size_t size, uint32_t i)
 {
     unsigned char before = i > 0 ? (unsigned char)text[i - 1] : ' ';
     unsigned char after = i + 1 < size ? (unsigned char)text[i + 1] : ' ';
-    bool before_ok = is_space(before) || before == '(' || before == '[' || before == '{' ||
+    bool before_ok = space_before(text, i) || before == '(' || before == '[' || before == '{' ||
                      before == '>' || (i >= 3 && (unsigned char)text[i - 3] == 0xE2 &&
                                        (unsigned char)text[i - 2] == 0x80 &&
                                        ((unsigned char)text[i - 1] == 0x94 ||
                                         (unsigned char)text[i - 1] == 0x93));
-    return before_ok && !is_space(after) && after != '"';
+    return before_ok && i + 1 < size && !space_at(text, size, i + 1) && after != '"';
 }
 
 static int check_quote_marks(dl_lsp_diagnostics *out, const survey *s)
@@ -1104,13 +672,16 @@ static int check_annotations(dl_lsp_diagnostics *out, const survey *s)
  * within 60 bytes a dash — but the grammar did not take it as one. */
 static int check_dateline(dl_lsp_diagnostics *out, const survey *s)
 {
-    if (ts_node_is_null(s->first_body))
-        return 0;
-    TSNode first = ts_node_named_child(s->first_body, 0);
-    if (!ts_node_is_null(first) && is(first, s->g->dateline))
+    const dl_article *a = s->article;
+    const dl_block *first_body = NULL;
+    for (size_t i = 0; first_body == NULL && i < a->block_count; i++)
+        if (a->blocks[i].kind != DL_BLOCK_BYLINE && a->blocks[i].kind != DL_BLOCK_TIMESTAMP)
+            first_body = &a->blocks[i];
+    if (first_body == NULL || first_body->kind != DL_BLOCK_PARAGRAPH ||
+        (a->dateline && a->dateline->range.start_byte == first_body->span.range.start_byte))
         return 0;
     const char *text = s->doc->text;
-    uint32_t start = ts_node_start_byte(s->first_body), end = ts_node_end_byte(s->first_body);
+    uint32_t start = first_body->span.range.start_byte, end = first_body->span.range.end_byte;
     uint32_t i = start, caps = 0;
     while (i < end && ((text[i] >= 'A' && text[i] <= 'Z') || text[i] == '.')) /* U.S. */
         caps += text[i++] != '.';
@@ -1177,8 +748,8 @@ static int check_repeated_words(dl_lsp_diagnostics *out, const survey *s)
         while (i < end) {
             unsigned char c = (unsigned char)text[i];
             if (!word_byte(c) && !isdigit(c)) {
-                /* Only whitespace may separate a doubled word. */
-                if (!is_space(c))
+                /* Only spaces may separate a doubled word. */
+                if (!space_at(text, end, i))
                     prev_valid = false;
                 i++;
                 continue;
@@ -1219,31 +790,31 @@ static int check_repeated_words(dl_lsp_diagnostics *out, const survey *s)
 static int check_quote_changes(dl_lsp_diagnostics *out, const survey *s)
 {
     const dl_lsp_document *doc = s->doc;
+    const dl_article *a = s->article;
     for (size_t w = 0; w < doc->warning_count; w++) {
-        size_t n = strlen(doc->warnings[w].text);
-        for (size_t q = 0; q < s->contents.count; q++) {
-            const span *c = &s->contents.items[q];
-            if (c->end - c->start == n && memcmp(doc->text + c->start, doc->warnings[w].text, n) == 0 &&
-                add(out, s->quotes.items[q].start, s->quotes.items[q].end, 2, "quotation-changed",
-                    strdup(doc->warnings[w].message)) < 0)
+        for (size_t q = 0; q < a->quotation_count; q++) {
+            const dl_quotation *quote = &a->quotations[q];
+            if (strcmp(quote->text, doc->warnings[w].text) == 0 &&
+                add(out, quote->span.range.start_byte, quote->span.range.end_byte, 2,
+                    "quotation-changed", strdup(doc->warnings[w].message)) < 0)
                 return DL_ERROR;
         }
     }
     return 0;
 }
 
-int dl_lsp_diagnose(dl_lsp_diagnostics *out, const dl_lsp_document *doc)
+int dl_lsp_diagnose(dl_lsp_diagnostics *out, dl_lsp_document *doc)
 {
-    survey s = {.doc = doc, .g = dl_lsp_grammar()};
     memset(out, 0, sizeof(*out));
-    survey_walk(&s, ts_tree_root_node(doc->tree), 0);
+    survey s = {.doc = doc, .article = dl_lsp_document_article(doc)};
+    if (s.article == NULL)
+        return DL_ERROR;
     int error = 0;
-    if ((error = check_quote_marks(out, &s)) < 0 || (error = check_annotations(out, &s)) < 0 ||
-        (error = check_dateline(out, &s)) < 0 || (error = check_repeated_words(out, &s)) < 0 ||
-        (error = check_quote_changes(out, &s)) < 0)
+    if ((error = survey_model(&s)) < 0 || (error = check_quote_marks(out, &s)) < 0 ||
+        (error = check_annotations(out, &s)) < 0 || (error = check_dateline(out, &s)) < 0 ||
+        (error = check_repeated_words(out, &s)) < 0 || (error = check_quote_changes(out, &s)) < 0)
         dl_lsp_diagnostics_dispose(out);
     free(s.quotes.items);
-    free(s.contents.items);
     free(s.annotations.items);
     free(s.blocks.items);
     return error;
@@ -1277,7 +848,7 @@ json_t *dl_lsp_diagnostics_json(const dl_lsp_document *doc, const dl_lsp_diagnos
 
 /* --------------------------------------------------------- code actions -- */
 
-json_t *dl_lsp_code_actions(const dl_lsp_document *doc, uint32_t start, uint32_t end,
+json_t *dl_lsp_code_actions(dl_lsp_document *doc, uint32_t start, uint32_t end,
                             dl_lsp_encoding enc)
 {
     dl_lsp_diagnostics diags;
@@ -1304,14 +875,6 @@ json_t *dl_lsp_code_actions(const dl_lsp_document *doc, uint32_t start, uint32_t
 
 /* ------------------------------------------------------ selection ranges -- */
 
-static bool sentence_end(const char *text, uint32_t i, uint32_t end)
-{
-    char c = text[i];
-    return (c == '.' || c == '!' || c == '?') && (i + 1 >= end || is_space((unsigned char)text[i + 1]) ||
-                                                  text[i + 1] == '"' ||
-                                                  (unsigned char)text[i + 1] == 0xE2);
-}
-
 static void push_range(span *chain, size_t *n, uint32_t start, uint32_t end)
 {
     if (end < start)
@@ -1329,7 +892,7 @@ static void push_range(span *chain, size_t *n, uint32_t start, uint32_t end)
 json_t *dl_lsp_selection_ranges(const dl_lsp_document *doc, const json_t *positions,
                                 dl_lsp_encoding enc)
 {
-    const dl_lsp_symbols *g = dl_lsp_grammar();
+    const dl_lsp_symbols *g = &doc->grammar;
     const char *text = doc->text;
     json_t *result = json_array();
     size_t index;
@@ -1378,19 +941,16 @@ json_t *dl_lsp_selection_ranges(const dl_lsp_document *doc, const json_t *positi
         }
         if (!ts_node_is_null(block)) {
             uint32_t bs = ts_node_start_byte(block), be = ts_node_end_byte(block);
-            uint32_t ss = at, se = at;
-            while (ss > bs && !sentence_end(text, ss - 1, be))
-                ss--;
-            while (ss < at && is_space((unsigned char)text[ss]))
-                ss++;
-            while (se < be && !sentence_end(text, se, be))
-                se++;
-            if (se < be)
-                se++;
-            while (se < be && (text[se] == '"' || (unsigned char)text[se] == 0xE2)) /* closing mark */
-                se += text[se] == '"' ? 1 : 3;
-            if (se > be)
-                se = be;
+            /* The model's sentences (docs/format.md): the one `at` is in. */
+            uint32_t ss = bs, se = be;
+            int has_word;
+            while ((se = bs + (uint32_t)dl_article_sentence_end(text + bs, be - bs, ss - bs,
+                                                                &has_word)) <= at &&
+                   se < be)
+                ss = se;
+            size_t space;
+            while (ss < at && (space = dl_text_space_length(text + ss, at - ss)) > 0)
+                ss += (uint32_t)space;
             push_range(chain, &n, ss, se);
             push_range(chain, &n, bs, be);
         }
@@ -1419,9 +979,10 @@ char *dl_lsp_normalize(const char *text, size_t size)
         return NULL;
     size_t n = 0;
     bool space = false;
-    for (size_t i = 0; i < size; i++) {
-        if (is_space((unsigned char)text[i])) {
+    for (size_t i = 0, length; i < size; i++) {
+        if ((length = dl_text_space_length(text + i, size - i)) > 0) {
             space = n > 0;
+            i += length - 1;
             continue;
         }
         if (space)
@@ -1433,103 +994,63 @@ char *dl_lsp_normalize(const char *text, size_t size)
     return out;
 }
 
-static char *copy_range(const char *text, uint32_t start, uint32_t end)
+/* Whether `offset` is in `range` or just after its last byte (the end of
+ * its line, where a cursor often is). */
+static bool at_range(const dl_range *range, uint32_t offset)
 {
-    char *copy = malloc(end - start + 1);
-    if (copy != NULL) {
-        memcpy(copy, text + start, end - start);
-        copy[end - start] = '\0';
-    }
-    return copy;
+    return range->start_byte <= offset && offset <= range->end_byte;
 }
 
-/* "¶ n" of a paragraph: its number among the article's paragraphs. */
-static unsigned paragraph_number(const dl_lsp_symbols *g, TSNode parent, uint32_t target,
-                                 unsigned *count)
+/* The context from the model: its blocks are sorted, its quotations in
+ * order with a nested one after the one holding it. */
+int dl_lsp_hover_context_at(dl_lsp_hover_context *out, dl_lsp_document *doc, uint32_t offset)
 {
-    TSTreeCursor cursor = ts_tree_cursor_new(parent);
-    unsigned found = 0;
-    for (bool more = ts_tree_cursor_goto_first_child(&cursor); more && !found;
-         more = ts_tree_cursor_goto_next_sibling(&cursor)) {
-        TSNode child = ts_tree_cursor_current_node(&cursor);
-        if (is(child, g->paragraph)) {
-            ++*count;
-            if (ts_node_start_byte(child) == target)
-                found = *count;
-        } else if (is(child, g->section) && ts_node_start_byte(child) <= target &&
-                   target < ts_node_end_byte(child)) {
-            found = paragraph_number(g, child, target, count);
-        } else if (is(child, g->section)) {
-            /* count its paragraphs without descending far: they are direct children */
-            for (uint32_t c = 0, n = ts_node_named_child_count(child); c < n; c++)
-                *count += is(ts_node_named_child(child, c), g->paragraph);
-        }
-    }
-    ts_tree_cursor_delete(&cursor);
-    return found;
-}
-
-int dl_lsp_hover_context_at(dl_lsp_hover_context *out, const dl_lsp_document *doc,
-                            uint32_t offset)
-{
-    const dl_lsp_symbols *g = dl_lsp_grammar();
     memset(out, 0, sizeof(*out));
-    TSNode root = ts_tree_root_node(doc->tree);
-    TSNode node = ts_node_descendant_for_byte_range(root, offset, offset);
-    TSNode block = {{0}, NULL, NULL}, quote = {{0}, NULL, NULL};
-    for (TSNode up = node; !ts_node_is_null(up); up = ts_node_parent(up)) {
-        if (ts_node_is_null(quote) && is(up, g->quotation))
-            quote = up;
-        if (ts_node_is_null(block) && is_block(g, up) && !is(up, g->list))
-            block = up;
-        if (is(up, g->list) && ts_node_is_null(block))
-            block = up;
+    const dl_article *a = dl_lsp_document_article(doc);
+    if (a == NULL)
+        return DL_ERROR;
+    const dl_span *front = NULL;
+    const char *label = NULL;
+    char number[32];
+    if (a->headline && at_range(&a->headline->range, offset))
+        front = a->headline, label = "headline";
+    else if (a->dek && at_range(&a->dek->range, offset))
+        front = a->dek, label = "dek";
+    else if (a->byline && at_range(&a->byline->range, offset))
+        front = a->byline, label = "byline";
+    size_t lo = 0, hi = a->block_count; /* the first block starting after offset */
+    while (front == NULL && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->blocks[mid].span.range.start_byte <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    /* A list inside a paragraph belongs to it. */
-    if (!ts_node_is_null(block) && is(block, g->list)) {
-        TSNode parent = ts_node_parent(block);
-        if (!ts_node_is_null(parent) && is(parent, g->paragraph))
-            block = parent;
+    if (front == NULL && lo > 0 && at_range(&a->blocks[lo - 1].span.range, offset)) {
+        const dl_block *block = &a->blocks[lo - 1];
+        front = &block->span;
+        if (block->kind == DL_BLOCK_PARAGRAPH)
+            snprintf(number, sizeof(number), "¶ %u", block->paragraph);
+        label = block->kind == DL_BLOCK_PARAGRAPH ? number : dl_article_block_kind_name(block->kind);
     }
-    if (!ts_node_is_null(block)) {
-        out->block_start = ts_node_start_byte(block);
-        out->block_end = ts_node_end_byte(block);
-        out->block_text = copy_range(doc->text, out->block_start, out->block_end);
-        char label[64];
-        if (is(block, g->paragraph)) {
-            unsigned count = 0;
-            snprintf(label, sizeof(label), "¶ %u", paragraph_number(g, root, out->block_start, &count));
-        } else {
-            snprintf(label, sizeof(label), "%s", ts_node_type(block));
-        }
-        out->block_label = strdup(label);
-        if (out->block_text == NULL || out->block_label == NULL)
+    if (front != NULL) {
+        out->block_start = front->range.start_byte;
+        out->block_end = front->range.end_byte;
+        if ((out->block_text = strdup(front->text)) == NULL ||
+            (out->block_label = strdup(label)) == NULL)
             goto oom;
     }
-    if (!ts_node_is_null(quote)) {
-        out->quote_start = ts_node_start_byte(quote);
-        out->quote_end = ts_node_end_byte(quote);
-        uint32_t cs = out->quote_start, ce = out->quote_start;
-        for (uint32_t c = 0, n = ts_node_named_child_count(quote); c < n; c++) {
-            TSNode child = ts_node_named_child(quote, c);
-            if (is(child, g->content))
-                cs = ts_node_start_byte(child), ce = ts_node_end_byte(child);
-        }
-        out->quote_text = copy_range(doc->text, cs, ce);
-        if (out->quote_text == NULL)
+    const dl_quotation *quote = NULL;
+    for (size_t i = 0; i < a->quotation_count && a->quotations[i].span.range.start_byte <= offset;
+         i++)
+        if (at_range(&a->quotations[i].span.range, offset))
+            quote = &a->quotations[i];
+    if (quote != NULL) {
+        out->quote_start = quote->span.range.start_byte;
+        out->quote_end = quote->span.range.end_byte;
+        if ((out->quote_text = strdup(quote->text)) == NULL ||
+            (quote->speaker && (out->speaker = strdup(quote->speaker)) == NULL))
             goto oom;
-        TSNode container = ts_node_parent(quote);
-        quote_list quotes = {0};
-        if (!ts_node_is_null(block))
-            collect_quotes(g, block, &quotes);
-        inherit_speakers(&quotes);
-        for (size_t i = 0; i < quotes.count; i++) {
-            TSNode s = quotes.items[i].speaker;
-            if (ts_node_start_byte(quotes.items[i].node) == out->quote_start && !ts_node_is_null(s))
-                out->speaker = copy_range(doc->text, ts_node_start_byte(s), ts_node_end_byte(s));
-        }
-        free(quotes.items);
-        (void)container;
     }
     return 0;
 oom:

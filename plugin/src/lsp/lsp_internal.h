@@ -5,9 +5,10 @@
  *   lsp_io.c        byte buffers, JSON string writing, the framing reader,
  *                   the serialised writer
  *   lsp_document.c  open documents: text, line index, position encodings,
- *                   incremental edits and re-parsing
+ *                   incremental edits, re-parsing and the article model
  *   lsp_features.c  symbols, diagnostics, folding, selection ranges,
- *                   semantic tokens, code actions, hover context
+ *                   semantic tokens, code actions, hover context: counts
+ *                   and speakers from the model, syntax from the tree
  *   lsp_history.c   the worker thread: record on save, executeCommand,
  *                   blame for hover, the "quotation changed" check
  *   lsp.c           the server: lifecycle, dispatch, the stdio loop
@@ -57,29 +58,6 @@ void dl_lsp_buf_printf(dl_lsp_buf *buf, const char *format, ...)
 void dl_lsp_buf_json_string(dl_lsp_buf *buf, const char *s, size_t size);
 void dl_lsp_buf_dispose(dl_lsp_buf *buf);
 
-/* A large result written from where its bytes already are: text of its
- * own, appended to `own` as to any buffer, between spans of memory that
- * stay valid until the result is sent (a document's cached symbols). */
-typedef struct {
-    const char *data; /* NULL: `size` bytes of `own` from `offset` */
-    size_t offset, size;
-} dl_lsp_piece;
-
-typedef struct {
-    dl_lsp_buf own;
-    size_t text_start; /* own text not yet in a piece starts here */
-    dl_lsp_piece *items;
-    size_t count, capacity;
-} dl_lsp_pieces;
-
-/* Close the own text written so far into a piece, then add a span. */
-void dl_lsp_pieces_span(dl_lsp_pieces *p, const char *data, size_t size);
-/* Close the own text written last: call before sending. */
-void dl_lsp_pieces_finish(dl_lsp_pieces *p);
-/* All pieces as one string (tests, small results); NULL when out of memory. */
-char *dl_lsp_pieces_join(const dl_lsp_pieces *p);
-void dl_lsp_pieces_dispose(dl_lsp_pieces *p);
-
 /* ----------------------------------------------------------- writer -- */
 
 /* Frames and writes messages; shared by the reading thread and the worker. */
@@ -96,9 +74,6 @@ void dl_lsp_send_raw(dl_lsp_writer *w, const char *body, size_t size);
 void dl_lsp_send(dl_lsp_writer *w, json_t *message);
 /* {"jsonrpc":"2.0","id":id,"result":result} — result stolen. */
 void dl_lsp_respond(dl_lsp_writer *w, const json_t *id, json_t *result);
-/* The same with a result serialised as JSON text in pieces, which are
- * written where they are, not copied. */
-void dl_lsp_respond_pieces(dl_lsp_writer *w, const json_t *id, const dl_lsp_pieces *result);
 /* Start a response in `buf` up to its result, for results written in place
  * (no copy of a large result): append the result and "}", then send. */
 void dl_lsp_result_begin(dl_lsp_buf *buf, const json_t *id);
@@ -116,30 +91,14 @@ typedef struct {
     char *message;
 } dl_lsp_quote_warning;
 
-/* One block's documentSymbol JSON, kept between requests: a keystroke
- * re-renders the blocks it touched; the rest is sent as it is, its rows and
- * paragraph number rewritten in place if they changed (lsp_features.c). */
+/* Node type ids of the article grammar that the syntax features read
+ * (folding, semantic tokens, selection); counts and credits come from the
+ * article model instead. */
 typedef struct {
-    /* The block's node (TSNode.id) in the document's symbol_tree. That tree
-     * keeps the node alive, so no other node can take its id: a node with
-     * the same id in a later tree is the same, unchanged subtree. */
-    const void *node_id;
-    uint32_t start, end; /* the block's bytes, shifted by later edits */
-    uint32_t row;        /* the row `start` is on now */
-    uint32_t rendered_row; /* ...and was on when `json` was written */
-    TSSymbol symbol;
-    unsigned paragraph; /* paragraphs before the block */
-    char *json;
-    size_t size;
-    uint32_t *row_at; /* where each row number in `json` starts */
-    size_t row_count;
-    uint32_t number_at; /* where a paragraph's number in `json` starts; 0: none */
-    /* Where it is in the document's last outline: */
-    size_t piece;              /* its item there */
-    unsigned char first;       /* the first symbol of its level: sent without its comma */
-    unsigned char nested;      /* inside a section */
-    unsigned char ends_section; /* its section's range ends with it */
-} dl_lsp_symbol_entry;
+    TSSymbol headline, dek, byline, timestamp, section, subhead, paragraph, list, editor_note,
+        dateline, quotation, speaker, verb, addition, deletion, substitution, highlight, comment,
+        content, url, number;
+} dl_lsp_symbols;
 
 typedef struct dl_lsp_document {
     char *uri;
@@ -151,27 +110,16 @@ typedef struct dl_lsp_document {
     size_t line_count, line_capacity;
     TSParser *parser;
     TSTree *tree;
+    dl_lsp_symbols grammar;
     /* The article model of `text`: everything the server shows that counts
      * or credits comes from it. Built on first use after a change, so a
-     * burst of keystrokes builds it once. */
+     * burst of keystrokes builds it once, from the one before (unchanged
+     * blocks are not counted again). */
     dl_article *article;
+    int article_current; /* `article` is of `text` as it is now */
     int diagnostics_dirty;
     dl_lsp_quote_warning *warnings;
     size_t warning_count;
-    dl_lsp_symbol_entry *symbol_cache; /* in document order; json NULL: dropped by an edit */
-    size_t symbol_count;
-    TSTree *symbol_tree; /* the tree the cached node ids belong to */
-    dl_lsp_encoding symbol_enc;
-    /* The last outline, kept: when every edit since was inside one cached
-     * block, the next outline is this one with that block rendered again
-     * (dl_lsp_document_symbols). */
-    dl_lsp_pieces outline;
-    int outline_kept;       /* `outline` is whole and its entries are cached */
-    size_t outline_edits;   /* edits since */
-    size_t outline_block;   /* the one entry they dropped, or SIZE_MAX */
-    int outline_spoilt;     /* one moved rows, touched other text or another entry */
-    TSTree **held_trees;    /* trees of blocks rendered again, which hold their ids */
-    size_t held_count;
     struct dl_lsp_document *next;
 } dl_lsp_document;
 
@@ -202,25 +150,17 @@ void dl_lsp_document_position(const dl_lsp_document *doc, uint32_t offset, dl_ls
 /* The file path of a file: URI (percent-decoded), or NULL. free() it. */
 char *dl_lsp_uri_to_path(const char *uri);
 
-/* Node type ids of the article grammar, looked up once. */
-typedef struct {
-    TSSymbol headline, dek, byline, timestamp, section, subhead, paragraph, list, list_item,
-        editor_note, dateline, quotation, attribution, speaker, verb, addition, deletion,
-        substitution, highlight, comment, content, open_mark, close_mark, run_on, continuation,
-        url, email, handle, hashtag, number, location, agency, label, name;
-} dl_lsp_symbols;
-const dl_lsp_symbols *dl_lsp_grammar(void);
 
 /* ---------------------------------------------------------- features -- */
 
 /* Results are JSON text appended to `out` (they can be large: writing them
- * directly is several times faster than building jansson values). */
-/* The outline, in pieces of which most are the document's cached symbols.
- * The document owns it: send it before the document changes. Failure:
- * own.failed. Uses and refreshes the document's symbol cache. */
-const dl_lsp_pieces *dl_lsp_document_symbols(dl_lsp_document *doc, dl_lsp_encoding enc);
-/* Forget the cached symbols and the kept outline. */
-void dl_lsp_symbol_cache_clear(dl_lsp_document *doc);
+ * directly is several times faster than building jansson values). What
+ * counts or credits comes from the document's article model; folding and
+ * tokens are syntax, read from its tree. */
+/* The outline: headline, paragraphs numbered and counted as the model does,
+ * their dateline and quotations with the model's speakers, sections. -1
+ * when the model cannot be built (dl_error_last says why). */
+int dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encoding enc);
 void dl_lsp_folding_ranges(dl_lsp_buf *out, const dl_lsp_document *doc);
 void dl_lsp_semantic_tokens(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc);
 /* The token type names, in legend order (NULL-terminated). */
@@ -242,7 +182,7 @@ typedef struct {
     size_t count, capacity;
 } dl_lsp_diagnostics;
 
-int dl_lsp_diagnose(dl_lsp_diagnostics *out, const dl_lsp_document *doc);
+int dl_lsp_diagnose(dl_lsp_diagnostics *out, dl_lsp_document *doc);
 void dl_lsp_diagnostics_dispose(dl_lsp_diagnostics *diags);
 /* The publishDiagnostics params. */
 json_t *dl_lsp_diagnostics_json(const dl_lsp_document *doc, const dl_lsp_diagnostics *diags,
@@ -252,7 +192,7 @@ json_t *dl_lsp_diagnostic_json(const dl_lsp_document *doc, const dl_lsp_diagnost
 json_t *dl_lsp_range_json(const dl_lsp_document *doc, uint32_t start, uint32_t end,
                           dl_lsp_encoding enc);
 
-json_t *dl_lsp_code_actions(const dl_lsp_document *doc, uint32_t start, uint32_t end,
+json_t *dl_lsp_code_actions(dl_lsp_document *doc, uint32_t start, uint32_t end,
                             dl_lsp_encoding enc);
 json_t *dl_lsp_selection_ranges(const dl_lsp_document *doc, const json_t *positions,
                                 dl_lsp_encoding enc);
@@ -267,11 +207,12 @@ typedef struct {
     char *quote_text;
     char *speaker;
 } dl_lsp_hover_context;
-int dl_lsp_hover_context_at(dl_lsp_hover_context *out, const dl_lsp_document *doc,
+int dl_lsp_hover_context_at(dl_lsp_hover_context *out, dl_lsp_document *doc,
                             uint32_t offset);
 void dl_lsp_hover_context_dispose(dl_lsp_hover_context *ctx);
 
-/* Whitespace runs to one space, trimmed: how texts compare across versions. */
+/* Space runs (dl_text_space_length) to one space, trimmed: how texts
+ * compare across versions. */
 char *dl_lsp_normalize(const char *text, size_t size);
 
 /* ------------------------------------------------------------ worker -- */

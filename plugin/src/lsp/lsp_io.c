@@ -163,66 +163,6 @@ void dl_lsp_buf_dispose(dl_lsp_buf *buf)
     memset(buf, 0, sizeof(*buf));
 }
 
-/* ------------------------------------------------------------- pieces -- */
-
-static void pieces_push(dl_lsp_pieces *p, const char *data, size_t offset, size_t size)
-{
-    if (p->count == p->capacity) {
-        size_t capacity = p->capacity ? p->capacity * 2 : 256;
-        dl_lsp_piece *items = realloc(p->items, capacity * sizeof(*items));
-        if (items == NULL) {
-            p->own.failed = 1;
-            return;
-        }
-        p->items = items;
-        p->capacity = capacity;
-    }
-    p->items[p->count++] = (dl_lsp_piece){data, offset, size};
-}
-
-/* The text written to `own` since the last piece becomes a piece. */
-static void pieces_close_text(dl_lsp_pieces *p)
-{
-    if (p->own.size > p->text_start)
-        pieces_push(p, NULL, p->text_start, p->own.size - p->text_start);
-    p->text_start = p->own.size;
-}
-
-void dl_lsp_pieces_span(dl_lsp_pieces *p, const char *data, size_t size)
-{
-    pieces_close_text(p);
-    if (size > 0)
-        pieces_push(p, data, 0, size);
-}
-
-void dl_lsp_pieces_finish(dl_lsp_pieces *p)
-{
-    pieces_close_text(p);
-}
-
-char *dl_lsp_pieces_join(const dl_lsp_pieces *p)
-{
-    dl_lsp_buf joined = {0};
-    for (size_t i = 0; i < p->count; i++) {
-        const dl_lsp_piece *piece = &p->items[i];
-        dl_lsp_buf_put(&joined, piece->data ? piece->data : p->own.data + piece->offset,
-                       piece->size);
-    }
-    dl_lsp_buf_put(&joined, "", 0); /* an empty result is "" too */
-    if (joined.failed) {
-        dl_lsp_buf_dispose(&joined);
-        return NULL;
-    }
-    return joined.data;
-}
-
-void dl_lsp_pieces_dispose(dl_lsp_pieces *p)
-{
-    dl_lsp_buf_dispose(&p->own);
-    free(p->items);
-    memset(p, 0, sizeof(*p));
-}
-
 /* ------------------------------------------------------------- reader -- */
 
 /* Pending header bytes beyond this without an empty line are junk. */
@@ -404,29 +344,6 @@ void dl_lsp_result_begin(dl_lsp_buf *buf, const json_t *id)
     dl_lsp_buf_puts(buf, id_text ? id_text : "null");
     dl_lsp_buf_puts(buf, ",\"result\":");
     free(id_text);
-}
-
-void dl_lsp_respond_pieces(dl_lsp_writer *w, const json_t *id, const dl_lsp_pieces *result)
-{
-    dl_lsp_buf prefix = {0};
-    dl_lsp_result_begin(&prefix, id);
-    /* The header, the prefix, the result's pieces, the closing brace. */
-    struct iovec *pieces = malloc((result->count + 3) * sizeof(*pieces));
-    if (prefix.failed || pieces == NULL) {
-        dl_lsp_respond_error(w, id, LSP_INTERNAL_ERROR, "out of memory");
-    } else {
-        int count = 1;
-        pieces[count++] = (struct iovec){prefix.data, prefix.size};
-        for (size_t i = 0; i < result->count; i++) {
-            const dl_lsp_piece *piece = &result->items[i];
-            const char *data = piece->data ? piece->data : result->own.data + piece->offset;
-            pieces[count++] = (struct iovec){(void *)data, piece->size};
-        }
-        pieces[count++] = (struct iovec){"}", 1};
-        send_framed(w, pieces, count);
-    }
-    free(pieces);
-    dl_lsp_buf_dispose(&prefix);
 }
 
 void dl_lsp_respond_error(dl_lsp_writer *w, const json_t *id, int code, const char *message)
