@@ -25,6 +25,7 @@ local uv = vim.uv or vim.loop
 ---@field error_tick integer? the changedtick that request was about
 ---@field wanted integer? the changedtick a request is scheduled or sent for
 ---@field timer uv_timer_t?
+---@field sent integer requests on their way
 ---@field waiters fun(err: string?, model: table?)[]
 
 local entries = {} ---@type table<integer, dateline.ArticleEntry>
@@ -45,7 +46,7 @@ end
 local function entry_for(buf)
   local entry = entries[buf]
   if not entry then
-    entry = { waiters = {} }
+    entry = { waiters = {}, sent = 0 }
     entries[buf] = entry
     vim.api.nvim_create_autocmd('BufWipeout', {
       buffer = buf,
@@ -62,7 +63,9 @@ end
 local function send(buf, entry)
   local tick = vim.api.nvim_buf_get_changedtick(buf)
   entry.wanted = tick
+  entry.sent = entry.sent + 1
   lsp.request(buf, 'dateline/article', { textDocument = { uri = vim.uri_from_bufnr(buf) } }, function(err, model)
+    entry.sent = entry.sent - 1
     if entries[buf] ~= entry then
       return
     end
@@ -123,10 +126,10 @@ function M.get(buf)
   end
   -- One request per text: not again for a tick asked for or refused.
   if entry.wanted ~= tick and entry.error_tick ~= tick then
-    if entry.model then
+    if entry.model or entry.sent > 0 then
       schedule(buf, entry, tick)
     else
-      -- Nothing to show yet: no reason to wait for a pause.
+      -- Nothing to show yet and nothing asked: no reason to wait for a pause.
       send(buf, entry)
     end
   end
