@@ -78,16 +78,17 @@ local function show_preview(history_buf, version)
     end
     local lines = {
       string.format('%s  %s  %s <%s>', version.short or version.id:sub(1, 10), version.time or '',
-        version.author and version.author.name or '?', version.author and version.author.email or ''),
+        data.printable(version.author and version.author.name or '?'),
+        data.printable(version.author and version.author.email or '')),
     }
     if data.note_of(version) then
       lines[#lines + 1] = 'note: ' .. data.note_of(version)
     end
     if version.summary then
-      lines[#lines + 1] = 'changed: ' .. version.summary
+      lines[#lines + 1] = 'changed: ' .. data.printable(version.summary)
     end
     lines[#lines + 1] = string.rep('─', 20)
-    local body = err and { 'cannot read this version: ' .. err } or data.content_lines(content)
+    local body = err and { 'cannot read this version: ' .. data.printable(err) } or data.content_lines(content)
     for index = 1, math.min(#body, PREVIEW_LINES) do
       lines[#lines + 1] = body[index]
     end

@@ -30,12 +30,20 @@ local logs = {}
 -- version id -> its content (versions never change)
 local contents = {}
 
---- A version's note, or nil when it has none.
+--- `text` fit for one line of a buffer: control characters (a note's line
+--- breaks, escapes in an author's name) become spaces.
+---@param text string
+---@return string
+function M.printable(text)
+  return (text:gsub('%c', ' '))
+end
+
+--- A version's note on one line, or nil when it has none.
 ---@param version dateline.Version
 ---@return string?
 function M.note_of(version)
   local note = version.note
-  return type(note) == 'string' and note ~= '' and note or nil
+  return type(note) == 'string' and note ~= '' and M.printable(note) or nil
 end
 
 --- Fetch the article's log from the server; `callback(err, versions)`.
@@ -207,7 +215,8 @@ function M.render(name, versions)
 
   local author_width = 6
   for _, version in ipairs(versions) do
-    author_width = math.max(author_width, math.min(24, display_width(version.author and version.author.name or '')))
+    author_width = math.max(author_width,
+      math.min(24, display_width(M.printable(version.author and version.author.name or ''))))
   end
   local now = os.time()
   for index, version in ipairs(versions) do
@@ -224,7 +233,7 @@ function M.render(name, versions)
     add(note and '● ' or '  ', note and 'DatelineHistoryAnnotated' or nil)
     add(pad(M.relative_time(version.timestamp, now), 11) .. ' ', 'DatelineHistoryTime')
     add(((version.time or ''):sub(1, 16):gsub('T', ' ')) .. '  ', 'DatelineHistoryDate')
-    local author = (version.author and version.author.name or '?')
+    local author = M.printable(version.author and version.author.name or '?')
     if display_width(author) > author_width then
       author = vim.fn.strcharpart(author, 0, author_width - 1) .. '…'
     end
@@ -234,7 +243,7 @@ function M.render(name, versions)
       or delta < 0 and 'DatelineHistoryRemoved' or 'DatelineHistoryTime')
     add(string.format('%5d words  ', version.words or 0), 'DatelineHistoryTime')
     if version.summary and version.summary ~= '' then
-      add(version.summary, 'DatelineHistorySummary')
+      add(M.printable(version.summary), 'DatelineHistorySummary')
     end
     if note then
       add(version.summary and '  — ' or '— ')
