@@ -171,24 +171,4 @@ function M.fetch(buf, callback)
   send(buf, entry)
 end
 
---- The model's front matter and blocks as buffer positions: `range` (as the
---- model gives it, in bytes of the server's text) to 0-based
---- { row, col, end_row, end_col } in `buf`, clamped to the buffer.
----@param buf integer
----@param range { bytes: integer[], lines: integer[] }
----@return integer row, integer col, integer end_row, integer end_col
-function M.position(buf, range)
-  local last = vim.api.nvim_buf_line_count(buf) - 1
-  -- The server's text ends its lines with \r\n in a 'fileformat' dos buffer.
-  local eol = vim.bo[buf].fileformat == 'dos' and 1 or 0
-  local function at(row, byte)
-    row = math.max(0, math.min(row, last))
-    local line_start = vim.api.nvim_buf_get_offset(buf, row) + row * eol
-    return row, math.max(0, byte - line_start)
-  end
-  local row, col = at(range.lines[1], range.bytes[1])
-  local end_row, end_col = at(range.lines[2], range.bytes[2])
-  return row, col, end_row, end_col
-end
-
 return M

@@ -26,12 +26,18 @@ local M = {}
 -- Enough text for the first words of an item however wide the window.
 local SNIPPET_BYTES = 240
 
--- The first SNIPPET_BYTES of a range, read line by line so that a paragraph
--- that is one 10 MB line costs no more than a short one.
-local function snippet(buf, row, col, end_row, end_col)
+-- The first SNIPPET_BYTES of a range of `source` (a buffer, or its lines
+-- already read), line by line so that a paragraph that is one 10 MB line
+-- costs no more than a short one.
+local function snippet(source, row, col, end_row, end_col)
   local parts, size = {}, 0
   for line_row = row, end_row do
-    local line = vim.api.nvim_buf_get_lines(buf, line_row, line_row + 1, false)[1] or ''
+    local line
+    if type(source) == 'table' then
+      line = source[line_row + 1] or ''
+    else
+      line = vim.api.nvim_buf_get_lines(source, line_row, line_row + 1, false)[1] or ''
+    end
     local first = line_row == row and col + 1 or 1
     local last = line_row == end_row and end_col or #line
     local piece = line:sub(first, math.min(last, first + SNIPPET_BYTES - size - 1))
@@ -57,17 +63,59 @@ end
 
 local BLOCK_KINDS = { paragraph = true, subhead = true, editor_note = true }
 
+-- The block of `blocks` (in document order) holding byte `offset`, if any:
+-- a binary search, as a long article has tens of thousands of blocks.
+local function block_at(blocks, offset)
+  local low, high = 1, #blocks
+  while low <= high do
+    local mid = math.floor((low + high) / 2)
+    local bytes = blocks[mid].range.bytes
+    if offset < bytes[1] then
+      high = mid - 1
+    elseif offset >= bytes[2] then
+      low = mid + 1
+    else
+      return blocks[mid]
+    end
+  end
+end
+
+-- The buffer's lines, and a function from a model's `range` (bytes of the
+-- server's text) to 0-based row, col, end_row, end_col in `buf`, clamped to
+-- the buffer. The lines are read and their starts summed once: an outline of
+-- a long article places tens of thousands of items.
+local function positions(buf)
+  -- The server's text ends its lines with \r\n in a 'fileformat' dos buffer.
+  local eol = vim.bo[buf].fileformat == 'dos' and 2 or 1
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  local starts, offset = {}, 0
+  for row, line in ipairs(lines) do
+    starts[row] = offset
+    offset = offset + #line + eol
+  end
+  local function at(row, byte)
+    row = math.max(0, math.min(row, #starts - 1))
+    return row, math.max(0, byte - starts[row + 1])
+  end
+  return lines, function(range)
+    local row, col = at(range.lines[1], range.bytes[1])
+    local end_row, end_col = at(range.lines[2], range.bytes[2])
+    return row, col, end_row, end_col
+  end
+end
+
 local function items_from_model(buf, model)
   local items = {}
+  local lines, place = positions(buf)
   local function add(kind, level, range, order)
-    local item = make_item(kind, level, article.position(buf, range))
+    local item = make_item(kind, level, place(range))
     item.order = { range.bytes[1], order }
     items[#items + 1] = item
     return item
   end
   if type(model.headline) == 'table' then
     local item = add('headline', 0, model.headline.range, 0)
-    item.text = snippet(buf, item.row, item.col, item.end_row, item.end_col)
+    item.text = snippet(lines, item.row, item.col, item.end_row, item.end_col)
   end
   local dateline
   if type(model.dateline) == 'table' then
@@ -76,7 +124,7 @@ local function items_from_model(buf, model)
     dateline = add('dateline', 0, model.dateline.range, 0)
     local place, agency = str(model.dateline.location), str(model.dateline.agency)
     dateline.text = place and (agency and place .. ' ' .. agency or place)
-      or snippet(buf, dateline.row, dateline.col, dateline.end_row, dateline.end_col)
+      or snippet(lines, dateline.row, dateline.col, dateline.end_row, dateline.end_col)
   end
   local blocks = {} ---@type table<integer, dateline.OutlineItem> model index (from 0) -> item
   for index, block in ipairs(model.blocks or {}) do
@@ -88,25 +136,20 @@ local function items_from_model(buf, model)
       if dateline and dateline.row == row and dateline.col == col then
         row, col = dateline.end_row, dateline.end_col
       end
-      item.text = snippet(buf, row, col, item.end_row, item.end_col)
+      item.text = snippet(lines, row, col, item.end_row, item.end_col)
       blocks[index - 1] = item
     end
   end
   for _, quotation in ipairs(model.quotations or {}) do
     local block = type(quotation.block) == 'number' and blocks[quotation.block] or nil
     local item = add('quotation', block and block.kind == 'paragraph' and 1 or 0, quotation.range, 2)
-    item.text = snippet(buf, item.row, item.col, item.end_row, item.end_col)
+    item.text = snippet(lines, item.row, item.col, item.end_row, item.end_col)
     item.speaker = str(quotation.speaker)
   end
   for _, annotation in ipairs(model.annotations or {}) do
     if annotation.kind == 'comment' then
-      local start = annotation.range.bytes[1]
-      local inside = false
-      for _, block in ipairs(model.blocks or {}) do
-        if block.kind == 'paragraph' and block.range.bytes[1] <= start and start < block.range.bytes[2] then
-          inside = true
-        end
-      end
+      local block = block_at(model.blocks or {}, annotation.range.bytes[1])
+      local inside = block ~= nil and block.kind == 'paragraph'
       local item = add('comment', inside and 1 or 0, annotation.range, 2)
       item.text = (str(annotation.text) or ''):gsub('%s+', ' '):gsub('^ ', ''):gsub(' $', '')
     end
