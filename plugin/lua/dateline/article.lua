@@ -26,6 +26,7 @@ local uv = vim.uv or vim.loop
 ---@field wanted integer? the changedtick a request is scheduled or sent for
 ---@field timer uv_timer_t?
 ---@field sent integer requests on their way
+---@field sent_tick integer? the changedtick the last request sent is about
 ---@field waiters fun(err: string?, model: table?)[]
 
 local entries = {} ---@type table<integer, dateline.ArticleEntry>
@@ -62,7 +63,7 @@ end
 
 local function send(buf, entry)
   local tick = vim.api.nvim_buf_get_changedtick(buf)
-  entry.wanted = tick
+  entry.wanted, entry.sent_tick = tick, tick
   entry.sent = entry.sent + 1
   lsp.request(buf, 'dateline/article', { textDocument = { uri = vim.uri_from_bufnr(buf) } }, function(err, model)
     entry.sent = entry.sent - 1
@@ -165,6 +166,10 @@ function M.fetch(buf, callback)
     return
   end
   table.insert(entry.waiters, callback)
+  -- The request for this text may be on its way already.
+  if entry.sent > 0 and entry.sent_tick == tick then
+    return
+  end
   if entry.timer then
     entry.timer:stop()
   end
