@@ -12,7 +12,7 @@
  * are timed on the same machine, in the same state of its file system.
  *
  * Prints "name median_ms p95_ms" lines: change_symbols, split_symbols (a
- * new paragraph), hover, snapshot, save_record (didSave until
+ * new paragraph), change_article (dateline/article after a keystroke), hover, snapshot, save_record (didSave until
  * dateline/recorded), and git_commit with GIT_FILE.
  */
 #include <jansson.h>
@@ -236,6 +236,17 @@ int main(int argc, char **argv)
         samples[i] = now_ms() - start;
     }
     report("split_symbols", samples, rounds);
+
+    /* The article model the editor's status line and outline show:
+     * didChange of one character, then dateline/article. */
+    for (int i = 0; i < rounds; i++) {
+        int typing = i % 2 == 0;
+        double start = now_ms();
+        change(uri, version++, 2, 3, 2, typing ? 3 : 4, typing ? "x" : "");
+        request("dateline/article", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
+        samples[i] = now_ms() - start;
+    }
+    report("change_article", samples, rounds);
 
     for (int i = 0; i < rounds; i++) {
         double start = now_ms();

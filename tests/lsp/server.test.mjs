@@ -628,3 +628,33 @@ test('the quotation warning follows the annotated version from save to save', as
     s.cleanup();
   }
 });
+
+// ------------------------------------------------------ dateline/article --
+
+test('dateline/article: the model of the unsaved text, as `dateline outline --json` prints it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dateline-article-'));
+  try {
+    const server = start();
+    await initialize(server);
+    const uri = 'untitled:story';
+    open(server, uri, SEED);
+    const file = path.join(dir, 'story.txt');
+    fs.writeFileSync(file, SEED);
+    const cli = JSON.parse(spawnSync(BIN, ['outline', '--json', file], { encoding: 'utf8' }).stdout);
+    assert.deepEqual(await server.connection.sendRequest('dateline/article', { textDocument: { uri } }), cli);
+    // Typed but not saved: the server answers for its own text.
+    const edited = SEED.replace('Last month, Twitter', 'Last month, as expected, Twitter');
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }],
+    });
+    fs.writeFileSync(file, edited);
+    const after = JSON.parse(spawnSync(BIN, ['outline', '--json', file], { encoding: 'utf8' }).stdout);
+    const model = await server.connection.sendRequest('dateline/article', { textDocument: { uri } });
+    assert.deepEqual(model, after);
+    assert.equal(model.stats.words, cli.stats.words + 2);
+    assert.equal(model.blocks[2].paragraph, 3);
+    assert.equal(await stop(server), 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

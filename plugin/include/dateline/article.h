@@ -2,10 +2,13 @@
  * dateline — the article model.
  *
  * Bytes go through the tree-sitter grammar into this model: headline, dek,
- * byline and dateline; the blocks after the headline; every quotation with its
- * speaker; every CriticMarkup annotation; and a few statistics. The outline,
- * the structural diff and blame all read the model, and `dateline outline
- * --json` serialises it (see docs/cli.md for the JSON schema).
+ * byline and dateline; the blocks after the headline, paragraphs numbered;
+ * every quotation with its speaker; every CriticMarkup annotation; words,
+ * sentences and reading time. This is the one place those facts are
+ * computed: the outline, the structural diff, blame and the language server
+ * all read the model, and `dateline outline --json` (and the server's
+ * `dateline/article`) serialise it (see docs/cli.md for the JSON schema,
+ * docs/format.md for the word and sentence rules).
  */
 #ifndef DATELINE_ARTICLE_H
 #define DATELINE_ARTICLE_H

@@ -591,9 +591,8 @@ void dl_lsp_server_free(dl_lsp_server *s)
 static int write_fd(void *payload, const struct iovec *pieces, int count)
 {
     int fd = *(int *)payload;
-    /* 64 pieces (~14 KB of outline) a call: the client starts reading
-     * sooner than with IOV_MAX, which measured slower; 16 makes too many
-     * calls. */
+    /* A message is a header and a body; a pipe may take them in parts,
+     * so each call writes what is left, up to this many pieces. */
     struct iovec batch[64];
     int next = 0;      /* the first piece not all written */
     size_t done = 0;   /* how much of it is */
