@@ -79,5 +79,5 @@ for spec in 1:1048576 10:10485760; do
         "  per keystroke mean \($article.key_mean_ms | f) ms   plain text \($plain.key_mean_ms | f) ms   extra \($article.key_mean_ms - $plain.key_mean_ms | f) ms",
         "  per keystroke p95  \($article.key_p95_ms | f) ms   plain text \($plain.key_p95_ms | f) ms",
         "  new paragraph near the top, mean \($article.split_mean_ms | f) ms   plain text \($plain.split_mean_ms | f) ms",
-        "  outline: open \($article.outline_open_ms | f) ms, refresh after a pause \($article.outline_refresh_ms | f) ms; status recount \($article.status_count_ms | f) ms"'
+        "  outline: open \($article.outline_open_ms | f) ms, refresh after a pause \($article.outline_refresh_ms | f) ms; status recount by the core through the server \($article.status_count_ms | f) ms (right after the keystrokes and splits above: \($article.status_burst_ms | f) ms)"'
 done

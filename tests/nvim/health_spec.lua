@@ -15,7 +15,7 @@ T.test('the report names Neovim, the parser with its ABI, the queries and the CL
   T.matches(report, 'parser article: [^\n]*parser/article%.so %(ABI %d+', 'parser and ABI')
   T.matches(report, 'query highlights%.scm', 'highlights query')
   T.matches(report, 'dateline CLI', 'the CLI is mentioned')
-  local cli = require('dateline.health').cli_path()
+  local cli = require('dateline.lsp').cli_path()
   if cli then
     T.matches(report, 'dateline CLI: ' .. vim.pesc(cli) .. ' %(dateline %d', 'CLI path and version')
   else

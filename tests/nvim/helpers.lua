@@ -34,6 +34,26 @@ return function(T)
     return H.edit(path)
   end
 
+  --- Wait until the core's model of `buf` (the server's `dateline/article`
+  --- answer) is about the buffer's current text, and return it.
+  function H.wait_for_model(buf)
+    local article = require('dateline.article')
+    local model
+    T.wait_for(function()
+      local current
+      model, current = article.get(buf)
+      return current
+    end, 10000, "the server's article model")
+    return model
+  end
+
+  --- The CLI's model of the file at `path` (`dateline outline --json`).
+  function H.cli_model(path)
+    local result = vim.system({ H.plugin .. '/bin/dateline', 'outline', '--json', path }, { text = true }):wait(20000)
+    T.eq(result.code, 0, 'dateline outline --json ' .. path .. ': ' .. (result.stderr or ''))
+    return vim.json.decode(result.stdout, { luanil = { object = true, array = true } })
+  end
+
   --- setup() for one test: the defaults come back when it ends.
   function H.setup(opts)
     T.on_cleanup(function()

@@ -65,6 +65,15 @@ T.test('the browser lists every version, newest first, with a sparkline and the 
   T.eq(vim.bo[history_buf].modifiable, false, 'read-only')
 end)
 
+T.test('a note of several lines shows on the one line of its version', function()
+  local buf = three_versions()
+  R.execute(buf, 'dateline.note', { note = 'checked with the clerk\nsecond source: the minutes' })
+  local history_buf = open_browser(buf)
+  local first = require('dateline.history').HEADER_LINES + 1
+  T.matches(vim.api.nvim_buf_get_lines(history_buf, first - 1, first, false)[1],
+    'checked with the clerk second source: the minutes', 'the note on one line')
+end)
+
 T.test('r restores a version as one undoable change, without writing', function()
   local buf, path = three_versions()
   local history_buf = open_browser(buf)
@@ -140,7 +149,7 @@ end)
 
 T.test('version ids complete after :Dateline diff and :Dateline restore', function()
   local buf = three_versions()
-  local history = require('dateline.history')
+  local history = require('dateline.history_data')
   vim.fn.getcompletion('Dateline diff ', 'cmdline') -- starts fetching the log
   T.wait_for(function()
     return history.cached_log(buf) ~= nil

@@ -1,4 +1,5 @@
--- The outline: its items, the side window, :Dateline jump.
+-- The outline: its items (with the core's numbers and speakers, through the
+-- server), the side window, :Dateline jump, and what it says without a server.
 local T = ...
 local H = dofile(T.root .. '/tests/nvim/helpers.lua')(T)
 
@@ -16,9 +17,17 @@ local function of_kind(items, kind)
   end, items)
 end
 
+-- The items once the core's model of the buffer's text is in.
+local function model_items(buf)
+  H.wait_for_model(buf)
+  local items, source = require('dateline.outline').items(buf)
+  T.eq(source, 'model', 'the items come from the model')
+  return items
+end
+
 T.test('the reference article outlines as headline, dateline, 7 paragraphs, 5 quotations', function()
   local buf = H.edit_seed()
-  local items = require('dateline.outline').items(buf)
+  local items = model_items(buf)
   local counts = kinds(items)
   T.eq(counts.headline, 1, 'headlines')
   T.eq(counts.dateline, 1, 'datelines')
@@ -33,7 +42,7 @@ end)
 
 T.test('quotations sit under their paragraph, the attributed ones with their speaker', function()
   local buf = H.edit_seed()
-  local items = require('dateline.outline').items(buf)
+  local items = model_items(buf)
   local quotations = of_kind(items, 'quotation')
   local attributed = vim.tbl_filter(function(item)
     return item.speaker ~= nil
@@ -53,8 +62,13 @@ end)
 T.test('an added paragraph shows in the outline', function()
   local buf = H.edit_seed()
   vim.api.nvim_buf_set_lines(buf, 6, 6, false, { 'A new paragraph about the lawsuit.', '' })
-  local counts = kinds(require('dateline.outline').items(buf))
-  T.eq(counts.paragraph, 8, 'paragraphs after the edit')
+  local items = model_items(buf)
+  T.eq(kinds(items).paragraph, 8, 'paragraphs after the edit')
+  local numbers = vim.tbl_map(function(item)
+    return item.number
+  end, of_kind(items, 'paragraph'))
+  T.eq(numbers, { 1, 2, 3, 4, 5, 6, 7, 8 }, 'paragraph numbers')
+  T.matches(of_kind(items, 'paragraph')[3].text, '^A new paragraph', 'the new paragraph is the third')
 end)
 
 T.test(':Dateline outline opens a side window that lists the items', function()
@@ -64,8 +78,12 @@ T.test(':Dateline outline opens a side window that lists the items', function()
   local outline = require('dateline.outline')
   local win = T.truthy(outline.window(), 'outline window')
   T.eq(vim.api.nvim_get_current_win(), article_win, 'focus stays in the article')
+  T.wait_for(function()
+    return vim.wo[win].statusline:find('331 words') ~= nil
+  end, 10000, "the core's counts above the outline, not " .. vim.wo[win].statusline)
+  T.eq(vim.wo[win].statusline, ' Outline · 331 words · 7 ¶ · 5 quotes', 'the summary')
   local lines = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(win), 0, -1, false)
-  T.eq(#lines, #outline.items(buf), 'one line per item')
+  T.eq(#lines, #model_items(buf), 'one line per item')
   T.matches(lines[1], '^Parler sues Amazon', 'headline line')
   T.matches(lines[3], '^¶1 Parler', 'first paragraph line')
   local speaker_lines = vim.tbl_filter(function(line)
@@ -81,7 +99,7 @@ T.test('the outline follows the cursor and <CR> jumps', function()
   vim.cmd('Dateline outline')
   local outline = require('dateline.outline')
   local win = outline.window()
-  local items = outline.items(buf)
+  local items = model_items(buf)
   local exodus = H.find(buf, 'The exodus')
   H.cursor(exodus)
   vim.api.nvim_exec_autocmds('CursorMoved', { buffer = buf })
@@ -103,12 +121,16 @@ T.test('the outline updates while the user types', function()
   H.setup({ outline = { debounce_ms = 20 } })
   vim.cmd('Dateline outline')
   local outline_buf = vim.api.nvim_win_get_buf(require('dateline.outline').window())
+  model_items(buf)
+  T.wait_for(function()
+    return vim.api.nvim_buf_get_lines(outline_buf, 2, 3, false)[1]:find('^¶1') ~= nil
+  end, 2000, 'the numbered outline')
   local before = vim.api.nvim_buf_line_count(outline_buf)
   vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '', 'A closing paragraph.' })
   vim.api.nvim_exec_autocmds('TextChanged', { buffer = buf })
   T.wait_for(function()
     return vim.api.nvim_buf_line_count(outline_buf) == before + 1
-  end, 2000, 'the outline to gain a line')
+  end, 5000, 'the outline to gain a line')
   T.matches(vim.api.nvim_buf_get_lines(outline_buf, -2, -1, false)[1], '^¶8 A closing', 'new last line')
 end)
 
@@ -123,10 +145,31 @@ T.test(':Dateline jump offers the items through vim.ui.select', function()
     offered = vim.tbl_map(opts.format_item, items)
     on_choice(items[#items])
   end
+  local items = model_items(buf)
   vim.cmd('Dateline jump')
-  T.eq(#offered, #require('dateline.outline').items(buf), 'items offered')
+  T.eq(#offered, #items, 'items offered')
   T.matches(offered[1], '^Parler sues Amazon', 'first offered item')
   T.eq(H.get_cursor(), { 14, 0 }, 'cursor on the last paragraph')
+end)
+
+T.test('without a server the outline opens and says counts and speakers are unavailable', function()
+  H.setup({ cmd = false })
+  local buf = H.edit_seed()
+  vim.cmd('Dateline outline')
+  local outline = require('dateline.outline')
+  local win = T.truthy(outline.window(), 'outline window')
+  T.matches(vim.wo[win].statusline, 'counts and speakers unavailable', 'the summary says why')
+  local items, source = outline.items(buf)
+  T.eq(source, 'unavailable', 'where the items come from')
+  local counts = kinds(items)
+  T.eq({ counts.headline, counts.dateline, counts.paragraph, counts.quotation }, { 1, 1, 7, 5 },
+    'the places of headline, dateline, paragraphs and quotations')
+  for _, item in ipairs(items) do
+    T.eq({ item.number, item.words, item.speaker }, {}, 'no number, count or speaker on ' .. item.kind)
+  end
+  local lines = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(win), 0, -1, false)
+  T.matches(lines[3], '^¶ Parler', 'a paragraph without a number')
+  T.eq(require('dateline').status(buf), '', 'no counts in the statusline')
 end)
 
 T.test(':Dateline completes its subcommands', function()

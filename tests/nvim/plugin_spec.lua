@@ -83,16 +83,31 @@ T.test('folding is off by default and :Dateline fold turns it on', function()
   T.eq(vim.wo.foldmethod, 'manual', 'after a second :Dateline fold')
 end)
 
-T.test('status() counts words, paragraphs, quotations and reading time', function()
+T.test("status() shows the core's words, paragraphs, quotations and reading time", function()
   local buf = H.edit_seed()
-  local words = vim.fn.wordcount().words
-  T.eq(require('dateline').status(buf), string.format('%d words · 7 ¶ · 5 quotes · %d min', words,
-    math.ceil(words / 230)), 'status')
-  local status = require('dateline.status')
-  T.truthy(rawequal(status.get(buf), status.get(buf)), 'an unchanged buffer is not recounted')
+  local stats = H.cli_model(T.seed).stats
+  T.eq(stats.words, 331, 'the CLI counts the reference article')
+  H.wait_for_model(buf)
+  T.eq(require('dateline').status(buf), string.format('%d words · %d ¶ · %d quotes · %d min', stats.words,
+    stats.paragraphs, stats.quotations, math.ceil(stats.reading_seconds / 60)), 'status, as `dateline stats` counts')
   vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '', 'Two words.' })
-  T.eq(status.get(buf).words, words + 2, 'words after an edit')
+  H.wait_for_model(buf)
+  local status = require('dateline.status')
+  T.eq(status.get(buf).words, stats.words + 2, 'words after an edit')
   T.eq(status.get(buf).paragraphs, 8, 'paragraphs after an edit')
+end)
+
+T.test('status() reads at the speed set in setup()', function()
+  H.setup({ status = { words_per_minute = 100 } })
+  local buf = H.edit_seed()
+  H.wait_for_model(buf)
+  T.eq(require('dateline.status').get(buf).minutes, 4, '331 words at 100 a minute')
+end)
+
+T.test('status() shows no counts without a server', function()
+  H.setup({ cmd = false })
+  local buf = H.edit_seed()
+  T.eq(require('dateline').status(buf), '', 'status without a server')
 end)
 
 T.test('status() is empty outside articles', function()

@@ -24,14 +24,15 @@ function M.label(version, now)
   if type(version) ~= 'table' then
     return 'not recorded yet'
   end
+  local history = require('dateline.history_data')
   local parts = {
-    require('dateline.history').relative_time(version.timestamp, now),
+    history.relative_time(version.timestamp, now),
     version.author and str(version.author.name) or '?',
   }
   if str(version.note) then
     parts[#parts + 1] = version.note
   end
-  return table.concat(parts, ' · ')
+  return history.printable(table.concat(parts, ' · '))
 end
 
 local function render(buf, blocks)

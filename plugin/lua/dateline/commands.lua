@@ -29,7 +29,7 @@ local function version_ids()
   if vim.bo.filetype ~= 'article' then
     return {}
   end
-  return require('dateline.history').complete_ids(vim.api.nvim_get_current_buf())
+  return require('dateline.history_data').complete_ids(vim.api.nvim_get_current_buf())
 end
 
 ---@class dateline.Subcommand

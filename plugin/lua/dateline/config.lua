@@ -32,8 +32,9 @@ M.defaults = {
     follow_cursor = true,
   },
   status = {
-    -- Reading speed for the reading time in status().
-    words_per_minute = 230,
+    -- Reading speed for the reading time in status(). nil: the core's
+    -- reading time (230 words a minute, as `dateline stats` reports it).
+    words_per_minute = nil,
   },
   -- The command that starts the language server (`dateline lsp`), which
   -- serves diagnostics, symbols, hover and all history work. nil: the CLI
@@ -64,6 +65,17 @@ function M.get()
   return current
 end
 
+-- One option through vim.validate. Neovim 0.11 deprecated the table form for
+-- vim.validate(name, value, validator, optional_or_msg); 0.9 and 0.10 have only
+-- the table form.
+local function check(name, value, validator, optional_or_msg)
+  if vim.fn.has('nvim-0.11') == 1 then
+    vim.validate(name, value, validator, optional_or_msg)
+  else
+    vim.validate({ [name] = { value, validator, optional_or_msg } })
+  end
+end
+
 local function is_key_or_false(value)
   return value == false or (type(value) == 'string' and value ~= '')
 end
@@ -72,7 +84,7 @@ local function validate_mappings(mappings)
   if mappings == nil or mappings == false then
     return
   end
-  vim.validate({ mappings = { mappings, 'table' } })
+  check('mappings', mappings, 'table')
   for name, lhs in pairs(mappings) do
     if M.defaults.mappings[name] == nil then
       error(string.format('dateline: unknown mapping %q (known: %s)', name,
@@ -89,68 +101,38 @@ end
 local OPTIONAL_KEYS = { cmd = true }
 
 local function validate(opts)
-  vim.validate({
-    opts = { opts, 'table' },
-    fold = { opts.fold, 'boolean', true },
-    outline = { opts.outline, 'table', true },
-    status = { opts.status, 'table', true },
-    cmd = {
-      opts.cmd,
-      function(value)
-        return value == nil or value == false
-          or (type(value) == 'table' and #value > 0 and vim.tbl_count(value) == #value)
-      end,
-      'a list of strings (the command and its arguments) or false',
-    },
-    history = { opts.history, 'table', true },
-    blame = { opts.blame, 'table', true },
-  })
+  check('opts', opts, 'table')
+  check('fold', opts.fold, 'boolean', true)
+  check('outline', opts.outline, 'table', true)
+  check('status', opts.status, 'table', true)
+  check('cmd', opts.cmd, function(value)
+    return value == nil or value == false
+      or (type(value) == 'table' and #value > 0 and vim.tbl_count(value) == #value)
+  end, 'a list of strings (the command and its arguments) or false')
+  check('history', opts.history, 'table', true)
+  check('blame', opts.blame, 'table', true)
   validate_mappings(opts.mappings)
   local outline = opts.outline or {}
-  vim.validate({
-    ['outline.width'] = { outline.width, 'number', true },
-    ['outline.position'] = {
-      outline.position,
-      function(value)
-        return value == nil or value == 'left' or value == 'right'
-      end,
-      "'left' or 'right'",
-    },
-    ['outline.debounce_ms'] = { outline.debounce_ms, 'number', true },
-    ['outline.follow_cursor'] = { outline.follow_cursor, 'boolean', true },
-  })
+  check('outline.width', outline.width, 'number', true)
+  check('outline.position', outline.position, function(value)
+    return value == nil or value == 'left' or value == 'right'
+  end, "'left' or 'right'")
+  check('outline.debounce_ms', outline.debounce_ms, 'number', true)
+  check('outline.follow_cursor', outline.follow_cursor, 'boolean', true)
   local status = opts.status or {}
-  vim.validate({
-    ['status.words_per_minute'] = {
-      status.words_per_minute,
-      function(value)
-        return value == nil or (type(value) == 'number' and value > 0)
-      end,
-      'a positive number',
-    },
-  })
+  check('status.words_per_minute', status.words_per_minute, function(value)
+    return value == nil or (type(value) == 'number' and value > 0)
+  end, 'a positive number')
   local history = opts.history or {}
-  vim.validate({
-    ['history.record_on_save'] = { history.record_on_save, 'boolean', true },
-    ['history.exclude'] = {
-      history.exclude,
-      function(value)
-        return value == nil or (type(value) == 'table' and vim.tbl_count(value) == #value)
-      end,
-      'a list of directories',
-    },
-    ['history.store'] = { history.store, 'string', true },
-  })
+  check('history.record_on_save', history.record_on_save, 'boolean', true)
+  check('history.exclude', history.exclude, function(value)
+    return value == nil or (type(value) == 'table' and vim.tbl_count(value) == #value)
+  end, 'a list of directories')
+  check('history.store', history.store, 'string', true)
   local blame = opts.blame or {}
-  vim.validate({
-    ['blame.position'] = {
-      blame.position,
-      function(value)
-        return value == nil or value == 'eol' or value == 'above'
-      end,
-      "'eol' or 'above'",
-    },
-  })
+  check('blame.position', blame.position, function(value)
+    return value == nil or value == 'eol' or value == 'above'
+  end, "'eol' or 'above'")
   for key in pairs(opts) do
     if M.defaults[key] == nil and not OPTIONAL_KEYS[key] then
       error(string.format('dateline: unknown option %q', key), 0)

@@ -439,7 +439,7 @@ function M.show(buf, opts)
     diff = result
     done()
   end)
-  require('dateline.history').fetch_content(article, rev or '@', function(err, content)
+  require('dateline.history_data').fetch_content(article, rev or '@', function(err, content)
     -- Without the old text only removed paragraphs go unshown; not fatal.
     old_content = not err and content or nil
     done()

@@ -15,17 +15,6 @@ local report = {
 
 local FIX_BUILD = 'in the dateline checkout, run: ./build.sh build'
 
---- The `dateline` CLI: the one built next to the plugin, else the one on PATH.
----@return string? path
-function M.cli_path()
-  local built = vim.api.nvim_get_runtime_file('bin/dateline', false)[1]
-  if built and vim.fn.executable(built) == 1 then
-    return built
-  end
-  local on_path = vim.fn.exepath('dateline')
-  return on_path ~= '' and on_path or nil
-end
-
 local function check_neovim()
   local version = vim.version()
   local text = string.format('Neovim %d.%d.%d', version.major, version.minor, version.patch)
@@ -69,7 +58,7 @@ local function check_parser()
 end
 
 local function check_cli()
-  local path = M.cli_path()
+  local path = require('dateline.lsp').cli_path()
   if not path then
     report.warn('the dateline CLI was found neither in the plugin (bin/dateline) nor on PATH; history commands will need it',
       { FIX_BUILD, 'or put an installed dateline on PATH: ./build.sh install' })

@@ -70,6 +70,7 @@ function M.attach(buf)
   end
   -- History lives in the language server; starting it never blocks and a
   -- failure is reported once, leaving everything above working.
+  require('dateline.record').setup()
   local lsp = require('dateline.lsp')
   lsp.setup_autocommands()
   lsp.attach(buf)
@@ -93,6 +94,9 @@ end
 ---@param buf integer
 function M.detach(buf)
   attached[buf] = nil
+  if package.loaded['dateline.lsp'] then
+    require('dateline.lsp').detach(buf)
+  end
   pcall(vim.api.nvim_del_augroup_by_name, 'dateline.buffer.' .. buf)
   if not vim.api.nvim_buf_is_valid(buf) then
     return

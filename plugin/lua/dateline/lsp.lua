@@ -6,6 +6,11 @@
 --
 -- What can go wrong is said once: a missing CLI, a server that does not
 -- start, a server that died (it is restarted on the next write).
+--
+-- This is the transport only: it requires no feature module. Features listen
+-- with M.on(event, fn) for what the server says (`dateline/recorded`,
+-- `window/showMessage`) and for what the transport itself reports
+-- (`unrecorded-write`, a buffer written while its server was down).
 
 local config = require('dateline.config')
 
@@ -28,6 +33,29 @@ local died = {} ---@type table<string, string> root -> why its server stopped (r
 local given_up = {} ---@type table<string, true>
 local restarts = {} ---@type table<string, integer[]> root -> times of recent restarts
 local after_restart = {} ---@type table<string, integer[]> root -> buffers to snapshot once it runs
+-- Buffers attach() was asked for (re-attached after a restart) -> the id of
+-- the client last started or reused for them, true when none started.
+local buffers = {} ---@type table<integer, integer|true>
+local listeners = {} ---@type table<string, function[]> event -> listeners
+
+--- Listen to `event`: a server notification's method (`dateline/recorded`,
+--- `window/showMessage`; `fn(result, client_id)`), or `unrecorded-write`
+--- (`fn(buf)`: the buffer was written while its server was down, and the
+--- restarted server has not recorded it). Listeners run on the main loop.
+---@param event string
+---@param fn function
+function M.on(event, fn)
+  listeners[event] = listeners[event] or {}
+  if not vim.tbl_contains(listeners[event], fn) then
+    table.insert(listeners[event], fn)
+  end
+end
+
+local function emit(event, ...)
+  for _, fn in ipairs(listeners[event] or {}) do
+    fn(...)
+  end
+end
 
 --- Show `message` once per `kind` for the session (vim.notify, WARN).
 ---@param kind string
@@ -66,6 +94,17 @@ local function is_stopped(client)
   return call(client, 'is_stopped')
 end
 
+--- The `dateline` CLI: the one built next to the plugin, else the one on PATH.
+---@return string? path
+function M.cli_path()
+  local built = vim.api.nvim_get_runtime_file('bin/dateline', false)[1]
+  if built and vim.fn.executable(built) == 1 then
+    return built
+  end
+  local on_path = vim.fn.exepath('dateline')
+  return on_path ~= '' and on_path or nil
+end
+
 --- The command that starts the server, or nil and why not.
 ---@return string[]? cmd
 ---@return string? why nil when the user turned the server off
@@ -77,7 +116,7 @@ function M.server_cmd()
   if type(cmd) == 'table' then
     return vim.deepcopy(cmd)
   end
-  local cli = require('dateline.health').cli_path()
+  local cli = M.cli_path()
   if not cli then
     return nil, 'the dateline CLI was found neither in the plugin (bin/dateline) nor on PATH'
   end
@@ -113,6 +152,13 @@ function M.client(buf)
     if not is_stopped(client) then
       return client
     end
+  end
+  -- Neovim 0.10 lists a client only once it answered initialize; requests
+  -- sent before then wait for it (see M.request).
+  local id = buffers[buf]
+  local starting = type(id) == 'number' and vim.lsp.get_client_by_id(id)
+  if starting and not is_stopped(starting) then
+    return starting
   end
 end
 
@@ -151,14 +197,12 @@ local function on_init(client)
   vim.schedule(function()
     flush_queue(client.id)
     local root = client.config.root_dir
-    local buffers = after_restart[root] or {}
+    local written = after_restart[root] or {}
     after_restart[root] = nil
-    for _, buf in ipairs(buffers) do
+    for _, buf in ipairs(written) do
       -- The write that found the server dead was never recorded.
       if vim.api.nvim_buf_is_valid(buf) and config.get().history.record_on_save then
-        M.execute(buf, 'dateline.snapshot', {}, function(err, result)
-          require('dateline.record').on_snapshot(buf, err, result)
-        end)
+        emit('unrecorded-write', buf)
       end
     end
   end)
@@ -189,6 +233,15 @@ local function on_exit(code, signal, client_id, root, cmd)
   schedule_restart(root)
 end
 
+-- A handler that hands a notification to the listeners of its method.
+local function forward(method)
+  return function(_, result, ctx)
+    vim.schedule(function()
+      emit(method, result or {}, ctx.client_id)
+    end)
+  end
+end
+
 local function client_config(cmd, root)
   local history = config.get().history
   return {
@@ -201,16 +254,8 @@ local function client_config(cmd, root)
       store = history.store,
     },
     handlers = {
-      ['dateline/recorded'] = function(_, result, ctx)
-        vim.schedule(function()
-          require('dateline.record').on_recorded(result or {}, ctx.client_id)
-        end)
-      end,
-      ['window/showMessage'] = function(_, result, ctx)
-        vim.schedule(function()
-          require('dateline.record').on_server_message(result or {}, ctx.client_id)
-        end)
-      end,
+      ['dateline/recorded'] = forward('dateline/recorded'),
+      ['window/showMessage'] = forward('window/showMessage'),
     },
     on_init = on_init,
     on_exit = function(code, signal, client_id)
@@ -239,6 +284,7 @@ function M.attach(buf)
   if not is_file_buffer(buf) then
     return nil
   end
+  buffers[buf] = buffers[buf] or true
   local cmd, why = M.server_cmd()
   if not cmd then
     if why then
@@ -269,7 +315,15 @@ function M.attach(buf)
     return nil
   end
   died[root] = nil
+  buffers[buf] = client_id
   return client_id
+end
+
+--- Forget `buf`: it is no longer an article, so a restarted server leaves it
+--- alone and its writes restart nothing.
+---@param buf integer
+function M.detach(buf)
+  buffers[buf] = nil
 end
 
 --- Stop the servers dateline started (setup() with another cmd, tests).
@@ -302,8 +356,10 @@ local function restart(root, written)
     table.insert(after_restart[root], written)
   end
   local started = false
-  for _, buf in ipairs(require('dateline').article_buffers()) do
-    if is_file_buffer(buf) and M.root_dir(buf) == root and M.attach(buf) then
+  for buf in pairs(buffers) do
+    if not vim.api.nvim_buf_is_valid(buf) then
+      buffers[buf] = nil
+    elseif is_file_buffer(buf) and M.root_dir(buf) == root and M.attach(buf) then
       started = true
     end
   end
@@ -347,11 +403,55 @@ function M.setup_autocommands()
     group = vim.api.nvim_create_augroup('dateline.lsp', { clear = true }),
     desc = 'dateline: restart the history server if it stopped',
     callback = function(event)
-      if require('dateline').is_attached(event.buf) then
+      if buffers[event.buf] then
         on_write(event.buf)
       end
     end,
   })
+end
+
+--- Send request `method` about `buf` to its server, once the server answered
+--- initialize; `callback(err, result)` runs on the main loop, and only while
+--- `buf` is valid. Neovim sends the buffer's pending changes first, so the
+--- answer is about the text at the time of the call or later.
+---@param buf integer
+---@param method string
+---@param params table
+---@param callback fun(err: string?, result: table?)
+---@param what string? names the request in an error (default: `method`)
+function M.request(buf, method, params, callback, what)
+  local client = M.client(buf)
+  if not client then
+    vim.schedule(function()
+      callback('the dateline server is not running for this buffer; see :checkhealth dateline')
+    end)
+    return
+  end
+  local function send()
+    if not vim.api.nvim_buf_is_valid(buf) or is_stopped(client) then
+      return
+    end
+    client_request(client, method, params, function(err, result)
+      vim.schedule(function()
+        if not vim.api.nvim_buf_is_valid(buf) then
+          return
+        end
+        if err then
+          callback(type(err) == 'table' and (err.message or vim.inspect(err)) or tostring(err))
+        elseif type(result) ~= 'table' then
+          callback(string.format('%s returned %s', what or method, vim.inspect(result)))
+        else
+          callback(nil, result)
+        end
+      end)
+    end, buf)
+  end
+  if initialized[client.id] then
+    send()
+  else
+    queued[client.id] = queued[client.id] or {}
+    table.insert(queued[client.id], send)
+  end
 end
 
 --- Run a server command (workspace/executeCommand) for `buf`; `callback(err,
@@ -361,41 +461,10 @@ end
 ---@param arguments table the command's argument object; `uri` is filled in
 ---@param callback fun(err: string?, result: table?)
 function M.execute(buf, command, arguments, callback)
-  local client = M.client(buf)
-  if not client then
-    vim.schedule(function()
-      callback('the dateline server is not running for this buffer; see :checkhealth dateline')
-    end)
-    return
-  end
   arguments = vim.deepcopy(arguments)
   arguments.uri = arguments.uri or vim.uri_from_bufnr(buf)
-  local function send()
-    if not vim.api.nvim_buf_is_valid(buf) or is_stopped(client) then
-      return
-    end
-    client_request(client, 'workspace/executeCommand', { command = command, arguments = { arguments } },
-      function(err, result)
-        vim.schedule(function()
-          if not vim.api.nvim_buf_is_valid(buf) then
-            return
-          end
-          if err then
-            callback(type(err) == 'table' and (err.message or vim.inspect(err)) or tostring(err))
-          elseif type(result) ~= 'table' then
-            callback(string.format('%s returned %s', command, vim.inspect(result)))
-          else
-            callback(nil, result)
-          end
-        end)
-      end, buf)
-  end
-  if initialized[client.id] then
-    send()
-  else
-    queued[client.id] = queued[client.id] or {}
-    table.insert(queued[client.id], send)
-  end
+  M.request(buf, 'workspace/executeCommand', { command = command, arguments = { arguments } }, callback,
+    command)
 end
 
 --- Whether the server of `buf` has answered initialize.

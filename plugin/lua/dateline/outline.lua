@@ -1,270 +1,15 @@
--- The outline: the article's structure as a list of items (headline,
--- dateline, subheads, paragraphs with their quotations and comments, editor's
--- notes), shown in a side window that follows the cursor and updates while
--- the user types, and offered by :Dateline jump.
+-- The outline window: the article's items (outline_data.lua says which,
+-- with the core's numbers and speakers) in a side window that follows the
+-- cursor and updates while the user types, and :Dateline jump.
 
+local article = require('dateline.article')
 local config = require('dateline.config')
-local parser = require('dateline.parser')
+local data = require('dateline.outline_data')
 
 local M = {}
 
----@class dateline.OutlineItem
----@field kind 'headline'|'dateline'|'subhead'|'paragraph'|'quotation'|'comment'|'editor_note'
----@field level integer 0 for blocks, 1 for what sits inside a paragraph
----@field text string first words, on one line
----@field number integer? paragraph number, from 1
----@field speaker string? who said a quotation, when the article says
----@field row integer 0-based start
----@field col integer
----@field end_row integer
----@field end_col integer
-
-local ITEM_TYPES = {
-  headline = true,
-  dateline = true,
-  subhead = true,
-  paragraph = true,
-  quotation = true,
-  attribution = true,
-  comment = true,
-  editor_note = true,
-}
-
--- Enough text for the first words of an item however wide the window.
-local SNIPPET_BYTES = 240
-
--- The first SNIPPET_BYTES of a range, read line by line so that a paragraph
--- that is one 10 MB line costs no more than a short one.
-local function snippet(buf, row, col, end_row, end_col)
-  local parts, size = {}, 0
-  for line_row = row, end_row do
-    local line = vim.api.nvim_buf_get_lines(buf, line_row, line_row + 1, false)[1] or ''
-    local first = line_row == row and col + 1 or 1
-    local last = line_row == end_row and end_col or #line
-    local piece = line:sub(first, math.min(last, first + SNIPPET_BYTES - size - 1))
-    parts[#parts + 1] = piece
-    size = size + #piece
-    if size >= SNIPPET_BYTES then
-      break
-    end
-  end
-  local text = table.concat(parts, ' '):gsub('%s+', ' '):gsub('^ ', '')
-  return text
-end
-
-local function node_snippet(buf, node)
-  local row, col, end_row, end_col = node:range()
-  return snippet(buf, row, col, end_row, end_col)
-end
-
-local function field_text(buf, node, name)
-  local child = node:field(name)[1]
-  return child and node_snippet(buf, child) or nil
-end
-
-local function contains(outer, inner)
-  local row, col, end_row, end_col = outer:range()
-  local inner_row, inner_col = inner:start()
-  return (inner_row > row or (inner_row == row and inner_col >= col))
-    and (inner_row < end_row or (inner_row == end_row and inner_col < end_col))
-end
-
-local function make_item(kind, level, node, text)
-  local row, col, end_row, end_col = node:range()
-  return { kind = kind, level = level, text = text, row = row, col = col, end_row = end_row, end_col = end_col }
-end
-
--- News style names the speaker after the quotation ("…,” the company said.)
--- or before it (She said, “…”), and a second quotation in the same paragraph
--- keeps the speaker of the first. So: the attribution right after a quotation,
--- else the nearest one before it, in the same paragraph.
-local function assign_speakers(quotations, attributions)
-  for index, quotation in ipairs(quotations) do
-    local next_quotation = quotations[index + 1]
-    local speaker
-    for _, attribution in ipairs(attributions) do
-      local after_this = attribution.row > quotation.item.end_row
-        or (attribution.row == quotation.item.end_row and attribution.col >= quotation.item.end_col)
-      local before_next = not next_quotation
-        or attribution.row < next_quotation.item.row
-        or (attribution.row == next_quotation.item.row and attribution.col < next_quotation.item.col)
-      if after_this and before_next then
-        speaker = attribution.speaker
-        break
-      elseif not after_this then
-        speaker = attribution.speaker or speaker
-      end
-    end
-    quotation.item.speaker = speaker
-  end
-end
-
---- The outline of an article buffer, in document order, from the buffer's
---- current tree.
----@param buf integer
----@return dateline.OutlineItem[]
-function M.items(buf)
-  local items = {}
-  local paragraph, paragraph_count = nil, 0
-  local quotations, attributions = {}, {}
-  local dateline_end = nil ---@type integer[]?
-
-  local function close_paragraph()
-    assign_speakers(quotations, attributions)
-    quotations, attributions = {}, {}
-  end
-
-  for _, node in ipairs(parser.collect(buf, ITEM_TYPES)) do
-    local kind = node:type()
-    if paragraph and not contains(paragraph, node) then
-      close_paragraph()
-      paragraph = nil
-    end
-    if kind == 'paragraph' then
-      paragraph, paragraph_count = node, paragraph_count + 1
-      local item = make_item('paragraph', 0, node, '')
-      item.number = paragraph_count
-      items[#items + 1] = item
-    elseif kind == 'dateline' then
-      local place = field_text(buf, node, 'location') or node_snippet(buf, node)
-      local agency = field_text(buf, node, 'agency')
-      -- The dateline opens its paragraph but reads as a block of its own,
-      -- listed before that paragraph.
-      local item = make_item('dateline', 0, node, agency and place .. ' ' .. agency or place)
-      local last = items[#items]
-      if last and last.kind == 'paragraph' and paragraph and contains(paragraph, node) then
-        table.insert(items, #items, item)
-      else
-        items[#items + 1] = item
-      end
-      dateline_end = { node:end_() }
-    elseif kind == 'attribution' then
-      local speaker = field_text(buf, node, 'speaker')
-      attributions[#attributions + 1] = { row = node:start(), col = select(2, node:start()), speaker = speaker }
-    elseif kind == 'quotation' then
-      local item = make_item('quotation', paragraph and 1 or 0, node, node_snippet(buf, node))
-      items[#items + 1] = item
-      quotations[#quotations + 1] = { item = item }
-    elseif kind == 'comment' then
-      -- The note, without its {>> <<} markup.
-      local text = node_snippet(buf, node):gsub('^{>>%s*', ''):gsub('%s*<<}$', '')
-      items[#items + 1] = make_item('comment', paragraph and 1 or 0, node, text)
-    else
-      items[#items + 1] = make_item(kind, 0, node, node_snippet(buf, node))
-    end
-  end
-  close_paragraph()
-
-  for _, item in ipairs(items) do
-    if item.kind == 'paragraph' then
-      local row, col = item.row, item.col
-      if dateline_end and item.row == dateline_end[1] and item.number == 1 then
-        row, col = dateline_end[1], dateline_end[2]
-      end
-      item.text = snippet(buf, row, col, item.end_row, item.end_col)
-    end
-  end
-  return items
-end
-
--- Rendering ----------------------------------------------------------------
-
-local ICONS = { subhead = '§ ', comment = '✎ ', editor_note = '※ ' }
-local GROUPS = {
-  headline = 'DatelineHeadline',
-  dateline = 'DatelineDateline',
-  subhead = 'DatelineSubhead',
-  quotation = 'DatelineQuotation',
-  comment = 'DatelineComment',
-  editor_note = 'DatelineEditorNote',
-}
-
--- The first `chars` characters of UTF-8 `text`.
-local function first_chars(text, chars)
-  local index, count = 1, 0
-  while index <= #text and count < chars do
-    local byte = text:byte(index)
-    index = index + (byte >= 0xF0 and 4 or byte >= 0xE0 and 3 or byte >= 0xC0 and 2 or 1)
-    count = count + 1
-  end
-  return text:sub(1, index - 1), index > #text
-end
-
--- Cut `text` to `cells` display cells, marking the cut with an ellipsis. The
--- outline of a long article truncates thousands of lines, so this counts
--- characters in Lua and asks Vim for a width only once per line.
-local function truncate(text, cells)
-  local cut, whole = first_chars(text, cells)
-  if whole and vim.api.nvim_strwidth(text) <= cells then
-    return text
-  end
-  local chars = cells - 1
-  cut = first_chars(text, chars)
-  -- Double-width characters: drop characters until the cut fits.
-  while chars > 0 and vim.api.nvim_strwidth(cut) > cells - 1 do
-    chars = chars - 1
-    cut = first_chars(text, chars)
-  end
-  return cut .. '…'
-end
-
---- One line of the outline, with the highlights of its parts.
----@param item dateline.OutlineItem
----@param width integer display cells available
----@return string line
----@return {[1]: integer, [2]: integer, [3]: string}[] highlights start byte, end byte, group
-function M.format_item(item, width)
-  local indent = string.rep('  ', item.level)
-  local prefix, prefix_group = ICONS[item.kind] or '', GROUPS[item.kind]
-  if item.kind == 'paragraph' then
-    prefix, prefix_group = '¶' .. item.number .. ' ', 'DatelineOutlineNumber'
-  elseif item.kind == 'quotation' and item.speaker then
-    prefix, prefix_group = item.speaker .. ': ', 'DatelineSpeaker'
-  end
-  local head = indent .. prefix
-  local text = item.text
-  if item.kind == 'quotation' and item.speaker then
-    -- The speaker already says it is a quotation: show the words, not marks.
-    text = text:gsub('^[“"‘\'«„]+', ''):gsub('[”"’\'»]+$', '')
-  end
-  local line = truncate(head .. text, math.max(width, 8))
-  local highlights = {}
-  if #prefix > 0 then
-    highlights[#highlights + 1] = { #indent, math.min(#head, #line), prefix_group }
-  end
-  if #line > #head and GROUPS[item.kind] then
-    highlights[#highlights + 1] = { #head, #line, GROUPS[item.kind] }
-  end
-  return line, highlights
-end
-
---- The item to show as current for a cursor position: the innermost item
---- around it, else the block it follows.
----@param items dateline.OutlineItem[]
----@param row integer 0-based
----@param col integer
----@return integer? index
-function M.current_index(items, row, col)
-  local low, high, found = 1, #items, nil
-  while low <= high do
-    local mid = math.floor((low + high) / 2)
-    local item = items[mid]
-    if item.row < row or (item.row == row and item.col <= col) then
-      found, low = mid, mid + 1
-    else
-      high = mid - 1
-    end
-  end
-  while found and items[found].level > 0 do
-    local item = items[found]
-    local inside = row < item.end_row or (row == item.end_row and col < item.end_col)
-    if inside then
-      break
-    end
-    found = found - 1
-  end
-  return found
-end
+--- The outline of an article buffer (see outline_data.items).
+M.items = data.items
 
 -- The window ---------------------------------------------------------------
 
@@ -300,7 +45,7 @@ local function follow(outline)
     return
   end
   local cursor = vim.api.nvim_win_get_cursor(outline.source_win)
-  local index = M.current_index(outline.items, cursor[1] - 1, cursor[2])
+  local index = data.current_index(outline.items, cursor[1] - 1, cursor[2])
   vim.api.nvim_buf_clear_namespace(outline.buf, current_namespace, 0, -1)
   if index then
     vim.api.nvim_win_set_cursor(outline.win, { index, 0 })
@@ -326,11 +71,13 @@ local function render(outline)
     return
   end
   local start = uv.hrtime()
-  outline.items = M.items(outline.source)
+  local items, source, model = data.items(outline.source)
+  outline.items = items
+  vim.wo[outline.win].statusline = ' Outline · ' .. data.summary(outline.source, source, model):gsub('%%', '%%%%')
   local width = vim.api.nvim_win_get_width(outline.win) - 1
   local lines, all_highlights = {}, {}
   for index, item in ipairs(outline.items) do
-    lines[index], all_highlights[index] = M.format_item(item, width)
+    lines[index], all_highlights[index] = data.format_item(item, width)
   end
   if #lines == 0 then
     lines = { '(no outline: the article is empty)' }
@@ -357,10 +104,11 @@ local function render(outline)
   outline.render_ms = (uv.hrtime() - start) / 1e6
 end
 
--- Redraw once typing pauses: the outline reads the tree the highlighter
--- already parsed for the screen, so the delay only spares repeated renders.
--- A render of a book-length article takes long enough to be felt, so the
--- pause waited for grows with the time the last render took.
+-- Without a server, redraw from the tree once typing pauses: the outline
+-- reads the tree the highlighter already parsed for the screen, so the delay
+-- only spares repeated renders. A render of a book-length article takes long
+-- enough to be felt, so the pause waited for grows with the time the last
+-- render took.
 local function schedule_render(buf, outline)
   local timer = timers[buf]
   if not timer then
@@ -443,8 +191,25 @@ local function make_autocommands()
     callback = function(event)
       for _, outline in pairs(outlines) do
         if outline.source == event.buf and vim.api.nvim_win_is_valid(outline.win) then
-          schedule_render(event.buf, outline)
+          if article.available(event.buf) then
+            -- Asks the server once typing pauses; its answer redraws.
+            article.get(event.buf)
+          else
+            schedule_render(event.buf, outline)
+          end
           return
+        end
+      end
+    end,
+  })
+  vim.api.nvim_create_autocmd('User', {
+    group = group,
+    pattern = 'DatelineArticle',
+    desc = "dateline: show the core's new counts and speakers in the outline",
+    callback = function(event)
+      for _, outline in pairs(outlines) do
+        if event.data and outline.source == event.data.buf and vim.api.nvim_win_is_valid(outline.win) then
+          render(outline)
         end
       end
     end,
@@ -607,11 +372,11 @@ function M.pick()
     vim.notify('dateline: :Dateline jump needs an article buffer', vim.log.levels.WARN)
     return
   end
-  vim.ui.select(M.items(buf), {
+  vim.ui.select((data.items(buf)), {
     prompt = 'Jump to',
     kind = 'dateline.outline',
     format_item = function(item)
-      return (M.format_item(item, 80))
+      return (data.format_item(item, 80))
     end,
   }, function(item)
     if item and vim.api.nvim_win_is_valid(win) and vim.api.nvim_win_get_buf(win) == buf then

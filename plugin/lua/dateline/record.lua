@@ -183,4 +183,22 @@ function M.note(buf, note, rev, callback)
   end)
 end
 
+local listening = false
+
+--- Listen to the transport: what the server says after each save, its
+--- messages, and writes made while it was down (recorded once it runs again).
+function M.setup()
+  if listening then
+    return
+  end
+  listening = true
+  lsp.on('dateline/recorded', M.on_recorded)
+  lsp.on('window/showMessage', M.on_server_message)
+  lsp.on('unrecorded-write', function(buf)
+    lsp.execute(buf, 'dateline.snapshot', {}, function(err, result)
+      M.on_snapshot(buf, err, result)
+    end)
+  end)
+end
+
 return M
