@@ -48,7 +48,7 @@ static int is_blank_line(const char *line, size_t size)
 {
     for (size_t i = 0; i < size;) {
         size_t length;
-        if (!is_space_at((const unsigned char *)line + i, size - i, &length))
+        if (!dl_diff__is_space_at((const unsigned char *)line + i, size - i, &length))
             return 0;
         i += length;
     }
@@ -149,7 +149,7 @@ static int carry_origins(version_blocks *new, const version_blocks *old, size_t 
     dl_diff_options options = DL_DIFF_OPTIONS_INIT;
     options.blocks_only = 1;
     dl_diff *diff = NULL;
-    int error = diff_align(&diff, old->units, old->count, new->units, new->count, NULL, NULL,
+    int error = dl_diff__align(&diff, old->units, old->count, new->units, new->count, NULL, NULL,
                            &options);
     if (error < 0)
         return error;
