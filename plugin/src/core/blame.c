@@ -1,22 +1,26 @@
 /*
- * dateline — blame: which version last changed each block (see
+ * dateline — blame: which version last changed each block and quotation,
+ * and which quotations changed since the latest annotated version (see
  * dateline/blame.h for the rules).
+ *
+ * Only the public history API is used: versions are listed with
+ * dl_history_log_read and read with dl_history_read, so blame does not
+ * depend on how the store keeps them.
  */
 #include "dateline/blame.h"
 
-#include <git2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "dateline/diff.h"
 #include "dateline/error.h"
 #include "dateline/json.h"
 #include "dateline/text.h"
 #include "diff_internal.h"
-#include "history_internal.h"
 
-/* The origin of a block that no version holds yet. Larger than any version
- * index, so "the newest origin" of several blocks is their maximum. */
+/* The origin of a block or quotation that no version holds yet. Larger
+ * than any version index, so "the newest origin" is a maximum. */
 #define NOT_RECORDED SIZE_MAX
 
 static int oom(void)
@@ -24,133 +28,144 @@ static int oom(void)
     return dl_error_set(DL_ERROR, "out of memory");
 }
 
-/* ------------------------------------------------------------ blocks -- */
+static char *dup_or_null(const char *s, int *error)
+{
+    if (!s)
+        return NULL;
+    char *copy = strdup(s);
+    if (!copy)
+        *error = oom();
+    return copy;
+}
 
-/* One version's blocks with their origins. */
+/* A deep copy of a version's metadata (the change summary is not kept). */
+static int copy_version(dl_history_version *out, const dl_history_version *v)
+{
+    int error = 0;
+    *out = *v;
+    memset(&out->change, 0, sizeof(out->change));
+    out->author_name = dup_or_null(v->author_name, &error);
+    out->author_email = dup_or_null(v->author_email, &error);
+    out->note = dup_or_null(v->note, &error);
+    return error;
+}
+
+static void version_dispose(dl_history_version *v)
+{
+    free(v->author_name);
+    free(v->author_email);
+    free(v->note);
+}
+
+/* ------------------------------------------------------ quotation keys -- */
+
+/* A quotation's words reduced to a hash of their whitespace-normalised
+ * text (FNV-1a): runs of whitespace count as one space, and leading and
+ * trailing whitespace is ignored, as the structural diff compares them. */
+static uint64_t words_hash(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), length;
+    uint64_t h = 1469598103934665603ULL;
+    int pending_space = 0, started = 0;
+    for (size_t i = 0; i < n;) {
+        if (dl_diff__is_space_at(s + i, n - i, &length)) {
+            pending_space = started;
+            i += length;
+            continue;
+        }
+        if (pending_space)
+            h = (h ^ ' ') * 1099511628211ULL;
+        pending_space = 0;
+        started = 1;
+        h = (h ^ s[i++]) * 1099511628211ULL;
+    }
+    return h;
+}
+
 typedef struct {
-    git_blob *blob;      /* holds the bytes the units point into (past versions) */
-    dl_article *article; /* or the parsed article does (parse_versions) */
+    uint64_t hash;
+    size_t origin;
+} quote_key;
+
+static int compare_keys(const void *a, const void *b)
+{
+    uint64_t x = ((const quote_key *)a)->hash, y = ((const quote_key *)b)->hash;
+    return x < y ? -1 : x > y;
+}
+
+/* ------------------------------------------------------------ versions -- */
+
+/* One version's blocks and quotations with their origins (indexes of
+ * versions on the chain, or NOT_RECORDED). */
+typedef struct {
+    char *text; /* the content, kept to recognise an unchanged next version */
+    size_t size;
+    dl_article *article; /* the units point into its blocks */
     diff_unit *units;
-    size_t count;
-    size_t *origin; /* per unit: index of the version on the chain, or NOT_RECORDED */
+    size_t *origin;     /* per block */
+    quote_key *quotes;  /* per quotation, sorted by hash once carried */
 } version_blocks;
 
 static void blocks_dispose(version_blocks *v)
 {
-    git_blob_free(v->blob);
+    free(v->text);
     dl_article_free(v->article);
     free(v->units);
     free(v->origin);
+    free(v->quotes);
     memset(v, 0, sizeof(*v));
 }
 
-static int is_blank_line(const char *line, size_t size)
+/* Parse `v->text` and lay out its blocks and quotations, whole (dateline
+ * and byline included). */
+static int make_blocks(version_blocks *v, dl_article_parser *parser)
 {
-    for (size_t i = 0; i < size;) {
-        size_t length;
-        if (!dl_diff__is_space_at((const unsigned char *)line + i, size - i, &length))
-            return 0;
-        i += length;
-    }
-    return 1;
-}
-
-/*
- * Cut text into blocks at blank lines, as the grammar does, without
- * parsing: runs of non-blank lines. The first run is the headline's; the
- * grammar finds a byline or timestamp inside it, so each of its lines is a
- * unit of its own (a changed headline then changes no block). Each unit
- * runs from the start of its first line to the end of its last line,
- * without the line break.
- */
-static int cut_blocks(version_blocks *v, const char *text, size_t size)
-{
-    size_t capacity = 16, count = 0, line_number = 0;
-    diff_unit *units = malloc(capacity * sizeof(*units));
-    if (!units)
+    int error = dl_article_parser_parse(&v->article, parser, v->text, v->size);
+    if (error < 0)
+        return error;
+    const dl_article *a = v->article;
+    v->units = calloc(a->block_count + 1, sizeof(*v->units));
+    v->origin = calloc(a->block_count + 1, sizeof(*v->origin));
+    v->quotes = calloc(a->quotation_count + 1, sizeof(*v->quotes));
+    if (!v->units || !v->origin || !v->quotes)
         return oom();
-    int in_headline = 1, in_block = 0;
-    size_t start = 0;
-    while (start < size) {
-        const char *newline = memchr(text + start, '\n', size - start);
-        size_t end = newline ? (size_t)(newline - text) : size;
-        size_t content_end = end > start && text[end - 1] == '\r' ? end - 1 : end;
-        if (is_blank_line(text + start, content_end - start)) {
-            if (in_block)
-                in_headline = 0;
-            in_block = 0;
-        } else {
-            if (!in_block || in_headline) {
-                if (count == capacity) {
-                    capacity *= 2;
-                    diff_unit *larger = realloc(units, capacity * sizeof(*units));
-                    if (!larger) {
-                        free(units);
-                        return oom();
-                    }
-                    units = larger;
-                }
-                units[count++] = (diff_unit){text + start, 0,
-                                             {(uint32_t)start, 0, (uint32_t)line_number, 0}};
-            }
-            in_block = 1;
-            diff_unit *u = &units[count - 1];
-            u->size = content_end - u->range.start_byte;
-            u->range.end_byte = (uint32_t)content_end;
-            u->range.end_line = (uint32_t)line_number;
-        }
-        start = end + 1;
-        line_number++;
+    for (size_t i = 0; i < a->block_count; i++) {
+        const dl_span *span = &a->blocks[i].span;
+        v->units[i] = (diff_unit){span->text, span->range.end_byte - span->range.start_byte,
+                                  span->range};
     }
-    v->units = units;
-    v->count = count;
+    for (size_t i = 0; i < a->quotation_count; i++)
+        v->quotes[i].hash = words_hash(a->quotations[i].text);
     return 0;
 }
 
-/* The blocks of a parsed article, whole (dateline and byline included). */
-static int article_blocks(version_blocks *v, const dl_article *article)
-{
-    v->units = calloc(article->block_count + 1, sizeof(*v->units));
-    if (!v->units)
-        return oom();
-    for (size_t i = 0; i < article->block_count; i++) {
-        const dl_block *b = &article->blocks[i];
-        v->units[i] = (diff_unit){b->span.text, b->span.range.end_byte - b->span.range.start_byte,
-                                  b->span.range};
-    }
-    v->count = article->block_count;
-    return 0;
-}
-
-static int make_blocks(version_blocks *v, const char *text, size_t size, int parse)
-{
-    int error = 0;
-    if (parse) {
-        if ((error = dl_article_parse(&v->article, text, size)) == 0)
-            error = article_blocks(v, v->article);
-    } else {
-        error = cut_blocks(v, text, size);
-    }
-    if (error == 0 && !(v->origin = malloc((v->count + 1) * sizeof(*v->origin))))
-        error = oom();
-    return error;
-}
-
 /*
- * Carry origins from `old` to `new` through the alignment: unchanged and
- * moved blocks keep theirs, everything else is `version`'s.
+ * Carry origins from `old` (NULL: none) to `new` through the alignment:
+ * unchanged and moved blocks keep theirs, everything else is `version`'s;
+ * a quotation whose words `old` holds keeps their origin. Leaves `new`'s
+ * quotation keys sorted, ready to be `old` for the next version.
  */
 static int carry_origins(version_blocks *new, const version_blocks *old, size_t version)
 {
-    for (size_t j = 0; j < new->count; j++)
+    const dl_article *a = new->article;
+    for (size_t j = 0; j < a->block_count; j++)
         new->origin[j] = version;
-    if (old == NULL || old->count == 0 || new->count == 0)
+    for (size_t j = 0; j < a->quotation_count; j++) {
+        const quote_key *found =
+            old ? bsearch(&new->quotes[j], old->quotes, old->article->quotation_count,
+                          sizeof(quote_key), compare_keys)
+                : NULL;
+        new->quotes[j].origin = found ? found->origin : version;
+    }
+    qsort(new->quotes, a->quotation_count, sizeof(quote_key), compare_keys);
+    if (old == NULL || old->article->block_count == 0 || a->block_count == 0)
         return 0;
     dl_diff_options options = DL_DIFF_OPTIONS_INIT;
     options.blocks_only = 1;
     dl_diff *diff = NULL;
-    int error = dl_diff__align(&diff, old->units, old->count, new->units, new->count, NULL, NULL,
-                           &options);
+    int error = dl_diff__align(&diff, old->units, old->article->block_count, new->units,
+                               a->block_count, NULL, NULL, &options);
     if (error < 0)
         return error;
     for (size_t k = 0; k < diff->block_count; k++) {
@@ -160,6 +175,17 @@ static int carry_origins(version_blocks *new, const version_blocks *old, size_t 
     }
     dl_diff_free(diff);
     return 0;
+}
+
+/* The origin of a current quotation's words. Carrying sorted the keys by
+ * hash, out of the article's order, so each quotation's key is found again
+ * from its words. */
+static size_t quote_origin(const version_blocks *now, const dl_quotation *q)
+{
+    quote_key key = {words_hash(q->text), 0};
+    const quote_key *found = bsearch(&key, now->quotes, now->article->quotation_count,
+                                     sizeof(quote_key), compare_keys);
+    return found ? found->origin : NOT_RECORDED;
 }
 
 /* ------------------------------------------------------------- chain -- */
@@ -200,64 +226,36 @@ static int first_parent_chain(size_t **out, size_t *count, const dl_history_log 
     return 0;
 }
 
-/* The blob of the article in version `hex`. */
-static int version_blob(git_oid *out, git_repository *repo, const char *tree_path, const char *hex)
-{
-    git_oid oid;
-    git_commit *commit = NULL;
-    git_tree_entry *entry = NULL;
-    git_tree *tree = NULL;
-    int error = git_oid_fromstr(&oid, hex);
-    if (error == 0 && (error = git_commit_lookup(&commit, repo, &oid)) == 0 &&
-        (error = git_commit_tree(&tree, commit)) == 0 &&
-        (error = git_tree_entry_bypath(&entry, tree, tree_path)) == 0)
-        git_oid_cpy(out, git_tree_entry_id(entry));
-    if (error < 0)
-        error = dl_history__git_error(error, "reading version %.*s", DL_HISTORY_ID_SHORTSIZE, hex);
-    git_tree_entry_free(entry);
-    git_tree_free(tree);
-    git_commit_free(commit);
-    return error;
-}
-
 /*
  * Walk the chain oldest to newest, leaving the latest version's blocks and
- * origins in `*latest`. A version whose blob is the previous one's keeps
- * everything as it was.
+ * origins in `*latest`. A version whose content is the previous one's
+ * keeps everything as it was.
  */
 static int walk_history(version_blocks *latest, dl_blame *blame, dl_history *history,
-                        const dl_history_log *log, const size_t *chain, size_t count, int parse)
+                        dl_article_parser *parser, const dl_history_log *log, const size_t *chain,
+                        size_t count)
 {
-    git_repository *repo = history->store->repo;
     version_blocks previous = {0}, current = {0};
-    git_oid previous_blob;
     int error = 0;
-    pthread_mutex_lock(&history->store->lock);
-    for (size_t n = 0; n < count; n++) {
-        git_oid blob_id;
-        const char *hex = log->versions[chain[n]].id.hex;
-        if ((error = version_blob(&blob_id, repo, history->tree_path, hex)) < 0)
+    for (size_t n = 0; n < count && error == 0; n++) {
+        const dl_history_version *v = &log->versions[chain[n]];
+        if ((error = dl_history_read(&current.text, &current.size, history, &v->id)) < 0)
             break;
         blame->versions_walked++;
-        if (n > 0 && git_oid_equal(&blob_id, &previous_blob))
+        if (n > 0 && current.size == previous.size &&
+            memcmp(current.text, previous.text, current.size) == 0) {
+            free(current.text);
+            current.text = NULL;
             continue;
-        git_oid_cpy(&previous_blob, &blob_id);
-        blame->versions_read++;
-        if ((error = git_blob_lookup(&current.blob, repo, &blob_id)) < 0) {
-            error = dl_history__git_error(error, "reading version %.*s", DL_HISTORY_ID_SHORTSIZE,
-                                          hex);
-            break;
         }
-        const char *text = git_blob_rawcontent(current.blob);
-        size_t size = (size_t)git_blob_rawsize(current.blob);
-        if ((error = make_blocks(&current, text, size, parse)) < 0 ||
+        blame->versions_read++;
+        if ((error = make_blocks(&current, parser)) < 0 ||
             (error = carry_origins(&current, n > 0 ? &previous : NULL, n)) < 0)
             break;
         blocks_dispose(&previous);
         previous = current;
         memset(&current, 0, sizeof(current));
     }
-    pthread_mutex_unlock(&history->store->lock);
     blocks_dispose(&current);
     if (error < 0) {
         blocks_dispose(&previous);
@@ -269,14 +267,13 @@ static int walk_history(version_blocks *latest, dl_blame *blame, dl_history *his
 
 /* ------------------------------------------------------------- lines -- */
 
-static char *dup_or_null(const char *s, int *error)
+static int fill_version(int *recorded, dl_history_version *out, size_t origin,
+                        const dl_history_log *log, const size_t *chain)
 {
-    if (!s)
-        return NULL;
-    char *copy = strdup(s);
-    if (!copy)
-        *error = oom();
-    return copy;
+    if (origin == NOT_RECORDED)
+        return 0;
+    *recorded = 1;
+    return copy_version(out, &log->versions[chain[origin]]);
 }
 
 static int fill_line(dl_blame_line *line, const dl_article *article, size_t block, size_t origin,
@@ -288,75 +285,71 @@ static int fill_line(dl_blame_line *line, const dl_article *article, size_t bloc
     line->kind = b->kind;
     line->range = b->span.range;
     line->first_words = dup_or_null(b->first_words ? b->first_words : "", &error);
-    if (origin == NOT_RECORDED)
-        return error;
-    const dl_history_version *v = &log->versions[chain[origin]];
-    line->recorded = 1;
-    line->version = *v;
-    line->version.author_name = dup_or_null(v->author_name, &error);
-    line->version.author_email = dup_or_null(v->author_email, &error);
-    line->version.note = dup_or_null(v->note, &error);
+    if (error == 0)
+        error = fill_version(&line->recorded, &line->version, origin, log, chain);
+    return error;
+}
+
+static int fill_quote(dl_blame_quote *quote, const dl_article *article, size_t index,
+                      size_t origin, const dl_history_log *log, const size_t *chain)
+{
+    const dl_quotation *q = &article->quotations[index];
+    int error = 0;
+    quote->quotation = index;
+    quote->block = q->block;
+    quote->range = q->span.range;
+    quote->text = dup_or_null(q->text, &error);
+    quote->speaker = dup_or_null(q->speaker, &error);
+    if (error == 0)
+        error = fill_version(&quote->recorded, &quote->version, origin, log, chain);
     return error;
 }
 
 int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size_t size,
                   const dl_blame_options *opts)
 {
-    static const dl_blame_options defaults = DL_BLAME_OPTIONS_INIT;
-    if (!opts)
-        opts = &defaults;
-    dl_article *article = NULL;
+    dl_history_log_options log_options = DL_HISTORY_LOG_OPTIONS_INIT;
+    log_options.max_count = opts ? opts->max_count : 0;
+    dl_article_parser *parser = NULL;
     dl_history_log *log = NULL;
     size_t *chain = NULL, chain_count = 0;
     version_blocks latest = {0}, now = {0};
     dl_blame *blame = calloc(1, sizeof(*blame));
     int error = blame ? 0 : oom();
     if (error == 0 && (error = dl_text_check(content, size, dl_history_file(history))) == 0 &&
-        (error = dl_article_parse(&article, content, size)) == 0 &&
-        (error = dl_history_log_read(&log, history, NULL)) == 0 &&
+        (error = dl_article_parser_new(&parser)) == 0 &&
+        (error = dl_history_log_read(&log, history, &log_options)) == 0 &&
         (error = first_parent_chain(&chain, &chain_count, log)) == 0)
-        error = walk_history(&latest, blame, history, log, chain, chain_count,
-                             opts->parse_versions);
+        error = walk_history(&latest, blame, history, parser, log, chain, chain_count);
     if (error < 0)
         goto done;
 
     /* The current content against the latest version. */
-    if (opts->parse_versions)
-        error = article_blocks(&now, article);
-    else
-        error = cut_blocks(&now, content, size);
-    if (error == 0 && !(now.origin = malloc((now.count + 1) * sizeof(*now.origin))))
+    if ((now.text = malloc(size + 1)) == NULL) {
         error = oom();
-    if (error == 0)
-        error = carry_origins(&now, chain_count > 0 ? &latest : NULL, NOT_RECORDED);
-    if (error < 0)
+        goto done;
+    }
+    memcpy(now.text, content, size);
+    now.size = size;
+    if ((error = make_blocks(&now, parser)) < 0 ||
+        (error = carry_origins(&now, chain_count > 0 ? &latest : NULL, NOT_RECORDED)) < 0)
         goto done;
 
+    const dl_article *article = now.article;
     blame->lines = calloc(article->block_count + 1, sizeof(*blame->lines));
-    if (!blame->lines) {
+    blame->quotes = calloc(article->quotation_count + 1, sizeof(*blame->quotes));
+    if (!blame->lines || !blame->quotes) {
         error = oom();
         goto done;
     }
     for (size_t i = 0; i < article->block_count && error == 0; i++) {
-        size_t origin;
-        if (opts->parse_versions) {
-            origin = now.origin[i];
-        } else {
-            /* The newest origin among the cut blocks this block overlaps. */
-            const dl_range *r = &article->blocks[i].span.range;
-            size_t newest = 0;
-            int found = 0;
-            for (size_t u = 0; u < now.count; u++) {
-                const dl_range *c = &now.units[u].range;
-                if (c->start_byte < r->end_byte && c->end_byte > r->start_byte) {
-                    newest = !found || now.origin[u] > newest ? now.origin[u] : newest;
-                    found = 1;
-                }
-            }
-            origin = found ? newest : NOT_RECORDED;
-        }
-        error = fill_line(&blame->lines[i], article, i, origin, log, chain);
+        error = fill_line(&blame->lines[i], article, i, now.origin[i], log, chain);
         blame->count++;
+    }
+    for (size_t i = 0; i < article->quotation_count && error == 0; i++) {
+        size_t origin = quote_origin(&now, &article->quotations[i]);
+        error = fill_quote(&blame->quotes[i], article, i, origin, log, chain);
+        blame->quote_count++;
     }
     if (error < 0)
         goto done;
@@ -368,7 +361,7 @@ done:
     blocks_dispose(&latest);
     free(chain);
     dl_history_log_free(log);
-    dl_article_free(article);
+    dl_article_parser_free(parser);
     return error;
 }
 
@@ -377,23 +370,25 @@ void dl_blame_free(dl_blame *blame)
     if (!blame)
         return;
     for (size_t i = 0; i < blame->count; i++) {
-        dl_blame_line *line = &blame->lines[i];
-        free(line->first_words);
-        free(line->version.author_name);
-        free(line->version.author_email);
-        free(line->version.note);
+        free(blame->lines[i].first_words);
+        version_dispose(&blame->lines[i].version);
+    }
+    for (size_t i = 0; i < blame->quote_count; i++) {
+        free(blame->quotes[i].text);
+        free(blame->quotes[i].speaker);
+        version_dispose(&blame->quotes[i].version);
     }
     free(blame->lines);
+    free(blame->quotes);
     free(blame);
 }
 
 /* -------------------------------------------------------------- JSON -- */
 
-static json_t *version_json(const dl_blame_line *line)
+static json_t *version_json(int recorded, const dl_history_version *v)
 {
-    if (!line->recorded)
+    if (!recorded)
         return json_null();
-    const dl_history_version *v = &line->version;
     char when[40];
     dl_history_format_time(when, sizeof(when), v->time, v->offset);
     return json_pack("{s:s,s:s#,s:s,s:I,s:i,s:{s:s,s:s},s:o}", "id", v->id.hex, "short",
@@ -406,20 +401,196 @@ static json_t *version_json(const dl_blame_line *line)
 
 int dl_blame_to_json(json_t **out, const dl_blame *blame)
 {
-    json_t *blocks = json_array();
+    json_t *blocks = json_array(), *quotes = json_array();
     for (size_t i = 0; blocks && i < blame->count; i++) {
         const dl_blame_line *line = &blame->lines[i];
         json_array_append_new(
             blocks, json_pack("{s:I,s:s,s:o,s:s,s:o}", "index", (json_int_t)line->block, "kind",
                               dl_article_block_kind_name(line->kind), "range",
                               dl_json_range(&line->range), "first_words", line->first_words,
-                              "version", version_json(line)));
+                              "version", version_json(line->recorded, &line->version)));
     }
-    json_t *json = json_pack("{s:i,s:o,s:I,s:I}", "schema", DL_JSON_SCHEMA, "blocks", blocks,
-                             "versions_walked", (json_int_t)blame->versions_walked,
-                             "versions_read", (json_int_t)blame->versions_read);
+    for (size_t i = 0; quotes && i < blame->quote_count; i++) {
+        const dl_blame_quote *q = &blame->quotes[i];
+        json_array_append_new(
+            quotes,
+            json_pack("{s:I,s:o,s:o,s:s,s:o,s:o}", "index", (json_int_t)q->quotation, "block",
+                      q->block == DL_NO_BLOCK ? json_null() : json_integer((json_int_t)q->block),
+                      "range", dl_json_range(&q->range), "text", q->text, "speaker",
+                      q->speaker ? json_string(q->speaker) : json_null(), "version",
+                      version_json(q->recorded, &q->version)));
+    }
+    json_t *json = json_pack("{s:i,s:o,s:o,s:I,s:I}", "schema", DL_JSON_SCHEMA, "blocks", blocks,
+                             "quotations", quotes, "versions_walked",
+                             (json_int_t)blame->versions_walked, "versions_read",
+                             (json_int_t)blame->versions_read);
     if (!json)
         return dl_error_set(DL_ERROR, "out of memory building JSON");
     *out = json;
     return 0;
+}
+
+/* ------------------------------------------- quotations since a note -- */
+
+struct dl_blame_checker {
+    int valid;
+    dl_history_stamp stamp; /* the history as the annotated version was found */
+    dl_history_log *log;    /* at most the one annotated version */
+    dl_article *annotated;  /* its text, parsed; NULL: none, or not text */
+    dl_article_parser *parser; /* the current text seen last */
+};
+
+int dl_blame_checker_new(dl_blame_checker **out)
+{
+    dl_blame_checker *checker = calloc(1, sizeof(*checker));
+    if (!checker)
+        return oom();
+    int error = dl_article_parser_new(&checker->parser);
+    if (error < 0) {
+        free(checker);
+        return error;
+    }
+    *out = checker;
+    return 0;
+}
+
+static void checker_forget(dl_blame_checker *checker)
+{
+    dl_history_log_free(checker->log);
+    dl_article_free(checker->annotated);
+    checker->log = NULL;
+    checker->annotated = NULL;
+    checker->valid = 0;
+}
+
+void dl_blame_checker_free(dl_blame_checker *checker)
+{
+    if (!checker)
+        return;
+    checker_forget(checker);
+    dl_article_parser_free(checker->parser);
+    free(checker);
+}
+
+/*
+ * Bring the annotated version up to date. Finding it walks the whole
+ * history and reads every note, so it is read again only when the stamp
+ * says it may have changed (a new note, or a history that did more than
+ * grow by un-annotated saves).
+ */
+static int checker_update(dl_blame_checker *checker, dl_history *history)
+{
+    dl_history_stamp stamp;
+    int error = dl_history_stamp_read(&stamp, history);
+    if (error < 0)
+        return error;
+    if (checker->valid && dl_history_same_annotated(history, &checker->stamp, &stamp)) {
+        checker->stamp = stamp;
+        return 0;
+    }
+    checker_forget(checker);
+    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    options.max_count = 1;
+    options.annotated_only = 1;
+    if ((error = dl_history_log_read(&checker->log, history, &options)) < 0)
+        return error;
+    if (checker->log->count > 0) {
+        char *text = NULL;
+        size_t size = 0;
+        /* An annotated version that is not text has no quotations to compare. */
+        if (dl_history_read(&text, &size, history, &checker->log->versions[0].id) == 0 &&
+            dl_text_check(text, size, "the annotated version") == 0 &&
+            dl_article_parse(&checker->annotated, text, size) < 0)
+            checker->annotated = NULL;
+        free(text);
+        dl_error_clear();
+    }
+    /* The stamp was read before the log: a change in between reads it again. */
+    checker->stamp = stamp;
+    checker->valid = 1;
+    return 0;
+}
+
+/* "quotation changed since the annotated version ID (“NOTE”): it was “OLD”" */
+static char *change_message(const dl_history_version *v, const char *old_text)
+{
+    static const char format[] =
+        "quotation changed since the annotated version %.*s (“%s”): it was “%s”";
+    const char *note = v->note ? v->note : "";
+    int length = snprintf(NULL, 0, format, DL_HISTORY_ID_SHORTSIZE, v->id.hex, note, old_text);
+    char *message = length < 0 ? NULL : malloc((size_t)length + 1);
+    if (message)
+        snprintf(message, (size_t)length + 1, format, DL_HISTORY_ID_SHORTSIZE, v->id.hex, note,
+                 old_text);
+    return message;
+}
+
+static int collect_changes(dl_blame_quote_changes *result, const dl_diff *diff,
+                           const dl_article *current)
+{
+    result->changes = calloc(diff->quotation_count + 1, sizeof(*result->changes));
+    if (!result->changes)
+        return oom();
+    int error = 0;
+    for (size_t i = 0; i < diff->quotation_count && error == 0; i++) {
+        const dl_diff_quotation *q = &diff->quotations[i];
+        if (q->change != DL_DIFF_QUOTE_CHANGED || q->new_text == NULL ||
+            q->new_quotation >= current->quotation_count)
+            continue;
+        dl_blame_quote_change *c = &result->changes[result->count++];
+        const char *old_text = q->old_text ? q->old_text : "";
+        c->text = dup_or_null(q->new_text, &error);
+        c->old_text = dup_or_null(old_text, &error);
+        c->range = current->quotations[q->new_quotation].span.range;
+        if (error == 0 && (c->message = change_message(&result->version, old_text)) == NULL)
+            error = oom();
+    }
+    return error;
+}
+
+int dl_blame_quotes_changed(dl_blame_quote_changes **out, dl_blame_checker *checker,
+                            dl_history *history, const char *content, size_t size)
+{
+    dl_blame_checker *own = NULL;
+    dl_article *current = NULL;
+    dl_diff *diff = NULL;
+    dl_blame_quote_changes *result = calloc(1, sizeof(*result));
+    int error = result ? 0 : oom();
+    if (error == 0 && checker == NULL && (error = dl_blame_checker_new(&own)) == 0)
+        checker = own;
+    if (error == 0 && (error = dl_text_check(content, size, dl_history_file(history))) == 0)
+        error = checker_update(checker, history);
+    if (error < 0 || checker->annotated == NULL)
+        goto done;
+
+    result->annotated = 1;
+    if ((error = copy_version(&result->version, &checker->log->versions[0])) < 0 ||
+        (error = dl_article_parser_parse(&current, checker->parser, content, size)) < 0 ||
+        (error = dl_diff_articles(&diff, checker->annotated, current, NULL)) < 0)
+        goto done;
+    error = collect_changes(result, diff, current);
+done:
+    if (error == 0) {
+        *out = result;
+        result = NULL;
+    }
+    dl_blame_quote_changes_free(result);
+    dl_diff_free(diff);
+    dl_article_free(current);
+    dl_blame_checker_free(own);
+    return error;
+}
+
+void dl_blame_quote_changes_free(dl_blame_quote_changes *changes)
+{
+    if (!changes)
+        return;
+    for (size_t i = 0; i < changes->count; i++) {
+        free(changes->changes[i].text);
+        free(changes->changes[i].old_text);
+        free(changes->changes[i].message);
+    }
+    free(changes->changes);
+    version_dispose(&changes->version);
+    free(changes);
 }
