@@ -6,12 +6,13 @@
  * Every version is read through the article model (dl_article_parse), so a
  * paragraph is what `dateline outline` says it is, in old versions as in
  * the current text. The history is walked oldest to newest along first
- * parents. Each version is aligned with the one before it, block by block,
- * with the structural diff's alignment (dateline/diff.h): an unchanged or
- * moved block keeps the origin it had; an edited, added, split or merged
- * one gets the new version. Finally the latest version is aligned with the
- * current content (the file on disk or an editor's buffer); its blocks not
- * yet recorded have no version ("not recorded").
+ * parents. A block of a version whose text (whitespace runs counting as one
+ * space) the version before holds — the structural diff's "unchanged" and
+ * "moved" — keeps the origin it had there; any other block (edited, added,
+ * split, merged) gets the new version. Finally the current content (the
+ * file on disk or an editor's buffer) is compared with the latest version
+ * the same way; its blocks not yet recorded have no version ("not
+ * recorded"). Where one version holds a text twice, the older origin wins.
  *
  * Blame compares whole blocks, the dateline and byline included: a version
  * that changed the dateline changed the first paragraph.

@@ -19,8 +19,7 @@
 #include "dateline/text.h"
 #include "diff_internal.h"
 
-/* The origin of a block or quotation that no version holds yet. Larger
- * than any version index, so "the newest origin" is a maximum. */
+/* The origin of a block or quotation that no version holds yet. */
 #define NOT_RECORDED SIZE_MAX
 
 static int oom(void)
@@ -57,11 +56,12 @@ static void version_dispose(dl_history_version *v)
     free(v->note);
 }
 
-/* ------------------------------------------------------ quotation keys -- */
+/* ---------------------------------------------------------------- keys -- */
 
-/* A quotation's words reduced to a hash of their whitespace-normalised
- * text (FNV-1a): runs of whitespace count as one space, and leading and
- * trailing whitespace is ignored, as the structural diff compares them. */
+/* A block's or quotation's text reduced to a hash of its whitespace-
+ * normalised form (FNV-1a): runs of whitespace count as one space, and
+ * leading and trailing whitespace is ignored, as the structural diff
+ * compares blocks. So a re-wrapped paragraph is the same paragraph. */
 static uint64_t words_hash(const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -83,109 +83,84 @@ static uint64_t words_hash(const char *text)
     return h;
 }
 
+/* A text of a version and the index (on the chain) of the version that
+ * last changed it. */
 typedef struct {
     uint64_t hash;
     size_t origin;
-} quote_key;
+} origin_key;
 
 static int compare_keys(const void *a, const void *b)
 {
-    uint64_t x = ((const quote_key *)a)->hash, y = ((const quote_key *)b)->hash;
-    return x < y ? -1 : x > y;
+    const origin_key *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return (x->origin > y->origin) - (x->origin < y->origin);
+}
+
+/* The origin of a text among `keys` (sorted), or `absent`. When a version
+ * holds the same text twice, the older origin wins. */
+static size_t origin_of(const origin_key *keys, size_t count, uint64_t hash, size_t absent)
+{
+    size_t low = 0, high = count;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (keys[mid].hash < hash)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return low < count && keys[low].hash == hash ? keys[low].origin : absent;
 }
 
 /* ------------------------------------------------------------ versions -- */
 
-/* One version's blocks and quotations with their origins (indexes of
- * versions on the chain, or NOT_RECORDED). */
+/*
+ * One version's blocks and quotations with their origins, as keys sorted
+ * by hash. A block or quotation whose text the previous version holds
+ * (unchanged, or moved: the diff's alignment of equal texts) keeps that
+ * text's origin; any other (edited, added, split, merged) is this
+ * version's. Equal texts are all the alignment needs, so blame compares
+ * hashes instead of aligning.
+ */
 typedef struct {
     char *text; /* the content, kept to recognise an unchanged next version */
     size_t size;
-    dl_article *article; /* the units point into its blocks */
-    diff_unit *units;
-    size_t *origin;     /* per block */
-    quote_key *quotes;  /* per quotation, sorted by hash once carried */
-} version_blocks;
+    origin_key *blocks, *quotes;
+    size_t block_count, quote_count;
+} version_keys;
 
-static void blocks_dispose(version_blocks *v)
+static void keys_dispose(version_keys *v)
 {
     free(v->text);
-    dl_article_free(v->article);
-    free(v->units);
-    free(v->origin);
+    free(v->blocks);
     free(v->quotes);
     memset(v, 0, sizeof(*v));
 }
 
-/* Parse `v->text` and lay out its blocks and quotations, whole (dateline
- * and byline included). */
-static int make_blocks(version_blocks *v, dl_article_parser *parser)
+/* The keys of `article`, version `version`, carried from `old` (NULL: none). */
+static int make_keys(version_keys *v, const dl_article *article, const version_keys *old,
+                     size_t version)
 {
-    int error = dl_article_parser_parse(&v->article, parser, v->text, v->size);
-    if (error < 0)
-        return error;
-    const dl_article *a = v->article;
-    v->units = calloc(a->block_count + 1, sizeof(*v->units));
-    v->origin = calloc(a->block_count + 1, sizeof(*v->origin));
-    v->quotes = calloc(a->quotation_count + 1, sizeof(*v->quotes));
-    if (!v->units || !v->origin || !v->quotes)
+    v->block_count = article->block_count;
+    v->quote_count = article->quotation_count;
+    v->blocks = calloc(v->block_count + 1, sizeof(*v->blocks));
+    v->quotes = calloc(v->quote_count + 1, sizeof(*v->quotes));
+    if (!v->blocks || !v->quotes)
         return oom();
-    for (size_t i = 0; i < a->block_count; i++) {
-        const dl_span *span = &a->blocks[i].span;
-        v->units[i] = (diff_unit){span->text, span->range.end_byte - span->range.start_byte,
-                                  span->range};
+    for (size_t i = 0; i < v->block_count; i++) {
+        uint64_t h = words_hash(article->blocks[i].span.text);
+        v->blocks[i] = (origin_key){h, old ? origin_of(old->blocks, old->block_count, h, version)
+                                           : version};
     }
-    for (size_t i = 0; i < a->quotation_count; i++)
-        v->quotes[i].hash = words_hash(a->quotations[i].text);
+    for (size_t i = 0; i < v->quote_count; i++) {
+        uint64_t h = words_hash(article->quotations[i].text);
+        v->quotes[i] = (origin_key){h, old ? origin_of(old->quotes, old->quote_count, h, version)
+                                           : version};
+    }
+    qsort(v->blocks, v->block_count, sizeof(origin_key), compare_keys);
+    qsort(v->quotes, v->quote_count, sizeof(origin_key), compare_keys);
     return 0;
-}
-
-/*
- * Carry origins from `old` (NULL: none) to `new` through the alignment:
- * unchanged and moved blocks keep theirs, everything else is `version`'s;
- * a quotation whose words `old` holds keeps their origin. Leaves `new`'s
- * quotation keys sorted, ready to be `old` for the next version.
- */
-static int carry_origins(version_blocks *new, const version_blocks *old, size_t version)
-{
-    const dl_article *a = new->article;
-    for (size_t j = 0; j < a->block_count; j++)
-        new->origin[j] = version;
-    for (size_t j = 0; j < a->quotation_count; j++) {
-        const quote_key *found =
-            old ? bsearch(&new->quotes[j], old->quotes, old->article->quotation_count,
-                          sizeof(quote_key), compare_keys)
-                : NULL;
-        new->quotes[j].origin = found ? found->origin : version;
-    }
-    qsort(new->quotes, a->quotation_count, sizeof(quote_key), compare_keys);
-    if (old == NULL || old->article->block_count == 0 || a->block_count == 0)
-        return 0;
-    dl_diff_options options = DL_DIFF_OPTIONS_INIT;
-    options.blocks_only = 1;
-    dl_diff *diff = NULL;
-    int error = dl_diff__align(&diff, old->units, old->article->block_count, new->units,
-                               a->block_count, NULL, NULL, &options);
-    if (error < 0)
-        return error;
-    for (size_t k = 0; k < diff->block_count; k++) {
-        const dl_diff_block *e = &diff->blocks[k];
-        if (e->kind == DL_DIFF_UNCHANGED || e->kind == DL_DIFF_MOVED)
-            new->origin[e->new_index] = old->origin[e->old_index];
-    }
-    dl_diff_free(diff);
-    return 0;
-}
-
-/* The origin of a current quotation's words. Carrying sorted the keys by
- * hash, out of the article's order, so each quotation's key is found again
- * from its words. */
-static size_t quote_origin(const version_blocks *now, const dl_quotation *q)
-{
-    quote_key key = {words_hash(q->text), 0};
-    const quote_key *found = bsearch(&key, now->quotes, now->article->quotation_count,
-                                     sizeof(quote_key), compare_keys);
-    return found ? found->origin : NOT_RECORDED;
 }
 
 /* ------------------------------------------------------------- chain -- */
@@ -227,15 +202,16 @@ static int first_parent_chain(size_t **out, size_t *count, const dl_history_log 
 }
 
 /*
- * Walk the chain oldest to newest, leaving the latest version's blocks and
- * origins in `*latest`. A version whose content is the previous one's
- * keeps everything as it was.
+ * Walk the chain oldest to newest, leaving the latest version's keys in
+ * `*latest`. A version whose content is the previous one's keeps
+ * everything as it was; the others are parsed incrementally, each against
+ * the one before.
  */
-static int walk_history(version_blocks *latest, dl_blame *blame, dl_history *history,
+static int walk_history(version_keys *latest, dl_blame *blame, dl_history *history,
                         dl_article_parser *parser, const dl_history_log *log, const size_t *chain,
                         size_t count)
 {
-    version_blocks previous = {0}, current = {0};
+    version_keys previous = {0}, current = {0};
     int error = 0;
     for (size_t n = 0; n < count && error == 0; n++) {
         const dl_history_version *v = &log->versions[chain[n]];
@@ -249,16 +225,19 @@ static int walk_history(version_blocks *latest, dl_blame *blame, dl_history *his
             continue;
         }
         blame->versions_read++;
-        if ((error = make_blocks(&current, parser)) < 0 ||
-            (error = carry_origins(&current, n > 0 ? &previous : NULL, n)) < 0)
+        dl_article *article = NULL;
+        if ((error = dl_article_parser_parse(&article, parser, current.text, current.size)) == 0)
+            error = make_keys(&current, article, n > 0 ? &previous : NULL, n);
+        dl_article_free(article);
+        if (error < 0)
             break;
-        blocks_dispose(&previous);
+        keys_dispose(&previous);
         previous = current;
         memset(&current, 0, sizeof(current));
     }
-    blocks_dispose(&current);
+    keys_dispose(&current);
     if (error < 0) {
-        blocks_dispose(&previous);
+        keys_dispose(&previous);
         return error;
     }
     *latest = previous;
@@ -311,31 +290,22 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
     dl_history_log_options log_options = DL_HISTORY_LOG_OPTIONS_INIT;
     log_options.max_count = opts ? opts->max_count : 0;
     dl_article_parser *parser = NULL;
+    dl_article *article = NULL;
     dl_history_log *log = NULL;
     size_t *chain = NULL, chain_count = 0;
-    version_blocks latest = {0}, now = {0};
+    version_keys latest = {0};
     dl_blame *blame = calloc(1, sizeof(*blame));
     int error = blame ? 0 : oom();
     if (error == 0 && (error = dl_text_check(content, size, dl_history_file(history))) == 0 &&
         (error = dl_article_parser_new(&parser)) == 0 &&
         (error = dl_history_log_read(&log, history, &log_options)) == 0 &&
-        (error = first_parent_chain(&chain, &chain_count, log)) == 0)
-        error = walk_history(&latest, blame, history, parser, log, chain, chain_count);
+        (error = first_parent_chain(&chain, &chain_count, log)) == 0 &&
+        (error = walk_history(&latest, blame, history, parser, log, chain, chain_count)) == 0)
+        error = dl_article_parser_parse(&article, parser, content, size);
     if (error < 0)
         goto done;
 
     /* The current content against the latest version. */
-    if ((now.text = malloc(size + 1)) == NULL) {
-        error = oom();
-        goto done;
-    }
-    memcpy(now.text, content, size);
-    now.size = size;
-    if ((error = make_blocks(&now, parser)) < 0 ||
-        (error = carry_origins(&now, chain_count > 0 ? &latest : NULL, NOT_RECORDED)) < 0)
-        goto done;
-
-    const dl_article *article = now.article;
     blame->lines = calloc(article->block_count + 1, sizeof(*blame->lines));
     blame->quotes = calloc(article->quotation_count + 1, sizeof(*blame->quotes));
     if (!blame->lines || !blame->quotes) {
@@ -343,11 +313,14 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
         goto done;
     }
     for (size_t i = 0; i < article->block_count && error == 0; i++) {
-        error = fill_line(&blame->lines[i], article, i, now.origin[i], log, chain);
+        uint64_t h = words_hash(article->blocks[i].span.text);
+        size_t origin = origin_of(latest.blocks, latest.block_count, h, NOT_RECORDED);
+        error = fill_line(&blame->lines[i], article, i, origin, log, chain);
         blame->count++;
     }
     for (size_t i = 0; i < article->quotation_count && error == 0; i++) {
-        size_t origin = quote_origin(&now, &article->quotations[i]);
+        uint64_t h = words_hash(article->quotations[i].text);
+        size_t origin = origin_of(latest.quotes, latest.quote_count, h, NOT_RECORDED);
         error = fill_quote(&blame->quotes[i], article, i, origin, log, chain);
         blame->quote_count++;
     }
@@ -357,10 +330,10 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
     blame = NULL;
 done:
     dl_blame_free(blame);
-    blocks_dispose(&now);
-    blocks_dispose(&latest);
+    keys_dispose(&latest);
     free(chain);
     dl_history_log_free(log);
+    dl_article_free(article);
     dl_article_parser_free(parser);
     return error;
 }
