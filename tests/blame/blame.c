@@ -204,3 +204,37 @@ Test(blame, json_has_a_version_or_null_per_block)
     json_decref(json);
     dl_blame_free(blame);
 }
+
+Test(blame, a_cache_sees_new_versions_and_new_notes)
+{
+    dl_blame_cache *cache = NULL;
+    dl_assert_ok(dl_blame_cache_new(&cache));
+    dl_blame_options options = DL_BLAME_OPTIONS_INIT;
+    options.cache = cache;
+    const char *now = HEAD LEAD TAXES END;
+    char first[41];
+    snprintf(first, sizeof(first), "%s", fx_snap(history, now, NULL));
+    dl_blame *blame = NULL;
+    dl_assert_ok(dl_blame_file(&blame, history, now, strlen(now), &options));
+    cr_assert(eq(str, (char *)origin(blame, 1), first));
+    cr_assert(blame->lines[1].version.note == NULL);
+    dl_blame_free(blame);
+
+    /* Another current text against the same history. */
+    const char *edited = HEAD LEAD PARKS END;
+    dl_assert_ok(dl_blame_file(&blame, history, edited, strlen(edited), &options));
+    cr_assert(eq(int, blame->lines[1].recorded, 0));
+    dl_blame_free(blame);
+
+    const char *second = fx_snap(history, edited, NULL);
+    dl_assert_ok(dl_blame_file(&blame, history, edited, strlen(edited), &options));
+    cr_assert(eq(str, (char *)origin(blame, 1), (char *)second), "a new version is seen");
+    dl_blame_free(blame);
+
+    dl_history_id id;
+    dl_assert_ok(dl_history_note(&id, history, "@~1", "filed"));
+    dl_assert_ok(dl_blame_file(&blame, history, edited, strlen(edited), &options));
+    cr_assert(eq(str, blame->lines[0].version.note, "filed"), "a new note is seen");
+    dl_blame_free(blame);
+    dl_blame_cache_free(cache);
+}

@@ -68,15 +68,31 @@ typedef struct {
     size_t versions_read;   /**< of those, how many had content unlike their parent's */
 } dl_blame;
 
+/**
+ * What blame learnt from an article's history, kept between calls: while
+ * the latest version stays the same, blaming another current text (the
+ * next keystroke's, the next hover's) only compares that text with it. For
+ * a server blaming one article again and again; one thread and one article
+ * at a time.
+ */
+typedef struct dl_blame_cache dl_blame_cache;
+
+int dl_blame_cache_new(dl_blame_cache **out);
+
+/** Free a cache. NULL-safe. */
+void dl_blame_cache_free(dl_blame_cache *cache);
+
 typedef struct {
     unsigned int version;
     /** Look back through at most this many versions (the newest); the
      *  oldest of them is credited with everything older. 0: all. */
     size_t max_count;
+    /** Keep the history's part of the work here. NULL: nothing is kept. */
+    dl_blame_cache *cache;
 } dl_blame_options;
 
 #define DL_BLAME_OPTIONS_VERSION 2
-#define DL_BLAME_OPTIONS_INIT {DL_BLAME_OPTIONS_VERSION, 0}
+#define DL_BLAME_OPTIONS_INIT {DL_BLAME_OPTIONS_VERSION, 0, NULL}
 
 /**
  * Blame `size` bytes of `content` (the article's current text; must be

@@ -195,10 +195,11 @@ typedef struct {
     const char *content; /**< the current text; NULL: the file */
     size_t content_size;
     size_t max_count;    /**< versions to look back through; 0: all */
+    dl_blame_cache *cache; /**< see dl_blame_options; NULL: none */
 } dl_ops_blame_options;
 
 #define DL_OPS_BLAME_OPTIONS_VERSION 1
-#define DL_OPS_BLAME_OPTIONS_INIT {DL_OPS_BLAME_OPTIONS_VERSION, NULL, 0, 0}
+#define DL_OPS_BLAME_OPTIONS_INIT {DL_OPS_BLAME_OPTIONS_VERSION, NULL, 0, 0, NULL}
 
 /** Blame the current text (dateline/blame.h); free with dl_blame_free. */
 int dl_ops_blame(dl_blame **out, dl_history *history, const dl_ops_blame_options *opts);

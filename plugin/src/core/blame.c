@@ -284,44 +284,143 @@ static int fill_quote(dl_blame_quote *quote, const dl_article *article, size_t i
     return error;
 }
 
+/* ------------------------------------------------------------- cache -- */
+
+/* The history's part of a blame: the versions walked and the latest one's
+ * keys. Owned by a dl_blame_cache, or by one dl_blame_file call. */
+typedef struct {
+    int valid;
+    size_t max_count;       /* the walk's bound */
+    dl_history_stamp stamp; /* the article's and the notes' tips before the walk */
+    dl_history_log *log;
+    size_t *chain, chain_count;
+    version_keys latest;
+    size_t walked, read;
+} history_part;
+
+static void history_part_dispose(history_part *part)
+{
+    dl_history_log_free(part->log);
+    free(part->chain);
+    keys_dispose(&part->latest);
+    memset(part, 0, sizeof(*part));
+}
+
+struct dl_blame_cache {
+    history_part part;
+    dl_article_parser *parser; /* the current text blamed last */
+};
+
+int dl_blame_cache_new(dl_blame_cache **out)
+{
+    dl_blame_cache *cache = calloc(1, sizeof(*cache));
+    if (!cache)
+        return oom();
+    int error = dl_article_parser_new(&cache->parser);
+    if (error < 0) {
+        free(cache);
+        return error;
+    }
+    *out = cache;
+    return 0;
+}
+
+void dl_blame_cache_free(dl_blame_cache *cache)
+{
+    if (!cache)
+        return;
+    history_part_dispose(&cache->part);
+    dl_article_parser_free(cache->parser);
+    free(cache);
+}
+
+/* Walk the history into `part`. The stamp is read first: a version or
+ * note recorded during the walk makes the next call walk again. */
+static int history_walk(history_part *part, dl_history *history, dl_article_parser *parser,
+                        size_t max_count)
+{
+    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    options.max_count = max_count;
+    dl_blame counts = {0};
+    int error = dl_history_stamp_read(&part->stamp, history);
+    if (error == 0)
+        error = dl_history_log_read(&part->log, history, &options);
+    if (error == 0)
+        error = first_parent_chain(&part->chain, &part->chain_count, part->log);
+    if (error == 0)
+        error = walk_history(&part->latest, &counts, history, parser, part->log, part->chain,
+                             part->chain_count);
+    if (error < 0)
+        return error;
+    part->valid = 1;
+    part->max_count = max_count;
+    part->walked = counts.versions_walked;
+    part->read = counts.versions_read;
+    return 0;
+}
+
+/* Whether the cached walk still describes the history: same bound, same
+ * latest version, same notes (a new note changes what blame shows). */
+static int history_part_current(const history_part *part, dl_history *history, size_t max_count)
+{
+    if (!part->valid || part->max_count != max_count)
+        return 0;
+    dl_history_stamp now;
+    if (dl_history_stamp_read(&now, history) < 0) {
+        dl_error_clear();
+        return 0;
+    }
+    return strcmp(now.article.hex, part->stamp.article.hex) == 0 &&
+           strcmp(now.notes.hex, part->stamp.notes.hex) == 0;
+}
+
+/* ------------------------------------------------------------- blame -- */
+
 int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size_t size,
                   const dl_blame_options *opts)
 {
-    dl_history_log_options log_options = DL_HISTORY_LOG_OPTIONS_INIT;
-    log_options.max_count = opts ? opts->max_count : 0;
-    dl_article_parser *parser = NULL;
+    static const dl_blame_options defaults = DL_BLAME_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    dl_blame_cache *cache = opts->cache;
+    dl_article_parser *own_parser = NULL;
+    history_part own_part = {0}, *part = cache ? &cache->part : &own_part;
     dl_article *article = NULL;
-    dl_history_log *log = NULL;
-    size_t *chain = NULL, chain_count = 0;
-    version_keys latest = {0};
     dl_blame *blame = calloc(1, sizeof(*blame));
     int error = blame ? 0 : oom();
     if (error == 0 && (error = dl_text_check(content, size, dl_history_file(history))) == 0 &&
-        (error = dl_article_parser_new(&parser)) == 0 &&
-        (error = dl_history_log_read(&log, history, &log_options)) == 0 &&
-        (error = first_parent_chain(&chain, &chain_count, log)) == 0 &&
-        (error = walk_history(&latest, blame, history, parser, log, chain, chain_count)) == 0)
+        cache == NULL)
+        error = dl_article_parser_new(&own_parser);
+    dl_article_parser *parser = cache ? cache->parser : own_parser;
+    if (error == 0 && !history_part_current(part, history, opts->max_count)) {
+        history_part_dispose(part);
+        error = history_walk(part, history, parser, opts->max_count);
+    }
+    if (error == 0)
         error = dl_article_parser_parse(&article, parser, content, size);
     if (error < 0)
         goto done;
 
     /* The current content against the latest version. */
+    blame->versions_walked = part->walked;
+    blame->versions_read = part->read;
     blame->lines = calloc(article->block_count + 1, sizeof(*blame->lines));
     blame->quotes = calloc(article->quotation_count + 1, sizeof(*blame->quotes));
     if (!blame->lines || !blame->quotes) {
         error = oom();
         goto done;
     }
+    const version_keys *latest = &part->latest;
     for (size_t i = 0; i < article->block_count && error == 0; i++) {
         uint64_t h = words_hash(article->blocks[i].span.text);
-        size_t origin = origin_of(latest.blocks, latest.block_count, h, NOT_RECORDED);
-        error = fill_line(&blame->lines[i], article, i, origin, log, chain);
+        size_t origin = origin_of(latest->blocks, latest->block_count, h, NOT_RECORDED);
+        error = fill_line(&blame->lines[i], article, i, origin, part->log, part->chain);
         blame->count++;
     }
     for (size_t i = 0; i < article->quotation_count && error == 0; i++) {
         uint64_t h = words_hash(article->quotations[i].text);
-        size_t origin = origin_of(latest.quotes, latest.quote_count, h, NOT_RECORDED);
-        error = fill_quote(&blame->quotes[i], article, i, origin, log, chain);
+        size_t origin = origin_of(latest->quotes, latest->quote_count, h, NOT_RECORDED);
+        error = fill_quote(&blame->quotes[i], article, i, origin, part->log, part->chain);
         blame->quote_count++;
     }
     if (error < 0)
@@ -329,12 +428,12 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
     *out = blame;
     blame = NULL;
 done:
+    if (error < 0)
+        history_part_dispose(part); /* a failed walk is not worth keeping */
     dl_blame_free(blame);
-    keys_dispose(&latest);
-    free(chain);
-    dl_history_log_free(log);
+    history_part_dispose(&own_part);
     dl_article_free(article);
-    dl_article_parser_free(parser);
+    dl_article_parser_free(own_parser);
     return error;
 }
 

@@ -331,6 +331,7 @@ int dl_ops_blame(dl_blame **out, dl_history *history, const dl_ops_blame_options
     size_t size = 0;
     dl_blame_options options = DL_BLAME_OPTIONS_INIT;
     options.max_count = opts->max_count;
+    options.cache = opts->cache;
     int error = current_text(&text, &size, history, opts->content, opts->content_size);
     if (error == 0)
         error = dl_blame_file(out, history, text, size, &options);

@@ -45,6 +45,7 @@ typedef struct worker_doc {
     dl_history *history;
     unsigned reported; /* failure kinds already shown to the user */
     dl_blame_checker *checker; /* the quotation check's memory of this article */
+    dl_blame_cache *blame;     /* hover's: the history walked, kept while it stands */
     struct worker_doc *next;
 } worker_doc;
 
@@ -66,9 +67,11 @@ struct dl_lsp_worker {
 static void worker_doc_close(worker_doc *d)
 {
     dl_blame_checker_free(d->checker);
+    dl_blame_cache_free(d->blame);
     dl_history_free(d->history);
     dl_history_store_free(d->store);
     d->checker = NULL;
+    d->blame = NULL;
     d->history = NULL;
     d->store = NULL;
 }
@@ -470,7 +473,9 @@ static void run_hover(dl_lsp_worker *w, dl_lsp_job *job)
             options.content = job->text;
             options.content_size = job->size;
             options.max_count = BLAME_DEPTH;
-            if (dl_ops_blame(&blame, h, &options) < 0)
+            int error = d->blame ? 0 : dl_blame_cache_new(&d->blame);
+            options.cache = d->blame;
+            if (error < 0 || dl_ops_blame(&blame, h, &options) < 0)
                 blame_error = strdup(dl_error_last());
         } else {
             history_error = strdup(dl_error_last());
