@@ -527,6 +527,12 @@ test('executeCommand results are the CLI --json output', async () => {
     assert.equal(restored.restored, first.id);
     assert.equal(fs.readFileSync(file, 'utf8'), SEED);
     assert.equal(restored.schema, 1);
+    // With the editor's text equal to the file, a snapshot is the CLI's too.
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 3 }, contentChanges: [{ text: SEED }],
+    });
+    assert.deepEqual(await execute(server, 'dateline.snapshot', { uri }),
+      JSON.parse(s.cli('snapshot', 'story.txt', '--json').out));
 
     await assert.rejects(execute(server, 'dateline.show', { uri, rev: 'nonsense' }), (e) => e.code === -32602);
     await assert.rejects(execute(server, 'dateline.note', { uri }), (e) => e.code === -32602);
