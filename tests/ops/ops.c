@@ -95,8 +95,7 @@ Test(ops, the_log_lists_versions_newest_first_with_their_notes)
     dl_ops_snapshot_result first = snapshot(V1, "first draft");
     dl_ops_snapshot_result second = snapshot(V2, NULL);
     dl_history_log *log = NULL;
-    dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
-    dl_assert_ok(dl_ops_log(&log, history, &options));
+    dl_assert_ok(dl_ops_log(&log, history, NULL)); /* NULL: every version */
     json_t *json = NULL;
     dl_assert_ok(dl_ops_log_json(&json, history, log));
     assert_article_keys(json);
@@ -112,6 +111,7 @@ Test(ops, the_log_lists_versions_newest_first_with_their_notes)
     json_decref(json);
     dl_history_log_free(log);
 
+    dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
     options.annotated_only = 1;
     dl_assert_ok(dl_ops_log(&log, history, &options));
     cr_assert(eq(sz, log->count, 1));
@@ -133,6 +133,14 @@ Test(ops, show_gives_a_version_byte_for_byte)
     cr_assert(eq(str, (char *)str_of(json, "content"), V1));
     json_decref(json);
     dl_ops_show_result_dispose(&result);
+}
+
+Test(ops, a_note_or_a_restore_without_its_argument_is_a_usage_error)
+{
+    dl_ops_note_result note;
+    dl_ops_restore_result restore;
+    cr_assert(eq(int, dl_ops_note(&note, history, NULL), DL_EUSAGE));
+    cr_assert(eq(int, dl_ops_restore(&restore, history, NULL), DL_EUSAGE));
 }
 
 Test(ops, a_revision_of_an_article_without_history_says_how_to_record_one)

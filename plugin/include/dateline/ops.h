@@ -3,10 +3,11 @@
  * show, diff, restore, blame, push and pull.
  *
  * Each operation takes typed options (a `version` field, an _INIT macro,
- * zero meaning "default") and fills a typed result; each result has one
+ * zero meaning "default"; NULL options are all defaults, for the operations
+ * that need no argument) and fills a typed result; each result has one
  * JSON rendering, dl_ops_<op>_json, which is what `dateline <op> --json`
- * prints and what the language server's `dateline.<op>` command returns,
- * byte for byte the same object. Every rendering carries "schema":
+ * prints and what the language server's `dateline.<op>` command returns:
+ * the same object. Every rendering carries "schema":
  * DL_JSON_SCHEMA (dateline/json.h), the one schema version of everything
  * dateline writes as JSON; docs/cli.md documents every key.
  *

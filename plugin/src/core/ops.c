@@ -73,6 +73,9 @@ static int resolve(dl_history_id *out, dl_history *history, const char *rev)
 int dl_ops_snapshot(dl_ops_snapshot_result *out, dl_history *history,
                     const dl_ops_snapshot_options *opts)
 {
+    static const dl_ops_snapshot_options defaults = DL_OPS_SNAPSHOT_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
     dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
     options.note = opts->note;
     options.content = opts->content;
@@ -103,7 +106,7 @@ int dl_ops_snapshot_json(json_t **out, const dl_history *history,
 
 int dl_ops_note(dl_ops_note_result *out, dl_history *history, const dl_ops_note_options *opts)
 {
-    if (opts->note == NULL)
+    if (opts == NULL || opts->note == NULL)
         return dl_error_set(DL_EUSAGE, "a note needs its text");
     dl_history_id id;
     int error = dl_history_note(&id, history, opts->rev ? opts->rev : "@", opts->note);
@@ -129,6 +132,9 @@ int dl_ops_note_json(json_t **out, const dl_history *history, const dl_ops_note_
 
 int dl_ops_log(dl_history_log **out, dl_history *history, const dl_ops_log_options *opts)
 {
+    static const dl_ops_log_options defaults = DL_OPS_LOG_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.max_count = opts->max_count;
     options.annotated_only = opts->annotated_only;
@@ -180,6 +186,9 @@ int dl_ops_log_json(json_t **out, const dl_history *history, const dl_history_lo
 
 int dl_ops_show(dl_ops_show_result *out, dl_history *history, const dl_ops_show_options *opts)
 {
+    static const dl_ops_show_options defaults = DL_OPS_SHOW_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
     dl_ops_show_result result = {0};
     int error = resolve(&result.id, history, opts->rev ? opts->rev : "@");
     if (error == 0)
@@ -227,6 +236,9 @@ static int load_side(dl_ops_diff_side *side, dl_history *history, const char *re
 
 int dl_ops_diff(dl_ops_diff_result *out, dl_history *history, const dl_ops_diff_options *opts)
 {
+    static const dl_ops_diff_options defaults = DL_OPS_DIFF_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
     dl_ops_diff_result result = {0};
     int error = load_side(&result.old_side, history, opts->old_rev ? opts->old_rev : "@", opts);
     if (error == 0)
@@ -286,7 +298,7 @@ int dl_ops_diff_json(json_t **out, const dl_history *history, const dl_ops_diff_
 int dl_ops_restore(dl_ops_restore_result *out, dl_history *history,
                    const dl_ops_restore_options *opts)
 {
-    if (opts->rev == NULL)
+    if (opts == NULL || opts->rev == NULL)
         return dl_error_set(DL_EUSAGE, "a restore needs the version to restore");
     dl_ops_restore_result result;
     int error = resolve(&result.restored, history, opts->rev);
@@ -327,6 +339,9 @@ int dl_ops_restore_json(json_t **out, const dl_history *history,
 
 int dl_ops_blame(dl_blame **out, dl_history *history, const dl_ops_blame_options *opts)
 {
+    static const dl_ops_blame_options defaults = DL_OPS_BLAME_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
     char *text = NULL;
     size_t size = 0;
     dl_blame_options options = DL_BLAME_OPTIONS_INIT;
@@ -358,6 +373,9 @@ int dl_ops_blame_json(json_t **out, const dl_history *history, const dl_blame *b
 static int sync_with(dl_ops_sync_result *out, dl_history_store *store,
                      const dl_ops_sync_options *opts, int pull)
 {
+    static const dl_ops_sync_options defaults = DL_OPS_SYNC_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
     dl_history_sync_options options = DL_HISTORY_SYNC_OPTIONS_INIT;
     options.remote = opts->remote ? opts->remote : "origin";
     dl_history_sync_result counts = {0};
