@@ -203,11 +203,11 @@ static int first_parent_chain(size_t **out, size_t *count, const dl_history_log 
 
 /*
  * Walk the chain oldest to newest, leaving the latest version's keys in
- * `*latest`. A version whose content is the previous one's keeps
- * everything as it was; the others are parsed incrementally, each against
- * the one before.
+ * `*latest` and counting the versions walked and read. A version whose
+ * content is the previous one's keeps everything as it was; the others are
+ * parsed incrementally, each against the one before.
  */
-static int walk_history(version_keys *latest, dl_blame *blame, dl_history *history,
+static int walk_history(version_keys *latest, size_t *walked, size_t *read, dl_history *history,
                         dl_article_parser *parser, const dl_history_log *log, const size_t *chain,
                         size_t count)
 {
@@ -217,14 +217,14 @@ static int walk_history(version_keys *latest, dl_blame *blame, dl_history *histo
         const dl_history_version *v = &log->versions[chain[n]];
         if ((error = dl_history_read(&current.text, &current.size, history, &v->id)) < 0)
             break;
-        blame->versions_walked++;
+        ++*walked;
         if (n > 0 && current.size == previous.size &&
             memcmp(current.text, previous.text, current.size) == 0) {
             free(current.text);
             current.text = NULL;
             continue;
         }
-        blame->versions_read++;
+        ++*read;
         dl_article *article = NULL;
         if ((error = dl_article_parser_parse(&article, parser, current.text, current.size)) == 0)
             error = make_keys(&current, article, n > 0 ? &previous : NULL, n);
@@ -341,21 +341,18 @@ static int history_walk(history_part *part, dl_history *history, dl_article_pars
 {
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.max_count = max_count;
-    dl_blame counts = {0};
     int error = dl_history_stamp_read(&part->stamp, history);
     if (error == 0)
         error = dl_history_log_read(&part->log, history, &options);
     if (error == 0)
         error = first_parent_chain(&part->chain, &part->chain_count, part->log);
     if (error == 0)
-        error = walk_history(&part->latest, &counts, history, parser, part->log, part->chain,
-                             part->chain_count);
+        error = walk_history(&part->latest, &part->walked, &part->read, history, parser,
+                             part->log, part->chain, part->chain_count);
     if (error < 0)
         return error;
     part->valid = 1;
     part->max_count = max_count;
-    part->walked = counts.versions_walked;
-    part->read = counts.versions_read;
     return 0;
 }
 
