@@ -509,6 +509,7 @@ test('executeCommand results are the CLI --json output', async () => {
 
     const shown = await execute(server, 'dateline.show', { uri, rev: '@~1' });
     assert.deepEqual(shown, { schema: 1, id: first.id, content: SEED });
+    assert.deepEqual(shown, JSON.parse(s.cli('show', '@~1', 'story.txt', '--json').out));
 
     // diff and blame of the current text: with the file saved, the CLI's.
     fs.writeFileSync(file, edited);
@@ -516,13 +517,22 @@ test('executeCommand results are the CLI --json output', async () => {
       JSON.parse(s.cli('diff', '@~1', file, '--json').out));
     assert.deepEqual(await execute(server, 'dateline.diff', { uri, rev: '@~1', rev2: '@' }),
       JSON.parse(s.cli('diff', '@~1', '@', file, '--json').out));
-    assert.deepEqual(await execute(server, 'dateline.blame', { uri }),
-      JSON.parse(s.cli('blame', 'story.txt', '--json').out));
+    const blame = await execute(server, 'dateline.blame', { uri });
+    assert.deepEqual(blame, JSON.parse(s.cli('blame', 'story.txt', '--json').out));
+    // Quotations are blamed too, each with the version that last changed its words.
+    assert.ok(blame.quotations.length > 0);
+    assert.ok(blame.quotations.every((q) => q.version && q.version.id === first.id));
 
     const restored = await execute(server, 'dateline.restore', { uri, rev: first.id.slice(0, 10) });
     assert.equal(restored.restored, first.id);
     assert.equal(fs.readFileSync(file, 'utf8'), SEED);
     assert.equal(restored.schema, 1);
+    // With the editor's text equal to the file, a snapshot is the CLI's too.
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 3 }, contentChanges: [{ text: SEED }],
+    });
+    assert.deepEqual(await execute(server, 'dateline.snapshot', { uri }),
+      JSON.parse(s.cli('snapshot', 'story.txt', '--json').out));
 
     await assert.rejects(execute(server, 'dateline.show', { uri, rev: 'nonsense' }), (e) => e.code === -32602);
     await assert.rejects(execute(server, 'dateline.note', { uri }), (e) => e.code === -32602);

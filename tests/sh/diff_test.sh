@@ -109,7 +109,9 @@ check "diff --help documents the revisions" grep -q "REV REV2" <<<"$("$DATELINE"
 # ----------------------------------------------------------------- blame --
 printf '\n\nA closing paragraph nobody recorded.' >> story.txt
 blame=$("$DATELINE" blame story.txt)
-check_eq "blame prints one line per paragraph" "7" "$(wc -l <<<"$blame" | tr -d ' ')"
+check_eq "blame prints one line per paragraph" "7" "$(grep -c '^¶' <<<"$blame")"
+check "blame credits the corrected quotation's words to their version" \
+    grep -q "^quote 1 *${v2:0:10} .*corrected quote *“.*” — the mayor" <<<"$blame"
 check "the corrected quotation is blamed on its version" \
     grep -q "^¶3 *${v2:0:10} .*corrected quote" <<<"$blame"
 check "a moved paragraph keeps its first version" \
@@ -118,6 +120,8 @@ check "an unrecorded paragraph says so" grep -q "^¶7 *not recorded yet.*A closi
 bjson=$("$DATELINE" blame --json story.txt)
 check_eq "blame --json has a version or null per block" "$v1 $v2 null" \
     "$(jq -r '[.blocks[0].version.id, .blocks[2].version.id, .blocks[6].version] | map(tostring) | join(" ")' <<<"$bjson")"
+check_eq "blame --json credits each quotation's words" "$v2 the mayor" \
+    "$(jq -r '.quotations[0] | "\(.version.id) \(.speaker)"' <<<"$bjson")"
 check "blame --help exists" grep -q "not recorded yet" <<<"$("$DATELINE" blame --help)"
 
 # ------------------------------------------------------------------- log --

@@ -81,6 +81,14 @@ check_eq "log --json time carries the offset" "$(git log -1 --format=%aI "$v2")"
 
 check_eq "show prints a version's content" "$(git show "$v1:$article")" \
     "$("$DATELINE" show "${v1:0:8}" "$article")"
+check_eq "show --json holds the full id and the content" "$v1 $(git show "$v1:$article" | jq -Rs .)" \
+    "$("$DATELINE" show "${v1:0:8}" "$article" --json | jq -c '"\(.id) \(.content | tojson)"' -r)"
+
+"$DATELINE" note "$article" -m "$(printf 'cleared\033[2J by legal')" >/dev/null
+check "log shows a control character in a note as ?" \
+    grep -q "cleared?\[2J by legal$" <<<"$("$DATELINE" log "$article" -n 1)"
+check_eq "log --json keeps the note as written" "$(printf 'cleared\033[2J by legal')" \
+    "$("$DATELINE" log "$article" -n 1 --json | jq -r '.versions[0].note')"
 
 # -------------------------------------------------------------- restore --
 

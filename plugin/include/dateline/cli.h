@@ -1,8 +1,10 @@
 /*
  * dateline — the command-line tool.
  *
- * The CLI is a library function so that tests can drive it in process and the
- * language server can share its JSON output code.
+ * The CLI is a library function so that tests can drive it in process. It
+ * parses arguments, calls the core's operations (dateline/ops.h) and prints
+ * text or their JSON; the language server calls the same operations itself
+ * and never goes through this front end.
  */
 #ifndef DATELINE_CLI_H
 #define DATELINE_CLI_H

@@ -11,8 +11,6 @@
 
 #include "dateline/history.h"
 
-#define JSON_SCHEMA 1
-
 typedef enum { DL_CLI_COLOR_AUTO, DL_CLI_COLOR_ALWAYS, DL_CLI_COLOR_NEVER } dl_cli_color;
 
 enum {
@@ -63,10 +61,15 @@ typedef struct {
 int dl_cli_open_article(dl_cli_article *o, const dl_cli_args *a, const char *file);
 void dl_cli_close_article(dl_cli_article *o);
 
-/* A new JSON object holding "schema". */
-json_t *dl_cli_json_document(void);
+/* `text` for a person to read: control characters (a note or an author's
+ * name may hold an escape sequence or a line break) are shown as '?', so
+ * nothing a writer typed can drive the terminal or break a line apart. */
+void dl_cli_put_text(FILE *out, const char *text);
+/* The same for the first `size` bytes of `text`. */
+void dl_cli_put_textn(FILE *out, const char *text, size_t size);
 
-/* Print and release `doc`; returns the exit status. */
+/* Print and release `doc` (an operation's JSON rendering); returns the
+ * exit status. */
 int dl_cli_json_print(json_t *doc, FILE *out);
 
 #endif

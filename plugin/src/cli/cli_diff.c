@@ -1,7 +1,8 @@
 /*
  * dateline — `diff` and `blame`: the structural diff between two versions
  * (or a version and the file on disk), and which version last changed each
- * paragraph. Thin layers over dateline/diff.h and dateline/blame.h.
+ * paragraph and quotation. Each parses its arguments, calls the operation
+ * (dateline/ops.h), and prints text or the operation's JSON rendering.
  */
 #include "cli_diff.h"
 
@@ -15,66 +16,11 @@
 #include "dateline/diff.h"
 #include "dateline/error.h"
 #include "dateline/history.h"
-#include "dateline/text.h"
+#include "dateline/ops.h"
 #include "dateline_version.h"
 
 
-/* One side of a diff: a version's content or the file's. */
-typedef struct {
-    char *text;
-    size_t size;
-    dl_history_id id; /* empty for the file on disk */
-    dl_article *article;
-} side;
-
-static void side_dispose(side *s)
-{
-    free(s->text);
-    dl_article_free(s->article);
-}
-
-static int load_file(side *s, const char *file)
-{
-    int error = dl_text_read_file(&s->text, &s->size, file);
-    if (error == 0)
-        error = dl_text_check(s->text, s->size, file);
-    if (error == 0)
-        error = dl_article_parse(&s->article, s->text, s->size);
-    return error;
-}
-
-/* "@" on an article without history says what to do instead of "not found". */
-static int load_version(side *s, dl_history *history, const char *rev)
-{
-    int error = dl_history_resolve(&s->id, history, rev);
-    if (error == DL_ENOTFOUND) {
-        dl_history_log *log = NULL;
-        dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
-        options.max_count = 1;
-        if (dl_history_log_read(&log, history, &options) == 0 && log->count == 0)
-            error = dl_error_set(DL_ENOTFOUND,
-                                 "%s has no recorded versions yet; record one with "
-                                 "'dateline snapshot %s'",
-                                 dl_history_key(history), dl_history_key(history));
-        dl_history_log_free(log);
-        return error;
-    }
-    if (error == 0)
-        error = dl_history_read(&s->text, &s->size, history, &s->id);
-    if (error == 0)
-        error = dl_article_parse(&s->article, s->text, s->size);
-    return error;
-}
-
 /* --------------------------------------------------------------- diff -- */
-
-static json_t *side_json(const side *s, const char *file)
-{
-    if (s->id.hex[0])
-        return json_pack("{s:s,s:s#}", "id", s->id.hex, "short", s->id.hex,
-                         (int)DL_HISTORY_ID_SHORTSIZE);
-    return json_pack("{s:n,s:s}", "id", "file", file);
-}
 
 int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
 {
@@ -104,38 +50,34 @@ int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
 
     const char *file = a.args[a.nargs - 1];
     dl_cli_article o;
-    side old = {0}, new = {0};
-    dl_diff *diff = NULL;
+    dl_ops_diff_options options = DL_OPS_DIFF_OPTIONS_INIT;
+    dl_ops_diff_result result = {0};
+    json_t *doc = NULL;
+    options.old_rev = a.nargs >= 2 ? a.args[0] : NULL;
+    options.new_rev = a.nargs == 3 ? a.args[1] : NULL;
     int error = dl_cli_open_article(&o, &a, file);
     if (error == 0)
-        error = load_version(&old, o.history, a.nargs >= 2 ? a.args[0] : "@");
-    if (error == 0)
-        error = a.nargs == 3 ? load_version(&new, o.history, a.args[1]) : load_file(&new, file);
-    if (error == 0)
-        error = dl_diff_articles(&diff, old.article, new.article, NULL);
+        error = dl_ops_diff(&result, o.history, &options);
+    if (error == 0 && a.json)
+        error = dl_ops_diff_json(&doc, o.history, &result);
     if (error < 0) {
         status = dl_cli_fail(err);
     } else if (a.json) {
-        json_t *doc = NULL;
-        if (dl_diff_to_json(&doc, diff) < 0) {
-            status = dl_cli_fail(err);
-        } else {
-            json_object_set_new(doc, "file", json_string(dl_history_file(o.history)));
-            json_object_set_new(doc, "old", side_json(&old, file));
-            json_object_set_new(doc, "new", side_json(&new, file));
-            status = dl_cli_json_print(doc, out);
-        }
+        status = dl_cli_json_print(doc, out);
     } else {
         int color = dl_cli_use_color(&a, out);
-        fprintf(out, "%s%.*s → %.*s%s\n", color ? "\033[2m" : "", DL_HISTORY_ID_SHORTSIZE,
-                old.id.hex, new.id.hex[0] ? DL_HISTORY_ID_SHORTSIZE : (int)strlen(file),
-                new.id.hex[0] ? new.id.hex : file, color ? "\033[0m" : "");
-        if (dl_diff_print(out, diff, old.article, new.article, color) < 0)
+        const dl_history_id *old_id = &result.old_side.id, *new_id = &result.new_side.id;
+        fprintf(out, "%s%.*s → ", color ? "\033[2m" : "", DL_HISTORY_ID_SHORTSIZE, old_id->hex);
+        if (new_id->hex[0])
+            fprintf(out, "%.*s", DL_HISTORY_ID_SHORTSIZE, new_id->hex);
+        else
+            dl_cli_put_text(out, file);
+        fprintf(out, "%s\n", color ? "\033[0m" : "");
+        if (dl_diff_print(out, result.diff, result.old_side.article, result.new_side.article,
+                          color) < 0)
             status = dl_cli_fail(err);
     }
-    dl_diff_free(diff);
-    side_dispose(&old);
-    side_dispose(&new);
+    dl_ops_diff_result_dispose(&result);
     dl_cli_close_article(&o);
     return status;
 }
@@ -165,64 +107,116 @@ static void put_column(FILE *out, const char *text, size_t width)
             while (shown < size && ((unsigned char)text[shown] & 0xC0) == 0x80)
                 shown++;
         }
-        fprintf(out, "%.*s…", (int)shown, text);
+        dl_cli_put_textn(out, text, shown);
+        fputs("…", out);
         return;
     }
-    fputs(text, out);
+    dl_cli_put_text(out, text);
     for (size_t w = width_of(text, size); w < width; w++)
         fputc(' ', out);
 }
 
+/* Quotations longer than this are cut (with "…") in the text view. */
+#define QUOTE_WIDTH 48
+
+/* One row of the text view: a block or a quotation, and its version. */
+typedef struct {
+    char label[64];
+    int recorded;
+    const dl_history_version *version;
+} blame_row;
+
+typedef struct {
+    size_t label, author, note, version;
+} blame_widths;
+
+static void measure(blame_widths *widths, const blame_row *row)
+{
+    size_t w = width_of(row->label, strlen(row->label));
+    widths->label = w > widths->label ? w : widths->label;
+    if (!row->recorded)
+        return;
+    const dl_history_version *v = row->version;
+    w = v->author_name ? width_of(v->author_name, strlen(v->author_name)) : 0;
+    widths->author = w > widths->author ? w : widths->author;
+    w = v->note ? width_of(v->note, strlen(v->note)) : 0;
+    widths->note = w > widths->note ? w : widths->note;
+}
+
+/* The label and version columns of a row (the caller adds what follows). */
+static void put_row(FILE *out, const blame_row *row, const blame_widths *widths)
+{
+    put_column(out, row->label, widths->label);
+    fputs("  ", out);
+    if (!row->recorded) {
+        put_column(out, "not recorded yet", widths->version > 16 ? widths->version : 16);
+    } else {
+        const dl_history_version *v = row->version;
+        char when[40];
+        dl_history_format_time(when, sizeof(when), v->time, v->offset);
+        when[10] = ' ';
+        when[16] = '\0';
+        fprintf(out, "%.*s  %s  ", DL_HISTORY_ID_SHORTSIZE, v->id.hex, when);
+        put_column(out, v->author_name ? v->author_name : "", widths->author);
+        if (widths->note) {
+            fputs("  ", out);
+            put_column(out, v->note ? v->note : "", widths->note);
+        }
+    }
+    fputs("  ", out);
+}
+
+/* Blocks labelled as `dateline outline` and `diff` number them (¶3,
+ * subhead 1), then quotations ("quote 2") with their words and speaker. */
 static void print_blame(FILE *out, const dl_blame *blame)
 {
-    size_t author_width = 0, note_width = 0;
-    for (size_t i = 0; i < blame->count; i++) {
-        const dl_history_version *v = &blame->lines[i].version;
-        if (!blame->lines[i].recorded)
-            continue;
-        size_t w = width_of(v->author_name, strlen(v->author_name));
-        author_width = w > author_width ? w : author_width;
-        w = v->note ? width_of(v->note, strlen(v->note)) : 0;
-        note_width = w > note_width ? w : note_width;
-    }
-    note_width = note_width > NOTE_WIDTH ? NOTE_WIDTH : note_width;
-    /* "1a2b3c4d5e  2024-05-01 10:22  " is 30 columns. */
-    size_t version_width = DL_HISTORY_ID_SHORTSIZE + 2 + 16 + 2 + author_width +
-                           (note_width ? 2 + note_width : 0);
-    /* Labels as `dateline outline` and `diff` number blocks: ¶3, subhead 1. */
-    char (*labels)[64] = calloc(blame->count + 1, sizeof(*labels));
-    if (!labels)
+    size_t total = blame->count + blame->quote_count;
+    blame_row *rows = calloc(total + 1, sizeof(*rows));
+    if (!rows)
         return;
-    size_t seen[DL_BLOCK_EDITOR_NOTE + 1] = {0}, label_width = 0;
-    for (size_t i = 0; i < blame->count; i++) {
-        dl_block_kind kind = blame->lines[i].kind;
-        size_t number = (size_t)kind <= DL_BLOCK_EDITOR_NOTE ? ++seen[kind] : i + 1;
-        dl_diff_block_label(labels[i], sizeof(labels[i]), kind, number);
-        size_t w = width_of(labels[i], strlen(labels[i]));
-        label_width = w > label_width ? w : label_width;
-    }
+    blame_widths widths = {0};
+    size_t seen[DL_BLOCK_EDITOR_NOTE + 1] = {0};
     for (size_t i = 0; i < blame->count; i++) {
         const dl_blame_line *line = &blame->lines[i];
-        put_column(out, labels[i], label_width);
-        fputs("  ", out);
-        if (!line->recorded) {
-            put_column(out, "not recorded yet", version_width > 16 ? version_width : 16);
-        } else {
-            const dl_history_version *v = &line->version;
-            char when[40];
-            dl_history_format_time(when, sizeof(when), v->time, v->offset);
-            when[10] = ' ';
-            when[16] = '\0';
-            fprintf(out, "%.*s  %s  ", DL_HISTORY_ID_SHORTSIZE, v->id.hex, when);
-            put_column(out, v->author_name, author_width);
-            if (note_width) {
-                fputs("  ", out);
-                put_column(out, v->note ? v->note : "", note_width);
-            }
-        }
-        fprintf(out, "  %s\n", line->first_words);
+        size_t number = (size_t)line->kind <= DL_BLOCK_EDITOR_NOTE ? ++seen[line->kind] : i + 1;
+        dl_diff_block_label(rows[i].label, sizeof(rows[i].label), line->kind, number);
+        rows[i].recorded = line->recorded;
+        rows[i].version = &line->version;
     }
-    free(labels);
+    for (size_t i = 0; i < blame->quote_count; i++) {
+        blame_row *row = &rows[blame->count + i];
+        snprintf(row->label, sizeof(row->label), "quote %zu", i + 1);
+        row->recorded = blame->quotes[i].recorded;
+        row->version = &blame->quotes[i].version;
+    }
+    for (size_t i = 0; i < total; i++)
+        measure(&widths, &rows[i]);
+    widths.note = widths.note > NOTE_WIDTH ? NOTE_WIDTH : widths.note;
+    /* "1a2b3c4d5e  2024-05-01 10:22  " is 30 columns. */
+    widths.version = DL_HISTORY_ID_SHORTSIZE + 2 + 16 + 2 + widths.author +
+                     (widths.note ? 2 + widths.note : 0);
+
+    for (size_t i = 0; i < blame->count; i++) {
+        put_row(out, &rows[i], &widths);
+        dl_cli_put_text(out, blame->lines[i].first_words);
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < blame->quote_count; i++) {
+        const dl_blame_quote *q = &blame->quotes[i];
+        put_row(out, &rows[blame->count + i], &widths);
+        fputs("“", out);
+        size_t width = width_of(q->text, strlen(q->text));
+        put_column(out, q->text, width < QUOTE_WIDTH ? width : QUOTE_WIDTH);
+        fputs("” ", out);
+        if (q->speaker) {
+            fputs("— ", out);
+            dl_cli_put_text(out, q->speaker);
+        } else {
+            fputs("(nobody credited)", out);
+        }
+        fputc('\n', out);
+    }
+    free(rows);
 }
 
 int dl_cli_blame(int argc, char **argv, FILE *out, FILE *err)
@@ -235,38 +229,31 @@ int dl_cli_blame(int argc, char **argv, FILE *out, FILE *err)
         return dl_cli_print_help(
             &a, out,
             "For each paragraph of FILE as it is on disk, the version that last\n"
-            "changed it: label, short id, time, author, note, first words.\n"
-            "Paragraphs not recorded in any version yet say \"not recorded yet\".\n"
-            "A moved paragraph keeps the version that wrote it.\n\n"
+            "changed it: label, short id, time, author, note, first words; then\n"
+            "for each quotation, the version that last changed its words, the\n"
+            "words and the speaker. Text not recorded in any version yet says\n"
+            "\"not recorded yet\". A moved paragraph keeps the version that wrote it.\n\n"
             "  --json       print a JSON object (schema 1)\n"
             "  --store DIR  use this history repository\n");
     if (a.nargs != 1)
         return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
 
     dl_cli_article o;
-    char *text = NULL;
-    size_t size = 0;
+    dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;
     dl_blame *blame = NULL;
+    json_t *doc = NULL;
     int error = dl_cli_open_article(&o, &a, a.args[0]);
     if (error == 0)
-        error = dl_text_read_file(&text, &size, a.args[0]);
-    if (error == 0)
-        error = dl_blame_file(&blame, o.history, text, size, NULL);
-    if (error < 0) {
+        error = dl_ops_blame(&blame, o.history, &options);
+    if (error == 0 && a.json)
+        error = dl_ops_blame_json(&doc, o.history, blame);
+    if (error < 0)
         status = dl_cli_fail(err);
-    } else if (a.json) {
-        json_t *doc = NULL;
-        if (dl_blame_to_json(&doc, blame) < 0) {
-            status = dl_cli_fail(err);
-        } else {
-            json_object_set_new(doc, "file", json_string(dl_history_file(o.history)));
-            status = dl_cli_json_print(doc, out);
-        }
-    } else {
+    else if (a.json)
+        status = dl_cli_json_print(doc, out);
+    else
         print_blame(out, blame);
-    }
     dl_blame_free(blame);
-    free(text);
     dl_cli_close_article(&o);
     return status;
 }

@@ -1,30 +1,19 @@
 /*
  * dateline — history subcommands: snapshot, note, log, show, restore,
- * push, pull. Thin layers over dateline/history.h: parse arguments, call
- * the library, print text or JSON (schema 1), map errors to exit codes.
+ * push, pull. Each parses its arguments, calls the operation
+ * (dateline/ops.h), and prints text or the operation's JSON rendering.
  */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli_common.h"
 #include "cli_history.h"
 #include "dateline/cli.h"
 #include "dateline/error.h"
 #include "dateline/history.h"
+#include "dateline/ops.h"
 #include "dateline_version.h"
-
-
-/* ---------------------------------------------------------------- JSON -- */
-
-static json_t *json_article(json_t *doc, const dl_history *history)
-{
-    json_object_set_new(doc, "file", json_string(dl_history_file(history)));
-    json_object_set_new(doc, "key", json_string(dl_history_key(history)));
-    json_object_set_new(doc, "ref", json_string(dl_history_refname(history)));
-    return doc;
-}
 
 /* ------------------------------------------------------------ snapshot -- */
 
@@ -46,24 +35,23 @@ int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
         return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
 
     dl_cli_article o;
-    dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-    dl_history_id id;
+    dl_ops_snapshot_options options = DL_OPS_SNAPSHOT_OPTIONS_INIT;
+    dl_ops_snapshot_result result;
+    json_t *doc = NULL;
     options.note = a.note;
     int error = dl_cli_open_article(&o, &a, a.args[0]);
     if (error == 0)
-        error = dl_history_snapshot(&id, o.history, &options);
-    if (error < 0 && error != DL_EUNCHANGED) {
+        error = dl_ops_snapshot(&result, o.history, &options);
+    if (error == 0 && a.json)
+        error = dl_ops_snapshot_json(&doc, o.history, &result);
+    if (error < 0)
         status = dl_cli_fail(err);
-    } else if (a.json) {
-        json_t *doc = json_article(dl_cli_json_document(), o.history);
-        json_object_set_new(doc, "id", json_string(id.hex));
-        json_object_set_new(doc, "recorded", json_boolean(error == 0));
+    else if (a.json)
         status = dl_cli_json_print(doc, out);
-    } else if (error == DL_EUNCHANGED) {
-        fprintf(out, "unchanged: %s\n", id.hex);
-    } else {
-        fprintf(out, "%s\n", id.hex);
-    }
+    else if (!result.recorded)
+        fprintf(out, "unchanged: %s\n", result.id.hex);
+    else
+        fprintf(out, "%s\n", result.id.hex);
     dl_cli_close_article(&o);
     return status;
 }
@@ -86,28 +74,51 @@ int dl_cli_note(int argc, char **argv, FILE *out, FILE *err)
     if (a.note == NULL)
         return dl_cli_usage_error(&a, err, "%s", "needs -m NOTE");
 
-    const char *rev = a.nargs == 2 ? a.args[0] : "@";
-    const char *file = a.args[a.nargs - 1];
     dl_cli_article o;
-    dl_history_id id;
-    int error = dl_cli_open_article(&o, &a, file);
+    dl_ops_note_options options = DL_OPS_NOTE_OPTIONS_INIT;
+    dl_ops_note_result result;
+    json_t *doc = NULL;
+    options.rev = a.nargs == 2 ? a.args[0] : NULL;
+    options.note = a.note;
+    int error = dl_cli_open_article(&o, &a, a.args[a.nargs - 1]);
     if (error == 0)
-        error = dl_history_note(&id, o.history, rev, a.note);
-    if (error < 0) {
+        error = dl_ops_note(&result, o.history, &options);
+    if (error == 0 && a.json)
+        error = dl_ops_note_json(&doc, o.history, &result);
+    if (error < 0)
         status = dl_cli_fail(err);
-    } else if (a.json) {
-        json_t *doc = json_article(dl_cli_json_document(), o.history);
-        json_object_set_new(doc, "id", json_string(id.hex));
-        json_object_set_new(doc, "note", json_string(a.note));
+    else if (a.json)
         status = dl_cli_json_print(doc, out);
-    } else {
-        fprintf(out, "noted %.*s\n", DL_HISTORY_ID_SHORTSIZE, id.hex);
-    }
+    else
+        fprintf(out, "noted %.*s\n", DL_HISTORY_ID_SHORTSIZE, result.id.hex);
     dl_cli_close_article(&o);
     return status;
 }
 
 /* ----------------------------------------------------------------- log -- */
+
+static void print_log(FILE *out, FILE *err, const dl_history *history, const dl_history_log *log)
+{
+    if (log->count == 0)
+        fprintf(err, "%s: %s has no recorded versions\n", DL_NAME, dl_history_key(history));
+    for (size_t i = 0; i < log->count; i++) {
+        const dl_history_version *v = &log->versions[i];
+        char when[40];
+        dl_history_format_time(when, sizeof(when), v->time, v->offset);
+        fprintf(out, "%.*s  %s  ", DL_HISTORY_ID_SHORTSIZE, v->id.hex, when);
+        dl_cli_put_text(out, v->author_name ? v->author_name : "");
+        fprintf(out, "  %zu words (%+lld)", v->change.words, v->change.words_delta);
+        if (v->change.summary != NULL) {
+            fputs("  ", out);
+            dl_cli_put_text(out, v->change.summary);
+        }
+        if (v->note != NULL) {
+            fputs("  ", out);
+            dl_cli_put_text(out, v->note);
+        }
+        fputc('\n', out);
+    }
+}
 
 int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
 {
@@ -130,62 +141,21 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
 
     dl_cli_article o;
     dl_history_log *log = NULL;
-    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
+    json_t *doc = NULL;
     options.max_count = a.count;
     options.annotated_only = a.annotated;
-
     int error = dl_cli_open_article(&o, &a, a.args[0]);
     if (error == 0)
-        error = dl_history_log_read(&log, o.history, &options);
-    if (error < 0) {
+        error = dl_ops_log(&log, o.history, &options);
+    if (error == 0 && a.json)
+        error = dl_ops_log_json(&doc, o.history, log);
+    if (error < 0)
         status = dl_cli_fail(err);
-        goto done;
-    }
-
-    if (a.json) {
-        json_t *doc = json_article(dl_cli_json_document(), o.history);
-        json_t *versions = json_array();
-        for (size_t i = 0; i < log->count; i++) {
-            const dl_history_version *v = &log->versions[i];
-            char when[40];
-            dl_history_format_time(when, sizeof(when), v->time, v->offset);
-            json_t *parents = json_array();
-            if (v->parent_count > 0)
-                json_array_append_new(parents, json_string(v->parent.hex));
-            json_t *item = json_pack(
-                "{s:s, s:s#, s:s, s:I, s:i, s:{s:s, s:s}, s:o, s:o, s:I, s:I, s:I}",
-                "id", v->id.hex, "short", v->id.hex, (int)DL_HISTORY_ID_SHORTSIZE,
-                "time", when, "timestamp", (json_int_t)v->time, "offset_minutes", v->offset,
-                "author", "name", v->author_name, "email", v->author_email,
-                "note", v->note ? json_string(v->note) : json_null(),
-                "parents", parents, "parent_count", (json_int_t)v->parent_count,
-                "words", (json_int_t)v->change.words,
-                "words_delta", (json_int_t)v->change.words_delta);
-            if (item != NULL && v->change.summary != NULL)
-                json_object_set_new(item, "summary", json_string(v->change.summary));
-            json_array_append_new(versions, item);
-        }
-        json_object_set_new(doc, "versions", versions);
+    else if (a.json)
         status = dl_cli_json_print(doc, out);
-        goto done;
-    }
-
-    if (log->count == 0)
-        fprintf(err, "%s: %s has no recorded versions\n", DL_NAME, dl_history_key(o.history));
-    for (size_t i = 0; i < log->count; i++) {
-        const dl_history_version *v = &log->versions[i];
-        char when[40];
-        dl_history_format_time(when, sizeof(when), v->time, v->offset);
-        fprintf(out, "%.*s  %s  %s  %zu words (%+lld)", DL_HISTORY_ID_SHORTSIZE, v->id.hex,
-                when, v->author_name, v->change.words, v->change.words_delta);
-        if (v->change.summary != NULL)
-            fprintf(out, "  %s", v->change.summary);
-        if (v->note != NULL)
-            fprintf(out, "  %s", v->note);
-        fputc('\n', out);
-    }
-
-done:
+    else
+        print_log(out, err, o.history, log);
     dl_history_log_free(log);
     dl_cli_close_article(&o);
     return status;
@@ -195,31 +165,36 @@ done:
 
 int dl_cli_show(int argc, char **argv, FILE *out, FILE *err)
 {
-    dl_cli_args a = {.name = "show", .usage = "show REV FILE [--store DIR]"};
-    int status = dl_cli_parse_args(&a, argc, argv, OPT_STORE, err);
+    dl_cli_args a = {.name = "show", .usage = "show REV FILE [--json] [--store DIR]"};
+    int status = dl_cli_parse_args(&a, argc, argv, OPT_STORE | OPT_JSON, err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
         return dl_cli_print_help(&a, out,
-                          "Print the content of version REV of FILE.\n"
-                          "REV: a version id (4+ hex digits), @ (latest) or @~N.\n");
+                          "Print the content of version REV of FILE, byte for byte.\n"
+                          "REV: a version id (4+ hex digits), @ (latest) or @~N.\n\n"
+                          "  --json       print a JSON object (schema 1) holding the content\n"
+                          "  --store DIR  use this history repository\n");
     if (a.nargs != 2)
         return dl_cli_usage_error(&a, err, "%s", "needs REV and FILE");
 
     dl_cli_article o;
-    dl_history_id id;
-    char *content = NULL;
-    size_t size = 0;
+    dl_ops_show_options options = DL_OPS_SHOW_OPTIONS_INIT;
+    dl_ops_show_result result = {0};
+    json_t *doc = NULL;
+    options.rev = a.args[0];
     int error = dl_cli_open_article(&o, &a, a.args[1]);
     if (error == 0)
-        error = dl_history_resolve(&id, o.history, a.args[0]);
-    if (error == 0)
-        error = dl_history_read(&content, &size, o.history, &id);
+        error = dl_ops_show(&result, o.history, &options);
+    if (error == 0 && a.json)
+        error = dl_ops_show_json(&doc, &result);
     if (error < 0)
         status = dl_cli_fail(err);
-    else if (fwrite(content, 1, size, out) != size)
+    else if (a.json)
+        status = dl_cli_json_print(doc, out);
+    else if (fwrite(result.content, 1, result.size, out) != result.size)
         status = DL_EXIT_ERROR;
-    free(content);
+    dl_ops_show_result_dispose(&result);
     dl_cli_close_article(&o);
     return status;
 }
@@ -242,23 +217,22 @@ int dl_cli_restore(int argc, char **argv, FILE *out, FILE *err)
         return dl_cli_usage_error(&a, err, "%s", "needs REV and FILE");
 
     dl_cli_article o;
-    dl_history_id from, id;
+    dl_ops_restore_options options = DL_OPS_RESTORE_OPTIONS_INIT;
+    dl_ops_restore_result result;
+    json_t *doc = NULL;
+    options.rev = a.args[0];
     int error = dl_cli_open_article(&o, &a, a.args[1]);
     if (error == 0)
-        error = dl_history_resolve(&from, o.history, a.args[0]);
-    if (error == 0)
-        error = dl_history_restore(&id, o.history, from.hex);
-    if (error < 0) {
+        error = dl_ops_restore(&result, o.history, &options);
+    if (error == 0 && a.json)
+        error = dl_ops_restore_json(&doc, o.history, &result);
+    if (error < 0)
         status = dl_cli_fail(err);
-    } else if (a.json) {
-        json_t *doc = json_article(dl_cli_json_document(), o.history);
-        json_object_set_new(doc, "restored", json_string(from.hex));
-        json_object_set_new(doc, "id", json_string(id.hex));
+    else if (a.json)
         status = dl_cli_json_print(doc, out);
-    } else {
+    else
         fprintf(out, "restored %.*s; latest version is now %s\n", DL_HISTORY_ID_SHORTSIZE,
-                from.hex, id.hex);
-    }
+                result.restored.hex, result.id.hex);
     dl_cli_close_article(&o);
     return status;
 }
@@ -290,32 +264,31 @@ static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
 
     dl_history_store *store = NULL;
     dl_history_store_options store_options = DL_HISTORY_STORE_OPTIONS_INIT;
-    dl_history_sync_options options = DL_HISTORY_SYNC_OPTIONS_INIT;
-    dl_history_sync_result result = {0};
+    dl_ops_sync_options options = DL_OPS_SYNC_OPTIONS_INIT;
+    dl_ops_sync_result result;
+    json_t *doc = NULL;
     store_options.store_dir = a.store;
-    options.remote = a.nargs > 0 ? a.args[0] : "origin";
+    options.remote = a.nargs > 0 ? a.args[0] : NULL;
 
     int error = dl_history_store_open(&store, a.nargs > 1 ? a.args[1] : ".", &store_options);
     if (error == 0)
-        error = pull ? dl_history_pull(&result, store, &options)
-                     : dl_history_push(&result, store, &options);
+        error = pull ? dl_ops_pull(&result, store, &options) : dl_ops_push(&result, store, &options);
+    if (error == 0 && a.json)
+        error = dl_ops_sync_json(&doc, store, &result);
     if (error < 0) {
         status = dl_cli_fail(err);
     } else if (a.json) {
-        json_t *doc = json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:b}", "schema", JSON_SCHEMA,
-                                "store", dl_history_store_path(store), "remote", options.remote,
-                                "updated", (json_int_t)result.updated,
-                                "merged", (json_int_t)result.merged,
-                                "unchanged", (json_int_t)result.unchanged,
-                                "notes_updated", result.notes_updated);
         status = dl_cli_json_print(doc, out);
-    } else if (pull) {
-        fprintf(out, "pulled from %s: %zu updated, %zu merged, %zu unchanged%s\n",
-                options.remote, result.updated, result.merged, result.unchanged,
-                result.notes_updated ? ", notes updated" : "");
     } else {
-        fprintf(out, "pushed to %s: %zu updated, %zu unchanged%s\n", options.remote,
-                result.updated, result.unchanged, result.notes_updated ? ", notes updated" : "");
+        const dl_history_sync_result *c = &result.counts;
+        fputs(pull ? "pulled from " : "pushed to ", out);
+        dl_cli_put_text(out, result.remote);
+        if (pull)
+            fprintf(out, ": %zu updated, %zu merged, %zu unchanged%s\n", c->updated, c->merged,
+                    c->unchanged, c->notes_updated ? ", notes updated" : "");
+        else
+            fprintf(out, ": %zu updated, %zu unchanged%s\n", c->updated, c->unchanged,
+                    c->notes_updated ? ", notes updated" : "");
     }
     dl_history_store_free(store);
     return status;

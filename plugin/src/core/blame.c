@@ -1,22 +1,25 @@
 /*
- * dateline — blame: which version last changed each block (see
+ * dateline — blame: which version last changed each block and quotation,
+ * and which quotations changed since the latest annotated version (see
  * dateline/blame.h for the rules).
+ *
+ * Only the public history API is used: versions are listed with
+ * dl_history_log_read and read with dl_history_read, so blame does not
+ * depend on how the store keeps them.
  */
 #include "dateline/blame.h"
 
-#include <git2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "dateline/diff.h"
 #include "dateline/error.h"
 #include "dateline/json.h"
 #include "dateline/text.h"
 #include "diff_internal.h"
-#include "history_internal.h"
 
-/* The origin of a block that no version holds yet. Larger than any version
- * index, so "the newest origin" of several blocks is their maximum. */
+/* The origin of a block or quotation that no version holds yet. */
 #define NOT_RECORDED SIZE_MAX
 
 static int oom(void)
@@ -24,141 +27,139 @@ static int oom(void)
     return dl_error_set(DL_ERROR, "out of memory");
 }
 
-/* ------------------------------------------------------------ blocks -- */
-
-/* One version's blocks with their origins. */
-typedef struct {
-    git_blob *blob;      /* holds the bytes the units point into (past versions) */
-    dl_article *article; /* or the parsed article does (parse_versions) */
-    diff_unit *units;
-    size_t count;
-    size_t *origin; /* per unit: index of the version on the chain, or NOT_RECORDED */
-} version_blocks;
-
-static void blocks_dispose(version_blocks *v)
+static char *dup_or_null(const char *s, int *error)
 {
-    git_blob_free(v->blob);
-    dl_article_free(v->article);
-    free(v->units);
-    free(v->origin);
-    memset(v, 0, sizeof(*v));
+    if (!s)
+        return NULL;
+    char *copy = strdup(s);
+    if (!copy)
+        *error = oom();
+    return copy;
 }
 
-static int is_blank_line(const char *line, size_t size)
-{
-    for (size_t i = 0; i < size;) {
-        size_t length;
-        if (!is_space_at((const unsigned char *)line + i, size - i, &length))
-            return 0;
-        i += length;
-    }
-    return 1;
-}
-
-/*
- * Cut text into blocks at blank lines, as the grammar does, without
- * parsing: runs of non-blank lines. The first run is the headline's; the
- * grammar finds a byline or timestamp inside it, so each of its lines is a
- * unit of its own (a changed headline then changes no block). Each unit
- * runs from the start of its first line to the end of its last line,
- * without the line break.
- */
-static int cut_blocks(version_blocks *v, const char *text, size_t size)
-{
-    size_t capacity = 16, count = 0, line_number = 0;
-    diff_unit *units = malloc(capacity * sizeof(*units));
-    if (!units)
-        return oom();
-    int in_headline = 1, in_block = 0;
-    size_t start = 0;
-    while (start < size) {
-        const char *newline = memchr(text + start, '\n', size - start);
-        size_t end = newline ? (size_t)(newline - text) : size;
-        size_t content_end = end > start && text[end - 1] == '\r' ? end - 1 : end;
-        if (is_blank_line(text + start, content_end - start)) {
-            if (in_block)
-                in_headline = 0;
-            in_block = 0;
-        } else {
-            if (!in_block || in_headline) {
-                if (count == capacity) {
-                    capacity *= 2;
-                    diff_unit *larger = realloc(units, capacity * sizeof(*units));
-                    if (!larger) {
-                        free(units);
-                        return oom();
-                    }
-                    units = larger;
-                }
-                units[count++] = (diff_unit){text + start, 0,
-                                             {(uint32_t)start, 0, (uint32_t)line_number, 0}};
-            }
-            in_block = 1;
-            diff_unit *u = &units[count - 1];
-            u->size = content_end - u->range.start_byte;
-            u->range.end_byte = (uint32_t)content_end;
-            u->range.end_line = (uint32_t)line_number;
-        }
-        start = end + 1;
-        line_number++;
-    }
-    v->units = units;
-    v->count = count;
-    return 0;
-}
-
-/* The blocks of a parsed article, whole (dateline and byline included). */
-static int article_blocks(version_blocks *v, const dl_article *article)
-{
-    v->units = calloc(article->block_count + 1, sizeof(*v->units));
-    if (!v->units)
-        return oom();
-    for (size_t i = 0; i < article->block_count; i++) {
-        const dl_block *b = &article->blocks[i];
-        v->units[i] = (diff_unit){b->span.text, b->span.range.end_byte - b->span.range.start_byte,
-                                  b->span.range};
-    }
-    v->count = article->block_count;
-    return 0;
-}
-
-static int make_blocks(version_blocks *v, const char *text, size_t size, int parse)
+/* A deep copy of a version's metadata (the change summary is not kept). */
+static int copy_version(dl_history_version *out, const dl_history_version *v)
 {
     int error = 0;
-    if (parse) {
-        if ((error = dl_article_parse(&v->article, text, size)) == 0)
-            error = article_blocks(v, v->article);
-    } else {
-        error = cut_blocks(v, text, size);
-    }
-    if (error == 0 && !(v->origin = malloc((v->count + 1) * sizeof(*v->origin))))
-        error = oom();
+    *out = *v;
+    memset(&out->change, 0, sizeof(out->change));
+    out->author_name = dup_or_null(v->author_name, &error);
+    out->author_email = dup_or_null(v->author_email, &error);
+    out->note = dup_or_null(v->note, &error);
     return error;
 }
 
-/*
- * Carry origins from `old` to `new` through the alignment: unchanged and
- * moved blocks keep theirs, everything else is `version`'s.
- */
-static int carry_origins(version_blocks *new, const version_blocks *old, size_t version)
+static void version_dispose(dl_history_version *v)
 {
-    for (size_t j = 0; j < new->count; j++)
-        new->origin[j] = version;
-    if (old == NULL || old->count == 0 || new->count == 0)
-        return 0;
-    dl_diff_options options = DL_DIFF_OPTIONS_INIT;
-    options.blocks_only = 1;
-    dl_diff *diff = NULL;
-    int error = diff_align(&diff, old->units, old->count, new->units, new->count, NULL, NULL,
-                           &options);
-    if (error < 0)
-        return error;
-    for (size_t k = 0; k < diff->block_count; k++) {
-        const dl_diff_block *e = &diff->blocks[k];
-        if (e->kind == DL_DIFF_UNCHANGED || e->kind == DL_DIFF_MOVED)
-            new->origin[e->new_index] = old->origin[e->old_index];
+    free(v->author_name);
+    free(v->author_email);
+    free(v->note);
+}
+
+/* ---------------------------------------------------------------- keys -- */
+
+/* A block's or quotation's text reduced to a hash of its whitespace-
+ * normalised form (FNV-1a): runs of whitespace count as one space, and
+ * leading and trailing whitespace is ignored, as the structural diff
+ * compares blocks. So a re-wrapped paragraph is the same paragraph. */
+static uint64_t words_hash(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), length;
+    uint64_t h = 1469598103934665603ULL;
+    int pending_space = 0, started = 0;
+    for (size_t i = 0; i < n;) {
+        if (dl_diff__is_space_at(s + i, n - i, &length)) {
+            pending_space = started;
+            i += length;
+            continue;
+        }
+        if (pending_space)
+            h = (h ^ ' ') * 1099511628211ULL;
+        pending_space = 0;
+        started = 1;
+        h = (h ^ s[i++]) * 1099511628211ULL;
     }
-    dl_diff_free(diff);
+    return h;
+}
+
+/* A text of a version and the index (on the chain) of the version that
+ * last changed it. */
+typedef struct {
+    uint64_t hash;
+    size_t origin;
+} origin_key;
+
+static int compare_keys(const void *a, const void *b)
+{
+    const origin_key *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return (x->origin > y->origin) - (x->origin < y->origin);
+}
+
+/* The origin of a text among `keys` (sorted), or `absent`. When a version
+ * holds the same text twice, the older origin wins. */
+static size_t origin_of(const origin_key *keys, size_t count, uint64_t hash, size_t absent)
+{
+    size_t low = 0, high = count;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (keys[mid].hash < hash)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return low < count && keys[low].hash == hash ? keys[low].origin : absent;
+}
+
+/* ------------------------------------------------------------ versions -- */
+
+/*
+ * One version's blocks and quotations with their origins, as keys sorted
+ * by hash. A block or quotation whose text the previous version holds
+ * (unchanged, or moved: the diff's alignment of equal texts) keeps that
+ * text's origin; any other (edited, added, split, merged) is this
+ * version's. Equal texts are all the alignment needs, so blame compares
+ * hashes instead of aligning.
+ */
+typedef struct {
+    char *text; /* the content, kept to recognise an unchanged next version */
+    size_t size;
+    origin_key *blocks, *quotes;
+    size_t block_count, quote_count;
+} version_keys;
+
+static void keys_dispose(version_keys *v)
+{
+    free(v->text);
+    free(v->blocks);
+    free(v->quotes);
+    memset(v, 0, sizeof(*v));
+}
+
+/* The keys of `article`, version `version`, carried from `old` (NULL: none). */
+static int make_keys(version_keys *v, const dl_article *article, const version_keys *old,
+                     size_t version)
+{
+    v->block_count = article->block_count;
+    v->quote_count = article->quotation_count;
+    v->blocks = calloc(v->block_count + 1, sizeof(*v->blocks));
+    v->quotes = calloc(v->quote_count + 1, sizeof(*v->quotes));
+    if (!v->blocks || !v->quotes)
+        return oom();
+    for (size_t i = 0; i < v->block_count; i++) {
+        uint64_t h = words_hash(article->blocks[i].span.text);
+        v->blocks[i] = (origin_key){h, old ? origin_of(old->blocks, old->block_count, h, version)
+                                           : version};
+    }
+    for (size_t i = 0; i < v->quote_count; i++) {
+        uint64_t h = words_hash(article->quotations[i].text);
+        v->quotes[i] = (origin_key){h, old ? origin_of(old->quotes, old->quote_count, h, version)
+                                           : version};
+    }
+    qsort(v->blocks, v->block_count, sizeof(origin_key), compare_keys);
+    qsort(v->quotes, v->quote_count, sizeof(origin_key), compare_keys);
     return 0;
 }
 
@@ -200,67 +201,43 @@ static int first_parent_chain(size_t **out, size_t *count, const dl_history_log 
     return 0;
 }
 
-/* The blob of the article in version `hex`. */
-static int version_blob(git_oid *out, git_repository *repo, const char *tree_path, const char *hex)
-{
-    git_oid oid;
-    git_commit *commit = NULL;
-    git_tree_entry *entry = NULL;
-    git_tree *tree = NULL;
-    int error = git_oid_fromstr(&oid, hex);
-    if (error == 0 && (error = git_commit_lookup(&commit, repo, &oid)) == 0 &&
-        (error = git_commit_tree(&tree, commit)) == 0 &&
-        (error = git_tree_entry_bypath(&entry, tree, tree_path)) == 0)
-        git_oid_cpy(out, git_tree_entry_id(entry));
-    if (error < 0)
-        error = dl_history__git_error(error, "reading version %.*s", DL_HISTORY_ID_SHORTSIZE, hex);
-    git_tree_entry_free(entry);
-    git_tree_free(tree);
-    git_commit_free(commit);
-    return error;
-}
-
 /*
- * Walk the chain oldest to newest, leaving the latest version's blocks and
- * origins in `*latest`. A version whose blob is the previous one's keeps
- * everything as it was.
+ * Walk the chain oldest to newest, leaving the latest version's keys in
+ * `*latest` and counting the versions walked and read. A version whose
+ * content is the previous one's keeps everything as it was; the others are
+ * parsed incrementally, each against the one before.
  */
-static int walk_history(version_blocks *latest, dl_blame *blame, dl_history *history,
-                        const dl_history_log *log, const size_t *chain, size_t count, int parse)
+static int walk_history(version_keys *latest, size_t *walked, size_t *read, dl_history *history,
+                        dl_article_parser *parser, const dl_history_log *log, const size_t *chain,
+                        size_t count)
 {
-    git_repository *repo = history->store->repo;
-    version_blocks previous = {0}, current = {0};
-    git_oid previous_blob;
+    version_keys previous = {0}, current = {0};
     int error = 0;
-    pthread_mutex_lock(&history->store->lock);
-    for (size_t n = 0; n < count; n++) {
-        git_oid blob_id;
-        const char *hex = log->versions[chain[n]].id.hex;
-        if ((error = version_blob(&blob_id, repo, history->tree_path, hex)) < 0)
+    for (size_t n = 0; n < count && error == 0; n++) {
+        const dl_history_version *v = &log->versions[chain[n]];
+        if ((error = dl_history_read(&current.text, &current.size, history, &v->id)) < 0)
             break;
-        blame->versions_walked++;
-        if (n > 0 && git_oid_equal(&blob_id, &previous_blob))
+        ++*walked;
+        if (n > 0 && current.size == previous.size &&
+            memcmp(current.text, previous.text, current.size) == 0) {
+            free(current.text);
+            current.text = NULL;
             continue;
-        git_oid_cpy(&previous_blob, &blob_id);
-        blame->versions_read++;
-        if ((error = git_blob_lookup(&current.blob, repo, &blob_id)) < 0) {
-            error = dl_history__git_error(error, "reading version %.*s", DL_HISTORY_ID_SHORTSIZE,
-                                          hex);
-            break;
         }
-        const char *text = git_blob_rawcontent(current.blob);
-        size_t size = (size_t)git_blob_rawsize(current.blob);
-        if ((error = make_blocks(&current, text, size, parse)) < 0 ||
-            (error = carry_origins(&current, n > 0 ? &previous : NULL, n)) < 0)
+        ++*read;
+        dl_article *article = NULL;
+        if ((error = dl_article_parser_parse(&article, parser, current.text, current.size)) == 0)
+            error = make_keys(&current, article, n > 0 ? &previous : NULL, n);
+        dl_article_free(article);
+        if (error < 0)
             break;
-        blocks_dispose(&previous);
+        keys_dispose(&previous);
         previous = current;
         memset(&current, 0, sizeof(current));
     }
-    pthread_mutex_unlock(&history->store->lock);
-    blocks_dispose(&current);
+    keys_dispose(&current);
     if (error < 0) {
-        blocks_dispose(&previous);
+        keys_dispose(&previous);
         return error;
     }
     *latest = previous;
@@ -269,14 +246,13 @@ static int walk_history(version_blocks *latest, dl_blame *blame, dl_history *his
 
 /* ------------------------------------------------------------- lines -- */
 
-static char *dup_or_null(const char *s, int *error)
+static int fill_version(int *recorded, dl_history_version *out, size_t origin,
+                        const dl_history_log *log, const size_t *chain)
 {
-    if (!s)
-        return NULL;
-    char *copy = strdup(s);
-    if (!copy)
-        *error = oom();
-    return copy;
+    if (origin == NOT_RECORDED)
+        return 0;
+    *recorded = 1;
+    return copy_version(out, &log->versions[chain[origin]]);
 }
 
 static int fill_line(dl_blame_line *line, const dl_article *article, size_t block, size_t origin,
@@ -288,16 +264,114 @@ static int fill_line(dl_blame_line *line, const dl_article *article, size_t bloc
     line->kind = b->kind;
     line->range = b->span.range;
     line->first_words = dup_or_null(b->first_words ? b->first_words : "", &error);
-    if (origin == NOT_RECORDED)
-        return error;
-    const dl_history_version *v = &log->versions[chain[origin]];
-    line->recorded = 1;
-    line->version = *v;
-    line->version.author_name = dup_or_null(v->author_name, &error);
-    line->version.author_email = dup_or_null(v->author_email, &error);
-    line->version.note = dup_or_null(v->note, &error);
+    if (error == 0)
+        error = fill_version(&line->recorded, &line->version, origin, log, chain);
     return error;
 }
+
+static int fill_quote(dl_blame_quote *quote, const dl_article *article, size_t index,
+                      size_t origin, const dl_history_log *log, const size_t *chain)
+{
+    const dl_quotation *q = &article->quotations[index];
+    int error = 0;
+    quote->quotation = index;
+    quote->block = q->block;
+    quote->range = q->span.range;
+    quote->text = dup_or_null(q->text, &error);
+    quote->speaker = dup_or_null(q->speaker, &error);
+    if (error == 0)
+        error = fill_version(&quote->recorded, &quote->version, origin, log, chain);
+    return error;
+}
+
+/* ------------------------------------------------------------- cache -- */
+
+/* The history's part of a blame: the versions walked and the latest one's
+ * keys. Owned by a dl_blame_cache, or by one dl_blame_file call. */
+typedef struct {
+    int valid;
+    size_t max_count;       /* the walk's bound */
+    dl_history_stamp stamp; /* the article's and the notes' tips before the walk */
+    dl_history_log *log;
+    size_t *chain, chain_count;
+    version_keys latest;
+    size_t walked, read;
+} history_part;
+
+static void history_part_dispose(history_part *part)
+{
+    dl_history_log_free(part->log);
+    free(part->chain);
+    keys_dispose(&part->latest);
+    memset(part, 0, sizeof(*part));
+}
+
+struct dl_blame_cache {
+    history_part part;
+    dl_article_parser *parser; /* the current text blamed last */
+};
+
+int dl_blame_cache_new(dl_blame_cache **out)
+{
+    dl_blame_cache *cache = calloc(1, sizeof(*cache));
+    if (!cache)
+        return oom();
+    int error = dl_article_parser_new(&cache->parser);
+    if (error < 0) {
+        free(cache);
+        return error;
+    }
+    *out = cache;
+    return 0;
+}
+
+void dl_blame_cache_free(dl_blame_cache *cache)
+{
+    if (!cache)
+        return;
+    history_part_dispose(&cache->part);
+    dl_article_parser_free(cache->parser);
+    free(cache);
+}
+
+/* Walk the history into `part`. The stamp is read first: a version or
+ * note recorded during the walk makes the next call walk again. */
+static int history_walk(history_part *part, dl_history *history, dl_article_parser *parser,
+                        size_t max_count)
+{
+    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    options.max_count = max_count;
+    int error = dl_history_stamp_read(&part->stamp, history);
+    if (error == 0)
+        error = dl_history_log_read(&part->log, history, &options);
+    if (error == 0)
+        error = first_parent_chain(&part->chain, &part->chain_count, part->log);
+    if (error == 0)
+        error = walk_history(&part->latest, &part->walked, &part->read, history, parser,
+                             part->log, part->chain, part->chain_count);
+    if (error < 0)
+        return error;
+    part->valid = 1;
+    part->max_count = max_count;
+    return 0;
+}
+
+/* Whether the cached walk still describes the history: same bound, same
+ * latest version, same notes (a new note changes what blame shows). */
+static int history_part_current(const history_part *part, dl_history *history, size_t max_count)
+{
+    if (!part->valid || part->max_count != max_count)
+        return 0;
+    dl_history_stamp now;
+    if (dl_history_stamp_read(&now, history) < 0) {
+        dl_error_clear();
+        return 0;
+    }
+    return strcmp(now.article.hex, part->stamp.article.hex) == 0 &&
+           strcmp(now.notes.hex, part->stamp.notes.hex) == 0;
+}
+
+/* ------------------------------------------------------------- blame -- */
 
 int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size_t size,
                   const dl_blame_options *opts)
@@ -305,70 +379,58 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
     static const dl_blame_options defaults = DL_BLAME_OPTIONS_INIT;
     if (!opts)
         opts = &defaults;
+    dl_blame_cache *cache = opts->cache;
+    dl_article_parser *own_parser = NULL;
+    history_part own_part = {0}, *part = cache ? &cache->part : &own_part;
     dl_article *article = NULL;
-    dl_history_log *log = NULL;
-    size_t *chain = NULL, chain_count = 0;
-    version_blocks latest = {0}, now = {0};
     dl_blame *blame = calloc(1, sizeof(*blame));
     int error = blame ? 0 : oom();
     if (error == 0 && (error = dl_text_check(content, size, dl_history_file(history))) == 0 &&
-        (error = dl_article_parse(&article, content, size)) == 0 &&
-        (error = dl_history_log_read(&log, history, NULL)) == 0 &&
-        (error = first_parent_chain(&chain, &chain_count, log)) == 0)
-        error = walk_history(&latest, blame, history, log, chain, chain_count,
-                             opts->parse_versions);
+        cache == NULL)
+        error = dl_article_parser_new(&own_parser);
+    dl_article_parser *parser = cache ? cache->parser : own_parser;
+    if (error == 0 && !history_part_current(part, history, opts->max_count)) {
+        history_part_dispose(part);
+        error = history_walk(part, history, parser, opts->max_count);
+    }
+    if (error == 0)
+        error = dl_article_parser_parse(&article, parser, content, size);
     if (error < 0)
         goto done;
 
     /* The current content against the latest version. */
-    if (opts->parse_versions)
-        error = article_blocks(&now, article);
-    else
-        error = cut_blocks(&now, content, size);
-    if (error == 0 && !(now.origin = malloc((now.count + 1) * sizeof(*now.origin))))
-        error = oom();
-    if (error == 0)
-        error = carry_origins(&now, chain_count > 0 ? &latest : NULL, NOT_RECORDED);
-    if (error < 0)
-        goto done;
-
+    blame->versions_walked = part->walked;
+    blame->versions_read = part->read;
     blame->lines = calloc(article->block_count + 1, sizeof(*blame->lines));
-    if (!blame->lines) {
+    blame->quotes = calloc(article->quotation_count + 1, sizeof(*blame->quotes));
+    if (!blame->lines || !blame->quotes) {
         error = oom();
         goto done;
     }
+    const version_keys *latest = &part->latest;
     for (size_t i = 0; i < article->block_count && error == 0; i++) {
-        size_t origin;
-        if (opts->parse_versions) {
-            origin = now.origin[i];
-        } else {
-            /* The newest origin among the cut blocks this block overlaps. */
-            const dl_range *r = &article->blocks[i].span.range;
-            size_t newest = 0;
-            int found = 0;
-            for (size_t u = 0; u < now.count; u++) {
-                const dl_range *c = &now.units[u].range;
-                if (c->start_byte < r->end_byte && c->end_byte > r->start_byte) {
-                    newest = !found || now.origin[u] > newest ? now.origin[u] : newest;
-                    found = 1;
-                }
-            }
-            origin = found ? newest : NOT_RECORDED;
-        }
-        error = fill_line(&blame->lines[i], article, i, origin, log, chain);
+        uint64_t h = words_hash(article->blocks[i].span.text);
+        size_t origin = origin_of(latest->blocks, latest->block_count, h, NOT_RECORDED);
+        error = fill_line(&blame->lines[i], article, i, origin, part->log, part->chain);
         blame->count++;
+    }
+    for (size_t i = 0; i < article->quotation_count && error == 0; i++) {
+        uint64_t h = words_hash(article->quotations[i].text);
+        size_t origin = origin_of(latest->quotes, latest->quote_count, h, NOT_RECORDED);
+        error = fill_quote(&blame->quotes[i], article, i, origin, part->log, part->chain);
+        blame->quote_count++;
     }
     if (error < 0)
         goto done;
     *out = blame;
     blame = NULL;
 done:
+    if (error < 0)
+        history_part_dispose(part); /* a failed walk is not worth keeping */
     dl_blame_free(blame);
-    blocks_dispose(&now);
-    blocks_dispose(&latest);
-    free(chain);
-    dl_history_log_free(log);
+    history_part_dispose(&own_part);
     dl_article_free(article);
+    dl_article_parser_free(own_parser);
     return error;
 }
 
@@ -377,23 +439,25 @@ void dl_blame_free(dl_blame *blame)
     if (!blame)
         return;
     for (size_t i = 0; i < blame->count; i++) {
-        dl_blame_line *line = &blame->lines[i];
-        free(line->first_words);
-        free(line->version.author_name);
-        free(line->version.author_email);
-        free(line->version.note);
+        free(blame->lines[i].first_words);
+        version_dispose(&blame->lines[i].version);
+    }
+    for (size_t i = 0; i < blame->quote_count; i++) {
+        free(blame->quotes[i].text);
+        free(blame->quotes[i].speaker);
+        version_dispose(&blame->quotes[i].version);
     }
     free(blame->lines);
+    free(blame->quotes);
     free(blame);
 }
 
 /* -------------------------------------------------------------- JSON -- */
 
-static json_t *version_json(const dl_blame_line *line)
+static json_t *version_json(int recorded, const dl_history_version *v)
 {
-    if (!line->recorded)
+    if (!recorded)
         return json_null();
-    const dl_history_version *v = &line->version;
     char when[40];
     dl_history_format_time(when, sizeof(when), v->time, v->offset);
     return json_pack("{s:s,s:s#,s:s,s:I,s:i,s:{s:s,s:s},s:o}", "id", v->id.hex, "short",
@@ -406,20 +470,196 @@ static json_t *version_json(const dl_blame_line *line)
 
 int dl_blame_to_json(json_t **out, const dl_blame *blame)
 {
-    json_t *blocks = json_array();
+    json_t *blocks = json_array(), *quotes = json_array();
     for (size_t i = 0; blocks && i < blame->count; i++) {
         const dl_blame_line *line = &blame->lines[i];
         json_array_append_new(
             blocks, json_pack("{s:I,s:s,s:o,s:s,s:o}", "index", (json_int_t)line->block, "kind",
                               dl_article_block_kind_name(line->kind), "range",
                               dl_json_range(&line->range), "first_words", line->first_words,
-                              "version", version_json(line)));
+                              "version", version_json(line->recorded, &line->version)));
     }
-    json_t *json = json_pack("{s:i,s:o,s:I,s:I}", "schema", DL_JSON_SCHEMA, "blocks", blocks,
-                             "versions_walked", (json_int_t)blame->versions_walked,
-                             "versions_read", (json_int_t)blame->versions_read);
+    for (size_t i = 0; quotes && i < blame->quote_count; i++) {
+        const dl_blame_quote *q = &blame->quotes[i];
+        json_array_append_new(
+            quotes,
+            json_pack("{s:I,s:o,s:o,s:s,s:o,s:o}", "index", (json_int_t)q->quotation, "block",
+                      q->block == DL_NO_BLOCK ? json_null() : json_integer((json_int_t)q->block),
+                      "range", dl_json_range(&q->range), "text", q->text, "speaker",
+                      q->speaker ? json_string(q->speaker) : json_null(), "version",
+                      version_json(q->recorded, &q->version)));
+    }
+    json_t *json = json_pack("{s:i,s:o,s:o,s:I,s:I}", "schema", DL_JSON_SCHEMA, "blocks", blocks,
+                             "quotations", quotes, "versions_walked",
+                             (json_int_t)blame->versions_walked, "versions_read",
+                             (json_int_t)blame->versions_read);
     if (!json)
         return dl_error_set(DL_ERROR, "out of memory building JSON");
     *out = json;
     return 0;
+}
+
+/* ------------------------------------------- quotations since a note -- */
+
+struct dl_blame_checker {
+    int valid;
+    dl_history_stamp stamp; /* the history as the annotated version was found */
+    dl_history_log *log;    /* at most the one annotated version */
+    dl_article *annotated;  /* its text, parsed; NULL: none, or not text */
+    dl_article_parser *parser; /* the current text seen last */
+};
+
+int dl_blame_checker_new(dl_blame_checker **out)
+{
+    dl_blame_checker *checker = calloc(1, sizeof(*checker));
+    if (!checker)
+        return oom();
+    int error = dl_article_parser_new(&checker->parser);
+    if (error < 0) {
+        free(checker);
+        return error;
+    }
+    *out = checker;
+    return 0;
+}
+
+static void checker_forget(dl_blame_checker *checker)
+{
+    dl_history_log_free(checker->log);
+    dl_article_free(checker->annotated);
+    checker->log = NULL;
+    checker->annotated = NULL;
+    checker->valid = 0;
+}
+
+void dl_blame_checker_free(dl_blame_checker *checker)
+{
+    if (!checker)
+        return;
+    checker_forget(checker);
+    dl_article_parser_free(checker->parser);
+    free(checker);
+}
+
+/*
+ * Bring the annotated version up to date. Finding it walks the whole
+ * history and reads every note, so it is read again only when the stamp
+ * says it may have changed (a new note, or a history that did more than
+ * grow by un-annotated saves).
+ */
+static int checker_update(dl_blame_checker *checker, dl_history *history)
+{
+    dl_history_stamp stamp;
+    int error = dl_history_stamp_read(&stamp, history);
+    if (error < 0)
+        return error;
+    if (checker->valid && dl_history_same_annotated(history, &checker->stamp, &stamp)) {
+        checker->stamp = stamp;
+        return 0;
+    }
+    checker_forget(checker);
+    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    options.max_count = 1;
+    options.annotated_only = 1;
+    if ((error = dl_history_log_read(&checker->log, history, &options)) < 0)
+        return error;
+    if (checker->log->count > 0) {
+        char *text = NULL;
+        size_t size = 0;
+        /* An annotated version that is not text has no quotations to compare. */
+        if (dl_history_read(&text, &size, history, &checker->log->versions[0].id) == 0 &&
+            dl_text_check(text, size, "the annotated version") == 0 &&
+            dl_article_parse(&checker->annotated, text, size) < 0)
+            checker->annotated = NULL;
+        free(text);
+        dl_error_clear();
+    }
+    /* The stamp was read before the log: a change in between reads it again. */
+    checker->stamp = stamp;
+    checker->valid = 1;
+    return 0;
+}
+
+/* "quotation changed since the annotated version ID (“NOTE”): it was “OLD”" */
+static char *change_message(const dl_history_version *v, const char *old_text)
+{
+    static const char format[] =
+        "quotation changed since the annotated version %.*s (“%s”): it was “%s”";
+    const char *note = v->note ? v->note : "";
+    int length = snprintf(NULL, 0, format, DL_HISTORY_ID_SHORTSIZE, v->id.hex, note, old_text);
+    char *message = length < 0 ? NULL : malloc((size_t)length + 1);
+    if (message)
+        snprintf(message, (size_t)length + 1, format, DL_HISTORY_ID_SHORTSIZE, v->id.hex, note,
+                 old_text);
+    return message;
+}
+
+static int collect_changes(dl_blame_quote_changes *result, const dl_diff *diff,
+                           const dl_article *current)
+{
+    result->changes = calloc(diff->quotation_count + 1, sizeof(*result->changes));
+    if (!result->changes)
+        return oom();
+    int error = 0;
+    for (size_t i = 0; i < diff->quotation_count && error == 0; i++) {
+        const dl_diff_quotation *q = &diff->quotations[i];
+        if (q->change != DL_DIFF_QUOTE_CHANGED || q->new_text == NULL ||
+            q->new_quotation >= current->quotation_count)
+            continue;
+        dl_blame_quote_change *c = &result->changes[result->count++];
+        const char *old_text = q->old_text ? q->old_text : "";
+        c->text = dup_or_null(q->new_text, &error);
+        c->old_text = dup_or_null(old_text, &error);
+        c->range = current->quotations[q->new_quotation].span.range;
+        if (error == 0 && (c->message = change_message(&result->version, old_text)) == NULL)
+            error = oom();
+    }
+    return error;
+}
+
+int dl_blame_quotes_changed(dl_blame_quote_changes **out, dl_blame_checker *checker,
+                            dl_history *history, const char *content, size_t size)
+{
+    dl_blame_checker *own = NULL;
+    dl_article *current = NULL;
+    dl_diff *diff = NULL;
+    dl_blame_quote_changes *result = calloc(1, sizeof(*result));
+    int error = result ? 0 : oom();
+    if (error == 0 && checker == NULL && (error = dl_blame_checker_new(&own)) == 0)
+        checker = own;
+    if (error == 0 && (error = dl_text_check(content, size, dl_history_file(history))) == 0)
+        error = checker_update(checker, history);
+    if (error < 0 || checker->annotated == NULL)
+        goto done;
+
+    result->annotated = 1;
+    if ((error = copy_version(&result->version, &checker->log->versions[0])) < 0 ||
+        (error = dl_article_parser_parse(&current, checker->parser, content, size)) < 0 ||
+        (error = dl_diff_articles(&diff, checker->annotated, current, NULL)) < 0)
+        goto done;
+    error = collect_changes(result, diff, current);
+done:
+    if (error == 0) {
+        *out = result;
+        result = NULL;
+    }
+    dl_blame_quote_changes_free(result);
+    dl_diff_free(diff);
+    dl_article_free(current);
+    dl_blame_checker_free(own);
+    return error;
+}
+
+void dl_blame_quote_changes_free(dl_blame_quote_changes *changes)
+{
+    if (!changes)
+        return;
+    for (size_t i = 0; i < changes->count; i++) {
+        free(changes->changes[i].text);
+        free(changes->changes[i].old_text);
+        free(changes->changes[i].message);
+    }
+    free(changes->changes);
+    version_dispose(&changes->version);
+    free(changes);
 }

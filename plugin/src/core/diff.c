@@ -88,7 +88,7 @@ static int side_init(aligner *al, side *s, const diff_unit *units, size_t count)
         b->body = units[i].text;
         b->body_size = units[i].size;
         b->entry = DL_DIFF_NONE;
-        int error = tokenize(&b->tokens, &b->token_count, &al->words, b->body, b->body_size);
+        int error = dl_diff__tokenize(&b->tokens, &b->token_count, &al->words, b->body, b->body_size);
         if (error < 0)
             return error;
         /* The key: token ids without leading and trailing whitespace. A
@@ -107,7 +107,7 @@ static int side_init(aligner *al, side *s, const diff_unit *units, size_t count)
         /* The table keeps a pointer to the bytes: park them in bag (freed
          * with the side, after the table is no longer used). */
         b->bag = ids;
-        int64_t key = intern(&al->keys, ids, (last - first) * sizeof(*ids));
+        int64_t key = dl_diff__intern(&al->keys, ids, (last - first) * sizeof(*ids));
         if (key < 0)
             return (int)key;
         b->key = (uint32_t)key;
@@ -151,7 +151,7 @@ static int bag_of(side_block *b)
         return 0;
     free(b->bag);
     b->bag = NULL;
-    return word_bag(&b->bag, &b->bag_count, b->tokens, b->token_count);
+    return dl_diff__word_bag(&b->bag, &b->bag_count, b->tokens, b->token_count);
 }
 
 /* ----------------------------------------------------------- entries -- */
@@ -219,7 +219,7 @@ static int align_unchanged(aligner *al)
         a[i] = al->old.blocks[i].key;
     for (size_t j = 0; j < m; j++)
         b[j] = al->new.blocks[j].key;
-    if ((error = myers_diff(deleted, inserted, a, n, b, m)) < 0)
+    if ((error = dl_diff__myers_diff(deleted, inserted, a, n, b, m)) < 0)
         goto done;
     size_t i = 0, j = 0, gap = 0;
     while (i < n || j < m) {
@@ -308,8 +308,8 @@ static double pair_score(side_block *one, side_block *first, side_block *second)
 {
     if (first->bag_count == 0 || second->bag_count == 0)
         return -1;
-    size_t c1 = bag_common(one->bag, one->bag_count, first->bag, first->bag_count);
-    size_t c2 = bag_common(one->bag, one->bag_count, second->bag, second->bag_count);
+    size_t c1 = dl_diff__bag_common(one->bag, one->bag_count, first->bag, first->bag_count);
+    size_t c2 = dl_diff__bag_common(one->bag, one->bag_count, second->bag, second->bag_count);
     if (2 * c1 < first->bag_count || 2 * c2 < second->bag_count)
         return -1;
     /* |one ∩ (first + second)| as a multiset: merge the two bags. */
@@ -324,7 +324,7 @@ static double pair_score(side_block *one, side_block *first, side_block *second)
         else
             both[k++] = second->bag[j++];
     }
-    size_t common = bag_common(one->bag, one->bag_count, both, n);
+    size_t common = dl_diff__bag_common(one->bag, one->bag_count, both, n);
     free(both);
     return 2.0 * (double)common / (double)(one->bag_count + n);
 }
@@ -358,7 +358,7 @@ static int align_similar(aligner *al)
             if (!unmatched(new, j) || (!global && o->gap != new->blocks[j].gap))
                 continue;
             side_block *n = &new->blocks[j];
-            double score = bag_dice(o->bag, o->bag_count, n->bag, n->bag_count);
+            double score = dl_diff__bag_dice(o->bag, o->bag_count, n->bag, n->bag_count);
             if (score >= al->threshold)
                 error = push_candidate(&c, (candidate){score, DL_DIFF_EDITED, i, j});
             /* old i split into new j, j+1 */
@@ -497,7 +497,7 @@ static int joined_tokens(aligner *al, side *s, size_t index, size_t count, char 
     memcpy(joined + a->body_size, "\n\n", 2);
     memcpy(joined + a->body_size + 2, b->body, b->body_size);
     joined[n] = '\0';
-    int error = tokenize(tokens, token_count, &al->words, joined, n);
+    int error = dl_diff__tokenize(tokens, token_count, &al->words, joined, n);
     if (error < 0) {
         free(joined);
         return error;
@@ -519,7 +519,7 @@ static int entry_words(aligner *al, dl_diff_block *e)
                               &new_size, &new_joined_tokens, &new_count);
     if (error == 0) {
         const side_block *o = &al->old.blocks[e->old_index], *n = &al->new.blocks[e->new_index];
-        error = words_from_tokens(
+        error = dl_diff__words_from_tokens(
             &e->words, old_joined ? old_joined : o->body,
             old_joined ? old_joined_tokens : o->tokens, old_joined ? old_count : o->token_count,
             new_joined ? new_joined : n->body, new_joined ? new_joined_tokens : n->tokens,
@@ -590,7 +590,7 @@ static size_t quote_entry(const side *s, const dl_quotation *q)
 
 static int speakers_differ(const char *a, const char *b)
 {
-    return a && b && !text_equal_normalised(a, b);
+    return a && b && !dl_diff__text_equal_normalised(a, b);
 }
 
 static int compare_quote_order(const void *x, const void *y)
@@ -633,7 +633,7 @@ static int align_quotations(aligner *al, dl_diff *diff)
                 const dl_quotation *o = &old->quotations[i];
                 if (old_match[i] != DL_DIFF_NONE ||
                     (pass == 0 && quote_entry(&al->old, o) != quote_entry(&al->new, n)) ||
-                    !text_equal_normalised(o->text, n->text))
+                    !dl_diff__text_equal_normalised(o->text, n->text))
                     continue;
                 old_match[i] = j;
                 new_match[j] = i;
@@ -661,8 +661,8 @@ static int align_quotations(aligner *al, dl_diff *diff)
         const char *text = (is_old ? old : new)->quotations[index].text;
         token *tokens = NULL;
         size_t count = 0;
-        if ((error = tokenize(&tokens, &count, &al->words, text, strlen(text))) == 0)
-            error = word_bag(&bags[k], &bag_counts[k], tokens, count);
+        if ((error = dl_diff__tokenize(&tokens, &count, &al->words, text, strlen(text))) == 0)
+            error = dl_diff__word_bag(&bags[k], &bag_counts[k], tokens, count);
         free(tokens);
         if (error < 0)
             goto done;
@@ -684,12 +684,12 @@ static int align_quotations(aligner *al, dl_diff *diff)
                 continue;
             rivals_new++;
             only = j;
-            double score = bag_dice(bags[i], bag_counts[i], bags[no + j], bag_counts[no + j]);
+            double score = dl_diff__bag_dice(bags[i], bag_counts[i], bags[no + j], bag_counts[no + j]);
             if (score >= QUOTE_SIMILARITY)
                 error = push_candidate(&c, (candidate){score, DL_DIFF_EDITED, i, j});
         }
         if (error == 0 && rivals_old == 1 && rivals_new == 1 &&
-            bag_dice(bags[i], bag_counts[i], bags[no + only], bag_counts[no + only]) <
+            dl_diff__bag_dice(bags[i], bag_counts[i], bags[no + only], bag_counts[no + only]) <
                 QUOTE_SIMILARITY)
             error = push_candidate(&c, (candidate){0.0, DL_DIFF_EDITED, i, only});
     }
@@ -746,7 +746,7 @@ done:
 static int text_event(dl_diff_text **out, const dl_span *old, const dl_span *new)
 {
     const char *a = old ? old->text : NULL, *b = new ? new->text : NULL;
-    if (text_equal_normalised(a, b))
+    if (dl_diff__text_equal_normalised(a, b))
         return 0;
     dl_diff_text *event = calloc(1, sizeof(*event));
     if (!event)
@@ -804,7 +804,7 @@ static void compute_stats(dl_diff *diff, const dl_article *old, const dl_article
 
 /* -------------------------------------------------------------- api -- */
 
-int diff_align(dl_diff **out, const diff_unit *old_units, size_t old_count,
+int dl_diff__align(dl_diff **out, const diff_unit *old_units, size_t old_count,
                const diff_unit *new_units, size_t new_count, const dl_article *old,
                const dl_article *new_article, const dl_diff_options *opts)
 {
@@ -818,8 +818,8 @@ int diff_align(dl_diff **out, const diff_unit *old_units, size_t old_count,
     bool full = !al.opts->blocks_only && (old || new_article);
     dl_diff *diff = calloc(1, sizeof(*diff));
     int error = diff ? 0 : oom();
-    if (error == 0 && (error = intern_init(&al.words)) == 0)
-        error = intern_init(&al.keys);
+    if (error == 0 && (error = dl_diff__intern_init(&al.words)) == 0)
+        error = dl_diff__intern_init(&al.keys);
     if (error == 0 && (error = side_init(&al, &al.old, old_units, old_count)) == 0)
         error = side_init(&al, &al.new, new_units, new_count);
     if (error == 0 && (error = align_unchanged(&al)) == 0 && (error = align_moved(&al)) == 0 &&
@@ -856,8 +856,8 @@ int diff_align(dl_diff **out, const diff_unit *old_units, size_t old_count,
 done:
     dl_diff_free(diff);
     free(al.entries);
-    intern_dispose(&al.keys);
-    intern_dispose(&al.words);
+    dl_diff__intern_dispose(&al.keys);
+    dl_diff__intern_dispose(&al.words);
     side_dispose(&al.old);
     side_dispose(&al.new);
     return error;
@@ -889,7 +889,7 @@ int dl_diff_articles(dl_diff **out, const dl_article *old, const dl_article *new
     if (error == 0 && (error = article_units(&new_units, new_article)) == 0 &&
         (error = block_numbers(&old_numbers, old)) == 0 &&
         (error = block_numbers(&new_numbers, new_article)) == 0)
-        error = diff_align(&diff, old_units, old ? old->block_count : 0, new_units,
+        error = dl_diff__align(&diff, old_units, old ? old->block_count : 0, new_units,
                            new_article ? new_article->block_count : 0, old, new_article, opts);
     for (size_t k = 0; error == 0 && k < diff->block_count; k++) {
         dl_diff_block *e = &diff->blocks[k];

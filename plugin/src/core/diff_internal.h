@@ -35,44 +35,44 @@ typedef struct {
     uint32_t next_id;
 } intern_table;
 
-int intern_init(intern_table *table);
-void intern_dispose(intern_table *table);
+int dl_diff__intern_init(intern_table *table);
+void dl_diff__intern_dispose(intern_table *table);
 /* The id of `size` bytes at `bytes` (which must outlive the table), or a
  * negative error. */
-int64_t intern(intern_table *table, const void *bytes, size_t size);
+int64_t dl_diff__intern(intern_table *table, const void *bytes, size_t size);
 
-uint64_t diff_hash(const void *bytes, size_t size);
+uint64_t dl_diff__hash(const void *bytes, size_t size);
 
 /* Split text into tokens, interning words and punctuation. `*out` is
  * malloc'ed (free it); `*count` tokens. */
-int tokenize(token **out, size_t *count, intern_table *table, const char *text, size_t size);
+int dl_diff__tokenize(token **out, size_t *count, intern_table *table, const char *text, size_t size);
 
 /* Myers' diff of two id sequences: marks deleted[i] for a[i] not in the
  * common subsequence and inserted[j] for b[j]. Both arrays zeroed by the
  * caller. Linear space. */
-int myers_diff(uint8_t *deleted, uint8_t *inserted, const uint32_t *a, size_t n,
+int dl_diff__myers_diff(uint8_t *deleted, uint8_t *inserted, const uint32_t *a, size_t n,
                const uint32_t *b, size_t m);
 
 /* Word diff of two tokenised texts (tokens from the same table). */
-int words_from_tokens(dl_diff_words *out, const char *old_text, const token *old_tokens,
+int dl_diff__words_from_tokens(dl_diff_words *out, const char *old_text, const token *old_tokens,
                       size_t old_count, const char *new_text, const token *new_tokens,
                       size_t new_count);
 
 /* The sorted ids of the word tokens: a multiset for Dice similarity. */
-int word_bag(uint32_t **out, size_t *count, const token *tokens, size_t token_count);
+int dl_diff__word_bag(uint32_t **out, size_t *count, const token *tokens, size_t token_count);
 
 /* |A ∩ B| of two sorted multisets. */
-size_t bag_common(const uint32_t *a, size_t n, const uint32_t *b, size_t m);
+size_t dl_diff__bag_common(const uint32_t *a, size_t n, const uint32_t *b, size_t m);
 
 /* Dice similarity of two sorted multisets; 1 when both are empty. */
-double bag_dice(const uint32_t *a, size_t n, const uint32_t *b, size_t m);
+double dl_diff__bag_dice(const uint32_t *a, size_t n, const uint32_t *b, size_t m);
 
 /* Whether two texts are equal once whitespace runs count as one space and
  * leading/trailing whitespace is ignored. NULL equals only NULL. */
-int text_equal_normalised(const char *a, const char *b);
+int dl_diff__text_equal_normalised(const char *a, const char *b);
 
 /* Is the code point starting at s whitespace? Its length in *length. */
-int is_space_at(const unsigned char *s, size_t n, size_t *length);
+int dl_diff__is_space_at(const unsigned char *s, size_t n, size_t *length);
 
 /* A unit of alignment: a block's comparable text and where the block is. */
 typedef struct {
@@ -86,7 +86,7 @@ typedef struct {
  * passes its own). The articles, when given, supply quotations, events and
  * word counts; with both NULL only the block alignment is computed.
  */
-int diff_align(dl_diff **out, const diff_unit *old_units, size_t old_count,
+int dl_diff__align(dl_diff **out, const diff_unit *old_units, size_t old_count,
                const diff_unit *new_units, size_t new_count, const dl_article *old,
                const dl_article *new_article, const dl_diff_options *opts);
 

@@ -130,13 +130,15 @@ static void style(view *v, const char *code)
 }
 
 /* Text, its line breaks followed by the indentation (CR dropped: a CRLF
- * article prints like an LF one). */
+ * article prints like an LF one). Other control characters show as '?':
+ * an escape sequence in an article must not drive the reader's terminal. */
 static void put_text(view *v, const char *text, size_t size)
 {
     for (size_t i = 0; i < size; i++) {
-        if (text[i] == '\r')
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\r')
             continue;
-        fputc(text[i], v->out);
+        fputc((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : c, v->out);
         if (text[i] == '\n')
             fputs(INDENT, v->out);
     }
@@ -218,11 +220,17 @@ static void put_quotation(view *v, const dl_diff_quotation *q, const dl_article 
     style(v, YELLOW);
     style(v, BOLD);
     fprintf(v->out, "quotation %s", dl_diff_quote_change_name(q->change));
-    if (q->change == DL_DIFF_QUOTE_REATTRIBUTED)
-        fprintf(v->out, " (%s → %s)", q->old_speaker ? q->old_speaker : "nobody",
-                q->speaker ? q->speaker : "nobody");
-    else if (q->speaker)
-        fprintf(v->out, " (%s)", q->speaker);
+    if (q->change == DL_DIFF_QUOTE_REATTRIBUTED || q->speaker) {
+        const char *old_speaker = q->old_speaker ? q->old_speaker : "nobody";
+        const char *speaker = q->speaker ? q->speaker : "nobody";
+        fputs(" (", v->out);
+        if (q->change == DL_DIFF_QUOTE_REATTRIBUTED) {
+            put_text(v, old_speaker, strlen(old_speaker));
+            fputs(" → ", v->out);
+        }
+        put_text(v, speaker, strlen(speaker));
+        fputc(')', v->out);
+    }
     size_t block = q->change == DL_DIFF_QUOTE_REMOVED ? q->old_block : q->new_block;
     if (block == DL_NO_BLOCK) {
         fputs(", headline", v->out);

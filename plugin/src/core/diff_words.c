@@ -19,7 +19,7 @@ struct intern_slot {
 
 /* FNV-1a with a final avalanche: short keys, and the low bits index the
  * table, so they must depend on every byte. */
-uint64_t diff_hash(const void *bytes, size_t size)
+uint64_t dl_diff__hash(const void *bytes, size_t size)
 {
     const unsigned char *p = bytes;
     uint64_t h = 0xcbf29ce484222325ull;
@@ -31,7 +31,7 @@ uint64_t diff_hash(const void *bytes, size_t size)
     return h;
 }
 
-int intern_init(intern_table *table)
+int dl_diff__intern_init(intern_table *table)
 {
     table->capacity = 1024;
     table->count = 0;
@@ -40,7 +40,7 @@ int intern_init(intern_table *table)
     return table->slots ? 0 : dl_error_set(DL_ERROR, "out of memory");
 }
 
-void intern_dispose(intern_table *table)
+void dl_diff__intern_dispose(intern_table *table)
 {
     free(table->slots);
     table->slots = NULL;
@@ -67,11 +67,11 @@ static int intern_grow(intern_table *table)
     return 0;
 }
 
-int64_t intern(intern_table *table, const void *bytes, size_t size)
+int64_t dl_diff__intern(intern_table *table, const void *bytes, size_t size)
 {
     if (table->count * 2 >= table->capacity && intern_grow(table) < 0)
         return DL_ERROR;
-    uint64_t hash = diff_hash(bytes, size);
+    uint64_t hash = dl_diff__hash(bytes, size);
     size_t k = hash & (table->capacity - 1);
     for (;;) {
         struct intern_slot *s = &table->slots[k];
@@ -109,7 +109,7 @@ static int is_space_point(uint32_t p)
            p == 0x205F || p == 0x3000 || p == 0xFEFF;
 }
 
-int is_space_at(const unsigned char *s, size_t n, size_t *length)
+int dl_diff__is_space_at(const unsigned char *s, size_t n, size_t *length)
 {
     return is_space_point(decode(s, n, length));
 }
@@ -149,7 +149,7 @@ static int joins_digits(uint32_t p)
     return p == '.' || p == ',';
 }
 
-int tokenize(token **out, size_t *count, intern_table *table, const char *text, size_t size)
+int dl_diff__tokenize(token **out, size_t *count, intern_table *table, const char *text, size_t size)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t capacity = size / 3 + 16, n = 0;
@@ -209,7 +209,7 @@ int tokenize(token **out, size_t *count, intern_table *table, const char *text, 
         if (kind == TOKEN_SPACE) {
             t->id = SPACE_ID;
         } else {
-            int64_t id = intern(table, text + start, i - start);
+            int64_t id = dl_diff__intern(table, text + start, i - start);
             if (id < 0) {
                 free(tokens);
                 return (int)id;
@@ -325,7 +325,7 @@ static void myers_box(myers *m, long left, long top, long right, long bottom)
     }
 }
 
-int myers_diff(uint8_t *deleted, uint8_t *inserted, const uint32_t *a, size_t n,
+int dl_diff__myers_diff(uint8_t *deleted, uint8_t *inserted, const uint32_t *a, size_t n,
                const uint32_t *b, size_t m)
 {
     long max = (long)((n + m + 1) / 2) + 2;
@@ -381,7 +381,7 @@ static size_t token_offset(const token *tokens, size_t count, size_t i, size_t e
  * "[-old-]{+new+} [-word-]{+words+}". Each region becomes one delete (the
  * old bytes) then one insert (the new bytes): both are contiguous ranges.
  */
-int words_from_tokens(dl_diff_words *out, const char *old_text, const token *old_tokens,
+int dl_diff__words_from_tokens(dl_diff_words *out, const char *old_text, const token *old_tokens,
                       size_t old_count, const char *new_text, const token *new_tokens,
                       size_t new_count)
 {
@@ -398,7 +398,7 @@ int words_from_tokens(dl_diff_words *out, const char *old_text, const token *old
         a[i] = old_tokens[i].id;
     for (size_t j = 0; j < new_count; j++)
         b[j] = new_tokens[j].id;
-    if ((error = myers_diff(deleted, inserted, a, old_count, b, new_count)) < 0)
+    if ((error = dl_diff__myers_diff(deleted, inserted, a, old_count, b, new_count)) < 0)
         goto done;
 
     size_t old_end = old_count ? old_tokens[old_count - 1].start + old_tokens[old_count - 1].size : 0;
@@ -459,16 +459,16 @@ int dl_diff_words_compute(dl_diff_words *out, const char *old_text, size_t old_s
     intern_table table;
     token *old_tokens = NULL, *new_tokens = NULL;
     size_t old_count = 0, new_count = 0;
-    int error = intern_init(&table);
+    int error = dl_diff__intern_init(&table);
     if (error < 0)
         return error;
-    if ((error = tokenize(&old_tokens, &old_count, &table, old_text, old_size)) == 0 &&
-        (error = tokenize(&new_tokens, &new_count, &table, new_text, new_size)) == 0)
-        error = words_from_tokens(out, old_text, old_tokens, old_count, new_text, new_tokens,
+    if ((error = dl_diff__tokenize(&old_tokens, &old_count, &table, old_text, old_size)) == 0 &&
+        (error = dl_diff__tokenize(&new_tokens, &new_count, &table, new_text, new_size)) == 0)
+        error = dl_diff__words_from_tokens(out, old_text, old_tokens, old_count, new_text, new_tokens,
                                   new_count);
     free(old_tokens);
     free(new_tokens);
-    intern_dispose(&table);
+    dl_diff__intern_dispose(&table);
     return error;
 }
 
@@ -491,7 +491,7 @@ static int compare_ids(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-int word_bag(uint32_t **out, size_t *count, const token *tokens, size_t token_count)
+int dl_diff__word_bag(uint32_t **out, size_t *count, const token *tokens, size_t token_count)
 {
     uint32_t *bag = malloc((token_count + 1) * sizeof(*bag));
     if (!bag)
@@ -507,7 +507,7 @@ int word_bag(uint32_t **out, size_t *count, const token *tokens, size_t token_co
     return 0;
 }
 
-size_t bag_common(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
+size_t dl_diff__bag_common(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
 {
     size_t i = 0, j = 0, common = 0;
     while (i < n && j < m) {
@@ -523,11 +523,11 @@ size_t bag_common(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
     return common;
 }
 
-double bag_dice(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
+double dl_diff__bag_dice(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
 {
     if (n + m == 0)
         return 1.0;
-    return 2.0 * (double)bag_common(a, n, b, m) / (double)(n + m);
+    return 2.0 * (double)dl_diff__bag_common(a, n, b, m) / (double)(n + m);
 }
 
 /* ----------------------------------------------------- normalised text -- */
@@ -536,12 +536,12 @@ double bag_dice(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
 static const unsigned char *skip_space(const unsigned char *s, const unsigned char *end)
 {
     size_t len;
-    while (s < end && is_space_at(s, (size_t)(end - s), &len))
+    while (s < end && dl_diff__is_space_at(s, (size_t)(end - s), &len))
         s += len;
     return s;
 }
 
-int text_equal_normalised(const char *a, const char *b)
+int dl_diff__text_equal_normalised(const char *a, const char *b)
 {
     if (!a || !b)
         return a == b;
@@ -551,7 +551,7 @@ int text_equal_normalised(const char *a, const char *b)
     q = skip_space(q, qe);
     while (p < pe && q < qe) {
         size_t lp, lq;
-        int sp = is_space_at(p, (size_t)(pe - p), &lp), sq = is_space_at(q, (size_t)(qe - q), &lq);
+        int sp = dl_diff__is_space_at(p, (size_t)(pe - p), &lp), sq = dl_diff__is_space_at(q, (size_t)(qe - q), &lq);
         if (sp || sq) {
             if (!(sp && sq))
                 return 0;

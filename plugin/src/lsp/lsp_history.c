@@ -8,221 +8,33 @@
  * answering symbols and diagnostics while they work. Jobs carry copies of
  * everything they need (the document's text included): the worker never
  * looks at the reading thread's documents. Its own per-document state —
- * open store and history handles, the failures already reported, a blame
- * cache — lives here and is only touched by the worker.
+ * open store and history handles, the failures already reported, the
+ * quotation checker — lives here and is only touched by the worker.
+ *
+ * The commands are the core's operations (dateline/ops.h): this file
+ * checks the LSP arguments, calls the operation and returns its JSON
+ * rendering, the very object `dateline <op> --json` prints. Blame and the
+ * quotation check are the core's too (dateline/blame.h).
  *
  * Results go straight to the client through the (locked) writer, except
  * the quotation check, whose warnings join the document's diagnostics and
  * are therefore handed back to the reading thread (dl_lsp_worker_results).
  */
-/* open_memstream() is POSIX 2008; realpath()-free on purpose. */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "dateline/article.h"
 #include "dateline/blame.h"
-#include "dateline/cli.h"
-#include "dateline/diff.h"
 #include "dateline/error.h"
 #include "dateline/history.h"
-#include "dateline/json.h"
-#include "dateline/text.h"
+#include "dateline/ops.h"
 #include "lsp_internal.h"
 
-/* Versions blame looks back through (hover must stay quick on long histories). */
+/* Versions hover's blame looks back through: hover must stay quick on long
+ * histories, and the oldest of them is credited with anything older. */
 #define BLAME_DEPTH 200
-
-/* ------------------------------------------------------- blame (cache) -- */
-
-/*
- * When a quotation's words last changed (hover). Paragraphs are blamed by
- * dl_blame_file; quotations, which blame does not track, here: a
- * quotation's words were last changed by the oldest version of the
- * unbroken run, from the newest version back, that holds the same words
- * (whitespace-normalised). Each version is reduced once to the
- * sorted hashes of its blocks and quotations; the cache is rebuilt when the
- * article's latest version changes.
- */
-typedef struct {
-    dl_history_version meta; /* author and note strings owned here */
-    uint64_t *blocks, *quotes;
-    size_t block_count, quote_count;
-} blame_version;
-
-typedef struct {
-    dl_history_id tip;
-    blame_version *versions;
-    size_t count;
-} blame_cache;
-
-static uint64_t hash_text(const char *text)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return h;
-}
-
-static uint64_t hash_normalized(const char *text, size_t size)
-{
-    char *normal = dl_lsp_normalize(text, size);
-    uint64_t h = normal ? hash_text(normal) : 0;
-    free(normal);
-    return h;
-}
-
-static int compare_hash(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int has_hash(const uint64_t *hashes, size_t count, uint64_t h)
-{
-    return bsearch(&h, hashes, count, sizeof(h), compare_hash) != NULL;
-}
-
-static void blame_cache_clear(blame_cache *cache)
-{
-    for (size_t i = 0; i < cache->count; i++) {
-        free(cache->versions[i].meta.author_name);
-        free(cache->versions[i].meta.author_email);
-        free(cache->versions[i].meta.note);
-        free(cache->versions[i].blocks);
-        free(cache->versions[i].quotes);
-    }
-    free(cache->versions);
-    memset(cache, 0, sizeof(*cache));
-}
-
-static int reduce_version(blame_version *out, const char *text, size_t size)
-{
-    dl_article *article = NULL;
-    int error = dl_article_parse(&article, text, size);
-    if (error < 0)
-        return error;
-    out->blocks = calloc(article->block_count + 1, sizeof(uint64_t));
-    out->quotes = calloc(article->quotation_count + 1, sizeof(uint64_t));
-    if (out->blocks == NULL || out->quotes == NULL) {
-        dl_article_free(article);
-        return dl_error_set(DL_ERROR, "out of memory");
-    }
-    for (size_t i = 0; i < article->block_count; i++) {
-        const dl_span *span = &article->blocks[i].span;
-        out->blocks[out->block_count++] = hash_normalized(span->text, strlen(span->text));
-    }
-    for (size_t i = 0; i < article->quotation_count; i++) {
-        const char *q = article->quotations[i].text;
-        out->quotes[out->quote_count++] = hash_normalized(q, strlen(q));
-    }
-    qsort(out->blocks, out->block_count, sizeof(uint64_t), compare_hash);
-    qsort(out->quotes, out->quote_count, sizeof(uint64_t), compare_hash);
-    dl_article_free(article);
-    return 0;
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-/* Bring the cache up to date with the article's latest version. An article
- * without history leaves it empty. */
-static int blame_cache_update(blame_cache *cache, dl_history *history)
-{
-    dl_history_id tip;
-    int error = dl_history_resolve(&tip, history, "@");
-    if (error == DL_ENOTFOUND) {
-        blame_cache_clear(cache);
-        dl_error_clear();
-        return 0;
-    }
-    if (error < 0)
-        return error;
-    if (cache->count > 0 && strcmp(cache->tip.hex, tip.hex) == 0)
-        return 0;
-    blame_cache_clear(cache);
-
-    dl_history_log *log = NULL;
-    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
-    options.max_count = BLAME_DEPTH;
-    if ((error = dl_history_log_read(&log, history, &options)) < 0)
-        return error;
-    cache->versions = calloc(log->count + 1, sizeof(*cache->versions));
-    if (cache->versions == NULL) {
-        error = dl_error_set(DL_ERROR, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < log->count; i++) {
-        const dl_history_version *v = &log->versions[i];
-        blame_version *b = &cache->versions[cache->count];
-        char *content = NULL;
-        size_t size = 0;
-        if ((error = dl_history_read(&content, &size, history, &v->id)) < 0)
-            goto done;
-        error = reduce_version(b, content, size);
-        free(content);
-        b->meta = *v;
-        b->meta.author_name = dup_or_null(v->author_name);
-        b->meta.author_email = dup_or_null(v->author_email);
-        b->meta.note = dup_or_null(v->note);
-        cache->count++;
-        if (error < 0)
-            goto done;
-    }
-    cache->tip = tip;
-    error = 0;
-done:
-    if (error < 0)
-        blame_cache_clear(cache);
-    dl_history_log_free(log);
-    return error;
-}
-
-/* The version that last changed a text of the current document, NULL when
- * the text is newer than the latest version. `quotes`: look among
- * quotations instead of blocks. */
-static const blame_version *blame_lookup(const blame_cache *cache, const char *text, size_t size,
-                                         int quotes)
-{
-    uint64_t h = hash_normalized(text, size);
-    const blame_version *found = NULL;
-    for (size_t i = 0; i < cache->count; i++) {
-        const blame_version *v = &cache->versions[i];
-        if (!has_hash(quotes ? v->quotes : v->blocks, quotes ? v->quote_count : v->block_count, h))
-            break;
-        found = v;
-    }
-    return found;
-}
-
-/* ------------------------------------------- annotated version (cache) -- */
-
-/*
- * The quotation check compares the saved text with the latest annotated
- * version. Finding that version walks the whole history and reads every
- * note, so it is kept, parsed, with the stamp it was found at, and read
- * again only when the stamp says it may have changed (a new note, or a
- * history that did more than grow by un-annotated saves).
- */
-typedef struct {
-    int valid;
-    dl_history_stamp stamp;
-    dl_history_log *log; /* at most the one version */
-    dl_article *article; /* its text, parsed; NULL: none or unreadable */
-} annotated_cache;
-
-static void annotated_cache_clear(annotated_cache *cache)
-{
-    dl_history_log_free(cache->log);
-    dl_article_free(cache->article);
-    memset(cache, 0, sizeof(*cache));
-}
 
 /* -------------------------------------------------- per-document state -- */
 
@@ -232,9 +44,8 @@ typedef struct worker_doc {
     dl_history_store *store;
     dl_history *history;
     unsigned reported; /* failure kinds already shown to the user */
-    blame_cache blame;
-    annotated_cache annotated;
-    dl_article_parser *parser; /* the text the quotation check saw last */
+    dl_blame_checker *checker; /* the quotation check's memory of this article */
+    dl_blame_cache *blame;     /* hover's: the history walked, kept while it stands */
     struct worker_doc *next;
 } worker_doc;
 
@@ -255,12 +66,14 @@ struct dl_lsp_worker {
 
 static void worker_doc_close(worker_doc *d)
 {
+    dl_blame_checker_free(d->checker);
+    dl_blame_cache_free(d->blame);
     dl_history_free(d->history);
     dl_history_store_free(d->store);
+    d->checker = NULL;
+    d->blame = NULL;
     d->history = NULL;
     d->store = NULL;
-    blame_cache_clear(&d->blame);
-    annotated_cache_clear(&d->annotated);
 }
 
 static void worker_doc_free(worker_doc *d)
@@ -268,7 +81,6 @@ static void worker_doc_free(worker_doc *d)
     if (d == NULL)
         return;
     worker_doc_close(d);
-    dl_article_parser_free(d->parser);
     free(d->uri);
     free(d->path);
     free(d);
@@ -324,16 +136,20 @@ static int open_history(dl_history **out, worker_doc *d, const dl_lsp_config *co
     return 0;
 }
 
-/* ----------------------------------------------------------- JSON bits -- */
-
-static json_t *json_article(const dl_history *history)
-{
-    return json_pack("{s:i, s:s, s:s, s:s}", "schema", DL_JSON_SCHEMA, "file",
-                     dl_history_file(history), "key", dl_history_key(history), "ref",
-                     dl_history_refname(history));
-}
-
 /* ------------------------------------------------------------ commands -- */
+
+/*
+ * One server command: check the arguments (an object with "uri" and the
+ * command's own keys), call the operation, render its result. `content` is
+ * the editor's text of the document when the client sent it: operations
+ * on "the current text" read it instead of the file.
+ */
+typedef struct {
+    dl_history *history;
+    const json_t *args;
+    const char *content; /* NULL: the file on disk */
+    size_t content_size;
+} command_call;
 
 typedef struct {
     int code; /* LSP error code when failing */
@@ -347,7 +163,7 @@ static int fail(command_error *e, int lsp_code, const char *message)
     return -1;
 }
 
-/* A library failure: bad revisions are the caller's mistake. */
+/* A library failure: bad revisions and arguments are the caller's mistake. */
 static int fail_library(command_error *e, int error)
 {
     int code = error == DL_EINVALID || error == DL_ENOTFOUND || error == DL_EUSAGE
@@ -356,282 +172,177 @@ static int fail_library(command_error *e, int error)
     return fail(e, code, dl_error_last());
 }
 
-static const char *string_arg(const json_t *args, const char *key)
+/* The string under `key`: 0 when it is one or absent (NULL), else a failure. */
+static int string_arg(const char **out, const json_t *args, const char *key, command_error *e)
 {
     const json_t *value = json_object_get(args, key);
-    return json_is_string(value) ? json_string_value(value) : NULL;
+    *out = json_is_string(value) ? json_string_value(value) : NULL;
+    if (value == NULL || json_is_null(value) || json_is_string(value))
+        return 0;
+    char message[128];
+    snprintf(message, sizeof(message), "%s must be a string", key);
+    return fail(e, LSP_INVALID_PARAMS, message);
 }
 
-static int parse_article(dl_article **out, const char *text, size_t size, const char *what)
+static json_t *cmd_snapshot(const command_call *c, command_error *e)
 {
-    int error = dl_text_check(text, size, what);
-    return error < 0 ? error : dl_article_parse(out, text, size);
+    dl_ops_snapshot_options options = DL_OPS_SNAPSHOT_OPTIONS_INIT;
+    dl_ops_snapshot_result result;
+    json_t *json = NULL;
+    int error;
+    if (string_arg(&options.note, c->args, "note", e) < 0)
+        return NULL;
+    options.content = c->content;
+    options.content_size = c->content_size;
+    if ((error = dl_ops_snapshot(&result, c->history, &options)) < 0 ||
+        (error = dl_ops_snapshot_json(&json, c->history, &result)) < 0)
+        fail_library(e, error);
+    return json;
 }
 
-static json_t *cmd_snapshot(dl_lsp_job *job, dl_history *h, const json_t *args, command_error *e)
+static json_t *cmd_note(const command_call *c, command_error *e)
 {
-    const json_t *note = json_object_get(args, "note");
-    if (note != NULL && !json_is_string(note) && !json_is_null(note))
-        return fail(e, LSP_INVALID_PARAMS, "note must be a string"), NULL;
-    dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-    options.note = json_string_value(note);
-    options.content = job->text;
-    options.content_size = job->size;
-    dl_history_id id;
-    int error = dl_history_snapshot(&id, h, &options);
-    if (error < 0 && error != DL_EUNCHANGED)
-        return fail_library(e, error), NULL;
-    json_t *doc = json_article(h);
-    json_object_set_new(doc, "id", json_string(id.hex));
-    json_object_set_new(doc, "recorded", json_boolean(error == 0));
-    return doc;
-}
-
-static json_t *cmd_note(dl_history *h, const json_t *args, command_error *e)
-{
-    const char *note = string_arg(args, "note");
-    const char *rev = string_arg(args, "rev");
-    if (note == NULL)
+    dl_ops_note_options options = DL_OPS_NOTE_OPTIONS_INIT;
+    dl_ops_note_result result;
+    json_t *json = NULL;
+    int error;
+    if (string_arg(&options.note, c->args, "note", e) < 0 ||
+        string_arg(&options.rev, c->args, "rev", e) < 0)
+        return NULL;
+    if (options.note == NULL)
         return fail(e, LSP_INVALID_PARAMS, "dateline.note needs a \"note\" string"), NULL;
-    dl_history_id id;
-    int error = dl_history_note(&id, h, rev ? rev : "@", note);
-    if (error < 0)
-        return fail_library(e, error), NULL;
-    json_t *doc = json_article(h);
-    json_object_set_new(doc, "id", json_string(id.hex));
-    json_object_set_new(doc, "note", json_string(note));
-    return doc;
+    if ((error = dl_ops_note(&result, c->history, &options)) < 0 ||
+        (error = dl_ops_note_json(&json, c->history, &result)) < 0)
+        fail_library(e, error);
+    return json;
 }
 
-/* `dateline log --json`, run in process: the very same output, by
- * construction. */
-static json_t *cmd_log(const char *path, const json_t *args, const dl_lsp_config *config,
-                       command_error *e)
+static json_t *cmd_log(const command_call *c, command_error *e)
 {
-    const json_t *n = json_object_get(args, "n");
-    const json_t *annotated = json_object_get(args, "annotated");
+    const json_t *n = json_object_get(c->args, "n");
+    const json_t *annotated = json_object_get(c->args, "annotated");
     if (n != NULL && !json_is_null(n) && (!json_is_integer(n) || json_integer_value(n) <= 0))
         return fail(e, LSP_INVALID_PARAMS, "n must be a positive integer"), NULL;
     if (annotated != NULL && !json_is_boolean(annotated) && !json_is_null(annotated))
         return fail(e, LSP_INVALID_PARAMS, "annotated must be a boolean"), NULL;
-
-    char count[32];
-    char *argv[10];
-    int argc = 0;
-    argv[argc++] = "dateline";
-    argv[argc++] = "log";
-    argv[argc++] = "--json";
-    if (json_is_integer(n)) {
-        snprintf(count, sizeof(count), "-n%lld", (long long)json_integer_value(n));
-        argv[argc++] = count;
-    }
-    if (json_is_true(annotated))
-        argv[argc++] = "--annotated";
-    if (config->store) {
-        argv[argc++] = "--store";
-        argv[argc++] = config->store;
-    }
-    argv[argc++] = "--";
-    argv[argc++] = (char *)path;
-
-    char *out_text = NULL, *err_text = NULL;
-    size_t out_size = 0, err_size = 0;
-    FILE *out = open_memstream(&out_text, &out_size);
-    FILE *err = open_memstream(&err_text, &err_size);
-    json_t *result = NULL;
-    if (out == NULL || err == NULL) {
-        fail(e, LSP_INTERNAL_ERROR, "out of memory");
-    } else {
-        int status = dl_cli_run(argc, argv, out, err);
-        fflush(out);
-        fflush(err);
-        if (status != DL_EXIT_OK)
-            fail(e, LSP_INTERNAL_ERROR, dl_error_last()[0] ? dl_error_last() : err_text);
-        else if ((result = json_loadb(out_text, out_size, 0, NULL)) == NULL)
-            fail(e, LSP_INTERNAL_ERROR, "could not read the log");
-    }
-    if (out)
-        fclose(out);
-    if (err)
-        fclose(err);
-    free(out_text);
-    free(err_text);
-    return result;
+    dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
+    options.max_count = json_is_integer(n) ? (size_t)json_integer_value(n) : 0;
+    options.annotated_only = json_is_true(annotated);
+    dl_history_log *log = NULL;
+    json_t *json = NULL;
+    int error;
+    if ((error = dl_ops_log(&log, c->history, &options)) < 0 ||
+        (error = dl_ops_log_json(&json, c->history, log)) < 0)
+        fail_library(e, error);
+    dl_history_log_free(log);
+    return json;
 }
 
-static json_t *cmd_show(dl_history *h, const json_t *args, command_error *e)
+static json_t *cmd_show(const command_call *c, command_error *e)
 {
-    const char *rev = string_arg(args, "rev");
-    if (rev == NULL)
+    dl_ops_show_options options = DL_OPS_SHOW_OPTIONS_INIT;
+    dl_ops_show_result result = {0};
+    json_t *json = NULL;
+    int error;
+    if (string_arg(&options.rev, c->args, "rev", e) < 0)
+        return NULL;
+    if (options.rev == NULL)
         return fail(e, LSP_INVALID_PARAMS, "dateline.show needs a \"rev\" string"), NULL;
-    dl_history_id id;
-    char *content = NULL;
-    size_t size = 0;
-    int error = dl_history_resolve(&id, h, rev);
-    if (error == 0)
-        error = dl_history_read(&content, &size, h, &id);
-    if (error < 0)
-        return fail_library(e, error), NULL;
-    json_t *text = json_stringn(content, size);
-    free(content);
-    if (text == NULL)
-        return fail(e, LSP_INTERNAL_ERROR, "that version is not UTF-8 text"), NULL;
-    return json_pack("{s:i, s:s, s:o}", "schema", DL_JSON_SCHEMA, "id", id.hex, "content", text);
-}
-
-/* Read a revision's content, or the current text (the job's, else the file). */
-static int content_of(char **out, size_t *size, dl_history_id *id, dl_history *h, const char *rev,
-                      const dl_lsp_job *job)
-{
-    if (rev != NULL) {
-        int error = dl_history_resolve(id, h, rev);
-        return error < 0 ? error : dl_history_read(out, size, h, id);
-    }
-    id->hex[0] = '\0';
-    if (job->text != NULL) {
-        if ((*out = malloc(job->size + 1)) == NULL)
-            return dl_error_set(DL_ERROR, "out of memory");
-        memcpy(*out, job->text, job->size);
-        (*out)[job->size] = '\0';
-        *size = job->size;
-        return 0;
-    }
-    return dl_text_read_file(out, size, dl_history_file(h));
-}
-
-/* A side of a diff as `dateline diff --json` shows it: a version, or the
- * current text ({"id": null, "file"}). */
-static json_t *side_json(const dl_history_id *id, const char *file)
-{
-    if (id->hex[0])
-        return json_pack("{s:s, s:s#}", "id", id->hex, "short", id->hex,
-                         (int)DL_HISTORY_ID_SHORTSIZE);
-    return json_pack("{s:n, s:s}", "id", "file", file);
-}
-
-static json_t *cmd_diff(dl_lsp_job *job, dl_history *h, const json_t *args, command_error *e)
-{
-    const char *rev = string_arg(args, "rev");
-    const char *rev2 = string_arg(args, "rev2");
-    char *old_text = NULL, *new_text = NULL;
-    size_t old_size = 0, new_size = 0;
-    dl_history_id old_id, new_id;
-    dl_article *old = NULL, *new_article = NULL;
-    dl_diff *diff = NULL;
-    json_t *result = NULL;
-    int error;
-
-    if ((error = content_of(&old_text, &old_size, &old_id, h, rev ? rev : "@", job)) < 0 ||
-        (error = content_of(&new_text, &new_size, &new_id, h, rev2, job)) < 0 ||
-        (error = parse_article(&old, old_text, old_size, "the old version")) < 0 ||
-        (error = parse_article(&new_article, new_text, new_size, "the new version")) < 0 ||
-        (error = dl_diff_articles(&diff, old, new_article, NULL)) < 0 ||
-        (error = dl_diff_to_json(&result, diff)) < 0) {
+    if ((error = dl_ops_show(&result, c->history, &options)) < 0 ||
+        (error = dl_ops_show_json(&json, &result)) < 0)
         fail_library(e, error);
-        goto done;
-    }
-    json_object_set_new(result, "file", json_string(dl_history_file(h)));
-    json_object_set_new(result, "old", side_json(&old_id, dl_history_file(h)));
-    json_object_set_new(result, "new", side_json(&new_id, dl_history_file(h)));
-done:
-    dl_diff_free(diff);
-    dl_article_free(old);
-    dl_article_free(new_article);
-    free(old_text);
-    free(new_text);
-    return result;
+    dl_ops_show_result_dispose(&result);
+    return json;
 }
 
-static json_t *cmd_restore(dl_lsp_job *job, dl_history *h, const json_t *args, command_error *e)
+static json_t *cmd_diff(const command_call *c, command_error *e)
 {
-    const char *rev = string_arg(args, "rev");
-    if (rev == NULL)
+    dl_ops_diff_options options = DL_OPS_DIFF_OPTIONS_INIT;
+    dl_ops_diff_result result = {0};
+    json_t *json = NULL;
+    int error;
+    if (string_arg(&options.old_rev, c->args, "rev", e) < 0 ||
+        string_arg(&options.new_rev, c->args, "rev2", e) < 0)
+        return NULL;
+    options.content = c->content;
+    options.content_size = c->content_size;
+    if ((error = dl_ops_diff(&result, c->history, &options)) < 0 ||
+        (error = dl_ops_diff_json(&json, c->history, &result)) < 0)
+        fail_library(e, error);
+    dl_ops_diff_result_dispose(&result);
+    return json;
+}
+
+static json_t *cmd_restore(const command_call *c, command_error *e)
+{
+    dl_ops_restore_options options = DL_OPS_RESTORE_OPTIONS_INIT;
+    dl_ops_restore_result result;
+    json_t *json = NULL;
+    int error;
+    if (string_arg(&options.rev, c->args, "rev", e) < 0)
+        return NULL;
+    if (options.rev == NULL)
         return fail(e, LSP_INVALID_PARAMS, "dateline.restore needs a \"rev\" string"), NULL;
-    dl_history_id from, id;
-    int error = dl_history_resolve(&from, h, rev);
-    if (error < 0)
-        return fail_library(e, error), NULL;
     /* Unsaved text in the editor is recorded too: a restore loses nothing. */
-    if (job->text != NULL) {
-        char note[64];
-        snprintf(note, sizeof(note), "before restore of %.*s", DL_HISTORY_ID_SHORTSIZE, from.hex);
-        dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-        options.note = note;
-        options.content = job->text;
-        options.content_size = job->size;
-        dl_history_id ignored;
-        error = dl_history_snapshot(&ignored, h, &options);
-        if (error < 0 && error != DL_EUNCHANGED)
-            return fail_library(e, error), NULL;
-    }
-    if ((error = dl_history_restore(&id, h, from.hex)) < 0)
-        return fail_library(e, error), NULL;
-    json_t *doc = json_article(h);
-    json_object_set_new(doc, "restored", json_string(from.hex));
-    json_object_set_new(doc, "id", json_string(id.hex));
-    return doc;
+    options.content = c->content;
+    options.content_size = c->content_size;
+    if ((error = dl_ops_restore(&result, c->history, &options)) < 0 ||
+        (error = dl_ops_restore_json(&json, c->history, &result)) < 0)
+        fail_library(e, error);
+    return json;
 }
 
-/* `dateline blame --json` of the current text (the editor's, else the file). */
-static json_t *cmd_blame(dl_lsp_job *job, dl_history *h, command_error *e)
+static json_t *cmd_blame(const command_call *c, command_error *e)
 {
-    char *text = NULL;
-    size_t size = 0;
-    dl_history_id unused;
+    dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;
     dl_blame *blame = NULL;
-    json_t *result = NULL;
+    json_t *json = NULL;
     int error;
-    if ((error = content_of(&text, &size, &unused, h, NULL, job)) < 0 ||
-        (error = dl_blame_file(&blame, h, text, size, NULL)) < 0 ||
-        (error = dl_blame_to_json(&result, blame)) < 0)
+    options.content = c->content;
+    options.content_size = c->content_size;
+    if ((error = dl_ops_blame(&blame, c->history, &options)) < 0 ||
+        (error = dl_ops_blame_json(&json, c->history, blame)) < 0)
         fail_library(e, error);
-    else
-        json_object_set_new(result, "file", json_string(dl_history_file(h)));
     dl_blame_free(blame);
-    free(text);
-    return result;
+    return json;
 }
+
+/* The server's commands: one list that dispatch reads (the names are the
+ * ones dl_lsp_code_actions offers and initialize advertises). */
+static const struct {
+    const char *name;
+    json_t *(*run)(const command_call *c, command_error *e);
+} commands[] = {
+    {"dateline.snapshot", cmd_snapshot}, {"dateline.note", cmd_note},
+    {"dateline.log", cmd_log},           {"dateline.show", cmd_show},
+    {"dateline.diff", cmd_diff},         {"dateline.restore", cmd_restore},
+    {"dateline.blame", cmd_blame},
+};
 
 static void run_command(dl_lsp_worker *w, dl_lsp_job *job)
 {
     command_error e = {0};
     json_t *result = NULL;
     const json_t *args = job->arguments;
-    const char *uri = string_arg(args, "uri");
+    const json_t *uri = json_object_get(args, "uri");
     worker_doc *d = NULL;
-    dl_history *h = NULL;
-    int error;
+    command_call call = {.args = args, .content = job->text, .content_size = job->size};
+    size_t k = 0;
 
     dl_error_clear();
-    if (!json_is_object(args) || uri == NULL) {
+    while (k < sizeof(commands) / sizeof(commands[0]) && strcmp(commands[k].name, job->command))
+        k++;
+    if (!json_is_object(args) || !json_is_string(uri)) {
         fail(&e, LSP_INVALID_PARAMS, "the command takes one object argument with a \"uri\"");
-        goto done;
-    }
-    if ((d = find_doc(w, uri)) == NULL) {
-        fail(&e, LSP_INTERNAL_ERROR, "out of memory");
-        goto done;
-    }
-    if ((error = open_history(&h, d, w->config)) < 0) {
-        fail(&e, d->path ? LSP_INTERNAL_ERROR : LSP_INVALID_PARAMS, dl_error_last());
-        goto done;
-    }
-    if (strcmp(job->command, "dateline.snapshot") == 0)
-        result = cmd_snapshot(job, h, args, &e);
-    else if (strcmp(job->command, "dateline.note") == 0)
-        result = cmd_note(h, args, &e);
-    else if (strcmp(job->command, "dateline.log") == 0)
-        result = cmd_log(d->path, args, w->config, &e);
-    else if (strcmp(job->command, "dateline.show") == 0)
-        result = cmd_show(h, args, &e);
-    else if (strcmp(job->command, "dateline.diff") == 0)
-        result = cmd_diff(job, h, args, &e);
-    else if (strcmp(job->command, "dateline.restore") == 0)
-        result = cmd_restore(job, h, args, &e);
-    else if (strcmp(job->command, "dateline.blame") == 0)
-        result = cmd_blame(job, h, &e);
-    else
+    } else if (k == sizeof(commands) / sizeof(commands[0])) {
         fail(&e, LSP_INVALID_PARAMS, "unknown command");
-done:
+    } else if ((d = find_doc(w, json_string_value(uri))) == NULL) {
+        fail(&e, LSP_INTERNAL_ERROR, "out of memory");
+    } else if (open_history(&call.history, d, w->config) < 0) {
+        fail(&e, d->path ? LSP_INTERNAL_ERROR : LSP_INVALID_PARAMS, dl_error_last());
+    } else {
+        result = commands[k].run(&call, &e);
+    }
     if (result != NULL)
         dl_lsp_respond(w->writer, job->id, result);
     else
@@ -728,30 +439,60 @@ static void describe_version(dl_lsp_buf *md, const dl_history_version *v)
         dl_lsp_buf_printf(md, "  \n> %s", v->note);
 }
 
+/* The blamed quotation the hover is on: the one overlapping its range. */
+static const dl_blame_quote *quote_at(const dl_blame *blame, const dl_lsp_hover_context *ctx)
+{
+    for (size_t i = 0; i < blame->quote_count; i++) {
+        const dl_range *r = &blame->quotes[i].range;
+        if (r->start_byte < ctx->quote_end && ctx->quote_start < r->end_byte)
+            return &blame->quotes[i];
+    }
+    return NULL;
+}
+
+static const dl_blame_line *line_at(const dl_blame *blame, uint32_t offset)
+{
+    for (size_t i = 0; i < blame->count; i++)
+        if (blame->lines[i].range.start_byte <= offset && offset < blame->lines[i].range.end_byte)
+            return &blame->lines[i];
+    return NULL;
+}
+
 static void run_hover(dl_lsp_worker *w, dl_lsp_job *job)
 {
     const dl_lsp_hover_context *ctx = &job->hover;
     worker_doc *d = find_doc(w, job->uri);
     dl_history *h = NULL;
+    dl_blame *blame = NULL;
     int have_history = 0;
-    const char *history_error = NULL;
+    char *history_error = NULL, *blame_error = NULL;
     if (d != NULL && d->path != NULL && !w->config->no_history) {
-        if (open_history(&h, d, w->config) == 0 && blame_cache_update(&d->blame, h) == 0)
+        if (open_history(&h, d, w->config) == 0) {
             have_history = 1;
-        else
-            history_error = dl_error_last();
+            dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;
+            options.content = job->text;
+            options.content_size = job->size;
+            options.max_count = BLAME_DEPTH;
+            int error = d->blame ? 0 : dl_blame_cache_new(&d->blame);
+            options.cache = d->blame;
+            if (error < 0 || dl_ops_blame(&blame, h, &options) < 0)
+                blame_error = strdup(dl_error_last());
+        } else {
+            history_error = strdup(dl_error_last());
+        }
     }
+    /* Versions to credit: blame walked at least one. */
+    int credited = blame != NULL && blame->versions_walked > 0;
 
     dl_lsp_buf md = {0};
     if (ctx->quote_text != NULL) {
         dl_lsp_buf_printf(&md, "**Quotation**%s%s%s\n\n", ctx->speaker ? " — " : "",
                           ctx->speaker ? ctx->speaker : "", ctx->speaker ? "" : " (nobody credited)");
-        if (have_history && d->blame.count > 0) {
-            const blame_version *v =
-                blame_lookup(&d->blame, ctx->quote_text, strlen(ctx->quote_text), 1);
-            if (v) {
+        if (credited) {
+            const dl_blame_quote *q = quote_at(blame, ctx);
+            if (q && q->recorded) {
                 dl_lsp_buf_puts(&md, "Words last changed in ");
-                describe_version(&md, &v->meta);
+                describe_version(&md, &q->version);
             } else {
                 dl_lsp_buf_puts(&md, "Words changed since the latest recorded version.");
             }
@@ -760,28 +501,21 @@ static void run_hover(dl_lsp_worker *w, dl_lsp_job *job)
     }
     if (ctx->block_label != NULL) {
         dl_lsp_buf_printf(&md, "**%s**", ctx->block_label);
-        dl_blame *blame = NULL;
-        if (have_history && d->blame.count > 0 && job->text != NULL &&
-            dl_blame_file(&blame, h, job->text, job->size, NULL) == 0) {
-            const dl_blame_line *line = NULL;
-            for (size_t i = 0; i < blame->count && line == NULL; i++)
-                if (blame->lines[i].range.start_byte <= ctx->block_start &&
-                    ctx->block_start < blame->lines[i].range.end_byte)
-                    line = &blame->lines[i];
+        if (credited) {
+            const dl_blame_line *line = line_at(blame, ctx->block_start);
             if (line && line->recorded) {
                 dl_lsp_buf_puts(&md, " — last changed in ");
                 describe_version(&md, &line->version);
             } else {
                 dl_lsp_buf_puts(&md, " — changed since the latest recorded version");
             }
-        } else if (have_history && d->blame.count > 0) {
-            dl_lsp_buf_printf(&md, " — blame unavailable: %s", dl_error_last());
-        } else if (have_history) {
+        } else if (blame != NULL) {
             dl_lsp_buf_puts(&md, " — no recorded versions yet");
+        } else if (have_history) {
+            dl_lsp_buf_printf(&md, " — blame unavailable: %s", blame_error ? blame_error : "");
         } else if (history_error != NULL) {
             dl_lsp_buf_printf(&md, " — history unavailable: %s", history_error);
         }
-        dl_blame_free(blame);
     }
     if (md.size == 0 || md.failed) {
         dl_lsp_respond(w->writer, job->id, json_null());
@@ -793,6 +527,9 @@ static void run_hover(dl_lsp_worker *w, dl_lsp_job *job)
         dl_lsp_respond(w->writer, job->id, result);
     }
     dl_lsp_buf_dispose(&md);
+    dl_blame_free(blame);
+    free(blame_error);
+    free(history_error);
 }
 
 /* ------------------------------------------------- quotations changed -- */
@@ -814,85 +551,35 @@ static void post_result(dl_lsp_worker *w, dl_lsp_result *result)
 }
 
 /* Bring the annotated version up to date with the history. */
-static int annotated_update(annotated_cache *cache, dl_history *h)
-{
-    dl_history_stamp stamp;
-    int error = dl_history_stamp_read(&stamp, h);
-    if (error < 0)
-        return error;
-    if (cache->valid && dl_history_same_annotated(h, &cache->stamp, &stamp)) {
-        cache->stamp = stamp;
-        return 0;
-    }
-    annotated_cache_clear(cache);
-    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
-    options.max_count = 1;
-    options.annotated_only = 1;
-    if ((error = dl_history_log_read(&cache->log, h, &options)) < 0)
-        return error;
-    if (cache->log->count > 0) {
-        char *text = NULL;
-        size_t size = 0;
-        if (dl_history_read(&text, &size, h, &cache->log->versions[0].id) == 0 &&
-            parse_article(&cache->article, text, size, "the annotated version") < 0)
-            cache->article = NULL;
-        free(text);
-    }
-    /* The stamp read before the log: a change in between reads it again. */
-    cache->stamp = stamp;
-    cache->valid = 1;
-    return 0;
-}
 
 static void run_quotes(dl_lsp_worker *w, dl_lsp_job *job)
 {
     worker_doc *d = find_doc(w, job->uri);
     dl_history *h = NULL;
-    dl_article *current = NULL;
-    dl_diff *diff = NULL;
+    dl_blame_quote_changes *changes = NULL;
     dl_lsp_result *result = calloc(1, sizeof(*result));
 
-    if (result == NULL || (result->uri = strdup(job->uri)) == NULL)
-        goto done;
+    if (result == NULL || (result->uri = strdup(job->uri)) == NULL) {
+        dl_lsp_result_free(result);
+        return;
+    }
     /* Quietly nothing when there is no history to compare with. */
     if (d == NULL || d->path == NULL || job->text == NULL || open_history(&h, d, w->config) < 0 ||
-        annotated_update(&d->annotated, h) < 0 || d->annotated.article == NULL ||
-        (d->parser == NULL && dl_article_parser_new(&d->parser) < 0) ||
-        dl_article_parser_parse(&current, d->parser, job->text, job->size) < 0 ||
-        dl_diff_articles(&diff, d->annotated.article, current, NULL) < 0)
+        (d->checker == NULL && dl_blame_checker_new(&d->checker) < 0) ||
+        dl_blame_quotes_changed(&changes, d->checker, h, job->text, job->size) < 0 ||
+        (result->warnings = calloc(changes->count + 1, sizeof(*result->warnings))) == NULL)
         goto post;
-
-    const dl_history_version *v = &d->annotated.log->versions[0];
-    result->warnings = calloc(diff->quotation_count + 1, sizeof(*result->warnings));
-    if (result->warnings == NULL)
-        goto post;
-    for (size_t i = 0; i < diff->quotation_count; i++) {
-        const dl_diff_quotation *q = &diff->quotations[i];
-        if (q->change != DL_DIFF_QUOTE_CHANGED || q->new_text == NULL)
-            continue;
-        char *message = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&message, &size);
-        if (f == NULL)
-            break;
-        fprintf(f, "quotation changed since the annotated version %.*s (“%s”): it was “%s”",
-                DL_HISTORY_ID_SHORTSIZE, v->id.hex, v->note ? v->note : "",
-                q->old_text ? q->old_text : "");
-        fclose(f);
-        dl_lsp_quote_warning *warning = &result->warnings[result->warning_count];
-        warning->text = strdup(q->new_text);
-        warning->message = message;
-        result->warning_count++;
-        if (warning->text == NULL || warning->message == NULL)
-            break;
+    /* The warnings take the core's strings over. */
+    for (size_t i = 0; i < changes->count; i++) {
+        dl_blame_quote_change *c = &changes->changes[i];
+        dl_lsp_quote_warning *warning = &result->warnings[result->warning_count++];
+        warning->text = c->text;
+        warning->message = c->message;
+        c->text = c->message = NULL;
     }
 post:
+    dl_blame_quote_changes_free(changes);
     post_result(w, result);
-    result = NULL;
-done:
-    dl_lsp_result_free(result);
-    dl_diff_free(diff);
-    dl_article_free(current);
 }
 
 /* --------------------------------------------------------------- jobs -- */

@@ -1,0 +1,409 @@
+/*
+ * dateline — the operations both front ends call, and their one JSON
+ * rendering each (see dateline/ops.h).
+ */
+#include "dateline/ops.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dateline/error.h"
+#include "dateline/json.h"
+#include "dateline/text.h"
+
+static int oom(void)
+{
+    return dl_error_set(DL_ERROR, "out of memory building JSON");
+}
+
+/* Hand a finished object to the caller, or say that building it failed. */
+static int finish(json_t **out, json_t *json)
+{
+    if (json == NULL)
+        return oom();
+    *out = json;
+    return 0;
+}
+
+/* {"schema", "file", "key", "ref"}: what every per-article result opens with. */
+static json_t *article_object(const dl_history *history)
+{
+    return json_pack("{s:i, s:s, s:s, s:s}", "schema", DL_JSON_SCHEMA, "file",
+                     dl_history_file(history), "key", dl_history_key(history), "ref",
+                     dl_history_refname(history));
+}
+
+/* The current text: the caller's bytes, copied, or the file's. */
+static int current_text(char **out, size_t *size, const dl_history *history, const char *content,
+                        size_t content_size)
+{
+    if (content == NULL)
+        return dl_text_read_file(out, size, dl_history_file(history));
+    char *copy = malloc(content_size + 1);
+    if (copy == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    memcpy(copy, content, content_size);
+    copy[content_size] = '\0';
+    *out = copy;
+    *size = content_size;
+    return 0;
+}
+
+/* "@" on an article without history says what to do instead of "not found". */
+static int resolve(dl_history_id *out, dl_history *history, const char *rev)
+{
+    int error = dl_history_resolve(out, history, rev);
+    if (error != DL_ENOTFOUND)
+        return error;
+    dl_history_log *log = NULL;
+    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    options.max_count = 1;
+    if (dl_history_log_read(&log, history, &options) == 0 && log->count == 0)
+        error = dl_error_set(DL_ENOTFOUND,
+                             "%s has no recorded versions yet; record one with "
+                             "'dateline snapshot %s'",
+                             dl_history_key(history), dl_history_key(history));
+    dl_history_log_free(log);
+    return error;
+}
+
+/* ------------------------------------------------------------ snapshot -- */
+
+int dl_ops_snapshot(dl_ops_snapshot_result *out, dl_history *history,
+                    const dl_ops_snapshot_options *opts)
+{
+    static const dl_ops_snapshot_options defaults = DL_OPS_SNAPSHOT_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+    options.note = opts->note;
+    options.content = opts->content;
+    options.content_size = opts->content_size;
+    dl_history_id id;
+    int error = dl_history_snapshot(&id, history, &options);
+    if (error < 0 && error != DL_EUNCHANGED)
+        return error;
+    dl_error_clear();
+    out->id = id;
+    out->recorded = error == 0;
+    return 0;
+}
+
+int dl_ops_snapshot_json(json_t **out, const dl_history *history,
+                         const dl_ops_snapshot_result *result)
+{
+    json_t *json = article_object(history);
+    if (json && (json_object_set_new(json, "id", json_string(result->id.hex)) < 0 ||
+                 json_object_set_new(json, "recorded", json_boolean(result->recorded)) < 0)) {
+        json_decref(json);
+        json = NULL;
+    }
+    return finish(out, json);
+}
+
+/* ---------------------------------------------------------------- note -- */
+
+int dl_ops_note(dl_ops_note_result *out, dl_history *history, const dl_ops_note_options *opts)
+{
+    if (opts == NULL || opts->note == NULL)
+        return dl_error_set(DL_EUSAGE, "a note needs its text");
+    dl_history_id id;
+    int error = dl_history_note(&id, history, opts->rev ? opts->rev : "@", opts->note);
+    if (error < 0)
+        return error;
+    out->id = id;
+    out->note = opts->note;
+    return 0;
+}
+
+int dl_ops_note_json(json_t **out, const dl_history *history, const dl_ops_note_result *result)
+{
+    json_t *json = article_object(history);
+    if (json && (json_object_set_new(json, "id", json_string(result->id.hex)) < 0 ||
+                 json_object_set_new(json, "note", json_string(result->note)) < 0)) {
+        json_decref(json);
+        json = NULL;
+    }
+    return finish(out, json);
+}
+
+/* ----------------------------------------------------------------- log -- */
+
+int dl_ops_log(dl_history_log **out, dl_history *history, const dl_ops_log_options *opts)
+{
+    static const dl_ops_log_options defaults = DL_OPS_LOG_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    options.max_count = opts->max_count;
+    options.annotated_only = opts->annotated_only;
+    return dl_history_log_read(out, history, &options);
+}
+
+static json_t *version_json(const dl_history_version *v)
+{
+    char when[40];
+    dl_history_format_time(when, sizeof(when), v->time, v->offset);
+    json_t *parents = json_array();
+    if (parents && v->parent_count > 0)
+        json_array_append_new(parents, json_string(v->parent.hex));
+    json_t *item = json_pack(
+        "{s:s, s:s#, s:s, s:I, s:i, s:{s:s, s:s}, s:o, s:o, s:I, s:I, s:I}", "id", v->id.hex,
+        "short", v->id.hex, (int)DL_HISTORY_ID_SHORTSIZE, "time", when, "timestamp",
+        (json_int_t)v->time, "offset_minutes", v->offset, "author", "name",
+        v->author_name ? v->author_name : "", "email", v->author_email ? v->author_email : "",
+        "note", v->note ? json_string(v->note) : json_null(), "parents", parents,
+        "parent_count", (json_int_t)v->parent_count, "words", (json_int_t)v->change.words,
+        "words_delta", (json_int_t)v->change.words_delta);
+    if (item != NULL && v->change.summary != NULL &&
+        json_object_set_new(item, "summary", json_string(v->change.summary)) < 0) {
+        json_decref(item);
+        item = NULL;
+    }
+    return item;
+}
+
+int dl_ops_log_json(json_t **out, const dl_history *history, const dl_history_log *log)
+{
+    json_t *json = article_object(history), *versions = json_array();
+    for (size_t i = 0; versions && i < log->count; i++) {
+        json_t *item = version_json(&log->versions[i]);
+        if (item == NULL || json_array_append_new(versions, item) < 0) {
+            json_decref(versions);
+            versions = NULL;
+        }
+    }
+    if (json == NULL || versions == NULL || json_object_set_new(json, "versions", versions) < 0) {
+        json_decref(json);
+        return oom();
+    }
+    *out = json;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- show -- */
+
+int dl_ops_show(dl_ops_show_result *out, dl_history *history, const dl_ops_show_options *opts)
+{
+    static const dl_ops_show_options defaults = DL_OPS_SHOW_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    dl_ops_show_result result = {0};
+    int error = resolve(&result.id, history, opts->rev ? opts->rev : "@");
+    if (error == 0)
+        error = dl_history_read(&result.content, &result.size, history, &result.id);
+    if (error == 0)
+        *out = result;
+    return error;
+}
+
+void dl_ops_show_result_dispose(dl_ops_show_result *result)
+{
+    free(result->content);
+    memset(result, 0, sizeof(*result));
+}
+
+int dl_ops_show_json(json_t **out, const dl_ops_show_result *result)
+{
+    json_t *content = json_stringn(result->content, result->size);
+    if (content == NULL)
+        return dl_error_set(DL_EINVALID, "version %.*s is not UTF-8 text", DL_HISTORY_ID_SHORTSIZE,
+                            result->id.hex);
+    return finish(out, json_pack("{s:i, s:s, s:o}", "schema", DL_JSON_SCHEMA, "id",
+                                 result->id.hex, "content", content));
+}
+
+/* ---------------------------------------------------------------- diff -- */
+
+static int load_side(dl_ops_diff_side *side, dl_history *history, const char *rev,
+                     const dl_ops_diff_options *opts)
+{
+    int error;
+    if (rev != NULL) {
+        if ((error = resolve(&side->id, history, rev)) == 0)
+            error = dl_history_read(&side->text, &side->size, history, &side->id);
+    } else {
+        error = current_text(&side->text, &side->size, history, opts->content, opts->content_size);
+    }
+    if (error == 0)
+        error = dl_text_check(side->text, side->size,
+                              rev ? rev : dl_history_file(history));
+    if (error == 0)
+        error = dl_article_parse(&side->article, side->text, side->size);
+    return error;
+}
+
+int dl_ops_diff(dl_ops_diff_result *out, dl_history *history, const dl_ops_diff_options *opts)
+{
+    static const dl_ops_diff_options defaults = DL_OPS_DIFF_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    dl_ops_diff_result result = {0};
+    int error = load_side(&result.old_side, history, opts->old_rev ? opts->old_rev : "@", opts);
+    if (error == 0)
+        error = load_side(&result.new_side, history, opts->new_rev, opts);
+    if (error == 0)
+        error = dl_diff_articles(&result.diff, result.old_side.article, result.new_side.article,
+                                 NULL);
+    if (error < 0) {
+        dl_ops_diff_result_dispose(&result);
+        return error;
+    }
+    *out = result;
+    return 0;
+}
+
+static void side_dispose(dl_ops_diff_side *side)
+{
+    free(side->text);
+    dl_article_free(side->article);
+}
+
+void dl_ops_diff_result_dispose(dl_ops_diff_result *result)
+{
+    dl_diff_free(result->diff);
+    side_dispose(&result->old_side);
+    side_dispose(&result->new_side);
+    memset(result, 0, sizeof(*result));
+}
+
+static json_t *side_json(const dl_ops_diff_side *side, const char *file)
+{
+    if (side->id.hex[0])
+        return json_pack("{s:s, s:s#}", "id", side->id.hex, "short", side->id.hex,
+                         (int)DL_HISTORY_ID_SHORTSIZE);
+    return json_pack("{s:n, s:s}", "id", "file", file);
+}
+
+int dl_ops_diff_json(json_t **out, const dl_history *history, const dl_ops_diff_result *result)
+{
+    json_t *json = NULL;
+    int error = dl_diff_to_json(&json, result->diff);
+    if (error < 0)
+        return error;
+    const char *file = dl_history_file(history);
+    if (json_object_set_new(json, "file", json_string(file)) < 0 ||
+        json_object_set_new(json, "old", side_json(&result->old_side, file)) < 0 ||
+        json_object_set_new(json, "new", side_json(&result->new_side, file)) < 0) {
+        json_decref(json);
+        return oom();
+    }
+    *out = json;
+    return 0;
+}
+
+/* ------------------------------------------------------------- restore -- */
+
+int dl_ops_restore(dl_ops_restore_result *out, dl_history *history,
+                   const dl_ops_restore_options *opts)
+{
+    if (opts == NULL || opts->rev == NULL)
+        return dl_error_set(DL_EUSAGE, "a restore needs the version to restore");
+    dl_ops_restore_result result;
+    int error = resolve(&result.restored, history, opts->rev);
+    if (error < 0)
+        return error;
+    if (opts->content != NULL) {
+        char note[64];
+        snprintf(note, sizeof(note), "before restore of %.*s", DL_HISTORY_ID_SHORTSIZE,
+                 result.restored.hex);
+        dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+        options.note = note;
+        options.content = opts->content;
+        options.content_size = opts->content_size;
+        dl_history_id ignored;
+        error = dl_history_snapshot(&ignored, history, &options);
+        if (error < 0 && error != DL_EUNCHANGED)
+            return error;
+    }
+    if ((error = dl_history_restore(&result.id, history, result.restored.hex)) < 0)
+        return error;
+    *out = result;
+    return 0;
+}
+
+int dl_ops_restore_json(json_t **out, const dl_history *history,
+                        const dl_ops_restore_result *result)
+{
+    json_t *json = article_object(history);
+    if (json && (json_object_set_new(json, "restored", json_string(result->restored.hex)) < 0 ||
+                 json_object_set_new(json, "id", json_string(result->id.hex)) < 0)) {
+        json_decref(json);
+        json = NULL;
+    }
+    return finish(out, json);
+}
+
+/* --------------------------------------------------------------- blame -- */
+
+int dl_ops_blame(dl_blame **out, dl_history *history, const dl_ops_blame_options *opts)
+{
+    static const dl_ops_blame_options defaults = DL_OPS_BLAME_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    char *text = NULL;
+    size_t size = 0;
+    dl_blame_options options = DL_BLAME_OPTIONS_INIT;
+    options.max_count = opts->max_count;
+    options.cache = opts->cache;
+    int error = current_text(&text, &size, history, opts->content, opts->content_size);
+    if (error == 0)
+        error = dl_blame_file(out, history, text, size, &options);
+    free(text);
+    return error;
+}
+
+int dl_ops_blame_json(json_t **out, const dl_history *history, const dl_blame *blame)
+{
+    json_t *json = NULL;
+    int error = dl_blame_to_json(&json, blame);
+    if (error < 0)
+        return error;
+    if (json_object_set_new(json, "file", json_string(dl_history_file(history))) < 0) {
+        json_decref(json);
+        return oom();
+    }
+    *out = json;
+    return 0;
+}
+
+/* ----------------------------------------------------------- push/pull -- */
+
+static int sync_with(dl_ops_sync_result *out, dl_history_store *store,
+                     const dl_ops_sync_options *opts, int pull)
+{
+    static const dl_ops_sync_options defaults = DL_OPS_SYNC_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    dl_history_sync_options options = DL_HISTORY_SYNC_OPTIONS_INIT;
+    options.remote = opts->remote ? opts->remote : "origin";
+    dl_history_sync_result counts = {0};
+    int error = pull ? dl_history_pull(&counts, store, &options)
+                     : dl_history_push(&counts, store, &options);
+    if (error < 0)
+        return error;
+    out->remote = options.remote;
+    out->counts = counts;
+    return 0;
+}
+
+int dl_ops_push(dl_ops_sync_result *out, dl_history_store *store, const dl_ops_sync_options *opts)
+{
+    return sync_with(out, store, opts, 0);
+}
+
+int dl_ops_pull(dl_ops_sync_result *out, dl_history_store *store, const dl_ops_sync_options *opts)
+{
+    return sync_with(out, store, opts, 1);
+}
+
+int dl_ops_sync_json(json_t **out, const dl_history_store *store, const dl_ops_sync_result *result)
+{
+    const dl_history_sync_result *c = &result->counts;
+    return finish(out, json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:b}", "schema", DL_JSON_SCHEMA,
+                                 "store", dl_history_store_path(store), "remote", result->remote,
+                                 "updated", (json_int_t)c->updated, "merged",
+                                 (json_int_t)c->merged, "unchanged", (json_int_t)c->unchanged,
+                                 "notes_updated", c->notes_updated));
+}
