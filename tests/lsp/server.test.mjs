@@ -18,7 +18,13 @@ const proto = require('vscode-languageserver-protocol');
 
 const BIN = path.join(ROOT, 'plugin/bin/dateline');
 const SHARED = process.env.DATELINE_SHARED || path.join(ROOT, '../shared');
-const SEED = fs.readFileSync(path.join(SHARED, 'seeds/000_8262d85f5fa5c412.txt'), 'utf8');
+const SEED_PATH = path.join(SHARED, 'seeds/000_8262d85f5fa5c412.txt');
+const SEED = fs.existsSync(SEED_PATH) ? fs.readFileSync(SEED_PATH, 'utf8') : null;
+// A clone made from the project's home page has no shared data: the tests
+// that read the reference article say they were not run.
+const NEEDS_SEED = { skip: SEED === null && 'not run: the shared data is not here' };
+// Where any article will do: one the project wrote.
+const FIXTURE = fs.readFileSync(path.join(ROOT, 'tests/fixtures/wire-story.article'), 'utf8');
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, 'plugin.json'), 'utf8'));
 
 // A scratch HOME with its own git identity, and a git repository in it.
@@ -185,8 +191,9 @@ test('unknown methods: MethodNotFound for requests, ignored notifications', asyn
   server.connection.sendNotification('dateline/unknownNotification', {});
   await assert.rejects(server.connection.sendRequest('dateline/unknown', {}), (e) => e.code === -32601);
   const uri = 'file:///tmp/after-unknown.txt';
-  open(server, uri, SEED);
-  assert.equal((await symbols(server, uri)).length, 8);
+  open(server, uri, FIXTURE);
+  const names = (await symbols(server, uri)).map((symbol) => symbol.name);
+  assert.ok(names.some((name) => name.startsWith('Harbor authority approves')), names.join(', '));
   assert.equal(await stop(server), 0);
 });
 
@@ -214,7 +221,7 @@ test('malformed JSON and broken headers get ParseError with id null; the server 
 test('when the client dies (stdin closes) the server exits', async () => {
   const server = start();
   await initialize(server);
-  open(server, 'file:///tmp/dying.txt', SEED);
+  open(server, 'file:///tmp/dying.txt', FIXTURE);
   await server.waitFor('textDocument/publishDiagnostics');
   server.child.stdin.end();
   const code = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r('hung'), 5000))]);
@@ -224,7 +231,7 @@ test('when the client dies (stdin closes) the server exits', async () => {
 
 // ----------------------------------------------------- document features --
 
-test('documentSymbol: headline, paragraphs with dateline and quotations, speakers as detail', async () => {
+test('documentSymbol: headline, paragraphs with dateline and quotations, speakers as detail', NEEDS_SEED, async () => {
   const server = start();
   await initialize(server);
   const uri = 'file:///tmp/reference.txt';
@@ -256,7 +263,7 @@ function applyEdit(text, range, newText) {
   return text.slice(0, offset(range.start)) + newText + text.slice(offset(range.end));
 }
 
-test('1,000 incremental edits leave the same symbols as a fresh server on the final text', async () => {
+test('1,000 incremental edits leave the same symbols as a fresh server on the final text', NEEDS_SEED, async () => {
   const server = start();
   await initialize(server);
   const uri = 'file:///tmp/edited.txt';
@@ -291,7 +298,7 @@ test('1,000 incremental edits leave the same symbols as a fresh server on the fi
   assert.equal(await stop(fresh), 0);
 });
 
-test('symbols asked after every edit stay those of a fresh server (cached blocks)', async () => {
+test('symbols asked after every edit stay those of a fresh server (cached blocks)', NEEDS_SEED, async () => {
   const server = start();
   await initialize(server);
   const uri = 'file:///tmp/cached.txt';
@@ -341,7 +348,7 @@ test('positionEncoding utf-8 is used when the client offers it', async () => {
   await stop(server);
 });
 
-test('diagnostics: an injected unclosed quote is reported, and the code action closes it', async () => {
+test('diagnostics: an injected unclosed quote is reported, and the code action closes it', NEEDS_SEED, async () => {
   const server = start();
   await initialize(server);
   const uri = 'file:///tmp/diagnosed.txt';
@@ -395,7 +402,7 @@ test('folding, selection ranges and semantic tokens', async () => {
 
 // --------------------------------------------------------------- history --
 
-test('a version is recorded on save, visible to git, and dateline/recorded says so', async () => {
+test('a version is recorded on save, visible to git, and dateline/recorded says so', NEEDS_SEED, async () => {
   const s = scratch();
   try {
     const file = path.join(s.repo, 'story.txt');
@@ -420,7 +427,7 @@ test('a version is recorded on save, visible to git, and dateline/recorded says 
   }
 });
 
-test('excluded paths and recordOnSave false record nothing', async () => {
+test('excluded paths and recordOnSave false record nothing', NEEDS_SEED, async () => {
   const s = scratch();
   try {
     fs.mkdirSync(path.join(s.repo, 'drafts'));
@@ -440,7 +447,7 @@ test('excluded paths and recordOnSave false record nothing', async () => {
   }
 });
 
-test('a failure to record is reported once through showMessage; the save is unaffected', async () => {
+test('a failure to record is reported once through showMessage; the save is unaffected', NEEDS_SEED, async () => {
   const s = scratch();
   try {
     const file = path.join(s.repo, 'story.txt');
@@ -471,7 +478,7 @@ test('a failure to record is reported once through showMessage; the save is unaf
   }
 });
 
-test('executeCommand results are the CLI --json output', async () => {
+test('executeCommand results are the CLI --json output', NEEDS_SEED, async () => {
   const s = scratch();
   try {
     const file = path.join(s.repo, 'story.txt');
@@ -543,7 +550,7 @@ test('executeCommand results are the CLI --json output', async () => {
   }
 });
 
-test('hover on a paragraph shows its blame; on a quotation its speaker', async () => {
+test('hover on a paragraph shows its blame; on a quotation its speaker', NEEDS_SEED, async () => {
   const s = scratch();
   try {
     const file = path.join(s.repo, 'story.txt');
@@ -570,7 +577,7 @@ test('hover on a paragraph shows its blame; on a quotation its speaker', async (
   }
 });
 
-test('a changed quotation since the last annotated version is a warning', async () => {
+test('a changed quotation since the last annotated version is a warning', NEEDS_SEED, async () => {
   const s = scratch();
   try {
     const file = path.join(s.repo, 'story.txt');
@@ -600,7 +607,7 @@ test('a changed quotation since the last annotated version is a warning', async 
   }
 });
 
-test('the quotation warning follows the annotated version from save to save', async () => {
+test('the quotation warning follows the annotated version from save to save', NEEDS_SEED, async () => {
   const s = scratch();
   try {
     const file = path.join(s.repo, 'story.txt');
@@ -641,7 +648,7 @@ test('the quotation warning follows the annotated version from save to save', as
 
 // ------------------------------------------------------ dateline/article --
 
-test('dateline/article: the model of the unsaved text, as `dateline outline --json` prints it', async () => {
+test('dateline/article: the model of the unsaved text, as `dateline outline --json` prints it', NEEDS_SEED, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dateline-article-'));
   try {
     const server = start();
