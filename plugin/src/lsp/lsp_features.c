@@ -972,28 +972,6 @@ json_t *dl_lsp_selection_ranges(const dl_lsp_document *doc, const json_t *positi
 
 /* ------------------------------------------------------------- hovering -- */
 
-char *dl_lsp_normalize(const char *text, size_t size)
-{
-    char *out = malloc(size + 1);
-    if (out == NULL)
-        return NULL;
-    size_t n = 0;
-    bool space = false;
-    for (size_t i = 0, length; i < size; i++) {
-        if ((length = dl_text_space_length(text + i, size - i)) > 0) {
-            space = n > 0;
-            i += length - 1;
-            continue;
-        }
-        if (space)
-            out[n++] = ' ';
-        space = false;
-        out[n++] = text[i];
-    }
-    out[n] = '\0';
-    return out;
-}
-
 /* Whether `offset` is in `range` or just after its last byte (the end of
  * its line, where a cursor often is). */
 static bool at_range(const dl_range *range, uint32_t offset)

@@ -211,10 +211,6 @@ int dl_lsp_hover_context_at(dl_lsp_hover_context *out, dl_lsp_document *doc,
                             uint32_t offset);
 void dl_lsp_hover_context_dispose(dl_lsp_hover_context *ctx);
 
-/* Space runs (dl_text_space_length) to one space, trimmed: how texts
- * compare across versions. */
-char *dl_lsp_normalize(const char *text, size_t size);
-
 /* ------------------------------------------------------------ worker -- */
 
 typedef struct {
