@@ -8,6 +8,7 @@
 #define DATELINE_TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /**
  * Read the whole file at `path` into a NUL-terminated buffer the caller frees.
@@ -21,6 +22,24 @@ int dl_text_read_file(char **out, size_t *out_size, const char *path);
  * 3629). DL_EINVALID otherwise, with a message naming `what` and the offset.
  */
 int dl_text_check(const char *data, size_t size, const char *what);
+
+/** How dl_text_put lays out line breaks. */
+typedef enum {
+    /** Line breaks (CRLF as one) and tabs become spaces: a log line. */
+    DL_TEXT_ONE_LINE,
+    /** Line breaks and tabs are kept; CRLF and a lone CR print as LF. */
+    DL_TEXT_LINES,
+} dl_text_layout;
+
+/**
+ * Write `size` bytes of untrusted text (an article, a note, an author's
+ * name, a remote's name) for a person to read. Every other control
+ * character, C0, DEL and the C1 controls U+0080..U+009F alike, is written
+ * as '?': text from a file, a commit or a remote can never move the cursor,
+ * recolour the screen, ring the bell or set the clipboard (OSC 52). Every
+ * human-readable output of the CLI goes through here.
+ */
+void dl_text_put(FILE *out, const char *text, size_t size, dl_text_layout layout);
 
 /**
  * Length of the space character at `s` (of `n` > 0 bytes), or 0 if it is

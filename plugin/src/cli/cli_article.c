@@ -31,30 +31,6 @@ static int load_article(dl_article **out, const char *file)
 /* Quotations print at most this many bytes of their words. */
 #define QUOTE_PREVIEW 60
 
-/* `size` bytes of article text for a terminal: line breaks and tabs become
- * spaces, and no other control character (C0, DEL, C1) reaches it, so text
- * in a file can never move the cursor or recolour the screen. */
-static void put_text(FILE *out, const char *text, size_t size)
-{
-    const unsigned char *bytes = (const unsigned char *)text;
-    for (size_t i = 0; i < size; i++) {
-        unsigned char c = bytes[i];
-        if (c == '\n' || c == '\r' || c == '\t')
-            fputc(' ', out);
-        else if (c < 0x20 || c == 0x7f)
-            fputs("\xef\xbf\xbd", out); /* U+FFFD */
-        else if (c == 0xc2 && i + 1 < size && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9f)
-            fputs("\xef\xbf\xbd", out), i++;
-        else
-            fputc(c, out);
-    }
-}
-
-static void put_string(FILE *out, const char *text)
-{
-    put_text(out, text, strlen(text));
-}
-
 /* A quotation under its block. Every part of a quotation running over
  * several paragraphs has the model's speaker; it is credited once, on the
  * part that opens it, and the parts after it say they continue it. */
@@ -66,13 +42,13 @@ static void print_quotation(FILE *out, const dl_quotation *q)
     while (shown < length && ((unsigned char)q->text[shown] & 0xC0) == 0x80)
         shown--;
     fputs("      “", out);
-    put_text(out, q->text, shown);
+    dl_text_put(out, q->text, shown, DL_TEXT_ONE_LINE);
     fprintf(out, "%s”", shown < length ? "…" : "");
     if (q->continued) {
         fputs(" (continued)", out);
     } else if (q->speaker) {
         fputs(" — ", out);
-        put_string(out, q->speaker);
+        dl_cli_put_text(out, q->speaker);
     }
     fputc('\n', out);
 }
@@ -89,7 +65,7 @@ static void print_outline(FILE *out, const dl_article *article)
     for (size_t i = 0; i < sizeof(front) / sizeof(front[0]); i++) {
         if (front[i].span) {
             fputs(front[i].label, out);
-            put_string(out, front[i].span->text);
+            dl_cli_put_text(out, front[i].span->text);
             fputc('\n', out);
         }
     }
@@ -102,11 +78,11 @@ static void print_outline(FILE *out, const dl_article *article)
         const dl_block *block = &article->blocks[i];
         if (block->kind == DL_BLOCK_PARAGRAPH) {
             fprintf(out, "  ¶%-3u ", block->paragraph);
-            put_string(out, block->first_words);
+            dl_cli_put_text(out, block->first_words);
             fprintf(out, " (%u words)\n", block->words);
         } else {
             fprintf(out, "  %-4s ", block->kind == DL_BLOCK_SUBHEAD ? "§" : "");
-            put_string(out, block->first_words);
+            dl_cli_put_text(out, block->first_words);
             fprintf(out, " [%s]\n", dl_article_block_kind_name(block->kind));
         }
         while (next_quotation < article->quotation_count &&
@@ -117,7 +93,7 @@ static void print_outline(FILE *out, const dl_article *article)
         const dl_annotation *n = &article->annotations[i];
         if (n->kind == DL_ANNOTATION_COMMENT) {
             fprintf(out, "  comment, line %u: ", n->span.range.start_line + 1);
-            put_string(out, n->text);
+            dl_cli_put_text(out, n->text);
             fputc('\n', out);
         }
     }

@@ -7,6 +7,7 @@
 
 #include "dateline/cli.h"
 #include "dateline/error.h"
+#include "dateline/text.h"
 #include "dateline_version.h"
 
 
@@ -131,20 +132,7 @@ void dl_cli_close_article(dl_cli_article *o)
 
 void dl_cli_put_text(FILE *out, const char *text)
 {
-    dl_cli_put_textn(out, text, strlen(text));
-}
-
-void dl_cli_put_textn(FILE *out, const char *text, size_t size)
-{
-    const unsigned char *end = (const unsigned char *)text + size;
-    for (const unsigned char *p = (const unsigned char *)text; p < end; p++) {
-        if (p[0] == 0xC2 && p + 1 < end && p[1] >= 0x80 && p[1] <= 0x9F) { /* C1 controls */
-            fputc('?', out);
-            p++;
-        } else {
-            fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
-        }
-    }
+    dl_text_put(out, text, strlen(text), DL_TEXT_ONE_LINE);
 }
 
 int dl_cli_json_print(json_t *doc, FILE *out)

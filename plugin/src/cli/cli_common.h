@@ -61,12 +61,10 @@ typedef struct {
 int dl_cli_open_article(dl_cli_article *o, const dl_cli_args *a, const char *file);
 void dl_cli_close_article(dl_cli_article *o);
 
-/* `text` for a person to read: control characters (a note or an author's
- * name may hold an escape sequence or a line break) are shown as '?', so
- * nothing a writer typed can drive the terminal or break a line apart. */
+/* `text` for a person to read, on one line: dl_text_put with
+ * DL_TEXT_ONE_LINE (a note or an author's name may hold an escape sequence
+ * or a line break). */
 void dl_cli_put_text(FILE *out, const char *text);
-/* The same for the first `size` bytes of `text`. */
-void dl_cli_put_textn(FILE *out, const char *text, size_t size);
 
 /* Print and release `doc` (an operation's JSON rendering); returns the
  * exit status. */

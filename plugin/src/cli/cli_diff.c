@@ -17,6 +17,7 @@
 #include "dateline/error.h"
 #include "dateline/history.h"
 #include "dateline/ops.h"
+#include "dateline/text.h"
 #include "dateline_version.h"
 
 
@@ -107,7 +108,7 @@ static void put_column(FILE *out, const char *text, size_t width)
             while (shown < size && ((unsigned char)text[shown] & 0xC0) == 0x80)
                 shown++;
         }
-        dl_cli_put_textn(out, text, shown);
+        dl_text_put(out, text, shown, DL_TEXT_ONE_LINE);
         fputs("…", out);
         return;
     }

@@ -7,6 +7,7 @@
 #include "dateline/diff.h"
 #include "dateline/error.h"
 #include "dateline/json.h"
+#include "dateline/text.h"
 
 /* ------------------------------------------------------------- JSON -- */
 
@@ -129,18 +130,19 @@ static void style(view *v, const char *code)
         fputs(code, v->out);
 }
 
-/* Text, its line breaks followed by the indentation (CR dropped: a CRLF
- * article prints like an LF one). Other control characters show as '?':
- * an escape sequence in an article must not drive the reader's terminal. */
+/* Text, each line break followed by the indentation; control characters
+ * are neutralised by dl_text_put (an escape sequence in an article must not
+ * drive the reader's terminal). */
 static void put_text(view *v, const char *text, size_t size)
 {
-    for (size_t i = 0; i < size; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c == '\r')
-            continue;
-        fputc((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : c, v->out);
-        if (text[i] == '\n')
+    const char *end = text + size;
+    while (text < end) {
+        const char *newline = memchr(text, '\n', (size_t)(end - text));
+        size_t line = newline ? (size_t)(newline - text) + 1 : (size_t)(end - text);
+        dl_text_put(v->out, text, line, DL_TEXT_LINES);
+        if (newline)
             fputs(INDENT, v->out);
+        text += line;
     }
 }
 

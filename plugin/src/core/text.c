@@ -127,3 +127,25 @@ int dl_text_check(const char *data, size_t size, const char *what)
                             what, bad);
     return 0;
 }
+
+void dl_text_put(FILE *out, const char *text, size_t size, dl_text_layout layout)
+{
+    const unsigned char *bytes = (const unsigned char *)text;
+    for (size_t i = 0; i < size; i++) {
+        unsigned char c = bytes[i];
+        if (c == '\n' || c == '\t') {
+            fputc(layout == DL_TEXT_LINES ? c : ' ', out);
+        } else if (c == '\r') {
+            if (i + 1 < size && bytes[i + 1] == '\n')
+                continue; /* CRLF is one line break */
+            fputc(layout == DL_TEXT_LINES ? '\n' : ' ', out);
+        } else if (c < 0x20 || c == 0x7f) {
+            fputc('?', out);
+        } else if (c == 0xc2 && i + 1 < size && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9f) {
+            fputc('?', out); /* a C1 control: 0x9b alone is a CSI on many terminals */
+            i++;
+        } else {
+            fputc(c, out);
+        }
+    }
+}
