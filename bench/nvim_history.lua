@@ -77,7 +77,7 @@ local function run()
   -- Grow the history to `versions`, then time the browser.
   local history = require('dateline.history')
   local count
-  history.fetch_log(buf, function(_, list)
+  require('dateline.history_data').fetch_log(buf, function(_, list)
     count = #(list or {})
   end)
   vim.wait(30000, function()
