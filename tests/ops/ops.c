@@ -72,6 +72,20 @@ Test(ops, a_snapshot_of_unchanged_content_says_so_and_names_the_latest_version)
     json_decref(json);
 }
 
+Test(ops, a_note_given_with_unchanged_content_is_attached_to_the_latest_version)
+{
+    dl_ops_snapshot_result saved = snapshot(V1, NULL); /* the save, without a note */
+    dl_ops_snapshot_result again = snapshot(V1, "confirmed with the mayor's office");
+    cr_assert(eq(int, again.recorded, 0));
+    cr_assert(eq(str, again.id.hex, saved.id.hex));
+
+    dl_history_log *log = NULL;
+    dl_assert_ok(dl_ops_log(&log, history, NULL));
+    cr_assert(eq(sz, log->count, 1));
+    cr_assert(eq(str, log->versions[0].note, "confirmed with the mayor's office"));
+    dl_history_log_free(log);
+}
+
 Test(ops, a_note_goes_to_the_latest_version_unless_a_rev_is_given)
 {
     dl_ops_snapshot_result first = snapshot(V1, NULL);

@@ -52,7 +52,8 @@ typedef struct {
 } dl_ops_snapshot_result;
 
 /** Record the current text as a new version (content equal to the latest
- *  records nothing and is not an error: `recorded` is 0). */
+ *  records nothing and is not an error: `recorded` is 0, and the note, if
+ *  any, is attached to that latest version). */
 int dl_ops_snapshot(dl_ops_snapshot_result *out, dl_history *history,
                     const dl_ops_snapshot_options *opts);
 

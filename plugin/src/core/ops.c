@@ -84,9 +84,17 @@ int dl_ops_snapshot(dl_ops_snapshot_result *out, dl_history *history,
     int error = dl_history_snapshot(&id, history, &options);
     if (error < 0 && error != DL_EUNCHANGED)
         return error;
+    int recorded = error == 0;
+    /* Nothing new to record, but the writer's note must not be lost: it
+     * explains the version that already holds this content (a snapshot
+     * right after a save is the usual case). Annotating by id, not by "@",
+     * keeps it on that version even if another writer records meanwhile. */
+    if (!recorded && opts->note != NULL &&
+        (error = dl_history_note(&id, history, id.hex, opts->note)) < 0)
+        return error;
     dl_error_clear();
     out->id = id;
-    out->recorded = error == 0;
+    out->recorded = recorded;
     return 0;
 }
 
