@@ -91,6 +91,27 @@ T.test('r restores a version as one undoable change, without writing', function(
   T.truthy(vim.api.nvim_buf_is_valid(history_buf), 'the browser stays open')
 end)
 
+T.test('the version recorded after a restore says which version it restored', function()
+  local buf = three_versions()
+  local oldest = R.execute(buf, 'dateline.log').versions[3].id
+  open_browser(buf)
+  vim.api.nvim_win_set_cursor(0, { require('dateline.history').HEADER_LINES + 3, 0 })
+  H.feed('r')
+  T.wait_for(function()
+    return vim.deep_equal(vim.api.nvim_buf_get_lines(buf, 0, -1, false), R.V1)
+  end, 5000, 'the restored text')
+  R.write(buf, R.V1)
+  local log
+  T.wait_for(function()
+    log = R.execute(buf, 'dateline.log')
+    return type(log.versions[1].note) == 'string'
+  end, 5000, 'the note on the new version')
+  T.eq(#log.versions, 4, 'the restore is a new version')
+  T.eq(log.versions[1].note, 'restored from ' .. oldest:sub(1, 10), 'its note')
+  R.write(buf, V2)
+  T.eq(type(R.execute(buf, 'dateline.log').versions[1].note), 'nil', 'the version after it has no note')
+end)
+
 T.test('<CR> opens the version read-only as a highlighted article', function()
   local buf = three_versions()
   open_browser(buf)

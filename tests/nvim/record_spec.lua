@@ -71,6 +71,38 @@ T.test(':Dateline snapshot records now with its note; record_on_save = false rec
   T.eq(log.versions[1].note, 'first draft', 'note')
 end)
 
+T.test(':Dateline snapshot with a note right after :write attaches the note to that version', function()
+  R.setup()
+  local dir = R.repo()
+  local buf = R.edit(dir, R.V1)
+  R.write(buf, R.V1)
+  local messages = R.capture_notify()
+  vim.cmd('Dateline snapshot checked with the clerk')
+  T.wait_for(function()
+    return #messages > 0
+  end, 5000, 'the message')
+  local latest = R.git_log(dir)
+  T.eq(#latest, 1, 'nothing new recorded')
+  T.matches(messages[1].message, 'unchanged since ' .. latest[1]:sub(1, 10) .. '; the note is attached to it',
+    'message')
+  T.eq(R.execute(buf, 'dateline.log').versions[1].note, 'checked with the clerk', 'the note')
+end)
+
+T.test('dateline snapshot -m on an unchanged file attaches the note to the latest version', function()
+  local dir = R.repo()
+  local path = dir .. '/story.article'
+  vim.fn.writefile(R.V1, path)
+  local cli = H.plugin .. '/bin/dateline'
+  local first = vim.system({ cli, 'snapshot', path }, { text = true }):wait(20000)
+  T.eq(first.code, 0, 'first snapshot: ' .. (first.stderr or ''))
+  local again = vim.system({ cli, 'snapshot', '-m', 'checked with the clerk', path }, { text = true }):wait(20000)
+  T.eq(again.code, 0, 'second snapshot: ' .. (again.stderr or ''))
+  local notes = vim.system({ cli, 'log', '--json', path }, { text = true }):wait(20000)
+  local log = vim.json.decode(notes.stdout)
+  T.eq(#log.versions, 1, 'versions')
+  T.eq(log.versions[1].note, 'checked with the clerk', 'the note')
+end)
+
 T.test('with a store that cannot work, every write succeeds and one warning says why', function()
   local dir = R.repo()
   local not_a_directory = T.tempdir() .. '/store'

@@ -187,6 +187,7 @@ function M.restore(article, version_id, callback)
     if not err then
       -- One call, so one undo step brings the newer text back.
       vim.api.nvim_buf_set_lines(article, 0, -1, false, data.content_lines(content))
+      require('dateline.record').mark_restore(article, version_id)
       vim.notify(string.format('dateline: restored %s into the buffer (not written; u undoes it)',
         version_id:sub(1, 10)), vim.log.levels.INFO)
     else

@@ -81,6 +81,46 @@ local function announce(buf, id)
   })
 end
 
+-- A restore in the editor only changes the buffer; the version the writer
+-- records next is the restored text, and its note says where it came from
+-- so the history reads "restored from …" instead of an unexplained rewind.
+-- Keyed by buffer; consumed by the next recording of that buffer, whether
+-- it records anything or not (an unchanged save means the restore was a
+-- no-op or was undone).
+
+--- Remember that `buf` now holds the text of version `id`.
+---@param buf integer
+---@param id string
+function M.mark_restore(buf, id)
+  vim.b[buf].dateline_restored_from = id:sub(1, 10)
+end
+
+-- The note for the next version of `buf`: the writer's own, prefixed by the
+-- restore mark if one is pending. Clears the mark.
+local function take_note(buf, note)
+  local from = buf and vim.api.nvim_buf_is_valid(buf) and vim.b[buf].dateline_restored_from
+  if not from then
+    return note
+  end
+  vim.b[buf].dateline_restored_from = nil
+  local mark = 'restored from ' .. from
+  return note and (mark .. '; ' .. note) or mark
+end
+
+-- Attach the restore mark to `id`, the version a save just recorded.
+local function note_restore(buf, id)
+  local note = take_note(buf, nil)
+  if note and id then
+    lsp.execute(buf, 'dateline.note', { note = note, rev = id }, function(err)
+      if err then
+        vim.notify('dateline: note: ' .. err, vim.log.levels.ERROR)
+      else
+        announce(buf, id)
+      end
+    end)
+  end
+end
+
 --- `dateline/recorded` from the server, after each didSave.
 ---@param result { uri: string, recorded: boolean, id: string?, error: string? }
 function M.on_recorded(result, _)
@@ -92,6 +132,11 @@ function M.on_recorded(result, _)
   end
   if buf and vim.api.nvim_buf_is_valid(buf) then
     announce(buf, result.id)
+    if result.recorded then
+      note_restore(buf, result.id)
+    else
+      take_note(buf, nil)
+    end
   end
 end
 
@@ -123,18 +168,6 @@ function M.on_server_message(result, _)
   end
 end
 
---- The answer to a dateline.snapshot request.
-function M.on_snapshot(buf, err, result)
-  if err then
-    report_failure(buf, err)
-    return
-  end
-  if result.recorded then
-    announce(buf, result.id)
-  end
-  return result
-end
-
 --- :Dateline snapshot [note]: record the buffer's current text now.
 ---@param buf integer
 ---@param note string?
@@ -145,7 +178,10 @@ function M.snapshot(buf, note, callback)
       vim.notify('dateline: snapshot: ' .. err, vim.log.levels.ERROR)
     elseif result.recorded then
       vim.notify(string.format('dateline: recorded %s%s', (result.id or ''):sub(1, 10),
-        note and (' — ' .. note) or ''), vim.log.levels.INFO)
+        result.note and (' — ' .. result.note) or ''), vim.log.levels.INFO)
+    elseif note then
+      vim.notify(string.format('dateline: unchanged since %s; the note is attached to it — %s',
+        (result.id or ''):sub(1, 10), note), vim.log.levels.INFO)
     else
       vim.notify('dateline: unchanged since the latest version; nothing recorded', vim.log.levels.INFO)
     end
@@ -155,10 +191,17 @@ function M.snapshot(buf, note, callback)
   end)
 end
 
+--- Ask the server for a snapshot of `buf`; a pending restore mark goes into
+--- the note of the version it records. `result.note` is the note sent.
 function M.execute_snapshot(buf, note, callback)
-  lsp.execute(buf, 'dateline.snapshot', { note = note }, function(err, result)
-    if not err and result.recorded then
-      announce(buf, result.id)
+  local sent = take_note(buf, note)
+  lsp.execute(buf, 'dateline.snapshot', { note = sent }, function(err, result)
+    if not err then
+      result.note = sent
+      -- A note on unchanged content changes the latest version's note.
+      if result.recorded or sent then
+        announce(buf, result.id)
+      end
     end
     callback(err, result)
   end)
@@ -195,8 +238,10 @@ function M.setup()
   lsp.on('dateline/recorded', M.on_recorded)
   lsp.on('window/showMessage', M.on_server_message)
   lsp.on('unrecorded-write', function(buf)
-    lsp.execute(buf, 'dateline.snapshot', {}, function(err, result)
-      M.on_snapshot(buf, err, result)
+    M.execute_snapshot(buf, nil, function(err)
+      if err then
+        report_failure(buf, err)
+      end
     end)
   end)
 end
