@@ -148,24 +148,82 @@ T.test('a annotates the version under the cursor', function()
   T.matches(vim.api.nvim_buf_get_lines(history_buf, 0, 1, false)[1], '2 annotated', 'header')
 end)
 
-T.test('a preview of the version under the cursor follows it', function()
+-- The window beside the browser that previews the version under the cursor.
+local function preview_window()
+  for _, win in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    if vim.bo[vim.api.nvim_win_get_buf(win)].filetype == 'dateline-preview' then
+      return win
+    end
+  end
+end
+
+local function move_to(history_buf, row)
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(history_buf))
+  vim.api.nvim_win_set_cursor(0, { require('dateline.history').HEADER_LINES + row, 0 })
+  vim.api.nvim_exec_autocmds('CursorMoved', { buffer = history_buf })
+end
+
+T.test('a preview beside the browser shows what changed in the version under the cursor', function()
   local buf = three_versions()
   local history_buf = open_browser(buf)
-  local first = require('dateline.history').HEADER_LINES + 1
-  vim.api.nvim_win_set_cursor(0, { first + 2, 0 })
-  vim.api.nvim_exec_autocmds('CursorMoved', { buffer = history_buf })
-  local preview
+  local article_win = vim.fn.bufwinid(buf)
+  move_to(history_buf, 2)
+  local text
   T.wait_for(function()
-    for _, win in ipairs(vim.api.nvim_list_wins()) do
-      if vim.api.nvim_win_get_config(win).relative ~= '' then
-        preview = vim.api.nvim_win_get_buf(win)
-        return true
-      end
-    end
-  end, 5000, 'the preview window')
-  local text = table.concat(vim.api.nvim_buf_get_lines(preview, 0, -1, false), '\n')
-  T.matches(text, 'Council delays vote', 'the version text')
-  T.matches(text, 'two new piers', 'the oldest version')
+    local win = preview_window()
+    text = win and table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(win), 0, -1, false), '\n')
+    return text and text:find('three new piers', 1, true) ~= nil
+  end, 5000, 'the preview of the second version')
+  local lines = vim.split(text, '\n')
+  T.eq(lines[2], 'note: corrected pier count', 'the note first')
+  T.matches(lines[3], '^changed: ', 'then the structural summary')
+  local win = preview_window()
+  T.eq(vim.api.nvim_win_get_config(win).relative, '', 'a split, not a float over the article')
+  T.eq(vim.api.nvim_win_get_buf(article_win), buf, 'the article keeps its window')
+  T.eq(vim.fn.win_screenpos(win)[1], vim.fn.win_screenpos(vim.fn.bufwinid(history_buf))[1], 'beside the browser')
+
+  move_to(history_buf, 3)
+  T.wait_for(function()
+    local lines_now = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(preview_window()), 0, -1, false)
+    return table.concat(lines_now, '\n'):find('two new piers', 1, true) ~= nil
+  end, 5000, 'the preview following the cursor to the oldest version')
+  T.eq(preview_window(), win, 'the same preview window')
+end)
+
+T.test('three <CR> and a D reuse one version window: the layout stays the same', function()
+  local buf = three_versions()
+  local history_buf = open_browser(buf)
+  local versions = R.execute(buf, 'dateline.log').versions
+  local function open(row, key)
+    move_to(history_buf, row)
+    H.feed(key)
+    T.wait_for(function()
+      return vim.api.nvim_buf_get_name(0):find(versions[row].id:sub(1, 10), 1, true) ~= nil
+    end, 5000, 'version ' .. row .. ' after ' .. key)
+  end
+  open(1, '<CR>')
+  T.wait_for(preview_window, 5000, 'the preview')
+  local layout = vim.fn.winlayout()
+  open(2, '<CR>')
+  open(3, '<CR>')
+  open(1, 'D')
+  T.wait_for(function()
+    return require('dateline.diffview').state(vim.api.nvim_get_current_buf()) ~= nil
+  end, 5000, 'the diff with the previous version')
+  T.eq(vim.fn.winlayout(), layout, 'the same windows in the same places')
+  T.eq(#vim.api.nvim_tabpage_list_wins(0), 4, 'article, version, browser and preview')
+  T.truthy(vim.api.nvim_buf_get_name(0):find('dateline://', 1, true), 'the version window shows the last one')
+end)
+
+T.test('a long summary does not push the note off the line', function()
+  local data = require('dateline.history_data')
+  local version = { id = string.rep('a', 40), short = 'aaaaaaaaaa', time = '2026-01-02T03:04:05Z', timestamp = 0,
+    author = { name = 'Jane Doe' }, note = 'corrected quote', words = 10, words_delta = 1,
+    summary = string.rep('edited paragraph 3; ', 20) }
+  local lines = data.render('story.article', { version })
+  local row = lines[data.HEADER_LINES + 1]
+  local note_at = row:find('corrected quote', 1, true)
+  T.truthy(note_at and note_at < row:find('edited paragraph', 1, true), 'the note before the summary: ' .. row)
 end)
 
 T.test('version ids complete after :Dateline diff and :Dateline restore', function()

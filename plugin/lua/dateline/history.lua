@@ -2,6 +2,11 @@
 -- version of the article, newest first, with a sparkline of its length over
 -- time (history_data.lua says what to show); keys to open, diff, restore and
 -- annotate a version; a preview that follows the cursor.
+--
+-- Windows: the browser is a split at the bottom; the preview is a split
+-- beside it (never over the article), and versions open in one version
+-- window per browser, reused by every <CR> and D, so that browsing many
+-- versions never piles up windows.
 
 local data = require('dateline.history_data')
 
@@ -13,11 +18,13 @@ local uv = vim.uv or vim.loop
 local HEADER_LINES = data.HEADER_LINES
 local PREVIEW_DEBOUNCE_MS = 80
 local PREVIEW_LINES = 12
+-- The preview's share of the browser's width.
+local PREVIEW_WIDTH = 0.4
 
 -- article buffer -> history buffer showing it
 local browsers = {}
 -- history buffer -> what it shows
----@type table<integer, { article: integer, versions: dateline.Version[], preview: integer?, timer: uv_timer_t? }>
+---@type table<integer, { article: integer, versions: dateline.Version[], preview: integer?, version_win: integer?, timer: uv_timer_t? }>
 local browsers_state = {}
 
 local function version_at_cursor(history_buf)
@@ -65,58 +72,75 @@ local function close_preview(state)
   state.preview = nil
 end
 
+-- The preview window beside the browser, made on first use.
+local function preview_window(state, history_win)
+  if state.preview and vim.api.nvim_win_is_valid(state.preview) then
+    return state.preview
+  end
+  local preview_buf = vim.api.nvim_create_buf(false, true)
+  vim.bo[preview_buf].bufhidden = 'wipe'
+  vim.bo[preview_buf].filetype = 'dateline-preview'
+  local width = math.max(30, math.floor(vim.api.nvim_win_get_width(history_win) * PREVIEW_WIDTH))
+  local win
+  vim.api.nvim_win_call(history_win, function()
+    -- noautocmd: the browser's WinLeave must not see this window come and go.
+    vim.cmd(string.format('noautocmd rightbelow %dvsplit', width))
+    win = vim.api.nvim_get_current_win()
+    vim.api.nvim_win_set_buf(win, preview_buf)
+  end)
+  for option, value in pairs({ number = false, relativenumber = false, wrap = true, linebreak = true,
+    cursorline = false, signcolumn = 'no', list = false, spell = false, winfixheight = true,
+    winfixwidth = true, foldenable = false }) do
+    vim.wo[win][option] = value
+  end
+  state.preview = win
+  return win
+end
+
+-- The preview's lines for `version`: what changed in it (the writer's note,
+-- the structural summary, the words) first, then the start of its text.
+local function preview_lines(version, err, content)
+  local lines = {
+    string.format('%s  %s  %s <%s>', version.short or version.id:sub(1, 10), version.time or '',
+      data.printable(version.author and version.author.name or '?'),
+      data.printable(version.author and version.author.email or '')),
+  }
+  if data.note_of(version) then
+    lines[#lines + 1] = 'note: ' .. data.note_of(version)
+  end
+  if version.summary and version.summary ~= '' then
+    lines[#lines + 1] = 'changed: ' .. data.printable(version.summary)
+  end
+  lines[#lines + 1] = string.format('words: %d (%+d)', version.words or 0, version.words_delta or 0)
+  lines[#lines + 1] = string.rep('─', 20)
+  local body = err and { 'cannot read this version: ' .. data.printable(err) } or data.content_lines(content)
+  for index = 1, math.min(#body, PREVIEW_LINES) do
+    lines[#lines + 1] = body[index]
+  end
+  return lines
+end
+
 local function show_preview(history_buf, version)
   local state = browsers_state[history_buf]
   local history_win = vim.fn.bufwinid(history_buf)
-  if not state or history_win == -1 or vim.api.nvim_get_current_buf() ~= history_buf then
+  if not state or history_win == -1 then
     return
   end
   data.fetch_content(state.article, version.id, function(err, content)
     -- The cursor may have moved on while the content was fetched.
-    if not vim.api.nvim_buf_is_valid(history_buf) or version_at_cursor(history_buf) ~= version then
+    if not vim.api.nvim_buf_is_valid(history_buf) or vim.fn.bufwinid(history_buf) == -1 then
       return
     end
-    local lines = {
-      string.format('%s  %s  %s <%s>', version.short or version.id:sub(1, 10), version.time or '',
-        data.printable(version.author and version.author.name or '?'),
-        data.printable(version.author and version.author.email or '')),
-    }
-    if data.note_of(version) then
-      lines[#lines + 1] = 'note: ' .. data.note_of(version)
+    local current = vim.api.nvim_win_call(vim.fn.bufwinid(history_buf), function()
+      return version_at_cursor(history_buf)
+    end)
+    if current ~= version then
+      return
     end
-    if version.summary then
-      lines[#lines + 1] = 'changed: ' .. data.printable(version.summary)
-    end
-    lines[#lines + 1] = string.rep('─', 20)
-    local body = err and { 'cannot read this version: ' .. data.printable(err) } or data.content_lines(content)
-    for index = 1, math.min(#body, PREVIEW_LINES) do
-      lines[#lines + 1] = body[index]
-    end
-    local preview_buf = state.preview and vim.api.nvim_win_is_valid(state.preview)
-      and vim.api.nvim_win_get_buf(state.preview) or vim.api.nvim_create_buf(false, true)
-    vim.api.nvim_buf_set_lines(preview_buf, 0, -1, false, lines)
-    local win_width = vim.api.nvim_win_get_width(history_win)
-    local width = math.max(30, math.min(80, win_width - 4))
-    local opts = {
-      relative = 'win',
-      win = history_win,
-      anchor = 'SE',
-      row = 0,
-      col = win_width,
-      width = width,
-      height = #lines,
-      style = 'minimal',
-      border = 'single',
-      focusable = false,
-    }
-    if state.preview and vim.api.nvim_win_is_valid(state.preview) then
-      vim.api.nvim_win_set_config(state.preview, opts)
-    else
-      opts.noautocmd = true
-      state.preview = vim.api.nvim_open_win(preview_buf, false, opts)
-      vim.bo[preview_buf].bufhidden = 'wipe'
-      vim.wo[state.preview].wrap = false
-    end
+    local win = preview_window(state, vim.fn.bufwinid(history_buf))
+    local preview_buf = vim.api.nvim_win_get_buf(win)
+    vim.api.nvim_buf_set_lines(preview_buf, 0, -1, false, preview_lines(version, err, content))
+    vim.api.nvim_win_set_cursor(win, { 1, 0 })
   end)
 end
 
@@ -162,11 +186,22 @@ function M.open_version(article, version_id, callback)
       vim.b[buf].dateline_version_of = article
       vim.b[buf].dateline_version_id = version_id
     end
-    local win = article_window(article)
-    if win then
-      vim.api.nvim_set_current_win(win)
+    -- The browser's version window when it has one: the next version
+    -- replaces the last one there instead of opening another split.
+    local state = browsers[article] and browsers_state[browsers[article]]
+    local reuse = state and state.version_win
+    if reuse and vim.api.nvim_win_is_valid(reuse) then
+      vim.api.nvim_set_current_win(reuse)
+    else
+      local win = article_window(article)
+      if win then
+        vim.api.nvim_set_current_win(win)
+      end
+      vim.cmd('vsplit')
+      if state then
+        state.version_win = vim.api.nvim_get_current_win()
+      end
     end
-    vim.cmd('vsplit')
     vim.api.nvim_win_set_buf(0, buf)
     if vim.bo[buf].filetype ~= 'article' then
       vim.bo[buf].filetype = 'article'
@@ -316,16 +351,6 @@ local function create_browser(article, versions)
     buffer = history_buf,
     callback = function()
       schedule_preview(history_buf)
-    end,
-  })
-  vim.api.nvim_create_autocmd({ 'BufLeave', 'WinLeave' }, {
-    group = group,
-    buffer = history_buf,
-    callback = function()
-      local state = browsers_state[history_buf]
-      if state then
-        close_preview(state)
-      end
     end,
   })
   vim.api.nvim_create_autocmd('User', {

@@ -242,12 +242,15 @@ function M.render(name, versions)
     add(pad(string.format('%+d', delta), 6), delta > 0 and 'DatelineHistoryAdded'
       or delta < 0 and 'DatelineHistoryRemoved' or 'DatelineHistoryTime')
     add(string.format('%5d words  ', version.words or 0), 'DatelineHistoryTime')
-    if version.summary and version.summary ~= '' then
-      add(M.printable(version.summary), 'DatelineHistorySummary')
-    end
+    -- The note before the summary: a structural summary can be long, and
+    -- the writer's own words must not be pushed off the right edge.
+    local summary = version.summary ~= '' and version.summary or nil
     if note then
-      add(version.summary and '  — ' or '— ')
       add(note, 'DatelineHistoryAnnotated')
+      add(summary and '  — ' or '')
+    end
+    if summary then
+      add(M.printable(summary), 'DatelineHistorySummary')
     end
     lines[#lines + 1] = table.concat(parts)
   end
