@@ -1,5 +1,5 @@
--- Structural motions: to the next or previous paragraph, quotation,
--- annotation or subhead, with a count.
+-- Structural motions: to the next or previous block (paragraph, subhead or
+-- headline), quotation, annotation or subhead, with a count.
 
 local parser = require('dateline.parser')
 
@@ -7,6 +7,9 @@ local M = {}
 
 --- Node types behind each kind of motion and text object.
 M.kinds = {
+  -- ]] and [[ stop at every block a writer moves between, so that d]] from
+  -- the last paragraph of a section ends before the next subhead.
+  block = { 'headline', 'subhead', 'paragraph' },
   paragraph = { 'paragraph' },
   quotation = { 'quotation' },
   annotation = { 'addition', 'deletion', 'substitution', 'highlight', 'comment' },
@@ -75,7 +78,7 @@ function M.find_prev(buf, kind, pos, count)
 end
 
 --- Move the cursor to the start of the `count`-th next or previous node of
---- `kind` ('paragraph', 'quotation', 'annotation', 'subhead'). Stays put when
+--- `kind` ('block', 'paragraph', 'quotation', 'annotation', 'subhead'). Stays put when
 --- there is none. Normal-mode jumps are added to the jumplist.
 ---@param kind string
 ---@param direction 'next'|'prev'

@@ -1,5 +1,6 @@
 -- Text objects: a quotation or an annotation, inside its marks ('inner') or
--- with them ('outer'). Work in visual and operator-pending mode; a count
+-- with them ('outer'; a quotation also with the white space after it, or
+-- before it, as Vim's a" does). Work in visual and operator-pending mode; a count
 -- takes in that many consecutive objects.
 
 local motions = require('dateline.motions')
@@ -114,6 +115,25 @@ local function last_char_col(buf, row, col)
   return col + vim.str_utf_start(line, col) - 1
 end
 
+-- Like Vim's a": the white space after the quotation on its last line, or
+-- when there is none, the white space before it on its first line, so that
+-- deleting it leaves no double space.
+local function with_white_space(buf, range)
+  local start_row, start_col, end_row, end_col = unpack(range)
+  local last = vim.api.nvim_buf_get_lines(buf, end_row, end_row + 1, false)[1] or ''
+  local trailing = last:match('^[ \t]*', end_col + 1)
+  if #trailing > 0 then
+    return { start_row, start_col, end_row, end_col + #trailing }
+  end
+  local first = vim.api.nvim_buf_get_lines(buf, start_row, start_row + 1, false)[1] or ''
+  local leading = first:sub(1, start_col):match('[ \t]*$')
+  -- White space that starts the line is indentation, not a separator.
+  if #leading < start_col then
+    return { start_row, start_col - #leading, end_row, end_col }
+  end
+  return range
+end
+
 local function select_range(buf, range)
   local start_row, start_col, end_row, end_col = unpack(range)
   if end_col == 0 and end_row > start_row then
@@ -156,6 +176,9 @@ function M.select(kind, extent, count)
   local range = { from[1], from[2], to[3], to[4] }
   if range[1] == range[3] and range[2] >= range[4] then
     return nil -- an empty inside: nothing to select
+  end
+  if kind == 'quotation' and extent == 'outer' then
+    range = with_white_space(buf, range)
   end
   select_range(buf, range)
   return range
