@@ -116,6 +116,89 @@ T.test('the outline follows the cursor and <CR> jumps', function()
   T.eq(H.get_cursor(), { 0, 0 }, 'cursor on the headline')
 end)
 
+-- Leave the outline before the harness cleans up (its :only keeps the
+-- current window).
+local function leave_outline_after_test(outline_win)
+  T.on_cleanup(function()
+    for _, win in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+      if win ~= outline_win then
+        vim.api.nvim_set_current_win(win)
+        return
+      end
+    end
+  end)
+end
+
+-- Edit the seed with the outline open, then show another buffer with
+-- unsaved text in the article's window; returns the article buffer, the
+-- outline's window and the article's former window.
+local function article_hidden_by_another_buffer()
+  local buf = H.edit(T.root .. '/tests/fixtures/demo.article')
+  vim.cmd('Dateline outline')
+  local outline_win = require('dateline.outline').window()
+  leave_outline_after_test(outline_win)
+  local article_win = vim.fn.bufwinid(buf)
+  vim.api.nvim_set_current_win(article_win)
+  vim.cmd('enew')
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, { 'a scratch note, not saved' })
+  return buf, outline_win, article_win
+end
+
+local function jump_to_headline(outline_win)
+  vim.api.nvim_set_current_win(outline_win)
+  vim.api.nvim_win_set_cursor(outline_win, { 1, 0 })
+  H.feed('<CR>')
+end
+
+T.test('<CR> in the outline shows the article again in the window another buffer took', function()
+  local buf, outline_win, article_win = article_hidden_by_another_buffer()
+  local scratch = vim.api.nvim_win_get_buf(article_win)
+  jump_to_headline(outline_win)
+  T.eq(vim.api.nvim_get_current_win(), article_win, 'in the window the article was last seen in')
+  T.eq(vim.api.nvim_get_current_buf(), buf, 'showing the article')
+  T.eq(H.get_cursor(), { 0, 0 }, 'on the headline')
+  T.eq(vim.bo[scratch].modified, true, 'the other buffer is hidden, its text kept')
+end)
+
+T.test('<CR> in the outline opens a split when the other buffer cannot be hidden', function()
+  local saved = vim.o.hidden
+  T.on_cleanup(function()
+    vim.o.hidden = saved
+  end)
+  vim.o.hidden = false
+  local buf, outline_win, article_win = article_hidden_by_another_buffer()
+  local scratch = vim.api.nvim_win_get_buf(article_win)
+  jump_to_headline(outline_win)
+  T.eq(vim.api.nvim_get_current_buf(), buf, 'in the article')
+  T.eq(H.get_cursor(), { 0, 0 }, 'on the headline')
+  T.eq(vim.api.nvim_win_get_buf(article_win), scratch, 'the unsaved buffer keeps its window')
+  T.eq(#vim.api.nvim_tabpage_list_wins(0), 3, 'the article in a split beside it, the outline still open')
+end)
+
+T.test('<CR> in the outline says why when the article is gone', function()
+  local buf = H.edit(T.root .. '/tests/fixtures/demo.article')
+  vim.cmd('Dateline outline')
+  local outline_win = require('dateline.outline').window()
+  leave_outline_after_test(outline_win)
+  local messages = {}
+  local original = vim.notify
+  T.on_cleanup(function()
+    vim.notify = original
+  end)
+  vim.notify = function(message, level)
+    messages[#messages + 1] = { message = message, level = level }
+  end
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(buf))
+  vim.cmd('enew')
+  vim.cmd('bwipeout! ' .. buf)
+  vim.api.nvim_set_current_win(outline_win)
+  vim.api.nvim_win_set_cursor(outline_win, { 1, 0 })
+  H.feed('<CR>')
+  T.eq(#messages, 1, 'one message')
+  T.matches(messages[1].message, 'no longer open', 'it says why')
+  T.eq(vim.api.nvim_get_current_win(), outline_win, 'still in the outline')
+end)
+
 T.test('the outline updates while the user types', function()
   local buf = H.edit_seed()
   H.setup({ outline = { debounce_ms = 20 } })

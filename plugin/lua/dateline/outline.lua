@@ -167,11 +167,53 @@ local function source_window(outline)
   end
 end
 
+-- Whether `win` can show another buffer without losing or refusing
+-- anything: its buffer is unmodified, may be hidden, or is shown elsewhere.
+local function can_replace(win)
+  local buf = vim.api.nvim_win_get_buf(win)
+  return not vim.bo[buf].modified or vim.o.hidden or vim.bo[buf].bufhidden == 'hide'
+    or #vim.fn.win_findbuf(buf) > 1
+end
+
+-- A window showing the article again, when none in the tabpage does: the
+-- one it was last seen in if that can take it, else a new split beside it
+-- (or, with no other window, on the side away from the outline).
+local function reopen_source(outline)
+  local win = outline.source_win
+  if vim.api.nvim_win_is_valid(win) and win ~= outline.win
+    and vim.api.nvim_win_get_tabpage(win) == vim.api.nvim_get_current_tabpage() then
+    if not can_replace(win) then
+      vim.api.nvim_win_call(win, function()
+        vim.cmd('split')
+        win = vim.api.nvim_get_current_win()
+      end)
+    end
+  else
+    vim.api.nvim_win_call(outline.win, function()
+      vim.cmd((config.get().outline.position == 'left' and 'botright' or 'topleft') .. ' vsplit')
+      win = vim.api.nvim_get_current_win()
+    end)
+    vim.api.nvim_win_set_width(outline.win, config.get().outline.width)
+  end
+  vim.api.nvim_win_set_buf(win, outline.source)
+  outline.source_win = win
+  return win
+end
+
 local function jump_from_outline(outline)
   local item = outline.items[vim.api.nvim_win_get_cursor(outline.win)[1]]
-  local win = source_window(outline)
-  if not item or not win then
+  if not item then
     return
+  end
+  local win = source_window(outline)
+  if not win then
+    if not vim.api.nvim_buf_is_valid(outline.source) then
+      -- Never silently nothing: say why the jump cannot happen.
+      vim.notify('dateline: outline: the article is no longer open; :edit it to jump again',
+        vim.log.levels.WARN)
+      return
+    end
+    win = reopen_source(outline)
   end
   vim.api.nvim_set_current_win(win)
   M.goto_item(win, item)
