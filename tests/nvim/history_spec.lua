@@ -240,3 +240,22 @@ T.test('version ids complete after :Dateline diff and :Dateline restore', functi
   T.truthy(vim.tbl_contains(ids, log[1].short), 'the newest id')
   T.eq(vim.fn.getcompletion('Dateline restore ' .. log[3].short:sub(1, 6), 'cmdline'), { log[3].short }, 'by prefix')
 end)
+
+T.test(':Dateline restore <Tab> lists @, @~1, @~2 newest first with their notes, and restores the one chosen', function()
+  local buf = three_versions()
+  local history = require('dateline.history_data')
+  vim.fn.getcompletion('Dateline restore ', 'cmdline')
+  T.wait_for(function()
+    return history.cached_log(buf) ~= nil
+  end, 5000, 'the cached log')
+  T.eq(vim.fn.getcompletion('Dateline restore ', 'cmdline'), { '@', '@~1  corrected pier count', '@~2' },
+    'newest first, the note beside its version')
+  T.eq(vim.fn.getcompletion('Dateline restore @~', 'cmdline'), { '@~1  corrected pier count', '@~2' }, 'by prefix')
+  local log = history.cached_log(buf)
+  T.eq(vim.fn.getcompletion('Dateline restore ' .. log[2].short:sub(1, 6), 'cmdline'),
+    { log[2].short .. '  corrected pier count' }, 'an id prefix completes to the id, with its note')
+  vim.cmd('Dateline restore @~1  corrected pier count')
+  T.wait_for(function()
+    return vim.deep_equal(vim.api.nvim_buf_get_lines(buf, 0, -1, false), V2)
+  end, 5000, 'the completed line restores @~1')
+end)

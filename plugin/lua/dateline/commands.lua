@@ -115,10 +115,14 @@ M.subcommands = {
       if not args[1] then
         error('usage: :Dateline restore {version}', 0)
       end
+      -- Only the first word: completion puts the version's note after it.
       require('dateline.history').restore(vim.api.nvim_get_current_buf(), args[1])
     end,
-    complete = function()
-      return version_ids()
+    complete = function(arg_lead)
+      if vim.bo.filetype ~= 'article' then
+        return {}
+      end
+      return require('dateline.history_data').complete_revs(vim.api.nvim_get_current_buf(), arg_lead)
     end,
   },
   blame = {
@@ -177,11 +181,12 @@ function M.complete(arg_lead, cmdline)
   local candidates
   if completing_subcommand then
     candidates = vim.tbl_keys(M.subcommands)
+    table.sort(candidates)
   else
+    -- In the subcommand's order: versions come newest first, not sorted.
     local subcommand = M.subcommands[words[2]]
     candidates = subcommand and subcommand.complete and subcommand.complete(arg_lead) or {}
   end
-  table.sort(candidates)
   return vim.tbl_filter(function(candidate)
     return vim.startswith(candidate, arg_lead)
   end, candidates)

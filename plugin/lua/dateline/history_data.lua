@@ -94,6 +94,38 @@ function M.complete_ids(buf)
   return ids
 end
 
+-- Longest note shown after a version in the completion menu.
+local COMPLETION_NOTE_CHARS = 50
+
+--- Completion for a version argument, newest first as the log lists them:
+--- `@`, `@~1`, `@~2`… or, once the lead looks like an id, the short ids;
+--- each followed by the version's note. Cmdline completion has no menu
+--- column for custom lists, so the note is part of the item; commands take
+--- the first word and ignore the rest. Without a cached log, a fetch starts
+--- so that the next <Tab> has them.
+---@param buf integer
+---@param arg_lead string
+---@return string[]
+function M.complete_revs(buf, arg_lead)
+  local versions = M.cached_log(buf)
+  if not versions then
+    M.complete_ids(buf)
+    return {}
+  end
+  local by_id = arg_lead ~= '' and arg_lead:match('^%x+$') ~= nil
+  local items = {}
+  for index, version in ipairs(versions) do
+    local rev = by_id and (version.short or version.id:sub(1, 10))
+      or (index == 1 and '@' or '@~' .. (index - 1))
+    local note = M.note_of(version)
+    if note and vim.fn.strchars(note) > COMPLETION_NOTE_CHARS then
+      note = vim.fn.strcharpart(note, 0, COMPLETION_NOTE_CHARS - 1) .. '…'
+    end
+    items[#items + 1] = note and (rev .. '  ' .. note) or rev
+  end
+  return items
+end
+
 --- Fetch a version's content; `callback(err, text)`.
 ---@param buf integer the article buffer
 ---@param rev string
