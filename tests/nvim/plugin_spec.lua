@@ -45,22 +45,51 @@ end)
 
 T.test('setup() rejects bad options with a message naming them', function()
   local dateline = require('dateline')
+  local messages = {}
+  local original = vim.notify
+  T.on_cleanup(function()
+    vim.notify = original
+  end)
+  vim.notify = function(message, level)
+    messages[#messages + 1] = { message = message, level = level }
+  end
   local cases = {
     { { fold = 'yes' }, 'fold' },
     { { outline = { position = 'top' } }, "outline.position: expected 'left' or 'right'" },
     { { outline = { width = 'wide' } }, 'outline.width' },
     { { status = { words_per_minute = 0 } }, 'status.words_per_minute' },
-    { { mappings = { next_quote = ']q' } }, 'unknown mapping "next_quote"' },
+    { { mappings = { next_quote = ']q' } }, 'unknown option "mappings.next_quote"' },
     { { mappings = { next_quotation = 3 } }, 'mappings.next_quotation must be a key sequence or false' },
     { { colour = true }, 'unknown option "colour"' },
   }
   for _, case in ipairs(cases) do
-    local ok, err = pcall(dateline.setup, case[1])
-    T.eq(ok, false, vim.inspect(case[1]) .. ' is rejected')
-    T.matches(err, '^dateline%.setup: ', 'message prefix')
-    T.truthy(err:find(case[2], 1, true), string.format('message %q names %q', err, case[2]))
+    messages = {}
+    T.eq(dateline.setup(case[1]), false, vim.inspect(case[1]) .. ' is rejected')
+    T.eq(#messages, 1, 'one message for ' .. vim.inspect(case[1]))
+    T.eq(messages[1].level, vim.log.levels.ERROR, 'an error message')
+    T.matches(messages[1].message, '^dateline%.setup: ', 'message prefix')
+    T.truthy(messages[1].message:find(case[2], 1, true),
+      string.format('message %q names %q', messages[1].message, case[2]))
   end
   T.eq(require('dateline.config').get().fold, false, 'the options in effect are unchanged')
+end)
+
+T.test('setup() with several unknown keys names them all in one message, without a stack trace', function()
+  local code, output = H.child({
+    '--cmd', 'set runtimepath^=' .. H.plugin,
+    '-c', [[lua require('dateline').setup({ foo = 1, mapings = {}, outline = { widht = 30 } })]],
+    '-c', [[lua io.stdout:write('messages:', (vim.fn.execute('messages'):gsub('\n', ' ')), '\n')]],
+    '-c', 'qa!',
+  }, { plugin = false })
+  T.eq(code, 0, 'child exit code: ' .. output)
+  local messages = output:match('messages:([^\n]*)')
+  T.truthy(messages, 'the messages: ' .. output)
+  T.eq(select(2, messages:gsub('dateline%.setup:', '')), 1, 'one message: ' .. messages)
+  T.matches(messages, '"foo"', 'names foo')
+  T.matches(messages, '"mapings" %(did you mean "mappings"%?%)', 'names mapings, with the likely option')
+  T.matches(messages, '"outline%.widht" %(did you mean "outline%.width"%?%)', 'names the nested key')
+  T.eq(output:find('stack traceback'), nil, 'no stack trace')
+  T.eq(output:find('E5113'), nil, 'no Lua error')
 end)
 
 T.test('fold = true folds by structure, starting open', function()

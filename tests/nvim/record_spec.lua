@@ -234,8 +234,9 @@ T.test('setup() checks the history options', function()
     { { cmd = 'dateline lsp' }, 'cmd' },
     { { blame = { position = 'left' } }, 'blame.position' },
   }) do
-    local ok, err = pcall(dateline.setup, case[1])
-    T.eq(ok, false, vim.inspect(case[1]) .. ' is rejected')
+    local messages = R.capture_notify()
+    T.eq(dateline.setup(case[1]), false, vim.inspect(case[1]) .. ' is rejected')
+    local err = messages[1] and messages[1].message or ''
     T.truthy(err:find(case[2], 1, true), string.format('message %q names %q', err, case[2]))
   end
   dateline.setup({ cmd = false, history = { exclude = { 'a', 'b' } } })

@@ -86,11 +86,7 @@ local function validate_mappings(mappings)
   end
   check('mappings', mappings, 'table')
   for name, lhs in pairs(mappings) do
-    if M.defaults.mappings[name] == nil then
-      error(string.format('dateline: unknown mapping %q (known: %s)', name,
-        table.concat(vim.tbl_keys(M.defaults.mappings), ', ')), 0)
-    end
-    if not is_key_or_false(lhs) then
+    if M.defaults.mappings[name] ~= nil and not is_key_or_false(lhs) then
       error(string.format('dateline: mappings.%s must be a key sequence or false, got %s', name,
         vim.inspect(lhs)), 0)
     end
@@ -99,9 +95,73 @@ end
 
 -- Options whose default is nil, so they are not keys of M.defaults.
 local OPTIONAL_KEYS = { cmd = true }
+-- Nested options whose default is nil.
+local OPTIONAL_NESTED = { ['status.words_per_minute'] = true, ['history.store'] = true }
+
+-- Edit distance of two short names, for "did you mean".
+local function distance(a, b)
+  local previous = {}
+  for j = 0, #b do
+    previous[j] = j
+  end
+  for i = 1, #a do
+    local current = { [0] = i }
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      current[j] = math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+    end
+    previous = current
+  end
+  return previous[#b]
+end
+
+-- `name` quoted, with the closest of `known` when it is a likely typo.
+local function describe_unknown(prefix, name, known)
+  local best, best_distance = nil, 3
+  for candidate in pairs(known) do
+    local d = distance(tostring(name), candidate)
+    if d < best_distance then
+      best, best_distance = candidate, d
+    end
+  end
+  local text = string.format('"%s%s"', prefix, tostring(name))
+  return best and string.format('%s (did you mean "%s%s"?)', text, prefix, best) or text
+end
+
+-- Every key of `opts` that is no option, at the top and one level down, so
+-- that one message names them all instead of one per attempt.
+local function unknown_keys(opts)
+  local found = {}
+  local top = vim.tbl_extend('force', {}, M.defaults, OPTIONAL_KEYS)
+  for key, value in pairs(opts) do
+    if top[key] == nil then
+      found[#found + 1] = describe_unknown('', key, top)
+    elseif type(value) == 'table' and type(M.defaults[key]) == 'table' then
+      local known = vim.deepcopy(M.defaults[key])
+      for nested in pairs(OPTIONAL_NESTED) do
+        local parent, child = nested:match('^(.-)%.(.*)$')
+        if parent == key then
+          known[child] = true
+        end
+      end
+      for nested_key in pairs(value) do
+        if type(nested_key) ~= 'string' or known[nested_key] == nil then
+          found[#found + 1] = describe_unknown(key .. '.', nested_key, known)
+        end
+      end
+    end
+  end
+  table.sort(found)
+  return found
+end
 
 local function validate(opts)
   check('opts', opts, 'table')
+  local unknown = unknown_keys(opts)
+  if #unknown > 0 then
+    error(string.format('dateline: unknown option%s %s', #unknown == 1 and '' or 's',
+      table.concat(unknown, ', ')), 0)
+  end
   check('fold', opts.fold, 'boolean', true)
   check('outline', opts.outline, 'table', true)
   check('status', opts.status, 'table', true)
@@ -133,11 +193,6 @@ local function validate(opts)
   check('blame.position', blame.position, function(value)
     return value == nil or value == 'eol' or value == 'above'
   end, "'eol' or 'above'")
-  for key in pairs(opts) do
-    if M.defaults[key] == nil and not OPTIONAL_KEYS[key] then
-      error(string.format('dateline: unknown option %q', key), 0)
-    end
-  end
 end
 
 --- Validate `opts` and merge them over the defaults. Raises a readable error

@@ -17,13 +17,21 @@ function M.article_buffers()
   return buffers
 end
 
---- Configure dateline. Optional: the defaults apply without it. Raises an
---- error naming the invalid option.
+--- Configure dateline. Optional: the defaults apply without it. Invalid
+--- options are reported in one message naming them all, and the options
+--- in effect stay as they were.
 ---@param opts table?
+---@return boolean ok
 function M.setup(opts)
   local config = require('dateline.config')
   local before = config.get()
-  config.set(opts)
+  -- A message, not an error: an error in the user's init.lua comes with a
+  -- stack trace that buries the one line that matters.
+  local ok, err = pcall(config.set, opts)
+  if not ok then
+    vim.notify(tostring(err), vim.log.levels.ERROR)
+    return false
+  end
   local after = config.get()
   -- The server got its command and options when it started: new ones need a
   -- new server (attach() below starts it).
@@ -36,6 +44,7 @@ function M.setup(opts)
   for _, buf in ipairs(M.article_buffers()) do
     M.attach(buf)
   end
+  return true
 end
 
 local function set_folding(buf)
