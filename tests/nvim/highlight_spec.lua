@@ -59,8 +59,16 @@ T.test('every Dateline group links to a standard group', function()
   H.edit_seed()
   for name, target in pairs(highlights.groups) do
     local hl = vim.api.nvim_get_hl(0, { name = name })
-    T.eq(hl.link, target, name .. ' links to')
-    T.eq(hl.default, true, name .. ' is a default link')
+    if highlights.cterm_fallbacks[name] and not hl.link then
+      -- The standard group had no terminal colour: its look plus one.
+      local standard = vim.api.nvim_get_hl(0, { name = target, link = false })
+      T.eq(standard.ctermfg, nil, name .. ' is a copy only when ' .. target .. ' has no terminal colour')
+      T.eq(hl.fg, standard.fg, name .. ' keeps the true colour of ' .. target)
+      T.eq(hl.ctermfg, highlights.cterm_fallbacks[name], name .. ' terminal colour')
+    else
+      T.eq(hl.link, target, name .. ' links to')
+    end
+    T.eq(hl.default, true, name .. ' is a default definition')
     T.eq(target:find('^Dateline'), nil, name .. ' target is not another Dateline group')
     T.eq(vim.fn.hlexists(target), 1, name .. ' target exists')
   end
@@ -77,7 +85,8 @@ T.test('every highlights.scm capture shows through a Dateline group', function()
       T.eq(hl.link, group, '@' .. capture .. '.article links to')
       T.matches(group, '^Dateline', 'group of @' .. capture)
       local target = vim.api.nvim_get_hl(0, { name = group }).link
-      T.truthy(target and not target:find('^Dateline'), group .. ' links to a standard group')
+      T.truthy(highlights.cterm_fallbacks[group] or (target and not target:find('^Dateline')),
+        group .. ' links to a standard group')
     end
   end
 end)
@@ -89,6 +98,7 @@ T.test('the main constructs look distinct in the default colorscheme', function(
     { 'DatelineHeadline', 'DatelineDateline', 'DatelineByline', 'DatelineQuotation', 'DatelineSpeaker',
       'DatelineEditorNote' },
     { 'DatelineQuotation', 'DatelineSpeaker', 'DatelineVerb' },
+    { 'DatelineHeadline', 'DatelineDek', 'DatelineSubhead' },
     { 'DatelineAddition', 'DatelineDeletion', 'DatelineSubstitution', 'DatelineHighlight', 'DatelineComment' },
   }
   for _, set in ipairs(sets) do
@@ -98,6 +108,26 @@ T.test('the main constructs look distinct in the default colorscheme', function(
       end
     end
   end
+end)
+
+T.test('the byline, timestamps and numbers have a colour in 16 and 256 colours', function()
+  local saved = vim.o.termguicolors
+  T.on_cleanup(function()
+    vim.o.termguicolors = saved
+    vim.cmd('colorscheme default')
+  end)
+  vim.o.termguicolors = false
+  vim.cmd('colorscheme default')
+  H.edit_seed()
+  local normal = resolved('Normal')
+  for _, group in ipairs({ 'DatelineByline', 'DatelineTimestamp', 'DatelineNumber', 'DatelineHeadline',
+    'DatelineDek', 'DatelineSubhead' }) do
+    local hl = resolved(group)
+    local cterm = hl.cterm or {}
+    T.truthy((hl.ctermfg and hl.ctermfg ~= normal.ctermfg) or cterm.bold or cterm.italic,
+      group .. ' looks different from body text in a terminal: ' .. vim.inspect(hl))
+  end
+  T.truthy(not vim.deep_equal(resolved('DatelineByline'), resolved('DatelineBylineName')), 'the byline\'s names stand out')
 end)
 
 T.test('a user override set before dateline defines its groups survives', function()

@@ -92,6 +92,31 @@ T.test('setup() with several unknown keys names them all in one message, without
   T.eq(output:find('E5113'), nil, 'no Lua error')
 end)
 
+T.test('article windows wrap prose at words with breakindent; each can be turned off', function()
+  local buf = H.edit_lines({ 'Council approves budget', '', 'A long paragraph of prose.' }, 'wrap.article')
+  local win = vim.fn.bufwinid(buf)
+  T.eq(vim.wo[win].linebreak, true, 'linebreak')
+  T.eq(vim.wo[win].breakindent, true, 'breakindent')
+  vim.cmd('new')
+  T.eq(vim.wo.linebreak, false, 'another buffer in a new window keeps the default')
+
+  H.setup({ writing = { linebreak = false } })
+  local other = H.edit_lines({ 'Council approves budget' }, 'nowrap.article')
+  local other_win = vim.fn.bufwinid(other)
+  T.eq(vim.wo[other_win].linebreak, false, 'linebreak turned off')
+  T.eq(vim.wo[other_win].breakindent, true, 'breakindent still on')
+  local messages = {}
+  local original = vim.notify
+  T.on_cleanup(function()
+    vim.notify = original
+  end)
+  vim.notify = function(message)
+    messages[#messages + 1] = message
+  end
+  T.eq(require('dateline').setup({ writing = { linebreak = 'yes' } }), false, 'a non-boolean is rejected')
+  T.eq(messages, { 'dateline.setup: writing.linebreak: expected boolean, got string' }, 'the message')
+end)
+
 T.test('fold = true folds by structure, starting open', function()
   H.setup({ fold = true })
   local buf = H.edit(T.root .. '/tests/fixtures/demo.article')

@@ -22,6 +22,13 @@ M.defaults = {
   },
   -- Fold by structure (folds.scm) with 'foldmethod' expr.
   fold = false,
+  -- Window options for prose in article windows: long paragraphs wrap at
+  -- word boundaries and wrapped list items keep their indent. false leaves
+  -- the option as it is.
+  writing = {
+    linebreak = true,
+    breakindent = true,
+  },
   outline = {
     width = 40,
     -- 'right' or 'left' of the editor.
@@ -171,6 +178,10 @@ local function validate(opts)
   end, 'a list of strings (the command and its arguments) or false')
   check('history', opts.history, 'table', true)
   check('blame', opts.blame, 'table', true)
+  check('writing', opts.writing, 'table', true)
+  local writing = opts.writing or {}
+  check('writing.linebreak', writing.linebreak, 'boolean', true)
+  check('writing.breakindent', writing.breakindent, 'boolean', true)
   validate_mappings(opts.mappings)
   local outline = opts.outline or {}
   check('outline.width', outline.width, 'number', true)
@@ -202,7 +213,9 @@ function M.set(opts)
   opts = opts or {}
   local ok, err = pcall(validate, opts)
   if not ok then
-    error(tostring(err):gsub('^dateline: ', ''):gsub('^', 'dateline.setup: '), 0)
+    -- vim.validate names its own file and line: not the user's concern.
+    local message = tostring(err):gsub('^[^\n]-%.lua:%d+: ', ''):gsub('^dateline: ', '')
+    error('dateline.setup: ' .. message, 0)
   end
   local merged = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts)
   if opts.mappings == false then

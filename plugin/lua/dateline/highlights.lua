@@ -7,18 +7,20 @@
 local M = {}
 
 -- Dateline* group -> the standard group it falls back to. Chosen so that the
--- headline, dateline, byline, quotations, speakers, verbs, editor's notes and
--- each kind of annotation differ in Neovim's default colorscheme.
+-- headline, dek, subhead, dateline, byline, quotations, speakers, verbs,
+-- editor's notes and each kind of annotation differ in Neovim's default
+-- colorscheme.
 M.groups = {
   DatelineHeadline = 'Title',
-  DatelineDek = 'Statement',
+  -- A standfirst reads as a quieter line under the headline: italic.
+  DatelineDek = '@markup.italic',
   DatelineByline = 'Comment',
   DatelineBylineName = 'Identifier',
   DatelineTimestamp = 'Comment',
   DatelineDateline = 'Special',
   DatelineAgency = 'Special',
   DatelineDash = 'Delimiter',
-  DatelineSubhead = 'Title',
+  DatelineSubhead = 'Function',
   DatelineQuotation = 'String',
   DatelineQuoteMark = 'String',
   DatelineSpeaker = 'Identifier',
@@ -58,6 +60,16 @@ M.groups = {
   DatelineHistoryRemoved = 'DiagnosticError',
   DatelineHistorySummary = 'Normal',
   DatelineHistoryAnnotated = 'DiagnosticInfo',
+}
+
+-- Groups whose standard group may have no colour in 16 and 256 colours
+-- (Neovim's default colorscheme gives Comment and Number none there, so the
+-- byline, times and figures would look like body text), with the terminal
+-- colour they take then: 8 grey, 13 magenta.
+M.cterm_fallbacks = {
+  DatelineByline = 8,
+  DatelineTimestamp = 8,
+  DatelineNumber = 13,
 }
 
 -- highlights.scm capture -> Dateline* group. The query uses Neovim's standard
@@ -118,6 +130,17 @@ function M.group_for(capture)
 end
 
 local function link(name, target)
+  local fallback = M.cterm_fallbacks[name]
+  if fallback then
+    local standard = vim.api.nvim_get_hl(0, { name = target, link = false })
+    if standard.ctermfg == nil then
+      -- The standard group's look in true colour, plus a terminal colour.
+      standard.ctermfg = fallback
+      standard.default = true
+      vim.api.nvim_set_hl(0, name, standard)
+      return
+    end
+  end
   vim.api.nvim_set_hl(0, name, { link = target, default = true })
 end
 

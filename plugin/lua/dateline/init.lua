@@ -58,6 +58,18 @@ local function set_folding(buf)
   end
 end
 
+-- The writing options (config.writing) in every window showing `buf`.
+local function set_writing_options(buf, writing)
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    for option, on in pairs(writing) do
+      -- Local: another buffer opened from this window keeps its own.
+      if on then
+        vim.api.nvim_set_option_value(option, true, { scope = 'local', win = win })
+      end
+    end
+  end
+end
+
 --- Turn an article buffer into a structured document: tree-sitter
 --- highlighting, mappings, folding. Runs from the FileType autocommand; calling
 --- it again (after setup()) re-applies the options.
@@ -77,6 +89,7 @@ function M.attach(buf)
   if config.fold then
     set_folding(buf)
   end
+  set_writing_options(buf, config.writing)
   -- History lives in the language server; starting it never blocks and a
   -- failure is reported once, leaving everything above working.
   require('dateline.record').setup()
