@@ -24,7 +24,8 @@ Commands:
   install       build, then install the CLI into $PREFIX/bin (default ~/.local/bin)
                 and link the Neovim plugin
   uninstall     remove exactly what install put in place
-  demo [FILE]   deps + build, then open FILE (default: the example article) in Neovim
+  demo [FILE]   deps + build, then open a copy of FILE (default: the example article) in Neovim,
+                with its history in a temporary store; both are removed on exit
   bench         run the benchmarks and print their figures
   fuzz [TARGET] [SECS]  run a fuzzer: parser (default) or lsp, for SECS (default 60);
                 crashing inputs are kept under tests/fuzz/TARGET/crashers
@@ -428,12 +429,23 @@ cmd_uninstall() {
 # ---------------------------------------------------------------- demo ----
 
 cmd_demo() {
-    local file=${1:-$ROOT/tests/fixtures/demo.article}
-    [ -f "$file" ] || die "no such file: $file"
+    local source=${1:-$ROOT/tests/fixtures/demo.article}
+    [ -f "$source" ] || die "no such file: $source"
     cmd_deps
     cmd_build
+    # Edit a copy in a temporary folder with its history in a temporary
+    # store, so that trying things (:w, restore, notes) leaves neither the
+    # checkout nor the user's own history store changed.
+    local dir status=0
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/dateline-demo.XXXXXX") || die "demo: cannot make a temporary folder"
+    mkdir "$dir/article"
+    cp "$source" "$dir/article/" || { rm -rf "$dir"; die "demo: cannot copy $source"; }
+    say "demo: editing a copy in $dir/article (history in $dir/history); removed when Neovim exits"
     # --clean: the user's own configuration and plugins stay out of it.
-    exec nvim --clean --cmd "set runtimepath^=$ROOT/$(manifest .runtime)" "$file"
+    DATELINE_STORE=$dir/history nvim --clean --cmd "set runtimepath^=$ROOT/$(manifest .runtime)" \
+        "$dir/article/$(basename "$source")" || status=$?
+    rm -rf "$dir"
+    return "$status"
 }
 
 # --------------------------------------------------------- bench, fuzz ----
