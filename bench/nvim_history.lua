@@ -109,6 +109,35 @@ local function run()
     again[#again + 1] = open_browser()
   end
   results.browser_open_again = stats(again)
+
+  -- <CR> on 20 versions in a row: each shows in the one version window, so
+  -- the window count after the first stays; time from key to text shown.
+  local browser = history.browser_for(buf)
+  if not browser then
+    history.open(buf, function(history_buf)
+      browser = history_buf
+    end)
+    vim.wait(30000, function()
+      return browser ~= nil
+    end, 0)
+  end
+  local browser_win = vim.fn.bufwinid(browser)
+  local opens, windows_after_first = {}, nil
+  for index = 1, 20 do
+    vim.api.nvim_set_current_win(browser_win)
+    vim.api.nvim_win_set_cursor(browser_win, { require('dateline.history').HEADER_LINES + index, 0 })
+    local start = uv.hrtime()
+    vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('<CR>', true, false, true), 'x', false)
+    vim.wait(30000, function()
+      return vim.api.nvim_buf_get_name(0):find('^dateline://') ~= nil and vim.api.nvim_get_current_win() ~= browser_win
+    end, 0)
+    vim.cmd('redraw')
+    opens[#opens + 1] = ms_since(start)
+    windows_after_first = windows_after_first or #vim.api.nvim_tabpage_list_wins(0)
+  end
+  results.version_open = stats(opens)
+  results.windows_after_first_open = windows_after_first
+  results.windows_after_20_opens = #vim.api.nvim_tabpage_list_wins(0)
   finish()
 end
 

@@ -41,4 +41,6 @@ jq -rn --argjson plain "$plain" --argjson noserver "$noserver" --argjson plugin 
     "  the plugin without a server (cmd = false) \($noserver.write.mean | f) / \($noserver.write.median | f) ms: the server costs \($plugin.write.mean - $noserver.write.mean | f) ms of it",
     "write to recorded (mean / median / p95): \($plugin.recorded.mean | f) / \($plugin.recorded.median | f) / \($plugin.recorded.p95 | f) ms (in the server, off the editor)",
     "history browser at \($versions) versions (\($plugin.browser_lines) lines): first open \($plugin.browser_open_ms | f) ms, again \($plugin.browser_open_again.median | f) ms median (goal: under 100 ms)",
-    "  (\($versions) versions recorded through :write in \($plugin.grow_s | . * 10 | round / 10) s)"'
+    "  (\($versions) versions recorded through :write in \($plugin.grow_s | . * 10 | round / 10) s)",
+    "<CR> on a version in the browser (mean / median / p95, 20 in a row): \($plugin.version_open.mean | f) / \($plugin.version_open.median | f) / \($plugin.version_open.p95 | f) ms;",
+    "  windows after the first <CR>: \($plugin.windows_after_first_open), after 20: \($plugin.windows_after_20_opens) (one version window, reused)"'

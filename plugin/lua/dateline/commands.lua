@@ -36,6 +36,7 @@ end
 ---@field desc string
 ---@field run fun(args: string[])
 ---@field complete? fun(arg_lead: string): string[]
+---@field ordered? boolean its completions come in their own order (versions: newest first)
 
 ---@type table<string, dateline.Subcommand>
 M.subcommands = {
@@ -118,6 +119,7 @@ M.subcommands = {
       -- Only the first word: completion puts the version's note after it.
       require('dateline.history').restore(vim.api.nvim_get_current_buf(), args[1])
     end,
+    ordered = true,
     complete = function(arg_lead)
       if vim.bo.filetype ~= 'article' then
         return {}
@@ -178,14 +180,16 @@ end
 function M.complete(arg_lead, cmdline)
   local words = vim.split(cmdline, '%s+', { trimempty = true })
   local completing_subcommand = #words == 1 or (#words == 2 and arg_lead ~= '')
-  local candidates
+  local candidates, ordered
   if completing_subcommand then
     candidates = vim.tbl_keys(M.subcommands)
-    table.sort(candidates)
   else
-    -- In the subcommand's order: versions come newest first, not sorted.
     local subcommand = M.subcommands[words[2]]
     candidates = subcommand and subcommand.complete and subcommand.complete(arg_lead) or {}
+    ordered = subcommand and subcommand.ordered
+  end
+  if not ordered then
+    table.sort(candidates)
   end
   return vim.tbl_filter(function(candidate)
     return vim.startswith(candidate, arg_lead)
