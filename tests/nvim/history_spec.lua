@@ -258,4 +258,11 @@ T.test(':Dateline restore <Tab> lists @, @~1, @~2 newest first with their notes,
   T.wait_for(function()
     return vim.deep_equal(vim.api.nvim_buf_get_lines(buf, 0, -1, false), V2)
   end, 5000, 'the completed line restores @~1')
+  R.write(buf, V2)
+  local note
+  T.wait_for(function()
+    note = R.execute(buf, 'dateline.log').versions[1].note
+    return type(note) == 'string'
+  end, 5000, 'the note on the restored version')
+  T.eq(note, 'restored from ' .. log[2].short, 'the note names the id, not @~1')
 end)

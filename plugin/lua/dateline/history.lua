@@ -218,13 +218,15 @@ end
 ---@param version_id string
 ---@param callback fun(err: string?)?
 function M.restore(article, version_id, callback)
-  data.fetch_content(article, version_id, function(err, content)
+  data.fetch_content(article, version_id, function(err, content, id)
     if not err then
       -- One call, so one undo step brings the newer text back.
       vim.api.nvim_buf_set_lines(article, 0, -1, false, data.content_lines(content))
-      require('dateline.record').mark_restore(article, version_id)
+      -- The id, not `@~2`: that names another version once more are recorded.
+      id = id or version_id
+      require('dateline.record').mark_restore(article, id)
       vim.notify(string.format('dateline: restored %s into the buffer (not written; u undoes it)',
-        version_id:sub(1, 10)), vim.log.levels.INFO)
+        id:sub(1, 10)), vim.log.levels.INFO)
     else
       vim.notify('dateline: restore: ' .. err, vim.log.levels.ERROR)
     end

@@ -126,13 +126,14 @@ function M.complete_revs(buf, arg_lead)
   return items
 end
 
---- Fetch a version's content; `callback(err, text)`.
+--- Fetch a version's content; `callback(err, text, id)`, `id` the full id
+--- `rev` named (for `@~2` and friends) when the server said it.
 ---@param buf integer the article buffer
 ---@param rev string
----@param callback fun(err: string?, content: string?)
+---@param callback fun(err: string?, content: string?, id: string?)
 function M.fetch_content(buf, rev, callback)
   if contents[rev] then
-    callback(nil, contents[rev])
+    callback(nil, contents[rev], rev)
     return
   end
   lsp.execute(buf, 'dateline.show', { rev = rev }, function(err, result)
@@ -145,7 +146,7 @@ function M.fetch_content(buf, rev, callback)
     if result.id and (result.id == rev or vim.startswith(result.id, rev)) then
       contents[result.id] = content
     end
-    callback(nil, content)
+    callback(nil, content, result.id)
   end)
 end
 
