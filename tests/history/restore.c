@@ -46,7 +46,7 @@ Test(history_restore, an_old_version_is_written_back_and_recorded)
     record_file("first\n");
     record_file("second\n");
     dl_history_id id;
-    dl_assert_ok(dl_history_restore(&id, history, "@~1"));
+    dl_assert_ok(dl_history_restore(&id, history, "@~1", NULL));
     assert_file("first\n");
     dl_history_log *log = NULL;
     dl_assert_ok(dl_history_log_read(&log, history, NULL));
@@ -63,7 +63,7 @@ Test(history_restore, unrecorded_text_is_recorded_before_it_is_overwritten)
     record_file("first\n");
     fx_write_str(fx_repo_path("story.txt"), "precious unsaved edit\n");
     dl_history_id id;
-    dl_assert_ok(dl_history_restore(&id, history, "@"));
+    dl_assert_ok(dl_history_restore(&id, history, "@", NULL));
     assert_file("first\n");
     dl_history_log *log = NULL;
     dl_assert_ok(dl_history_log_read(&log, history, NULL));
@@ -86,7 +86,7 @@ Test(history_restore, the_file_mode_is_kept)
     record_file("second\n");
     chmod(fx_repo_path("story.txt"), 0640);
     dl_history_id id;
-    dl_assert_ok(dl_history_restore(&id, history, "@~1"));
+    dl_assert_ok(dl_history_restore(&id, history, "@~1", NULL));
     struct stat st;
     cr_assert(eq(int, stat(fx_repo_path("story.txt"), &st), 0));
     cr_assert(eq(int, st.st_mode & 0777, 0640));
@@ -99,7 +99,7 @@ Test(history_restore, no_temporary_file_is_left_behind)
     record_file("first\n");
     record_file("second\n");
     dl_history_id id;
-    dl_assert_ok(dl_history_restore(&id, history, "@~1"));
+    dl_assert_ok(dl_history_restore(&id, history, "@~1", NULL));
     cr_assert(eq(str, (char *)fx_sh(NULL, "ls -A '%s' | grep -v -x -e .git -e README -e story.txt",
                                     fx_repo), ""));
     close_story();
@@ -111,7 +111,7 @@ Test(history_restore, a_deleted_article_comes_back)
     record_file("keep me\n");
     unlink(fx_repo_path("story.txt"));
     dl_history_id id;
-    dl_assert_ok(dl_history_restore(&id, history, "@"));
+    dl_assert_ok(dl_history_restore(&id, history, "@", NULL));
     assert_file("keep me\n");
     cr_assert(eq(sz, fx_count(history), 1), "same content, nothing new to record");
     close_story();
@@ -123,7 +123,7 @@ Test(history_restore, a_binary_file_is_not_overwritten)
     record_file("text\n");
     fx_write(fx_repo_path("story.txt"), "\0\1\2", 3);
     dl_history_id id;
-    cr_assert(eq(int, dl_history_restore(&id, history, "@"), DL_EINVALID));
+    cr_assert(eq(int, dl_history_restore(&id, history, "@", NULL), DL_EINVALID));
     cr_assert(strstr(dl_error_last(), "restore refused") != NULL, "%s", dl_error_last());
     size_t size;
     char *content = fx_read(fx_repo_path("story.txt"), &size);
@@ -138,7 +138,7 @@ Test(history_restore, an_unknown_revision_changes_nothing)
     record_file("text\n");
     fx_write_str(fx_repo_path("story.txt"), "unsaved\n");
     dl_history_id id;
-    cr_assert(eq(int, dl_history_restore(&id, history, "beef"), DL_ENOTFOUND));
+    cr_assert(eq(int, dl_history_restore(&id, history, "beef", NULL), DL_ENOTFOUND));
     assert_file("unsaved\n");
     cr_assert(eq(sz, fx_count(history), 1));
     close_story();
@@ -152,7 +152,7 @@ Test(history_restore, a_symlinked_article_is_written_through_the_link)
     dl_history_id id;
     dl_assert_ok(dl_history_snapshot(&id, history, NULL));
     fx_write_str(fx_repo_path("real.txt"), "v2\n");
-    dl_assert_ok(dl_history_restore(&id, history, "@~0"));
+    dl_assert_ok(dl_history_restore(&id, history, "@~0", NULL));
     struct stat st;
     cr_assert(eq(int, lstat(fx_repo_path("story.txt"), &st), 0));
     int is_link = S_ISLNK(st.st_mode);

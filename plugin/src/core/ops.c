@@ -76,17 +76,23 @@ int dl_ops_snapshot(dl_ops_snapshot_result *out, dl_history *history,
     static const dl_ops_snapshot_options defaults = DL_OPS_SNAPSHOT_OPTIONS_INIT;
     if (!opts)
         opts = &defaults;
+    /* The note is attached in a second step, so that its refusal cannot
+     * hide the version that was recorded. */
     dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-    options.note = opts->note;
     options.content = opts->content;
     options.content_size = opts->content_size;
     dl_history_id id;
     int error = dl_history_snapshot(&id, history, &options);
     if (error < 0 && error != DL_EUNCHANGED)
         return error;
-    dl_error_clear();
     out->id = id;
     out->recorded = error == 0;
+    out->note_error[0] = '\0';
+    dl_history_id noted;
+    if (out->recorded && opts->note != NULL &&
+        dl_history_note(&noted, history, id.hex, opts->note) < 0)
+        snprintf(out->note_error, sizeof(out->note_error), "%s", dl_error_last());
+    dl_error_clear();
     return 0;
 }
 
@@ -95,7 +101,9 @@ int dl_ops_snapshot_json(json_t **out, const dl_history *history,
 {
     json_t *json = article_object(history);
     if (json && (json_object_set_new(json, "id", json_string(result->id.hex)) < 0 ||
-                 json_object_set_new(json, "recorded", json_boolean(result->recorded)) < 0)) {
+                 json_object_set_new(json, "recorded", json_boolean(result->recorded)) < 0 ||
+                 (result->note_error[0] != '\0' &&
+                  json_object_set_new(json, "note_error", json_string(result->note_error)) < 0))) {
         json_decref(json);
         json = NULL;
     }
@@ -317,7 +325,9 @@ int dl_ops_restore(dl_ops_restore_result *out, dl_history *history,
         if (error < 0 && error != DL_EUNCHANGED)
             return error;
     }
-    if ((error = dl_history_restore(&result.id, history, result.restored.hex)) < 0)
+    dl_history_restore_options restore = DL_HISTORY_RESTORE_OPTIONS_INIT;
+    restore.force = opts->force;
+    if ((error = dl_history_restore(&result.id, history, result.restored.hex, &restore)) < 0)
         return error;
     *out = result;
     return 0;
