@@ -279,10 +279,14 @@ static json_t *cmd_restore(const command_call *c, command_error *e)
     dl_ops_restore_result result;
     json_t *json = NULL;
     int error;
+    const json_t *force = json_object_get(c->args, "force");
     if (string_arg(&options.rev, c->args, "rev", e) < 0)
         return NULL;
     if (options.rev == NULL)
         return fail(e, LSP_INVALID_PARAMS, "dateline.restore needs a \"rev\" string"), NULL;
+    if (force != NULL && !json_is_boolean(force) && !json_is_null(force))
+        return fail(e, LSP_INVALID_PARAMS, "force must be a boolean"), NULL;
+    options.force = json_is_true(force);
     /* Unsaved text in the editor is recorded too: a restore loses nothing. */
     options.content = c->content;
     options.content_size = c->content_size;
@@ -466,7 +470,7 @@ static void run_hover(dl_lsp_worker *w, dl_lsp_job *job)
     dl_blame *blame = NULL;
     int have_history = 0;
     char *history_error = NULL, *blame_error = NULL;
-    if (d != NULL && d->path != NULL && !w->config->no_history) {
+    if (d != NULL && d->path != NULL && !w->config->no_history && !job->no_history) {
         if (open_history(&h, d, w->config) == 0) {
             have_history = 1;
             dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;

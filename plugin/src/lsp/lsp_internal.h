@@ -213,6 +213,12 @@ void dl_lsp_hover_context_dispose(dl_lsp_hover_context *ctx);
 
 /* ------------------------------------------------------------ worker -- */
 
+/* A list of canonical paths (the workspace's folders, the files opened). */
+typedef struct {
+    char **items;
+    size_t count, capacity;
+} dl_lsp_paths;
+
 typedef struct {
     int record_on_save;
     char **exclude;
@@ -242,6 +248,7 @@ typedef struct dl_lsp_job {
     json_t *arguments;
     dl_lsp_hover_context hover;
     json_t *hover_range;
+    int no_history; /* a hover outside the workspace: no history read */
     int cancelled;
     struct dl_lsp_job *next;
 } dl_lsp_job;
