@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../support/dl_test.h"
@@ -160,5 +161,71 @@ Test(history_restore, a_symlinked_article_is_written_through_the_link)
     char *content = fx_read(fx_repo_path("real.txt"), NULL);
     cr_assert(eq(str, content, "v1\n"));
     free(content);
+    close_story();
+}
+
+Test(history_restore, a_read_only_file_is_refused_unless_forced)
+{
+    open_story();
+    record_file("first\n");
+    record_file("second\n");
+    chmod(fx_repo_path("story.txt"), 0444);
+    dl_history_id id;
+    cr_assert(eq(int, dl_history_restore(&id, history, "@~1", NULL), DL_EINVALID));
+    cr_assert(strstr(dl_error_last(), "is read-only; restore refused") != NULL, "%s",
+              dl_error_last());
+    assert_file("second\n");
+    cr_assert(eq(sz, fx_count(history), 2), "a refused restore records nothing");
+
+    dl_history_restore_options options = DL_HISTORY_RESTORE_OPTIONS_INIT;
+    options.force = 1;
+    dl_assert_ok(dl_history_restore(&id, history, "@~1", &options));
+    assert_file("first\n");
+    struct stat st;
+    cr_assert(eq(int, stat(fx_repo_path("story.txt"), &st), 0));
+    cr_assert(eq(int, st.st_mode & 0777, 0444), "forced, the file stays read-only");
+    close_story();
+}
+
+/* The pid of a process that has exited. */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    cr_assert(eq(int, waitpid(pid, NULL, 0), pid));
+    return pid;
+}
+
+Test(history_restore, temporary_files_of_dead_restores_are_cleaned_up)
+{
+    open_story();
+    record_file("first\n");
+    record_file("second\n");
+    char dead[64], other[64], alive[64];
+    snprintf(dead, sizeof(dead), ".story.txt.dateline-%ld-0", (long)dead_pid());
+    snprintf(other, sizeof(other), ".other.txt.dateline-%ld-3", (long)dead_pid());
+    snprintf(alive, sizeof(alive), ".story.txt.dateline-%ld-0", (long)getppid());
+    fx_write_str(fx_repo_path(dead), "half written");
+    fx_write_str(fx_repo_path(other), "half written");
+    fx_write_str(fx_repo_path(alive), "being written");
+    dl_history_id id;
+    dl_assert_ok(dl_history_restore(&id, history, "@~1", NULL));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "ls -A '%s' | grep -F .dateline-", fx_repo), alive),
+              "a living restore's file is kept; the dead ones' are gone");
+    close_story();
+}
+
+Test(history_restore, a_fifo_is_refused_at_once)
+{
+    open_story();
+    record_file("first\n");
+    unlink(fx_repo_path("story.txt"));
+    cr_assert(eq(int, mkfifo(fx_repo_path("story.txt"), 0644), 0));
+    dl_history_id id;
+    cr_assert(eq(int, dl_history_restore(&id, history, "@", NULL), DL_EINVALID));
+    cr_assert(strstr(dl_error_last(), "named pipe") != NULL, "%s", dl_error_last());
+    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EINVALID));
     close_story();
 }
