@@ -823,3 +823,43 @@ test('dateline.restore refuses a read-only file unless "force" is true', async (
     s.cleanup();
   }
 });
+
+test('a stuck history job is abandoned by the watchdog: the user is told once, later saves are recorded, exit works', async () => {
+  const s = scratch();
+  try {
+    // A store whose config is a FIFO: libgit2's open() of it blocks for
+    // good, as on a stuck network file system.
+    const store = path.join(s.dir, 'store.git');
+    assert.equal(spawnSync('git', ['init', '-q', '--bare', store]).status, 0);
+    const config = fs.readFileSync(path.join(store, 'config'));
+    fs.rmSync(path.join(store, 'config'));
+    assert.equal(spawnSync('mkfifo', [path.join(store, 'config')]).status, 0);
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    const server = start(s.env);
+    await initializeIn(server, s.repo, { store, jobTimeoutMs: 300 });
+    const uri = fileUri(file);
+    open(server, uri, FIXTURE);
+    save(server, uri);
+    const told = await server.waitFor('window/showMessage', (p) => /abandoned/.test(p.message));
+    assert.match(told.message, /later saves are recorded/);
+    // A request stuck the same way is answered, not left hanging.
+    await assert.rejects(execute(server, 'dateline.log', { uri }),
+      (e) => e.code === -32603 && /abandoned/.test(e.message));
+    assert.equal(server.notes.filter((n) => n.method === 'window/showMessage').length, 1, 'told once');
+    // The disk recovers: the next save is recorded by a fresh worker.
+    fs.rmSync(path.join(store, 'config'));
+    fs.writeFileSync(path.join(store, 'config'), config);
+    const edited = FIXTURE + '\nA last paragraph.\n';
+    fs.writeFileSync(file, edited);
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }],
+    });
+    save(server, uri);
+    const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
+    assert.equal(recorded.recorded, true);
+    assert.equal(await stop(server), 0, 'shutdown and exit with a thread still stuck');
+  } finally {
+    s.cleanup();
+  }
+});

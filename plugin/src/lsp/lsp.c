@@ -254,6 +254,9 @@ static void read_options(dl_lsp_server *s, const json_t *options)
     const json_t *record = json_object_get(options, "recordOnSave");
     if (json_is_boolean(record))
         s->config.record_on_save = json_is_true(record);
+    const json_t *timeout = json_object_get(options, "jobTimeoutMs");
+    if (json_is_integer(timeout) && json_integer_value(timeout) > 0)
+        s->config.job_timeout_ms = json_integer_value(timeout);
     const json_t *store = json_object_get(options, "store");
     if (json_is_string(store) && json_string_length(store) > 0)
         s->config.store = strdup(json_string_value(store));
@@ -708,6 +711,7 @@ int dl_lsp_server_new(dl_lsp_server **out, dl_lsp_write_fn write, void *payload,
     s->writer.write = write;
     s->writer.payload = payload;
     s->config.record_on_save = 1;
+    s->config.job_timeout_ms = DL_LSP_DEFAULT_JOB_TIMEOUT_MS;
     s->config.no_history = s->options.no_history;
     s->enc = DL_LSP_UTF16;
     int error = dl_lsp_reader_new(&s->reader);
@@ -740,7 +744,11 @@ void dl_lsp_server_free(dl_lsp_server *s)
 {
     if (s == NULL)
         return;
-    dl_lsp_worker_free(s->worker); /* finishes queued work, e.g. a save's version */
+    /* Finishes queued work, e.g. a save's version. A thread left behind by
+     * the watchdog may still reach the writer and the config: then the
+     * server stays allocated; the process is about to exit anyway. */
+    if (dl_lsp_worker_free(s->worker) != 0)
+        return;
     while (s->docs) {
         dl_lsp_document *next = s->docs->next;
         dl_lsp_document_free(s->docs);
