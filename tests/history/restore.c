@@ -171,16 +171,21 @@ Test(history_restore, a_read_only_file_is_refused_unless_forced)
     record_file("second\n");
     chmod(fx_repo_path("story.txt"), 0444);
     dl_history_id id;
-    cr_assert(eq(int, dl_history_restore(&id, history, "@~1", NULL), DL_EINVALID));
+    dl_history_restore_options options = DL_HISTORY_RESTORE_OPTIONS_INIT;
+    options.content = "unsaved in the editor\n";
+    options.content_size = strlen(options.content);
+    cr_assert(eq(int, dl_history_restore(&id, history, "@~1", &options), DL_EINVALID));
     cr_assert(strstr(dl_error_last(), "is read-only; restore refused") != NULL, "%s",
               dl_error_last());
     assert_file("second\n");
-    cr_assert(eq(sz, fx_count(history), 2), "a refused restore records nothing");
+    cr_assert(eq(sz, fx_count(history), 2), "a refused restore records nothing, not even "
+                                            "the editor's text");
 
-    dl_history_restore_options options = DL_HISTORY_RESTORE_OPTIONS_INIT;
     options.force = 1;
     dl_assert_ok(dl_history_restore(&id, history, "@~1", &options));
     assert_file("first\n");
+    /* The editor's text, the file's (no longer the latest), the restored one. */
+    cr_assert(eq(sz, fx_count(history), 5));
     struct stat st;
     cr_assert(eq(int, stat(fx_repo_path("story.txt"), &st), 0));
     cr_assert(eq(int, st.st_mode & 0777, 0444), "forced, the file stays read-only");

@@ -271,10 +271,14 @@ typedef struct {
     unsigned int version;
     /** Replace the file even when it is read-only (no write permission). */
     int force;
+    /** An editor's unsaved text, recorded first (note "before restore of
+     *  ID") once the restore is known to go ahead. NULL: none. */
+    const char *content;
+    size_t content_size;
 } dl_history_restore_options;
 
 #define DL_HISTORY_RESTORE_OPTIONS_VERSION 1
-#define DL_HISTORY_RESTORE_OPTIONS_INIT {DL_HISTORY_RESTORE_OPTIONS_VERSION, 0}
+#define DL_HISTORY_RESTORE_OPTIONS_INIT {DL_HISTORY_RESTORE_OPTIONS_VERSION, 0, NULL, 0}
 
 /**
  * Write version `rev` back to the article's file, atomically (a temporary

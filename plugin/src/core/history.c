@@ -1639,7 +1639,8 @@ static int read_only(const char *file)
     return (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0 || access(file, W_OK) != 0;
 }
 
-static int restore_locked(dl_history_id *out, dl_history *history, const char *rev, int force)
+static int restore_locked(dl_history_id *out, dl_history *history, const char *rev,
+                          const dl_history_restore_options *opts)
 {
     char *target = NULL, *current = NULL;
     size_t target_size = 0, current_size = 0;
@@ -1661,12 +1662,20 @@ static int restore_locked(dl_history_id *out, dl_history *history, const char *r
         goto done;
     }
 
-    if (have_current && !force && read_only(history->file)) {
+    if (have_current && !opts->force && read_only(history->file)) {
         error = dl_error_set(DL_EINVALID,
                              "%s is read-only; restore refused (force it to replace the "
                              "file anyway: 'dateline restore --force')",
                              history->file);
         goto done;
+    }
+
+    if (opts->content != NULL) {
+        /* The editor's unsaved text, so that the restore loses none of it. */
+        snprintf(note, sizeof(note), "before restore of %s", short_id);
+        error = snapshot_locked(&saved, history, opts->content, opts->content_size, note, 1);
+        if (error < 0 && error != DL_EUNCHANGED)
+            goto done;
     }
 
     if (have_current) {
@@ -1707,8 +1716,9 @@ done:
 int dl_history_restore(dl_history_id *out, dl_history *history, const char *rev,
                        const dl_history_restore_options *opts)
 {
+    static const dl_history_restore_options defaults = DL_HISTORY_RESTORE_OPTIONS_INIT;
     pthread_mutex_lock(&history->store->lock);
-    int error = restore_locked(out, history, rev, opts != NULL && opts->force);
+    int error = restore_locked(out, history, rev, opts ? opts : &defaults);
     pthread_mutex_unlock(&history->store->lock);
     return error;
 }

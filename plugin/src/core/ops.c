@@ -312,21 +312,10 @@ int dl_ops_restore(dl_ops_restore_result *out, dl_history *history,
     int error = resolve(&result.restored, history, opts->rev);
     if (error < 0)
         return error;
-    if (opts->content != NULL) {
-        char note[64];
-        snprintf(note, sizeof(note), "before restore of %.*s", DL_HISTORY_ID_SHORTSIZE,
-                 result.restored.hex);
-        dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-        options.note = note;
-        options.content = opts->content;
-        options.content_size = opts->content_size;
-        dl_history_id ignored;
-        error = dl_history_snapshot(&ignored, history, &options);
-        if (error < 0 && error != DL_EUNCHANGED)
-            return error;
-    }
     dl_history_restore_options restore = DL_HISTORY_RESTORE_OPTIONS_INIT;
     restore.force = opts->force;
+    restore.content = opts->content;
+    restore.content_size = opts->content_size;
     if ((error = dl_history_restore(&result.id, history, result.restored.hex, &restore)) < 0)
         return error;
     *out = result;
