@@ -843,6 +843,9 @@ test('a stuck history job is abandoned by the watchdog: the user is told once, l
     save(server, uri);
     const told = await server.waitFor('window/showMessage', (p) => /abandoned/.test(p.message));
     assert.match(told.message, /later saves are recorded/);
+    const abandoned = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
+    assert.equal(abandoned.recorded, false);
+    assert.match(abandoned.error, /abandoned/);
     // A request stuck the same way is answered, not left hanging.
     await assert.rejects(execute(server, 'dateline.log', { uri }),
       (e) => e.code === -32603 && /abandoned/.test(e.message));
@@ -856,8 +859,8 @@ test('a stuck history job is abandoned by the watchdog: the user is told once, l
       textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }],
     });
     save(server, uri);
-    const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
-    assert.equal(recorded.recorded, true);
+    const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri && p.recorded);
+    assert.ok(s.git('--git-dir', store, 'log', '--all', '--format=%H').includes(recorded.id));
     assert.equal(await stop(server), 0, 'shutdown and exit with a thread still stuck');
   } finally {
     s.cleanup();

@@ -70,6 +70,7 @@ typedef struct runner {
     int busy;         /* under the worker's lock: running a job since `started` */
     struct timespec started;
     json_t *busy_id;  /* the running job's request id, or NULL */
+    char *busy_uri;   /* a running record job's document, or NULL */
 } runner;
 
 struct dl_lsp_worker {
@@ -735,6 +736,7 @@ static void *runner_main(void *payload)
             w->tail = NULL;
         r->busy = 1;
         r->busy_id = job->id ? json_deep_copy(job->id) : NULL;
+        r->busy_uri = job->kind == DL_LSP_JOB_RECORD && job->uri ? strdup(job->uri) : NULL;
         clock_gettime(CLOCK_MONOTONIC, &r->started);
         pthread_cond_broadcast(&w->changed); /* the watchdog times the job */
         pthread_mutex_unlock(&w->lock);
@@ -746,6 +748,8 @@ static void *runner_main(void *payload)
         r->busy = 0;
         json_decref(r->busy_id);
         r->busy_id = NULL;
+        free(r->busy_uri);
+        r->busy_uri = NULL;
         pthread_cond_broadcast(&w->changed);
         if (w->head == NULL)
             pthread_cond_broadcast(&w->idle);
@@ -756,6 +760,7 @@ static void *runner_main(void *payload)
         pthread_mutex_unlock(&w->lock);
         runner_free_docs(r);
         json_decref(r->busy_id);
+        free(r->busy_uri);
         pthread_mutex_destroy(&r->gate.lock);
         free(r);
         return NULL;
@@ -784,6 +789,14 @@ static void abandon(dl_lsp_worker *w)
         snprintf(message, sizeof(message),
                  "the history work took longer than %llds and was abandoned", seconds);
         dl_lsp_respond_error(w->writer, r->busy_id, LSP_INTERNAL_ERROR, message);
+    }
+    if (r->busy_uri != NULL) { /* a save: say it was not recorded, and why */
+        char message[256];
+        snprintf(message, sizeof(message),
+                 "recording took longer than %llds and was abandoned", seconds);
+        dl_lsp_notify(w->writer, "dateline/recorded",
+                      json_pack("{s:s, s:b, s:s}", "uri", r->busy_uri, "recorded", 0, "error",
+                                message));
     }
     if (!w->told) {
         w->told = 1;
@@ -975,6 +988,7 @@ int dl_lsp_worker_free(dl_lsp_worker *w)
             pthread_join(r->thread, NULL);
             runner_free_docs(r);
             json_decref(r->busy_id);
+            free(r->busy_uri);
             pthread_mutex_destroy(&r->gate.lock);
             free(r);
         }
