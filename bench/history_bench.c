@@ -132,7 +132,7 @@ static int inproc(const char *file, int n)
         size_t size = article(text, sizeof(text), n + r); /* unsaved edit first */
         write_file(file, text, size);
         double start = now_ms();
-        check(dl_history_restore(&id, history, back), "restore");
+        check(dl_history_restore(&id, history, back, NULL), "restore");
         runs[r] = now_ms() - start;
     }
     printf("restore_median %.3f\n", percentile(runs, 10, 0.5));

@@ -675,3 +675,194 @@ test('dateline/article: the model of the unsaved text, as `dateline outline --js
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// ----------------------------------------------- inputs and the workspace --
+
+// initialize with the workspace folder `root` (a path), as editors send it.
+async function initializeIn(server, root, initializationOptions) {
+  await server.connection.sendRequest(proto.InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: fileUri(root),
+    workspaceFolders: [{ uri: fileUri(root), name: path.basename(root) }],
+    capabilities: {},
+    initializationOptions,
+  });
+  server.connection.sendNotification(proto.InitializedNotification.type, {});
+}
+
+const save = (server, uri) =>
+  server.connection.sendNotification(proto.DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+
+test('a FIFO is refused at once; the next save is recorded and shutdown works', async () => {
+  const s = scratch();
+  try {
+    const fifo = path.join(s.repo, 'pipe.txt');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    await assert.rejects(execute(server, 'dateline.snapshot', { uri: fileUri(fifo) }),
+      (e) => e.code === -32602 && /named pipe/.test(e.message));
+    const uri = fileUri(file);
+    open(server, uri, FIXTURE);
+    save(server, uri);
+    const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
+    assert.equal(recorded.recorded, true);
+    assert.equal(s.git('rev-parse', 'refs/dateline/story.txt').trim(), recorded.id);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('files outside the workspace are neither recorded nor restored: InvalidParams', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    const outside = path.join(s.dir, 'outside.txt');
+    fs.writeFileSync(outside, FIXTURE);
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    for (const uri of ['file:///etc/hostname', fileUri(outside)]) {
+      await assert.rejects(execute(server, 'dateline.snapshot', { uri }),
+        (e) => e.code === -32602 && /outside the workspace/.test(e.message), uri);
+      await assert.rejects(execute(server, 'dateline.restore', { uri, rev: '@' }),
+        (e) => e.code === -32602 && /outside the workspace/.test(e.message), uri);
+    }
+    // A link inside the workspace that points out of it is outside too.
+    fs.symlinkSync(outside, path.join(s.repo, 'link.txt'));
+    await assert.rejects(execute(server, 'dateline.snapshot', { uri: fileUri(path.join(s.repo, 'link.txt')) }),
+      (e) => e.code === -32602);
+    // Saving an opened file outside the workspace records nothing and says why.
+    open(server, fileUri(outside), FIXTURE);
+    save(server, fileUri(outside));
+    const refused = await server.waitFor('dateline/recorded', (p) => p.uri === fileUri(outside));
+    assert.equal(refused.recorded, false);
+    assert.match(refused.error, /outside the workspace/);
+    // Inside, everything works.
+    const first = await execute(server, 'dateline.snapshot', { uri: fileUri(file) });
+    assert.equal(first.recorded, true);
+    assert.equal(await stop(server), 0);
+    assert.equal(s.cli('log', outside).out, '');
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('without workspace folders only the files the client opened have history', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    const server = start(s.env);
+    await initialize(server);
+    await assert.rejects(execute(server, 'dateline.snapshot', { uri: 'file:///etc/hostname' }),
+      (e) => e.code === -32602 && /not a file opened/.test(e.message));
+    await assert.rejects(execute(server, 'dateline.snapshot', { uri: fileUri(file) }),
+      (e) => e.code === -32602);
+    open(server, fileUri(file), FIXTURE);
+    assert.equal((await execute(server, 'dateline.snapshot', { uri: fileUri(file) })).recorded, true);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('wrongly typed positions, ranges and command arguments are InvalidParams, not position 0', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    const uri = fileUri(file);
+    open(server, uri, FIXTURE);
+    const invalid = (e) => e.code === -32602;
+    const send = (method, params) => server.connection.sendRequest(method, params);
+    await assert.rejects(send('textDocument/hover', { textDocument: { uri }, position: 'x' }), invalid);
+    await assert.rejects(send('textDocument/hover', { textDocument: { uri }, position: { line: '0', character: 0 } }), invalid);
+    await assert.rejects(send('textDocument/hover', { textDocument: { uri }, position: { line: -1, character: 0 } }), invalid);
+    await assert.rejects(send('textDocument/selectionRange', { textDocument: { uri }, positions: [{ line: 0 }] }), invalid);
+    await assert.rejects(send('textDocument/codeAction', { textDocument: { uri }, range: 7, context: { diagnostics: [] } }), invalid);
+    await assert.rejects(send('textDocument/documentSymbol', { textDocument: { uri: 42 } }), invalid);
+    await assert.rejects(send('workspace/executeCommand', { command: 'dateline.log', arguments: { uri } }), invalid);
+    await assert.rejects(execute(server, 'dateline.snapshot', { uri, note: 5 }), invalid);
+    await assert.rejects(execute(server, 'dateline.restore', { uri, rev: '@', force: 'yes' }), invalid);
+    // A well-typed request still works.
+    const hover = await send('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+    assert.ok(hover === null || typeof hover.contents.value === 'string');
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('dateline.restore refuses a read-only file unless "force" is true', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    const uri = fileUri(file);
+    const first = await execute(server, 'dateline.snapshot', { uri });
+    fs.writeFileSync(file, FIXTURE + '\nA last paragraph.\n');
+    await execute(server, 'dateline.snapshot', { uri });
+    fs.chmodSync(file, 0o444);
+    await assert.rejects(execute(server, 'dateline.restore', { uri, rev: '@~1' }),
+      (e) => e.code === -32602 && /read-only/.test(e.message));
+    assert.equal(fs.readFileSync(file, 'utf8'), FIXTURE + '\nA last paragraph.\n');
+    const restored = await execute(server, 'dateline.restore', { uri, rev: '@~1', force: true });
+    assert.equal(restored.restored, first.id);
+    assert.equal(fs.readFileSync(file, 'utf8'), FIXTURE);
+    assert.equal(fs.statSync(file).mode & 0o777, 0o444);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a stuck history job is abandoned by the watchdog: the user is told once, later saves are recorded, exit works', async () => {
+  const s = scratch();
+  try {
+    // A store whose config is a FIFO: libgit2's open() of it blocks for
+    // good, as on a stuck network file system.
+    const store = path.join(s.dir, 'store.git');
+    assert.equal(spawnSync('git', ['init', '-q', '--bare', store]).status, 0);
+    const config = fs.readFileSync(path.join(store, 'config'));
+    fs.rmSync(path.join(store, 'config'));
+    assert.equal(spawnSync('mkfifo', [path.join(store, 'config')]).status, 0);
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    const server = start(s.env);
+    await initializeIn(server, s.repo, { store, jobTimeoutMs: 300 });
+    const uri = fileUri(file);
+    open(server, uri, FIXTURE);
+    save(server, uri);
+    const told = await server.waitFor('window/showMessage', (p) => /abandoned/.test(p.message));
+    assert.match(told.message, /later saves are recorded/);
+    const abandoned = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
+    assert.equal(abandoned.recorded, false);
+    assert.match(abandoned.error, /abandoned/);
+    // A request stuck the same way is answered, not left hanging.
+    await assert.rejects(execute(server, 'dateline.log', { uri }),
+      (e) => e.code === -32603 && /abandoned/.test(e.message));
+    assert.equal(server.notes.filter((n) => n.method === 'window/showMessage').length, 1, 'told once');
+    // The disk recovers: the next save is recorded by a fresh worker.
+    fs.rmSync(path.join(store, 'config'));
+    fs.writeFileSync(path.join(store, 'config'), config);
+    const edited = FIXTURE + '\nA last paragraph.\n';
+    fs.writeFileSync(file, edited);
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }],
+    });
+    save(server, uri);
+    const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri && p.recorded);
+    assert.ok(s.git('--git-dir', store, 'log', '--all', '--format=%H').includes(recorded.id));
+    assert.equal(await stop(server), 0, 'shutdown and exit with a thread still stuck');
+  } finally {
+    s.cleanup();
+  }
+});

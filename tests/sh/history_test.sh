@@ -253,6 +253,49 @@ check "fsck is clean after writers were killed mid-way" git fsck --strict
 rm -f .git/refs/dateline/killed.txt.lock .git/refs/notes/dateline.lock
 check "history still records after the kills" "$DATELINE" snapshot killed.txt --json
 
+# ------------------------------------------------------ inputs (issue 16) --
+
+# A FIFO has no writer: opening it to read would wait forever. Every command
+# that reads an article refuses it at once (timeout: exit 124 if it hangs).
+mkfifo pipe.txt
+for command in outline stats snapshot blame; do
+    expect_error "$command refuses a FIFO at once" 1 "pipe.txt is a named pipe (FIFO); dateline reads only regular files" \
+        timeout 10 "$DATELINE" "$command" pipe.txt
+done
+rm -f pipe.txt
+
+# A read-only article is not replaced without --force, and keeps its mode.
+printf 'Locked\n\nOLYMPIA, WA – First.\n' > locked.txt
+"$DATELINE" snapshot locked.txt >/dev/null
+printf 'Locked\n\nOLYMPIA, WA – Second.\n' > locked.txt
+"$DATELINE" snapshot locked.txt >/dev/null
+chmod 444 locked.txt
+expect_error "restore refuses a read-only file" 1 "locked.txt is read-only; restore refused" \
+    "$DATELINE" restore @~1 locked.txt
+check "the read-only file is untouched" grep -q Second locked.txt
+# A restore killed mid-way left its temporary file; its process is gone.
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+: > ".locked.txt.dateline-$dead-0"
+check "restore --force replaces a read-only file" "$DATELINE" restore --force @~1 locked.txt
+check "the forced restore wrote the old version" grep -q First locked.txt
+check_eq "the forced restore keeps the file read-only" "444" "$(stat -c %a locked.txt)"
+check_eq "a dead restore's temporary file is cleaned up" "" "$(ls -A | grep -F '.dateline-')"
+
+# A note that cannot be stored does not hide the version that was recorded.
+printf 'Noted\n\nOLYMPIA, WA – Text.\n' > noted.txt
+noted_out=$("$DATELINE" snapshot noted.txt -m "$(printf 'bad \377')" 2>"$scratch/stderr")
+noted_status=$?
+check_eq "a refused note: exit status 3 (recorded, note refused)" "3" "$noted_status"
+check_eq "a refused note: stdout is the recorded version" \
+    "$(git rev-parse refs/dateline/noted.txt)" "$noted_out"
+check "a refused note: stderr names the version and why the note was refused" \
+    grep -q "^dateline: version $noted_out was recorded, but its note was refused: the note is not valid UTF-8" \
+    "$scratch/stderr"
+check_eq "a refused note: the version has no note" "" \
+    "$(git notes --ref dateline show "$noted_out" 2>/dev/null)"
+
 check_eq "HEAD is still unchanged at the end" "$head_before" "$(git rev-parse HEAD)"
 
 done_testing

@@ -16,6 +16,8 @@ enum {
     DL_EXIT_OK = 0,
     DL_EXIT_ERROR = 1,
     DL_EXIT_USAGE = 2,
+    /** Part done: `snapshot -m` recorded the version but its note was refused. */
+    DL_EXIT_PARTIAL = 3,
 };
 
 /**

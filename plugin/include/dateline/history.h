@@ -267,9 +267,25 @@ int dl_history_read(char **out, size_t *out_size, dl_history *history,
 
 /* ----------------------------------------------------------- restoring -- */
 
+typedef struct {
+    unsigned int version;
+    /** Replace the file even when it is read-only (no write permission). */
+    int force;
+    /** An editor's unsaved text, recorded first (note "before restore of
+     *  ID") once the restore is known to go ahead. NULL: none. */
+    const char *content;
+    size_t content_size;
+} dl_history_restore_options;
+
+#define DL_HISTORY_RESTORE_OPTIONS_VERSION 1
+#define DL_HISTORY_RESTORE_OPTIONS_INIT {DL_HISTORY_RESTORE_OPTIONS_VERSION, 0, NULL, 0}
+
 /**
  * Write version `rev` back to the article's file, atomically (a temporary
  * file in the same directory renamed over it, keeping the file's mode).
+ * A read-only file is refused (DL_EINVALID) unless `opts->force`; NULL
+ * options are the defaults. Temporary files left in the folder by a
+ * restore that was killed (their process is gone) are removed.
  *
  * A restore never loses text: if the file holds content not yet recorded,
  * it is recorded first, with the note "before restore of <short id>". The
@@ -278,8 +294,8 @@ int dl_history_read(char **out, size_t *out_size, dl_history *history,
  * latest version's id when the file already had that content). A file that
  * holds binary data cannot be recorded, so restoring over it is refused.
  */
-int dl_history_restore(dl_history_id *out, dl_history *history,
-                       const char *rev);
+int dl_history_restore(dl_history_id *out, dl_history *history, const char *rev,
+                       const dl_history_restore_options *opts);
 
 /* ---------------------------------------------------------------- sync -- */
 

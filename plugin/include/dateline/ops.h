@@ -49,15 +49,22 @@ typedef struct {
 typedef struct {
     dl_history_id id; /**< the new version, or the latest when nothing was recorded */
     int recorded;     /**< 0: the content equals the latest version's */
+    /** Why the note could not be attached to the version just recorded
+     *  (the version stands); "" when it was, or there was none. */
+    char note_error[1024];
 } dl_ops_snapshot_result;
 
 /** Record the current text as a new version (content equal to the latest
- *  records nothing and is not an error: `recorded` is 0, and the note, if
- *  any, is attached to that latest version). */
+ *  records nothing and is not an error: `recorded` is 0), then attach the
+ *  note, to the new version or, when nothing was recorded, to the latest
+ *  one, so that a writer's note is never lost. A note refused after the
+ *  version was recorded (not UTF-8 text, a locked notes ref) does not undo
+ *  it: the call returns 0 and says why in `note_error`, for the caller to
+ *  report both; on unchanged content a refused note is the call's error. */
 int dl_ops_snapshot(dl_ops_snapshot_result *out, dl_history *history,
                     const dl_ops_snapshot_options *opts);
 
-/** {"schema", "file", "key", "ref", "id", "recorded"} */
+/** {"schema", "file", "key", "ref", "id", "recorded", "note_error"?} */
 int dl_ops_snapshot_json(json_t **out, const dl_history *history,
                          const dl_ops_snapshot_result *result);
 
@@ -172,10 +179,12 @@ typedef struct {
      *  is, as dl_history_restore always does. */
     const char *content;
     size_t content_size;
+    /** Replace the file even when it is read-only (see dl_history_restore). */
+    int force;
 } dl_ops_restore_options;
 
 #define DL_OPS_RESTORE_OPTIONS_VERSION 1
-#define DL_OPS_RESTORE_OPTIONS_INIT {DL_OPS_RESTORE_OPTIONS_VERSION, NULL, NULL, 0}
+#define DL_OPS_RESTORE_OPTIONS_INIT {DL_OPS_RESTORE_OPTIONS_VERSION, NULL, NULL, 0, 0}
 
 typedef struct {
     dl_history_id restored; /**< the version written back */

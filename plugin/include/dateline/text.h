@@ -14,6 +14,8 @@
  * Read the whole file at `path` into a NUL-terminated buffer the caller frees.
  * DL_ENOTFOUND if it does not exist, DL_EINVALID for a directory or anything
  * but a regular file, DL_ERROR for an unreadable one; the message names it.
+ * Never blocks on opening: a FIFO without a writer, a socket or a device
+ * is refused at once. Every read of an article's file goes through here.
  */
 int dl_text_read_file(char **out, size_t *out_size, const char *path);
 

@@ -52,6 +52,14 @@ int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
         fprintf(out, "unchanged: %s\n", result.id.hex);
     else
         fprintf(out, "%s\n", result.id.hex);
+    if (error == 0 && result.note_error[0] != '\0' && status == DL_EXIT_OK) {
+        /* The version stands: say so, and why its note does not. */
+        fprintf(err, "%s: version %s was recorded, but its note was refused: ", DL_NAME,
+                result.id.hex);
+        dl_cli_put_text(err, result.note_error);
+        fputc('\n', err);
+        status = DL_EXIT_PARTIAL;
+    }
     dl_cli_close_article(&o);
     return status;
 }
@@ -203,8 +211,9 @@ int dl_cli_show(int argc, char **argv, FILE *out, FILE *err)
 
 int dl_cli_restore(int argc, char **argv, FILE *out, FILE *err)
 {
-    dl_cli_args a = {.name = "restore", .usage = "restore REV FILE [--store DIR] [--json]"};
-    int status = dl_cli_parse_args(&a, argc, argv, OPT_STORE | OPT_JSON, err);
+    dl_cli_args a = {.name = "restore",
+                     .usage = "restore REV FILE [--force] [--store DIR] [--json]"};
+    int status = dl_cli_parse_args(&a, argc, argv, OPT_FORCE | OPT_STORE | OPT_JSON, err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
@@ -212,7 +221,11 @@ int dl_cli_restore(int argc, char **argv, FILE *out, FILE *err)
                           "Write version REV back to FILE (atomically, keeping its mode).\n"
                           "Unrecorded content in FILE is recorded first (note \"before restore\n"
                           "of ID\"), and the restored content is recorded as the latest\n"
-                          "version (note \"restored ID\"), whose id is printed.\n");
+                          "version (note \"restored ID\"), whose id is printed.\n"
+                          "A read-only FILE is refused unless --force is given.\n\n"
+                          "  --force             replace FILE even when it is read-only\n"
+                          "  --store DIR         use this history repository\n"
+                          "  --json              print a JSON object (schema 1)\n");
     if (a.nargs != 2)
         return dl_cli_usage_error(&a, err, "%s", "needs REV and FILE");
 
@@ -221,6 +234,7 @@ int dl_cli_restore(int argc, char **argv, FILE *out, FILE *err)
     dl_ops_restore_result result;
     json_t *doc = NULL;
     options.rev = a.args[0];
+    options.force = a.force;
     int error = dl_cli_open_article(&o, &a, a.args[1]);
     if (error == 0)
         error = dl_ops_restore(&result, o.history, &options);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -690,6 +691,53 @@ void dl_history_format_time(char *out, size_t size, long long when, int offset)
 /* -------------------------------------------------------- file access -- */
 
 
+/* The pid in a restore's temporary file name ".<name>.dateline-<pid>-<n>"
+ * (what write_file_atomically makes), or 0 when `name` is not one. */
+static long restore_temp_pid(const char *name)
+{
+    const char *mark = name[0] == '.' ? strstr(name + 1, ".dateline-") : NULL;
+    if (mark == NULL || mark == name + 1)
+        return 0;
+    const char *p = mark + strlen(".dateline-");
+    long pid = 0;
+    for (; *p >= '0' && *p <= '9' && pid < 100000000; p++)
+        pid = pid * 10 + (*p - '0');
+    if (*p != '-' || p[1] == '\0')
+        return 0;
+    for (p++; *p >= '0' && *p <= '9'; p++)
+        ;
+    return *p == '\0' ? pid : 0;
+}
+
+/*
+ * A restore killed between creating its temporary file and renaming it
+ * leaves the file behind. Remove those of processes that are gone (kill
+ * with signal 0: ESRCH means no such process; EPERM means it lives under
+ * another user), so they do not pile up in the writer's folder. Best
+ * effort: a folder that cannot be listed is left as it is.
+ */
+static void remove_dead_restore_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *entry;
+    while ((entry = readdir(d)) != NULL) {
+        long pid = restore_temp_pid(entry->d_name);
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char *path = malloc(strlen(dir) + strlen(entry->d_name) + 2);
+        struct stat st;
+        if (path != NULL) {
+            sprintf(path, "%s/%s", dir, entry->d_name);
+            if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+                unlink(path);
+        }
+        free(path);
+    }
+    closedir(d);
+}
+
 /*
  * Replace `path` with `data` so that a reader (or a crash) sees either the
  * old file or the new one, never a mix: write a temporary file next to it,
@@ -709,6 +757,12 @@ static int write_file_atomically(const char *path, const char *data, size_t size
     }
     const char *slash = strrchr(dest, '/');
     int dirlen = slash ? (int)(slash - dest + 1) : 0;
+    if (slash != NULL) {
+        sprintf(temp, "%.*s", dirlen > 1 ? dirlen - 1 : 1, dest);
+        remove_dead_restore_temps(temp);
+    } else {
+        remove_dead_restore_temps(".");
+    }
     for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
         sprintf(temp, "%.*s.%s.dateline-%ld-%u", dirlen, dest, dest + dirlen,
                 (long)getpid(), attempt);
@@ -1574,7 +1628,19 @@ int dl_history_same_annotated(dl_history *history, const dl_history_stamp *then,
 
 /* ----------------------------------------------------------- restoring -- */
 
-static int restore_locked(dl_history_id *out, dl_history *history, const char *rev)
+/* Whether the article's file is read-only: no write permission bit, or
+ * none for us. The bits are checked too because access() says root may
+ * write anything, and a writer who made the file 0444 meant it. */
+static int read_only(const char *file)
+{
+    struct stat st;
+    if (stat(file, &st) < 0)
+        return 0; /* gone: restoring brings it back */
+    return (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0 || access(file, W_OK) != 0;
+}
+
+static int restore_locked(dl_history_id *out, dl_history *history, const char *rev,
+                          const dl_history_restore_options *opts)
 {
     char *target = NULL, *current = NULL;
     size_t target_size = 0, current_size = 0;
@@ -1594,6 +1660,22 @@ static int restore_locked(dl_history_id *out, dl_history *history, const char *r
         have_current = 0; /* a deleted article comes back */
     } else if (error < 0) {
         goto done;
+    }
+
+    if (have_current && !opts->force && read_only(history->file)) {
+        error = dl_error_set(DL_EINVALID,
+                             "%s is read-only; restore refused (force it to replace the "
+                             "file anyway: 'dateline restore --force')",
+                             history->file);
+        goto done;
+    }
+
+    if (opts->content != NULL) {
+        /* The editor's unsaved text, so that the restore loses none of it. */
+        snprintf(note, sizeof(note), "before restore of %s", short_id);
+        error = snapshot_locked(&saved, history, opts->content, opts->content_size, note, 1);
+        if (error < 0 && error != DL_EUNCHANGED)
+            goto done;
     }
 
     if (have_current) {
@@ -1631,10 +1713,12 @@ done:
     return error;
 }
 
-int dl_history_restore(dl_history_id *out, dl_history *history, const char *rev)
+int dl_history_restore(dl_history_id *out, dl_history *history, const char *rev,
+                       const dl_history_restore_options *opts)
 {
+    static const dl_history_restore_options defaults = DL_HISTORY_RESTORE_OPTIONS_INIT;
     pthread_mutex_lock(&history->store->lock);
-    int error = restore_locked(out, history, rev);
+    int error = restore_locked(out, history, rev, opts ? opts : &defaults);
     pthread_mutex_unlock(&history->store->lock);
     return error;
 }

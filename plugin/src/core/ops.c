@@ -76,25 +76,31 @@ int dl_ops_snapshot(dl_ops_snapshot_result *out, dl_history *history,
     static const dl_ops_snapshot_options defaults = DL_OPS_SNAPSHOT_OPTIONS_INIT;
     if (!opts)
         opts = &defaults;
+    /* The note is attached in a second step, so that its refusal cannot
+     * hide the version that was recorded. */
     dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-    options.note = opts->note;
     options.content = opts->content;
     options.content_size = opts->content_size;
     dl_history_id id;
     int error = dl_history_snapshot(&id, history, &options);
     if (error < 0 && error != DL_EUNCHANGED)
         return error;
-    int recorded = error == 0;
-    /* Nothing new to record, but the writer's note must not be lost: it
-     * explains the version that already holds this content (a snapshot
-     * right after a save is the usual case). Annotating by id, not by "@",
-     * keeps it on that version even if another writer records meanwhile. */
-    if (!recorded && opts->note != NULL &&
-        (error = dl_history_note(&id, history, id.hex, opts->note)) < 0)
-        return error;
-    dl_error_clear();
     out->id = id;
-    out->recorded = recorded;
+    out->recorded = error == 0;
+    out->note_error[0] = '\0';
+    if (opts->note != NULL) {
+        /* Annotating by id, not by "@", keeps the note on this version even
+         * if another writer records meanwhile. */
+        dl_history_id noted;
+        int note_error = dl_history_note(&noted, history, id.hex, opts->note);
+        if (note_error < 0) {
+            /* Unchanged content: the note was all there was to do. */
+            if (!out->recorded)
+                return note_error;
+            snprintf(out->note_error, sizeof(out->note_error), "%s", dl_error_last());
+        }
+    }
+    dl_error_clear();
     return 0;
 }
 
@@ -103,7 +109,9 @@ int dl_ops_snapshot_json(json_t **out, const dl_history *history,
 {
     json_t *json = article_object(history);
     if (json && (json_object_set_new(json, "id", json_string(result->id.hex)) < 0 ||
-                 json_object_set_new(json, "recorded", json_boolean(result->recorded)) < 0)) {
+                 json_object_set_new(json, "recorded", json_boolean(result->recorded)) < 0 ||
+                 (result->note_error[0] != '\0' &&
+                  json_object_set_new(json, "note_error", json_string(result->note_error)) < 0))) {
         json_decref(json);
         json = NULL;
     }
@@ -312,20 +320,11 @@ int dl_ops_restore(dl_ops_restore_result *out, dl_history *history,
     int error = resolve(&result.restored, history, opts->rev);
     if (error < 0)
         return error;
-    if (opts->content != NULL) {
-        char note[64];
-        snprintf(note, sizeof(note), "before restore of %.*s", DL_HISTORY_ID_SHORTSIZE,
-                 result.restored.hex);
-        dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-        options.note = note;
-        options.content = opts->content;
-        options.content_size = opts->content_size;
-        dl_history_id ignored;
-        error = dl_history_snapshot(&ignored, history, &options);
-        if (error < 0 && error != DL_EUNCHANGED)
-            return error;
-    }
-    if ((error = dl_history_restore(&result.id, history, result.restored.hex)) < 0)
+    dl_history_restore_options restore = DL_HISTORY_RESTORE_OPTIONS_INIT;
+    restore.force = opts->force;
+    restore.content = opts->content;
+    restore.content_size = opts->content_size;
+    if ((error = dl_history_restore(&result.id, history, result.restored.hex, &restore)) < 0)
         return error;
     *out = result;
     return 0;

@@ -13,7 +13,10 @@
 int dl_text_read_file(char **out, size_t *out_size, const char *path)
 {
     char *data = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO for reading blocks until a writer comes,
+     * and a device's open may wait for the hardware. Open without waiting,
+     * refuse all but a regular file below, then read normally. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     int error = 0;
     struct stat st;
 
@@ -30,7 +33,17 @@ int dl_text_read_file(char **out, size_t *out_size, const char *path)
         goto done;
     }
     if (!S_ISREG(st.st_mode)) {
-        error = dl_error_set(DL_EINVALID, "%s is not a regular file", path);
+        const char *kind = S_ISFIFO(st.st_mode)   ? "a named pipe (FIFO)"
+                           : S_ISSOCK(st.st_mode) ? "a socket"
+                           : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                        : "not a regular file";
+        error = dl_error_set(DL_EINVALID, "%s is %s; dateline reads only regular files", path,
+                             kind);
+        goto done;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        error = dl_error_set(DL_ERROR, "cannot read %s: %s", path, strerror(errno));
         goto done;
     }
 

@@ -7,7 +7,9 @@
  * Diagnostics are published when the client pauses (debounced), so a burst
  * of keystrokes costs one diagnosis, not one per key.
  */
+#define _XOPEN_SOURCE 700 /* realpath: the workspace check resolves links */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -34,7 +36,125 @@ struct dl_lsp_server {
     dl_lsp_encoding enc;
     int initialized, shutdown, exited;
     dl_lsp_document *docs;
+    /* The workspace: history is read and written only for files under
+     * `roots` (canonical folders from initialize) or, when the client gave
+     * none, for the files it opened (`opened`, canonical too). */
+    dl_lsp_paths roots, opened;
 };
+
+/* ----------------------------------------------------------- workspace -- */
+
+static void paths_dispose(dl_lsp_paths *paths)
+{
+    for (size_t i = 0; i < paths->count; i++)
+        free(paths->items[i]);
+    free(paths->items);
+    *paths = (dl_lsp_paths){0};
+}
+
+/* Add `path` (stolen) unless it is NULL or there already. */
+static void paths_add(dl_lsp_paths *paths, char *path)
+{
+    for (size_t i = 0; path && i < paths->count; i++) {
+        if (strcmp(paths->items[i], path) == 0) {
+            free(path);
+            return;
+        }
+    }
+    if (path == NULL)
+        return;
+    if (paths->count == paths->capacity) {
+        size_t capacity = paths->capacity ? paths->capacity * 2 : 4;
+        char **bigger = realloc(paths->items, capacity * sizeof(*bigger));
+        if (bigger == NULL) {
+            free(path);
+            return;
+        }
+        paths->items = bigger;
+        paths->capacity = capacity;
+    }
+    paths->items[paths->count++] = path;
+}
+
+/*
+ * Where `path` really is: symlinks and ".." resolved, so that a link or a
+ * "../" cannot lead out of the workspace. A file that does not exist (an
+ * article a restore brings back) is its folder's real path and its name.
+ * NULL when neither resolves.
+ */
+static char *canonical_path(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (real != NULL || errno != ENOENT)
+        return real;
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash[1] == '\0' || strcmp(slash + 1, "..") == 0 ||
+        strcmp(slash + 1, ".") == 0)
+        return NULL;
+    char *folder = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    char *real_folder = folder ? realpath(folder, NULL) : NULL;
+    char *joined = real_folder ? malloc(strlen(real_folder) + strlen(slash) + 1) : NULL;
+    if (joined != NULL)
+        sprintf(joined, "%s%s", strcmp(real_folder, "/") == 0 ? "" : real_folder, slash);
+    free(folder);
+    free(real_folder);
+    return joined;
+}
+
+static void add_root_uri(dl_lsp_server *s, const json_t *uri)
+{
+    char *path = dl_lsp_uri_to_path(json_string_value(uri));
+    if (path != NULL)
+        paths_add(&s->roots, realpath(path, NULL));
+    free(path);
+}
+
+/* The workspace folders of initialize: workspaceFolders, rootUri and
+ * rootPath, all that are given (clients send the same folder in several). */
+static void read_workspace(dl_lsp_server *s, const json_t *params)
+{
+    size_t i;
+    const json_t *folder;
+    json_array_foreach(json_object_get(params, "workspaceFolders"), i, folder)
+        add_root_uri(s, json_object_get(folder, "uri"));
+    add_root_uri(s, json_object_get(params, "rootUri"));
+    const char *root_path = json_string_value(json_object_get(params, "rootPath"));
+    if (root_path != NULL && root_path[0] == '/')
+        paths_add(&s->roots, realpath(root_path, NULL));
+}
+
+/* 1 when the file at `path` is in the workspace. */
+static int in_workspace(const dl_lsp_server *s, const char *path)
+{
+    char *real = canonical_path(path);
+    int inside = 0;
+    if (real == NULL)
+        return 0;
+    if (s->roots.count == 0) {
+        for (size_t i = 0; i < s->opened.count && !inside; i++)
+            inside = strcmp(s->opened.items[i], real) == 0;
+    }
+    for (size_t i = 0; i < s->roots.count && !inside; i++) {
+        const char *root = s->roots.items[i];
+        size_t n = strlen(root);
+        if (n == 1) /* "/" */
+            n = 0;
+        inside = strncmp(real, root, n) == 0 && real[n] == '/';
+    }
+    free(real);
+    return inside;
+}
+
+/* The message for a file outside the workspace. */
+static void outside_message(const dl_lsp_server *s, char *out, size_t size, const char *path)
+{
+    snprintf(out, size,
+             s->roots.count ? "%s is outside the workspace folders; dateline records and "
+                              "restores only files in them"
+                            : "%s is not a file opened in this session; without workspace "
+                              "folders, dateline records and restores only those",
+             path);
+}
 
 /* ----------------------------------------------------------- documents -- */
 
@@ -70,7 +190,8 @@ static int history_enabled(const dl_lsp_server *s)
 /* Queue history work about a document, with a copy of its text. */
 static void submit(dl_lsp_server *s, dl_lsp_job_kind kind, const dl_lsp_document *doc)
 {
-    if (!history_enabled(s) || doc->path == NULL)
+    if (!history_enabled(s) || doc->path == NULL ||
+        (kind != DL_LSP_JOB_CLOSE && !in_workspace(s, doc->path)))
         return;
     dl_lsp_job *job = dl_lsp_job_new(kind, doc->uri);
     if (job == NULL)
@@ -133,6 +254,9 @@ static void read_options(dl_lsp_server *s, const json_t *options)
     const json_t *record = json_object_get(options, "recordOnSave");
     if (json_is_boolean(record))
         s->config.record_on_save = json_is_true(record);
+    const json_t *timeout = json_object_get(options, "jobTimeoutMs");
+    if (json_is_integer(timeout) && json_integer_value(timeout) > 0)
+        s->config.job_timeout_ms = json_integer_value(timeout);
     const json_t *store = json_object_get(options, "store");
     if (json_is_string(store) && json_string_length(store) > 0)
         s->config.store = strdup(json_string_value(store));
@@ -182,6 +306,7 @@ static void on_initialize(dl_lsp_server *s, const json_t *id, const json_t *para
             s->enc = DL_LSP_UTF8;
     }
     read_options(s, json_object_get(params, "initializationOptions"));
+    read_workspace(s, params);
     s->initialized = 1;
     dl_lsp_respond(&s->writer, id,
                    json_pack("{s:o, s:{s:s, s:s}}", "capabilities", capabilities(s), "serverInfo",
@@ -221,6 +346,8 @@ static void on_did_open(dl_lsp_server *s, const json_t *params)
         return;
     doc->next = s->docs;
     s->docs = doc;
+    if (doc->path != NULL && s->roots.count == 0)
+        paths_add(&s->opened, canonical_path(doc->path));
     submit(s, DL_LSP_JOB_QUOTES, doc);
 }
 
@@ -258,6 +385,15 @@ static void on_did_save(dl_lsp_server *s, const json_t *params)
         (json_string_length(text) != doc->size ||
          memcmp(json_string_value(text), doc->text, doc->size) != 0))
         dl_lsp_document_edit(doc, NULL, json_string_value(text), json_string_length(text), s->enc);
+    if (history_enabled(s) && s->config.record_on_save && doc->path != NULL &&
+        !in_workspace(s, doc->path)) {
+        char message[4096];
+        outside_message(s, message, sizeof(message), doc->path);
+        dl_lsp_notify(&s->writer, "dateline/recorded",
+                      json_pack("{s:s, s:b, s:s}", "uri", doc->uri, "recorded", 0, "error",
+                                message));
+        return;
+    }
     submit(s, DL_LSP_JOB_RECORD, doc);
     submit(s, DL_LSP_JOB_QUOTES, doc);
 }
@@ -286,22 +422,32 @@ static void respond_buf(dl_lsp_server *s, const json_t *id, dl_lsp_buf *buf)
     dl_lsp_buf_dispose(buf);
 }
 
-static uint32_t position_offset(dl_lsp_server *s, const dl_lsp_document *doc,
-                                const json_t *position)
+/* A Position's line and character: -1 unless both are non-negative
+ * integers (LSP's uinteger); a wrong type is the client's mistake, never
+ * the start of the document. */
+static int read_position(uint32_t *line, uint32_t *character, const json_t *position)
 {
-    json_int_t line = json_integer_value(json_object_get(position, "line"));
-    json_int_t character = json_integer_value(json_object_get(position, "character"));
-    return dl_lsp_document_offset(doc, line < 0 ? 0 : line > UINT32_MAX ? UINT32_MAX : (uint32_t)line,
-                                  character < 0 ? 0
-                                  : character > UINT32_MAX ? UINT32_MAX
-                                                           : (uint32_t)character,
-                                  s->enc);
+    const json_t *l = json_object_get(position, "line"), *c = json_object_get(position, "character");
+    if (!json_is_integer(l) || !json_is_integer(c) || json_integer_value(l) < 0 ||
+        json_integer_value(c) < 0)
+        return -1;
+    *line = json_integer_value(l) > UINT32_MAX ? UINT32_MAX : (uint32_t)json_integer_value(l);
+    *character = json_integer_value(c) > UINT32_MAX ? UINT32_MAX : (uint32_t)json_integer_value(c);
+    return 0;
 }
+
+static const char bad_position[] =
+    "a position is {\"line\", \"character\"}, both non-negative integers";
 
 static void on_hover(dl_lsp_server *s, const json_t *id, dl_lsp_document *doc,
                      const json_t *params)
 {
-    uint32_t at = position_offset(s, doc, json_object_get(params, "position"));
+    uint32_t line, character;
+    if (read_position(&line, &character, json_object_get(params, "position")) < 0) {
+        dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS, bad_position);
+        return;
+    }
+    uint32_t at = dl_lsp_document_offset(doc, line, character, s->enc);
     dl_lsp_job *job = dl_lsp_job_new(DL_LSP_JOB_HOVER, doc->uri);
     if (job == NULL || dl_lsp_hover_context_at(&job->hover, doc, at) < 0) {
         dl_lsp_job_free(job);
@@ -313,6 +459,8 @@ static void on_hover(dl_lsp_server *s, const json_t *id, dl_lsp_document *doc,
     else if (job->hover.block_label)
         job->hover_range = dl_lsp_range_json(doc, job->hover.block_start, job->hover.block_end, s->enc);
     job->id = json_deep_copy(id);
+    /* Outside the workspace, hover shows the article but reads no history. */
+    job->no_history = doc->path == NULL || !in_workspace(s, doc->path);
     if ((job->text = malloc(doc->size + 1)) != NULL) { /* blame reads the current text */
         memcpy(job->text, doc->text, doc->size);
         job->text[doc->size] = '\0';
@@ -345,12 +493,23 @@ static void on_execute_command(dl_lsp_server *s, const json_t *id, const json_t 
         dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS, "unknown command");
         return;
     }
-    if (!json_is_object(args) || !json_is_string(json_object_get(args, "uri"))) {
+    if (!json_is_array(arguments) || json_array_size(arguments) != 1 || !json_is_object(args) ||
+        !json_is_string(json_object_get(args, "uri"))) {
         dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS,
                              "the command takes one object argument with a \"uri\"");
         return;
     }
     const char *uri = json_string_value(json_object_get(args, "uri"));
+    char *path = dl_lsp_uri_to_path(uri);
+    int outside = path != NULL && !in_workspace(s, path);
+    if (outside) {
+        char message[4096];
+        outside_message(s, message, sizeof(message), path);
+        dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS, message);
+    }
+    free(path);
+    if (outside)
+        return;
     dl_lsp_job *job = dl_lsp_job_new(DL_LSP_JOB_COMMAND, uri);
     if (job == NULL || (job->command = strdup(command)) == NULL) {
         dl_lsp_job_free(job);
@@ -407,14 +566,27 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
         dl_lsp_semantic_tokens(&buf, doc, s->enc);
         respond_buf(s, id, &buf);
         break;
-    case 3:
-        dl_lsp_respond(&s->writer, id,
-                       dl_lsp_selection_ranges(doc, json_object_get(params, "positions"), s->enc));
+    case 3: {
+        const json_t *positions = json_object_get(params, "positions"), *position;
+        size_t i;
+        uint32_t line, character;
+        int valid = json_is_array(positions);
+        json_array_foreach(positions, i, position)
+            valid = valid && read_position(&line, &character, position) == 0;
+        if (!valid)
+            dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS,
+                                 "positions must be an array of positions");
+        else
+            dl_lsp_respond(&s->writer, id, dl_lsp_selection_ranges(doc, positions, s->enc));
         break;
+    }
     case 4: {
-        const json_t *range = json_object_get(params, "range");
-        dl_lsp_range r = {0, 0, 0, 0};
-        read_range(&r, range);
+        dl_lsp_range r;
+        if (read_range(&r, json_object_get(params, "range")) < 0) {
+            dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS,
+                                 "a range is {\"start\", \"end\"}, two positions");
+            break;
+        }
         uint32_t start = dl_lsp_document_offset(doc, r.start_line, r.start_character, s->enc);
         uint32_t end = dl_lsp_document_offset(doc, r.end_line, r.end_character, s->enc);
         dl_lsp_respond(&s->writer, id, dl_lsp_code_actions(doc, start, end, s->enc));
@@ -539,6 +711,7 @@ int dl_lsp_server_new(dl_lsp_server **out, dl_lsp_write_fn write, void *payload,
     s->writer.write = write;
     s->writer.payload = payload;
     s->config.record_on_save = 1;
+    s->config.job_timeout_ms = DL_LSP_DEFAULT_JOB_TIMEOUT_MS;
     s->config.no_history = s->options.no_history;
     s->enc = DL_LSP_UTF16;
     int error = dl_lsp_reader_new(&s->reader);
@@ -571,13 +744,19 @@ void dl_lsp_server_free(dl_lsp_server *s)
 {
     if (s == NULL)
         return;
-    dl_lsp_worker_free(s->worker); /* finishes queued work, e.g. a save's version */
+    /* Finishes queued work, e.g. a save's version. A thread left behind by
+     * the watchdog may still reach the writer and the config: then the
+     * server stays allocated; the process is about to exit anyway. */
+    if (dl_lsp_worker_free(s->worker) != 0)
+        return;
     while (s->docs) {
         dl_lsp_document *next = s->docs->next;
         dl_lsp_document_free(s->docs);
         s->docs = next;
     }
     dl_lsp_reader_free(s->reader);
+    paths_dispose(&s->roots);
+    paths_dispose(&s->opened);
     for (size_t i = 0; i < s->config.exclude_count; i++)
         free(s->config.exclude[i]);
     free(s->config.exclude);

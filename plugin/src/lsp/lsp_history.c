@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dateline/blame.h"
@@ -49,19 +50,47 @@ typedef struct worker_doc {
     struct worker_doc *next;
 } worker_doc;
 
+/*
+ * A thread that runs jobs, with its own per-document state. Normally one
+ * runner lives as long as the worker. When a job outlasts the watchdog's
+ * bound, its runner is abandoned: a thread blocked in the kernel or in
+ * libgit2 cannot be stopped safely in C, so it is detached and left to
+ * finish (or not) on its own, with its own handles, and its output is
+ * dropped (`writer` is a gate that checks `abandoned`); a fresh runner
+ * with fresh handles takes the queue over.
+ */
+typedef struct runner {
+    dl_lsp_worker *worker;
+    dl_lsp_writer gate;    /* writes to the worker's writer unless abandoned */
+    dl_lsp_writer *writer; /* &gate, or the worker's writer when synchronous */
+    const dl_lsp_config *config;
+    worker_doc *docs;
+    pthread_t thread;
+    int abandoned;    /* under the worker's writer lock (and its lock) */
+    int busy;         /* under the worker's lock: running a job since `started` */
+    struct timespec started;
+    json_t *busy_id;  /* the running job's request id, or NULL */
+    char *busy_uri;   /* a running record job's document, or NULL */
+} runner;
+
 struct dl_lsp_worker {
     pthread_mutex_t lock;
-    pthread_cond_t wake; /* a job arrived, or stop */
-    pthread_cond_t idle; /* the queue emptied */
-    pthread_t thread;
-    int started, stopping, busy;
+    pthread_cond_t wake;    /* a job arrived, or stop */
+    pthread_cond_t idle;    /* the queue emptied */
+    pthread_cond_t changed; /* a runner started a job, finished, or stopped */
+    pthread_t watchdog;
+    int started, stopping, watchdog_stop;
+    int runner_live;    /* the current runner's thread has not ended */
+    int abandoned_live; /* abandoned runners still running */
+    int told;           /* the user heard about an abandoned job */
+    runner *current;    /* NULL when synchronous */
+    runner sync_runner; /* the synchronous worker's state */
     dl_lsp_job *head, *tail;
     dl_lsp_result *results, *results_tail;
     int wake_fd;
 
     dl_lsp_writer *writer;
     const dl_lsp_config *config;
-    worker_doc *docs;
 };
 
 static void worker_doc_close(worker_doc *d)
@@ -86,7 +115,7 @@ static void worker_doc_free(worker_doc *d)
     free(d);
 }
 
-static worker_doc *find_doc(dl_lsp_worker *w, const char *uri)
+static worker_doc *find_doc(runner *w, const char *uri)
 {
     for (worker_doc *d = w->docs; d; d = d->next)
         if (strcmp(d->uri, uri) == 0)
@@ -102,7 +131,7 @@ static worker_doc *find_doc(dl_lsp_worker *w, const char *uri)
     return d;
 }
 
-static void forget_doc(dl_lsp_worker *w, const char *uri)
+static void forget_doc(runner *w, const char *uri)
 {
     for (worker_doc **p = &w->docs; *p; p = &(*p)->next) {
         if (strcmp((*p)->uri, uri) == 0) {
@@ -279,10 +308,14 @@ static json_t *cmd_restore(const command_call *c, command_error *e)
     dl_ops_restore_result result;
     json_t *json = NULL;
     int error;
+    const json_t *force = json_object_get(c->args, "force");
     if (string_arg(&options.rev, c->args, "rev", e) < 0)
         return NULL;
     if (options.rev == NULL)
         return fail(e, LSP_INVALID_PARAMS, "dateline.restore needs a \"rev\" string"), NULL;
+    if (force != NULL && !json_is_boolean(force) && !json_is_null(force))
+        return fail(e, LSP_INVALID_PARAMS, "force must be a boolean"), NULL;
+    options.force = json_is_true(force);
     /* Unsaved text in the editor is recorded too: a restore loses nothing. */
     options.content = c->content;
     options.content_size = c->content_size;
@@ -319,7 +352,7 @@ static const struct {
     {"dateline.blame", cmd_blame},
 };
 
-static void run_command(dl_lsp_worker *w, dl_lsp_job *job)
+static void run_command(runner *w, dl_lsp_job *job)
 {
     command_error e = {0};
     json_t *result = NULL;
@@ -383,7 +416,7 @@ static const char *how_to_fix(int error, int opening)
            "with \"recordOnSave\": false.";
 }
 
-static void run_record(dl_lsp_worker *w, dl_lsp_job *job)
+static void run_record(runner *w, dl_lsp_job *job)
 {
     worker_doc *d = find_doc(w, job->uri);
     dl_history *h = NULL;
@@ -458,7 +491,7 @@ static const dl_blame_line *line_at(const dl_blame *blame, uint32_t offset)
     return NULL;
 }
 
-static void run_hover(dl_lsp_worker *w, dl_lsp_job *job)
+static void run_hover(runner *w, dl_lsp_job *job)
 {
     const dl_lsp_hover_context *ctx = &job->hover;
     worker_doc *d = find_doc(w, job->uri);
@@ -466,7 +499,7 @@ static void run_hover(dl_lsp_worker *w, dl_lsp_job *job)
     dl_blame *blame = NULL;
     int have_history = 0;
     char *history_error = NULL, *blame_error = NULL;
-    if (d != NULL && d->path != NULL && !w->config->no_history) {
+    if (d != NULL && d->path != NULL && !w->config->no_history && !job->no_history) {
         if (open_history(&h, d, w->config) == 0) {
             have_history = 1;
             dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;
@@ -552,7 +585,7 @@ static void post_result(dl_lsp_worker *w, dl_lsp_result *result)
 
 /* Bring the annotated version up to date with the history. */
 
-static void run_quotes(dl_lsp_worker *w, dl_lsp_job *job)
+static void run_quotes(runner *w, dl_lsp_job *job)
 {
     worker_doc *d = find_doc(w, job->uri);
     dl_history *h = NULL;
@@ -579,7 +612,7 @@ static void run_quotes(dl_lsp_worker *w, dl_lsp_job *job)
     }
 post:
     dl_blame_quote_changes_free(changes);
-    post_result(w, result);
+    post_result(w->worker, result);
 }
 
 /* --------------------------------------------------------------- jobs -- */
@@ -622,7 +655,7 @@ void dl_lsp_result_free(dl_lsp_result *result)
     }
 }
 
-static void run_job(dl_lsp_worker *w, dl_lsp_job *job)
+static void run_job(runner *w, dl_lsp_job *job)
 {
     switch (job->kind) {
     case DL_LSP_JOB_RECORD: run_record(w, job); break;
@@ -633,9 +666,64 @@ static void run_job(dl_lsp_worker *w, dl_lsp_job *job)
     }
 }
 
-static void *worker_main(void *payload)
+static long long elapsed_ms(const struct timespec *since)
 {
-    dl_lsp_worker *w = payload;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* The gate's write: through to the worker's writer, under its lock, unless
+ * the runner was abandoned (its request was answered already). */
+static int gate_write(void *payload, const struct iovec *pieces, int count)
+{
+    runner *r = payload;
+    dl_lsp_writer *out = r->worker->writer;
+    int status = 0;
+    pthread_mutex_lock(&out->lock);
+    if (!r->abandoned && !out->dead && (status = out->write(out->payload, pieces, count)) < 0)
+        out->dead = 1;
+    pthread_mutex_unlock(&out->lock);
+    return status;
+}
+
+static void runner_free_docs(runner *r)
+{
+    while (r->docs) {
+        worker_doc *next = r->docs->next;
+        worker_doc_free(r->docs);
+        r->docs = next;
+    }
+}
+
+static void *runner_main(void *payload);
+
+/* A fresh runner on its own thread as the worker's current one (lock held). */
+static int start_runner(dl_lsp_worker *w)
+{
+    runner *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return -1;
+    r->worker = w;
+    r->config = w->config;
+    r->writer = &r->gate;
+    r->gate.write = gate_write;
+    r->gate.payload = r;
+    pthread_mutex_init(&r->gate.lock, NULL);
+    if (pthread_create(&r->thread, NULL, runner_main, r) != 0) {
+        pthread_mutex_destroy(&r->gate.lock);
+        free(r);
+        return -1;
+    }
+    w->current = r;
+    w->runner_live = 1;
+    return 0;
+}
+
+static void *runner_main(void *payload)
+{
+    runner *r = payload;
+    dl_lsp_worker *w = r->worker;
     pthread_mutex_lock(&w->lock);
     for (;;) {
         while (w->head == NULL && !w->stopping)
@@ -646,14 +734,123 @@ static void *worker_main(void *payload)
         w->head = job->next;
         if (w->head == NULL)
             w->tail = NULL;
-        w->busy = 1;
+        r->busy = 1;
+        r->busy_id = job->id ? json_deep_copy(job->id) : NULL;
+        r->busy_uri = job->kind == DL_LSP_JOB_RECORD && job->uri ? strdup(job->uri) : NULL;
+        clock_gettime(CLOCK_MONOTONIC, &r->started);
+        pthread_cond_broadcast(&w->changed); /* the watchdog times the job */
         pthread_mutex_unlock(&w->lock);
-        run_job(w, job);
+        run_job(r, job);
         dl_lsp_job_free(job);
         pthread_mutex_lock(&w->lock);
-        w->busy = 0;
+        if (r->abandoned)
+            break;
+        r->busy = 0;
+        json_decref(r->busy_id);
+        r->busy_id = NULL;
+        free(r->busy_uri);
+        r->busy_uri = NULL;
+        pthread_cond_broadcast(&w->changed);
         if (w->head == NULL)
             pthread_cond_broadcast(&w->idle);
+    }
+    if (r->abandoned) {
+        /* Replaced long ago: nobody else touches this runner; clean up. */
+        w->abandoned_live--;
+        pthread_mutex_unlock(&w->lock);
+        runner_free_docs(r);
+        json_decref(r->busy_id);
+        free(r->busy_uri);
+        pthread_mutex_destroy(&r->gate.lock);
+        free(r);
+        return NULL;
+    }
+    w->runner_live = 0;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* Give up on the current runner's job (lock held): answer its request,
+ * tell the user once, and let a fresh runner take the queue over. */
+static void abandon(dl_lsp_worker *w)
+{
+    runner *r = w->current;
+    long long seconds = (w->config->job_timeout_ms + 999) / 1000;
+    pthread_mutex_lock(&w->writer->lock);
+    r->abandoned = 1;
+    pthread_mutex_unlock(&w->writer->lock);
+    pthread_detach(r->thread);
+    w->abandoned_live++;
+    w->current = NULL;
+    w->runner_live = 0;
+    if (r->busy_id != NULL) {
+        char message[256];
+        snprintf(message, sizeof(message),
+                 "the history work took longer than %llds and was abandoned", seconds);
+        dl_lsp_respond_error(w->writer, r->busy_id, LSP_INTERNAL_ERROR, message);
+    }
+    if (r->busy_uri != NULL) { /* a save: say it was not recorded, and why */
+        char message[256];
+        snprintf(message, sizeof(message),
+                 "recording took longer than %llds and was abandoned", seconds);
+        dl_lsp_notify(w->writer, "dateline/recorded",
+                      json_pack("{s:s, s:b, s:s}", "uri", r->busy_uri, "recorded", 0, "error",
+                                message));
+    }
+    if (!w->told) {
+        w->told = 1;
+        char message[512];
+        snprintf(message, sizeof(message),
+                 "dateline: a history operation took longer than %llds (a slow or stuck disk "
+                 "or network file system?) and was abandoned; your files are saved, and "
+                 "later saves are recorded as usual.",
+                 seconds);
+        dl_lsp_notify(w->writer, "window/showMessage",
+                      json_pack("{s:i, s:s}", "type", 2, "message", message));
+    }
+    if (start_runner(w) < 0) {
+        /* No thread for the queue: answer and drop what waits. */
+        while (w->head != NULL) {
+            dl_lsp_job *job = w->head;
+            w->head = job->next;
+            if (job->id)
+                dl_lsp_respond_error(w->writer, job->id, LSP_INTERNAL_ERROR,
+                                     "cannot start a history thread");
+            dl_lsp_job_free(job);
+        }
+        w->tail = NULL;
+    }
+    pthread_cond_broadcast(&w->changed);
+    if (w->head == NULL)
+        pthread_cond_broadcast(&w->idle);
+}
+
+/* The watchdog: no job holds the queue for longer than the bound. */
+static void *watchdog_main(void *payload)
+{
+    dl_lsp_worker *w = payload;
+    pthread_mutex_lock(&w->lock);
+    while (!w->watchdog_stop) {
+        runner *r = w->current;
+        if (r == NULL || !r->busy) {
+            pthread_cond_wait(&w->changed, &w->lock);
+            continue;
+        }
+        long long left = w->config->job_timeout_ms - elapsed_ms(&r->started);
+        if (left <= 0) {
+            abandon(w);
+            continue;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += left / 1000;
+        until.tv_nsec += (left % 1000) * 1000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&w->changed, &w->lock, &until);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -668,11 +865,33 @@ int dl_lsp_worker_new(dl_lsp_worker **out, dl_lsp_writer *writer, const dl_lsp_c
     w->writer = writer;
     w->config = config;
     w->wake_fd = -1;
+    w->sync_runner.worker = w;
+    w->sync_runner.writer = writer;
+    w->sync_runner.config = config;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
     pthread_cond_init(&w->idle, NULL);
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->changed, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     if (!synchronous) {
-        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        pthread_mutex_lock(&w->lock);
+        int error = start_runner(w);
+        pthread_mutex_unlock(&w->lock);
+        if (error < 0 || pthread_create(&w->watchdog, NULL, watchdog_main, w) != 0) {
+            if (error == 0) { /* the runner is up, the watchdog is not */
+                pthread_mutex_lock(&w->lock);
+                w->stopping = 1;
+                pthread_cond_broadcast(&w->wake);
+                pthread_mutex_unlock(&w->lock);
+                pthread_join(w->current->thread, NULL);
+                runner_free_docs(w->current);
+                pthread_mutex_destroy(&w->current->gate.lock);
+                free(w->current);
+            }
+            w->current = NULL;
             dl_lsp_worker_free(w);
             return dl_error_set(DL_ERROR, "cannot start the history thread: %s", strerror(errno));
         }
@@ -690,7 +909,7 @@ void dl_lsp_worker_set_wake_fd(dl_lsp_worker *worker, int wake_fd)
 void dl_lsp_worker_submit(dl_lsp_worker *w, dl_lsp_job *job)
 {
     if (!w->started) {
-        run_job(w, job);
+        run_job(&w->sync_runner, job);
         dl_lsp_job_free(job);
         return;
     }
@@ -743,21 +962,41 @@ void dl_lsp_worker_drain(dl_lsp_worker *w)
     if (!w->started)
         return;
     pthread_mutex_lock(&w->lock);
-    while (w->head != NULL || w->busy)
+    while (w->head != NULL || (w->current != NULL && w->current->busy))
         pthread_cond_wait(&w->idle, &w->lock);
     pthread_mutex_unlock(&w->lock);
 }
 
-void dl_lsp_worker_free(dl_lsp_worker *w)
+int dl_lsp_worker_free(dl_lsp_worker *w)
 {
     if (w == NULL)
-        return;
+        return 0;
     if (w->started) {
+        /* Finish the queue (a save's version), the watchdog still on guard:
+         * a stuck job is abandoned and cannot hold shutdown up. */
         pthread_mutex_lock(&w->lock);
         w->stopping = 1;
-        pthread_cond_signal(&w->wake);
+        pthread_cond_broadcast(&w->wake);
+        while (w->runner_live)
+            pthread_cond_wait(&w->changed, &w->lock);
+        w->watchdog_stop = 1;
+        pthread_cond_broadcast(&w->changed);
+        runner *r = w->current;
         pthread_mutex_unlock(&w->lock);
-        pthread_join(w->thread, NULL);
+        pthread_join(w->watchdog, NULL);
+        if (r != NULL) {
+            pthread_join(r->thread, NULL);
+            runner_free_docs(r);
+            json_decref(r->busy_id);
+            free(r->busy_uri);
+            pthread_mutex_destroy(&r->gate.lock);
+            free(r);
+        }
+        pthread_mutex_lock(&w->lock);
+        int left_behind = w->abandoned_live > 0;
+        pthread_mutex_unlock(&w->lock);
+        if (left_behind)
+            return 1; /* their threads still use the worker: it stays */
     }
     while (w->head) {
         dl_lsp_job *next = w->head->next;
@@ -765,13 +1004,11 @@ void dl_lsp_worker_free(dl_lsp_worker *w)
         w->head = next;
     }
     dl_lsp_result_free(w->results);
-    while (w->docs) {
-        worker_doc *next = w->docs->next;
-        worker_doc_free(w->docs);
-        w->docs = next;
-    }
+    runner_free_docs(&w->sync_runner);
+    pthread_cond_destroy(&w->changed);
     pthread_cond_destroy(&w->idle);
     pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
     free(w);
+    return 0;
 }

@@ -213,12 +213,25 @@ void dl_lsp_hover_context_dispose(dl_lsp_hover_context *ctx);
 
 /* ------------------------------------------------------------ worker -- */
 
+/* The watchdog's default bound on one history job: generous, for a slow
+ * disk or a large repack; only a stuck job reaches it. */
+#define DL_LSP_DEFAULT_JOB_TIMEOUT_MS 10000
+
+/* A list of canonical paths (the workspace's folders, the files opened). */
+typedef struct {
+    char **items;
+    size_t count, capacity;
+} dl_lsp_paths;
+
 typedef struct {
     int record_on_save;
     char **exclude;
     size_t exclude_count;
     char *store;
     int no_history;
+    /* A history job running longer than this is abandoned (the watchdog,
+     * lsp_history.c); "jobTimeoutMs" in initializationOptions. */
+    long long job_timeout_ms;
 } dl_lsp_config;
 
 typedef struct dl_lsp_worker dl_lsp_worker;
@@ -242,6 +255,7 @@ typedef struct dl_lsp_job {
     json_t *arguments;
     dl_lsp_hover_context hover;
     json_t *hover_range;
+    int no_history; /* a hover outside the workspace: no history read */
     int cancelled;
     struct dl_lsp_job *next;
 } dl_lsp_job;
@@ -266,8 +280,10 @@ int dl_lsp_worker_cancel(dl_lsp_worker *worker, const json_t *id);
 dl_lsp_result *dl_lsp_worker_results(dl_lsp_worker *worker);
 void dl_lsp_result_free(dl_lsp_result *result);
 void dl_lsp_worker_drain(dl_lsp_worker *worker);
-/* Finish the queue and stop. NULL-safe. */
-void dl_lsp_worker_free(dl_lsp_worker *worker);
+/* Finish the queue and stop. NULL-safe. 1 when an abandoned job's thread
+ * still runs: the worker (and what it points to: the writer, the config)
+ * must then stay allocated until the process exits. */
+int dl_lsp_worker_free(dl_lsp_worker *worker);
 
 dl_lsp_job *dl_lsp_job_new(dl_lsp_job_kind kind, const char *uri);
 void dl_lsp_job_free(dl_lsp_job *job);
