@@ -49,6 +49,11 @@ check_eq "git notes shows the note" "first draft" "$(git notes --ref dateline sh
 
 unchanged=$("$DATELINE" snapshot "$article")
 check_eq "unchanged content records nothing" "unchanged: $v1" "$unchanged"
+told=$("$DATELINE" snapshot "$article" -m "checked the spelling" 2>&1 >/dev/null)
+check_eq "a note on unchanged content goes on the latest version" "checked the spelling" \
+    "$(git notes --ref dateline show "$v1")"
+check "and the writer is told where it went" grep -qF "note is attached to ${v1:0:10}" <<<"$told"
+git notes --ref dateline add -f -m "first draft" "$v1" 2>/dev/null
 
 printf 'Headline\n\nOLYMPIA, WA – The lead, longer now.\n' > "$article"
 v2=$("$DATELINE" snapshot "$article" --json | jq -r .id)

@@ -48,9 +48,13 @@ int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
         status = dl_cli_fail(err);
     else if (a.json)
         status = dl_cli_json_print(doc, out);
-    else if (!result.recorded)
+    else if (!result.recorded) {
         fprintf(out, "unchanged: %s\n", result.id.hex);
-    else
+        /* stdout stays one line for scripts; the writer hears where the note went. */
+        if (a.note != NULL)
+            fprintf(err, "%s: the content is unchanged; the note is attached to %.*s\n", DL_NAME,
+                    DL_HISTORY_ID_SHORTSIZE, result.id.hex);
+    } else
         fprintf(out, "%s\n", result.id.hex);
     if (error == 0 && result.note_error[0] != '\0' && status == DL_EXIT_OK) {
         /* The version stands: say so, and why its note does not. */
