@@ -299,7 +299,16 @@ typedef struct {
     size_t unchanged; /**< refs already equal */
     size_t rejected;  /**< push: refs the remote refused (pull first) */
     int notes_updated;
+    /** pull: one line per remote ref not adopted, "<ref>: <why>" (a ref
+     * outside dateline's escaping, pointing at something other than a
+     * version, or whose history has a version without the article).
+     * Owned; free with dl_history_sync_result_dispose. */
+    char **refused;
+    size_t refused_count;
 } dl_history_sync_result;
+
+/** Free what a result owns (its `refused` lines); the struct stays usable. */
+void dl_history_sync_result_dispose(dl_history_sync_result *result);
 
 /**
  * Push every article's history (refs/dateline/ *) and the notes
@@ -320,6 +329,12 @@ int dl_history_push(dl_history_sync_result *out, dl_history_store *store,
  * Notes are merged as a union; when both sides annotated the same version
  * differently, the texts are joined with a blank line between them.
  * The remote tips stay visible under refs/dateline-remotes/<remote>/...
+ *
+ * Nothing from the remote is trusted: a ref is adopted only when its name
+ * decodes to a plain relative path in dateline's escaping and every
+ * version it adds is a commit whose tree holds that path as a file (at
+ * most 100000 new versions are checked). Any other ref is left out with a
+ * line in `refused`, and the rest of the pull goes on.
  */
 int dl_history_pull(dl_history_sync_result *out, dl_history_store *store,
                     const dl_history_sync_options *opts);

@@ -854,16 +854,38 @@ static int compose_message(char **out, dl_history *history, const git_oid *paren
     return 0;
 }
 
+/* A trailer's decimal value up to the end of its line: 1 when it is
+ * well-formed and fits a long long (non-negative unless `signed_ok`). */
+static int parse_trailer_number(long long *out, const char *s, int signed_ok)
+{
+    const char *digits = s + (signed_ok && (*s == '-' || *s == '+'));
+    if (*digits < '0' || *digits > '9')
+        return 0;
+    char *end;
+    errno = 0;
+    long long value = strtoll(s, &end, 10);
+    if (errno == ERANGE || (*end != '\n' && *end != '\0'))
+        return 0;
+    *out = value;
+    return 1;
+}
+
 /* The change a version's trailers record; 0 when it has none (a merge, or a
  * version recorded by an older dateline), to be described from content. */
 static int parse_trailers(dl_history_change *out, const char *message)
 {
     const char *words = strstr(message, "\n" TRAILER_WORDS);
     const char *delta = strstr(message, "\n" TRAILER_DELTA);
-    if (words == NULL || delta == NULL)
+    long long count, change;
+    /* Trailers come from whoever made the commit (a pulled remote too): a
+     * number that does not fit is not believed, and the version is
+     * described from its content instead. */
+    if (words == NULL || delta == NULL ||
+        !parse_trailer_number(&count, words + 1 + strlen(TRAILER_WORDS), 0) ||
+        !parse_trailer_number(&change, delta + 1 + strlen(TRAILER_DELTA), 1))
         return 0;
-    out->words = (size_t)strtoull(words + 1 + strlen(TRAILER_WORDS), NULL, 10);
-    out->words_delta = strtoll(delta + 1 + strlen(TRAILER_DELTA), NULL, 10);
+    out->words = (size_t)count;
+    out->words_delta = change;
     const char *summary = strstr(message, "\n" TRAILER_SUMMARY);
     if (summary != NULL) {
         summary += 1 + strlen(TRAILER_SUMMARY);

@@ -6,6 +6,7 @@
  * dropped: push never forces, and pull joins diverged histories with a
  * merge commit instead of choosing a side.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,6 +475,132 @@ static void restore_fetch_head(git_repository *repo, int existed, const char *da
     }
 }
 
+/* Versions of one article pull checks before adopting them; a remote
+ * history longer than this (beyond what we already hold) is refused
+ * rather than walked without end. */
+#define PULL_WALK_LIMIT 100000
+
+/* Remember why a remote ref was not adopted. */
+static int refuse(dl_history_sync_result *result, const char *refname, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int refuse(dl_history_sync_result *result, const char *refname, const char *format, ...)
+{
+    char why[512], line[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(why, sizeof(why), format, args);
+    va_end(args);
+    snprintf(line, sizeof(line), "%s: %s", refname, why);
+    char **grown = realloc(result->refused, (result->refused_count + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    result->refused = grown;
+    size_t n = strlen(line) + 1;
+    if ((grown[result->refused_count] = malloc(n)) == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    memcpy(grown[result->refused_count++], line, n);
+    return 0;
+}
+
+/* 1 when `path` (a tree path) is a plain relative path: no empty, "." or
+ * ".." component, so it names one file inside a tree. */
+static int path_is_plain(const char *path)
+{
+    const char *p = path;
+    while (1) {
+        size_t n = strcspn(p, "/");
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return 0;
+        if (p[n] == '\0')
+            return 1;
+        p += n + 1;
+    }
+}
+
+/*
+ * Whether the remote's `theirs` may become `local_ref`: it must name an
+ * article path in dateline's own escaping, and every version it adds to
+ * what this store holds must be a commit whose tree holds that path as a
+ * file. 1 when it may; 0 with a line in result->refused when it may not;
+ * a negative code when the check itself failed.
+ */
+static int check_remote_ref(dl_history_sync_result *result, git_repository *repo,
+                            const char *local_ref, const git_oid *theirs)
+{
+    char *path = NULL, *canonical = NULL;
+    git_object *object = NULL;
+    git_revwalk *walk = NULL;
+    int verdict = 0, error;
+
+    if (dl_history_refname_unescape(&path, local_ref) < 0) {
+        verdict = refuse(result, local_ref, "%s", dl_error_last());
+        goto done;
+    }
+    const char *tree_path = path + (path[0] == '/');
+    if (!path_is_plain(tree_path) || dl_history_refname_escape(&canonical, path) < 0 ||
+        strcmp(canonical, local_ref) != 0) {
+        verdict = refuse(result, local_ref, "not an article path in dateline's escaping");
+        goto done;
+    }
+    if (git_object_lookup(&object, repo, theirs, GIT_OBJECT_ANY) < 0) {
+        verdict = refuse(result, local_ref, "the remote sent no object for it");
+        goto done;
+    }
+    if (git_object_type(object) != GIT_OBJECT_COMMIT) {
+        verdict = refuse(result, local_ref, "points at a %s, not a version (commit)",
+                         git_object_type2string(git_object_type(object)));
+        goto done;
+    }
+
+    /* Only what we do not hold yet needs checking. */
+    git_oid ours, id;
+    if ((error = git_revwalk_new(&walk, repo)) < 0 || (error = git_revwalk_push(walk, theirs)) < 0) {
+        verdict = dl_history__git_error(error, "cannot walk %s", local_ref);
+        goto done;
+    }
+    if (git_reference_name_to_id(&ours, repo, local_ref) == 0)
+        git_revwalk_hide(walk, &ours); /* a local ref that is not a commit hides nothing */
+    size_t walked = 0;
+    while ((error = git_revwalk_next(&id, walk)) == 0) {
+        char hex[DL_HISTORY_ID_SHORTSIZE + 1];
+        git_commit *commit = NULL;
+        git_tree_entry *entry = NULL;
+        if (++walked > PULL_WALK_LIMIT) {
+            verdict = refuse(result, local_ref, "more than %d new versions; not checked",
+                             PULL_WALK_LIMIT);
+            goto done;
+        }
+        git_oid_tostr(hex, sizeof(hex), &id);
+        git_tree *tree = NULL;
+        int held = git_commit_lookup(&commit, repo, &id) == 0 &&
+                   git_commit_tree(&tree, commit) == 0 &&
+                   git_tree_entry_bypath(&entry, tree, tree_path) == 0 &&
+                   git_tree_entry_type(entry) == GIT_OBJECT_BLOB;
+        git_tree_entry_free(entry);
+        git_tree_free(tree);
+        git_commit_free(commit);
+        if (!held) {
+            verdict = refuse(result, local_ref, "version %s does not hold %s as a file", hex,
+                             tree_path);
+            goto done;
+        }
+    }
+    if (error != GIT_ITEROVER) {
+        verdict = refuse(result, local_ref, "its history is incomplete (%s)",
+                         git_error_last() ? git_error_last()->message : "walk failed");
+        goto done;
+    }
+    verdict = 1;
+
+done:
+    git_revwalk_free(walk);
+    git_object_free(object);
+    free(canonical);
+    free(path);
+    return verdict;
+}
+
 static int pull_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
 {
     git_repository *repo = store->repo;
@@ -533,7 +660,13 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
             goto done;
         }
         sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking.items[i] + skip);
-        error = join_article(&result, repo, local, &theirs, name);
+        error = check_remote_ref(&result, repo, local, &theirs);
+        if (error == 1)
+            error = join_article(&result, repo, local, &theirs, name);
+        else if (error == 0)
+            /* Not kept as a remote-tracking ref either: nothing of it
+             * stays reachable in the store. */
+            git_reference_remove(repo, tracking.items[i]);
         free(local);
         if (error < 0)
             goto done;
@@ -542,14 +675,25 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
     char notes_ref[512];
     git_oid their_notes;
     snprintf(notes_ref, sizeof(notes_ref), "%snotes", prefix);
-    if (git_reference_name_to_id(&their_notes, repo, notes_ref) == 0 &&
-        (error = join_notes_ref(&result, repo, &their_notes)) < 0)
-        goto done;
+    if (git_reference_name_to_id(&their_notes, repo, notes_ref) == 0) {
+        git_object *notes = NULL;
+        if (git_object_lookup(&notes, repo, &their_notes, GIT_OBJECT_COMMIT) < 0) {
+            git_reference_remove(repo, notes_ref);
+            error = refuse(&result, DL_HISTORY_NOTES_REF, "does not point at a notes commit");
+        } else {
+            error = join_notes_ref(&result, repo, &their_notes);
+        }
+        git_object_free(notes);
+        if (error < 0)
+            goto done;
+    }
 
     *out = result;
+    memset(&result, 0, sizeof(result));
     error = 0;
 
 done:
+    dl_history_sync_result_dispose(&result);
     free(glob);
     free(spec_notes);
     free(spec_refs);
@@ -557,6 +701,17 @@ done:
     string_list_free(&tracking);
     git_remote_free(remote);
     return error;
+}
+
+void dl_history_sync_result_dispose(dl_history_sync_result *result)
+{
+    if (result == NULL)
+        return;
+    for (size_t i = 0; i < result->refused_count; i++)
+        free(result->refused[i]);
+    free(result->refused);
+    result->refused = NULL;
+    result->refused_count = 0;
 }
 
 int dl_history_pull(dl_history_sync_result *out, dl_history_store *store,
