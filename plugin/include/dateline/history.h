@@ -343,19 +343,25 @@ int dl_history_pull(dl_history_sync_result *out, dl_history_store *store,
 
 /**
  * Escape a key path into a ref name under refs/dateline/. The escape is
- * reversible and the result is always a valid ref name below that prefix,
- * whatever the input: '%', bytes not allowed in ref components (control
- * characters, space, ~ ^ : ? * [ \ DEL), every byte >= 0x80, a '.' that
- * starts or ends a component or follows another '.', the '.' of a ".lock"
- * suffix, '@' before '{', and a '/' that would make an empty component
- * become %XX (upper-case hex). So "../x" gives "refs/dateline/%2E%2E/x",
- * "/abs" gives "refs/dateline/%2Fabs". The empty path is DL_EINVALID.
+ * reversible and the result is always one valid ref component below that
+ * prefix, whatever the input: '%', '/', bytes not allowed in ref names
+ * (control characters, space, ~ ^ : ? * [ \ DEL), every byte >= 0x80, a
+ * '.' that starts or ends a path component or follows another '.', the
+ * '.' of a ".lock" suffix and '@' before '{' become %XX (upper-case hex).
+ * So "news/story.txt" gives "refs/dateline/news%2Fstory.txt" and "../x"
+ * gives "refs/dateline/%2E%2E%2Fx". Because no article's name is a ref
+ * folder, "draft" and "draft/x.txt" both have a history. An escape longer
+ * than 200 bytes (a file name must hold it) keeps its first 150 bytes and
+ * ends in "%00" and the SHA-1 of the path. The empty path is DL_EINVALID.
  * Release `*out` with free().
  */
 int dl_history_refname_escape(char **out, const char *path);
 
-/** The inverse: the key path of a refs/dateline/ ref name. DL_EINVALID if
- *  it is not one or holds a malformed escape. Release `*out` with free(). */
+/** The inverse: the key path of a refs/dateline/ ref name, in this form or
+ *  the older one with '/' kept as ref folders. DL_EINVALID if it is not one
+ *  or holds a malformed escape; DL_ENOTFOUND for a shortened name (ending
+ *  in %00 and a SHA-1), whose path only its versions' trees hold. Release
+ *  `*out` with free(). */
 int dl_history_refname_unescape(char **out, const char *refname);
 
 

@@ -593,6 +593,34 @@ void dl_history_store_free(dl_history_store *store)
 
 /* ----------------------------------------------------------- articles -- */
 
+/*
+ * An article in a folder that an earlier dateline recorded under the old
+ * ref name (folders as ref folders) keeps that name, so its history goes
+ * on where it is; new articles get the one-component name.
+ */
+static int keep_old_refname(dl_history *history)
+{
+    char *old = NULL;
+    git_oid id;
+    if (strchr(history->key + 1, '/') == NULL)
+        return 0; /* both forms agree */
+    int error = dl_history__refname_escape_old(&old, history->key);
+    if (error < 0)
+        return error;
+    pthread_mutex_lock(&history->store->lock);
+    git_repository *repo = history->store->repo;
+    int use_old = git_reference_name_to_id(&id, repo, history->refname) == GIT_ENOTFOUND &&
+                  git_reference_name_to_id(&id, repo, old) == 0;
+    pthread_mutex_unlock(&history->store->lock);
+    if (use_old) {
+        free(history->refname);
+        history->refname = old;
+        old = NULL;
+    }
+    free(old);
+    return 0;
+}
+
 int dl_history_open(dl_history **out, dl_history_store *store, const char *file)
 {
     dl_history *history = NULL;
@@ -637,7 +665,8 @@ int dl_history_open(dl_history **out, dl_history_store *store, const char *file)
         goto done;
     }
     history->tree_path = history->key + (history->key[0] == '/');
-    if ((error = dl_history_refname_escape(&history->refname, history->key)) < 0)
+    if ((error = dl_history_refname_escape(&history->refname, history->key)) < 0 ||
+        (error = keep_old_refname(history)) < 0)
         goto done;
 
     *out = history;

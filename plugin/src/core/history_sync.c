@@ -518,6 +518,41 @@ static int path_is_plain(const char *path)
     }
 }
 
+/* The one file a version's tree holds, which is its article's path: the
+ * way back from a shortened ref name. DL_EINVALID unless there is exactly
+ * one. */
+static int collect_path(const char *root, const git_tree_entry *entry, void *payload)
+{
+    char **found = payload;
+    if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+        return 0;
+    if (*found != NULL) {
+        free(*found);
+        *found = NULL;
+        return -1; /* two files: not a dateline version */
+    }
+    size_t n = strlen(root) + strlen(git_tree_entry_name(entry)) + 1;
+    if ((*found = malloc(n)) != NULL)
+        snprintf(*found, n, "%s%s", root, git_tree_entry_name(entry));
+    return *found == NULL ? -1 : 0;
+}
+
+static int path_in_tree(char **out, git_commit *commit)
+{
+    git_tree *tree = NULL;
+    char *found = NULL;
+    int error = git_commit_tree(&tree, commit);
+    if (error == 0)
+        error = git_tree_walk(tree, GIT_TREEWALK_PRE, collect_path, &found);
+    git_tree_free(tree);
+    if (error < 0 || found == NULL) {
+        free(found);
+        return dl_error_set(DL_EINVALID, "a shortened name whose version does not hold one file");
+    }
+    *out = found;
+    return 0;
+}
+
 /*
  * Whether the remote's `theirs` may become `local_ref`: it must name an
  * article path in dateline's own escaping, and every version it adds to
@@ -533,16 +568,6 @@ static int check_remote_ref(dl_history_sync_result *result, git_repository *repo
     git_revwalk *walk = NULL;
     int verdict = 0, error;
 
-    if (dl_history_refname_unescape(&path, local_ref) < 0) {
-        verdict = refuse(result, local_ref, "%s", dl_error_last());
-        goto done;
-    }
-    const char *tree_path = path + (path[0] == '/');
-    if (!path_is_plain(tree_path) || dl_history_refname_escape(&canonical, path) < 0 ||
-        strcmp(canonical, local_ref) != 0) {
-        verdict = refuse(result, local_ref, "not an article path in dateline's escaping");
-        goto done;
-    }
     if (git_object_lookup(&object, repo, theirs, GIT_OBJECT_ANY) < 0) {
         verdict = refuse(result, local_ref, "the remote sent no object for it");
         goto done;
@@ -550,6 +575,30 @@ static int check_remote_ref(dl_history_sync_result *result, git_repository *repo
     if (git_object_type(object) != GIT_OBJECT_COMMIT) {
         verdict = refuse(result, local_ref, "points at a %s, not a version (commit)",
                          git_object_type2string(git_object_type(object)));
+        goto done;
+    }
+    error = dl_history_refname_unescape(&path, local_ref);
+    if (error == DL_ENOTFOUND)
+        error = path_in_tree(&path, (git_commit *)object);
+    if (error < 0) {
+        verdict = refuse(result, local_ref, "%s", dl_error_last());
+        goto done;
+    }
+    /* The name must be the one dateline gives that path (in today's form
+     * or the older one), so that opening the article finds it. */
+    const char *tree_path = path + (path[0] == '/');
+    int canonical_ok = path_is_plain(tree_path) &&
+                       dl_history_refname_escape(&canonical, path) == 0 &&
+                       strcmp(canonical, local_ref) == 0;
+    if (!canonical_ok && canonical != NULL) {
+        free(canonical);
+        canonical = NULL;
+        canonical_ok = path_is_plain(tree_path) &&
+                       dl_history__refname_escape_old(&canonical, path) == 0 &&
+                       strcmp(canonical, local_ref) == 0;
+    }
+    if (!canonical_ok) {
+        verdict = refuse(result, local_ref, "not an article path in dateline's escaping");
         goto done;
     }
 
