@@ -494,6 +494,75 @@ static int containing_dir(char **out, const char *path)
     return 0;
 }
 
+/* The permission bits core.sharedRepository asks to add to a directory,
+ * as git reads it: group / true / 1, all / world / everybody / 2, or an
+ * octal mode for files (the directory gets x wherever it gets r). */
+static mode_t shared_dir_bits(git_repository *repo)
+{
+    git_config *config = NULL;
+    mode_t bits = 0;
+    if (git_repository_config_snapshot(&config, repo) < 0)
+        return 0;
+    char *value = config_string(config, "core.sharedRepository");
+    git_config_free(config);
+    if (value == NULL)
+        return 0;
+    if (strcmp(value, "group") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0) {
+        bits = 02070;
+    } else if (strcmp(value, "all") == 0 || strcmp(value, "world") == 0 ||
+               strcmp(value, "everybody") == 0 || strcmp(value, "2") == 0) {
+        bits = 02075;
+    } else if (value[0] == '0') {
+        char *end;
+        unsigned long octal = strtoul(value, &end, 8);
+        if (*end == '\0' && octal <= 0777)
+            bits = 02000 | (mode_t)octal | (mode_t)((octal & 0444) >> 2);
+    }
+    free(value);
+    return bits;
+}
+
+/*
+ * A repository a group writes (git init --shared, or an objects/ made
+ * group-writable by hand) must stay writable for the group. libgit2 makes
+ * directories with the process's umask alone, so an objects/ab/ or
+ * refs/dateline/ that dateline made first would shut the others out of
+ * it. So in such a repository, make every directory dateline writes to
+ * beforehand, with the mode of objects/ (setgid included) plus what
+ * core.sharedRepository asks for, and widen those of ours that an earlier
+ * dateline made too narrow. Best effort: a directory that cannot be made
+ * or changed is left to git's own error when it is used.
+ */
+static void share_like_repository(git_repository *repo)
+{
+    static const char *const dirs[] = {"refs/dateline", "refs/dateline-remotes", "refs/notes",
+                                       "logs", "logs/refs", "logs/refs/notes"};
+    const char *common = git_repository_commondir(repo);
+    char path[4096];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%sobjects", common);
+    if (stat(path, &st) < 0)
+        return;
+    mode_t mode = (st.st_mode & 07777) | shared_dir_bits(repo);
+    if ((mode & 0020) == 0)
+        return; /* not shared: the process's umask decides, as for git */
+
+    for (size_t i = 0; i < 256 + sizeof(dirs) / sizeof(dirs[0]); i++) {
+        if (i < 256)
+            snprintf(path, sizeof(path), "%sobjects/%02zx", common, i);
+        else
+            snprintf(path, sizeof(path), "%s%s", common, dirs[i - 256]);
+        if (stat(path, &st) < 0) {
+            if (mkdir(path, 0700) < 0 || stat(path, &st) < 0)
+                continue;
+        } else if (st.st_uid != geteuid() || (st.st_mode & mode) == mode) {
+            continue;
+        }
+        chmod(path, (st.st_mode & 07777) | mode);
+    }
+}
+
 int dl_history_store_open(dl_history_store **out, const char *path,
                           const dl_history_store_options *opts)
 {
@@ -544,6 +613,7 @@ int dl_history_store_open(dl_history_store **out, const char *path,
         }
     }
 
+    share_like_repository(repo);
     store = calloc(1, sizeof(*store));
     if (store == NULL) {
         error = dl_error_set(DL_ERROR, "out of memory");
