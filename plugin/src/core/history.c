@@ -563,6 +563,38 @@ static void share_like_repository(git_repository *repo)
     }
 }
 
+/*
+ * git refuses a repository another user owns ("dubious ownership"), and so
+ * does libgit2; 1.5 then reports it as no repository at all, which would
+ * quietly send the article's history to the private store. When discovery
+ * from `dir` does find a repository, say what git says instead: its owner
+ * and the safe.directory advice. 0 when there is no repository to refuse.
+ */
+static int refuse_foreign_repository(const char *dir)
+{
+    git_buf found = {0};
+    struct stat st;
+    int error = 0;
+    if (git_repository_discover(&found, dir, 0, NULL) == 0 && stat(found.ptr, &st) == 0 &&
+        st.st_uid != geteuid()) {
+        /* git names the work tree: the folder holding .git. */
+        char *top = strndup(found.ptr, found.size);
+        size_t n = top ? strlen(top) : 0;
+        while (n > 1 && top[n - 1] == '/')
+            top[--n] = '\0';
+        if (n > 5 && strcmp(top + n - 5, "/.git") == 0)
+            top[n - 5] = '\0';
+        error = dl_error_set(DL_ERROR,
+                             "the git repository at %s is owned by someone else (uid %ld), "
+                             "and git refuses it (dubious ownership); if you trust it, run: "
+                             "git config --global --add safe.directory %s",
+                             top ? top : found.ptr, (long)st.st_uid, top ? top : found.ptr);
+        free(top);
+    }
+    git_buf_dispose(&found);
+    return error;
+}
+
 int dl_history_store_open(dl_history_store **out, const char *path,
                           const dl_history_store_options *opts)
 {
@@ -594,6 +626,13 @@ int dl_history_store_open(dl_history_store **out, const char *path,
         if ((error = containing_dir(&dir, path ? path : ".")) < 0)
             goto done;
         error = git_repository_open_ext(&repo, dir, 0, NULL);
+        if (error == GIT_EOWNER || error == GIT_ENOTFOUND) {
+            int refused = refuse_foreign_repository(dir);
+            if (refused < 0) {
+                error = refused;
+                goto done;
+            }
+        }
         if (error == 0 && git_repository_is_bare(repo)) {
             /* A bare repository has no files to version; treat the article
              * as being outside any repository. */
