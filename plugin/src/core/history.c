@@ -174,6 +174,37 @@ static int lock_backoff(long long *started, unsigned attempt, git_repository *re
     return 0;
 }
 
+/*
+ * Why the store cannot take new objects, if that is the trouble: a full
+ * disk, a read-only file system, a quota. libgit2 can report such a
+ * failure late and as something else (the version it just wrote "does
+ * not exist"), so when a write fails, try one of our own in objects/ and
+ * name its errno. 1 with `out` set when that write fails too.
+ */
+static int store_write_problem(char *out, size_t size, git_repository *repo)
+{
+    char path[4096];
+    static const char block[16384];
+    if (snprintf(path, sizeof(path), "%sobjects/dateline_probe_XXXXXX",
+                 git_repository_commondir(repo)) >= (int)sizeof(path))
+        return 0;
+    int fd = mkstemp(path);
+    int failed = fd < 0;
+    /* Room for a version or two, not a single byte. */
+    for (int i = 0; !failed && i < 4; i++)
+        failed = write(fd, block, sizeof(block)) != (ssize_t)sizeof(block);
+    if (!failed)
+        failed = fsync(fd) < 0;
+    int saved = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+    }
+    if (failed)
+        snprintf(out, size, "%s", strerror(saved ? saved : EIO));
+    return failed;
+}
+
 /* Point `refname` at `id` if it still points at `expected` (NULL: if it
  * does not exist). DL_EMODIFIED when somebody else moved it first,
  * DL_ELOCKED when its lock file is held. */
@@ -191,8 +222,13 @@ static int ref_swap(git_repository *repo, const char *refname, const git_oid *id
     git_reference_free(ref);
     if (error == GIT_EEXISTS || error == GIT_EMODIFIED)
         return dl_error_set(DL_EMODIFIED, "%s moved while it was being updated", refname);
-    if (error < 0)
+    if (error < 0) {
+        char cause[256];
+        if (store_write_problem(cause, sizeof(cause), repo))
+            return dl_error_set(DL_ERROR, "cannot update %s: the store %s cannot be written: %s",
+                                refname, git_repository_commondir(repo), cause);
         return dl_history__git_error(error, "cannot update %s", refname);
+    }
     return 0;
 }
 
