@@ -519,8 +519,8 @@ static int path_is_plain(const char *path)
 }
 
 /* The one file a version's tree holds, which is its article's path: the
- * way back from a shortened ref name. DL_EINVALID unless there is exactly
- * one. */
+ * way back from a shortened ref name. DL_EINVALID (no message: the caller
+ * says why it refuses) unless there is exactly one. */
 static int collect_path(const char *root, const git_tree_entry *entry, void *payload)
 {
     char **found = payload;
@@ -547,7 +547,7 @@ static int path_in_tree(char **out, git_commit *commit)
     git_tree_free(tree);
     if (error < 0 || found == NULL) {
         free(found);
-        return dl_error_set(DL_EINVALID, "a shortened name whose version does not hold one file");
+        return DL_EINVALID;
     }
     *out = found;
     return 0;
@@ -578,10 +578,14 @@ static int check_remote_ref(dl_history_sync_result *result, git_repository *repo
         goto done;
     }
     error = dl_history_refname_unescape(&path, local_ref);
-    if (error == DL_ENOTFOUND)
-        error = path_in_tree(&path, (git_commit *)object);
-    if (error < 0) {
-        verdict = refuse(result, local_ref, "%s", dl_error_last());
+    if (error == DL_ENOTFOUND) {
+        if (path_in_tree(&path, (git_commit *)object) < 0) {
+            verdict = refuse(result, local_ref, "a shortened name whose version does not hold "
+                                                "exactly one file");
+            goto done;
+        }
+    } else if (error < 0) {
+        verdict = refuse(result, local_ref, "its name holds a malformed escape");
         goto done;
     }
     /* The name must be the one dateline gives that path (in today's form
