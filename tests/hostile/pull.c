@@ -156,3 +156,32 @@ Test(hostile_pull, a_trailer_number_that_does_not_fit_is_not_believed)
     dl_history_free(huge);
     dl_history_store_free(store);
 }
+
+Test(hostile_pull, a_ref_that_is_not_a_version_is_never_pushed_on)
+{
+    dl_history_store *store = NULL;
+    dl_history *story = NULL;
+    fx_open(&store, &story, fx_repo_path("story.txt"));
+    fx_snap(story, "Story\n\nBody.\n", NULL);
+    /* What an older dateline may have adopted from a careless remote. */
+    int rc;
+    fx_sh(&rc,
+          "cd '%s' && git update-ref refs/dateline/junk.txt $(printf junk | git hash-object -w --stdin)",
+          fx_repo);
+    cr_assert(eq(int, rc, 0));
+    /* An empty remote, so that every sound ref goes. */
+    dl_history_sync_result r = {0};
+    fx_sh(NULL, "git --git-dir='%s/remote.git' for-each-ref --format='%%(refname)' refs/dateline | "
+                "xargs -n1 git --git-dir='%s/remote.git' update-ref -d",
+          fx_root, fx_root);
+    dl_assert_ok(dl_history_push(&r, store, NULL));
+    cr_assert(eq(sz, r.updated, 1));
+    cr_assert(eq(sz, r.refused_count, 1));
+    cr_assert(refused(&r, "refs/dateline/junk.txt", "points at a blob, not a version"));
+    dl_history_sync_result_dispose(&r);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/remote.git' for-each-ref --format='%%(refname)' refs/dateline",
+                                    fx_root),
+                 "refs/dateline/story.txt"));
+    dl_history_free(story);
+    dl_history_store_free(store);
+}

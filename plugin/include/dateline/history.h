@@ -299,9 +299,10 @@ typedef struct {
     size_t unchanged; /**< refs already equal */
     size_t rejected;  /**< push: refs the remote refused (pull first) */
     int notes_updated;
-    /** pull: one line per remote ref not adopted, "<ref>: <why>" (a ref
-     * outside dateline's escaping, pointing at something other than a
-     * version, or whose history has a version without the article).
+    /** One line per ref left out, "<ref>: <why>". pull: a remote ref not
+     * adopted (a name outside dateline's escaping, pointing at something
+     * other than a version, or whose history has a version without the
+     * article); push: a local ref that is not a version, not sent.
      * Owned; free with dl_history_sync_result_dispose. */
     char **refused;
     size_t refused_count;

@@ -89,6 +89,29 @@ static int list_refs(string_list *out, git_repository *repo, const char *glob)
     return 0;
 }
 
+/* Remember why a ref was not adopted (pull) or not sent (push). */
+static int refuse(dl_history_sync_result *result, const char *refname, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int refuse(dl_history_sync_result *result, const char *refname, const char *format, ...)
+{
+    char why[512], line[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(why, sizeof(why), format, args);
+    va_end(args);
+    snprintf(line, sizeof(line), "%s: %s", refname, why);
+    char **grown = realloc(result->refused, (result->refused_count + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    result->refused = grown;
+    size_t n = strlen(line) + 1;
+    if ((grown[result->refused_count] = malloc(n)) == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    memcpy(grown[result->refused_count++], line, n);
+    return 0;
+}
+
 /* --------------------------------------------------------------- push -- */
 
 typedef struct {
@@ -154,8 +177,22 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
     for (size_t i = 0; i < refs.count; i++) {
         git_oid local, theirs;
         int found;
+        git_object *object = NULL;
         if (git_reference_name_to_id(&local, repo, refs.items[i]) < 0)
             continue;
+        /* A ref an older dateline adopted from a careless remote may point
+         * at anything; only versions travel on. */
+        if (git_object_lookup(&object, repo, &local, GIT_OBJECT_ANY) < 0 ||
+            git_object_type(object) != GIT_OBJECT_COMMIT) {
+            error = refuse(&result, refs.items[i], "points at a %s, not a version; not pushed",
+                           object ? git_object_type2string(git_object_type(object))
+                                  : "missing object");
+            git_object_free(object);
+            if (error < 0)
+                goto done;
+            continue;
+        }
+        git_object_free(object);
         remote_value(&theirs, &found, heads, head_count, refs.items[i]);
         if (found && git_oid_equal(&local, &theirs)) {
             result.unchanged++;
@@ -198,11 +235,12 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
     }
 
     *out = result;
-    if (result.rejected > 0) {
+    memset(&result, 0, sizeof(result));
+    if (out->rejected > 0) {
         error = dl_error_set(DL_EMODIFIED,
                              "%s has versions this store lacks (%zu ref%s, first: %s); "
                              "run 'dateline pull %s' first, then push again",
-                             name, result.rejected, result.rejected == 1 ? "" : "s",
+                             name, out->rejected, out->rejected == 1 ? "" : "s",
                              status.first, name);
         goto done;
     }
@@ -210,6 +248,7 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
 
 done:
     (void)label;
+    dl_history_sync_result_dispose(&result); /* a no-op once handed to *out */
     string_list_free(&specs);
     string_list_free(&refs);
     git_remote_free(remote);
@@ -479,29 +518,6 @@ static void restore_fetch_head(git_repository *repo, int existed, const char *da
  * history longer than this (beyond what we already hold) is refused
  * rather than walked without end. */
 #define PULL_WALK_LIMIT 100000
-
-/* Remember why a remote ref was not adopted. */
-static int refuse(dl_history_sync_result *result, const char *refname, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int refuse(dl_history_sync_result *result, const char *refname, const char *format, ...)
-{
-    char why[512], line[1024];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(why, sizeof(why), format, args);
-    va_end(args);
-    snprintf(line, sizeof(line), "%s: %s", refname, why);
-    char **grown = realloc(result->refused, (result->refused_count + 1) * sizeof(*grown));
-    if (grown == NULL)
-        return dl_error_set(DL_ERROR, "out of memory");
-    result->refused = grown;
-    size_t n = strlen(line) + 1;
-    if ((grown[result->refused_count] = malloc(n)) == NULL)
-        return dl_error_set(DL_ERROR, "out of memory");
-    memcpy(grown[result->refused_count++], line, n);
-    return 0;
-}
 
 /* 1 when `path` (a tree path) is a plain relative path: no empty, "." or
  * ".." component, so it names one file inside a tree. */

@@ -381,8 +381,10 @@ static int sync_with(dl_ops_sync_result *out, dl_history_store *store,
     dl_history_sync_result counts = {0};
     int error = pull ? dl_history_pull(&counts, store, &options)
                      : dl_history_push(&counts, store, &options);
-    if (error < 0)
+    if (error < 0) {
+        dl_history_sync_result_dispose(&counts); /* a refused push still lists its lines */
         return error;
+    }
     out->remote = options.remote;
     out->counts = counts;
     return 0;
