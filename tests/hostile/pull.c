@@ -44,6 +44,9 @@ static void setup(void)
           /* a version without the article, and one whose parent lacks it */
           "git update-ref refs/dateline/missing.txt $g1;"
           "git update-ref refs/dateline/deep.txt $(commit $(tree $b deep.txt) -p $g1 -m v2);"
+          /* the article's path holds a symbolic link */
+          "l=$(printf '120000 blob %%s\tlink.txt\n' $(blob /etc/passwd) | git mktree);"
+          "git update-ref refs/dateline/link.txt $(commit $l -m v1);"
           /* the article's path holds a folder */
           "sub=$(tree $b x.txt); d=$(printf '040000 tree %%s\\tdir.txt\\n' $sub | git mktree);"
           "git update-ref refs/dateline/dir.txt $(commit $d -m v1);"
@@ -72,7 +75,7 @@ Test(hostile_pull, only_sound_refs_are_adopted_and_each_other_is_named)
     dl_assert_ok(dl_history_pull(&r, store, NULL));
 
     cr_assert(eq(sz, r.updated, 2));
-    cr_assert(eq(sz, r.refused_count, 8));
+    cr_assert(eq(sz, r.refused_count, 9));
     cr_assert(refused(&r, "refs/dateline/blob.txt", "points at a blob"));
     cr_assert(refused(&r, "refs/dateline/tree.txt", "points at a tree"));
     cr_assert(refused(&r, "refs/dateline/tag.txt", "points at a tag"));
@@ -81,6 +84,7 @@ Test(hostile_pull, only_sound_refs_are_adopted_and_each_other_is_named)
     cr_assert(refused(&r, "refs/dateline/missing.txt", "does not hold missing.txt as a file"));
     cr_assert(refused(&r, "refs/dateline/deep.txt", "does not hold deep.txt as a file"));
     cr_assert(refused(&r, "refs/dateline/dir.txt", "does not hold dir.txt as a file"));
+    cr_assert(refused(&r, "refs/dateline/link.txt", "does not hold link.txt as a file"));
     dl_history_sync_result_dispose(&r);
 
     /* Nothing refused stays in the store. */

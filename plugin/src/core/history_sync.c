@@ -607,15 +607,16 @@ static int check_remote_ref(dl_history_sync_result *result, git_repository *repo
     /* The name must be the one dateline gives that path (in today's form
      * or the older one), so that opening the article finds it. */
     const char *tree_path = path + (path[0] == '/');
-    int canonical_ok = path_is_plain(tree_path) &&
-                       dl_history_refname_escape(&canonical, path) == 0 &&
+    int canonical_ok = 0;
+    if (path_is_plain(tree_path)) {
+        canonical_ok = dl_history_refname_escape(&canonical, path) == 0 &&
                        strcmp(canonical, local_ref) == 0;
-    if (!canonical_ok && canonical != NULL) {
-        free(canonical);
-        canonical = NULL;
-        canonical_ok = path_is_plain(tree_path) &&
-                       dl_history__refname_escape_old(&canonical, path) == 0 &&
-                       strcmp(canonical, local_ref) == 0;
+        if (!canonical_ok) {
+            free(canonical);
+            canonical = NULL;
+            canonical_ok = dl_history__refname_escape_old(&canonical, path) == 0 &&
+                           strcmp(canonical, local_ref) == 0;
+        }
     }
     if (!canonical_ok) {
         verdict = refuse(result, local_ref, "not an article path in dateline's escaping");
@@ -645,7 +646,8 @@ static int check_remote_ref(dl_history_sync_result *result, git_repository *repo
         int held = git_commit_lookup(&commit, repo, &id) == 0 &&
                    git_commit_tree(&tree, commit) == 0 &&
                    git_tree_entry_bypath(&entry, tree, tree_path) == 0 &&
-                   git_tree_entry_type(entry) == GIT_OBJECT_BLOB;
+                   (git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB ||
+                    git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB_EXECUTABLE);
         git_tree_entry_free(entry);
         git_tree_free(tree);
         git_commit_free(commit);
