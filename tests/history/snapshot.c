@@ -32,9 +32,9 @@ Test(history_snapshot, first_snapshot_records_the_file_under_its_ref)
     dl_history_id id;
     dl_assert_ok(dl_history_snapshot(&id, history, NULL));
     cr_assert(eq(str, (char *)dl_history_key(history), "news/story.txt"));
-    cr_assert(eq(str, (char *)dl_history_refname(history), "refs/dateline/news/story.txt"));
+    cr_assert(eq(str, (char *)dl_history_refname(history), "refs/dateline/news%2Fstory.txt"));
     /* Stock git reads it: the ref, and the file at its path in the version. */
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-parse refs/dateline/news/story.txt",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-parse refs/dateline/news%%2Fstory.txt",
                                     fx_repo), id.hex));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' show %s:news/story.txt", fx_repo, id.hex),
                  "Headline\n\nBody text."));

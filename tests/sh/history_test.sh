@@ -14,7 +14,7 @@ git add README && git commit -qm init
 echo "scratch" > untracked.txt
 mkdir -p "news desk"
 article=$(printf 'news desk/caf\303\251 story.txt')
-ref='refs/dateline/news%20desk/caf%C3%A9%20story.txt'
+ref='refs/dateline/news%20desk%2Fcaf%C3%A9%20story.txt'
 printf 'Headline\n\nOLYMPIA, WA – The lead.\n' > "$article"
 head_before=$(git rev-parse HEAD)
 status_before=$(git status --porcelain)
@@ -182,12 +182,13 @@ XDG_DATA_HOME=$scratch/datafile expect_error "an unwritable data directory is na
 
 fallback_id=$("$DATELINE" snapshot "$outside/story.txt")
 store=$XDG_DATA_HOME/dateline/store.git
+outside_ref=refs/dateline/$(printf '%s/story.txt' "$outside" | sed 's,/,%2F,g')
 check_eq "outside a repository the private store is used" "$fallback_id" \
-    "$(git --git-dir="$store" rev-parse "refs/dateline/%2F${outside#/}/story.txt")"
+    "$(git --git-dir="$store" rev-parse "$outside_ref")"
 check_eq "the private store is mode 700" "700" "$(stat -c %a "$store")"
 other_id=$("$DATELINE" snapshot "$outside/story.txt" --store "$scratch/other.git")
 check_eq "--store overrides discovery" "$other_id" \
-    "$(git --git-dir="$scratch/other.git" rev-parse "refs/dateline/%2F${outside#/}/story.txt")"
+    "$(git --git-dir="$scratch/other.git" rev-parse "$outside_ref")"
 
 # ------------------------------------------------------------- push/pull --
 
@@ -216,6 +217,12 @@ check_eq "the merge keeps the local content" "Our edit." "$("$DATELINE" show @ "
 check_eq "the merge has both tips as parents" "2" \
     "$(git rev-list --parents -1 "$ref" | wc -w | awk '{print $1 - 1}')"
 check "then push succeeds" "$DATELINE" push
+junk=$(printf 'junk' | git --git-dir="$scratch/remote.git" hash-object -w --stdin)
+git --git-dir="$scratch/remote.git" update-ref refs/dateline/junk.txt "$junk"
+pull_out=$("$DATELINE" pull)
+check "pull names a ref it refuses" grep -qx \
+    "refused refs/dateline/junk.txt: points at a blob, not a version (commit)" <<<"$pull_out"
+check_eq "and does not adopt it" "" "$(git for-each-ref refs/dateline/junk.txt)"
 check "fsck is clean after sync" git fsck --strict
 
 # ---------------------------------------------------------------- stress --

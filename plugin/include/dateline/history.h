@@ -315,7 +315,17 @@ typedef struct {
     size_t unchanged; /**< refs already equal */
     size_t rejected;  /**< push: refs the remote refused (pull first) */
     int notes_updated;
+    /** One line per ref left out, "<ref>: <why>". pull: a remote ref not
+     * adopted (a name outside dateline's escaping, pointing at something
+     * other than a version, or whose history has a version without the
+     * article); push: a local ref that is not a version, not sent.
+     * Owned; free with dl_history_sync_result_dispose. */
+    char **refused;
+    size_t refused_count;
 } dl_history_sync_result;
+
+/** Free what a result owns (its `refused` lines); the struct stays usable. */
+void dl_history_sync_result_dispose(dl_history_sync_result *result);
 
 /**
  * Push every article's history (refs/dateline/ *) and the notes
@@ -336,6 +346,12 @@ int dl_history_push(dl_history_sync_result *out, dl_history_store *store,
  * Notes are merged as a union; when both sides annotated the same version
  * differently, the texts are joined with a blank line between them.
  * The remote tips stay visible under refs/dateline-remotes/<remote>/...
+ *
+ * Nothing from the remote is trusted: a ref is adopted only when its name
+ * decodes to a plain relative path in dateline's escaping and every
+ * version it adds is a commit whose tree holds that path as a file (at
+ * most 100000 new versions are checked). Any other ref is left out with a
+ * line in `refused`, and the rest of the pull goes on.
  */
 int dl_history_pull(dl_history_sync_result *out, dl_history_store *store,
                     const dl_history_sync_options *opts);
@@ -344,19 +360,25 @@ int dl_history_pull(dl_history_sync_result *out, dl_history_store *store,
 
 /**
  * Escape a key path into a ref name under refs/dateline/. The escape is
- * reversible and the result is always a valid ref name below that prefix,
- * whatever the input: '%', bytes not allowed in ref components (control
- * characters, space, ~ ^ : ? * [ \ DEL), every byte >= 0x80, a '.' that
- * starts or ends a component or follows another '.', the '.' of a ".lock"
- * suffix, '@' before '{', and a '/' that would make an empty component
- * become %XX (upper-case hex). So "../x" gives "refs/dateline/%2E%2E/x",
- * "/abs" gives "refs/dateline/%2Fabs". The empty path is DL_EINVALID.
+ * reversible and the result is always one valid ref component below that
+ * prefix, whatever the input: '%', '/', bytes not allowed in ref names
+ * (control characters, space, ~ ^ : ? * [ \ DEL), every byte >= 0x80, a
+ * '.' that starts or ends a path component or follows another '.', the
+ * '.' of a ".lock" suffix and '@' before '{' become %XX (upper-case hex).
+ * So "news/story.txt" gives "refs/dateline/news%2Fstory.txt" and "../x"
+ * gives "refs/dateline/%2E%2E%2Fx". Because no article's name is a ref
+ * folder, "draft" and "draft/x.txt" both have a history. An escape longer
+ * than 200 bytes (a file name must hold it) keeps its first 150 bytes and
+ * ends in "%00" and the SHA-1 of the path. The empty path is DL_EINVALID.
  * Release `*out` with free().
  */
 int dl_history_refname_escape(char **out, const char *path);
 
-/** The inverse: the key path of a refs/dateline/ ref name. DL_EINVALID if
- *  it is not one or holds a malformed escape. Release `*out` with free(). */
+/** The inverse: the key path of a refs/dateline/ ref name, in this form or
+ *  the older one with '/' kept as ref folders. DL_EINVALID if it is not one
+ *  or holds a malformed escape; DL_ENOTFOUND for a shortened name (ending
+ *  in %00 and a SHA-1), whose path only its versions' trees hold. Release
+ *  `*out` with free(). */
 int dl_history_refname_unescape(char **out, const char *refname);
 
 

@@ -230,7 +230,7 @@ typedef struct {
 
 typedef struct {
     const char *remote; /**< the remote used (borrowed from the options, or "origin") */
-    dl_history_sync_result counts;
+    dl_history_sync_result counts; /**< owns its refused lines: dl_history_sync_result_dispose */
 } dl_ops_sync_result;
 
 /** Send every article's history and the notes to a remote (dl_history_push). */
@@ -239,7 +239,8 @@ int dl_ops_push(dl_ops_sync_result *out, dl_history_store *store, const dl_ops_s
 /** Fetch and join every article's history and the notes (dl_history_pull). */
 int dl_ops_pull(dl_ops_sync_result *out, dl_history_store *store, const dl_ops_sync_options *opts);
 
-/** {"schema", "store", "remote", "updated", "merged", "unchanged", "notes_updated"} */
+/** {"schema", "store", "remote", "updated", "merged", "unchanged", "notes_updated",
+ *   "refused": ["<ref>: <why>", ...]} */
 int dl_ops_sync_json(json_t **out, const dl_history_store *store, const dl_ops_sync_result *result);
 
 #endif

@@ -283,7 +283,7 @@ static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
     dl_history_store *store = NULL;
     dl_history_store_options store_options = DL_HISTORY_STORE_OPTIONS_INIT;
     dl_ops_sync_options options = DL_OPS_SYNC_OPTIONS_INIT;
-    dl_ops_sync_result result;
+    dl_ops_sync_result result = {0};
     json_t *doc = NULL;
     store_options.store_dir = a.store;
     options.remote = a.nargs > 0 ? a.args[0] : NULL;
@@ -307,7 +307,13 @@ static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
         else
             fprintf(out, ": %zu updated, %zu unchanged%s\n", c->updated, c->unchanged,
                     c->notes_updated ? ", notes updated" : "");
+        for (size_t i = 0; i < c->refused_count; i++) {
+            fputs("refused ", out);
+            dl_cli_put_text(out, c->refused[i]);
+            fputc('\n', out);
+        }
     }
+    dl_history_sync_result_dispose(&result.counts);
     dl_history_store_free(store);
     return status;
 }

@@ -175,6 +175,37 @@ static int lock_backoff(long long *started, unsigned attempt, git_repository *re
     return 0;
 }
 
+/*
+ * Why the store cannot take new objects, if that is the trouble: a full
+ * disk, a read-only file system, a quota. libgit2 can report such a
+ * failure late and as something else (the version it just wrote "does
+ * not exist"), so when a write fails, try one of our own in objects/ and
+ * name its errno. 1 with `out` set when that write fails too.
+ */
+static int store_write_problem(char *out, size_t size, git_repository *repo)
+{
+    char path[4096];
+    static const char block[16384];
+    if (snprintf(path, sizeof(path), "%sobjects/dateline_probe_XXXXXX",
+                 git_repository_commondir(repo)) >= (int)sizeof(path))
+        return 0;
+    int fd = mkstemp(path);
+    int failed = fd < 0;
+    /* Room for a version or two, not a single byte. */
+    for (int i = 0; !failed && i < 4; i++)
+        failed = write(fd, block, sizeof(block)) != (ssize_t)sizeof(block);
+    if (!failed)
+        failed = fsync(fd) < 0;
+    int saved = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+    }
+    if (failed)
+        snprintf(out, size, "%s", strerror(saved ? saved : EIO));
+    return failed;
+}
+
 /* Point `refname` at `id` if it still points at `expected` (NULL: if it
  * does not exist). DL_EMODIFIED when somebody else moved it first,
  * DL_ELOCKED when its lock file is held. */
@@ -192,8 +223,13 @@ static int ref_swap(git_repository *repo, const char *refname, const git_oid *id
     git_reference_free(ref);
     if (error == GIT_EEXISTS || error == GIT_EMODIFIED)
         return dl_error_set(DL_EMODIFIED, "%s moved while it was being updated", refname);
-    if (error < 0)
+    if (error < 0) {
+        char cause[256];
+        if (store_write_problem(cause, sizeof(cause), repo))
+            return dl_error_set(DL_ERROR, "cannot update %s: the store %s cannot be written: %s",
+                                refname, git_repository_commondir(repo), cause);
         return dl_history__git_error(error, "cannot update %s", refname);
+    }
     return 0;
 }
 
@@ -495,6 +531,107 @@ static int containing_dir(char **out, const char *path)
     return 0;
 }
 
+/* The permission bits core.sharedRepository asks to add to a directory,
+ * as git reads it: group / true / 1, all / world / everybody / 2, or an
+ * octal mode for files (the directory gets x wherever it gets r). */
+static mode_t shared_dir_bits(git_repository *repo)
+{
+    git_config *config = NULL;
+    mode_t bits = 0;
+    if (git_repository_config_snapshot(&config, repo) < 0)
+        return 0;
+    char *value = config_string(config, "core.sharedRepository");
+    git_config_free(config);
+    if (value == NULL)
+        return 0;
+    if (strcmp(value, "group") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0) {
+        bits = 02070;
+    } else if (strcmp(value, "all") == 0 || strcmp(value, "world") == 0 ||
+               strcmp(value, "everybody") == 0 || strcmp(value, "2") == 0) {
+        bits = 02075;
+    } else if (value[0] == '0') {
+        char *end;
+        unsigned long octal = strtoul(value, &end, 8);
+        if (*end == '\0' && octal <= 0777)
+            bits = 02000 | (mode_t)octal | (mode_t)((octal & 0444) >> 2);
+    }
+    free(value);
+    return bits;
+}
+
+/*
+ * A repository a group writes (git init --shared, or an objects/ made
+ * group-writable by hand) must stay writable for the group. libgit2 makes
+ * directories with the process's umask alone, so an objects/ab/ or
+ * refs/dateline/ that dateline made first would shut the others out of
+ * it. So in such a repository, make every directory dateline writes to
+ * beforehand, with the mode of objects/ (setgid included) plus what
+ * core.sharedRepository asks for, and widen those of ours that an earlier
+ * dateline made too narrow. Best effort: a directory that cannot be made
+ * or changed is left to git's own error when it is used.
+ */
+static void share_like_repository(git_repository *repo)
+{
+    static const char *const dirs[] = {"refs/dateline", "refs/dateline-remotes", "refs/notes",
+                                       "logs", "logs/refs", "logs/refs/notes"};
+    const char *common = git_repository_commondir(repo);
+    char path[4096];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%sobjects", common);
+    if (stat(path, &st) < 0)
+        return;
+    mode_t mode = (st.st_mode & 07777) | shared_dir_bits(repo);
+    if ((mode & 0020) == 0)
+        return; /* not shared: the process's umask decides, as for git */
+
+    for (size_t i = 0; i < 256 + sizeof(dirs) / sizeof(dirs[0]); i++) {
+        if (i < 256)
+            snprintf(path, sizeof(path), "%sobjects/%02zx", common, i);
+        else
+            snprintf(path, sizeof(path), "%s%s", common, dirs[i - 256]);
+        if (stat(path, &st) < 0) {
+            if (mkdir(path, 0700) < 0 || stat(path, &st) < 0)
+                continue;
+        } else if (st.st_uid != geteuid() || (st.st_mode & mode) == mode) {
+            continue;
+        }
+        chmod(path, (st.st_mode & 07777) | mode);
+    }
+}
+
+/*
+ * git refuses a repository another user owns ("dubious ownership"), and so
+ * does libgit2; 1.5 then reports it as no repository at all, which would
+ * quietly send the article's history to the private store. When discovery
+ * from `dir` does find a repository, say what git says instead: its owner
+ * and the safe.directory advice. 0 when there is no repository to refuse.
+ */
+static int refuse_foreign_repository(const char *dir)
+{
+    git_buf found = {0};
+    struct stat st;
+    int error = 0;
+    if (git_repository_discover(&found, dir, 0, NULL) == 0 && stat(found.ptr, &st) == 0 &&
+        st.st_uid != geteuid()) {
+        /* git names the work tree: the folder holding .git. */
+        char *top = strndup(found.ptr, found.size);
+        size_t n = top ? strlen(top) : 0;
+        while (n > 1 && top[n - 1] == '/')
+            top[--n] = '\0';
+        if (n > 5 && strcmp(top + n - 5, "/.git") == 0)
+            top[n - 5] = '\0';
+        error = dl_error_set(DL_ERROR,
+                             "the git repository at %s is owned by someone else (uid %ld), "
+                             "and git refuses it (dubious ownership); if you trust it, run: "
+                             "git config --global --add safe.directory %s",
+                             top ? top : found.ptr, (long)st.st_uid, top ? top : found.ptr);
+        free(top);
+    }
+    git_buf_dispose(&found);
+    return error;
+}
+
 int dl_history_store_open(dl_history_store **out, const char *path,
                           const dl_history_store_options *opts)
 {
@@ -526,6 +663,13 @@ int dl_history_store_open(dl_history_store **out, const char *path,
         if ((error = containing_dir(&dir, path ? path : ".")) < 0)
             goto done;
         error = git_repository_open_ext(&repo, dir, 0, NULL);
+        if (error == GIT_EOWNER || error == GIT_ENOTFOUND) {
+            int refused = refuse_foreign_repository(dir);
+            if (refused < 0) {
+                error = refused;
+                goto done;
+            }
+        }
         if (error == 0 && git_repository_is_bare(repo)) {
             /* A bare repository has no files to version; treat the article
              * as being outside any repository. */
@@ -545,6 +689,7 @@ int dl_history_store_open(dl_history_store **out, const char *path,
         }
     }
 
+    share_like_repository(repo);
     store = calloc(1, sizeof(*store));
     if (store == NULL) {
         error = dl_error_set(DL_ERROR, "out of memory");
@@ -594,6 +739,34 @@ void dl_history_store_free(dl_history_store *store)
 
 /* ----------------------------------------------------------- articles -- */
 
+/*
+ * An article in a folder that an earlier dateline recorded under the old
+ * ref name (folders as ref folders) keeps that name, so its history goes
+ * on where it is; new articles get the one-component name.
+ */
+static int keep_old_refname(dl_history *history)
+{
+    char *old = NULL;
+    git_oid id;
+    if (strchr(history->key + 1, '/') == NULL)
+        return 0; /* both forms agree */
+    int error = dl_history__refname_escape_old(&old, history->key);
+    if (error < 0)
+        return error;
+    pthread_mutex_lock(&history->store->lock);
+    git_repository *repo = history->store->repo;
+    int use_old = git_reference_name_to_id(&id, repo, history->refname) == GIT_ENOTFOUND &&
+                  git_reference_name_to_id(&id, repo, old) == 0;
+    pthread_mutex_unlock(&history->store->lock);
+    if (use_old) {
+        free(history->refname);
+        history->refname = old;
+        old = NULL;
+    }
+    free(old);
+    return 0;
+}
+
 int dl_history_open(dl_history **out, dl_history_store *store, const char *file)
 {
     dl_history *history = NULL;
@@ -638,7 +811,8 @@ int dl_history_open(dl_history **out, dl_history_store *store, const char *file)
         goto done;
     }
     history->tree_path = history->key + (history->key[0] == '/');
-    if ((error = dl_history_refname_escape(&history->refname, history->key)) < 0)
+    if ((error = dl_history_refname_escape(&history->refname, history->key)) < 0 ||
+        (error = keep_old_refname(history)) < 0)
         goto done;
 
     *out = history;
@@ -908,16 +1082,38 @@ static int compose_message(char **out, dl_history *history, const git_oid *paren
     return 0;
 }
 
+/* A trailer's decimal value up to the end of its line: 1 when it is
+ * well-formed and fits a long long (non-negative unless `signed_ok`). */
+static int parse_trailer_number(long long *out, const char *s, int signed_ok)
+{
+    const char *digits = s + (signed_ok && (*s == '-' || *s == '+'));
+    if (*digits < '0' || *digits > '9')
+        return 0;
+    char *end;
+    errno = 0;
+    long long value = strtoll(s, &end, 10);
+    if (errno == ERANGE || (*end != '\n' && *end != '\0'))
+        return 0;
+    *out = value;
+    return 1;
+}
+
 /* The change a version's trailers record; 0 when it has none (a merge, or a
  * version recorded by an older dateline), to be described from content. */
 static int parse_trailers(dl_history_change *out, const char *message)
 {
     const char *words = strstr(message, "\n" TRAILER_WORDS);
     const char *delta = strstr(message, "\n" TRAILER_DELTA);
-    if (words == NULL || delta == NULL)
+    long long count, change;
+    /* Trailers come from whoever made the commit (a pulled remote too): a
+     * number that does not fit is not believed, and the version is
+     * described from its content instead. */
+    if (words == NULL || delta == NULL ||
+        !parse_trailer_number(&count, words + 1 + strlen(TRAILER_WORDS), 0) ||
+        !parse_trailer_number(&change, delta + 1 + strlen(TRAILER_DELTA), 1))
         return 0;
-    out->words = (size_t)strtoull(words + 1 + strlen(TRAILER_WORDS), NULL, 10);
-    out->words_delta = strtoll(delta + 1 + strlen(TRAILER_DELTA), NULL, 10);
+    out->words = (size_t)count;
+    out->words_delta = change;
     const char *summary = strstr(message, "\n" TRAILER_SUMMARY);
     if (summary != NULL) {
         summary += 1 + strlen(TRAILER_SUMMARY);

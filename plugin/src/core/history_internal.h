@@ -20,6 +20,11 @@ struct dl_history_store {
     pthread_mutex_t lock;
 };
 
+/* The ref name earlier versions gave `path`: '/' kept as ref folders
+ * ("refs/dateline/news/story.txt"), no shortening. Histories recorded
+ * under such a name stay there (history_refname.c). */
+int dl_history__refname_escape_old(char **out, const char *path);
+
 typedef struct dl_history_parsed dl_history_parsed;
 void dl_history__parsed_free(dl_history_parsed *parsed);
 

@@ -6,6 +6,7 @@
  * dropped: push never forces, and pull joins diverged histories with a
  * merge commit instead of choosing a side.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,29 @@ static int list_refs(string_list *out, git_repository *repo, const char *glob)
     return 0;
 }
 
+/* Remember why a ref was not adopted (pull) or not sent (push). */
+static int refuse(dl_history_sync_result *result, const char *refname, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int refuse(dl_history_sync_result *result, const char *refname, const char *format, ...)
+{
+    char why[512], line[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(why, sizeof(why), format, args);
+    va_end(args);
+    snprintf(line, sizeof(line), "%s: %s", refname, why);
+    char **grown = realloc(result->refused, (result->refused_count + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    result->refused = grown;
+    size_t n = strlen(line) + 1;
+    if ((grown[result->refused_count] = malloc(n)) == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    memcpy(grown[result->refused_count++], line, n);
+    return 0;
+}
+
 /* --------------------------------------------------------------- push -- */
 
 typedef struct {
@@ -153,8 +177,22 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
     for (size_t i = 0; i < refs.count; i++) {
         git_oid local, theirs;
         int found;
+        git_object *object = NULL;
         if (git_reference_name_to_id(&local, repo, refs.items[i]) < 0)
             continue;
+        /* A ref an older dateline adopted from a careless remote may point
+         * at anything; only versions travel on. */
+        if (git_object_lookup(&object, repo, &local, GIT_OBJECT_ANY) < 0 ||
+            git_object_type(object) != GIT_OBJECT_COMMIT) {
+            error = refuse(&result, refs.items[i], "points at a %s, not a version; not pushed",
+                           object ? git_object_type2string(git_object_type(object))
+                                  : "missing object");
+            git_object_free(object);
+            if (error < 0)
+                goto done;
+            continue;
+        }
+        git_object_free(object);
         remote_value(&theirs, &found, heads, head_count, refs.items[i]);
         if (found && git_oid_equal(&local, &theirs)) {
             result.unchanged++;
@@ -197,11 +235,12 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
     }
 
     *out = result;
-    if (result.rejected > 0) {
+    memset(&result, 0, sizeof(result));
+    if (out->rejected > 0) {
         error = dl_error_set(DL_EMODIFIED,
                              "%s has versions this store lacks (%zu ref%s, first: %s); "
                              "run 'dateline pull %s' first, then push again",
-                             name, result.rejected, result.rejected == 1 ? "" : "s",
+                             name, out->rejected, out->rejected == 1 ? "" : "s",
                              status.first, name);
         goto done;
     }
@@ -209,6 +248,7 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
 
 done:
     (void)label;
+    dl_history_sync_result_dispose(&result); /* a no-op once handed to *out */
     string_list_free(&specs);
     string_list_free(&refs);
     git_remote_free(remote);
@@ -474,6 +514,164 @@ static void restore_fetch_head(git_repository *repo, int existed, const char *da
     }
 }
 
+/* Versions of one article pull checks before adopting them; a remote
+ * history longer than this (beyond what we already hold) is refused
+ * rather than walked without end. */
+#define PULL_WALK_LIMIT 100000
+
+/* 1 when `path` (a tree path) is a plain relative path: no empty, "." or
+ * ".." component, so it names one file inside a tree. */
+static int path_is_plain(const char *path)
+{
+    const char *p = path;
+    while (1) {
+        size_t n = strcspn(p, "/");
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return 0;
+        if (p[n] == '\0')
+            return 1;
+        p += n + 1;
+    }
+}
+
+/* The one file a version's tree holds, which is its article's path: the
+ * way back from a shortened ref name. DL_EINVALID (no message: the caller
+ * says why it refuses) unless there is exactly one. */
+static int collect_path(const char *root, const git_tree_entry *entry, void *payload)
+{
+    char **found = payload;
+    if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+        return 0;
+    if (*found != NULL) {
+        free(*found);
+        *found = NULL;
+        return -1; /* two files: not a dateline version */
+    }
+    size_t n = strlen(root) + strlen(git_tree_entry_name(entry)) + 1;
+    if ((*found = malloc(n)) != NULL)
+        snprintf(*found, n, "%s%s", root, git_tree_entry_name(entry));
+    return *found == NULL ? -1 : 0;
+}
+
+static int path_in_tree(char **out, git_commit *commit)
+{
+    git_tree *tree = NULL;
+    char *found = NULL;
+    int error = git_commit_tree(&tree, commit);
+    if (error == 0)
+        error = git_tree_walk(tree, GIT_TREEWALK_PRE, collect_path, &found);
+    git_tree_free(tree);
+    if (error < 0 || found == NULL) {
+        free(found);
+        return DL_EINVALID;
+    }
+    *out = found;
+    return 0;
+}
+
+/*
+ * Whether the remote's `theirs` may become `local_ref`: it must name an
+ * article path in dateline's own escaping, and every version it adds to
+ * what this store holds must be a commit whose tree holds that path as a
+ * file. 1 when it may; 0 with a line in result->refused when it may not;
+ * a negative code when the check itself failed.
+ */
+static int check_remote_ref(dl_history_sync_result *result, git_repository *repo,
+                            const char *local_ref, const git_oid *theirs)
+{
+    char *path = NULL, *canonical = NULL;
+    git_object *object = NULL;
+    git_revwalk *walk = NULL;
+    int verdict = 0, error;
+
+    if (git_object_lookup(&object, repo, theirs, GIT_OBJECT_ANY) < 0) {
+        verdict = refuse(result, local_ref, "the remote sent no object for it");
+        goto done;
+    }
+    if (git_object_type(object) != GIT_OBJECT_COMMIT) {
+        verdict = refuse(result, local_ref, "points at a %s, not a version (commit)",
+                         git_object_type2string(git_object_type(object)));
+        goto done;
+    }
+    error = dl_history_refname_unescape(&path, local_ref);
+    if (error == DL_ENOTFOUND) {
+        if (path_in_tree(&path, (git_commit *)object) < 0) {
+            verdict = refuse(result, local_ref, "a shortened name whose version does not hold "
+                                                "exactly one file");
+            goto done;
+        }
+    } else if (error < 0) {
+        verdict = refuse(result, local_ref, "its name holds a malformed escape");
+        goto done;
+    }
+    /* The name must be the one dateline gives that path (in today's form
+     * or the older one), so that opening the article finds it. */
+    const char *tree_path = path + (path[0] == '/');
+    int canonical_ok = 0;
+    if (path_is_plain(tree_path)) {
+        canonical_ok = dl_history_refname_escape(&canonical, path) == 0 &&
+                       strcmp(canonical, local_ref) == 0;
+        if (!canonical_ok) {
+            free(canonical);
+            canonical = NULL;
+            canonical_ok = dl_history__refname_escape_old(&canonical, path) == 0 &&
+                           strcmp(canonical, local_ref) == 0;
+        }
+    }
+    if (!canonical_ok) {
+        verdict = refuse(result, local_ref, "not an article path in dateline's escaping");
+        goto done;
+    }
+
+    /* Only what we do not hold yet needs checking. */
+    git_oid ours, id;
+    if ((error = git_revwalk_new(&walk, repo)) < 0 || (error = git_revwalk_push(walk, theirs)) < 0) {
+        verdict = dl_history__git_error(error, "cannot walk %s", local_ref);
+        goto done;
+    }
+    if (git_reference_name_to_id(&ours, repo, local_ref) == 0)
+        git_revwalk_hide(walk, &ours); /* a local ref that is not a commit hides nothing */
+    size_t walked = 0;
+    while ((error = git_revwalk_next(&id, walk)) == 0) {
+        char hex[DL_HISTORY_ID_SHORTSIZE + 1];
+        git_commit *commit = NULL;
+        git_tree_entry *entry = NULL;
+        if (++walked > PULL_WALK_LIMIT) {
+            verdict = refuse(result, local_ref, "more than %d new versions; not checked",
+                             PULL_WALK_LIMIT);
+            goto done;
+        }
+        git_oid_tostr(hex, sizeof(hex), &id);
+        git_tree *tree = NULL;
+        int held = git_commit_lookup(&commit, repo, &id) == 0 &&
+                   git_commit_tree(&tree, commit) == 0 &&
+                   git_tree_entry_bypath(&entry, tree, tree_path) == 0 &&
+                   (git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB ||
+                    git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB_EXECUTABLE);
+        git_tree_entry_free(entry);
+        git_tree_free(tree);
+        git_commit_free(commit);
+        if (!held) {
+            verdict = refuse(result, local_ref, "version %s does not hold %s as a file", hex,
+                             tree_path);
+            goto done;
+        }
+    }
+    if (error != GIT_ITEROVER) {
+        verdict = refuse(result, local_ref, "its history is incomplete (%s)",
+                         git_error_last() ? git_error_last()->message : "walk failed");
+        goto done;
+    }
+    verdict = 1;
+
+done:
+    git_revwalk_free(walk);
+    git_object_free(object);
+    free(canonical);
+    free(path);
+    return verdict;
+}
+
 static int pull_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
 {
     git_repository *repo = store->repo;
@@ -533,7 +731,13 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
             goto done;
         }
         sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking.items[i] + skip);
-        error = join_article(&result, repo, local, &theirs, name);
+        error = check_remote_ref(&result, repo, local, &theirs);
+        if (error == 1)
+            error = join_article(&result, repo, local, &theirs, name);
+        else if (error == 0)
+            /* Not kept as a remote-tracking ref either: nothing of it
+             * stays reachable in the store. */
+            git_reference_remove(repo, tracking.items[i]);
         free(local);
         if (error < 0)
             goto done;
@@ -542,14 +746,25 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
     char notes_ref[512];
     git_oid their_notes;
     snprintf(notes_ref, sizeof(notes_ref), "%snotes", prefix);
-    if (git_reference_name_to_id(&their_notes, repo, notes_ref) == 0 &&
-        (error = join_notes_ref(&result, repo, &their_notes)) < 0)
-        goto done;
+    if (git_reference_name_to_id(&their_notes, repo, notes_ref) == 0) {
+        git_object *notes = NULL;
+        if (git_object_lookup(&notes, repo, &their_notes, GIT_OBJECT_COMMIT) < 0) {
+            git_reference_remove(repo, notes_ref);
+            error = refuse(&result, DL_HISTORY_NOTES_REF, "does not point at a notes commit");
+        } else {
+            error = join_notes_ref(&result, repo, &their_notes);
+        }
+        git_object_free(notes);
+        if (error < 0)
+            goto done;
+    }
 
     *out = result;
+    memset(&result, 0, sizeof(result));
     error = 0;
 
 done:
+    dl_history_sync_result_dispose(&result);
     free(glob);
     free(spec_notes);
     free(spec_refs);
@@ -557,6 +772,17 @@ done:
     string_list_free(&tracking);
     git_remote_free(remote);
     return error;
+}
+
+void dl_history_sync_result_dispose(dl_history_sync_result *result)
+{
+    if (result == NULL)
+        return;
+    for (size_t i = 0; i < result->refused_count; i++)
+        free(result->refused[i]);
+    free(result->refused);
+    result->refused = NULL;
+    result->refused_count = 0;
 }
 
 int dl_history_pull(dl_history_sync_result *out, dl_history_store *store,

@@ -388,8 +388,10 @@ static int sync_with(dl_ops_sync_result *out, dl_history_store *store,
     dl_history_sync_result counts = {0};
     int error = pull ? dl_history_pull(&counts, store, &options)
                      : dl_history_push(&counts, store, &options);
-    if (error < 0)
+    if (error < 0) {
+        dl_history_sync_result_dispose(&counts); /* a refused push still lists its lines */
         return error;
+    }
     out->remote = options.remote;
     out->counts = counts;
     return 0;
@@ -408,9 +410,17 @@ int dl_ops_pull(dl_ops_sync_result *out, dl_history_store *store, const dl_ops_s
 int dl_ops_sync_json(json_t **out, const dl_history_store *store, const dl_ops_sync_result *result)
 {
     const dl_history_sync_result *c = &result->counts;
-    return finish(out, json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:b}", "schema", DL_JSON_SCHEMA,
-                                 "store", dl_history_store_path(store), "remote", result->remote,
-                                 "updated", (json_int_t)c->updated, "merged",
+    json_t *refused = json_array();
+    for (size_t i = 0; refused != NULL && i < c->refused_count; i++)
+        if (json_array_append_new(refused, json_string(c->refused[i])) < 0) {
+            json_decref(refused);
+            refused = NULL;
+        }
+    if (refused == NULL)
+        return oom();
+    return finish(out, json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:b, s:o}", "schema",
+                                 DL_JSON_SCHEMA, "store", dl_history_store_path(store), "remote",
+                                 result->remote, "updated", (json_int_t)c->updated, "merged",
                                  (json_int_t)c->merged, "unchanged", (json_int_t)c->unchanged,
-                                 "notes_updated", c->notes_updated));
+                                 "notes_updated", c->notes_updated, "refused", refused));
 }

@@ -1,0 +1,44 @@
+/*
+ * A packer killed half-way (dateline's, or a pull's fetch) leaves a
+ * temporary pack and perhaps an index lock in objects/pack. The next pack
+ * removes those that are old, and leaves a young one, which may belong to
+ * a packer still at work.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../support/dl_test.h"
+#include "../support/history_fixture.h"
+
+TestSuite(hostile_pack, .init = fx_setup, .fini = fx_teardown);
+
+Test(hostile_pack, old_temporary_packs_are_removed_on_the_next_pack)
+{
+    dl_history_store *store = NULL;
+    dl_history *history = NULL;
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    fx_snap(history, "Headline\n\nVersion 0.\n", NULL);
+    int rc;
+    fx_sh(&rc,
+          "cd '%s/.git/objects/pack' && printf 'PACK' > pack_git2_old && "
+          "printf x > pack-0123.idx.lock && printf 'PACK' > pack_git2_young && "
+          "touch -d '3 days ago' pack_git2_old pack-0123.idx.lock",
+          fx_repo);
+    cr_assert(eq(int, rc, 0));
+    /* Enough versions for a pack. */
+    for (int i = 1; i <= 45; i++) {
+        char text[64];
+        snprintf(text, sizeof(text), "Headline\n\nVersion %d.\n", i);
+        fx_snap(history, text, NULL);
+    }
+    cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/.git/objects/pack' && ls pack_git2_* pack-*.lock",
+                                    fx_repo),
+                 "pack_git2_young"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' count-objects -v | grep '^garbage'", fx_repo),
+                 "garbage: 1"));
+    cr_assert(eq(sz, fx_count(history), 46));
+    dl_history_free(history);
+    dl_history_store_free(store);
+}
