@@ -51,6 +51,8 @@ int dl_cli_parse_args(dl_cli_args *a, int argc, char **argv, unsigned allowed, F
             a->json = 1;
         } else if ((allowed & OPT_ANNOTATED) && strcmp(arg, "--annotated") == 0) {
             a->annotated = 1;
+        } else if ((allowed & OPT_EXACT) && strcmp(arg, "--exact") == 0) {
+            a->exact = 1;
         } else if ((allowed & OPT_COLOR) && len == 7 && strncmp(arg, "--color", 7) == 0) {
             const char *when = arg[7] == '=' ? arg + 8 : "always";
             if (strcmp(when, "auto") == 0)

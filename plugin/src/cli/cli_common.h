@@ -20,6 +20,7 @@ enum {
     OPT_COUNT = 1 << 3,     /* -n N, --max-count N */
     OPT_ANNOTATED = 1 << 4, /* --annotated */
     OPT_COLOR = 1 << 5,     /* --color[=auto|always|never] */
+    OPT_EXACT = 1 << 6,     /* --exact */
 };
 
 #define MAX_POSITIONALS 3
@@ -29,7 +30,7 @@ typedef struct {
     const char *usage; /* its synopsis */
     const char *note;
     const char *store;
-    int json, annotated, help;
+    int json, annotated, help, exact;
     dl_cli_color color;
     size_t count;
     const char *args[MAX_POSITIONALS];
