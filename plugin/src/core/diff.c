@@ -125,18 +125,37 @@ typedef struct {
     uint32_t id;
 } key_slot;
 
+static bool same_bytes(const side_block *a, const side_block *b)
+{
+    return a->body_size == b->body_size && memcmp(a->body, b->body, a->body_size) == 0;
+}
+
 static int assign_keys(aligner *al)
 {
-    size_t total = al->old.count + al->new.count, capacity = 16;
+    side_block *old = al->old.blocks, *new = al->new.blocks;
+    size_t n = al->old.count, m = al->new.count, head = 0, tail = 0;
+    uint32_t next_id = 0;
+    /* The blocks before the first change and after the last (all of them
+     * but one, for a typo fixed) pair up by their bytes alone, each pair
+     * with a key of its own: hashing them would be most of the work. */
+    while (head < n && head < m && same_bytes(&old[head], &new[head])) {
+        old[head].key = new[head].key = next_id++;
+        head++;
+    }
+    while (tail < n - head && tail < m - head &&
+           same_bytes(&old[n - 1 - tail], &new[m - 1 - tail])) {
+        old[n - 1 - tail].key = new[m - 1 - tail].key = next_id++;
+        tail++;
+    }
+    size_t total = (n - head - tail) + (m - head - tail), capacity = 16;
     while (capacity < 2 * total)
         capacity *= 2;
     key_slot *slots = calloc(capacity, sizeof(*slots));
     if (!slots)
         return oom();
-    uint32_t next_id = 0;
     side *sides[] = {&al->old, &al->new};
     for (size_t s = 0; s < 2; s++) {
-        for (size_t i = 0; i < sides[s]->count; i++) {
+        for (size_t i = head; i + tail < sides[s]->count; i++) {
             side_block *b = &sides[s]->blocks[i];
             uint64_t hash = dl_diff__normalised_hash(b->body, b->body_size);
             size_t k = hash & (capacity - 1);
