@@ -7,6 +7,11 @@
  *   diff_bench blame FILE VERSIONS    record VERSIONS versions of FILE, then
  *                                     time blame over them
  *   diff_bench time RUNS CMD...       run CMD RUNS times (stdout discarded)
+ *   diff_bench big OUT BASE MB        write an article of about MB megabytes
+ *                                     (paragraphs BASE, BASE + 1, ...)
+ *   diff_bench oneword IN OUT         IN with one word inserted in the middle
+ *   diff_bench onepara OUT SEED WORDS one paragraph of WORDS words drawn
+ *                                     from a small vocabulary
  *
  * Prints "name value" lines, times in milliseconds (medians). Everything is
  * generated from a fixed seed, so runs compare.
@@ -177,6 +182,71 @@ static int gen(const char *old_path, const char *new_path)
     return 0;
 }
 
+/* Paragraphs `base`, `base + 1`, ... until about `megabytes` MB: two bases
+ * far apart give two articles with no paragraph in common (a rewrite). */
+static int big(const char *path, unsigned base, unsigned megabytes)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "diff_bench: cannot write %s\n", path);
+        exit(1);
+    }
+    const char *head = "Council approves budget after long debate\n\nOLYMPIA, WA – ";
+    size_t total = fwrite(head, 1, strlen(head), f);
+    for (unsigned p = base; total < (size_t)megabytes << 20; p++) {
+        buffer b = {0};
+        paragraph(&b, p, 0);
+        total += fwrite(b.text, 1, b.size, f);
+        free(b.text);
+    }
+    if (fclose(f) != 0) {
+        fprintf(stderr, "diff_bench: cannot write %s\n", path);
+        exit(1);
+    }
+    printf("bytes %zu\n", total);
+    return 0;
+}
+
+/* The smallest edit a writer makes: one word, in the middle. */
+static int oneword(const char *in, const char *out)
+{
+    size_t size;
+    char *text = read_file(in, &size);
+    const char *space = strchr(text + size / 2, ' ');
+    size_t head = space ? (size_t)(space - text) : size;
+    FILE *f = fopen(out, "wb");
+    if (!f || fwrite(text, 1, head, f) != head || fputs(" revised", f) < 0 ||
+        fwrite(text + head, 1, size - head, f) != size - head || fclose(f) != 0) {
+        fprintf(stderr, "diff_bench: cannot write %s\n", out);
+        exit(1);
+    }
+    free(text);
+    return 0;
+}
+
+/* One paragraph of `words` words from about 60 distinct ones: two seeds
+ * give two texts similar enough to be the same paragraph, edited, whose
+ * word diff has tens of thousands of changes. */
+static int onepara(const char *path, unsigned long long first, unsigned words)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "diff_bench: cannot write %s\n", path);
+        exit(1);
+    }
+    seed = first;
+    fputs("Council approves budget after long debate\n\n", f);
+    for (unsigned w = 0; w < words; w++) {
+        unsigned r = next_random() % 60;
+        fprintf(f, "%s%s%s", syllables[r % 20], syllables[(r / 20) % 20], w + 1 < words ? " " : ".\n");
+    }
+    if (fclose(f) != 0) {
+        fprintf(stderr, "diff_bench: cannot write %s\n", path);
+        exit(1);
+    }
+    return 0;
+}
+
 static int diff(const char *old_path, const char *new_path, int runs)
 {
     size_t old_size, new_size;
@@ -336,7 +406,14 @@ int main(int argc, char **argv)
         return blame(argv[2], atoi(argv[3]));
     if (argc >= 4 && strcmp(argv[1], "time") == 0)
         return time_command(atoi(argv[2]), argv + 3);
+    if (argc == 5 && strcmp(argv[1], "big") == 0)
+        return big(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]));
+    if (argc == 4 && strcmp(argv[1], "oneword") == 0)
+        return oneword(argv[2], argv[3]);
+    if (argc == 5 && strcmp(argv[1], "onepara") == 0)
+        return onepara(argv[2], strtoull(argv[3], NULL, 10), (unsigned)atoi(argv[4]));
     fprintf(stderr, "usage: diff_bench gen OLD NEW | diff OLD NEW RUNS | blame FILE N | "
-                    "time RUNS CMD...\n");
+                    "time RUNS CMD... | big OUT BASE MB | oneword IN OUT | "
+                    "onepara OUT SEED WORDS\n");
     return 2;
 }

@@ -108,7 +108,7 @@ Test(diff_words, myers_keeps_a_longest_common_subsequence)
         for (size_t j = 0; j < m; j++)
             b[j] = (uint32_t)rand() % alphabet;
         uint8_t deleted[41] = {0}, inserted[41] = {0};
-        dl_assert_ok(dl_diff__myers_diff(deleted, inserted, a, n, b, m));
+        dl_assert_ok(dl_diff__myers_diff(deleted, inserted, a, n, b, m, NULL));
         /* The kept elements pair up in order and are equal... */
         size_t i = 0, j = 0, kept = 0;
         while (i < n || j < m) {

@@ -43,6 +43,17 @@
  * tokens: words, single punctuation marks and whitespace runs, so the ops
  * render back exactly — concatenating the text of the equal and insert ops
  * gives the new text (equal ops carry the new side's whitespace).
+ *
+ * Every diff has a budget (dl_diff_options.budget): a fixed number of cells
+ * of work — diagonals and snake steps of Myers, words merged when weighing
+ * block pairs, quotations looked at — shared by all the steps. Everything
+ * else is linear in the articles' size. A step that would overspend takes
+ * its coarse answer instead and the diff says so (dl_diff.coarse): block
+ * alignment keeps only the common first and last blocks, pairs are not
+ * weighed (the rest is added and removed: "rewritten"), a word diff
+ * replaces the text as a whole. Cells, not time: the same versions always
+ * get the same answer. An edit of a few paragraphs, however long the
+ * article, stays well inside the budget and gets the exact answer.
  */
 #ifndef DATELINE_DIFF_H
 #define DATELINE_DIFF_H
@@ -168,6 +179,9 @@ typedef struct {
     dl_diff_quotation *quotations;
     size_t quotation_count;
     dl_diff_stats stats;
+    /** Nonzero when the budget ran out and some of this diff is the coarse
+     *  answer (see the top of this file); dl_diff_options.exact avoids it. */
+    int coarse;
 } dl_diff;
 
 typedef struct {
@@ -177,11 +191,19 @@ typedef struct {
     double similarity;
     /** Only align blocks: no word diffs, no quotations, no events (blame). */
     int blocks_only;
+    /** Cells of work the diff may spend before it answers coarsely.
+     *  0: DL_DIFF_DEFAULT_BUDGET. */
+    size_t budget;
+    /** Nonzero: no budget, the full answer however long it takes. */
+    int exact;
 } dl_diff_options;
 
 #define DL_DIFF_DEFAULT_SIMILARITY 0.5
+/** About a tenth of a second of work: far above any edit a writer makes to
+ *  a real article, far below a rewrite of a book-length one. */
+#define DL_DIFF_DEFAULT_BUDGET ((size_t)20000000)
 #define DL_DIFF_OPTIONS_VERSION 1
-#define DL_DIFF_OPTIONS_INIT {DL_DIFF_OPTIONS_VERSION, 0.0, 0}
+#define DL_DIFF_OPTIONS_INIT {DL_DIFF_OPTIONS_VERSION, 0.0, 0, 0, 0}
 
 /**
  * Compare two versions of an article. Either may be an empty article (no
@@ -208,7 +230,9 @@ void dl_diff_words_dispose(dl_diff_words *words);
  * One-line human summary, e.g. "¶3 edited, ¶5 added, ¶2 moved; quotation
  * changed (the company); headline changed". Numbers are those of
  * dl_diff_block.new_number (old_number for removed blocks). Identical
- * versions give "no changes", whitespace alone "whitespace only". free() it.
+ * versions give "no changes", whitespace alone "whitespace only". A coarse
+ * diff ends in "; coarse summary", and its unpaired blocks read "¶2–¶900
+ * rewritten" instead of added and removed. free() it.
  */
 int dl_diff_summary(char **out, const dl_diff *diff);
 
@@ -222,7 +246,7 @@ const char *dl_diff_quote_change_name(dl_diff_quote_change change);
 /**
  * The diff as JSON (schema 1; see docs/cli.md "Structural diff and blame"):
  * {"schema", "blocks", "headline", "dek", "byline", "dateline",
- *  "quotations", "summary", "stats"}.
+ *  "quotations", "summary", "stats", "coarse"}.
  */
 int dl_diff_to_json(json_t **out, const dl_diff *diff);
 

@@ -141,10 +141,13 @@ typedef struct {
     const char *new_rev;  /**< NULL: the current text */
     const char *content;  /**< the current text; NULL: the file */
     size_t content_size;
+    /** 0: within dl_diff_options' default budget (a costly diff comes back
+     *  coarse, flagged); nonzero: the exact diff however long it takes. */
+    int exact;
 } dl_ops_diff_options;
 
 #define DL_OPS_DIFF_OPTIONS_VERSION 1
-#define DL_OPS_DIFF_OPTIONS_INIT {DL_OPS_DIFF_OPTIONS_VERSION, NULL, NULL, NULL, 0}
+#define DL_OPS_DIFF_OPTIONS_INIT {DL_OPS_DIFF_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0}
 
 /** One side of a diff: a version, or the current text (empty id). */
 typedef struct {

@@ -53,6 +53,8 @@ int dl_cli_parse_args(dl_cli_args *a, int argc, char **argv, unsigned allowed, F
             a->annotated = 1;
         } else if ((allowed & OPT_FORCE) && strcmp(arg, "--force") == 0) {
             a->force = 1;
+        } else if ((allowed & OPT_EXACT) && strcmp(arg, "--exact") == 0) {
+            a->exact = 1;
         } else if ((allowed & OPT_COLOR) && len == 7 && strncmp(arg, "--color", 7) == 0) {
             const char *when = arg[7] == '=' ? arg + 8 : "always";
             if (strcmp(when, "auto") == 0)

@@ -21,6 +21,7 @@ enum {
     OPT_ANNOTATED = 1 << 4, /* --annotated */
     OPT_COLOR = 1 << 5,     /* --color[=auto|always|never] */
     OPT_FORCE = 1 << 6,     /* --force */
+    OPT_EXACT = 1 << 7,     /* --exact */
 };
 
 #define MAX_POSITIONALS 3
@@ -30,7 +31,7 @@ typedef struct {
     const char *usage; /* its synopsis */
     const char *note;
     const char *store;
-    int json, annotated, force, help;
+    int json, annotated, force, exact, help;
     dl_cli_color color;
     size_t count;
     const char *args[MAX_POSITIONALS];

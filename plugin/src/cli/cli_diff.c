@@ -26,8 +26,10 @@
 int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
 {
     dl_cli_args a = {.name = "diff",
-                     .usage = "diff [REV [REV2]] FILE [--json] [--color[=WHEN]] [--store DIR]"};
-    int status = dl_cli_parse_args(&a, argc, argv, OPT_JSON | OPT_COLOR | OPT_STORE, err);
+                     .usage = "diff [REV [REV2]] FILE [--json] [--color[=WHEN]] [--exact] "
+                              "[--store DIR]"};
+    int status =
+        dl_cli_parse_args(&a, argc, argv, OPT_JSON | OPT_COLOR | OPT_EXACT | OPT_STORE, err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
@@ -45,6 +47,10 @@ int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
             "  --color[=WHEN]  auto (default: when stdout is a terminal and NO_COLOR\n"
             "                  is unset), always or never; without colour, deletions\n"
             "                  show as [-old-] and insertions as {+new+}\n"
+            "  --exact         the full answer however long it takes; without it a\n"
+            "                  diff too costly to finish quickly (a rewritten book,\n"
+            "                  one huge paragraph) says \"coarse summary\" and shows\n"
+            "                  rewritten blocks as removed and added\n"
             "  --store DIR     use this history repository\n");
     if (a.nargs < 1 || a.nargs > 3)
         return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes [REV [REV2]] FILE" : "needs a FILE");
@@ -56,6 +62,7 @@ int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
     json_t *doc = NULL;
     options.old_rev = a.nargs >= 2 ? a.args[0] : NULL;
     options.new_rev = a.nargs == 3 ? a.args[1] : NULL;
+    options.exact = a.exact;
     int error = dl_cli_open_article(&o, &a, file);
     if (error == 0)
         error = dl_ops_diff(&result, o.history, &options);

@@ -27,11 +27,11 @@
 typedef struct {
     const char *body; /* the block's text without a leading dateline or byline */
     size_t body_size;
-    token *tokens;
+    token *tokens;    /* made when needed, released after: see tokens_of */
     size_t token_count;
-    uint32_t key;     /* interned normalised text: equal keys, equal blocks */
+    uint32_t key;     /* equal keys, equal normalised texts (assign_keys) */
     uint32_t *bag;    /* sorted word ids, built on demand */
-    size_t bag_count;
+    size_t bag_count; /* SIZE_MAX: no bag yet */
     size_t entry;     /* index of its entry in the result, or DL_DIFF_NONE */
     size_t gap;       /* unchanged blocks before it, for MAX_GLOBAL_PAIRS */
 } side_block;
@@ -46,8 +46,11 @@ typedef struct {
     const dl_diff_options *opts;
     const dl_article *old_article, *new_article; /* NULL when aligning bare units */
     double threshold;
+    size_t budget; /* cells left to spend (see dl_diff_options.budget) */
+    size_t *limit; /* &budget, or NULL for an exact diff */
+    int coarse;    /* some step ran out of budget and took the coarse answer */
     intern_table words; /* word and punctuation tokens, both versions */
-    intern_table keys;  /* block texts as token-id sequences */
+    size_t key_count;   /* block keys are below this (assign_keys) */
     side old, new;
     dl_diff_block *entries;
     size_t entry_count, entry_capacity;
@@ -56,6 +59,22 @@ typedef struct {
 static int oom(void)
 {
     return dl_error_set(DL_ERROR, "out of memory");
+}
+
+/* Take `cells` from the budget before doing that much work. False when
+ * they are not there: the caller takes its coarse answer instead, and the
+ * diff says so. */
+static bool spend(aligner *al, double cells)
+{
+    if (!al->limit)
+        return true;
+    if (cells > (double)al->budget) {
+        al->budget = 0;
+        al->coarse = 1;
+        return false;
+    }
+    al->budget -= (size_t)cells;
+    return true;
 }
 
 /* ------------------------------------------------------------- sides -- */
@@ -76,7 +95,7 @@ static size_t body_skip(const dl_article *a, const dl_block *block)
     return skip;
 }
 
-static int side_init(aligner *al, side *s, const diff_unit *units, size_t count)
+static int side_init(side *s, const diff_unit *units, size_t count)
 {
     s->units = units;
     s->count = count;
@@ -88,32 +107,86 @@ static int side_init(aligner *al, side *s, const diff_unit *units, size_t count)
         b->body = units[i].text;
         b->body_size = units[i].size;
         b->entry = DL_DIFF_NONE;
-        int error = dl_diff__tokenize(&b->tokens, &b->token_count, &al->words, b->body, b->body_size);
-        if (error < 0)
-            return error;
-        /* The key: token ids without leading and trailing whitespace. A
-         * whitespace run is one token whatever it holds, so CRLF, double
-         * spaces and re-wrapped lines give the same key. */
-        size_t first = 0, last = b->token_count;
-        while (first < last && b->tokens[first].id == SPACE_ID)
-            first++;
-        while (last > first && b->tokens[last - 1].id == SPACE_ID)
-            last--;
-        uint32_t *ids = malloc((last - first + 1) * sizeof(*ids));
-        if (!ids)
-            return oom();
-        for (size_t k = first; k < last; k++)
-            ids[k - first] = b->tokens[k].id;
-        /* The table keeps a pointer to the bytes: park them in bag (freed
-         * with the side, after the table is no longer used). */
-        b->bag = ids;
-        int64_t key = dl_diff__intern(&al->keys, ids, (last - first) * sizeof(*ids));
-        if (key < 0)
-            return (int)key;
-        b->key = (uint32_t)key;
-        b->bag_count = SIZE_MAX; /* not a bag yet */
+        b->bag_count = SIZE_MAX;
     }
     return 0;
+}
+
+/*
+ * Block keys: equal keys for blocks whose texts are equal once whitespace
+ * runs count as one space and the ends are trimmed, so CRLF, double spaces
+ * and re-wrapped lines do not count as edits. Hashed and compared straight
+ * from the bytes: most blocks are unchanged and never need their tokens,
+ * which for a 100 MB article would take 16 bytes a word.
+ */
+typedef struct {
+    uint64_t hash;
+    const side_block *block; /* NULL: empty slot */
+    uint32_t id;
+} key_slot;
+
+static bool same_bytes(const side_block *a, const side_block *b)
+{
+    return a->body_size == b->body_size && memcmp(a->body, b->body, a->body_size) == 0;
+}
+
+static int assign_keys(aligner *al)
+{
+    side_block *old = al->old.blocks, *new = al->new.blocks;
+    size_t n = al->old.count, m = al->new.count, head = 0, tail = 0;
+    uint32_t next_id = 0;
+    /* The blocks before the first change and after the last (all of them
+     * but one, for a typo fixed) pair up by their bytes alone, each pair
+     * with a key of its own: hashing them would be most of the work. */
+    while (head < n && head < m && same_bytes(&old[head], &new[head])) {
+        old[head].key = new[head].key = next_id++;
+        head++;
+    }
+    while (tail < n - head && tail < m - head &&
+           same_bytes(&old[n - 1 - tail], &new[m - 1 - tail])) {
+        old[n - 1 - tail].key = new[m - 1 - tail].key = next_id++;
+        tail++;
+    }
+    size_t total = (n - head - tail) + (m - head - tail), capacity = 16;
+    while (capacity < 2 * total)
+        capacity *= 2;
+    key_slot *slots = calloc(capacity, sizeof(*slots));
+    if (!slots)
+        return oom();
+    side *sides[] = {&al->old, &al->new};
+    for (size_t s = 0; s < 2; s++) {
+        for (size_t i = head; i + tail < sides[s]->count; i++) {
+            side_block *b = &sides[s]->blocks[i];
+            uint64_t hash = dl_diff__normalised_hash(b->body, b->body_size);
+            size_t k = hash & (capacity - 1);
+            while (slots[k].block &&
+                   (slots[k].hash != hash ||
+                    !dl_diff__normalised_equal(slots[k].block->body, slots[k].block->body_size,
+                                               b->body, b->body_size)))
+                k = (k + 1) & (capacity - 1);
+            if (!slots[k].block)
+                slots[k] = (key_slot){hash, b, next_id++};
+            b->key = slots[k].id;
+        }
+    }
+    al->key_count = next_id;
+    free(slots);
+    return 0;
+}
+
+/* The block's tokens, made when needed (one table for both versions:
+ * equal words, equal ids). Released by the caller with tokens_drop. */
+static int tokens_of(aligner *al, side_block *b)
+{
+    if (b->tokens)
+        return 0;
+    return dl_diff__tokenize(&b->tokens, &b->token_count, &al->words, b->body, b->body_size);
+}
+
+static void tokens_drop(side_block *b)
+{
+    free(b->tokens);
+    b->tokens = NULL;
 }
 
 /* The units of an article: its blocks, each without a leading dateline or
@@ -143,15 +216,16 @@ static void side_dispose(side *s)
     free(s->blocks);
 }
 
-/* The block's word bag, built the first time it is needed. The key's id
- * array parked in `bag` is released then: the keys table is done by now. */
-static int bag_of(side_block *b)
+/* The block's word bag, built the first time it is needed. */
+static int bag_of(aligner *al, side_block *b)
 {
     if (b->bag_count != SIZE_MAX)
         return 0;
-    free(b->bag);
-    b->bag = NULL;
-    return dl_diff__word_bag(&b->bag, &b->bag_count, b->tokens, b->token_count);
+    int error = tokens_of(al, b);
+    if (error == 0)
+        error = dl_diff__word_bag(&b->bag, &b->bag_count, b->tokens, b->token_count);
+    tokens_drop(b);
+    return error;
 }
 
 /* ----------------------------------------------------------- entries -- */
@@ -219,8 +293,26 @@ static int align_unchanged(aligner *al)
         a[i] = al->old.blocks[i].key;
     for (size_t j = 0; j < m; j++)
         b[j] = al->new.blocks[j].key;
-    if ((error = dl_diff__myers_diff(deleted, inserted, a, n, b, m)) < 0)
+    int over = dl_diff__myers_diff(deleted, inserted, a, n, b, m, al->limit);
+    if (over < 0) {
+        error = over;
         goto done;
+    }
+    if (over) {
+        /* Over budget (a rewrite: thousands of blocks, none in common):
+         * only the common first and last blocks are kept as unchanged;
+         * everything between is left to the steps below. */
+        al->coarse = 1;
+        size_t head = 0, tail = 0;
+        while (head < n && head < m && a[head] == b[head])
+            head++;
+        while (tail < n - head && tail < m - head && a[n - 1 - tail] == b[m - 1 - tail])
+            tail++;
+        memset(deleted, 0, n);
+        memset(inserted, 0, m);
+        memset(deleted + head, 1, n - head - tail);
+        memset(inserted + head, 1, m - head - tail);
+    }
     size_t i = 0, j = 0, gap = 0;
     while (i < n || j < m) {
         if (i < n && deleted[i]) {
@@ -242,22 +334,39 @@ done:
 }
 
 /* Moved blocks: the same text elsewhere. Each new block takes the first
- * unmatched old block with its key. */
+ * unmatched old block with its key: the unmatched old blocks are chained
+ * per key in order, so this is linear however many blocks moved. */
 static int align_moved(aligner *al)
 {
-    for (size_t j = 0; j < al->new.count; j++) {
-        if (!unmatched(&al->new, j))
-            continue;
-        for (size_t i = 0; i < al->old.count; i++) {
-            if (unmatched(&al->old, i) && al->old.blocks[i].key == al->new.blocks[j].key) {
-                int error = add_entry(al, DL_DIFF_MOVED, i, 1, j, 1, 1.0);
-                if (error < 0)
-                    return error;
-                break;
-            }
-        }
+    size_t keys = al->key_count;
+    size_t *head = malloc((keys + 1) * sizeof(*head));
+    size_t *next = malloc((al->old.count + 1) * sizeof(*next));
+    int error = 0;
+    if (!head || !next) {
+        error = oom();
+        goto done;
     }
-    return 0;
+    for (size_t k = 0; k < keys; k++)
+        head[k] = DL_DIFF_NONE;
+    for (size_t i = al->old.count; i-- > 0;) {
+        if (!unmatched(&al->old, i))
+            continue;
+        uint32_t key = al->old.blocks[i].key;
+        next[i] = head[key];
+        head[key] = i;
+    }
+    for (size_t j = 0; j < al->new.count && error == 0; j++) {
+        uint32_t key = al->new.blocks[j].key;
+        size_t i = head[key];
+        if (!unmatched(&al->new, j) || i == DL_DIFF_NONE)
+            continue;
+        head[key] = next[i];
+        error = add_entry(al, DL_DIFF_MOVED, i, 1, j, 1, 1.0);
+    }
+done:
+    free(head);
+    free(next);
+    return error;
 }
 
 /* ------------------------------------------------ similar alignment -- */
@@ -329,6 +438,49 @@ static double pair_score(side_block *one, side_block *first, side_block *second)
     return 2.0 * (double)common / (double)(one->bag_count + n);
 }
 
+/* What weighing the unmatched pairs costs, in cells: each pair compared
+ * (between the same unchanged neighbours unless `global`) merges the two
+ * word bags, and a split and a merge check each merge them again. Counted
+ * per gap from the sizes alone (a word takes at least two bytes with the
+ * space after it), so a rewrite is refused before any work. */
+static double similar_cost(aligner *al, bool global)
+{
+    size_t gaps = 1;
+    for (size_t i = 0; i < al->old.count; i++)
+        if (unmatched(&al->old, i) && al->old.blocks[i].gap + 1 > gaps)
+            gaps = al->old.blocks[i].gap + 1;
+    for (size_t j = 0; j < al->new.count; j++)
+        if (unmatched(&al->new, j) && al->new.blocks[j].gap + 1 > gaps)
+            gaps = al->new.blocks[j].gap + 1;
+    if (global)
+        gaps = 1;
+    /* Per gap: old blocks, old words, new blocks, new words. */
+    double *sums = calloc(4 * gaps, sizeof(*sums));
+    if (!sums)
+        return 1e300; /* cannot even count: refuse */
+    for (size_t i = 0; i < al->old.count; i++) {
+        if (!unmatched(&al->old, i))
+            continue;
+        size_t g = global ? 0 : al->old.blocks[i].gap;
+        sums[4 * g] += 1;
+        sums[4 * g + 1] += (double)al->old.blocks[i].body_size / 2;
+    }
+    for (size_t j = 0; j < al->new.count; j++) {
+        if (!unmatched(&al->new, j))
+            continue;
+        size_t g = global ? 0 : al->new.blocks[j].gap;
+        sums[4 * g + 2] += 1;
+        sums[4 * g + 3] += (double)al->new.blocks[j].body_size / 2;
+    }
+    double cost = 0;
+    for (size_t g = 0; g < gaps; g++) {
+        const double *x = &sums[4 * g];
+        cost += 3 * (x[0] * x[3] + x[1] * x[2] + x[0] * x[2]);
+    }
+    free(sums);
+    return cost;
+}
+
 static int align_similar(aligner *al)
 {
     side *old = &al->old, *new = &al->new;
@@ -340,15 +492,20 @@ static int align_similar(aligner *al)
     if (uo == 0 || un == 0)
         return 0;
     bool global = uo * un <= MAX_GLOBAL_PAIRS;
+    if (!spend(al, similar_cost(al, global))) {
+        /* Too many pairs to weigh (a rewrite): the unmatched blocks stay
+         * added and removed, and the diff is marked coarse. */
+        return 0;
+    }
 
     int error = 0;
     candidates c = {NULL, 0, 0};
     for (size_t i = 0; i < old->count && error == 0; i++)
         if (unmatched(old, i))
-            error = bag_of(&old->blocks[i]);
+            error = bag_of(al, &old->blocks[i]);
     for (size_t j = 0; j < new->count && error == 0; j++)
         if (unmatched(new, j))
-            error = bag_of(&new->blocks[j]);
+            error = bag_of(al, &new->blocks[j]);
 
     for (size_t i = 0; i < old->count && error == 0; i++) {
         if (!unmatched(old, i))
@@ -434,26 +591,27 @@ static int order_entries(aligner *al)
     order_key *keys = malloc((n + 1) * sizeof(*keys));
     dl_diff_block *sorted = malloc((n + 1) * sizeof(*sorted));
     size_t *position = malloc((n + 1) * sizeof(*position));
-    if (!keys || !sorted || !position) {
+    size_t *after = malloc((al->old.count + 1) * sizeof(*after));
+    if (!keys || !sorted || !position || !after) {
         free(keys);
         free(sorted);
         free(position);
+        free(after);
         return oom();
+    }
+    /* after[i]: the key right after old block i's nearest surviving
+     * predecessor, found in one pass (a rewrite removes thousands of
+     * blocks; each must not search back on its own). */
+    size_t running = 0;
+    for (size_t i = 0; i < al->old.count; i++) {
+        after[i] = running;
+        const dl_diff_block *entry = &al->entries[al->old.blocks[i].entry];
+        if (entry->new_count)
+            running = 2 * (entry->new_index + entry->new_count - 1) + 2;
     }
     for (size_t e = 0; e < n; e++) {
         const dl_diff_block *entry = &al->entries[e];
-        size_t key = 0;
-        if (entry->new_count) {
-            key = 2 * entry->new_index + 1;
-        } else {
-            for (size_t i = entry->old_index; i-- > 0;) {
-                const dl_diff_block *before = &al->entries[al->old.blocks[i].entry];
-                if (before->new_count) {
-                    key = 2 * (before->new_index + before->new_count - 1) + 2;
-                    break;
-                }
-            }
-        }
+        size_t key = entry->new_count ? 2 * entry->new_index + 1 : after[entry->old_index];
         keys[e] = (order_key){key, entry->old_count ? entry->old_index : 0, e};
     }
     if (n > 0)
@@ -471,6 +629,7 @@ static int order_entries(aligner *al)
     al->entry_capacity = n + 1;
     free(keys);
     free(position);
+    free(after);
     return 0;
 }
 
@@ -517,14 +676,26 @@ static int entry_words(aligner *al, dl_diff_block *e)
     if (error == 0)
         error = joined_tokens(al, &al->new, e->new_index, e->new_count, &new_joined,
                               &new_size, &new_joined_tokens, &new_count);
+    side_block *o = &al->old.blocks[e->old_index], *n = &al->new.blocks[e->new_index];
+    if (error == 0 && !old_joined)
+        error = tokens_of(al, o);
+    if (error == 0 && !new_joined)
+        error = tokens_of(al, n);
     if (error == 0) {
-        const side_block *o = &al->old.blocks[e->old_index], *n = &al->new.blocks[e->new_index];
         error = dl_diff__words_from_tokens(
             &e->words, old_joined ? old_joined : o->body,
             old_joined ? old_joined_tokens : o->tokens, old_joined ? old_count : o->token_count,
             new_joined ? new_joined : n->body, new_joined ? new_joined_tokens : n->tokens,
-            new_joined ? new_count : n->token_count);
+            new_joined ? new_count : n->token_count, al->limit);
+        /* Over budget (one huge paragraph rewritten): the block keeps its
+         * kind, its words say "replaced as a whole", the diff is coarse. */
+        if (error == 1) {
+            al->coarse = 1;
+            error = 0;
+        }
     }
+    tokens_drop(o);
+    tokens_drop(n);
     free(old_joined);
     free(new_joined);
     free(old_joined_tokens);
@@ -549,9 +720,10 @@ static char *dup_or_null(const char *s, int *error)
     return copy;
 }
 
-static int push_quote(quote_list *list, dl_diff_quote_change change, const dl_article *old,
-                      size_t oq, const dl_article *new, size_t nq)
+static int push_quote(aligner *al, quote_list *list, dl_diff_quote_change change, size_t oq,
+                      size_t nq)
 {
+    const dl_article *old = al->old_article, *new = al->new_article;
     if (list->count == list->capacity) {
         size_t grown = list->capacity ? list->capacity * 2 : 8;
         dl_diff_quotation *larger = realloc(list->items, grown * sizeof(*larger));
@@ -574,9 +746,12 @@ static int push_quote(quote_list *list, dl_diff_quote_change change, const dl_ar
     q->new_text = dup_or_null(n ? n->text : NULL, &error);
     q->old_speaker = dup_or_null(o ? o->speaker : NULL, &error);
     q->speaker = dup_or_null(n ? n->speaker : o ? o->speaker : NULL, &error);
-    if (error == 0 && change == DL_DIFF_QUOTE_CHANGED)
-        error = dl_diff_words_compute(&q->words, o->text, strlen(o->text), n->text,
-                                      strlen(n->text));
+    if (error == 0 && change == DL_DIFF_QUOTE_CHANGED &&
+        (error = dl_diff__words_within(&q->words, o->text, strlen(o->text), n->text,
+                                       strlen(n->text), al->limit)) == 1) {
+        al->coarse = 1; /* a huge quotation: its words replaced as a whole */
+        error = 0;
+    }
     return error;
 }
 
@@ -604,71 +779,183 @@ static int compare_quote_order(const void *x, const void *y)
     return ka < kb ? -1 : ka > kb;
 }
 
+/* Each quotation's words as a key (token ids, whitespace trimmed, so equal
+ * keys are equal normalised texts) and, for those left unmatched, as a word
+ * bag. Both versions' quotations go through one table, old ones first. */
+typedef struct {
+    intern_table table;
+    uint32_t **ids; /* the key bytes, alive as long as the table */
+    uint32_t *key;
+    uint32_t **bags;
+    size_t *bag_counts;
+    size_t count;
+} quote_keys;
+
+static void quote_keys_dispose(quote_keys *q)
+{
+    dl_diff__intern_dispose(&q->table);
+    for (size_t k = 0; k < q->count; k++) {
+        free(q->ids ? q->ids[k] : NULL);
+        free(q->bags ? q->bags[k] : NULL);
+    }
+    free(q->ids);
+    free(q->key);
+    free(q->bags);
+    free(q->bag_counts);
+}
+
+static int quote_keys_init(quote_keys *q, aligner *al, const dl_article *old,
+                           const dl_article *new, size_t no, size_t nn)
+{
+    memset(q, 0, sizeof(*q));
+    int error = dl_diff__intern_init(&q->table);
+    if (error < 0)
+        return error;
+    q->count = no + nn;
+    q->ids = calloc(q->count + 1, sizeof(*q->ids));
+    q->key = calloc(q->count + 1, sizeof(*q->key));
+    q->bags = calloc(q->count + 1, sizeof(*q->bags));
+    q->bag_counts = calloc(q->count + 1, sizeof(*q->bag_counts));
+    if (!q->ids || !q->key || !q->bags || !q->bag_counts)
+        return oom();
+    for (size_t k = 0; k < q->count && error == 0; k++) {
+        const char *text = k < no ? old->quotations[k].text : new->quotations[k - no].text;
+        token *tokens = NULL;
+        size_t count = 0;
+        if ((error = dl_diff__tokenize(&tokens, &count, &al->words, text, strlen(text))) < 0)
+            break;
+        size_t first = 0, last = count;
+        while (first < last && tokens[first].id == SPACE_ID)
+            first++;
+        while (last > first && tokens[last - 1].id == SPACE_ID)
+            last--;
+        q->ids[k] = malloc((last - first + 1) * sizeof(**q->ids));
+        if (!q->ids[k])
+            error = oom();
+        for (size_t t = first; error == 0 && t < last; t++)
+            q->ids[k][t - first] = tokens[t].id;
+        int64_t key = error == 0 ? dl_diff__intern(&q->table, q->ids[k],
+                                                   (last - first) * sizeof(**q->ids))
+                                 : error;
+        if (key < 0)
+            error = (int)key;
+        else
+            q->key[k] = (uint32_t)key;
+        free(tokens);
+    }
+    return error;
+}
+
+static int quote_bag(quote_keys *q, aligner *al, size_t k, const char *text)
+{
+    token *tokens = NULL;
+    size_t count = 0;
+    int error = dl_diff__tokenize(&tokens, &count, &al->words, text, strlen(text));
+    if (error == 0)
+        error = dl_diff__word_bag(&q->bags[k], &q->bag_counts[k], tokens, count);
+    free(tokens);
+    return error;
+}
+
+/* An entry's slot in per-entry tables: the headline's (SIZE_MAX - 1) last. */
+static size_t entry_slot(const dl_diff *diff, size_t entry)
+{
+    return entry == SIZE_MAX - 1 ? diff->block_count : entry;
+}
+
 static int align_quotations(aligner *al, dl_diff *diff)
 {
     const dl_article *old = al->old_article, *new = al->new_article;
     size_t no = old ? old->quotation_count : 0, nn = new ? new->quotation_count : 0;
+    size_t slots = diff->block_count + 1;
     size_t *old_match = malloc((no + 1) * sizeof(size_t));
     size_t *new_match = malloc((nn + 1) * sizeof(size_t));
+    size_t *first = malloc(slots * sizeof(size_t)), *end = calloc(slots, sizeof(size_t));
+    size_t *head = NULL, *next = malloc((no + 1) * sizeof(size_t));
     quote_list list = {NULL, 0, 0};
-    uint32_t **bags = NULL;
-    size_t *bag_counts = NULL;
-    int error = 0;
-    if (!old_match || !new_match) {
+    quote_keys q;
+    int error = quote_keys_init(&q, al, old, new, no, nn);
+    if (error == 0 && (!old_match || !new_match || !first || !end || !next ||
+                       !(head = malloc((q.table.next_id + 1) * sizeof(size_t)))))
         error = oom();
+    if (error < 0)
         goto done;
-    }
     for (size_t i = 0; i < no; i++)
         old_match[i] = DL_DIFF_NONE;
     for (size_t j = 0; j < nn; j++)
         new_match[j] = DL_DIFF_NONE;
 
-    /* 1. Equal words, preferring a quotation in the aligned block. */
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t j = 0; j < nn; j++) {
-            if (new_match[j] != DL_DIFF_NONE)
+    /* 1a. Equal words in the aligned block. A block's quotations are
+     * consecutive, so each entry has a range of old quotations to look in. */
+    for (size_t e = 0; e < slots; e++)
+        first[e] = SIZE_MAX;
+    for (size_t i = 0; i < no; i++) {
+        size_t e = entry_slot(diff, quote_entry(&al->old, &old->quotations[i]));
+        if (first[e] == SIZE_MAX)
+            first[e] = i;
+        end[e] = i + 1;
+    }
+    for (size_t j = 0; j < nn && error == 0; j++) {
+        size_t entry = quote_entry(&al->new, &new->quotations[j]), e = entry_slot(diff, entry);
+        if (first[e] == SIZE_MAX)
+            continue;
+        /* Many equal quotations in one huge paragraph would make this a
+         * square: it is paid for, and 1b still matches what is left. */
+        if (!spend(al, (double)(end[e] - first[e])))
+            break;
+        for (size_t i = first[e]; i < end[e]; i++) {
+            if (old_match[i] != DL_DIFF_NONE || q.key[i] != q.key[no + j] ||
+                quote_entry(&al->old, &old->quotations[i]) != entry)
                 continue;
-            const dl_quotation *n = &new->quotations[j];
-            for (size_t i = 0; i < no; i++) {
-                const dl_quotation *o = &old->quotations[i];
-                if (old_match[i] != DL_DIFF_NONE ||
-                    (pass == 0 && quote_entry(&al->old, o) != quote_entry(&al->new, n)) ||
-                    !dl_diff__text_equal_normalised(o->text, n->text))
-                    continue;
-                old_match[i] = j;
-                new_match[j] = i;
-                if (speakers_differ(o->speaker, n->speaker))
-                    error = push_quote(&list, DL_DIFF_QUOTE_REATTRIBUTED, old, i, new, j);
-                break;
-            }
-            if (error < 0)
-                goto done;
+            old_match[i] = j;
+            new_match[j] = i;
+            break;
         }
     }
-
-    /* 2. Similar words within aligned blocks. */
-    bags = calloc(no + nn + 1, sizeof(*bags));
-    bag_counts = calloc(no + nn + 1, sizeof(*bag_counts));
-    if (!bags || !bag_counts) {
-        error = oom();
-        goto done;
-    }
-    for (size_t k = 0; k < no + nn; k++) {
-        bool is_old = k < no;
-        size_t index = is_old ? k : k - no;
-        if ((is_old ? old_match : new_match)[index] != DL_DIFF_NONE)
+    /* 1b. Equal words anywhere: the unmatched old quotations are chained
+     * per key in order, and each new one takes the first. */
+    for (size_t k = 0; k < q.table.next_id; k++)
+        head[k] = DL_DIFF_NONE;
+    for (size_t i = no; i-- > 0;) {
+        if (old_match[i] != DL_DIFF_NONE)
             continue;
-        const char *text = (is_old ? old : new)->quotations[index].text;
-        token *tokens = NULL;
-        size_t count = 0;
-        if ((error = dl_diff__tokenize(&tokens, &count, &al->words, text, strlen(text))) == 0)
-            error = dl_diff__word_bag(&bags[k], &bag_counts[k], tokens, count);
-        free(tokens);
-        if (error < 0)
-            goto done;
+        next[i] = head[q.key[i]];
+        head[q.key[i]] = i;
     }
+    for (size_t j = 0; j < nn; j++) {
+        size_t i = head[q.key[no + j]];
+        if (new_match[j] != DL_DIFF_NONE || i == DL_DIFF_NONE)
+            continue;
+        head[q.key[no + j]] = next[i];
+        old_match[i] = j;
+        new_match[j] = i;
+    }
+    for (size_t j = 0; j < nn && error == 0; j++) {
+        size_t i = new_match[j];
+        if (i != DL_DIFF_NONE &&
+            speakers_differ(old->quotations[i].speaker, new->quotations[j].speaker))
+            error = push_quote(al, &list, DL_DIFF_QUOTE_REATTRIBUTED, i, j);
+    }
+    if (error < 0)
+        goto done;
+
+    /* 2. Similar words within aligned blocks: every unmatched old quotation
+     * is weighed against the unmatched new ones of its entry. */
+    size_t old_left = 0, new_left = 0;
+    for (size_t i = 0; i < no; i++)
+        old_left += old_match[i] == DL_DIFF_NONE;
+    for (size_t j = 0; j < nn; j++)
+        new_left += new_match[j] == DL_DIFF_NONE;
     candidates c = {NULL, 0, 0};
-    for (size_t i = 0; i < no && error == 0; i++) {
+    if (old_left == 0 || new_left == 0 || !spend(al, (double)old_left * (double)(no + nn)))
+        old_left = 0; /* nothing to weigh, or too much: the rest is added and removed */
+    for (size_t i = 0; i < no && error == 0 && old_left; i++)
+        if (old_match[i] == DL_DIFF_NONE)
+            error = quote_bag(&q, al, i, old->quotations[i].text);
+    for (size_t j = 0; j < nn && error == 0 && old_left; j++)
+        if (new_match[j] == DL_DIFF_NONE)
+            error = quote_bag(&q, al, no + j, new->quotations[j].text);
+    for (size_t i = 0; i < no && error == 0 && old_left; i++) {
         if (old_match[i] != DL_DIFF_NONE)
             continue;
         size_t entry = quote_entry(&al->old, &old->quotations[i]);
@@ -684,13 +971,14 @@ static int align_quotations(aligner *al, dl_diff *diff)
                 continue;
             rivals_new++;
             only = j;
-            double score = dl_diff__bag_dice(bags[i], bag_counts[i], bags[no + j], bag_counts[no + j]);
+            double score = dl_diff__bag_dice(q.bags[i], q.bag_counts[i], q.bags[no + j],
+                                             q.bag_counts[no + j]);
             if (score >= QUOTE_SIMILARITY)
                 error = push_candidate(&c, (candidate){score, DL_DIFF_EDITED, i, j});
         }
         if (error == 0 && rivals_old == 1 && rivals_new == 1 &&
-            dl_diff__bag_dice(bags[i], bag_counts[i], bags[no + only], bag_counts[no + only]) <
-                QUOTE_SIMILARITY)
+            dl_diff__bag_dice(q.bags[i], q.bag_counts[i], q.bags[no + only],
+                              q.bag_counts[no + only]) < QUOTE_SIMILARITY)
             error = push_candidate(&c, (candidate){0.0, DL_DIFF_EDITED, i, only});
     }
     if (error == 0 && c.count > 0)
@@ -701,7 +989,7 @@ static int align_quotations(aligner *al, dl_diff *diff)
             continue;
         old_match[i] = j;
         new_match[j] = i;
-        error = push_quote(&list, DL_DIFF_QUOTE_CHANGED, old, i, new, j);
+        error = push_quote(al, &list, DL_DIFF_QUOTE_CHANGED, i, j);
     }
     free(c.items);
     if (error < 0)
@@ -710,10 +998,10 @@ static int align_quotations(aligner *al, dl_diff *diff)
     /* 3. The rest. */
     for (size_t j = 0; j < nn && error == 0; j++)
         if (new_match[j] == DL_DIFF_NONE)
-            error = push_quote(&list, DL_DIFF_QUOTE_ADDED, old, DL_DIFF_NONE, new, j);
+            error = push_quote(al, &list, DL_DIFF_QUOTE_ADDED, DL_DIFF_NONE, j);
     for (size_t i = 0; i < no && error == 0; i++)
         if (old_match[i] == DL_DIFF_NONE)
-            error = push_quote(&list, DL_DIFF_QUOTE_REMOVED, old, i, new, DL_DIFF_NONE);
+            error = push_quote(al, &list, DL_DIFF_QUOTE_REMOVED, i, DL_DIFF_NONE);
     if (error < 0)
         goto done;
     if (list.count > 0)
@@ -723,21 +1011,22 @@ static int align_quotations(aligner *al, dl_diff *diff)
     list.items = NULL;
     list.count = 0;
 done:
-    for (size_t k = 0; bags && k < no + nn; k++)
-        free(bags[k]);
-    free(bags);
-    free(bag_counts);
+    quote_keys_dispose(&q);
     for (size_t k = 0; k < list.count; k++) {
-        dl_diff_quotation *q = &list.items[k];
-        free(q->old_text);
-        free(q->new_text);
-        free(q->old_speaker);
-        free(q->speaker);
-        dl_diff_words_dispose(&q->words);
+        dl_diff_quotation *dq = &list.items[k];
+        free(dq->old_text);
+        free(dq->new_text);
+        free(dq->old_speaker);
+        free(dq->speaker);
+        dl_diff_words_dispose(&dq->words);
     }
     free(list.items);
     free(old_match);
     free(new_match);
+    free(first);
+    free(end);
+    free(head);
+    free(next);
     return error;
 }
 
@@ -813,15 +1102,17 @@ int dl_diff__align(dl_diff **out, const diff_unit *old_units, size_t old_count,
     memset(&al, 0, sizeof(al));
     al.opts = opts ? opts : &defaults;
     al.threshold = al.opts->similarity > 0 ? al.opts->similarity : DL_DIFF_DEFAULT_SIMILARITY;
+    al.budget = al.opts->budget ? al.opts->budget : DL_DIFF_DEFAULT_BUDGET;
+    al.limit = al.opts->exact ? NULL : &al.budget;
     al.old_article = old;
     al.new_article = new_article;
     bool full = !al.opts->blocks_only && (old || new_article);
     dl_diff *diff = calloc(1, sizeof(*diff));
     int error = diff ? 0 : oom();
-    if (error == 0 && (error = dl_diff__intern_init(&al.words)) == 0)
-        error = dl_diff__intern_init(&al.keys);
-    if (error == 0 && (error = side_init(&al, &al.old, old_units, old_count)) == 0)
-        error = side_init(&al, &al.new, new_units, new_count);
+    if (error == 0 && (error = dl_diff__intern_init(&al.words)) == 0 &&
+        (error = side_init(&al.old, old_units, old_count)) == 0 &&
+        (error = side_init(&al.new, new_units, new_count)) == 0)
+        error = assign_keys(&al);
     if (error == 0 && (error = align_unchanged(&al)) == 0 && (error = align_moved(&al)) == 0 &&
         (error = align_similar(&al)) == 0 && (error = align_rest(&al)) == 0)
         error = order_entries(&al);
@@ -851,20 +1142,19 @@ int dl_diff__align(dl_diff **out, const diff_unit *old_units, size_t old_count,
             goto done;
     }
     compute_stats(diff, old, new_article);
+    diff->coarse = al.coarse;
     *out = diff;
     diff = NULL;
 done:
     dl_diff_free(diff);
     free(al.entries);
-    dl_diff__intern_dispose(&al.keys);
     dl_diff__intern_dispose(&al.words);
     side_dispose(&al.old);
     side_dispose(&al.new);
     return error;
 }
 
-/* Each block's number within its kind, 1-based: ¶ numbers for paragraphs. */
-static int block_numbers(size_t **out, const dl_article *article)
+int dl_diff__block_numbers(size_t **out, const dl_article *article)
 {
     size_t count = article ? article->block_count : 0;
     size_t *numbers = malloc((count + 1) * sizeof(*numbers));
@@ -887,8 +1177,8 @@ int dl_diff_articles(dl_diff **out, const dl_article *old, const dl_article *new
     dl_diff *diff = NULL;
     int error = article_units(&old_units, old);
     if (error == 0 && (error = article_units(&new_units, new_article)) == 0 &&
-        (error = block_numbers(&old_numbers, old)) == 0 &&
-        (error = block_numbers(&new_numbers, new_article)) == 0)
+        (error = dl_diff__block_numbers(&old_numbers, old)) == 0 &&
+        (error = dl_diff__block_numbers(&new_numbers, new_article)) == 0)
         error = dl_diff__align(&diff, old_units, old ? old->block_count : 0, new_units,
                            new_article ? new_article->block_count : 0, old, new_article, opts);
     for (size_t k = 0; error == 0 && k < diff->block_count; k++) {
@@ -1001,6 +1291,9 @@ static void append(buffer *b, const char *format, ...)
 /* How many numbers a group lists before saying "N paragraphs" instead. */
 #define SUMMARY_LIST_MAX 3
 
+/* How many speakers a quotation group names before an ellipsis. */
+#define SUMMARY_SPEAKERS_MAX 5
+
 /* "¶3 edited", "¶3, ¶7 edited", "5 paragraphs edited". */
 static void summarise_kind(buffer *b, const dl_diff *diff, dl_diff_kind kind, int *groups)
 {
@@ -1029,6 +1322,31 @@ static void summarise_kind(buffer *b, const dl_diff *diff, dl_diff_kind kind, in
     append(b, " %s", dl_diff_kind_name(kind));
 }
 
+/* A coarse diff that both adds and removes blocks has not paired them: it
+ * says "¶2–¶2,000 rewritten" (the new blocks) rather than pretending to
+ * know that thousands of paragraphs were added and others removed. */
+static bool summarise_rewritten(buffer *b, const dl_diff *diff, int *groups)
+{
+    const dl_diff_block *first = NULL, *last = NULL;
+    bool removed = false;
+    for (size_t k = 0; k < diff->block_count; k++) {
+        const dl_diff_block *e = &diff->blocks[k];
+        removed = removed || e->kind == DL_DIFF_REMOVED;
+        if (e->kind == DL_DIFF_ADDED) {
+            first = first ? first : e;
+            last = e;
+        }
+    }
+    if (!diff->coarse || !first || !removed)
+        return false;
+    char from[64], to[64];
+    dl_diff_block_label(from, sizeof(from), first->new_kind, first->new_number);
+    dl_diff_block_label(to, sizeof(to), last->new_kind, last->new_number);
+    append(b, "%s%s%s%s rewritten", (*groups)++ ? ", " : "", from, first == last ? "" : "–",
+           first == last ? "" : to);
+    return true;
+}
+
 static void summarise_quotes(buffer *b, const dl_diff *diff, dl_diff_quote_change change,
                              int *groups)
 {
@@ -1046,23 +1364,30 @@ static void summarise_quotes(buffer *b, const dl_diff *diff, dl_diff_quote_chang
         append(b, "%zu quotations %s", count, dl_diff_quote_change_name(change));
     if (named == 0)
         return;
-    /* The speakers, each once, in order. */
+    /* The speakers, each once, in order; past SUMMARY_SPEAKERS_MAX an
+     * ellipsis (a rewrite quotes thousands: the line stays a line, and
+     * checking each against the few listed keeps it linear). */
     append(b, " (");
-    size_t listed = 0;
+    const dl_diff_quotation *listed[SUMMARY_SPEAKERS_MAX];
+    size_t count_listed = 0;
     for (size_t k = 0; k < diff->quotation_count; k++) {
         const dl_diff_quotation *q = &diff->quotations[k];
         if (q->change != change || !q->speaker)
             continue;
         bool seen = false;
-        for (size_t p = 0; p < k && !seen; p++)
-            seen = diff->quotations[p].change == change && diff->quotations[p].speaker &&
-                   strcmp(diff->quotations[p].speaker, q->speaker) == 0;
+        for (size_t p = 0; p < count_listed && !seen; p++)
+            seen = strcmp(listed[p]->speaker, q->speaker) == 0;
         if (seen)
             continue;
+        if (count_listed == SUMMARY_SPEAKERS_MAX) {
+            append(b, ", …");
+            break;
+        }
         if (change == DL_DIFF_QUOTE_REATTRIBUTED && q->old_speaker)
-            append(b, "%s%s → %s", listed++ ? ", " : "", q->old_speaker, q->speaker);
+            append(b, "%s%s → %s", count_listed ? ", " : "", q->old_speaker, q->speaker);
         else
-            append(b, "%s%s", listed++ ? ", " : "", q->speaker);
+            append(b, "%s%s", count_listed ? ", " : "", q->speaker);
+        listed[count_listed++] = q;
     }
     append(b, ")");
 }
@@ -1073,8 +1398,10 @@ int dl_diff_summary(char **out, const dl_diff *diff)
     int groups = 0, blocks = 0;
     static const dl_diff_kind order[] = {DL_DIFF_EDITED, DL_DIFF_ADDED, DL_DIFF_REMOVED,
                                          DL_DIFF_MOVED,  DL_DIFF_SPLIT, DL_DIFF_MERGED};
+    bool rewritten = summarise_rewritten(&b, diff, &blocks);
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
-        summarise_kind(&b, diff, order[k], &blocks);
+        if (!rewritten || (order[k] != DL_DIFF_ADDED && order[k] != DL_DIFF_REMOVED))
+            summarise_kind(&b, diff, order[k], &blocks);
     groups = blocks > 0;
     static const dl_diff_quote_change quote_order[] = {
         DL_DIFF_QUOTE_CHANGED, DL_DIFF_QUOTE_REATTRIBUTED, DL_DIFF_QUOTE_ADDED,
@@ -1098,6 +1425,8 @@ int dl_diff_summary(char **out, const dl_diff *diff)
     }
     if (groups == 0)
         append(&b, "%s", diff->stats.whitespace_only ? "whitespace only" : "no changes");
+    if (diff->coarse)
+        append(&b, "; coarse summary");
     if (b.failed) {
         free(b.text);
         return oom();

@@ -1,6 +1,7 @@
 /*
  * dateline — the structural diff as JSON and as a terminal view.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "dateline/error.h"
 #include "dateline/json.h"
 #include "dateline/text.h"
+#include "diff_internal.h"
 
 /* ------------------------------------------------------------- JSON -- */
 
@@ -91,11 +93,12 @@ int dl_diff_to_json(json_t **out, const dl_diff *diff)
         json_array_append_new(blocks, block_json(&diff->blocks[k]));
     for (size_t k = 0; quotations && k < diff->quotation_count; k++)
         json_array_append_new(quotations, quotation_json(&diff->quotations[k]));
-    json_t *json = json_pack("{s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:o}", "schema", DL_JSON_SCHEMA,
-                             "blocks", blocks, "headline", text_json(diff->headline), "dek",
-                             text_json(diff->dek), "byline", text_json(diff->byline),
-                             "dateline", text_json(diff->dateline), "quotations", quotations,
-                             "summary", summary, "stats", stats_json(&diff->stats));
+    json_t *json = json_pack("{s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:b}", "schema",
+                             DL_JSON_SCHEMA, "blocks", blocks, "headline",
+                             text_json(diff->headline), "dek", text_json(diff->dek), "byline",
+                             text_json(diff->byline), "dateline", text_json(diff->dateline),
+                             "quotations", quotations, "summary", summary, "stats",
+                             stats_json(&diff->stats), "coarse", diff->coarse != 0);
     free(summary);
     if (!json)
         return dl_error_set(DL_ERROR, "out of memory building JSON");
@@ -111,6 +114,9 @@ int dl_diff_to_json(json_t **out, const dl_diff *diff)
 typedef struct {
     FILE *out;
     int color;
+    /* Each block's number within its kind, counted once per view: a
+     * quotation names its block, and a rewrite has thousands of both. */
+    size_t *old_numbers, *new_numbers;
 } view;
 
 #define RED "\033[31m"
@@ -203,17 +209,14 @@ static void put_label(view *v, dl_block_kind kind, size_t number)
 }
 
 /* The label of block `index` of an article, counted as dl_diff_articles does. */
-static void put_article_block(view *v, const dl_article *article, size_t index)
+static void put_article_block(view *v, const dl_article *article, const size_t *numbers,
+                              size_t index)
 {
     if (!article || index >= article->block_count) {
         put_label(v, DL_BLOCK_PARAGRAPH, index + 1);
         return;
     }
-    dl_block_kind kind = article->blocks[index].kind;
-    size_t number = 0;
-    for (size_t i = 0; i <= index; i++)
-        number += article->blocks[i].kind == kind;
-    put_label(v, kind, number);
+    put_label(v, article->blocks[index].kind, numbers[index]);
 }
 
 static void put_quotation(view *v, const dl_diff_quotation *q, const dl_article *old,
@@ -238,7 +241,9 @@ static void put_quotation(view *v, const dl_diff_quotation *q, const dl_article 
         fputs(", headline", v->out);
     } else {
         fputs(q->change == DL_DIFF_QUOTE_REMOVED ? ", was " : ", ", v->out);
-        put_article_block(v, q->change == DL_DIFF_QUOTE_REMOVED ? old : new, block);
+        bool removed = q->change == DL_DIFF_QUOTE_REMOVED;
+        put_article_block(v, removed ? old : new, removed ? v->old_numbers : v->new_numbers,
+                          block);
     }
     style(v, RESET);
     fputs("\n" INDENT, v->out);
@@ -337,7 +342,7 @@ static void put_block(view *v, const dl_diff_block *e, const dl_article *old,
 int dl_diff_print(FILE *out, const dl_diff *diff, const dl_article *old,
                   const dl_article *new_article, int color)
 {
-    view v = {out, color};
+    view v = {out, color, NULL, NULL};
     char *summary = NULL;
     int error = dl_diff_summary(&summary, diff);
     if (error < 0)
@@ -350,14 +355,16 @@ int dl_diff_print(FILE *out, const dl_diff *diff, const dl_article *old,
     if ((error = put_event(&v, "headline", diff->headline)) < 0 ||
         (error = put_event(&v, "dek", diff->dek)) < 0 ||
         (error = put_event(&v, "byline", diff->byline)) < 0 ||
-        (error = put_event(&v, "dateline", diff->dateline)) < 0)
-        return error;
+        (error = put_event(&v, "dateline", diff->dateline)) < 0 ||
+        (error = dl_diff__block_numbers(&v.old_numbers, old)) < 0 ||
+        (error = dl_diff__block_numbers(&v.new_numbers, new_article)) < 0)
+        goto done;
     for (size_t k = 0; k < diff->quotation_count; k++)
         put_quotation(&v, &diff->quotations[k], old, new_article);
 
     /* Nothing but unchanged paragraphs: the summary said it all. */
     if (diff->stats.unchanged == diff->block_count)
-        return 0;
+        goto done;
     fputc('\n', out);
     for (size_t k = 0; k < diff->block_count;) {
         size_t run = unchanged_run(diff, k);
@@ -375,5 +382,8 @@ int dl_diff_print(FILE *out, const dl_diff *diff, const dl_article *old,
         put_block(&v, &diff->blocks[k], old, new_article);
         k++;
     }
-    return 0;
+done:
+    free(v.old_numbers);
+    free(v.new_numbers);
+    return error;
 }

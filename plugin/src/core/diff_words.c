@@ -237,7 +237,26 @@ typedef struct {
     uint8_t *deleted, *inserted;
     long *vf, *vb;
     long offset;
+    size_t *budget; /* cells left; NULL: unbounded */
+    int over;       /* the budget ran out: the marks are incomplete */
 } myers;
+
+/* Charge `cells` to the budget; false (and `over` set) when it runs out.
+ * A cell is one diagonal visited or one step along a snake, so the cost of
+ * a diff is counted, not timed: the same inputs always give the same
+ * answer. */
+static int charge(myers *m, size_t cells)
+{
+    if (!m->budget)
+        return 1;
+    if (*m->budget < cells) {
+        *m->budget = 0;
+        m->over = 1;
+        return 0;
+    }
+    *m->budget -= cells;
+    return 1;
+}
 
 typedef struct {
     long x0, y0, x1, y1;
@@ -251,7 +270,16 @@ static void midpoint(myers *m, long left, long top, long right, long bottom, sna
     long max = (w + h + 1) / 2;
     vf[1] = left;
     vb[1] = bottom;
+    /* The snakes of one search advance at most w + h steps in all. */
+    if (!charge(m, (size_t)(w + h))) {
+        *s = (snake){left, top, right, bottom};
+        return;
+    }
     for (long d = 0; d <= max; d++) {
+        if (!charge(m, 2 * (size_t)d + 2)) {
+            *s = (snake){left, top, right, bottom};
+            return;
+        }
         for (long k = d; k >= -d; k -= 2) {
             long c = k - delta, px, x;
             if (k == -d || (k != d && vf[k - 1] < vf[k + 1])) {
@@ -312,6 +340,8 @@ static void myers_box(myers *m, long left, long top, long right, long bottom)
         }
         snake s;
         midpoint(m, left, top, right, bottom, &s);
+        if (m->over)
+            return;
         if (s.x0 == left && s.y0 == top && s.x1 == right && s.y1 == bottom) {
             /* Defensive: never recurse on the same box. */
             memset(m->deleted + left, 1, (size_t)(right - left));
@@ -320,16 +350,27 @@ static void myers_box(myers *m, long left, long top, long right, long bottom)
         }
         myers_box(m, left, top, s.x0, s.y0);
         myers_box(m, s.x0, s.y0, s.x1, s.y1);
+        if (m->over)
+            return;
         left = s.x1;
         top = s.y1;
     }
 }
 
 int dl_diff__myers_diff(uint8_t *deleted, uint8_t *inserted, const uint32_t *a, size_t n,
-               const uint32_t *b, size_t m)
+               const uint32_t *b, size_t m, size_t *budget)
 {
     long max = (long)((n + m + 1) / 2) + 2;
-    myers state = {a, b, deleted, inserted, NULL, NULL, max};
+    /* With a budget the search cannot pass d = sqrt(budget) (the d-th
+     * round costs 2d + 2 cells), so the diagonal arrays need no more. */
+    if (budget) {
+        long reach = 2;
+        while (reach < max && (size_t)reach * (size_t)reach < *budget)
+            reach *= 2;
+        if (reach + 2 < max)
+            max = reach + 2;
+    }
+    myers state = {a, b, deleted, inserted, NULL, NULL, max, budget, 0};
     state.vf = malloc((size_t)(2 * max + 1) * sizeof(long));
     state.vb = malloc((size_t)(2 * max + 1) * sizeof(long));
     if (!state.vf || !state.vb) {
@@ -340,7 +381,7 @@ int dl_diff__myers_diff(uint8_t *deleted, uint8_t *inserted, const uint32_t *a, 
     myers_box(&state, 0, 0, (long)n, (long)m);
     free(state.vf);
     free(state.vb);
-    return 0;
+    return state.over;
 }
 
 /* ---------------------------------------------------------- word ops -- */
@@ -383,7 +424,7 @@ static size_t token_offset(const token *tokens, size_t count, size_t i, size_t e
  */
 int dl_diff__words_from_tokens(dl_diff_words *out, const char *old_text, const token *old_tokens,
                       size_t old_count, const char *new_text, const token *new_tokens,
-                      size_t new_count)
+                      size_t new_count, size_t *budget)
 {
     dl_diff_words words = {NULL, 0};
     size_t capacity = 0;
@@ -398,8 +439,17 @@ int dl_diff__words_from_tokens(dl_diff_words *out, const char *old_text, const t
         a[i] = old_tokens[i].id;
     for (size_t j = 0; j < new_count; j++)
         b[j] = new_tokens[j].id;
-    if ((error = dl_diff__myers_diff(deleted, inserted, a, old_count, b, new_count)) < 0)
+    int over = dl_diff__myers_diff(deleted, inserted, a, old_count, b, new_count, budget);
+    if (over < 0) {
+        error = over;
         goto done;
+    }
+    if (over) {
+        /* Over budget: the text is replaced as a whole, one delete and one
+         * insert, which still renders back to the new text exactly. */
+        memset(deleted, 1, old_count);
+        memset(inserted, 1, new_count);
+    }
 
     size_t old_end = old_count ? old_tokens[old_count - 1].start + old_tokens[old_count - 1].size : 0;
     size_t new_end = new_count ? new_tokens[new_count - 1].start + new_tokens[new_count - 1].size : 0;
@@ -442,6 +492,7 @@ int dl_diff__words_from_tokens(dl_diff_words *out, const char *old_text, const t
     }
     *out = words;
     words = (dl_diff_words){NULL, 0};
+    error = over;
 done:
     dl_diff_words_dispose(&words);
     free(deleted);
@@ -454,6 +505,12 @@ done:
 int dl_diff_words_compute(dl_diff_words *out, const char *old_text, size_t old_size,
                           const char *new_text, size_t new_size)
 {
+    return dl_diff__words_within(out, old_text, old_size, new_text, new_size, NULL);
+}
+
+int dl_diff__words_within(dl_diff_words *out, const char *old_text, size_t old_size,
+                          const char *new_text, size_t new_size, size_t *budget)
+{
     if (old_size > UINT32_MAX || new_size > UINT32_MAX)
         return dl_error_set(DL_EINVALID, "text too large to diff");
     intern_table table;
@@ -465,7 +522,7 @@ int dl_diff_words_compute(dl_diff_words *out, const char *old_text, size_t old_s
     if ((error = dl_diff__tokenize(&old_tokens, &old_count, &table, old_text, old_size)) == 0 &&
         (error = dl_diff__tokenize(&new_tokens, &new_count, &table, new_text, new_size)) == 0)
         error = dl_diff__words_from_tokens(out, old_text, old_tokens, old_count, new_text, new_tokens,
-                                  new_count);
+                                  new_count, budget);
     free(old_tokens);
     free(new_tokens);
     dl_diff__intern_dispose(&table);
@@ -539,6 +596,101 @@ static const unsigned char *skip_space(const unsigned char *s, const unsigned ch
     while (s < end && dl_diff__is_space_at(s, (size_t)(end - s), &len))
         s += len;
     return s;
+}
+
+/* The next unit of a text as normalisation sees it: 1 for a whitespace
+ * run (any length, any kind), 2 for one other code point (*unit, *length),
+ * 0 at the end. ASCII, the usual case, skips the UTF-8 decoding. */
+static int next_unit(const unsigned char **p, const unsigned char *end,
+                     const unsigned char **unit, size_t *length)
+{
+    const unsigned char *s = *p;
+    int space = 0;
+    for (;;) {
+        if (s == end) {
+            *p = s;
+            return space;
+        }
+        size_t len = 1;
+        int is_space = *s < 0x80 ? (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+                                 : dl_diff__is_space_at(s, (size_t)(end - s), &len);
+        if (!is_space) {
+            if (space) {
+                *p = s;
+                return 1;
+            }
+            if (*s >= 0x80)
+                decode(s, (size_t)(end - s), &len);
+            *unit = s;
+            *length = len;
+            *p = s + len;
+            return 2;
+        }
+        s += len;
+        space = 1;
+    }
+}
+
+uint64_t dl_diff__normalised_hash(const char *text, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)text, *end = p + size;
+    uint64_t h = 0xcbf29ce484222325ull;
+    /* A whitespace run counts once, and only between two other units. */
+    int started = 0, space = 0;
+    while (p < end) {
+        size_t len = 1;
+        int is_space = *p < 0x80 ? (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+                                 : dl_diff__is_space_at(p, (size_t)(end - p), &len);
+        if (is_space) {
+            space = started;
+            p += len;
+            continue;
+        }
+        if (space)
+            h = (h ^ ' ') * 0x100000001b3ull;
+        space = 0;
+        started = 1;
+        h = (h ^ *p) * 0x100000001b3ull;
+        p++;
+        /* The rest of a multi-byte code point: never whitespace itself. */
+        while (p < end && (*p & 0xC0) == 0x80)
+            h = (h ^ *p++) * 0x100000001b3ull;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
+}
+
+int dl_diff__normalised_equal(const char *a, size_t a_size, const char *b, size_t b_size)
+{
+    if (a_size == b_size && memcmp(a, b, a_size) == 0)
+        return 1;
+    const unsigned char *p = (const unsigned char *)a, *pe = p + a_size;
+    const unsigned char *q = (const unsigned char *)b, *qe = q + b_size;
+    const unsigned char *u = NULL, *v = NULL;
+    size_t ul = 0, vl = 0;
+    int c = next_unit(&p, pe, &u, &ul), d = next_unit(&q, qe, &v, &vl);
+    /* Leading whitespace is no part of it; trailing whitespace is a run
+     * at the end. */
+    if (c == 1)
+        c = next_unit(&p, pe, &u, &ul);
+    if (d == 1)
+        d = next_unit(&q, qe, &v, &vl);
+    for (;;) {
+        if (c == 1 && p == pe)
+            c = 0;
+        if (d == 1 && q == qe)
+            d = 0;
+        if (c != d)
+            return 0;
+        if (c == 0)
+            return 1;
+        if (c == 2 && (ul != vl || memcmp(u, v, ul) != 0))
+            return 0;
+        c = next_unit(&p, pe, &u, &ul);
+        d = next_unit(&q, qe, &v, &vl);
+    }
 }
 
 int dl_diff__text_equal_normalised(const char *a, const char *b)

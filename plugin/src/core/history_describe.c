@@ -127,6 +127,13 @@ static int describe(dl_history_parsed **handle, dl_history_change *out, const ch
     out->words_delta = (long long)after->stats.words - (long long)(before ? before->stats.words : 0);
     out->summary = summary;
     summary = NULL;
+    /* The old side goes before the new text is copied for the next
+     * description: with a 100 MB article each is hundreds of MB. */
+    dl_diff_free(diff);
+    diff = NULL;
+    if (own_before)
+        dl_article_free(before);
+    own_before = 0;
     own_after = !keep_parsed(parsed, after, new_content, new_size);
 done:
     free(summary);

@@ -259,9 +259,11 @@ int dl_ops_diff(dl_ops_diff_result *out, dl_history *history, const dl_ops_diff_
     int error = load_side(&result.old_side, history, opts->old_rev ? opts->old_rev : "@", opts);
     if (error == 0)
         error = load_side(&result.new_side, history, opts->new_rev, opts);
+    dl_diff_options diff_options = DL_DIFF_OPTIONS_INIT;
+    diff_options.exact = opts->exact;
     if (error == 0)
         error = dl_diff_articles(&result.diff, result.old_side.article, result.new_side.article,
-                                 NULL);
+                                 &diff_options);
     if (error < 0) {
         dl_ops_diff_result_dispose(&result);
         return error;
