@@ -132,11 +132,13 @@ module.exports = grammar({
     // --- dateline (only at the start of the first body block) -------------
     // PLACE[, REGION] when a dash follows within the first line.
     $._location,
-    // Month and day after the location: `Feb 26`, `Jan. 10`.
+    // The date after the location: `Feb 26`, `Jan. 10`, `Tuesday, March 4, 2025`.
     $.date,
     $._paren_open, // ( before the agency
     $.agency, // AP, Reuters
     $._paren_close, // ) after the agency
+    $._wire_open, // / before a wire service: /PRNewswire/
+    $._wire_close, // / after it
     $.dash, // – — - or --
 
     // --- front matter ----------------------------------------------------
@@ -326,15 +328,30 @@ module.exports = grammar({
 
     subhead: $ => repeat1($._line_text),
 
+    // PLACE[, REGION][, DATE][ (AGENCY) | /WIRE/] DASH, or an agency alone
+    // (`(AP) —`). A press release's wire service is its agency.
     dateline: $ => seq(
-      field('location', alias($._location, $.location)),
-      optional(field('date', $.date)),
-      optional(seq(
-        alias($._paren_open, '('),
-        field('agency', $.agency),
-        alias($._paren_close, ')'),
-      )),
+      choice(
+        seq(
+          field('location', alias($._location, $.location)),
+          optional(field('date', $.date)),
+          optional(choice($._agency, $._wire)),
+        ),
+        $._agency,
+      ),
       field('dash', $.dash),
+    ),
+
+    _agency: $ => seq(
+      alias($._paren_open, '('),
+      field('agency', $.agency),
+      alias($._paren_close, ')'),
+    ),
+
+    _wire: $ => seq(
+      alias($._wire_open, '/'),
+      field('agency', $.agency),
+      alias($._wire_close, '/'),
     ),
 
     // ===================================================================

@@ -69,6 +69,8 @@ enum TokenType {
     PAREN_OPEN,
     AGENCY,
     PAREN_CLOSE,
+    WIRE_OPEN,
+    WIRE_CLOSE,
     DASH,
     BY,
     NAME,
@@ -383,6 +385,12 @@ static const char *const MONTHS[] = {
     "dec.",    "january",  "february", "march", "april", "june",
     "july",    "august",   "september", "october", "november", "december",
     NULL,
+};
+
+/* A press release dates itself with the weekday: `Tuesday, March 4, 2025`. */
+static const char *const WEEKDAYS[] = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", NULL,
 };
 
 static const char *const NOTE_WORDS[] = {
@@ -1314,26 +1322,37 @@ static bool scan_opener(Scan *s)
 
 static bool is_month(const Word *w) { return word_is(w, MONTHS); }
 
-/* At a dash candidate: – — - or -- followed by a space or the line end. */
+/* Old AP wire transmissions had no dash on the teletype and sent `_`. */
+static inline bool is_dateline_dash(int32_t c)
+{
+    return is_dash_char(c) || c == '_';
+}
+
+/* At a dash candidate: – — - -- or the wire's _, followed by a space or the
+ * line end. Newsrooms also drop the space after a real dash
+ * (`(Reuters) -The council`), so a capital letter or a quote mark may follow
+ * one directly; an underscore is a dash only when spaced. */
 static bool dash_rest(Scan *s)
 {
     int32_t c = la(s);
-    if (!is_dash_char(c))
+    if (!is_dateline_dash(c))
         return false;
     adv(s);
     if (c == '-' && la(s) == '-')
         adv(s);
-    return at_eof(s) || is_hspace(la(s)) || is_line_end(la(s));
+    if (at_eof(s) || is_hspace(la(s)) || is_line_end(la(s)))
+        return true;
+    return c != '_' && (is_upper(la(s)) || la(s) == LDQUO || la(s) == '"');
 }
 
-/* After "(": agency letters up to ")". */
-static bool agency_rest(Scan *s)
+/* After "(" or "/": agency letters up to ")" or the closing "/". */
+static bool agency_rest(Scan *s, int32_t close)
 {
     uint32_t len = 0, letters = 0;
-    while (la(s) != ')') {
+    while (la(s) != close) {
         int32_t c = la(s);
         if (!(is_letter(c) || is_hspace(c) || c == '.' || c == '&' ||
-              c == '-' || c == '/') ||
+              c == '-' || (c == '/' && close == ')')) ||
             ++len > AGENCY_MAX)
             return false;
         letters += is_letter(c);
@@ -1343,8 +1362,48 @@ static bool agency_rest(Scan *s)
     return letters > 0;
 }
 
+/* After the date or the place: an optional `(AGENCY)` or `/WIRE/`, then
+ * the dash. */
+static bool agency_dash_rest(Scan *s)
+{
+    int32_t c = la(s);
+    if (c == '(' || c == '/') {
+        adv(s);
+        if (!agency_rest(s, c == '(' ? ')' : '/') || !is_hspace(la(s)))
+            return false;
+        consume_hspace(s);
+    }
+    return dash_rest(s);
+}
+
+/* After a month name: ` DD[, YYYY]` and a space. */
+static bool day_year_rest(Scan *s)
+{
+    if (!is_hspace(la(s)))
+        return false;
+    consume_hspace(s);
+    if (!is_digit(la(s)))
+        return false;
+    while (is_digit(la(s)))
+        adv(s);
+    if (la(s) == ',') {
+        adv(s);
+        consume_hspace(s);
+        for (int i = 0; i < 4; i++) {
+            if (!is_digit(la(s)))
+                return false;
+            adv(s);
+        }
+    }
+    if (!is_hspace(la(s)))
+        return false;
+    consume_hspace(s);
+    return true;
+}
+
 /* After the first, all-caps word of the lead: the rest of a dateline
- * PLACE[, REGION][, Mon DD][ (AGENCY)] DASH. Marks after each place word. */
+ * PLACE[, REGION][, [Weekday, ]Mon DD[, YYYY]][ (AGENCY)| /WIRE/] DASH.
+ * Marks after each place word, so the location ends before any date. */
 static bool dateline_rest(Scan *s)
 {
     mark(s);
@@ -1360,23 +1419,15 @@ static bool dateline_rest(Scan *s)
             if (!is_letter(la(s)))
                 return false;
             read_word(s, &w, true);
-            if (is_month(&w) && is_hspace(la(s))) {
+            if (word_is(&w, WEEKDAYS) && la(s) == ',') {
+                adv(s);
                 consume_hspace(s);
-                if (!is_digit(la(s)))
+                read_word(s, &w, true);
+                if (!is_month(&w))
                     return false;
-                while (is_digit(la(s)))
-                    adv(s);
-                if (!is_hspace(la(s)))
-                    return false;
-                consume_hspace(s);
-                if (la(s) == '(') {
-                    adv(s);
-                    if (!agency_rest(s) || !is_hspace(la(s)))
-                        return false;
-                    consume_hspace(s);
-                }
-                return dash_rest(s);
             }
+            if (is_month(&w) && is_hspace(la(s)))
+                return day_year_rest(s) && agency_dash_rest(s);
             if (!w.first_upper)
                 return false;
             after_comma = true;
@@ -1387,15 +1438,8 @@ static bool dateline_rest(Scan *s)
             return false;
         consume_hspace(s);
         c = la(s);
-        if (c == '(') {
-            adv(s);
-            if (!agency_rest(s) || !is_hspace(la(s)))
-                return false;
-            consume_hspace(s);
-            return dash_rest(s);
-        }
-        if (is_dash_char(c))
-            return dash_rest(s);
+        if (c == '(' || c == '/' || is_dateline_dash(c))
+            return agency_dash_rest(s);
         if (!is_letter(c))
             return false;
         read_word(s, &w, true);
@@ -1406,8 +1450,22 @@ static bool dateline_rest(Scan *s)
     return false;
 }
 
-/* Inside a dateline after the location: date, parentheses, agency, dash.
- * Commas and spaces before them are padding. */
+/* A dateline with no place, only the agency: `(AP) —`, `(CNN) —`. At the
+ * "(" that opens a lead paragraph: emits the "(" when the rest follows. */
+static bool scan_agency_only(Scan *s)
+{
+    adv(s);
+    mark(s);
+    if (agency_rest(s, ')') && is_hspace(la(s))) {
+        consume_hspace(s);
+        if (dash_rest(s))
+            return emit(s, PAREN_OPEN);
+    }
+    return scan_text(s, false);
+}
+
+/* Inside a dateline after the location: date, parentheses or slashes,
+ * agency, dash. Commas and spaces before them are padding. */
 static bool scan_dateline_part(Scan *s)
 {
     const bool *valid = s->valid;
@@ -1424,7 +1482,12 @@ static bool scan_dateline_part(Scan *s)
         mark(s);
         return emit(s, PAREN_CLOSE);
     }
-    if (valid[DASH] && is_dash_char(c)) {
+    if ((valid[WIRE_OPEN] || valid[WIRE_CLOSE]) && c == '/') {
+        adv(s);
+        mark(s);
+        return emit(s, valid[WIRE_OPEN] ? WIRE_OPEN : WIRE_CLOSE);
+    }
+    if (valid[DASH] && is_dateline_dash(c)) {
         adv(s);
         if (c == '-' && la(s) == '-')
             adv(s);
@@ -1434,19 +1497,36 @@ static bool scan_dateline_part(Scan *s)
     if (valid[DATE] && is_letter(c)) {
         Word w;
         read_word(s, &w, true);
+        if (word_is(&w, WEEKDAYS) && la(s) == ',') {
+            adv(s);
+            consume_hspace(s);
+            read_word(s, &w, true);
+        }
         if (!is_month(&w))
             return false;
         consume_hspace(s);
         while (is_digit(la(s)))
             adv(s);
         mark(s);
+        if (la(s) == ',') {
+            adv(s);
+            consume_hspace(s);
+            while (is_digit(la(s)))
+                adv(s);
+            mark(s);
+        }
         return emit(s, DATE);
     }
     if (valid[AGENCY]) {
+        /* Up to ")" or to the "/" that closes a wire service's name: one
+         * with a space after it (a slash inside `(AP/WXYZ)` is not). */
         while (la(s) != ')' && !at_eof(s) && !is_line_end(la(s))) {
             bool space = is_hspace(la(s));
+            bool slash = la(s) == '/';
             adv(s);
-            if (!space)
+            if (slash && (at_eof(s) || is_hspace(la(s)) || is_line_end(la(s))))
+                break;
+            if (!space && !slash)
                 mark(s);
         }
         return s->marked > 0 ? emit(s, AGENCY) : false;
@@ -1720,8 +1800,11 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid)
     }
     if (at_eof(sp))
         return false;
-    if (valid[DASH] || valid[DATE] || valid[AGENCY] || valid[PAREN_CLOSE])
+    if (valid[DASH] || valid[DATE] || valid[AGENCY] || valid[PAREN_CLOSE] ||
+        valid[WIRE_CLOSE])
         return scan_dateline_part(sp);
+    if (c == '(' && valid[PAREN_OPEN] && valid[LOCATION])
+        return scan_agency_only(sp);
     if (valid[SPEAKER] || valid[VERB])
         return scan_attribution(sp);
     if ((valid[NAME] || valid[NAME_SEP]) && !is_line_end(c))
