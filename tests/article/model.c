@@ -373,3 +373,48 @@ Test(article_model, reparsing_or_rebuilding_after_each_edit_gives_the_fresh_mode
     free(text);
     free(seed);
 }
+
+/* The facts a desk reads from each dateline form: where, and which agency
+ * or wire service. */
+Test(article_model, newsroom_datelines_give_their_place_and_agency)
+{
+    static const struct {
+        const char *text, *dateline, *location, *agency;
+    } cases[] = {
+        {"H\n\nDALLAS (AP) _ A tornado hit.\n", "DALLAS (AP) _", "DALLAS", "AP"},
+        {"H\n\nOTTAWA (Reuters) -The council voted.\n", "OTTAWA (Reuters) -", "OTTAWA",
+         "Reuters"},
+        {"H\n\n(AP/WXYZ) — The bridge closed.\n", "(AP/WXYZ) —", NULL, "AP/WXYZ"},
+        {"H\n\n(CNN) — Rivers rose.\n", "(CNN) —", NULL, "CNN"},
+        {"H\n\nAUSTIN, Texas, March 4, 2025 /PRNewswire/ -- Acme opened.\n",
+         "AUSTIN, Texas, March 4, 2025 /PRNewswire/ --", "AUSTIN, Texas", "PRNewswire"},
+        {"H\n\nBOSTON, Tuesday, Feb. 11, 2025 /Business Wire/ -- Revenue rose.\n",
+         "BOSTON, Tuesday, Feb. 11, 2025 /Business Wire/ --", "BOSTON", "Business Wire"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dl_article *a = parse_text(cases[i].text);
+        cr_assert(a->dateline != NULL, "no dateline in case %zu", i);
+        cr_assert(eq(str, a->dateline->text, (char *)cases[i].dateline));
+        if (cases[i].location)
+            cr_assert(eq(str, a->dateline_location, (char *)cases[i].location));
+        else
+            cr_assert(eq(ptr, a->dateline_location, NULL));
+        cr_assert(eq(str, a->dateline_agency, (char *)cases[i].agency));
+        dl_article_free(a);
+    }
+}
+
+Test(article_model, a_place_and_a_comma_or_a_note_in_parentheses_is_not_a_dateline)
+{
+    static const char *const texts[] = {
+        "H\n\nParis, the capital, drew - as ever - crowds.\n",
+        "H\n\n(This story was first published by the Gazette.) - More follows.\n",
+        "H\n\n\"WASHINGTON - is where we vote,\" she said.\n",
+        "H\n\n- WASHINGTON - the vote is on Tuesday\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        dl_article *a = parse_text(texts[i]);
+        cr_assert(eq(ptr, a->dateline, NULL), "false dateline in case %zu", i);
+        dl_article_free(a);
+    }
+}
