@@ -223,6 +223,39 @@ Test(article_model, a_byline_under_the_headline_is_front_matter_not_a_block)
     dl_article_free(a);
 }
 
+/* The dek's line end and the byline's are single line ends: the whole
+ * headline block is front matter, however many lines it has. */
+Test(article_model, a_byline_and_timestamp_under_a_dek_are_front_matter_not_blocks)
+{
+    dl_article *a = parse_text("Council backs buses\n"
+                               "Ridership grew on the overnight routes\n"
+                               "By Priya Natarajan and Tom\xc3\xa1s Ruiz\n"
+                               "Staff writers, The Riverton Ledger\n"
+                               "Published 9:15 AM, Oct. 14, 2024 Updated 11:02 AM, Oct. 14, 2024\n"
+                               "\n"
+                               "RIVERTON, Ore. \xe2\x80\x94 The council voted.\n");
+    cr_assert(a->dek != NULL);
+    cr_assert(a->byline != NULL);
+    cr_assert(eq(sz, a->block_count, 1));
+    cr_assert(eq(int, a->blocks[0].kind, DL_BLOCK_PARAGRAPH));
+    cr_assert(eq(str, a->dateline_location, "RIVERTON, Ore."));
+    dl_article_free(a);
+}
+
+Test(article_model, a_byline_block_with_published_and_updated_lines_is_one_byline_block)
+{
+    dl_article *a = parse_text("Council backs buses\n\n"
+                               "By Ann Lee, Bo Kim and Cy Diaz\n"
+                               "Published Oct. 14, 2024\n"
+                               "Updated Oct. 15, 2024\n\n"
+                               "The council voted.\n");
+    cr_assert(a->byline != NULL);
+    cr_assert(eq(sz, a->block_count, 2));
+    cr_assert(eq(int, a->blocks[0].kind, DL_BLOCK_BYLINE));
+    cr_assert(eq(int, a->blocks[1].kind, DL_BLOCK_PARAGRAPH));
+    dl_article_free(a);
+}
+
 Test(article_model, annotations_are_listed_with_their_kinds_and_sides)
 {
     dl_article *a = parse_text("Headline\n\nThe vote was {~~Monday~>Tuesday~~} {++after a "
