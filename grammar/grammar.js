@@ -33,6 +33,8 @@
 const RUN_LENGTH = 16;
 const RUN_MAX = 32;
 const LONG_RUN_MAX = 64;
+// Blocks before the lead that may precede its dateline.
+const PREFACE_MAX = 3;
 
 module.exports = grammar({
   name: 'article',
@@ -151,6 +153,16 @@ module.exports = grammar({
     $._marker, // list marker: - * • -- 1. 1)
     $._note_label, // Editor's note: / Correction: / Clarification: / Update:
 
+    // --- the blocks before the lead ----------------------------------------
+    // The "(" or "[" of a lead block that is one note in parentheses ("(This
+    // story was first published by …)"), or a caption label (`Photo:`).
+    $._preface,
+    // A blank line after a preface (a credit note, a caption, a summary
+    // list, an editor's note) before the lead: the next block may still
+    // open with the dateline. Emitted wherever valid, unless a subhead
+    // follows.
+    $._sep_lead,
+
     // Never valid in the grammar: true only while the parser recovers from
     // an error, and then the scanner returns at once.
     $._error_sentinel,
@@ -241,12 +253,19 @@ module.exports = grammar({
     // Blocks
     // ===================================================================
 
-    _lead_unit: $ => choice(
-      alias($._lead_paragraph, $.paragraph),
+    // The dateline opens the first prose paragraph: up to PREFACE_MAX
+    // blocks before it may be a summary list, an editor's note, a credit
+    // note in parentheses or a photo caption. Each is joined to the block
+    // after it by `_sep_lead`, which keeps that block a lead.
+    _lead_unit: $ => lead_unit($, PREFACE_MAX),
+
+    _preface_block: $ => choice(
       $.list,
       $.editor_note,
-      $._lead_chain,
+      alias($._preface_paragraph, $.paragraph),
     ),
+
+    _preface_paragraph: $ => seq($._preface, optional($._paragraph_body)),
 
     _unit: $ => choice(
       $.paragraph,
@@ -597,6 +616,28 @@ function annotation($, prefix, open, close, content) {
     optional(content),
     alias($[prefix + '_close'], close),
   );
+}
+
+/**
+ * The first unit of the body: a lead paragraph or chain that may open with a
+ * dateline, or a preface block, then (after `_sep_lead`) up to `prefaces` - 1
+ * more units of the same kind. Unrolled rather than recursive, so that a
+ * body made only of lists never nests deeper than this.
+ *
+ * @param {GrammarSymbols<string>} $
+ * @param {number} prefaces
+ * @returns {ChoiceRule}
+ */
+function lead_unit($, prefaces) {
+  const alternatives = [
+    alias($._lead_paragraph, $.paragraph),
+    $._lead_chain,
+    $._preface_block,
+  ];
+  if (prefaces > 0) {
+    alternatives.push(seq($._preface_block, $._sep_lead, lead_unit($, prefaces - 1)));
+  }
+  return choice(...alternatives);
 }
 
 /**

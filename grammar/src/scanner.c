@@ -78,6 +78,8 @@ enum TokenType {
     TIMESTAMP,
     MARKER,
     NOTE_LABEL,
+    PREFACE,
+    SEP_LEAD,
     ERROR_SENTINEL,
     TOKEN_COUNT
 };
@@ -96,6 +98,9 @@ enum TokenType {
 #define TIMESTAMP_MAX 100u
 #define LOCATION_MAX 60u
 #define AGENCY_MAX 30u
+/* A credit note in parentheses before the lead: "(This story was first
+ * published by ...)". */
+#define PREFACE_MAX 600u
 /* Attribution phrases. */
 #define SPEAKER_WORDS 8u
 #define LEAD_SPEAKER_WORDS 6u
@@ -391,6 +396,11 @@ static const char *const MONTHS[] = {
 static const char *const WEEKDAYS[] = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
     "sunday", NULL,
+};
+
+/* Labels of a photo caption line before the lead: `Photo: ...`. */
+static const char *const CAPTION_WORDS[] = {
+    "photo", "caption", "image", "pictured", "video", NULL,
 };
 
 static const char *const NOTE_WORDS[] = {
@@ -1217,6 +1227,10 @@ static bool scan_line_end(Scan *s)
         s->key_left = RUN_KEY_CHARS;
         if (valid[SEP_SECTION] && subhead_follows(s))
             return emit(s, SEP_SECTION);
+        /* After a preface before the lead, the next block may still open
+         * with the dateline: it belongs with the preface. */
+        if (valid[SEP_LEAD])
+            return emit(s, SEP_LEAD);
         if (valid[SEP] || valid[RUN_SEP] || valid[LONG_RUN_SEP])
             return emit_separator(s);
         if (valid[SEP_SECTION])
@@ -1450,18 +1464,49 @@ static bool dateline_rest(Scan *s)
     return false;
 }
 
-/* A dateline with no place, only the agency: `(AP) —`, `(CNN) —`. At the
- * "(" that opens a lead paragraph: emits the "(" when the rest follows. */
-static bool scan_agency_only(Scan *s)
+/* After the "(" or "[" that opens a lead block: whether the block ends
+ * with the matching closer, so that it is all one note in parentheses. */
+static bool preface_rest(Scan *s, int32_t close)
 {
+    int32_t last = 0;
+    while (s->n <= PREFACE_MAX) {
+        if (at_eof(s))
+            return last == close;
+        if (is_line_end(la(s))) {
+            consume_line_end(s);
+            consume_hspace(s);
+            if (at_eof(s) || is_line_end(la(s)))
+                return last == close;
+            continue;
+        }
+        if (!is_hspace(la(s)))
+            last = la(s);
+        adv(s);
+    }
+    return false;
+}
+
+/* At the "(" or "[" that opens a lead block. A dateline with no place, only
+ * the agency (`(AP) —`, `(CNN) —`) gets its "("; a block that is one note
+ * in parentheses (a credit or source note) is a preface, and the dateline
+ * may open the block after it. Otherwise the mark is text. */
+static bool scan_lead_paren(Scan *s)
+{
+    const bool *valid = s->valid;
+    int32_t open = la(s);
+    int32_t close = open == '(' ? ')' : ']';
     adv(s);
     mark(s);
-    if (agency_rest(s, ')') && is_hspace(la(s))) {
-        consume_hspace(s);
-        if (dash_rest(s))
-            return emit(s, PAREN_OPEN);
+    if (open == '(' && valid[PAREN_OPEN]) {
+        if (agency_rest(s, ')') && is_hspace(la(s))) {
+            consume_hspace(s);
+            if (dash_rest(s))
+                return emit(s, PAREN_OPEN);
+        }
     }
-    return scan_text(s, false);
+    if (valid[PREFACE] && preface_rest(s, close))
+        return emit(s, PREFACE);
+    return emit(s, TEXT);
 }
 
 /* Inside a dateline after the location: date, parentheses or slashes,
@@ -1680,6 +1725,11 @@ static bool scan_first_word(Scan *s)
             return emit(s, TIMESTAMP);
         return scan_text(s, false);
     }
+    if (valid[PREFACE] && word_is(&w, CAPTION_WORDS) && la(s) == ':') {
+        adv(s);
+        mark(s);
+        return emit(s, PREFACE);
+    }
     if (valid[LOCATION] && w.all_upper && w.letters >= 2) {
         if (dateline_rest(s))
             return emit(s, LOCATION);
@@ -1803,8 +1853,8 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid)
     if (valid[DASH] || valid[DATE] || valid[AGENCY] || valid[PAREN_CLOSE] ||
         valid[WIRE_CLOSE])
         return scan_dateline_part(sp);
-    if (c == '(' && valid[PAREN_OPEN] && valid[LOCATION])
-        return scan_agency_only(sp);
+    if ((c == '(' || c == '[') && valid[LOCATION] && valid[TEXT])
+        return scan_lead_paren(sp);
     if (valid[SPEAKER] || valid[VERB])
         return scan_attribution(sp);
     if ((valid[NAME] || valid[NAME_SEP]) && !is_line_end(c))

@@ -423,6 +423,15 @@ Test(article_model, newsroom_datelines_give_their_place_and_agency)
          "AUSTIN, Texas, March 4, 2025 /PRNewswire/ --", "AUSTIN, Texas", "PRNewswire"},
         {"H\n\nBOSTON, Tuesday, Feb. 11, 2025 /Business Wire/ -- Revenue rose.\n",
          "BOSTON, Tuesday, Feb. 11, 2025 /Business Wire/ --", "BOSTON", "Business Wire"},
+        /* The dateline opens the first prose paragraph, after a summary
+         * list, a credit note or a caption. */
+        {"H\n\n\xe2\x80\xa2 Council to vote on Tuesday\n\nRIVERTON, Ore. \xe2\x80\x94 The council met.\n",
+         "RIVERTON, Ore. \xe2\x80\x94", "RIVERTON, Ore.", NULL},
+        {"H\n\n(This story was first published by the Gazette.)\n\nRIVERTON (AP) \xe2\x80\x94 Rivers "
+         "rose.\n",
+         "RIVERTON (AP) \xe2\x80\x94", "RIVERTON", "AP"},
+        {"H\n\nPhoto: Volunteers fill sandbags.\n\n(CNN) \xe2\x80\x94 Rivers rose.\n",
+         "(CNN) \xe2\x80\x94", NULL, "CNN"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dl_article *a = parse_text(cases[i].text);
@@ -432,7 +441,10 @@ Test(article_model, newsroom_datelines_give_their_place_and_agency)
             cr_assert(eq(str, a->dateline_location, (char *)cases[i].location));
         else
             cr_assert(eq(ptr, a->dateline_location, NULL));
-        cr_assert(eq(str, a->dateline_agency, (char *)cases[i].agency));
+        if (cases[i].agency)
+            cr_assert(eq(str, a->dateline_agency, (char *)cases[i].agency));
+        else
+            cr_assert(eq(ptr, a->dateline_agency, NULL));
         dl_article_free(a);
     }
 }
@@ -444,6 +456,7 @@ Test(article_model, a_place_and_a_comma_or_a_note_in_parentheses_is_not_a_dateli
         "H\n\n(This story was first published by the Gazette.) - More follows.\n",
         "H\n\n\"WASHINGTON - is where we vote,\" she said.\n",
         "H\n\n- WASHINGTON - the vote is on Tuesday\n",
+        "H\n\nThe council met.\n\nBOSTON - Later that day.\n",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         dl_article *a = parse_text(texts[i]);
