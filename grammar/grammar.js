@@ -162,6 +162,10 @@ module.exports = grammar({
     // open with the dateline. Emitted wherever valid, unless a subhead
     // follows.
     $._sep_lead,
+    // An opening mark at the start of a paragraph (or right after its
+    // dateline) with no mark at all after it in the paragraph: a statement
+    // quoted whole whose closing mark was left off. It is one quotation.
+    $._open_unclosed,
 
     // Never valid in the grammar: true only while the parser recovers from
     // an error, and then the scanner returns at once.
@@ -276,9 +280,12 @@ module.exports = grammar({
 
     paragraph: $ => $._paragraph_body,
 
-    _paragraph_body: $ => seq(
-      $._content,
-      optional(seq($._break_list, $.list)),
+    _paragraph_body: $ => choice(
+      seq(
+        $._content,
+        optional(seq($._break_list, $.list)),
+      ),
+      alias($._unclosed_quotation, $.quotation),
     ),
 
     // The first body paragraph may open with a dateline.
@@ -443,6 +450,11 @@ module.exports = grammar({
       alias($._open_closed, $.open_mark),
       optional(alias($._quote_content, $.content)),
       $.close_mark,
+    ),
+
+    _unclosed_quotation: $ => seq(
+      alias($._open_unclosed, $.open_mark),
+      optional(alias($._quote_content, $.content)),
     ),
 
     _attributed_quotation: $ => seq(

@@ -80,6 +80,7 @@ enum TokenType {
     NOTE_LABEL,
     PREFACE,
     SEP_LEAD,
+    OPEN_UNCLOSED,
     ERROR_SENTINEL,
     TOKEN_COUNT
 };
@@ -683,7 +684,9 @@ static AttrKind match_post_attribution(Scan *s)
  * Quotations
  * ------------------------------------------------------------------------ */
 
-typedef enum { Q_NONE, Q_CLOSED, Q_ATTRIBUTED, Q_RUN_ON } QuoteEnd;
+/* Q_END: no mark at all until the paragraph ends (Q_NONE: something else
+ * stopped the lookahead). */
+typedef enum { Q_NONE, Q_CLOSED, Q_ATTRIBUTED, Q_RUN_ON, Q_END } QuoteEnd;
 
 /* From a block end (after the first line end and blank spaces, at the next
  * line end): does the next block open with a quote mark? */
@@ -706,53 +709,95 @@ static bool run_on_follows(Scan *s)
     return !at_eof(s) && !is_hspace(la(s)) && !is_line_end(la(s));
 }
 
-/* From just after an opening mark: how does the quotation end? The first
- * closing mark (” or ") closes it; another “ first, the enclosing
- * annotation's closer, the end of the block (or line) or the lookahead bound
- * mean it does not close. At a block end it runs on when the next block
- * opens with a mark. */
+/* Whether a closing mark (” or ") just read closes with an attribution. */
+static QuoteEnd close_kind(Scan *s, int32_t prev, bool want_attr)
+{
+    bool punct = prev == ',' || prev == '?' || prev == '!' || prev == EM_DASH ||
+                 prev == EN_DASH || prev == '-' || prev == ELLIPSIS;
+    if (want_attr && punct && match_post_attribution(s) != ATTR_NONE)
+        return Q_ATTRIBUTED;
+    return Q_CLOSED;
+}
+
+/* From just after an opening mark: how does the quotation end? A ” closes
+ * it; a straight " closes it unless a ” follows on the same line before any
+ * “, since writers nest straight quotes in curly ones (“he said "no" to
+ * me,”). Another “ first, the enclosing annotation's closer, the end of the
+ * block (or line) or the lookahead bound mean it does not close. At a block
+ * end it runs on when the next block opens with a mark.
+ * straight_closes_here() makes the same decision at a straight mark. */
 static QuoteEnd quote_lookahead(Scan *s, bool line_scope, int closer,
                                 bool want_attr, bool want_run_on)
 {
     int32_t prev = 0;
     int32_t first = closer >= 0 ? closer_first(closer) : -2;
+    /* The end at the first straight mark, once one was seen. */
+    QuoteEnd straight = Q_NONE;
+    bool seen_straight = false;
     for (uint32_t i = 0; i < LOOKAHEAD_MAX; i++) {
         int32_t c = la(s);
         if (at_eof(s))
-            return Q_NONE;
+            return seen_straight ? straight : Q_END;
         if (is_line_end(c)) {
-            if (line_scope)
-                return Q_NONE;
+            if (line_scope || seen_straight)
+                return seen_straight ? straight : Q_NONE;
             consume_line_end(s);
             if (rest_is_blank(s)) {
                 if (want_run_on && !at_eof(s) && run_on_follows(s))
                     return Q_RUN_ON;
-                return Q_NONE;
+                return Q_END;
             }
             prev = ' ';
             continue;
         }
-        if (c == RDQUO || c == '"') {
+        if (c == RDQUO) {
             adv(s);
-            bool punct = prev == ',' || prev == '?' || prev == '!' ||
-                         prev == EM_DASH || prev == EN_DASH || prev == '-' ||
-                         prev == ELLIPSIS;
-            if (want_attr && punct && match_post_attribution(s) != ATTR_NONE)
-                return Q_ATTRIBUTED;
-            return Q_CLOSED;
+            return close_kind(s, prev, want_attr);
+        }
+        if (c == '"') {
+            adv(s);
+            QuoteEnd end = close_kind(s, prev, want_attr);
+            if (!seen_straight) {
+                seen_straight = true;
+                straight = end;
+            }
+            prev = c;
+            continue;
         }
         if (c == LDQUO)
-            return Q_NONE;
+            return seen_straight ? straight : Q_NONE;
         if (c == first) {
             if (try_closer(s, closer))
-                return Q_NONE;
+                return seen_straight ? straight : Q_NONE;
             prev = first;
             continue;
         }
         prev = c;
         adv(s);
     }
-    return Q_NONE;
+    return seen_straight ? straight : Q_NONE;
+}
+
+/* Just after a straight " inside a quotation: it closes the quotation
+ * unless a ” follows on the same line before any “ (then it belongs to a
+ * quotation nested inside, which is not counted). */
+static bool straight_closes_here(Scan *s, int closer)
+{
+    int32_t first = closer >= 0 ? closer_first(closer) : -2;
+    for (uint32_t i = 0; i < LOOKAHEAD_MAX; i++) {
+        int32_t c = la(s);
+        if (at_eof(s) || is_line_end(c) || c == LDQUO)
+            return true;
+        if (c == RDQUO)
+            return false;
+        if (c == first) {
+            if (try_closer(s, closer))
+                return true;
+            continue;
+        }
+        adv(s);
+    }
+    return true;
 }
 
 /* ------------------------------------------------------------------------
@@ -1278,6 +1323,8 @@ static bool scan_quote_mark(Scan *s)
     if ((c == RDQUO || c == '"') && valid[CLOSE_MARK]) {
         adv(s);
         mark(s);
+        if (c == '"' && !straight_closes_here(s, current_closer(valid)))
+            return emit(s, valid[TEXT] ? TEXT : LINE_TEXT);
         return emit(s, CLOSE_MARK);
     }
 
@@ -1309,6 +1356,8 @@ static bool scan_quote_mark(Scan *s)
         return emit(s, OPEN_CLOSED);
     if (end == Q_RUN_ON && valid[OPEN_RUN_ON])
         return emit(s, OPEN_RUN_ON);
+    if (end == Q_END && valid[OPEN_UNCLOSED])
+        return emit(s, OPEN_UNCLOSED);
     /* Not a quotation: the mark alone is text. */
     if (valid[TEXT] || valid[LINE_TEXT])
         return emit(s, valid[TEXT] ? TEXT : LINE_TEXT);
@@ -1842,6 +1891,15 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid)
     if (is_hspace(c) && !valid[TEXT] && !valid[LINE_TEXT]) {
         /* Spaces no text token can hold (after a name, a speaker, ...) are
          * padding of the next token. */
+        while (is_hspace(la(sp)))
+            skip(sp);
+        c = la(sp);
+        if (at_eof(sp))
+            return valid[SEP_END] ? emit(sp, SEP_END) : false;
+    }
+    if (is_hspace(c) && valid[OPEN_UNCLOSED]) {
+        /* The spaces after a dateline's dash are padding, so that a
+         * quotation may still open the paragraph's text. */
         while (is_hspace(la(sp)))
             skip(sp);
         c = la(sp);

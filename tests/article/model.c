@@ -464,3 +464,38 @@ Test(article_model, a_place_and_a_comma_or_a_note_in_parentheses_is_not_a_dateli
         dl_article_free(a);
     }
 }
+
+/* Counted by the rule of the labelled corpus: each opening mark that begins a
+ * quotation, once; a mark that only reopens a continued quotation, or a
+ * straight quotation nested in a curly one, is not counted again. */
+Test(article_model, a_transcript_counts_each_quotation_once)
+{
+    dl_article *a = parse_text(
+        "Council approves night buses\n\n"
+        "RIVERTON (AP) _ \xe2\x80\x9cWe will open the routes \"as soon as we can,\" and I mean "
+        "that,\xe2\x80\x9d Mayor Ruiz said.\n\n"
+        "\xe2\x80\x9cThe budget \xe2\x80\x94\xe2\x80\x9d she began. \xe2\x80\x9c\xe2\x80\x94 is "
+        "tight.\xe2\x80\x9d\n\n"
+        "\xe2\x80\x9cIt was a long fight,\xe2\x80\x9d said council member Ana Lee. \xe2\x80\x9cWe "
+        "lost twice.\n\n"
+        "\xe2\x80\x9c" "But we won in the end.\xe2\x80\x9d\n\n"
+        "Asked about \"free rides,\" Lee said the plan was \xe2\x80\x9c" "fair.\xe2\x80\x9d\n");
+    cr_assert(eq(u32, a->stats.quotations, 7));
+    cr_assert(eq(str, a->quotations[0].text,
+                 "We will open the routes \"as soon as we can,\" and I mean that,"));
+    cr_assert(eq(str, a->quotations[0].speaker, "Mayor Ruiz"));
+    cr_assert(a->quotations[5].continued);
+    dl_article_free(a);
+}
+
+Test(article_model, a_statement_quoted_whole_without_its_closing_mark_is_one_quotation)
+{
+    dl_article *a = parse_text("Statement on the passing of a colleague\n\n"
+                               "WASHINGTON \xe2\x80\x93 Sen. Tom Carper issued the following "
+                               "statement:\n\n"
+                               "\xe2\x80\x9cWe mourn his passing. He served with honor.\n");
+    cr_assert(eq(u32, a->stats.quotations, 1));
+    cr_assert(eq(str, a->quotations[0].text, "We mourn his passing. He served with honor."));
+    cr_assert(eq(sz, a->block_count, 2));
+    dl_article_free(a);
+}
