@@ -12,6 +12,7 @@
  */
 #include "dateline/detect.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@
 /* A paragraph of at least this many words that ends like a sentence is
  * prose; list items, labels, figures and code are not. */
 #define PROSE_MIN_WORDS 12
+/* After a dateline, whose words count, a short lead is still one. */
+#define DATELINE_LEAD_MIN_WORDS 6
 /* Only the top of a long file is looked at for signs of other text: an
  * article's first screens are what tell it apart. */
 #define SCAN_LINES 400
@@ -229,12 +232,13 @@ static char last_char(const char *text)
     return n ? text[n - 1] : '\0';
 }
 
-/* A paragraph of prose: enough words, and it ends like a sentence (a full
- * stop, ? or !, a closing quote mark or parenthesis, or the colon before a
- * list or table). The closing quote marks are UTF-8, so their last byte. */
-static bool is_prose(const dl_block *block)
+/* A paragraph of prose: at least `min_words` words, and it ends like a
+ * sentence (a full stop, ? or !, a closing quote mark or parenthesis, or the
+ * colon before a list or table). The closing quote marks are UTF-8, so
+ * their last byte. */
+static bool is_prose(const dl_block *block, uint32_t min_words)
 {
-    if (block->kind != DL_BLOCK_PARAGRAPH || block->words < PROSE_MIN_WORDS)
+    if (block->kind != DL_BLOCK_PARAGRAPH || block->words < min_words)
         return false;
     char c = last_char(block->span.text);
     return strchr(".?!:\")'", c) || (unsigned char)c == 0x9D /* ” */ ||
@@ -354,7 +358,10 @@ int dl_detect_text(dl_detect_result *out, const char *text, size_t size)
         if (block->kind == DL_BLOCK_BYLINE || block->kind == DL_BLOCK_TIMESTAMP)
             continue;
         counted++;
-        if (is_prose(block)) {
+        bool dated = article->dateline &&
+                     article->dateline->range.start_byte >= block->span.range.start_byte &&
+                     article->dateline->range.end_byte <= block->span.range.end_byte;
+        if (is_prose(block, dated ? DATELINE_LEAD_MIN_WORDS : PROSE_MIN_WORDS)) {
             prose++;
             early_prose += counted <= 4;
         }
