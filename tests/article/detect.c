@@ -7,12 +7,14 @@
  * the system keeps them.
  */
 #include <dirent.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "../support/dl_test.h"
+#include "dateline/cli.h"
 #include "dateline/detect.h"
 #include "dateline/text.h"
 
@@ -253,4 +255,60 @@ Test(article_detect, files_in_an_article_folder_are_articles_unread)
     cr_assert(eq(str, (char *)dl_detect_reason_name(r.reason), "directory"));
     cr_assert(eq(int, dl_detect_file(&r, "/nonexistent/storiesX/draft.txt", &options),
                  DL_ENOTFOUND));
+}
+
+/* `dateline detect`, as another editor's configuration or a script runs it. */
+Test(article_detect, the_cli_says_which_files_are_articles_and_why)
+{
+    char tmp[] = "/tmp/dl-detect-cli-XXXXXX";
+    cr_assert(mkdtemp(tmp) != NULL);
+    char story[256], notes[256], missing[256];
+    snprintf(story, sizeof story, "%s/story.txt", tmp);
+    snprintf(notes, sizeof notes, "%s/notes.txt", tmp);
+    snprintf(missing, sizeof missing, "%s/missing.txt", tmp);
+    FILE *f = fopen(story, "w");
+    cr_assert(f != NULL);
+    fputs("Storm closes harbor\n\nBOSTON (AP) _ The harbor closed on Tuesday after the storm.\n",
+          f);
+    fclose(f);
+    f = fopen(notes, "w");
+    cr_assert(f != NULL);
+    fputs("groceries\nmilk\neggs\n", f);
+    fclose(f);
+
+    char *out = NULL, *err = NULL;
+    size_t out_size, err_size;
+    FILE *o = open_memstream(&out, &out_size), *e = open_memstream(&err, &err_size);
+    int status = dl_cli_run(4, (char *[]){"dateline", "detect", story, notes, NULL}, o, e);
+    fclose(o);
+    fclose(e);
+    cr_assert(eq(int, status, DL_EXIT_OK));
+    char expected[8192];
+    snprintf(expected, sizeof expected, "article\t%s\ntext\t%s\n", story, notes);
+    cr_assert(eq(str, out, expected));
+    free(out);
+    free(err);
+
+    o = open_memstream(&out, &out_size);
+    e = open_memstream(&err, &err_size);
+    status = dl_cli_run(5, (char *[]){"dateline", "detect", "--json", missing, story, NULL}, o, e);
+    fclose(o);
+    fclose(e);
+    /* The unreadable file is reported; the readable one is still answered. */
+    cr_assert(eq(int, status, DL_EXIT_ERROR));
+    cr_assert(strstr(err, "missing.txt") != NULL);
+    json_error_t error;
+    json_t *answer = json_loads(out, 0, &error);
+    cr_assert(answer != NULL, "not JSON: %s", out);
+    cr_assert(eq(sz, json_array_size(answer), 1));
+    json_t *first = json_array_get(answer, 0);
+    cr_assert(eq(int, json_is_true(json_object_get(first, "article")), 1));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(first, "reason")), "dateline"));
+    json_decref(answer);
+    free(out);
+    free(err);
+
+    remove(story);
+    remove(notes);
+    rmdir(tmp);
 }
