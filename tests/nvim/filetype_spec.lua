@@ -102,6 +102,20 @@ T.test('a new .txt story becomes an article when it is first written', function(
   T.eq(vim.bo[buf].filetype, 'article', 'filetype after the first write')
 end)
 
+T.test('a .txt file in an articles folder is an article, even a new one', function()
+  local dir = T.tempdir() .. '/stories'
+  vim.fn.mkdir(dir, 'p')
+  require('dateline').setup({ articles = { dirs = { dir } } })
+  T.eq(vim.bo[H.edit(dir .. '/notes.txt')].filetype, 'article', 'a new file in the folder')
+  T.eq(vim.bo[H.edit_lines({ 'groceries', 'milk' }, 'groceries.txt')].filetype, 'text', 'a file elsewhere')
+  require('dateline').setup({})
+end)
+
+T.test('a marker line makes any .txt an article', function()
+  local buf = H.edit_lines({ 'call Bob', 'taxes', '', 'dateline: article' }, 'marked.txt')
+  T.eq(vim.bo[buf].filetype, 'article', 'filetype')
+end)
+
 T.test(':set filetype=article attaches to any buffer', function()
   local buf = H.edit_lines(ARTICLE, 'plain.md')
   T.eq(require('dateline').is_attached(buf), false, 'attached before')

@@ -8,16 +8,23 @@ local M = {}
 -- (the same pattern as plugin.json's filetypes.filename_patterns).
 M.seed_name_pattern = '^%d%d%d_' .. string.rep('%x', 16) .. '%.txt$'
 
---- Whether the file at `path` is an article, by the core's rules. False when
---- the CLI is not there or the file cannot be read: it then stays text.
+--- Whether the file at `path` is an article, by the core's rules; a file in
+--- one of `setup({ articles = { dirs = … } })` is one even before it exists.
+--- False when the CLI is not there or the file cannot be read: it then stays
+--- text.
 ---@param path string
 ---@return boolean
 function M.is_article_file(path)
   local cli = require('dateline.lsp').cli_path()
-  if not cli or vim.fn.filereadable(path) == 0 then
+  if not cli or path == '' then
     return false
   end
-  local output = vim.fn.system({ cli, 'detect', '--', path })
+  local cmd = { cli, 'detect' }
+  for _, dir in ipairs(require('dateline.config').get().articles.dirs) do
+    vim.list_extend(cmd, { '--dir', vim.fn.fnamemodify(vim.fn.expand(dir), ':p') })
+  end
+  vim.list_extend(cmd, { '--', vim.fn.fnamemodify(path, ':p') })
+  local output = vim.fn.system(cmd)
   return vim.v.shell_error == 0 and output:match('^article\t') ~= nil
 end
 
