@@ -1,6 +1,7 @@
 -- Which files open as articles.
 local T = ...
 local H = dofile(T.root .. '/tests/nvim/helpers.lua')(T)
+local R = dofile(T.root .. '/tests/nvim/history_helpers.lua')(T, H)
 
 local ARTICLE = {
   'Council approves new budget',
@@ -89,9 +90,10 @@ T.test('CRLF line endings and a byte-order mark do not hide an article', functio
   T.eq(vim.bo[H.edit_lines(lines, 'crlf.txt')].filetype, 'article', 'filetype')
 end)
 
-T.test('a new .txt story becomes an article when it is first written', function()
-  local path = T.tempdir() .. '/draft2.txt'
-  local buf = H.edit(path)
+T.test('a new .txt story becomes an article when it is first written, and that write is recorded', function()
+  R.setup()
+  local dir = R.repo()
+  local buf = H.edit(dir .. '/draft2.txt')
   T.eq(vim.bo[buf].filetype, 'text', 'an empty new buffer is text')
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, {
     'Council approves night buses',
@@ -100,6 +102,9 @@ T.test('a new .txt story becomes an article when it is first written', function(
   })
   vim.cmd('silent write')
   T.eq(vim.bo[buf].filetype, 'article', 'filetype after the first write')
+  T.wait_for(function()
+    return #R.git_log(dir, 'draft2.txt') == 1
+  end, 10000, 'the first write recorded as a version')
 end)
 
 T.test('a .txt file in an articles folder is an article, even a new one', function()

@@ -39,14 +39,25 @@ function M.detect_txt(path)
 end
 
 --- After a write: a new .txt story becomes an article the first time it is
---- written as one (headline, blank line, prose or a dateline).
+--- written as one (headline, blank line, prose or a dateline), and that
+--- write is recorded like every later one. The server was not attached when
+--- the file was written, so it heard of no save: the snapshot is asked for
+--- here, and waits for the server to start.
 ---@param buf integer
 function M.on_write(buf)
   if not vim.api.nvim_buf_is_valid(buf) or vim.bo[buf].filetype == 'article' then
     return
   end
-  if M.is_article_file(vim.api.nvim_buf_get_name(buf)) then
-    vim.bo[buf].filetype = 'article'
+  if not M.is_article_file(vim.api.nvim_buf_get_name(buf)) then
+    return
+  end
+  vim.bo[buf].filetype = 'article'
+  local config = require('dateline.config').get()
+  if config.cmd ~= false and config.history.record_on_save and require('dateline.lsp').client(buf) then
+    local record = require('dateline.record')
+    record.execute_snapshot(buf, nil, function(err, result)
+      record.on_snapshot(buf, err, result)
+    end)
   end
 end
 
