@@ -484,6 +484,7 @@ Test(article_model, a_transcript_counts_each_quotation_once)
     cr_assert(eq(str, a->quotations[0].text,
                  "We will open the routes \"as soon as we can,\" and I mean that,"));
     cr_assert(eq(str, a->quotations[0].speaker, "Mayor Ruiz"));
+    cr_assert(eq(int, a->quotations[0].closed, 1));
     cr_assert(a->quotations[5].continued);
     dl_article_free(a);
 }
@@ -496,6 +497,9 @@ Test(article_model, a_statement_quoted_whole_without_its_closing_mark_is_one_quo
                                "\xe2\x80\x9cWe mourn his passing. He served with honor.\n");
     cr_assert(eq(u32, a->stats.quotations, 1));
     cr_assert(eq(str, a->quotations[0].text, "We mourn his passing. He served with honor."));
+    /* Counted, and known to have lost its close, so the editor can flag it. */
+    cr_assert(eq(int, a->quotations[0].closed, 0));
+    cr_assert(eq(int, a->quotations[0].runs_on, 0));
     cr_assert(eq(sz, a->block_count, 2));
     dl_article_free(a);
 }

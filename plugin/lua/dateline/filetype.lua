@@ -8,6 +8,21 @@ local M = {}
 -- (the same pattern as plugin.json's filetypes.filename_patterns).
 M.seed_name_pattern = '^%d%d%d_' .. string.rep('%x', 16) .. '%.txt$'
 
+-- The CLI as lsp.cli_path() finds it (the plugin's bin/dateline, else the
+-- one on PATH), without loading the transport for every .txt opened.
+local function cli_path()
+  local lsp = package.loaded['dateline.lsp']
+  if lsp then
+    return lsp.cli_path()
+  end
+  local built = vim.api.nvim_get_runtime_file('bin/dateline', false)[1]
+  if built and vim.fn.executable(built) == 1 then
+    return built
+  end
+  local on_path = vim.fn.exepath('dateline')
+  return on_path ~= '' and on_path or nil
+end
+
 --- Whether the file at `path` is an article, by the core's rules; a file in
 --- one of `setup({ articles = { dirs = … } })` is one even before it exists.
 --- False when the CLI is not there or the file cannot be read: it then stays
@@ -15,12 +30,15 @@ M.seed_name_pattern = '^%d%d%d_' .. string.rep('%x', 16) .. '%.txt$'
 ---@param path string
 ---@return boolean
 function M.is_article_file(path)
-  local cli = require('dateline.lsp').cli_path()
+  local cli = cli_path()
   if not cli or path == '' then
     return false
   end
   local cmd = { cli, 'detect' }
-  for _, dir in ipairs(require('dateline.config').get().articles.dirs) do
+  -- Only setup() can name folders, and it loads the options: opening a .txt
+  -- without it loads nothing more than this module.
+  local config = package.loaded['dateline.config']
+  for _, dir in ipairs(config and config.get().articles.dirs or {}) do
     vim.list_extend(cmd, { '--dir', vim.fn.fnamemodify(vim.fn.expand(dir), ':p') })
   end
   vim.list_extend(cmd, { '--', vim.fn.fnamemodify(path, ':p') })

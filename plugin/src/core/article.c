@@ -347,6 +347,7 @@ static int add_quotation(builder *b, TSNode node)
     uint32_t children = ts_node_child_count(node);
     q->continued = children > 0 && is_type(ts_node_child(node, 0), "continuation");
     q->runs_on = children > 0 && is_type(ts_node_child(node, children - 1), "run_on");
+    q->closed = children > 0 && is_type(ts_node_child(node, children - 1), "close_mark");
     return 0;
 }
 
