@@ -33,6 +33,8 @@
 const RUN_LENGTH = 16;
 const RUN_MAX = 32;
 const LONG_RUN_MAX = 64;
+// Blocks before the lead that may precede its dateline.
+const PREFACE_MAX = 3;
 
 module.exports = grammar({
   name: 'article',
@@ -132,11 +134,13 @@ module.exports = grammar({
     // --- dateline (only at the start of the first body block) -------------
     // PLACE[, REGION] when a dash follows within the first line.
     $._location,
-    // Month and day after the location: `Feb 26`, `Jan. 10`.
+    // The date after the location: `Feb 26`, `Jan. 10`, `Tuesday, March 4, 2025`.
     $.date,
     $._paren_open, // ( before the agency
     $.agency, // AP, Reuters
     $._paren_close, // ) after the agency
+    $._wire_open, // / before a wire service: /PRNewswire/
+    $._wire_close, // / after it
     $.dash, // – — - or --
 
     // --- front matter ----------------------------------------------------
@@ -148,6 +152,20 @@ module.exports = grammar({
     // --- block labels ----------------------------------------------------
     $._marker, // list marker: - * • -- 1. 1)
     $._note_label, // Editor's note: / Correction: / Clarification: / Update:
+
+    // --- the blocks before the lead ----------------------------------------
+    // The "(" or "[" of a lead block that is one note in parentheses ("(This
+    // story was first published by …)"), or a caption label (`Photo:`).
+    $._preface,
+    // A blank line after a preface (a credit note, a caption, a summary
+    // list, an editor's note) before the lead: the next block may still
+    // open with the dateline. Emitted wherever valid, unless a subhead
+    // follows.
+    $._sep_lead,
+    // An opening mark at the start of a paragraph (or right after its
+    // dateline) with no mark at all after it in the paragraph: a statement
+    // quoted whole whose closing mark was left off. It is one quotation.
+    $._open_unclosed,
 
     // Never valid in the grammar: true only while the parser recovers from
     // an error, and then the scanner returns at once.
@@ -239,12 +257,19 @@ module.exports = grammar({
     // Blocks
     // ===================================================================
 
-    _lead_unit: $ => choice(
-      alias($._lead_paragraph, $.paragraph),
+    // The dateline opens the first prose paragraph: up to PREFACE_MAX
+    // blocks before it may be a summary list, an editor's note, a credit
+    // note in parentheses or a photo caption. Each is joined to the block
+    // after it by `_sep_lead`, which keeps that block a lead.
+    _lead_unit: $ => lead_unit($, PREFACE_MAX),
+
+    _preface_block: $ => choice(
       $.list,
       $.editor_note,
-      $._lead_chain,
+      alias($._preface_paragraph, $.paragraph),
     ),
+
+    _preface_paragraph: $ => seq($._preface, optional($._paragraph_body)),
 
     _unit: $ => choice(
       $.paragraph,
@@ -255,9 +280,12 @@ module.exports = grammar({
 
     paragraph: $ => $._paragraph_body,
 
-    _paragraph_body: $ => seq(
-      $._content,
-      optional(seq($._break_list, $.list)),
+    _paragraph_body: $ => choice(
+      seq(
+        $._content,
+        optional(seq($._break_list, $.list)),
+      ),
+      alias($._unclosed_quotation, $.quotation),
     ),
 
     // The first body paragraph may open with a dateline.
@@ -326,15 +354,30 @@ module.exports = grammar({
 
     subhead: $ => repeat1($._line_text),
 
+    // PLACE[, REGION][, DATE][ (AGENCY) | /WIRE/] DASH, or an agency alone
+    // (`(AP) —`). A press release's wire service is its agency.
     dateline: $ => seq(
-      field('location', alias($._location, $.location)),
-      optional(field('date', $.date)),
-      optional(seq(
-        alias($._paren_open, '('),
-        field('agency', $.agency),
-        alias($._paren_close, ')'),
-      )),
+      choice(
+        seq(
+          field('location', alias($._location, $.location)),
+          optional(field('date', $.date)),
+          optional(choice($._agency, $._wire)),
+        ),
+        $._agency,
+      ),
       field('dash', $.dash),
+    ),
+
+    _agency: $ => seq(
+      alias($._paren_open, '('),
+      field('agency', $.agency),
+      alias($._paren_close, ')'),
+    ),
+
+    _wire: $ => seq(
+      alias($._wire_open, '/'),
+      field('agency', $.agency),
+      alias($._wire_close, '/'),
     ),
 
     // ===================================================================
@@ -407,6 +450,11 @@ module.exports = grammar({
       alias($._open_closed, $.open_mark),
       optional(alias($._quote_content, $.content)),
       $.close_mark,
+    ),
+
+    _unclosed_quotation: $ => seq(
+      alias($._open_unclosed, $.open_mark),
+      optional(alias($._quote_content, $.content)),
     ),
 
     _attributed_quotation: $ => seq(
@@ -580,6 +628,28 @@ function annotation($, prefix, open, close, content) {
     optional(content),
     alias($[prefix + '_close'], close),
   );
+}
+
+/**
+ * The first unit of the body: a lead paragraph or chain that may open with a
+ * dateline, or a preface block, then (after `_sep_lead`) up to `prefaces` - 1
+ * more units of the same kind. Unrolled rather than recursive, so that a
+ * body made only of lists never nests deeper than this.
+ *
+ * @param {GrammarSymbols<string>} $
+ * @param {number} prefaces
+ * @returns {ChoiceRule}
+ */
+function lead_unit($, prefaces) {
+  const alternatives = [
+    alias($._lead_paragraph, $.paragraph),
+    $._lead_chain,
+    $._preface_block,
+  ];
+  if (prefaces > 0) {
+    alternatives.push(seq($._preface_block, $._sep_lead, lead_unit($, prefaces - 1)));
+  }
+  return choice(...alternatives);
 }
 
 /**

@@ -69,6 +69,8 @@ enum TokenType {
     PAREN_OPEN,
     AGENCY,
     PAREN_CLOSE,
+    WIRE_OPEN,
+    WIRE_CLOSE,
     DASH,
     BY,
     NAME,
@@ -76,6 +78,9 @@ enum TokenType {
     TIMESTAMP,
     MARKER,
     NOTE_LABEL,
+    PREFACE,
+    SEP_LEAD,
+    OPEN_UNCLOSED,
     ERROR_SENTINEL,
     TOKEN_COUNT
 };
@@ -94,6 +99,9 @@ enum TokenType {
 #define TIMESTAMP_MAX 100u
 #define LOCATION_MAX 60u
 #define AGENCY_MAX 30u
+/* A credit note in parentheses before the lead: "(This story was first
+ * published by ...)". */
+#define PREFACE_MAX 600u
 /* Attribution phrases. */
 #define SPEAKER_WORDS 8u
 #define LEAD_SPEAKER_WORDS 6u
@@ -385,6 +393,17 @@ static const char *const MONTHS[] = {
     NULL,
 };
 
+/* A press release dates itself with the weekday: `Tuesday, March 4, 2025`. */
+static const char *const WEEKDAYS[] = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", NULL,
+};
+
+/* Labels of a photo caption line before the lead: `Photo: ...`. */
+static const char *const CAPTION_WORDS[] = {
+    "photo", "caption", "image", "pictured", "video", NULL,
+};
+
 static const char *const NOTE_WORDS[] = {
     "correction", "corrections", "clarification", "update", NULL,
 };
@@ -665,7 +684,9 @@ static AttrKind match_post_attribution(Scan *s)
  * Quotations
  * ------------------------------------------------------------------------ */
 
-typedef enum { Q_NONE, Q_CLOSED, Q_ATTRIBUTED, Q_RUN_ON } QuoteEnd;
+/* Q_END: no mark at all until the paragraph ends (Q_NONE: something else
+ * stopped the lookahead). */
+typedef enum { Q_NONE, Q_CLOSED, Q_ATTRIBUTED, Q_RUN_ON, Q_END } QuoteEnd;
 
 /* From a block end (after the first line end and blank spaces, at the next
  * line end): does the next block open with a quote mark? */
@@ -688,53 +709,95 @@ static bool run_on_follows(Scan *s)
     return !at_eof(s) && !is_hspace(la(s)) && !is_line_end(la(s));
 }
 
-/* From just after an opening mark: how does the quotation end? The first
- * closing mark (” or ") closes it; another “ first, the enclosing
- * annotation's closer, the end of the block (or line) or the lookahead bound
- * mean it does not close. At a block end it runs on when the next block
- * opens with a mark. */
+/* Whether a closing mark (” or ") just read closes with an attribution. */
+static QuoteEnd close_kind(Scan *s, int32_t prev, bool want_attr)
+{
+    bool punct = prev == ',' || prev == '?' || prev == '!' || prev == EM_DASH ||
+                 prev == EN_DASH || prev == '-' || prev == ELLIPSIS;
+    if (want_attr && punct && match_post_attribution(s) != ATTR_NONE)
+        return Q_ATTRIBUTED;
+    return Q_CLOSED;
+}
+
+/* From just after an opening mark: how does the quotation end? A ” closes
+ * it; a straight " closes it unless a ” follows on the same line before any
+ * “, since writers nest straight quotes in curly ones (“he said "no" to
+ * me,”). Another “ first, the enclosing annotation's closer, the end of the
+ * block (or line) or the lookahead bound mean it does not close. At a block
+ * end it runs on when the next block opens with a mark.
+ * straight_closes_here() makes the same decision at a straight mark. */
 static QuoteEnd quote_lookahead(Scan *s, bool line_scope, int closer,
                                 bool want_attr, bool want_run_on)
 {
     int32_t prev = 0;
     int32_t first = closer >= 0 ? closer_first(closer) : -2;
+    /* The end at the first straight mark, once one was seen. */
+    QuoteEnd straight = Q_NONE;
+    bool seen_straight = false;
     for (uint32_t i = 0; i < LOOKAHEAD_MAX; i++) {
         int32_t c = la(s);
         if (at_eof(s))
-            return Q_NONE;
+            return seen_straight ? straight : Q_END;
         if (is_line_end(c)) {
-            if (line_scope)
-                return Q_NONE;
+            if (line_scope || seen_straight)
+                return seen_straight ? straight : Q_NONE;
             consume_line_end(s);
             if (rest_is_blank(s)) {
                 if (want_run_on && !at_eof(s) && run_on_follows(s))
                     return Q_RUN_ON;
-                return Q_NONE;
+                return Q_END;
             }
             prev = ' ';
             continue;
         }
-        if (c == RDQUO || c == '"') {
+        if (c == RDQUO) {
             adv(s);
-            bool punct = prev == ',' || prev == '?' || prev == '!' ||
-                         prev == EM_DASH || prev == EN_DASH || prev == '-' ||
-                         prev == ELLIPSIS;
-            if (want_attr && punct && match_post_attribution(s) != ATTR_NONE)
-                return Q_ATTRIBUTED;
-            return Q_CLOSED;
+            return close_kind(s, prev, want_attr);
+        }
+        if (c == '"') {
+            adv(s);
+            QuoteEnd end = close_kind(s, prev, want_attr);
+            if (!seen_straight) {
+                seen_straight = true;
+                straight = end;
+            }
+            prev = c;
+            continue;
         }
         if (c == LDQUO)
-            return Q_NONE;
+            return seen_straight ? straight : Q_NONE;
         if (c == first) {
             if (try_closer(s, closer))
-                return Q_NONE;
+                return seen_straight ? straight : Q_NONE;
             prev = first;
             continue;
         }
         prev = c;
         adv(s);
     }
-    return Q_NONE;
+    return seen_straight ? straight : Q_NONE;
+}
+
+/* Just after a straight " inside a quotation: it closes the quotation
+ * unless a ” follows on the same line before any “ (then it belongs to a
+ * quotation nested inside, which is not counted). */
+static bool straight_closes_here(Scan *s, int closer)
+{
+    int32_t first = closer >= 0 ? closer_first(closer) : -2;
+    for (uint32_t i = 0; i < LOOKAHEAD_MAX; i++) {
+        int32_t c = la(s);
+        if (at_eof(s) || is_line_end(c) || c == LDQUO)
+            return true;
+        if (c == RDQUO)
+            return false;
+        if (c == first) {
+            if (try_closer(s, closer))
+                return true;
+            continue;
+        }
+        adv(s);
+    }
+    return true;
 }
 
 /* ------------------------------------------------------------------------
@@ -1209,6 +1272,10 @@ static bool scan_line_end(Scan *s)
         s->key_left = RUN_KEY_CHARS;
         if (valid[SEP_SECTION] && subhead_follows(s))
             return emit(s, SEP_SECTION);
+        /* After a preface before the lead, the next block may still open
+         * with the dateline: it belongs with the preface. */
+        if (valid[SEP_LEAD])
+            return emit(s, SEP_LEAD);
         if (valid[SEP] || valid[RUN_SEP] || valid[LONG_RUN_SEP])
             return emit_separator(s);
         if (valid[SEP_SECTION])
@@ -1256,6 +1323,8 @@ static bool scan_quote_mark(Scan *s)
     if ((c == RDQUO || c == '"') && valid[CLOSE_MARK]) {
         adv(s);
         mark(s);
+        if (c == '"' && !straight_closes_here(s, current_closer(valid)))
+            return emit(s, valid[TEXT] ? TEXT : LINE_TEXT);
         return emit(s, CLOSE_MARK);
     }
 
@@ -1287,6 +1356,8 @@ static bool scan_quote_mark(Scan *s)
         return emit(s, OPEN_CLOSED);
     if (end == Q_RUN_ON && valid[OPEN_RUN_ON])
         return emit(s, OPEN_RUN_ON);
+    if (end == Q_END && valid[OPEN_UNCLOSED])
+        return emit(s, OPEN_UNCLOSED);
     /* Not a quotation: the mark alone is text. */
     if (valid[TEXT] || valid[LINE_TEXT])
         return emit(s, valid[TEXT] ? TEXT : LINE_TEXT);
@@ -1314,26 +1385,37 @@ static bool scan_opener(Scan *s)
 
 static bool is_month(const Word *w) { return word_is(w, MONTHS); }
 
-/* At a dash candidate: – — - or -- followed by a space or the line end. */
+/* Old AP wire transmissions had no dash on the teletype and sent `_`. */
+static inline bool is_dateline_dash(int32_t c)
+{
+    return is_dash_char(c) || c == '_';
+}
+
+/* At a dash candidate: – — - -- or the wire's _, followed by a space or the
+ * line end. Newsrooms also drop the space after a real dash
+ * (`(Reuters) -The council`), so a capital letter or a quote mark may follow
+ * one directly; an underscore is a dash only when spaced. */
 static bool dash_rest(Scan *s)
 {
     int32_t c = la(s);
-    if (!is_dash_char(c))
+    if (!is_dateline_dash(c))
         return false;
     adv(s);
     if (c == '-' && la(s) == '-')
         adv(s);
-    return at_eof(s) || is_hspace(la(s)) || is_line_end(la(s));
+    if (at_eof(s) || is_hspace(la(s)) || is_line_end(la(s)))
+        return true;
+    return c != '_' && (is_upper(la(s)) || la(s) == LDQUO || la(s) == '"');
 }
 
-/* After "(": agency letters up to ")". */
-static bool agency_rest(Scan *s)
+/* After "(" or "/": agency letters up to ")" or the closing "/". */
+static bool agency_rest(Scan *s, int32_t close)
 {
     uint32_t len = 0, letters = 0;
-    while (la(s) != ')') {
+    while (la(s) != close) {
         int32_t c = la(s);
         if (!(is_letter(c) || is_hspace(c) || c == '.' || c == '&' ||
-              c == '-' || c == '/') ||
+              c == '-' || (c == '/' && close == ')')) ||
             ++len > AGENCY_MAX)
             return false;
         letters += is_letter(c);
@@ -1343,8 +1425,48 @@ static bool agency_rest(Scan *s)
     return letters > 0;
 }
 
+/* After the date or the place: an optional `(AGENCY)` or `/WIRE/`, then
+ * the dash. */
+static bool agency_dash_rest(Scan *s)
+{
+    int32_t c = la(s);
+    if (c == '(' || c == '/') {
+        adv(s);
+        if (!agency_rest(s, c == '(' ? ')' : '/') || !is_hspace(la(s)))
+            return false;
+        consume_hspace(s);
+    }
+    return dash_rest(s);
+}
+
+/* After a month name: ` DD[, YYYY]` and a space. */
+static bool day_year_rest(Scan *s)
+{
+    if (!is_hspace(la(s)))
+        return false;
+    consume_hspace(s);
+    if (!is_digit(la(s)))
+        return false;
+    while (is_digit(la(s)))
+        adv(s);
+    if (la(s) == ',') {
+        adv(s);
+        consume_hspace(s);
+        for (int i = 0; i < 4; i++) {
+            if (!is_digit(la(s)))
+                return false;
+            adv(s);
+        }
+    }
+    if (!is_hspace(la(s)))
+        return false;
+    consume_hspace(s);
+    return true;
+}
+
 /* After the first, all-caps word of the lead: the rest of a dateline
- * PLACE[, REGION][, Mon DD][ (AGENCY)] DASH. Marks after each place word. */
+ * PLACE[, REGION][, [Weekday, ]Mon DD[, YYYY]][ (AGENCY)| /WIRE/] DASH.
+ * Marks after each place word, so the location ends before any date. */
 static bool dateline_rest(Scan *s)
 {
     mark(s);
@@ -1360,23 +1482,15 @@ static bool dateline_rest(Scan *s)
             if (!is_letter(la(s)))
                 return false;
             read_word(s, &w, true);
-            if (is_month(&w) && is_hspace(la(s))) {
+            if (word_is(&w, WEEKDAYS) && la(s) == ',') {
+                adv(s);
                 consume_hspace(s);
-                if (!is_digit(la(s)))
+                read_word(s, &w, true);
+                if (!is_month(&w))
                     return false;
-                while (is_digit(la(s)))
-                    adv(s);
-                if (!is_hspace(la(s)))
-                    return false;
-                consume_hspace(s);
-                if (la(s) == '(') {
-                    adv(s);
-                    if (!agency_rest(s) || !is_hspace(la(s)))
-                        return false;
-                    consume_hspace(s);
-                }
-                return dash_rest(s);
             }
+            if (is_month(&w) && is_hspace(la(s)))
+                return day_year_rest(s) && agency_dash_rest(s);
             if (!w.first_upper)
                 return false;
             after_comma = true;
@@ -1387,15 +1501,8 @@ static bool dateline_rest(Scan *s)
             return false;
         consume_hspace(s);
         c = la(s);
-        if (c == '(') {
-            adv(s);
-            if (!agency_rest(s) || !is_hspace(la(s)))
-                return false;
-            consume_hspace(s);
-            return dash_rest(s);
-        }
-        if (is_dash_char(c))
-            return dash_rest(s);
+        if (c == '(' || c == '/' || is_dateline_dash(c))
+            return agency_dash_rest(s);
         if (!is_letter(c))
             return false;
         read_word(s, &w, true);
@@ -1406,8 +1513,53 @@ static bool dateline_rest(Scan *s)
     return false;
 }
 
-/* Inside a dateline after the location: date, parentheses, agency, dash.
- * Commas and spaces before them are padding. */
+/* After the "(" or "[" that opens a lead block: whether the block ends
+ * with the matching closer, so that it is all one note in parentheses. */
+static bool preface_rest(Scan *s, int32_t close)
+{
+    int32_t last = 0;
+    while (s->n <= PREFACE_MAX) {
+        if (at_eof(s))
+            return last == close;
+        if (is_line_end(la(s))) {
+            consume_line_end(s);
+            consume_hspace(s);
+            if (at_eof(s) || is_line_end(la(s)))
+                return last == close;
+            continue;
+        }
+        if (!is_hspace(la(s)))
+            last = la(s);
+        adv(s);
+    }
+    return false;
+}
+
+/* At the "(" or "[" that opens a lead block. A dateline with no place, only
+ * the agency (`(AP) —`, `(CNN) —`) gets its "("; a block that is one note
+ * in parentheses (a credit or source note) is a preface, and the dateline
+ * may open the block after it. Otherwise the mark is text. */
+static bool scan_lead_paren(Scan *s)
+{
+    const bool *valid = s->valid;
+    int32_t open = la(s);
+    int32_t close = open == '(' ? ')' : ']';
+    adv(s);
+    mark(s);
+    if (open == '(' && valid[PAREN_OPEN]) {
+        if (agency_rest(s, ')') && is_hspace(la(s))) {
+            consume_hspace(s);
+            if (dash_rest(s))
+                return emit(s, PAREN_OPEN);
+        }
+    }
+    if (valid[PREFACE] && preface_rest(s, close))
+        return emit(s, PREFACE);
+    return emit(s, TEXT);
+}
+
+/* Inside a dateline after the location: date, parentheses or slashes,
+ * agency, dash. Commas and spaces before them are padding. */
 static bool scan_dateline_part(Scan *s)
 {
     const bool *valid = s->valid;
@@ -1424,7 +1576,12 @@ static bool scan_dateline_part(Scan *s)
         mark(s);
         return emit(s, PAREN_CLOSE);
     }
-    if (valid[DASH] && is_dash_char(c)) {
+    if ((valid[WIRE_OPEN] || valid[WIRE_CLOSE]) && c == '/') {
+        adv(s);
+        mark(s);
+        return emit(s, valid[WIRE_OPEN] ? WIRE_OPEN : WIRE_CLOSE);
+    }
+    if (valid[DASH] && is_dateline_dash(c)) {
         adv(s);
         if (c == '-' && la(s) == '-')
             adv(s);
@@ -1434,19 +1591,36 @@ static bool scan_dateline_part(Scan *s)
     if (valid[DATE] && is_letter(c)) {
         Word w;
         read_word(s, &w, true);
+        if (word_is(&w, WEEKDAYS) && la(s) == ',') {
+            adv(s);
+            consume_hspace(s);
+            read_word(s, &w, true);
+        }
         if (!is_month(&w))
             return false;
         consume_hspace(s);
         while (is_digit(la(s)))
             adv(s);
         mark(s);
+        if (la(s) == ',') {
+            adv(s);
+            consume_hspace(s);
+            while (is_digit(la(s)))
+                adv(s);
+            mark(s);
+        }
         return emit(s, DATE);
     }
     if (valid[AGENCY]) {
+        /* Up to ")" or to the "/" that closes a wire service's name: one
+         * with a space after it (a slash inside `(AP/WXYZ)` is not). */
         while (la(s) != ')' && !at_eof(s) && !is_line_end(la(s))) {
             bool space = is_hspace(la(s));
+            bool slash = la(s) == '/';
             adv(s);
-            if (!space)
+            if (slash && (at_eof(s) || is_hspace(la(s)) || is_line_end(la(s))))
+                break;
+            if (!space && !slash)
                 mark(s);
         }
         return s->marked > 0 ? emit(s, AGENCY) : false;
@@ -1600,6 +1774,11 @@ static bool scan_first_word(Scan *s)
             return emit(s, TIMESTAMP);
         return scan_text(s, false);
     }
+    if (valid[PREFACE] && word_is(&w, CAPTION_WORDS) && la(s) == ':') {
+        adv(s);
+        mark(s);
+        return emit(s, PREFACE);
+    }
     if (valid[LOCATION] && w.all_upper && w.letters >= 2) {
         if (dateline_rest(s))
             return emit(s, LOCATION);
@@ -1718,10 +1897,22 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid)
         if (at_eof(sp))
             return valid[SEP_END] ? emit(sp, SEP_END) : false;
     }
+    if (is_hspace(c) && valid[OPEN_UNCLOSED]) {
+        /* The spaces after a dateline's dash are padding, so that a
+         * quotation may still open the paragraph's text. */
+        while (is_hspace(la(sp)))
+            skip(sp);
+        c = la(sp);
+        if (at_eof(sp))
+            return valid[SEP_END] ? emit(sp, SEP_END) : false;
+    }
     if (at_eof(sp))
         return false;
-    if (valid[DASH] || valid[DATE] || valid[AGENCY] || valid[PAREN_CLOSE])
+    if (valid[DASH] || valid[DATE] || valid[AGENCY] || valid[PAREN_CLOSE] ||
+        valid[WIRE_CLOSE])
         return scan_dateline_part(sp);
+    if ((c == '(' || c == '[') && valid[LOCATION] && valid[TEXT])
+        return scan_lead_paren(sp);
     if (valid[SPEAKER] || valid[VERB])
         return scan_attribution(sp);
     if ((valid[NAME] || valid[NAME_SEP]) && !is_line_end(c))

@@ -40,8 +40,8 @@ local function register_filetype()
     pattern = {
       -- Every *.txt passes through here before Neovim's own `txt` rule;
       -- returning nil hands the file back to that rule, so notes stay `text`.
-      ['.*%.txt'] = function(path, buf)
-        return require('dateline.filetype').detect_txt(path, buf)
+      ['.*%.txt'] = function(path)
+        return require('dateline.filetype').detect_txt(path)
       end,
     },
   })
@@ -65,6 +65,17 @@ else
     end,
   })
 end
+
+-- A story typed into a new .txt buffer is text until it is first written
+-- as an article; then it becomes one.
+vim.api.nvim_create_autocmd('BufWritePost', {
+  group = group,
+  pattern = '*.txt',
+  desc = 'dateline: a .txt story becomes an article when first written as one',
+  callback = function(event)
+    require('dateline.filetype').on_write(event.buf)
+  end,
+})
 
 vim.api.nvim_create_user_command('Dateline', function(command)
   require('dateline.commands').run(command)

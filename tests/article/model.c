@@ -223,6 +223,39 @@ Test(article_model, a_byline_under_the_headline_is_front_matter_not_a_block)
     dl_article_free(a);
 }
 
+/* The dek's line end and the byline's are single line ends: the whole
+ * headline block is front matter, however many lines it has. */
+Test(article_model, a_byline_and_timestamp_under_a_dek_are_front_matter_not_blocks)
+{
+    dl_article *a = parse_text("Council backs buses\n"
+                               "Ridership grew on the overnight routes\n"
+                               "By Priya Natarajan and Tom\xc3\xa1s Ruiz\n"
+                               "Staff writers, The Riverton Ledger\n"
+                               "Published 9:15 AM, Oct. 14, 2024 Updated 11:02 AM, Oct. 14, 2024\n"
+                               "\n"
+                               "RIVERTON, Ore. \xe2\x80\x94 The council voted.\n");
+    cr_assert(a->dek != NULL);
+    cr_assert(a->byline != NULL);
+    cr_assert(eq(sz, a->block_count, 1));
+    cr_assert(eq(int, a->blocks[0].kind, DL_BLOCK_PARAGRAPH));
+    cr_assert(eq(str, a->dateline_location, "RIVERTON, Ore."));
+    dl_article_free(a);
+}
+
+Test(article_model, a_byline_block_with_published_and_updated_lines_is_one_byline_block)
+{
+    dl_article *a = parse_text("Council backs buses\n\n"
+                               "By Ann Lee, Bo Kim and Cy Diaz\n"
+                               "Published Oct. 14, 2024\n"
+                               "Updated Oct. 15, 2024\n\n"
+                               "The council voted.\n");
+    cr_assert(a->byline != NULL);
+    cr_assert(eq(sz, a->block_count, 2));
+    cr_assert(eq(int, a->blocks[0].kind, DL_BLOCK_BYLINE));
+    cr_assert(eq(int, a->blocks[1].kind, DL_BLOCK_PARAGRAPH));
+    dl_article_free(a);
+}
+
 Test(article_model, annotations_are_listed_with_their_kinds_and_sides)
 {
     dl_article *a = parse_text("Headline\n\nThe vote was {~~Monday~>Tuesday~~} {++after a "
@@ -372,4 +405,101 @@ Test(article_model, reparsing_or_rebuilding_after_each_edit_gives_the_fresh_mode
     dl_article_parser_free(parser);
     free(text);
     free(seed);
+}
+
+/* The facts a desk reads from each dateline form: where, and which agency
+ * or wire service. */
+Test(article_model, newsroom_datelines_give_their_place_and_agency)
+{
+    static const struct {
+        const char *text, *dateline, *location, *agency;
+    } cases[] = {
+        {"H\n\nDALLAS (AP) _ A tornado hit.\n", "DALLAS (AP) _", "DALLAS", "AP"},
+        {"H\n\nOTTAWA (Reuters) -The council voted.\n", "OTTAWA (Reuters) -", "OTTAWA",
+         "Reuters"},
+        {"H\n\n(AP/WXYZ) — The bridge closed.\n", "(AP/WXYZ) —", NULL, "AP/WXYZ"},
+        {"H\n\n(CNN) — Rivers rose.\n", "(CNN) —", NULL, "CNN"},
+        {"H\n\nAUSTIN, Texas, March 4, 2025 /PRNewswire/ -- Acme opened.\n",
+         "AUSTIN, Texas, March 4, 2025 /PRNewswire/ --", "AUSTIN, Texas", "PRNewswire"},
+        {"H\n\nBOSTON, Tuesday, Feb. 11, 2025 /Business Wire/ -- Revenue rose.\n",
+         "BOSTON, Tuesday, Feb. 11, 2025 /Business Wire/ --", "BOSTON", "Business Wire"},
+        /* The dateline opens the first prose paragraph, after a summary
+         * list, a credit note or a caption. */
+        {"H\n\n\xe2\x80\xa2 Council to vote on Tuesday\n\nRIVERTON, Ore. \xe2\x80\x94 The council met.\n",
+         "RIVERTON, Ore. \xe2\x80\x94", "RIVERTON, Ore.", NULL},
+        {"H\n\n(This story was first published by the Gazette.)\n\nRIVERTON (AP) \xe2\x80\x94 Rivers "
+         "rose.\n",
+         "RIVERTON (AP) \xe2\x80\x94", "RIVERTON", "AP"},
+        {"H\n\nPhoto: Volunteers fill sandbags.\n\n(CNN) \xe2\x80\x94 Rivers rose.\n",
+         "(CNN) \xe2\x80\x94", NULL, "CNN"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dl_article *a = parse_text(cases[i].text);
+        cr_assert(a->dateline != NULL, "no dateline in case %zu", i);
+        cr_assert(eq(str, a->dateline->text, (char *)cases[i].dateline));
+        if (cases[i].location)
+            cr_assert(eq(str, a->dateline_location, (char *)cases[i].location));
+        else
+            cr_assert(eq(ptr, a->dateline_location, NULL));
+        if (cases[i].agency)
+            cr_assert(eq(str, a->dateline_agency, (char *)cases[i].agency));
+        else
+            cr_assert(eq(ptr, a->dateline_agency, NULL));
+        dl_article_free(a);
+    }
+}
+
+Test(article_model, a_place_and_a_comma_or_a_note_in_parentheses_is_not_a_dateline)
+{
+    static const char *const texts[] = {
+        "H\n\nParis, the capital, drew - as ever - crowds.\n",
+        "H\n\n(This story was first published by the Gazette.) - More follows.\n",
+        "H\n\n\"WASHINGTON - is where we vote,\" she said.\n",
+        "H\n\n- WASHINGTON - the vote is on Tuesday\n",
+        "H\n\nThe council met.\n\nBOSTON - Later that day.\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        dl_article *a = parse_text(texts[i]);
+        cr_assert(eq(ptr, a->dateline, NULL), "false dateline in case %zu", i);
+        dl_article_free(a);
+    }
+}
+
+/* Counted by the rule of the labelled corpus: each opening mark that begins a
+ * quotation, once; a mark that only reopens a continued quotation, or a
+ * straight quotation nested in a curly one, is not counted again. */
+Test(article_model, a_transcript_counts_each_quotation_once)
+{
+    dl_article *a = parse_text(
+        "Council approves night buses\n\n"
+        "RIVERTON (AP) _ \xe2\x80\x9cWe will open the routes \"as soon as we can,\" and I mean "
+        "that,\xe2\x80\x9d Mayor Ruiz said.\n\n"
+        "\xe2\x80\x9cThe budget \xe2\x80\x94\xe2\x80\x9d she began. \xe2\x80\x9c\xe2\x80\x94 is "
+        "tight.\xe2\x80\x9d\n\n"
+        "\xe2\x80\x9cIt was a long fight,\xe2\x80\x9d said council member Ana Lee. \xe2\x80\x9cWe "
+        "lost twice.\n\n"
+        "\xe2\x80\x9c" "But we won in the end.\xe2\x80\x9d\n\n"
+        "Asked about \"free rides,\" Lee said the plan was \xe2\x80\x9c" "fair.\xe2\x80\x9d\n");
+    cr_assert(eq(u32, a->stats.quotations, 7));
+    cr_assert(eq(str, a->quotations[0].text,
+                 "We will open the routes \"as soon as we can,\" and I mean that,"));
+    cr_assert(eq(str, a->quotations[0].speaker, "Mayor Ruiz"));
+    cr_assert(eq(int, a->quotations[0].closed, 1));
+    cr_assert(a->quotations[5].continued);
+    dl_article_free(a);
+}
+
+Test(article_model, a_statement_quoted_whole_without_its_closing_mark_is_one_quotation)
+{
+    dl_article *a = parse_text("Statement on the passing of a colleague\n\n"
+                               "WASHINGTON \xe2\x80\x93 Sen. Tom Carper issued the following "
+                               "statement:\n\n"
+                               "\xe2\x80\x9cWe mourn his passing. He served with honor.\n");
+    cr_assert(eq(u32, a->stats.quotations, 1));
+    cr_assert(eq(str, a->quotations[0].text, "We mourn his passing. He served with honor."));
+    /* Counted, and known to have lost its close, so the editor can flag it. */
+    cr_assert(eq(int, a->quotations[0].closed, 0));
+    cr_assert(eq(int, a->quotations[0].runs_on, 0));
+    cr_assert(eq(sz, a->block_count, 2));
+    dl_article_free(a);
 }

@@ -1,6 +1,7 @@
 -- Which files open as articles.
 local T = ...
 local H = dofile(T.root .. '/tests/nvim/helpers.lua')(T)
+local R = dofile(T.root .. '/tests/nvim/history_helpers.lua')(T, H)
 
 local ARTICLE = {
   'Council approves new budget',
@@ -40,37 +41,84 @@ T.test('a .txt note with a dash in its first paragraph stays text', function()
   T.eq(vim.bo[buf].filetype, 'text', 'filetype')
 end)
 
-T.test('datelines of the usual styles are recognised', function()
-  local filetype = require('dateline.filetype')
-  for _, line in ipairs({
-    'OLYMPIA, WA – Parler, the “free speech” social media',
-    'WASHINGTON (AP) — The Senate voted',
-    'LONDON, Jan 10 (Reuters) - Sterling rose',
-    'HOUSTON -- NASA will hold two briefings',
-    'PORTLAND, Ore., Feb 26 - Red Lion Inns said',
-    'KYIV, Ukraine — Air raid sirens',
-    'SALVADOR, Feb 26 - Showers continued',
+T.test('datelines of the usual styles open articles', function()
+  for index, line in ipairs({
+    'OLYMPIA, WA – Parler, the “free speech” social media network, sued Amazon.',
+    'WASHINGTON (AP) — The Senate voted on Tuesday to pass the bill.',
+    'LONDON, Jan 10 (Reuters) - Sterling rose against the dollar on Monday.',
+    'HOUSTON -- NASA will hold two briefings on the next station crews.',
+    'DALLAS (AP) _ A tornado touched down on Tuesday near the airport.',
+    '(CNN) — Rivers crested above record levels across three states.',
+    'AUSTIN, Texas, March 4, 2025 /PRNewswire/ -- Acme Corp. opened a plant.',
   }) do
-    T.truthy(filetype.opens_with_dateline(line), line)
+    local buf = H.edit_lines({ 'Headline', '', line }, 'story' .. index .. '.txt')
+    T.eq(vim.bo[buf].filetype, 'article', line)
   end
-  for _, line in ipairs({
-    'Call Bob - about the boat',
-    'I - for one - disagree',
-    'Following speculation from the media, Quebec - no',
-    '- milk',
-  }) do
-    T.eq(filetype.opens_with_dateline(line), false, line)
-  end
+end)
+
+T.test('a story without a dateline saved as story.txt is an article', function()
+  local buf = H.edit_lines({
+    'Harbor Books to close downtown store after 60 years',
+    '',
+    'Harbor Books will close its downtown store at the end of June after six decades on Main Street, the family that owns the shop said on Thursday.',
+    '',
+    '"This was my grandfather\'s store," owner Clara Nguyen said.',
+  }, 'story.txt')
+  T.eq(vim.bo[buf].filetype, 'article', 'filetype')
+end)
+
+T.test('a README and a licence saved as .txt stay text', function()
+  local readme = H.edit_lines({ 'Project', '=======', '', 'This project parses articles and records every saved version.' }, 'README.txt')
+  T.eq(vim.bo[readme].filetype, 'text', 'README')
+  local licence = H.edit_lines({
+    'MIT License',
+    '',
+    'Copyright (c) 2024 Someone',
+    '',
+    'Permission is hereby granted, free of charge, to any person obtaining a copy of this software.',
+  }, 'LICENSE.txt')
+  T.eq(vim.bo[licence].filetype, 'text', 'licence')
 end)
 
 T.test('a byline block may sit between the headline and the dateline', function()
-  local lines = { 'TALKING POINT', '', 'by Janie Gabbett, Reuters', '', 'LOS ANGELES, Feb 26 - BankAmerica Corp' }
-  T.eq(require('dateline.filetype').looks_like_article(lines), true, 'looks like an article')
+  local lines = { 'TALKING POINT', '', 'by Janie Gabbett, Reuters', '', 'LOS ANGELES, Feb 26 - BankAmerica Corp is not under pressure.' }
+  T.eq(vim.bo[H.edit_lines(lines, 'talking.txt')].filetype, 'article', 'filetype')
 end)
 
 T.test('CRLF line endings and a byte-order mark do not hide an article', function()
-  local lines = { '\239\187\191Headline\r', '\r', 'HOUSTON -- NASA said\r' }
-  T.eq(require('dateline.filetype').looks_like_article(lines), true, 'looks like an article')
+  local lines = { '\239\187\191Headline\r', '\r', 'HOUSTON -- NASA said on Monday it would brief reporters.\r' }
+  T.eq(vim.bo[H.edit_lines(lines, 'crlf.txt')].filetype, 'article', 'filetype')
+end)
+
+T.test('a new .txt story becomes an article when it is first written, and that write is recorded', function()
+  R.setup()
+  local dir = R.repo()
+  local buf = H.edit(dir .. '/draft2.txt')
+  T.eq(vim.bo[buf].filetype, 'text', 'an empty new buffer is text')
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, {
+    'Council approves night buses',
+    '',
+    'RIVERTON, Ore. — The council voted 5-2 on Monday to keep the overnight buses.',
+  })
+  vim.cmd('silent write')
+  T.eq(vim.bo[buf].filetype, 'article', 'filetype after the first write')
+  T.wait_for(function()
+    return #R.git_log(dir, 'draft2.txt') == 1
+  end, 10000, 'the first write recorded as a version')
+end)
+
+T.test('a .txt file in an articles folder is an article, even a new one', function()
+  local dir = T.tempdir() .. '/stories'
+  vim.fn.mkdir(dir, 'p')
+  require('dateline').setup({ articles = { dirs = { dir } } })
+  T.eq(vim.bo[H.edit(dir .. '/notes.txt')].filetype, 'article', 'a new file in the folder')
+  T.eq(vim.bo[H.edit_lines({ 'groceries', 'milk' }, 'groceries.txt')].filetype, 'text', 'a file elsewhere')
+  require('dateline').setup({})
+end)
+
+T.test('a marker line makes any .txt an article', function()
+  local buf = H.edit_lines({ 'call Bob', 'taxes', '', 'dateline: article' }, 'marked.txt')
+  T.eq(vim.bo[buf].filetype, 'article', 'filetype')
 end)
 
 T.test(':set filetype=article attaches to any buffer', function()

@@ -64,6 +64,9 @@ typedef struct {
     char *speaker;         /**< NULL when nobody is credited */
     int continued;         /**< reopens a quotation left open in the previous paragraph */
     int runs_on;           /**< left open at the end of its paragraph (news style) */
+    int closed;            /**< ends with its closing mark; a quotation neither closed
+                                nor running on lost its close (a statement quoted
+                                whole): it counts, and the editor flags the mark */
 } dl_quotation;
 
 typedef enum {

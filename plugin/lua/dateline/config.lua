@@ -57,6 +57,10 @@ M.defaults = {
     -- private store); nil: the default (see docs/cli.md).
     store = nil,
   },
+  articles = {
+    -- Folders whose .txt files are always articles, e.g. { '~/stories' }.
+    dirs = {},
+  },
   -- :Dateline blame
   blame = {
     -- 'eol': after the paragraph's first line; 'above': a line of its own.
@@ -182,6 +186,10 @@ local function validate(opts)
   local writing = opts.writing or {}
   check('writing.linebreak', writing.linebreak, 'boolean', true)
   check('writing.breakindent', writing.breakindent, 'boolean', true)
+  check('articles', opts.articles, 'table', true)
+  check('articles.dirs', (opts.articles or {}).dirs, function(value)
+    return value == nil or (type(value) == 'table' and vim.tbl_count(value) == #value)
+  end, 'a list of directories')
   validate_mappings(opts.mappings)
   local outline = opts.outline or {}
   check('outline.width', outline.width, 'number', true)
@@ -224,6 +232,9 @@ function M.set(opts)
   -- Lists replace the default rather than merge into it by index.
   if opts.cmd ~= nil then
     merged.cmd = opts.cmd
+  end
+  if opts.articles and opts.articles.dirs then
+    merged.articles.dirs = vim.deepcopy(opts.articles.dirs)
   end
   if opts.history and opts.history.exclude then
     merged.history.exclude = vim.deepcopy(opts.history.exclude)

@@ -1,5 +1,6 @@
--- Which files are articles. Called for every *.txt Neovim opens, so it reads a
--- handful of lines and stops at the first sign of an ordinary text file.
+-- Which files are articles. The rules are the core's (`dateline detect`,
+-- plugin/src/core/detect.c), so Neovim, other editors and scripts agree;
+-- this module only asks, for every *.txt Neovim opens or first writes.
 
 local M = {}
 
@@ -7,83 +8,75 @@ local M = {}
 -- (the same pattern as plugin.json's filetypes.filename_patterns).
 M.seed_name_pattern = '^%d%d%d_' .. string.rep('%x', 16) .. '%.txt$'
 
--- A dateline: PLACE[, REGION][, DATE] [(AGENCY)] followed by – — - or --.
--- The place has at least two capitals and no lower-case letters, which is what
--- tells "LONDON, Jan 10 (Reuters) -" from a sentence that merely has a dash.
-local dateline_regex = vim.regex(
-  [=[\v^[[:upper:]][[:upper:][:digit:] .'’&-]*[[:upper:]]]=]
-    .. [=[%(,\s*[^,()–—\-]{1,30}){0,3}]=]
-    .. [=[%(\s*\([^()]{1,30}\))?]=]
-    .. [=[\s*%(–|—|--|-)\s]=]
-)
-
---- True when `line` opens with a dateline.
----@param line string
----@return boolean
-function M.opens_with_dateline(line)
-  return dateline_regex:match_str(line) ~= nil
+-- The CLI as lsp.cli_path() finds it (the plugin's bin/dateline, else the
+-- one on PATH), without loading the transport for every .txt opened.
+local function cli_path()
+  local lsp = package.loaded['dateline.lsp']
+  if lsp then
+    return lsp.cli_path()
+  end
+  local built = vim.api.nvim_get_runtime_file('bin/dateline', false)[1]
+  if built and vim.fn.executable(built) == 1 then
+    return built
+  end
+  local on_path = vim.fn.exepath('dateline')
+  return on_path ~= '' and on_path or nil
 end
 
-local MAX_HEADLINE_BYTES = 300
--- Between the headline and the dateline paragraph only a byline and a
--- timestamp may stand; anything else means this is not clearly an article.
-local MAX_BLOCKS_BEFORE_DATELINE = 2
-local MAX_TIMESTAMP_BYTES = 80
-
-local function is_byline_or_timestamp(line)
-  return line:match('^[Bb][Yy]%s') ~= nil or (#line <= MAX_TIMESTAMP_BYTES and line:match('%d') ~= nil)
-end
-
---- Whether `lines` (the start of a file) clearly are an article: a headline
---- line (optionally a dek under it), a blank line, optionally a byline and a
---- timestamp, then a paragraph that opens with a dateline.
----@param lines string[]
+--- Whether the file at `path` is an article, by the core's rules; a file in
+--- one of `setup({ articles = { dirs = … } })` is one even before it exists.
+--- False when the CLI is not there or the file cannot be read: it then stays
+--- text.
+---@param path string
 ---@return boolean
-function M.looks_like_article(lines)
-  local first = (lines[1] or ''):gsub('^\239\187\191', ''):gsub('\r$', '')
-  if first:match('^%s*$') or #first > MAX_HEADLINE_BYTES then
+function M.is_article_file(path)
+  local cli = cli_path()
+  if not cli or path == '' then
     return false
   end
-  local blocks_seen = 0
-  local in_block = true
-  for index = 2, #lines do
-    local line = lines[index]:gsub('\r$', '')
-    if line:match('^%s*$') then
-      in_block = false
-    elseif not in_block then
-      in_block = true
-      if M.opens_with_dateline(line) then
-        return true
-      end
-      blocks_seen = blocks_seen + 1
-      if blocks_seen > MAX_BLOCKS_BEFORE_DATELINE or not is_byline_or_timestamp(line) then
-        return false
-      end
-    elseif index == 2 and #line > MAX_HEADLINE_BYTES then
-      return false -- a long second line: prose, not a dek
-    end
+  local cmd = { cli, 'detect' }
+  -- Only setup() can name folders, and it loads the options: opening a .txt
+  -- without it loads nothing more than this module.
+  local config = package.loaded['dateline.config']
+  for _, dir in ipairs(config and config.get().articles.dirs or {}) do
+    vim.list_extend(cmd, { '--dir', vim.fn.fnamemodify(vim.fn.expand(dir), ':p') })
   end
-  return false
+  vim.list_extend(cmd, { '--', vim.fn.fnamemodify(path, ':p') })
+  local output = vim.fn.system(cmd)
+  return vim.v.shell_error == 0 and output:match('^article\t') ~= nil
 end
-
-local LINES_TO_READ = 40
 
 --- The `vim.filetype.add()` hook for *.txt: 'article' or nil (let Neovim decide).
 ---@param path string
----@param buf integer?
 ---@return string?
-function M.detect_txt(path, buf)
-  if vim.fs.basename(path):match(M.seed_name_pattern) then
-    return 'article'
-  end
-  if not buf or not vim.api.nvim_buf_is_valid(buf) then
-    return nil
-  end
-  local lines = vim.api.nvim_buf_get_lines(buf, 0, LINES_TO_READ, false)
-  if M.looks_like_article(lines) then
+function M.detect_txt(path)
+  if vim.fs.basename(path):match(M.seed_name_pattern) or M.is_article_file(path) then
     return 'article'
   end
   return nil
+end
+
+--- After a write: a new .txt story becomes an article the first time it is
+--- written as one (headline, blank line, prose or a dateline), and that
+--- write is recorded like every later one. The server was not attached when
+--- the file was written, so it heard of no save: the snapshot is asked for
+--- here, and waits for the server to start.
+---@param buf integer
+function M.on_write(buf)
+  if not vim.api.nvim_buf_is_valid(buf) or vim.bo[buf].filetype == 'article' then
+    return
+  end
+  if not M.is_article_file(vim.api.nvim_buf_get_name(buf)) then
+    return
+  end
+  vim.bo[buf].filetype = 'article'
+  local config = require('dateline.config').get()
+  if config.cmd ~= false and config.history.record_on_save and require('dateline.lsp').client(buf) then
+    local record = require('dateline.record')
+    record.execute_snapshot(buf, nil, function(err, result)
+      record.on_snapshot(buf, err, result)
+    end)
+  end
 end
 
 return M

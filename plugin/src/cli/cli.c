@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli_article.h"
+#include "cli_detect.h"
 #include "cli_diff.h"
 #include "cli_history.h"
 #include "cli_lsp.h"
@@ -25,6 +26,7 @@ static const command commands[] = {
     /* the article model (cli_article.c) */
     {"outline", "print the structure of an article", dl_cli_outline},
     {"stats", "print words, paragraphs, quotations and reading time", dl_cli_stats},
+    {"detect", "print which files are articles", dl_cli_detect},
     /* history (cli_history.c) */
     {"snapshot", "record a file's current content as a new version", dl_cli_snapshot},
     {"note", "annotate a version with a note", dl_cli_note},

@@ -347,6 +347,7 @@ static int add_quotation(builder *b, TSNode node)
     uint32_t children = ts_node_child_count(node);
     q->continued = children > 0 && is_type(ts_node_child(node, 0), "continuation");
     q->runs_on = children > 0 && is_type(ts_node_child(node, children - 1), "run_on");
+    q->closed = children > 0 && is_type(ts_node_child(node, children - 1), "close_mark");
     return 0;
 }
 
@@ -416,12 +417,21 @@ static const struct {
     {"list", DL_BLOCK_LIST},         {"editor_note", DL_BLOCK_EDITOR_NOTE},
 };
 
+/* Whether a blank (or whitespace-only) line lies between two nodes. Two line
+ * ends with text between them are not one: a dek line sits between the
+ * headline and a byline in the headline's own block. */
 static bool has_blank_line(const builder *b, uint32_t from, uint32_t to)
 {
-    int newlines = 0;
+    bool line_empty = false;
     for (uint32_t i = from; i < to; i++) {
-        if (b->text[i] == '\n' && ++newlines == 2)
-            return true;
+        char c = b->text[i];
+        if (c == '\n') {
+            if (line_empty)
+                return true;
+            line_empty = true;
+        } else if (c != '\r' && c != ' ' && c != '\t') {
+            line_empty = false;
+        }
     }
     return false;
 }

@@ -527,9 +527,14 @@ static int survey_model(survey *s)
     for (size_t i = 0; i < a->block_count; i++)
         if (span_push(&s->blocks, &a->blocks[i].span.range) < 0)
             return DL_ERROR;
-    for (size_t i = 0; i < a->quotation_count; i++)
-        if (span_push(&s->quotes, &a->quotations[i].span.range) < 0)
+    /* A quotation that opens its paragraph and lost its close still counts
+     * in the model; its mark is flagged like any other left open. */
+    for (size_t i = 0; i < a->quotation_count; i++) {
+        const dl_quotation *q = &a->quotations[i];
+        bool lost_close = !q->closed && !q->runs_on && !q->continued;
+        if (!lost_close && span_push(&s->quotes, &q->span.range) < 0)
             return DL_ERROR;
+    }
     for (size_t i = 0; i < a->annotation_count; i++)
         if (span_push(&s->annotations, &a->annotations[i].span.range) < 0)
             return DL_ERROR;
