@@ -259,7 +259,8 @@ module.exports = grammar({
 
     // The dateline opens the first prose paragraph: up to PREFACE_MAX
     // blocks before it may be a summary list, an editor's note, a credit
-    // note in parentheses or a photo caption. Each is joined to the block
+    // note in parentheses, a photo caption or a byline (one that follows
+    // such a block, so it is not front matter). Each is joined to the block
     // after it by `_sep_lead`, which keeps that block a lead.
     _lead_unit: $ => lead_unit($, PREFACE_MAX),
 
@@ -268,6 +269,10 @@ module.exports = grammar({
       $.editor_note,
       alias($._preface_paragraph, $.paragraph),
     ),
+
+    // A byline after a preface block (right after the headline it is front
+    // matter, `_front_block`).
+    _preface_byline: $ => seq($.byline, repeat(seq($._break_timestamp, $.timestamp))),
 
     _preface_paragraph: $ => seq($._preface, optional($._paragraph_body)),
 
@@ -633,21 +638,24 @@ function annotation($, prefix, open, close, content) {
 /**
  * The first unit of the body: a lead paragraph or chain that may open with a
  * dateline, or a preface block, then (after `_sep_lead`) up to `prefaces` - 1
- * more units of the same kind. Unrolled rather than recursive, so that a
+ * more units of the same kind, of which a byline may be one (`first` is
+ * false after a preface). Unrolled rather than recursive, so that a
  * body made only of lists never nests deeper than this.
  *
  * @param {GrammarSymbols<string>} $
  * @param {number} prefaces
+ * @param {boolean} [first]
  * @returns {ChoiceRule}
  */
-function lead_unit($, prefaces) {
+function lead_unit($, prefaces, first = true) {
+  const preface = first ? $._preface_block : choice($._preface_block, $._preface_byline);
   const alternatives = [
     alias($._lead_paragraph, $.paragraph),
     $._lead_chain,
-    $._preface_block,
+    preface,
   ];
   if (prefaces > 0) {
-    alternatives.push(seq($._preface_block, $._sep_lead, lead_unit($, prefaces - 1)));
+    alternatives.push(seq(preface, $._sep_lead, lead_unit($, prefaces - 1, false)));
   }
   return choice(...alternatives);
 }
