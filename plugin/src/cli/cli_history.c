@@ -113,9 +113,12 @@ int dl_cli_note(int argc, char **argv, FILE *out, FILE *err)
 /* A note on one log line: its first line, then how many lines were left
  * out, so that `dateline log` stays one line per version (scripts count
  * lines, and a note's second line would read as another version). The whole
- * note is in `log --json`. CRLF and a lone CR end a line too. */
+ * note is in `log --json`. CRLF and a lone CR end a line too; blank lines
+ * before the first are not counted. */
 static void put_note_first_line(FILE *out, const char *note)
 {
+    /* A note that opens with blank lines is shown by its first words. */
+    note += strspn(note, "\r\n");
     size_t first = strcspn(note, "\r\n");
     dl_text_put(out, note, first, DL_TEXT_ONE_LINE);
     size_t more = 0;
