@@ -21,6 +21,9 @@ Commands:
   build         compile the parser, queries, core library and the dateline CLI
                 (incremental; installs nothing, says what is missing)
   test          deps + build, then every test suite; ends with "N passed, N failed"
+  test --stress deps + build, then only the slow checks (about 30 s): peak memory of a
+                10 MB rewrite, ~100 snapshot writers killed at random moments then
+                fsck and later snapshots; same closing line
   install       build, then install the CLI into $PREFIX/bin (default ~/.local/bin)
                 and link the Neovim plugin
   uninstall     remove exactly what install put in place
@@ -374,15 +377,45 @@ locate_shared_data() {
     say "         tests that need the reference article are skipped (set DATELINE_SHARED)"
 }
 
+# The release CLI (-O2 -g, what users run) under valgrind memcheck: one TAP
+# suite, about 20 s.
+test_valgrind_suite() {
+    run_tap_suite "valgrind valgrind_test.sh" \
+        env DATELINE_ROOT="$ROOT" bash "$ROOT/tests/valgrind/valgrind_test.sh"
+}
+
+# The slow checks, too slow for every run (test --stress): they wait out
+# the stale-lock age and write tens of megabytes.
+test_stress_suites() {
+    run_tap_suite "stress diff_stress.sh --check" \
+        env DATELINE_ROOT="$ROOT" bash "$ROOT/bench/diff_stress.sh" --check
+    local spec
+    for spec in "$ROOT"/tests/stress/*_test.sh; do
+        [ -f "$spec" ] || continue
+        run_tap_suite "stress ${spec##*/}" env DATELINE_ROOT="$ROOT" bash "$spec"
+    done
+}
+
 cmd_test() {
+    local stress=
+    case "${1:-}" in
+        "") ;;
+        --stress) stress=1 ;;
+        *) die "test: unknown option '$1' (only --stress)" ;;
+    esac
     cmd_deps
     cmd_build
     locate_shared_data
-    test_generated_parser_is_current
-    test_tree_sitter_corpus
-    test_portable_build
-    test_criterion_suites
-    test_tap_suites
+    if [ -n "$stress" ]; then
+        test_stress_suites
+    else
+        test_generated_parser_is_current
+        test_tree_sitter_corpus
+        test_portable_build
+        test_criterion_suites
+        test_tap_suites
+        test_valgrind_suite
+    fi
     if [ "$SKIPPED" -gt 0 ]; then
         printf '%d passed, %d failed, %d skipped\n' "$PASSED" "$FAILED" "$SKIPPED"
     else
@@ -484,7 +517,7 @@ main() {
     case "$command" in
         deps) cmd_deps ;;
         build) require_build_tools && cmd_build ;;
-        test) cmd_test ;;
+        test) cmd_test "$@" ;;
         install) require_build_tools && cmd_install ;;
         uninstall) cmd_uninstall ;;
         demo) cmd_demo "$@" ;;

@@ -308,6 +308,25 @@ check "a refused note: stderr names the version and why the note was refused" \
 check_eq "a refused note: the version has no note" "" \
     "$(git notes --ref dateline show "$noted_out" 2>/dev/null)"
 
+# A multi-line note keeps `log` at one line per version: its first line and
+# how many were left out; --json has the note whole.
+printf 'Lines\n\nOLYMPIA, WA – One.\n' > lines.txt
+"$DATELINE" snapshot lines.txt -m "$(printf 'Fact-checked\nsources: AP\r\nsecond desk\n')" >/dev/null
+printf 'Lines\n\nOLYMPIA, WA – Two.\n' > lines.txt
+"$DATELINE" snapshot lines.txt -m "one line" >/dev/null
+printf 'Lines\n\nOLYMPIA, WA – Three.\n' > lines.txt
+"$DATELINE" snapshot lines.txt -m "$(printf '\n\nAfter blank lines\n')" >/dev/null
+lines_log=$("$DATELINE" log lines.txt)
+check_eq "log prints one line per version, whatever the notes hold" "3" \
+    "$(printf '%s\n' "$lines_log" | wc -l)"
+check "log shows a multi-line note's first line and how many lines follow" \
+    grep -q '  Fact-checked (+2 lines)$' <(printf '%s\n' "$lines_log")
+check "log shows a one-line note as it is" grep -q '  one line$' <(printf '%s\n' "$lines_log")
+check "log shows a note opening with blank lines by its first words" \
+    grep -q '  After blank lines$' <(printf '%s\n' "$lines_log")
+check_eq "log --json has the multi-line note whole" "$(printf 'Fact-checked\nsources: AP\r\nsecond desk')" \
+    "$("$DATELINE" log --json lines.txt | jq -r '.versions[2].note')"
+
 check_eq "HEAD is still unchanged at the end" "$head_before" "$(git rev-parse HEAD)"
 
 done_testing

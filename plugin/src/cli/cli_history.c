@@ -13,6 +13,7 @@
 #include "dateline/error.h"
 #include "dateline/history.h"
 #include "dateline/ops.h"
+#include "dateline/text.h"
 #include "dateline_version.h"
 
 /* ------------------------------------------------------------ snapshot -- */
@@ -109,6 +110,31 @@ int dl_cli_note(int argc, char **argv, FILE *out, FILE *err)
 
 /* ----------------------------------------------------------------- log -- */
 
+/* A note on one log line: its first line, then how many lines were left
+ * out, so that `dateline log` stays one line per version (scripts count
+ * lines, and a note's second line would read as another version). The whole
+ * note is in `log --json`. CRLF and a lone CR end a line too; blank lines
+ * before the first are not counted. */
+static void put_note_first_line(FILE *out, const char *note)
+{
+    /* A note that opens with blank lines is shown by its first words. */
+    note += strspn(note, "\r\n");
+    size_t first = strcspn(note, "\r\n");
+    dl_text_put(out, note, first, DL_TEXT_ONE_LINE);
+    size_t more = 0;
+    const char *p = note + first;
+    while (*p != '\0') {
+        p += (p[0] == '\r' && p[1] == '\n') ? 2 : 1;
+        size_t line = strcspn(p, "\r\n");
+        /* A trailing line break does not start another line. */
+        if (line > 0 || p[line] != '\0')
+            more++;
+        p += line;
+    }
+    if (more > 0)
+        fprintf(out, " (+%zu line%s)", more, more == 1 ? "" : "s");
+}
+
 static void print_log(FILE *out, FILE *err, const dl_history *history, const dl_history_log *log)
 {
     if (log->count == 0)
@@ -126,7 +152,7 @@ static void print_log(FILE *out, FILE *err, const dl_history *history, const dl_
         }
         if (v->note != NULL) {
             fputs("  ", out);
-            dl_cli_put_text(out, v->note);
+            put_note_first_line(out, v->note);
         }
         fputc('\n', out);
     }
