@@ -523,6 +523,14 @@ function M.show(buf, opts)
   local state = { rev = opts.rev, rev2 = opts.rev2, changes = {}, stop_live = function() end }
   active[buf] = state
   set_keys(buf)
+  -- A wiped-out buffer (a version stepped away from) takes its view along.
+  vim.api.nvim_create_autocmd('BufWipeout', {
+    group = vim.api.nvim_create_augroup('dateline.diff.' .. buf, { clear = true }),
+    buffer = buf,
+    callback = function()
+      M.clear(buf)
+    end,
+  })
   -- The old side does not change while the view is on: fetched once.
   require('dateline.history_data').fetch_content(article, opts.rev or '@', function(err, content)
     if active[buf] ~= state then
