@@ -283,3 +283,27 @@ T.test('the marks follow typing: an edit is marked soon after it, unsaved', func
   vim.wait(400)
   T.eq(#marks(buf), 0, 'the view off: typing marks nothing')
 end)
+
+T.test(':Dateline diff split shows the version beside the article, the two windows bound', function()
+  local buf = recorded_then_changed()
+  local article_win = vim.api.nvim_get_current_win()
+  vim.cmd('Dateline diff split')
+  T.wait_for(function()
+    return #vim.api.nvim_tabpage_list_wins(0) == 2
+  end, 5000, 'the version window')
+  local version_win = vim.tbl_filter(function(win)
+    return win ~= article_win
+  end, vim.api.nvim_tabpage_list_wins(0))[1]
+  local version_buf = vim.api.nvim_win_get_buf(version_win)
+  T.eq(vim.api.nvim_buf_get_lines(version_buf, 0, -1, false), R.V1, 'the latest version, as recorded')
+  T.eq(vim.bo[version_buf].modifiable, false, 'read-only')
+  T.eq(vim.api.nvim_get_current_win(), article_win, 'the cursor stays in the article')
+  T.eq(vim.api.nvim_buf_get_lines(buf, 0, -1, false), CHANGED, 'the article keeps its unsaved text')
+  T.truthy(vim.fn.win_screenpos(version_win)[2] < vim.fn.win_screenpos(article_win)[2], 'old on the left')
+  for _, win in ipairs({ version_win, article_win }) do
+    T.eq({ vim.wo[win].scrollbind, vim.wo[win].cursorbind }, { true, true }, 'bound: window ' .. win)
+  end
+  vim.api.nvim_win_close(version_win, true)
+  T.eq({ vim.wo[article_win].scrollbind, vim.wo[article_win].cursorbind }, { false, false },
+    'the article unbound once the version is closed')
+end)

@@ -234,8 +234,9 @@ T.test('version ids complete after :Dateline diff and :Dateline restore', functi
     return history.cached_log(buf) ~= nil
   end, 5000, 'the cached log')
   local ids = vim.fn.getcompletion('Dateline diff ', 'cmdline')
-  T.eq(#ids, 4, 'off and three ids: ' .. vim.inspect(ids))
+  T.eq(#ids, 5, 'off, split and three ids: ' .. vim.inspect(ids))
   T.truthy(vim.tbl_contains(ids, 'off'), 'off')
+  T.truthy(vim.tbl_contains(ids, 'split'), 'split')
   local log = history.cached_log(buf)
   T.truthy(vim.tbl_contains(ids, log[1].short), 'the newest id')
   T.eq(vim.fn.getcompletion('Dateline restore ' .. log[3].short:sub(1, 6), 'cmdline'), { log[3].short }, 'by prefix')
