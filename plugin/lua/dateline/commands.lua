@@ -102,7 +102,7 @@ M.subcommands = {
         return
       end
       if args[1] == 'split' then
-        require('dateline.diffview').split(vim.api.nvim_get_current_buf(), args[2])
+        require('dateline.history').open_beside(vim.api.nvim_get_current_buf(), args[2])
         return
       end
       require('dateline.diffview').toggle(vim.api.nvim_get_current_buf(), args[1])

@@ -555,54 +555,6 @@ function M.show(buf, opts)
   end)
 end
 
---- The side-by-side alternative (:Dateline diff split [REV]): the version
---- (default: the latest) read-only in a window left of the article's, the
---- two scrolling and moving together. `callback(version_buf)` once shown.
----@param buf integer the article
----@param rev string?
----@param callback fun(version_buf: integer?)?
-function M.split(buf, rev, callback)
-  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
-  local history = require('dateline.history')
-  require('dateline.history_data').fetch_content(buf, rev or '@', function(err, _, id)
-    if err then
-      vim.notify('dateline: diff split: ' .. err, vim.log.levels.ERROR)
-      if callback then
-        callback(nil)
-      end
-      return
-    end
-    local article_win = vim.fn.bufwinid(buf)
-    history.open_version(buf, id or rev, function(version_buf)
-      local version_win = vim.fn.bufwinid(version_buf)
-      for _, win in ipairs({ version_win, article_win }) do
-        if win ~= -1 then
-          vim.wo[win].scrollbind = true
-          vim.wo[win].cursorbind = true
-        end
-      end
-      -- The article's window stops following once the version is closed.
-      vim.api.nvim_create_autocmd('BufWipeout', {
-        buffer = version_buf,
-        once = true,
-        callback = function()
-          if vim.api.nvim_win_is_valid(article_win) then
-            vim.wo[article_win].scrollbind = false
-            vim.wo[article_win].cursorbind = false
-          end
-        end,
-      })
-      if article_win ~= -1 then
-        vim.api.nvim_set_current_win(article_win)
-        vim.cmd('syncbind')
-      end
-      if callback then
-        callback(version_buf)
-      end
-    end)
-  end)
-end
-
 --- :Dateline diff [REV|off]: show, or with no argument toggle, the view.
 function M.toggle(buf, rev)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
