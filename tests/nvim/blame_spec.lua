@@ -1,5 +1,5 @@
 -- :Dateline blame: which version last changed each paragraph, refreshed
--- after each recorded version.
+-- after each recorded version and as the writer types.
 local T = ...
 local H = dofile(T.root .. '/tests/nvim/helpers.lua')(T)
 local R = dofile(T.root .. '/tests/nvim/history_helpers.lua')(T, H)
@@ -71,4 +71,28 @@ T.test('blame is refreshed after a write, and :Dateline blame turns it off', fun
   vim.cmd('Dateline blame')
   T.eq(blame_text(buf), {}, 'blame off')
   T.eq(require('dateline.blame').is_on(buf), false, 'state')
+end)
+
+T.test('an edited, unsaved paragraph reads "not saved yet" soon after the edit', function()
+  R.setup()
+  local dir = R.repo()
+  local buf = R.edit(dir, R.V1)
+  R.write(buf, R.V1)
+  local first = vim.b[buf].dateline_version
+  blame_on(buf)
+  T.matches(blame_text(buf)[6], first:sub(1, 7), 'before the edit: its version')
+  vim.api.nvim_win_set_cursor(0, { 7, 0 })
+  H.feed('A It was approved in 2019.\27')
+  T.wait_for(function()
+    return blame_text(buf)[6] == 'not saved yet'
+  end, 3000, 'the edited paragraph shown as not saved: ' .. vim.inspect(blame_text(buf)))
+  T.matches(blame_text(buf)[2], first:sub(1, 7), 'the paragraphs not edited keep their version')
+  T.matches(blame_text(buf)[8], first:sub(1, 7), 'after it too')
+
+  R.write(buf, vim.api.nvim_buf_get_lines(buf, 0, -1, false))
+  local second = vim.b[buf].dateline_version
+  T.wait_for(function()
+    local text = blame_text(buf)[6]
+    return text and text:find(second:sub(1, 7), 1, true) ~= nil
+  end, 5000, 'once saved, its new version')
 end)

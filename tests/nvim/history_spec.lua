@@ -234,8 +234,9 @@ T.test('version ids complete after :Dateline diff and :Dateline restore', functi
     return history.cached_log(buf) ~= nil
   end, 5000, 'the cached log')
   local ids = vim.fn.getcompletion('Dateline diff ', 'cmdline')
-  T.eq(#ids, 4, 'off and three ids: ' .. vim.inspect(ids))
+  T.eq(#ids, 5, 'off, split and three ids: ' .. vim.inspect(ids))
   T.truthy(vim.tbl_contains(ids, 'off'), 'off')
+  T.truthy(vim.tbl_contains(ids, 'split'), 'split')
   local log = history.cached_log(buf)
   T.truthy(vim.tbl_contains(ids, log[1].short), 'the newest id')
   T.eq(vim.fn.getcompletion('Dateline restore ' .. log[3].short:sub(1, 6), 'cmdline'), { log[3].short }, 'by prefix')
@@ -265,4 +266,64 @@ T.test(':Dateline restore <Tab> lists @, @~1, @~2 newest first with their notes,
     return type(note) == 'string'
   end, 5000, 'the note on the restored version')
   T.eq(note, 'restored from ' .. log[2].short, 'the note names the id, not @~1')
+end)
+
+T.test('[v and ]v step a version buffer through the versions in order, the diff to each predecessor marked', function()
+  R.setup()
+  local dir = R.repo()
+  local versions = { R.V1 }
+  for n = 2, 5 do
+    versions[n] = vim.list_extend(vim.deepcopy(versions[n - 1]), { '', string.format('Paragraph %d of the story.', n) })
+  end
+  local buf = R.edit(dir, R.V1)
+  local ids = {}
+  for n = 1, 5 do
+    R.write(buf, versions[n])
+    ids[n] = vim.b[buf].dateline_version
+  end
+  local history = require('dateline.history')
+  local shown
+  history.open_version(buf, ids[5], function(opened)
+    shown = opened
+  end)
+  T.wait_for(function()
+    return shown ~= nil
+  end, 5000, 'the newest version')
+  local win = vim.api.nvim_get_current_win()
+
+  local function step(keys)
+    local before = vim.api.nvim_win_get_buf(win)
+    local done = false
+    history.travel(before, keys == '[v' and -1 or 1, function()
+      done = true
+    end)
+    T.wait_for(function()
+      return done
+    end, 5000, keys)
+    return vim.api.nvim_win_get_buf(win)
+  end
+
+  local diffview = require('dateline.diffview')
+  for n = 4, 1, -1 do
+    local now = step('[v')
+    T.eq(vim.b[now].dateline_version_id, ids[n], 'version ' .. n .. ' after [v')
+    T.eq(vim.api.nvim_buf_get_lines(now, 0, -1, false), versions[n], 'its text')
+    T.eq(vim.api.nvim_win_get_buf(win), now, 'in the same window')
+    if n > 1 then
+      T.eq(diffview.state(now).changes, { #versions[n] - 1 }, 'the paragraph it added, marked')
+    end
+  end
+  local oldest = step('[v')
+  T.eq(vim.b[oldest].dateline_version_id, ids[1], 'the oldest version stays')
+  for n = 2, 5 do
+    local now = step(']v')
+    T.eq(vim.b[now].dateline_version_id, ids[n], 'version ' .. n .. ' after ]v')
+  end
+
+  -- The keys are mapped in a version buffer.
+  T.truthy(vim.fn.maparg('[v', 'n', false, true).buffer == 1, '[v is mapped')
+  H.feed('[v')
+  T.wait_for(function()
+    return vim.b[vim.api.nvim_win_get_buf(win)].dateline_version_id == ids[4]
+  end, 5000, '[v typed')
 end)

@@ -1,16 +1,20 @@
 -- :Dateline blame: for each paragraph, the version that last changed it
 -- (relative time · author · note) as virtual text at its first line. The
 -- server computes it against the buffer's current text (`dateline.blame`);
--- it is asked again after every recorded version.
+-- it is asked again after every recorded version and once typing pauses, so
+-- an edited paragraph no version holds reads "not saved yet" at once instead
+-- of crediting its old version.
 
 local config = require('dateline.config')
+local live = require('dateline.live')
 local lsp = require('dateline.lsp')
 
 local M = {}
 
 M.ns = vim.api.nvim_create_namespace('dateline.blame')
 
--- buffer -> { blocks = the last answer }
+-- buffer -> { blocks = the last answer, asked = the latest request's number,
+-- stop_live }
 local active = {}
 
 local function str(value)
@@ -19,10 +23,13 @@ end
 
 --- The text shown for one block's version.
 ---@param version table|nil
+---@param now integer?
+---@param modified boolean? whether the buffer has unsaved changes
 ---@return string
-function M.label(version, now)
+function M.label(version, now, modified)
   if type(version) ~= 'table' then
-    return 'not recorded yet'
+    -- No version holds the text: in a modified buffer it is being written.
+    return modified and 'not saved yet' or 'not recorded yet'
   end
   local history = require('dateline.history_data')
   local parts = {
@@ -40,10 +47,11 @@ local function render(buf, blocks)
   local line_count = vim.api.nvim_buf_line_count(buf)
   local above = config.get().blame.position == 'above'
   local now = os.time()
+  local modified = vim.bo[buf].modified
   for _, block in ipairs(blocks) do
     local row = block.range and block.range.lines and block.range.lines[1]
     if type(row) == 'number' and row < line_count then
-      local text = M.label(block.version, now)
+      local text = M.label(block.version, now, modified)
       local short = type(block.version) == 'table' and str(block.version.short) or nil
       if short then
         text = short:sub(1, 8) .. ' ' .. text
@@ -61,9 +69,15 @@ end
 
 --- Ask the server for blame and redraw it; `callback(err)` afterwards.
 function M.refresh(buf, callback)
+  local state = active[buf]
+  if state then
+    state.asked = state.asked + 1
+  end
+  local asked = state and state.asked
   lsp.execute(buf, 'dateline.blame', {}, function(err, result)
-    -- The user may have turned blame off while the server worked.
-    if active[buf] then
+    -- The user may have turned blame off while the server worked, or typed
+    -- on: only the latest answer is drawn.
+    if active[buf] and active[buf] == state and state.asked == asked then
       if err then
         vim.notify('dateline: blame: ' .. err, vim.log.levels.ERROR)
       else
@@ -92,7 +106,12 @@ function M.on(buf, callback)
     M.refresh(buf, callback)
     return
   end
-  active[buf] = { blocks = {} }
+  active[buf] = { blocks = {}, asked = 0 }
+  active[buf].stop_live = live.follow(buf, function()
+    if active[buf] then
+      M.refresh(buf)
+    end
+  end)
   local group = vim.api.nvim_create_augroup('dateline.blame.' .. buf, { clear = true })
   vim.api.nvim_create_autocmd('User', {
     group = group,
@@ -118,6 +137,9 @@ function M.on(buf, callback)
 end
 
 function M.off(buf)
+  if active[buf] then
+    active[buf].stop_live()
+  end
   active[buf] = nil
   pcall(vim.api.nvim_del_augroup_by_name, 'dateline.blame.' .. buf)
   if vim.api.nvim_buf_is_valid(buf) then

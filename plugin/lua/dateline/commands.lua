@@ -96,15 +96,19 @@ M.subcommands = {
     end,
   },
   diff = {
-    desc = 'show the structural diff against a version (default: the latest), or turn it off',
+    desc = 'show the structural diff against a version (default: the latest), side by side with split, or turn it off',
     run = function(args)
       if not in_article('diff') then
+        return
+      end
+      if args[1] == 'split' then
+        require('dateline.history').open_beside(vim.api.nvim_get_current_buf(), args[2])
         return
       end
       require('dateline.diffview').toggle(vim.api.nvim_get_current_buf(), args[1])
     end,
     complete = function()
-      return vim.list_extend({ 'off' }, version_ids())
+      return vim.list_extend({ 'off', 'split' }, version_ids())
     end,
   },
   restore = {

@@ -8,6 +8,7 @@
 -- The server computes the diff (the `dateline.diff` command, the same JSON
 -- as `dateline diff --json`); this module only places it.
 
+local live = require('dateline.live')
 local lsp = require('dateline.lsp')
 
 local M = {}
@@ -16,7 +17,8 @@ M.ns = vim.api.nvim_create_namespace('dateline.diff')
 
 local has_inline = vim.fn.has('nvim-0.10') == 1
 
--- buffer -> { rev, rev2, changes = rows (0-based, sorted), summary, diff }
+-- buffer -> { rev, rev2, changes = rows (0-based, sorted), summary, diff,
+-- old_content, width, asked (the latest request's number), stop_live }
 local active = {}
 
 -- ---------------------------------------------------------- positions --
@@ -165,10 +167,68 @@ local function mark_words(buf, index, range, ops, changes)
   changes[#changes + 1] = start_row
 end
 
-local function virt_lines_for(text, prefix)
+--- `text` broken at spaces into lines of at most `width` display cells,
+--- the first starting with `prefix`, the others indented as far, so that
+--- a removed paragraph or a quotation's old words are read whole instead
+--- of cut at the window's edge. A word wider than a line is cut by
+--- characters. Returns the lines as strings.
+---@param text string
+---@param width integer
+---@param prefix string
+---@return string[]
+function M.wrap(text, width, prefix)
+  local indent = string.rep(' ', vim.fn.strdisplaywidth(prefix))
+  local room = math.max(1, width - #indent)
+  local lines, current, used = {}, {}, 0
+  local function flush()
+    lines[#lines + 1] = (#lines == 0 and prefix or indent) .. table.concat(current, ' ')
+    current, used = {}, 0
+  end
+  for word in text:gmatch('%S+') do
+    local cells = vim.fn.strdisplaywidth(word)
+    while cells > room do
+      if used > 0 then
+        flush()
+      end
+      local head = vim.fn.strcharpart(word, 0, room)
+      current[1] = head
+      used = room
+      flush()
+      word = word:sub(#head + 1)
+      cells = vim.fn.strdisplaywidth(word)
+    end
+    if used > 0 and used + 1 + cells > room then
+      flush()
+    end
+    if cells > 0 then
+      current[#current + 1] = word
+      used = used + (used > 0 and 1 or 0) + cells
+    end
+  end
+  if used > 0 or #lines == 0 then
+    flush()
+  end
+  return lines
+end
+
+-- The cells a virtual line has in the window showing `buf` (virtual lines
+-- start after the sign and number columns); the editor's width when the
+-- buffer is not shown.
+local function text_width(buf)
+  local win = vim.fn.bufwinid(buf)
+  if win == -1 then
+    return vim.o.columns
+  end
+  local info = vim.fn.getwininfo(win)[1]
+  return math.max(20, info.width - info.textoff)
+end
+
+local function virt_lines_for(text, prefix, width, group)
   local lines = {}
-  for _, line in ipairs(vim.split(text, '\r?\n')) do
-    lines[#lines + 1] = { { prefix .. line, 'DatelineDiffDelete' } }
+  for _, paragraph_line in ipairs(vim.split(text, '\r?\n')) do
+    for _, line in ipairs(M.wrap(paragraph_line, width, prefix)) do
+      lines[#lines + 1] = { { line, group or 'DatelineDiffDelete' } }
+    end
   end
   return lines
 end
@@ -206,7 +266,7 @@ local function find_text(index, needle, first, last)
   return row, col, end_row, end_col
 end
 
-local function mark_quotations(buf, index, diff, changes)
+local function mark_quotations(buf, index, diff, changes, width)
   local blocks = block_ranges(diff)
   local whole = { bytes = { 0, index.starts[#index.starts] and (index.starts[#index.starts] + #index.lines[#index.lines]) or 0 } }
   for _, quotation in ipairs(diff.quotations or {}) do
@@ -234,16 +294,16 @@ local function mark_quotations(buf, index, diff, changes)
           hl_group = 'DatelineQuoteChanged',
           priority = 140,
         })
-        mark(buf, row, 0, { virt_text = { { note, 'DatelineQuoteChanged' } }, virt_text_pos = 'eol' })
+        -- Under the quotation, wrapped: the changed word may be anywhere in it.
+        mark(buf, end_row, 0, { virt_lines = virt_lines_for(vim.trim(note), '', width, 'DatelineQuoteChanged') })
         sign_rows(buf, row, row, '❝', 'DatelineQuoteChanged')
         changes[#changes + 1] = row
       end
     elseif change == 'removed' and block then
       local row = index.pos(range.bytes[1])
-      mark(buf, row, 0, {
-        virt_text = { { string.format(' ❝ quotation removed: “%s”', one_line(str(quotation.old) or '')),
-          'DatelineQuoteChanged' } },
-        virt_text_pos = 'eol',
+      mark(buf, index.pos(range.bytes[2]), 0, {
+        virt_lines = virt_lines_for(string.format('❝ quotation removed: “%s”', one_line(str(quotation.old) or '')), '',
+          width, 'DatelineQuoteChanged'),
       })
     end
   end
@@ -278,8 +338,10 @@ end
 ---@param buf integer
 ---@param diff table the diff JSON
 ---@param old_content string? the old side's text, for removed paragraphs
+---@param width integer? the cells virtual lines wrap at (default: the window's)
 ---@return integer[] changes rows of the changes, sorted
-function M.render(buf, diff, old_content)
+function M.render(buf, diff, old_content, width)
+  width = width or text_width(buf)
   vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
   local index = position_index(buf)
   local changes = {}
@@ -314,7 +376,7 @@ function M.render(buf, diff, old_content)
       last_row = end_row
     elseif kind == 'removed' and old_content and block.old_range ~= vim.NIL and block.old_range then
       local old = old_content:sub(block.old_range.bytes[1] + 1, block.old_range.bytes[2])
-      local lines = virt_lines_for(old, '− ')
+      local lines = virt_lines_for(old, '− ', width)
       table.insert(lines, last_row and 1 or #lines + 1, { { '', 'DatelineDiffDelete' } })
       if last_row then
         mark(buf, last_row, 0, { virt_lines = lines })
@@ -324,7 +386,7 @@ function M.render(buf, diff, old_content)
       changes[#changes + 1] = last_row or 0
     end
   end
-  mark_quotations(buf, index, diff, changes)
+  mark_quotations(buf, index, diff, changes, width)
   mark_events(buf, index, diff, changes)
   table.sort(changes)
   local unique = {}
@@ -388,6 +450,7 @@ function M.clear(buf)
   if not active[buf] then
     return
   end
+  active[buf].stop_live()
   active[buf] = nil
   if vim.api.nvim_buf_is_valid(buf) then
     vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
@@ -396,13 +459,59 @@ function M.clear(buf)
   end
 end
 
---- The view's state in `buf`, or nil when it is off.
+--- The view's state in `buf`, or nil when it is off or not placed yet.
 function M.state(buf)
-  return active[(buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf]
+  local state = active[(buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf]
+  return state and state.diff and state or nil
+end
+
+-- Virtual lines are wrapped to the window: when it changes size they are
+-- wrapped again from the diff already fetched.
+local function rewrap()
+  for buf, state in pairs(active) do
+    if vim.api.nvim_buf_is_valid(buf) and text_width(buf) ~= state.width then
+      state.width = text_width(buf)
+      state.changes = M.render(buf, state.diff, state.old_content, state.width)
+    end
+  end
+end
+
+-- WinResized is Neovim 0.9's; before it only the editor's resize is seen.
+vim.api.nvim_create_autocmd(vim.fn.exists('##WinResized') == 1 and { 'WinResized', 'VimResized' } or 'VimResized', {
+  group = vim.api.nvim_create_augroup('dateline.diff.wrap', { clear = true }),
+  desc = 'dateline: wrap the diff view to the resized window',
+  callback = rewrap,
+})
+
+-- Ask the server for the diff of `state` against the buffer's current text
+-- and place it. Only the latest request is placed: an answer that comes
+-- back after a newer edit was asked about is stale.
+local function ask(buf, state, article, notify, callback)
+  state.asked = (state.asked or 0) + 1
+  local asked = state.asked
+  lsp.execute(article, 'dateline.diff', { rev = state.rev, rev2 = state.rev2 }, function(err, diff)
+    if active[buf] ~= state or state.asked ~= asked or not vim.api.nvim_buf_is_valid(buf) then
+      return
+    end
+    if err then
+      vim.notify('dateline: diff: ' .. err, vim.log.levels.ERROR)
+    else
+      state.diff, state.summary, state.width = diff, diff.summary, text_width(buf)
+      state.changes = M.render(buf, diff, state.old_content, state.width)
+      if notify then
+        vim.notify(string.format('dateline: %s → %s: %s', state.rev and state.rev:sub(1, 10) or 'latest version',
+          state.rev2 and state.rev2:sub(1, 10) or 'buffer', diff.summary or 'no changes'), vim.log.levels.INFO)
+      end
+    end
+    if callback then
+      callback(err)
+    end
+  end)
 end
 
 --- Show the diff of a version against the buffer (default: the latest
---- version), or of two versions in a buffer showing the newer one.
+--- version), or of two versions in a buffer showing the newer one. Against
+--- the buffer the marks follow edits, asked again once typing pauses.
 ---@param buf integer the buffer to mark: its text is the new side
 ---@param opts { rev: string?, rev2: string?, article: integer?, callback: fun(err: string?)? }?
 function M.show(buf, opts)
@@ -410,39 +519,39 @@ function M.show(buf, opts)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
   -- Version buffers ask through their article, which the server knows.
   local article = opts.article or vim.b[buf].dateline_version_of or buf
-  local rev = opts.rev
-  local pending, diff, old_content, failure = 2, nil, nil, nil
-  local function done()
-    pending = pending - 1
-    if pending > 0 then
-      return
-    end
-    if not vim.api.nvim_buf_is_valid(buf) then
-      return
-    end
-    if failure then
-      vim.notify('dateline: diff: ' .. failure, vim.log.levels.ERROR)
-    else
+  M.clear(buf)
+  local state = { rev = opts.rev, rev2 = opts.rev2, changes = {}, stop_live = function() end }
+  active[buf] = state
+  set_keys(buf)
+  -- A wiped-out buffer (a version stepped away from) takes its view along.
+  vim.api.nvim_create_autocmd('BufWipeout', {
+    group = vim.api.nvim_create_augroup('dateline.diff.' .. buf, { clear = true }),
+    buffer = buf,
+    callback = function()
       M.clear(buf)
-      local changes = M.render(buf, diff, old_content)
-      active[buf] = { rev = rev, rev2 = opts.rev2, changes = changes, summary = diff.summary, diff = diff }
-      set_keys(buf)
-      vim.notify(string.format('dateline: %s → %s: %s', rev and rev:sub(1, 10) or 'latest version',
-        opts.rev2 and opts.rev2:sub(1, 10) or 'buffer', diff.summary or 'no changes'), vim.log.levels.INFO)
+    end,
+  })
+  -- The old side does not change while the view is on: fetched once.
+  require('dateline.history_data').fetch_content(article, opts.rev or '@', function(err, content)
+    if active[buf] ~= state then
+      return
     end
-    if opts.callback then
-      opts.callback(failure)
-    end
-  end
-  lsp.execute(article, 'dateline.diff', { rev = rev, rev2 = opts.rev2 }, function(err, result)
-    failure = failure or err
-    diff = result
-    done()
-  end)
-  require('dateline.history_data').fetch_content(article, rev or '@', function(err, content)
     -- Without the old text only removed paragraphs go unshown; not fatal.
-    old_content = not err and content or nil
-    done()
+    state.old_content = not err and content or nil
+    ask(buf, state, article, true, function(failure)
+      if failure then
+        M.clear(buf)
+      elseif not opts.rev2 and article == buf then
+        state.stop_live = live.follow(buf, function()
+          if active[buf] == state then
+            ask(buf, state, article, false)
+          end
+        end)
+      end
+      if opts.callback then
+        opts.callback(failure)
+      end
+    end)
   end)
 end
 

@@ -163,6 +163,32 @@ local function schedule_preview(history_buf)
   end))
 end
 
+-- The read-only buffer of one version (made once per version shown), with
+-- [v and ]v to step through the versions in place.
+local function version_buffer(article, version_id, content)
+  local name = string.format('dateline://%s/%s', version_id:sub(1, 10),
+    vim.fs.basename(vim.api.nvim_buf_get_name(article)))
+  local buf = vim.fn.bufnr(name)
+  if buf ~= -1 then
+    return buf
+  end
+  buf = vim.api.nvim_create_buf(true, true)
+  vim.api.nvim_buf_set_name(buf, name)
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, data.content_lines(content))
+  vim.bo[buf].modifiable = false
+  vim.bo[buf].readonly = true
+  vim.bo[buf].bufhidden = 'wipe'
+  vim.b[buf].dateline_version_of = article
+  vim.b[buf].dateline_version_id = version_id
+  vim.keymap.set('n', '[v', function()
+    M.travel(buf, -vim.v.count1)
+  end, { buffer = buf, desc = 'dateline: the previous (older) version, in place' })
+  vim.keymap.set('n', ']v', function()
+    M.travel(buf, vim.v.count1)
+  end, { buffer = buf, desc = 'dateline: the next (newer) version, in place' })
+  return buf
+end
+
 --- Open a version read-only in a split, as an article (highlighted).
 ---@param article integer
 ---@param version_id string
@@ -173,19 +199,7 @@ function M.open_version(article, version_id, callback)
       vim.notify('dateline: ' .. err, vim.log.levels.ERROR)
       return
     end
-    local name = string.format('dateline://%s/%s', version_id:sub(1, 10),
-      vim.fs.basename(vim.api.nvim_buf_get_name(article)))
-    local buf = vim.fn.bufnr(name)
-    if buf == -1 then
-      buf = vim.api.nvim_create_buf(true, true)
-      vim.api.nvim_buf_set_name(buf, name)
-      vim.api.nvim_buf_set_lines(buf, 0, -1, false, data.content_lines(content))
-      vim.bo[buf].modifiable = false
-      vim.bo[buf].readonly = true
-      vim.bo[buf].bufhidden = 'wipe'
-      vim.b[buf].dateline_version_of = article
-      vim.b[buf].dateline_version_id = version_id
-    end
+    local buf = version_buffer(article, version_id, content)
     -- The browser's version window when it has one: the next version
     -- replaces the last one there instead of opening another split.
     local state = browsers[article] and browsers_state[browsers[article]]
@@ -209,6 +223,122 @@ function M.open_version(article, version_id, callback)
     if callback then
       callback(buf)
     end
+  end)
+end
+
+--- The side-by-side alternative (:Dateline diff split [REV]): the version
+--- (default: the latest) read-only in a window left of the article's, the
+--- two scrolling and moving together. `callback(version_buf)` once shown.
+---@param buf integer the article
+---@param rev string?
+---@param callback fun(version_buf: integer?)?
+function M.open_beside(buf, rev, callback)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  data.fetch_content(buf, rev or '@', function(err, _, id)
+    if err then
+      vim.notify('dateline: diff split: ' .. err, vim.log.levels.ERROR)
+      if callback then
+        callback(nil)
+      end
+      return
+    end
+    local article_win = vim.fn.bufwinid(buf)
+    M.open_version(buf, id or rev, function(version_buf)
+      local version_win = vim.fn.bufwinid(version_buf)
+      for _, win in ipairs({ version_win, article_win }) do
+        if win ~= -1 then
+          vim.wo[win].scrollbind = true
+          vim.wo[win].cursorbind = true
+        end
+      end
+      -- The article's window stops following once the version is closed.
+      vim.api.nvim_create_autocmd('BufWipeout', {
+        buffer = version_buf,
+        once = true,
+        callback = function()
+          if vim.api.nvim_win_is_valid(article_win) then
+            vim.wo[article_win].scrollbind = false
+            vim.wo[article_win].cursorbind = false
+          end
+        end,
+      })
+      if article_win ~= -1 then
+        vim.api.nvim_set_current_win(article_win)
+        vim.cmd('syncbind')
+      end
+      if callback then
+        callback(version_buf)
+      end
+    end)
+  end)
+end
+
+--- Time travel: show, in the window of version buffer `version_buf`, the
+--- version `step` versions newer (negative: older), with the diff from its
+--- predecessor marked. Stops at the oldest and the newest version.
+---@param version_buf integer
+---@param step integer
+---@param callback fun(buf: integer?, err: string?)? the buffer shown
+function M.travel(version_buf, step, callback)
+  local article = vim.b[version_buf].dateline_version_of
+  local from = vim.b[version_buf].dateline_version_id
+  local function finish(buf, err)
+    if err then
+      vim.notify('dateline: ' .. err, vim.log.levels.WARN)
+    end
+    if callback then
+      callback(buf, err)
+    end
+  end
+  data.fetch_log(article, function(err, versions)
+    if err then
+      return finish(nil, err)
+    end
+    -- The log is newest first: a newer version has a smaller index.
+    local at
+    for index, version in ipairs(versions) do
+      if version.id == from or vim.startswith(version.id, from) then
+        at = index
+        break
+      end
+    end
+    if not at then
+      return finish(nil, 'this version is not in the article\'s history')
+    end
+    local target = versions[at - step]
+    if not target then
+      return finish(nil, step > 0 and 'this is the newest version' or 'this is the oldest version')
+    end
+    data.fetch_content(article, target.id, function(content_err, content)
+      if content_err then
+        return finish(nil, content_err)
+      end
+      local win = vim.fn.bufwinid(version_buf)
+      if win == -1 or not vim.api.nvim_buf_is_valid(article) then
+        return finish(nil, 'the version window is gone')
+      end
+      local buf = version_buffer(article, target.id, content)
+      vim.api.nvim_win_set_buf(win, buf)
+      if vim.bo[buf].filetype ~= 'article' then
+        vim.bo[buf].filetype = 'article'
+      end
+      local predecessor = versions[at - step + 1]
+      if not predecessor then
+        vim.notify(string.format('dateline: %s, the first version', target.id:sub(1, 10)), vim.log.levels.INFO)
+        return finish(buf)
+      end
+      require('dateline.diffview').show(buf, {
+        article = article,
+        rev = predecessor.id,
+        rev2 = target.id,
+        callback = function(diff_err)
+          -- The diff view has told the user of its error already.
+          if callback then
+            callback(buf, diff_err)
+          end
+        end,
+      })
+    end)
   end)
 end
 
