@@ -71,7 +71,7 @@ notes.txt text no-plugin" \
     "$(probe "$scratch/ftdetect-only.lua" \
         "$scratch/news/story.article" "$scratch/news/000_0123456789abcdef.txt" "$scratch/news/notes.txt")"
 
-# 4. The README's lazy.nvim spec, replayed the way lazy.nvim's loader runs it
+# 4. The README's lazy.nvim spec (plugin.dir is the clone's top), replayed the way lazy.nvim's loader runs it
 # (lazy/core/loader.lua): `init` at startup; on the FileType event, every
 # plugin/**/*.{lua,vim} under the plugin's directory sourced in sorted order,
 # then `config`, then FileType again for the buffer.
@@ -97,6 +97,8 @@ vim.api.nvim_create_autocmd('FileType', {
     for _, file in ipairs(files) do
       vim.cmd.source(file)
     end
+    -- main = 'dateline', opts = {}
+    require('dateline').setup({})
     vim.api.nvim_exec_autocmds('FileType', { buffer = event.buf })
   end,
 })
