@@ -66,6 +66,16 @@ cat >"$scratch/probe.el" <<'ELISP'
     (dolist (diagnostic (flymake-diagnostics))
       (probe-report "diagnostic %d %s" (line-number-at-pos (flymake-diagnostic-beg diagnostic))
                     (flymake-diagnostic-text diagnostic)))
+    ;; The quick fix on the diagnostic's line, applied as eglot applies it.
+    (goto-char (point-min))
+    (forward-line 4)
+    (let* ((actions (eglot-code-actions (line-beginning-position) (line-end-position)))
+           (fix (cl-find-if (lambda (a) (string-match-p "quot" (plist-get a :title))) actions)))
+      (probe-report "code action %s" (if fix (plist-get fix :title) (format "%S" actions)))
+      (when fix
+        (eglot--apply-workspace-edit (plist-get fix :edit))
+        (probe-report "line 5 now %s"
+                      (buffer-substring-no-properties (line-beginning-position) (line-end-position)))))
     (let ((result (jsonrpc-request server :workspace/executeCommand
                                    (list :command "dateline.snapshot"
                                          :arguments (vector (list :uri uri :note "filed from emacs"))))))
@@ -95,6 +105,7 @@ expect "the init block: a .txt dateline detects opens in article-mode" '^story a
 expect "eglot-ensure starts dateline lsp" '^connected yes$'
 expect "imenu lists the headline (documentSymbol)" '^imenu .*|Council delays vote on library budget|'
 expect "flymake shows the unclosed quotation on its line" '^diagnostic 5 .*unclosed-quotation'
+expect "a code action closes the quotation" '^line 5 now “We need more time to read the numbers, the mayor said\.”$'
 expect "executeCommand dateline.snapshot records a version" '^snapshot recorded yes$'
 expect "hover on the paragraph names the version's note" '^hover names the note$'
 expect "saving in Emacs records a version (dateline/recorded)" '^save recorded yes$'
