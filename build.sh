@@ -55,7 +55,7 @@ COMMAND_NEEDS=(cc:gcc make:make pkg-config:pkg-config git:git node:nodejs
 LIBRARY_PACKAGES=(libgit2-dev libtree-sitter-dev libcriterion-dev libjansson-dev zlib1g-dev)
 # The editors whose configurations docs/editors.md gives, driven for real by
 # tests/editors (packages, not commands: Vim's ALE and Emacs's eglot have none).
-EDITOR_PACKAGES=(emacs-nox elpa-eglot vim vim-ale)
+EDITOR_PACKAGES=(emacs-nox elpa-eglot elpa-lsp-mode vim vim-ale)
 
 missing_packages() {
     local need
