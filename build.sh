@@ -56,6 +56,9 @@ COMMAND_NEEDS=(cc:gcc make:make pkg-config:pkg-config git:git node:nodejs
     npm:npm jq:jq clang:clang tmux:tmux valgrind:valgrind
     patchelf:patchelf)
 LIBRARY_PACKAGES=(libgit2-dev libtree-sitter-dev libcriterion-dev libjansson-dev zlib1g-dev)
+# The editors whose configurations docs/editors.md gives, driven for real by
+# tests/editors (packages, not commands: Vim's ALE and Emacs's eglot have none).
+EDITOR_PACKAGES=(emacs-nox elpa-eglot elpa-lsp-mode vim vim-ale)
 
 missing_packages() {
     local need
@@ -63,7 +66,7 @@ missing_packages() {
         command -v "${need%%:*}" >/dev/null 2>&1 || printf '%s\n' "${need#*:}"
     done
     local package
-    for package in "${LIBRARY_PACKAGES[@]}"; do
+    for package in "${LIBRARY_PACKAGES[@]}" "${EDITOR_PACKAGES[@]}"; do
         dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null |
             grep -q 'install ok installed' || printf '%s\n' "$package"
     done
@@ -353,6 +356,10 @@ test_tap_suites() {
     for spec in "$ROOT"/tests/sh/*_test.sh; do
         [ -f "$spec" ] || continue
         run_tap_suite "shell ${spec##*/}" env DATELINE_ROOT="$ROOT" DATELINE_CACHE="$CACHE" bash "$spec"
+    done
+    for spec in "$ROOT"/tests/editors/*_test.sh; do
+        [ -f "$spec" ] || continue
+        run_tap_suite "editor ${spec##*/}" env DATELINE_ROOT="$ROOT" DATELINE_CACHE="$CACHE" bash "$spec"
     done
 }
 

@@ -34,37 +34,10 @@ end
 
 local group = vim.api.nvim_create_augroup('dateline', { clear = true })
 
-local function register_filetype()
-  vim.filetype.add({
-    extension = { article = 'article' },
-    pattern = {
-      -- Every *.txt passes through here before Neovim's own `txt` rule;
-      -- returning nil hands the file back to that rule, so notes stay `text`.
-      ['.*%.txt'] = function(path)
-        return require('dateline.filetype').detect_txt(path)
-      end,
-    },
-  })
-end
-
--- Loading vim.filetype costs milliseconds, and Neovim loads it anyway for the
--- first file it opens: register then rather than at startup.
-if package.loaded['vim.filetype'] then
-  register_filetype()
-else
-  vim.api.nvim_create_autocmd({ 'BufReadPre', 'BufNewFile', 'StdinReadPre' }, {
-    group = group,
-    once = true,
-    desc = 'dateline: register the article filetype',
-    callback = function(event)
-      register_filetype()
-      -- BufReadPre comes before detection; a new file was detected already.
-      if event.event == 'BufNewFile' and vim.filetype.match({ buf = event.buf }) == 'article' then
-        vim.bo[event.buf].filetype = 'article'
-      end
-    end,
-  })
-end
+-- The filetype rules live in ftdetect/, which Neovim sources at startup for
+-- every runtime directory; a directory added to 'runtimepath' after startup
+-- missed that, so it is sourced here too (it registers only once).
+vim.cmd.source(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h:h') .. '/ftdetect/dateline.lua')
 
 -- A story typed into a new .txt buffer is text until it is first written
 -- as an article; then it becomes one.
