@@ -166,7 +166,8 @@ test('initialize reports the name and version from plugin.json and real capabili
     'dateline.blame', 'dateline.diff', 'dateline.log', 'dateline.note',
     'dateline.restore', 'dateline.show', 'dateline.snapshot',
   ]);
-  assert.ok(caps.semanticTokensProvider.legend.tokenTypes.includes('quotation'));
+  assert.ok(caps.semanticTokensProvider.legend.tokenTypes.includes('string'));
+  assert.ok(caps.semanticTokensProvider.legend.tokenModifiers.includes('quotation'));
   assert.equal(await stop(server), 0);
 });
 
@@ -396,7 +397,7 @@ test('folding, selection ranges and semantic tokens', async () => {
   assert.ok(chain.length >= 5); // word, quotation words, quotation, sentence, paragraph, article
   const tokens = await server.connection.sendRequest(proto.SemanticTokensRequest.type, { textDocument: { uri } });
   assert.equal(tokens.data.length % 5, 0);
-  assert.deepEqual(tokens.data.slice(0, 5), [0, 0, 5, 0, 0]); // the headline
+  assert.deepEqual(tokens.data.slice(0, 3), [0, 0, 5]); // the headline
   assert.equal(await stop(server), 0);
 });
 
@@ -865,4 +866,39 @@ test('a stuck history job is abandoned by the watchdog: the user is told once, l
   } finally {
     s.cleanup();
   }
+});
+
+// ------------------------------------------------------ semantic tokens --
+
+test('semantic tokens use standard types, with the article kind as a modifier', async () => {
+  const server = start();
+  const { capabilities } = await initialize(server);
+  const { tokenTypes, tokenModifiers } = capabilities.semanticTokensProvider.legend;
+  // Every type is one the protocol defines, so editors colour it unconfigured.
+  const standard = new Set(Object.values(proto.SemanticTokenTypes));
+  for (const t of tokenTypes) assert.ok(standard.has(t), `${t} is a standard token type`);
+  const uri = 'file:///tmp/tokens.txt';
+  const text = 'Storm\n\nLONDON (AP) — The harbor closed, {--old--}{++new++} 42 boats.\n“We are done,” she said.\n';
+  open(server, uri, text);
+  const { data } = await server.connection.sendRequest(proto.SemanticTokensRequest.type, { textDocument: { uri } });
+  const lines = text.split('\n');
+  const tokens = [];
+  for (let i = 0, line = 0, ch = 0; i < data.length; i += 5) {
+    line += data[i];
+    ch = data[i] === 0 ? ch + data[i + 1] : data[i + 1];
+    const mods = tokenModifiers.filter((_, bit) => data[i + 4] & (1 << bit));
+    tokens.push({ text: lines[line].slice(ch, ch + data[i + 2]), type: tokenTypes[data[i + 3]], mods });
+  }
+  const kind = (k) => tokens.find((t) => t.mods.includes(k));
+  assert.deepEqual(kind('headline'), { text: 'Storm', type: 'class', mods: ['declaration', 'headline'] });
+  assert.equal(kind('dateline').type, 'macro');
+  assert.match(kind('quotation').text, /We are done/);
+  assert.equal(kind('quotation').type, 'string');
+  assert.equal(kind('verb').type, 'keyword');
+  assert.equal(kind('speaker').type, 'parameter');
+  assert.deepEqual(kind('deletion').mods, ['deprecated', 'deletion']);
+  assert.equal(kind('deletion').type, 'comment');
+  assert.equal(kind('addition').type, 'comment');
+  assert.deepEqual(kind('number'), { text: '42', type: 'number', mods: ['number'] });
+  assert.equal(await stop(server), 0);
 });

@@ -277,16 +277,20 @@ static json_t *capabilities(const dl_lsp_server *s)
     json_t *types = json_array();
     for (size_t i = 0; dl_lsp_token_types[i]; i++)
         json_array_append_new(types, json_string(dl_lsp_token_types[i]));
+    json_t *modifiers = json_array();
+    for (size_t i = 0; dl_lsp_token_modifiers[i]; i++)
+        json_array_append_new(modifiers, json_string(dl_lsp_token_modifiers[i]));
     json_t *names = json_array();
     for (size_t i = 0; commands[i]; i++)
         json_array_append_new(names, json_string(commands[i]));
     return json_pack(
-        "{s:s, s:{s:b, s:i, s:{s:b}}, s:b, s:b, s:b, s:{s:{s:o, s:[]}, s:b}, s:{s:[s]}, s:b,"
+        "{s:s, s:{s:b, s:i, s:{s:b}}, s:b, s:b, s:b, s:{s:{s:o, s:o}, s:b}, s:{s:[s]}, s:b,"
         " s:{s:o}}",
         "positionEncoding", s->enc == DL_LSP_UTF8 ? "utf-8" : "utf-16",
         "textDocumentSync", "openClose", 1, "change", 2, "save", "includeText", 0,
         "documentSymbolProvider", 1, "foldingRangeProvider", 1, "selectionRangeProvider", 1,
-        "semanticTokensProvider", "legend", "tokenTypes", types, "tokenModifiers", "full", 1,
+        "semanticTokensProvider", "legend", "tokenTypes", types, "tokenModifiers", modifiers,
+        "full", 1,
         "codeActionProvider", "codeActionKinds", "quickfix", "hoverProvider", 1,
         "executeCommandProvider", "commands", names);
 }
