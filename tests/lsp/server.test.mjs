@@ -372,9 +372,9 @@ test('diagnostics: an injected unclosed quote is reported, and the code action c
   const actions = await server.connection.sendRequest(proto.CodeActionRequest.type, {
     textDocument: { uri }, range: d.range, context: { diagnostics: [d] },
   });
-  assert.equal(actions.length, 1);
-  assert.equal(actions[0].kind, 'quickfix');
-  const [edit] = actions[0].edit.changes[uri];
+  const fixes = actions.filter((a) => a.kind === 'quickfix'); // the history commands follow
+  assert.equal(fixes.length, 1);
+  const [edit] = fixes[0].edit.changes[uri];
   assert.equal(edit.newText, '”');
   assert.equal(edit.range.start.line, 4);
   assert.equal(await stop(server), 0);
@@ -901,4 +901,80 @@ test('semantic tokens use standard types, with the article kind as a modifier', 
   assert.equal(kind('addition').type, 'comment');
   assert.deepEqual(kind('number'), { text: '42', type: 'number', mods: ['number'] });
   assert.equal(await stop(server), 0);
+});
+
+// ------------------------------------------- history for every client --
+
+test('every history command is a source code action with its arguments filled in', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    const server = start(s.env);
+    const { capabilities } = await server.connection.sendRequest(proto.InitializeRequest.type, {
+      processId: process.pid, rootUri: fileUri(s.repo), capabilities: {},
+    });
+    server.connection.sendNotification(proto.InitializedNotification.type, {});
+    assert.ok(capabilities.codeActionProvider.codeActionKinds.includes('source.dateline.restore'));
+    const uri = fileUri(file);
+    open(server, uri, FIXTURE);
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const actions = await server.connection.sendRequest(proto.CodeActionRequest.type, {
+      textDocument: { uri }, range, context: { diagnostics: [], only: [proto.CodeActionKind.Source] },
+    });
+    assert.deepEqual(actions.map((a) => a.kind), [
+      'source.dateline.snapshot', 'source.dateline.log', 'source.dateline.diff',
+      'source.dateline.blame', 'source.dateline.restore',
+    ]);
+    for (const a of actions) assert.equal(a.command.arguments[0].uri, uri);
+    assert.equal(actions.at(-1).command.arguments[0].rev, '@');
+    // Run as the client would: the action's own command and arguments.
+    const snapshot = await server.connection.sendRequest(proto.ExecuteCommandRequest.type, actions[0].command);
+    assert.equal(snapshot.recorded, true);
+    const log = await server.connection.sendRequest(proto.ExecuteCommandRequest.type, actions[1].command);
+    assert.equal(log.versions[0].id, snapshot.id);
+    // Asking only for quick fixes leaves the history out.
+    const fixes = await server.connection.sendRequest(proto.CodeActionRequest.type, {
+      textDocument: { uri }, range, context: { diagnostics: [], only: [proto.CodeActionKind.QuickFix] },
+    });
+    assert.equal(fixes.filter((a) => a.kind.startsWith('source')).length, 0);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('executeCommand with no arguments or a bare URI acts on the active document', async () => {
+  const s = scratch();
+  try {
+    const a = path.join(s.repo, 'a.txt'), b = path.join(s.repo, 'b.txt');
+    fs.writeFileSync(a, FIXTURE);
+    fs.writeFileSync(b, FIXTURE + '\nAnother paragraph.\n');
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    open(server, fileUri(a), FIXTURE);
+    open(server, fileUri(b), FIXTURE + '\nAnother paragraph.\n');
+    // b was opened last: a snapshot without arguments records b.
+    const none = await server.connection.sendRequest(proto.ExecuteCommandRequest.type, { command: 'dateline.snapshot' });
+    assert.equal(path.basename(none.file), 'b.txt');
+    // A bare URI string names the document.
+    const bare = await server.connection.sendRequest(proto.ExecuteCommandRequest.type,
+      { command: 'dateline.snapshot', arguments: [fileUri(a)] });
+    assert.equal(path.basename(bare.file), 'a.txt');
+    // Editing a makes it the active one.
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: fileUri(a), version: 2 }, contentChanges: [{ text: FIXTURE + '\nEdited.\n' }],
+    });
+    const empty = await server.connection.sendRequest(proto.ExecuteCommandRequest.type,
+      { command: 'dateline.log', arguments: [] });
+    assert.equal(path.basename(empty.file), 'a.txt');
+    // With every document closed there is nothing to act on.
+    for (const f of [a, b])
+      server.connection.sendNotification(proto.DidCloseTextDocumentNotification.type, { textDocument: { uri: fileUri(f) } });
+    await assert.rejects(server.connection.sendRequest(proto.ExecuteCommandRequest.type, { command: 'dateline.log' }),
+      (e) => e.code === -32602 && /no document is open/.test(e.message));
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
 });
