@@ -978,3 +978,37 @@ test('executeCommand with no arguments or a bare URI acts on the active document
     s.cleanup();
   }
 });
+
+test('a save records the bytes on disk, says so in the log, and falls back to the editor text only when the file is unreadable', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    const uri = fileUri(file);
+    open(server, uri, FIXTURE);
+    // The editor converted line endings on write: the file, not the buffer, is the version.
+    const crlf = FIXTURE.replace(/\n/g, '\r\n');
+    fs.writeFileSync(file, crlf);
+    save(server, uri);
+    const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
+    assert.equal(recorded.recorded, true);
+    assert.equal(recorded.warning, undefined);
+    assert.equal(s.git('show', `${recorded.id}:story.txt`), crlf);
+    const log = await server.waitFor('window/logMessage', (p) => p.message.includes(recorded.id.slice(0, 7)));
+    assert.match(log.message, /recorded .* of story\.txt/);
+    // The file is gone: the editor's text stands in, and the client is told.
+    fs.rmSync(file);
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 }, contentChanges: [{ text: FIXTURE + '\nMore.\n' }],
+    });
+    save(server, uri);
+    const fallback = await server.waitFor('dateline/recorded', (p) => p.uri === uri && p.id !== recorded.id);
+    assert.equal(fallback.recorded, true);
+    assert.match(fallback.warning, /could not be read.*editor's text was used/);
+    assert.equal(s.git('show', `${fallback.id}:story.txt`), FIXTURE + '\nMore.\n');
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
