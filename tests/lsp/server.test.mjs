@@ -1012,3 +1012,32 @@ test('a save records the bytes on disk, says so in the log, and falls back to th
     s.cleanup();
   }
 });
+
+test('opening an article whose file changed outside the editor records it with a note', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    assert.equal(s.cli('snapshot', 'story.txt').status, 0);
+    // Another program edits the file while no editor has it open.
+    const changed = FIXTURE + '\nA paragraph from elsewhere.\n';
+    fs.writeFileSync(file, changed);
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    const uri = fileUri(file);
+    open(server, uri, changed);
+    const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
+    assert.equal(recorded.recorded, true);
+    assert.equal(recorded.note, 'changed outside the editor');
+    assert.equal(s.git('show', `${recorded.id}:story.txt`), changed);
+    assert.equal(s.git('notes', '--ref=dateline', 'show', recorded.id).trim(), 'changed outside the editor');
+    // An unchanged file records nothing when opened again.
+    server.connection.sendNotification(proto.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    open(server, uri, changed);
+    const log = await execute(server, 'dateline.log', { uri });
+    assert.equal(log.versions.length, 2);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});

@@ -260,6 +260,9 @@ local function client_config(cmd, root)
     handlers = {
       ['dateline/recorded'] = forward('dateline/recorded'),
       ['window/showMessage'] = forward('window/showMessage'),
+      -- The plugin reports every recording itself (dateline/recorded); the
+      -- server's log lines are for clients without it.
+      ['window/logMessage'] = function() end,
     },
     on_init = on_init,
     on_exit = function(code, signal, client_id)

@@ -376,6 +376,7 @@ static void on_did_open(dl_lsp_server *s, const json_t *params)
     s->active = doc;
     if (doc->path != NULL && s->roots.count == 0)
         paths_add(&s->opened, canonical_path(doc->path));
+    submit(s, DL_LSP_JOB_OPENED, doc);
     submit(s, DL_LSP_JOB_QUOTES, doc);
 }
 

@@ -649,6 +649,51 @@ post:
     post_result(w->worker, result);
 }
 
+/*
+ * An article opened with history whose file is not its latest version was
+ * changed by something else (another editor, a sync, git checkout): record
+ * it, so the next save's version does not swallow that change unnoticed.
+ */
+static void run_opened(runner *w, dl_lsp_job *job)
+{
+    worker_doc *d = find_doc(w, job->uri);
+    dl_history *h = NULL;
+    dl_history_log *log = NULL;
+    char *written = NULL;
+    size_t size = 0;
+    dl_history_id id;
+
+    if (d == NULL || d->path == NULL || w->config->no_history || !w->config->record_on_save ||
+        excluded(w->config, d->path))
+        return;
+    dl_history_log_options newest = DL_HISTORY_LOG_OPTIONS_INIT;
+    newest.max_count = 1;
+    /* Quietly nothing for an article without history or an unreadable file. */
+    if (open_history(&h, d, w->config) < 0 || dl_history_log_read(&log, h, &newest) < 0 ||
+        log->count == 0 || dl_text_read_file(&written, &size, d->path) < 0)
+        goto done;
+    dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+    options.note = "changed outside the editor";
+    options.content = written;
+    options.content_size = size;
+    options.defer_tidy = 1;
+    if (dl_history_snapshot(&id, h, &options) == 0) {
+        const char *name = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;
+        char line[2048];
+        snprintf(line, sizeof(line), "recorded %.*s of %s: changed outside the editor",
+                 DL_HISTORY_ID_SHORTSIZE, id.hex, name);
+        dl_lsp_notify(w->writer, "window/logMessage",
+                      json_pack("{s:i, s:s}", "type", 3, "message", line));
+        dl_lsp_notify(w->writer, "dateline/recorded",
+                      json_pack("{s:s, s:b, s:s, s:s}", "uri", job->uri, "recorded", 1, "id",
+                                id.hex, "note", options.note));
+        dl_history_tidy(h);
+    }
+done:
+    free(written);
+    dl_history_log_free(log);
+}
+
 /* --------------------------------------------------------------- jobs -- */
 
 dl_lsp_job *dl_lsp_job_new(dl_lsp_job_kind kind, const char *uri)
@@ -696,6 +741,7 @@ static void run_job(runner *w, dl_lsp_job *job)
     case DL_LSP_JOB_COMMAND: run_command(w, job); break;
     case DL_LSP_JOB_HOVER: run_hover(w, job); break;
     case DL_LSP_JOB_QUOTES: run_quotes(w, job); break;
+    case DL_LSP_JOB_OPENED: run_opened(w, job); break;
     case DL_LSP_JOB_CLOSE: forget_doc(w, job->uri); break;
     }
 }

@@ -243,6 +243,7 @@ typedef enum {
     DL_LSP_JOB_COMMAND, /* workspace/executeCommand */
     DL_LSP_JOB_HOVER,   /* textDocument/hover (blame) */
     DL_LSP_JOB_QUOTES,  /* the quotation-changed check */
+    DL_LSP_JOB_OPENED,  /* record a file changed outside the editor */
     DL_LSP_JOB_CLOSE,   /* forget a document's handles */
 } dl_lsp_job_kind;
 
