@@ -166,7 +166,8 @@ test('initialize reports the name and version from plugin.json and real capabili
     'dateline.blame', 'dateline.diff', 'dateline.log', 'dateline.note',
     'dateline.restore', 'dateline.show', 'dateline.snapshot',
   ]);
-  assert.ok(caps.semanticTokensProvider.legend.tokenTypes.includes('quotation'));
+  assert.ok(caps.semanticTokensProvider.legend.tokenTypes.includes('string'));
+  assert.ok(caps.semanticTokensProvider.legend.tokenModifiers.includes('quotation'));
   assert.equal(await stop(server), 0);
 });
 
@@ -371,9 +372,9 @@ test('diagnostics: an injected unclosed quote is reported, and the code action c
   const actions = await server.connection.sendRequest(proto.CodeActionRequest.type, {
     textDocument: { uri }, range: d.range, context: { diagnostics: [d] },
   });
-  assert.equal(actions.length, 1);
-  assert.equal(actions[0].kind, 'quickfix');
-  const [edit] = actions[0].edit.changes[uri];
+  const fixes = actions.filter((a) => a.kind === 'quickfix'); // the history commands follow
+  assert.equal(fixes.length, 1);
+  const [edit] = fixes[0].edit.changes[uri];
   assert.equal(edit.newText, '”');
   assert.equal(edit.range.start.line, 4);
   assert.equal(await stop(server), 0);
@@ -396,7 +397,7 @@ test('folding, selection ranges and semantic tokens', async () => {
   assert.ok(chain.length >= 5); // word, quotation words, quotation, sentence, paragraph, article
   const tokens = await server.connection.sendRequest(proto.SemanticTokensRequest.type, { textDocument: { uri } });
   assert.equal(tokens.data.length % 5, 0);
-  assert.deepEqual(tokens.data.slice(0, 5), [0, 0, 5, 0, 0]); // the headline
+  assert.deepEqual(tokens.data.slice(0, 3), [0, 0, 5]); // the headline
   assert.equal(await stop(server), 0);
 });
 
@@ -862,6 +863,180 @@ test('a stuck history job is abandoned by the watchdog: the user is told once, l
     const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri && p.recorded);
     assert.ok(s.git('--git-dir', store, 'log', '--all', '--format=%H').includes(recorded.id));
     assert.equal(await stop(server), 0, 'shutdown and exit with a thread still stuck');
+  } finally {
+    s.cleanup();
+  }
+});
+
+// ------------------------------------------------------ semantic tokens --
+
+test('semantic tokens use standard types, with the article kind as a modifier', async () => {
+  const server = start();
+  const { capabilities } = await initialize(server);
+  const { tokenTypes, tokenModifiers } = capabilities.semanticTokensProvider.legend;
+  // Every type is one the protocol defines, so editors colour it unconfigured.
+  const standard = new Set(Object.values(proto.SemanticTokenTypes));
+  for (const t of tokenTypes) assert.ok(standard.has(t), `${t} is a standard token type`);
+  const uri = 'file:///tmp/tokens.txt';
+  const text = 'Storm\n\nLONDON (AP) — The harbor closed, {--old--}{++new++} 42 boats.\n“We are done,” she said.\n';
+  open(server, uri, text);
+  const { data } = await server.connection.sendRequest(proto.SemanticTokensRequest.type, { textDocument: { uri } });
+  const lines = text.split('\n');
+  const tokens = [];
+  for (let i = 0, line = 0, ch = 0; i < data.length; i += 5) {
+    line += data[i];
+    ch = data[i] === 0 ? ch + data[i + 1] : data[i + 1];
+    const mods = tokenModifiers.filter((_, bit) => data[i + 4] & (1 << bit));
+    tokens.push({ text: lines[line].slice(ch, ch + data[i + 2]), type: tokenTypes[data[i + 3]], mods });
+  }
+  const kind = (k) => tokens.find((t) => t.mods.includes(k));
+  assert.deepEqual(kind('headline'), { text: 'Storm', type: 'class', mods: ['declaration', 'headline'] });
+  assert.equal(kind('dateline').type, 'macro');
+  assert.match(kind('quotation').text, /We are done/);
+  assert.equal(kind('quotation').type, 'string');
+  assert.equal(kind('verb').type, 'keyword');
+  assert.equal(kind('speaker').type, 'parameter');
+  assert.deepEqual(kind('deletion').mods, ['deprecated', 'deletion']);
+  assert.equal(kind('deletion').type, 'comment');
+  assert.equal(kind('addition').type, 'comment');
+  assert.deepEqual(kind('number'), { text: '42', type: 'number', mods: ['number'] });
+  assert.equal(await stop(server), 0);
+});
+
+// ------------------------------------------- history for every client --
+
+test('every history command is a source code action with its arguments filled in', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    const server = start(s.env);
+    const { capabilities } = await server.connection.sendRequest(proto.InitializeRequest.type, {
+      processId: process.pid, rootUri: fileUri(s.repo), capabilities: {},
+    });
+    server.connection.sendNotification(proto.InitializedNotification.type, {});
+    assert.ok(capabilities.codeActionProvider.codeActionKinds.includes('source.dateline.restore'));
+    const uri = fileUri(file);
+    open(server, uri, FIXTURE);
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const actions = await server.connection.sendRequest(proto.CodeActionRequest.type, {
+      textDocument: { uri }, range, context: { diagnostics: [], only: [proto.CodeActionKind.Source] },
+    });
+    assert.deepEqual(actions.map((a) => a.kind), [
+      'source.dateline.snapshot', 'source.dateline.log', 'source.dateline.diff',
+      'source.dateline.blame', 'source.dateline.restore',
+    ]);
+    for (const a of actions) assert.equal(a.command.arguments[0].uri, uri);
+    assert.equal(actions.at(-1).command.arguments[0].rev, '@');
+    // Run as the client would: the action's own command and arguments.
+    const snapshot = await server.connection.sendRequest(proto.ExecuteCommandRequest.type, actions[0].command);
+    assert.equal(snapshot.recorded, true);
+    const log = await server.connection.sendRequest(proto.ExecuteCommandRequest.type, actions[1].command);
+    assert.equal(log.versions[0].id, snapshot.id);
+    // Asking only for quick fixes leaves the history out.
+    const fixes = await server.connection.sendRequest(proto.CodeActionRequest.type, {
+      textDocument: { uri }, range, context: { diagnostics: [], only: [proto.CodeActionKind.QuickFix] },
+    });
+    assert.equal(fixes.filter((a) => a.kind.startsWith('source')).length, 0);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('executeCommand with no arguments or a bare URI acts on the active document', async () => {
+  const s = scratch();
+  try {
+    const a = path.join(s.repo, 'a.txt'), b = path.join(s.repo, 'b.txt');
+    fs.writeFileSync(a, FIXTURE);
+    fs.writeFileSync(b, FIXTURE + '\nAnother paragraph.\n');
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    open(server, fileUri(a), FIXTURE);
+    open(server, fileUri(b), FIXTURE + '\nAnother paragraph.\n');
+    // b was opened last: a snapshot without arguments records b.
+    const none = await server.connection.sendRequest(proto.ExecuteCommandRequest.type, { command: 'dateline.snapshot' });
+    assert.equal(path.basename(none.file), 'b.txt');
+    // A bare URI string names the document.
+    const bare = await server.connection.sendRequest(proto.ExecuteCommandRequest.type,
+      { command: 'dateline.snapshot', arguments: [fileUri(a)] });
+    assert.equal(path.basename(bare.file), 'a.txt');
+    // Editing a makes it the active one.
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: fileUri(a), version: 2 }, contentChanges: [{ text: FIXTURE + '\nEdited.\n' }],
+    });
+    const empty = await server.connection.sendRequest(proto.ExecuteCommandRequest.type,
+      { command: 'dateline.log', arguments: [] });
+    assert.equal(path.basename(empty.file), 'a.txt');
+    // With every document closed there is nothing to act on.
+    for (const f of [a, b])
+      server.connection.sendNotification(proto.DidCloseTextDocumentNotification.type, { textDocument: { uri: fileUri(f) } });
+    await assert.rejects(server.connection.sendRequest(proto.ExecuteCommandRequest.type, { command: 'dateline.log' }),
+      (e) => e.code === -32602 && /no document is open/.test(e.message));
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a save records the bytes on disk, says so in the log, and falls back to the editor text only when the file is unreadable', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    const uri = fileUri(file);
+    open(server, uri, FIXTURE);
+    // The editor converted line endings on write: the file, not the buffer, is the version.
+    const crlf = FIXTURE.replace(/\n/g, '\r\n');
+    fs.writeFileSync(file, crlf);
+    save(server, uri);
+    const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
+    assert.equal(recorded.recorded, true);
+    assert.equal(recorded.warning, undefined);
+    assert.equal(s.git('show', `${recorded.id}:story.txt`), crlf);
+    const log = await server.waitFor('window/logMessage', (p) => p.message.includes(recorded.id.slice(0, 7)));
+    assert.match(log.message, /recorded .* of story\.txt/);
+    // The file is gone: the editor's text stands in, and the client is told.
+    fs.rmSync(file);
+    server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 }, contentChanges: [{ text: FIXTURE + '\nMore.\n' }],
+    });
+    save(server, uri);
+    const fallback = await server.waitFor('dateline/recorded', (p) => p.uri === uri && p.id !== recorded.id);
+    assert.equal(fallback.recorded, true);
+    assert.match(fallback.warning, /could not be read.*editor's text was used/);
+    assert.equal(s.git('show', `${fallback.id}:story.txt`), FIXTURE + '\nMore.\n');
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('opening an article whose file changed outside the editor records it with a note', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    assert.equal(s.cli('snapshot', 'story.txt').status, 0);
+    // Another program edits the file while no editor has it open.
+    const changed = FIXTURE + '\nA paragraph from elsewhere.\n';
+    fs.writeFileSync(file, changed);
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    const uri = fileUri(file);
+    open(server, uri, changed);
+    const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
+    assert.equal(recorded.recorded, true);
+    assert.equal(recorded.note, 'changed outside the editor');
+    assert.equal(s.git('show', `${recorded.id}:story.txt`), changed);
+    assert.equal(s.git('notes', '--ref=dateline', 'show', recorded.id).trim(), 'changed outside the editor');
+    // An unchanged file records nothing when opened again.
+    server.connection.sendNotification(proto.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    open(server, uri, changed);
+    const log = await execute(server, 'dateline.log', { uri });
+    assert.equal(log.versions.length, 2);
+    assert.equal(await stop(server), 0);
   } finally {
     s.cleanup();
   }

@@ -192,6 +192,10 @@ end
 
 local function on_init(client)
   initialized[client.id] = true
+  -- The plugin colours articles with its tree-sitter queries; the server's
+  -- semantic tokens (standard types, for editors without them) would paint
+  -- over those with the colour scheme's code colours.
+  client.server_capabilities.semanticTokensProvider = nil
   -- Scheduled: Neovim sends didOpen for the attached buffers right after
   -- on_init returns, and a request must not overtake it.
   vim.schedule(function()
@@ -256,6 +260,9 @@ local function client_config(cmd, root)
     handlers = {
       ['dateline/recorded'] = forward('dateline/recorded'),
       ['window/showMessage'] = forward('window/showMessage'),
+      -- The plugin reports every recording itself (dateline/recorded); the
+      -- server's log lines are for clients without it.
+      ['window/logMessage'] = function() end,
     },
     on_init = on_init,
     on_exit = function(code, signal, client_id)

@@ -27,6 +27,20 @@ static const char *const commands[] = {
     "dateline.diff",     "dateline.restore", "dateline.blame", NULL,
 };
 
+/* The history commands offered as source actions on every article in the
+ * workspace, so a client with no dateline plugin reaches them from its
+ * code-action menu; `rev` is filled in for the commands that need one. */
+static const struct {
+    const char *kind, *title, *command, *rev;
+} history_actions[] = {
+    {"source.dateline.snapshot", "Dateline: record a version now", "dateline.snapshot", NULL},
+    {"source.dateline.log", "Dateline: show the history", "dateline.log", NULL},
+    {"source.dateline.diff", "Dateline: compare with the latest version", "dateline.diff", NULL},
+    {"source.dateline.blame", "Dateline: who changed each paragraph", "dateline.blame", NULL},
+    {"source.dateline.restore", "Dateline: restore the latest version", "dateline.restore", "@"},
+    {NULL, NULL, NULL, NULL},
+};
+
 struct dl_lsp_server {
     dl_lsp_writer writer;
     dl_lsp_reader *reader;
@@ -36,6 +50,10 @@ struct dl_lsp_server {
     dl_lsp_encoding enc;
     int initialized, shutdown, exited;
     dl_lsp_document *docs;
+    /* The document a command without a "uri" is about: the last one the
+     * client opened, changed, saved or asked about (its focus, as far as
+     * the protocol shows it). NULL once closed. */
+    dl_lsp_document *active;
     /* The workspace: history is read and written only for files under
      * `roots` (canonical folders from initialize) or, when the client gave
      * none, for the files it opened (`opened`, canonical too). */
@@ -171,6 +189,8 @@ static void remove_document(dl_lsp_server *s, dl_lsp_document *target)
     for (dl_lsp_document **p = &s->docs; *p; p = &(*p)->next) {
         if (*p == target) {
             *p = target->next;
+            if (s->active == target)
+                s->active = NULL;
             dl_lsp_document_free(target);
             return;
         }
@@ -277,17 +297,24 @@ static json_t *capabilities(const dl_lsp_server *s)
     json_t *types = json_array();
     for (size_t i = 0; dl_lsp_token_types[i]; i++)
         json_array_append_new(types, json_string(dl_lsp_token_types[i]));
+    json_t *modifiers = json_array();
+    for (size_t i = 0; dl_lsp_token_modifiers[i]; i++)
+        json_array_append_new(modifiers, json_string(dl_lsp_token_modifiers[i]));
     json_t *names = json_array();
     for (size_t i = 0; commands[i]; i++)
         json_array_append_new(names, json_string(commands[i]));
+    json_t *kinds = json_pack("[s]", "quickfix");
+    for (size_t i = 0; history_actions[i].kind; i++)
+        json_array_append_new(kinds, json_string(history_actions[i].kind));
     return json_pack(
-        "{s:s, s:{s:b, s:i, s:{s:b}}, s:b, s:b, s:b, s:{s:{s:o, s:[]}, s:b}, s:{s:[s]}, s:b,"
+        "{s:s, s:{s:b, s:i, s:{s:b}}, s:b, s:b, s:b, s:{s:{s:o, s:o}, s:b}, s:{s:o}, s:b,"
         " s:{s:o}}",
         "positionEncoding", s->enc == DL_LSP_UTF8 ? "utf-8" : "utf-16",
         "textDocumentSync", "openClose", 1, "change", 2, "save", "includeText", 0,
         "documentSymbolProvider", 1, "foldingRangeProvider", 1, "selectionRangeProvider", 1,
-        "semanticTokensProvider", "legend", "tokenTypes", types, "tokenModifiers", "full", 1,
-        "codeActionProvider", "codeActionKinds", "quickfix", "hoverProvider", 1,
+        "semanticTokensProvider", "legend", "tokenTypes", types, "tokenModifiers", modifiers,
+        "full", 1,
+        "codeActionProvider", "codeActionKinds", kinds, "hoverProvider", 1,
         "executeCommandProvider", "commands", names);
 }
 
@@ -346,8 +373,10 @@ static void on_did_open(dl_lsp_server *s, const json_t *params)
         return;
     doc->next = s->docs;
     s->docs = doc;
+    s->active = doc;
     if (doc->path != NULL && s->roots.count == 0)
         paths_add(&s->opened, canonical_path(doc->path));
+    submit(s, DL_LSP_JOB_OPENED, doc);
     submit(s, DL_LSP_JOB_QUOTES, doc);
 }
 
@@ -357,6 +386,7 @@ static void on_did_change(dl_lsp_server *s, const json_t *params)
     const json_t *changes = json_object_get(params, "contentChanges");
     if (doc == NULL || !json_is_array(changes))
         return;
+    s->active = doc;
     const json_t *version = json_object_get(json_object_get(params, "textDocument"), "version");
     if (json_is_integer(version))
         doc->version = json_integer_value(version);
@@ -380,6 +410,7 @@ static void on_did_save(dl_lsp_server *s, const json_t *params)
     dl_lsp_document *doc = find_document(s, text_document_uri(params));
     if (doc == NULL)
         return;
+    s->active = doc;
     const json_t *text = json_object_get(params, "text"); /* if the client sends it anyway */
     if (json_is_string(text) &&
         (json_string_length(text) != doc->size ||
@@ -389,6 +420,8 @@ static void on_did_save(dl_lsp_server *s, const json_t *params)
         !in_workspace(s, doc->path)) {
         char message[4096];
         outside_message(s, message, sizeof(message), doc->path);
+        dl_lsp_notify(&s->writer, "window/logMessage",
+                      json_pack("{s:i, s:s}", "type", 2, "message", message));
         dl_lsp_notify(&s->writer, "dateline/recorded",
                       json_pack("{s:s, s:b, s:s}", "uri", doc->uri, "recorded", 0, "error",
                                 message));
@@ -493,10 +526,25 @@ static void on_execute_command(dl_lsp_server *s, const json_t *id, const json_t 
         dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS, "unknown command");
         return;
     }
-    if (!json_is_array(arguments) || json_array_size(arguments) != 1 || !json_is_object(args) ||
-        !json_is_string(json_object_get(args, "uri"))) {
+    /* Clients that bind a command to a key send no arguments, or the bare
+     * URI of the document: both mean {"uri": ...}, the active document's
+     * when none is given. */
+    json_t *given = NULL;
+    if ((arguments == NULL || json_is_null(arguments) ||
+         (json_is_array(arguments) && json_array_size(arguments) == 0)) &&
+        s->active != NULL)
+        given = json_pack("{s:s}", "uri", s->active->uri);
+    else if (json_is_array(arguments) && json_array_size(arguments) == 1 && json_is_string(args))
+        given = json_pack("{s:O}", "uri", args);
+    if (given != NULL)
+        args = given;
+    if (!json_is_object(args) || !json_is_string(json_object_get(args, "uri")) ||
+        (given == NULL && json_array_size(arguments) != 1)) {
+        json_decref(given);
         dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS,
-                             "the command takes one object argument with a \"uri\"");
+                             arguments == NULL || json_array_size(arguments) == 0
+                                 ? "no document is open to run the command on"
+                                 : "the command takes a URI or one object argument with a \"uri\"");
         return;
     }
     const char *uri = json_string_value(json_object_get(args, "uri"));
@@ -508,16 +556,19 @@ static void on_execute_command(dl_lsp_server *s, const json_t *id, const json_t 
         dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS, message);
     }
     free(path);
-    if (outside)
-        return;
-    dl_lsp_job *job = dl_lsp_job_new(DL_LSP_JOB_COMMAND, uri);
-    if (job == NULL || (job->command = strdup(command)) == NULL) {
+    dl_lsp_job *job = outside ? NULL : dl_lsp_job_new(DL_LSP_JOB_COMMAND, uri);
+    if (!outside && (job == NULL || (job->command = strdup(command)) == NULL)) {
         dl_lsp_job_free(job);
         dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, "out of memory");
+        job = NULL;
+    }
+    if (job == NULL) {
+        json_decref(given);
         return;
     }
     job->id = json_deep_copy(id);
     job->arguments = json_deep_copy(args);
+    json_decref(given);
     const dl_lsp_document *doc = find_document(s, uri);
     if (doc != NULL && (job->text = malloc(doc->size + 1)) != NULL) {
         memcpy(job->text, doc->text, doc->size);
@@ -525,6 +576,47 @@ static void on_execute_command(dl_lsp_server *s, const json_t *id, const json_t 
         job->size = doc->size;
     }
     dl_lsp_worker_submit(s->worker, job);
+}
+
+/* The history commands on `doc`, when it is an article whose history the
+ * server keeps. */
+static void add_history_actions(const dl_lsp_server *s, json_t *actions, const dl_lsp_document *doc)
+{
+    if (!history_enabled(s) || doc->path == NULL || !in_workspace(s, doc->path))
+        return;
+    for (size_t i = 0; history_actions[i].kind; i++) {
+        json_t *args = json_pack("{s:s}", "uri", doc->uri);
+        if (history_actions[i].rev)
+            json_object_set_new(args, "rev", json_string(history_actions[i].rev));
+        json_array_append_new(
+            actions, json_pack("{s:s, s:s, s:{s:s, s:s, s:[o]}}", "title", history_actions[i].title,
+                               "kind", history_actions[i].kind, "command", "title",
+                               history_actions[i].title, "command", history_actions[i].command,
+                               "arguments", args));
+    }
+}
+
+/* Keep the actions whose kind is one of `only` (a CodeActionKind array) or
+ * under one of them ("source" takes "source.dateline.log"); all when the
+ * client sets no filter. */
+static void filter_actions(json_t *actions, const json_t *only)
+{
+    if (!json_is_array(only))
+        return;
+    for (size_t i = json_array_size(actions); i-- > 0;) {
+        const char *kind = json_string_value(json_object_get(json_array_get(actions, i), "kind"));
+        int wanted = 0;
+        size_t k;
+        const json_t *prefix;
+        json_array_foreach(only, k, prefix) {
+            const char *p = json_string_value(prefix);
+            size_t n = p ? strlen(p) : 0;
+            wanted = wanted || (p && kind && strncmp(kind, p, n) == 0 &&
+                                (kind[n] == '\0' || kind[n] == '.'));
+        }
+        if (!wanted)
+            json_array_remove(actions, i);
+    }
 }
 
 /* Requests about one open document. */
@@ -546,6 +638,7 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
         dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS, "the document is not open");
         return 1;
     }
+    s->active = doc; /* asked about: the one the user looks at */
     dl_lsp_buf buf = {0};
     if (m <= 2)
         dl_lsp_result_begin(&buf, id);
@@ -589,7 +682,10 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
         }
         uint32_t start = dl_lsp_document_offset(doc, r.start_line, r.start_character, s->enc);
         uint32_t end = dl_lsp_document_offset(doc, r.end_line, r.end_character, s->enc);
-        dl_lsp_respond(&s->writer, id, dl_lsp_code_actions(doc, start, end, s->enc));
+        json_t *actions = dl_lsp_code_actions(doc, start, end, s->enc);
+        add_history_actions(s, actions, doc);
+        filter_actions(actions, json_object_get(json_object_get(params, "context"), "only"));
+        dl_lsp_respond(&s->writer, id, actions);
         break;
     }
     case 5:

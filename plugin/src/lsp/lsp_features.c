@@ -354,19 +354,60 @@ void dl_lsp_folding_ranges(dl_lsp_buf *out, const dl_lsp_document *doc)
 
 /* ------------------------------------------------------ semantic tokens -- */
 
+/* Editors colour the standard LSP token types and modifiers with no
+ * configuration, so every article kind maps to the nearest standard type;
+ * the exact kind travels as a custom modifier (the kind's own name), for
+ * clients that want to tell a dek from a headline. */
 const char *const dl_lsp_token_types[] = {
-    "headline", "dek",       "byline",       "dateline",  "subhead", "quotation",
-    "speaker",  "verb",      "addition",     "deletion",  "substitution",
-    "highlight", "comment",  "editorNote",   "url",       "number",  NULL,
+    "class", "type", "property", "macro", "namespace", "string",
+    "parameter", "keyword", "comment", "decorator", "number", NULL,
 };
 
-static int token_type(const dl_lsp_symbols *g, TSNode node)
+/* Standard modifiers first, then one per article kind, in `kinds` order. */
+const char *const dl_lsp_token_modifiers[] = {
+    "declaration", "documentation", "deprecated",
+    "headline", "dek", "byline", "dateline", "subhead", "quotation", "speaker", "verb",
+    "addition", "deletion", "substitution", "highlight", "comment", "editorNote", "url",
+    "number", NULL,
+};
+
+enum { MOD_DECLARATION = 1 << 0, MOD_DOCUMENTATION = 1 << 1, MOD_DEPRECATED = 1 << 2 };
+#define KIND_MODIFIER(kind) (1 << (3 + (kind)))
+
+/* Per article kind (the order of `order` in token_kind): the legend index
+ * of its standard type, and its standard modifiers. A deletion is
+ * `deprecated` so editors strike it through. */
+static const struct {
+    int type, modifiers;
+} kinds[] = {
+    {0, MOD_DECLARATION},   /* headline: class */
+    {1, MOD_DOCUMENTATION}, /* dek: type */
+    {2, 0},                 /* byline: property */
+    {3, 0},                 /* dateline: macro */
+    {4, MOD_DECLARATION},   /* subhead: namespace */
+    {5, 0},                 /* quotation: string */
+    {6, 0},                 /* speaker: parameter */
+    {7, 0},                 /* verb: keyword */
+    {8, 0},                 /* addition: comment */
+    {8, MOD_DEPRECATED},    /* deletion: comment */
+    {8, 0},                 /* substitution: comment */
+    {8, 0},                 /* highlight: comment */
+    {8, 0},                 /* comment: comment */
+    {8, MOD_DOCUMENTATION}, /* editorNote: comment */
+    {9, 0},                 /* url: decorator */
+    {10, 0},                /* number: number */
+};
+
+/* The article kind of `node`, an index into `kinds`, or -1. */
+static int token_kind(const dl_lsp_symbols *g, TSNode node)
 {
     TSSymbol s = ts_node_symbol(node);
     const TSSymbol order[] = {g->headline,  g->dek,          g->byline,    g->dateline,
                               g->subhead,   g->quotation,    g->speaker,   g->verb,
                               g->addition,  g->deletion,     g->substitution, g->highlight,
                               g->comment,   g->editor_note,  g->url,       g->number};
+    _Static_assert(sizeof(order) / sizeof(order[0]) == sizeof(kinds) / sizeof(kinds[0]),
+                   "one legend entry per article kind");
     for (int i = 0; i < (int)(sizeof(order) / sizeof(order[0])); i++)
         if (s == order[i])
             return i;
@@ -382,7 +423,7 @@ typedef struct {
 } token_writer;
 
 /* One token per line of text[from, to). */
-static void emit_tokens(token_writer *t, uint32_t from, uint32_t to, int type)
+static void emit_tokens(token_writer *t, uint32_t from, uint32_t to, int kind)
 {
     const char *text = t->doc->text;
     while (from < to) {
@@ -398,8 +439,9 @@ static void emit_tokens(token_writer *t, uint32_t from, uint32_t to, int type)
             uint32_t length = t->enc == DL_LSP_UTF8 ? stop - from : utf16_units(text, from, stop);
             uint32_t delta_line = line - t->line;
             uint32_t delta_char = delta_line == 0 ? character - t->character : character;
-            dl_lsp_buf_printf(t->out, "%s%u,%u,%u,%d,0", t->first ? "" : ",", delta_line,
-                              delta_char, length, type);
+            dl_lsp_buf_printf(t->out, "%s%u,%u,%u,%d,%d", t->first ? "" : ",", delta_line,
+                              delta_char, length, kinds[kind].type,
+                              kinds[kind].modifiers | KIND_MODIFIER(kind));
             t->first = 0;
             t->line = line, t->character = character;
         }
@@ -408,7 +450,7 @@ static void emit_tokens(token_writer *t, uint32_t from, uint32_t to, int type)
 }
 
 /* Tokens for `node`'s descendants; `type` >= 0 when `node` is itself a
- * token: its text between token children gets that type. */
+ * token: its text between token children gets that article kind. */
 static void tokens_in(token_writer *t, const dl_lsp_symbols *g, TSNode node, int type,
                       uint32_t *cursor)
 {
@@ -418,7 +460,7 @@ static void tokens_in(token_writer *t, const dl_lsp_symbols *g, TSNode node, int
         TSNode child = ts_tree_cursor_current_node(&walk);
         if (!ts_node_is_named(child))
             continue;
-        int child_type = token_type(g, child);
+        int child_type = token_kind(g, child);
         if (child_type >= 0) {
             if (type >= 0)
                 emit_tokens(t, *cursor, ts_node_start_byte(child), type);

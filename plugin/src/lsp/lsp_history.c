@@ -31,6 +31,7 @@
 #include "dateline/error.h"
 #include "dateline/history.h"
 #include "dateline/ops.h"
+#include "dateline/text.h"
 #include "lsp_internal.h"
 
 /* Versions hover's blame looks back through: hover must stay quick on long
@@ -426,17 +427,33 @@ static void run_record(runner *w, dl_lsp_job *job)
     if (d == NULL || d->path == NULL || w->config->no_history || !w->config->record_on_save ||
         excluded(w->config, d->path))
         return;
+    /* What the editor wrote, not the server's copy: a formatter or a CRLF
+     * conversion on write must be recorded as written. The server's copy
+     * only stands in when the file cannot be read, and the editor is told. */
+    char *written = NULL, unread[1024] = "";
+    size_t written_size = 0;
+    if (dl_text_read_file(&written, &written_size, d->path) < 0) {
+        snprintf(unread, sizeof(unread), "%s", dl_error_last());
+        written = NULL;
+    }
     dl_error_clear();
     int opening = 1;
     if ((error = open_history(&h, d, w->config)) == 0) {
         opening = 0;
         dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
-        options.content = job->text;
-        options.content_size = job->size;
+        options.content = written ? written : job->text;
+        options.content_size = written ? written_size : job->size;
         options.defer_tidy = 1; /* after telling the editor */
         error = dl_history_snapshot(&id, h, &options);
     }
+    free(written);
     json_t *params = json_pack("{s:s, s:b}", "uri", job->uri, "recorded", error == 0);
+    if (unread[0] != '\0') {
+        char message[1200];
+        snprintf(message, sizeof(message),
+                 "the saved file could not be read (%s); the editor's text was used", unread);
+        json_object_set_new(params, "warning", json_string(message));
+    }
     if (error == 0 || error == DL_EUNCHANGED) {
         json_object_set_new(params, "id", json_string(id.hex));
     } else {
@@ -455,6 +472,23 @@ static void run_record(runner *w, dl_lsp_job *job)
                           json_pack("{s:i, s:s}", "type", 2, "message", message));
         }
     }
+    /* The same, for clients that show the server's log and not dateline/recorded. */
+    const char *name = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;
+    char line[2600];
+    if (error == 0)
+        snprintf(line, sizeof(line), "recorded %.*s of %s", DL_HISTORY_ID_SHORTSIZE, id.hex, name);
+    else if (error == DL_EUNCHANGED)
+        snprintf(line, sizeof(line), "%s is unchanged since %.*s: nothing recorded", name,
+                 DL_HISTORY_ID_SHORTSIZE, id.hex);
+    else
+        snprintf(line, sizeof(line), "no version of %s recorded: %s", name,
+                 json_string_value(json_object_get(params, "error")));
+    if (unread[0] != '\0')
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), " (%s)",
+                 json_string_value(json_object_get(params, "warning")));
+    dl_lsp_notify(w->writer, "window/logMessage",
+                  json_pack("{s:i, s:s}", "type", error == 0 || error == DL_EUNCHANGED ? 3 : 2,
+                            "message", line));
     dl_lsp_notify(w->writer, "dateline/recorded", params);
     if (error == 0)
         dl_history_tidy(h);
@@ -615,6 +649,51 @@ post:
     post_result(w->worker, result);
 }
 
+/*
+ * An article opened with history whose file is not its latest version was
+ * changed by something else (another editor, a sync, git checkout): record
+ * it, so the next save's version does not swallow that change unnoticed.
+ */
+static void run_opened(runner *w, dl_lsp_job *job)
+{
+    worker_doc *d = find_doc(w, job->uri);
+    dl_history *h = NULL;
+    dl_history_log *log = NULL;
+    char *written = NULL;
+    size_t size = 0;
+    dl_history_id id;
+
+    if (d == NULL || d->path == NULL || w->config->no_history || !w->config->record_on_save ||
+        excluded(w->config, d->path))
+        return;
+    dl_history_log_options newest = DL_HISTORY_LOG_OPTIONS_INIT;
+    newest.max_count = 1;
+    /* Quietly nothing for an article without history or an unreadable file. */
+    if (open_history(&h, d, w->config) < 0 || dl_history_log_read(&log, h, &newest) < 0 ||
+        log->count == 0 || dl_text_read_file(&written, &size, d->path) < 0)
+        goto done;
+    dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+    options.note = "changed outside the editor";
+    options.content = written;
+    options.content_size = size;
+    options.defer_tidy = 1;
+    if (dl_history_snapshot(&id, h, &options) == 0) {
+        const char *name = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;
+        char line[2048];
+        snprintf(line, sizeof(line), "recorded %.*s of %s: changed outside the editor",
+                 DL_HISTORY_ID_SHORTSIZE, id.hex, name);
+        dl_lsp_notify(w->writer, "window/logMessage",
+                      json_pack("{s:i, s:s}", "type", 3, "message", line));
+        dl_lsp_notify(w->writer, "dateline/recorded",
+                      json_pack("{s:s, s:b, s:s, s:s}", "uri", job->uri, "recorded", 1, "id",
+                                id.hex, "note", options.note));
+        dl_history_tidy(h);
+    }
+done:
+    free(written);
+    dl_history_log_free(log);
+}
+
 /* --------------------------------------------------------------- jobs -- */
 
 dl_lsp_job *dl_lsp_job_new(dl_lsp_job_kind kind, const char *uri)
@@ -662,6 +741,7 @@ static void run_job(runner *w, dl_lsp_job *job)
     case DL_LSP_JOB_COMMAND: run_command(w, job); break;
     case DL_LSP_JOB_HOVER: run_hover(w, job); break;
     case DL_LSP_JOB_QUOTES: run_quotes(w, job); break;
+    case DL_LSP_JOB_OPENED: run_opened(w, job); break;
     case DL_LSP_JOB_CLOSE: forget_doc(w, job->uri); break;
     }
 }

@@ -163,8 +163,10 @@ char *dl_lsp_uri_to_path(const char *uri);
 int dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encoding enc);
 void dl_lsp_folding_ranges(dl_lsp_buf *out, const dl_lsp_document *doc);
 void dl_lsp_semantic_tokens(dl_lsp_buf *out, const dl_lsp_document *doc, dl_lsp_encoding enc);
-/* The token type names, in legend order (NULL-terminated). */
+/* The semantic token legend: standard type names and modifier names (the
+ * standard ones, then one per article kind), NULL-terminated. */
 extern const char *const dl_lsp_token_types[];
+extern const char *const dl_lsp_token_modifiers[];
 
 /* One diagnostic, in bytes, with its quick fix if it has one. */
 typedef struct {
@@ -241,6 +243,7 @@ typedef enum {
     DL_LSP_JOB_COMMAND, /* workspace/executeCommand */
     DL_LSP_JOB_HOVER,   /* textDocument/hover (blame) */
     DL_LSP_JOB_QUOTES,  /* the quotation-changed check */
+    DL_LSP_JOB_OPENED,  /* record a file changed outside the editor */
     DL_LSP_JOB_CLOSE,   /* forget a document's handles */
 } dl_lsp_job_kind;
 
