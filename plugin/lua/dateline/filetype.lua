@@ -2,26 +2,13 @@
 -- plugin/src/core/detect.c), so Neovim, other editors and scripts agree;
 -- this module only asks, for every *.txt Neovim opens or first writes.
 
+local cli = require('dateline.cli')
+
 local M = {}
 
 -- Seed files of the project's corpus are named like 000_8262d85f5fa5c412.txt
 -- (the same pattern as plugin.json's filetypes.filename_patterns).
 M.seed_name_pattern = '^%d%d%d_' .. string.rep('%x', 16) .. '%.txt$'
-
--- The CLI as lsp.cli_path() finds it (the plugin's bin/dateline, else the
--- one on PATH), without loading the transport for every .txt opened.
-local function cli_path()
-  local lsp = package.loaded['dateline.lsp']
-  if lsp then
-    return lsp.cli_path()
-  end
-  local built = vim.api.nvim_get_runtime_file('bin/dateline', false)[1]
-  if built and vim.fn.executable(built) == 1 then
-    return built
-  end
-  local on_path = vim.fn.exepath('dateline')
-  return on_path ~= '' and on_path or nil
-end
 
 --- Whether the file at `path` is an article, by the core's rules; a file in
 --- one of `setup({ articles = { dirs = … } })` is one even before it exists.
@@ -30,11 +17,11 @@ end
 ---@param path string
 ---@return boolean
 function M.is_article_file(path)
-  local cli = cli_path()
-  if not cli or path == '' then
+  local command = cli.path()
+  if not command or path == '' then
     return false
   end
-  local cmd = { cli, 'detect' }
+  local cmd = { command, 'detect' }
   -- Only setup() can name folders, and it loads the options: opening a .txt
   -- without it loads nothing more than this module.
   local config = package.loaded['dateline.config']

@@ -12,6 +12,7 @@
 -- `window/showMessage`) and for what the transport itself reports
 -- (`unrecorded-write`, a buffer written while its server was down).
 
+local cli = require('dateline.cli')
 local config = require('dateline.config')
 
 local M = {}
@@ -96,14 +97,7 @@ end
 
 --- The `dateline` CLI: the one built next to the plugin, else the one on PATH.
 ---@return string? path
-function M.cli_path()
-  local built = vim.api.nvim_get_runtime_file('bin/dateline', false)[1]
-  if built and vim.fn.executable(built) == 1 then
-    return built
-  end
-  local on_path = vim.fn.exepath('dateline')
-  return on_path ~= '' and on_path or nil
-end
+M.cli_path = cli.path
 
 --- The command that starts the server, or nil and why not.
 ---@return string[]? cmd
