@@ -243,3 +243,20 @@ T.test('setup() checks the history options', function()
   T.eq(require('dateline.config').get().history.exclude, { 'a', 'b' }, 'exclude replaced')
   T.eq(require('dateline.config').get().cmd, false, 'cmd')
 end)
+
+T.test('a :write made before the server finished starting is recorded once it is ready', function()
+  R.setup()
+  local dir = R.repo()
+  local path = dir .. '/story.article'
+  vim.fn.writefile(R.V1, path)
+  local buf = H.edit(path)
+  -- No wait for the server: the user types and saves at once.
+  local draft = vim.list_extend(vim.deepcopy(R.V1), { '', 'Written before the server was up.' })
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, draft)
+  vim.cmd('silent write')
+  T.wait_for(function()
+    return #R.git_log(dir) == 1
+  end, 10000, 'the early write to be recorded')
+  local recorded = vim.fn.system({ 'git', '-C', dir, 'show', R.git_log(dir)[1] .. ':story.article' })
+  T.eq(vim.split(recorded, '\n'), vim.list_extend(draft, { '' }), 'the written text was recorded')
+end)

@@ -198,7 +198,8 @@ local function on_init(client)
     local written = after_restart[root] or {}
     after_restart[root] = nil
     for _, buf in ipairs(written) do
-      -- The write that found the server dead was never recorded.
+      -- The write that found the server dead, or still starting, was never
+      -- recorded.
       if vim.api.nvim_buf_is_valid(buf) and config.get().history.record_on_save then
         emit('unrecorded-write', buf)
       end
@@ -386,7 +387,16 @@ end
 -- After a write: a server that could not be restarted is tried again, and
 -- this write's version is snapshotted once it runs.
 local function on_write(buf)
-  if M.client(buf) or not is_file_buffer(buf) then
+  local client = M.client(buf)
+  if client and not initialized[client.id] and is_file_buffer(buf) then
+    -- Still starting: Neovim attaches the buffer (and sends didSave) only
+    -- once initialize is answered, so this write would go unrecorded.
+    local root = client.config.root_dir
+    after_restart[root] = after_restart[root] or {}
+    table.insert(after_restart[root], buf)
+    return
+  end
+  if client or not is_file_buffer(buf) then
     return
   end
   restart(M.root_dir(buf), buf)
