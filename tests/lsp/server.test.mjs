@@ -1041,3 +1041,82 @@ test('opening an article whose file changed outside the editor records it with a
     s.cleanup();
   }
 });
+
+// ------------------------------------------------ restore into the editor --
+
+// An article's version with CRLF line ends and no final newline: the edit
+// must carry its bytes exactly.
+const CRLF_VERSION = FIXTURE.replace(/\n/g, '\r\n').trimEnd();
+
+// A server whose client applies edits (answering `applied`), with one
+// version recorded (CRLF_VERSION), the file then saved with other text and
+// the buffer holding unsaved text on top. Returns what the test needs.
+async function restoreSetup(s, applied) {
+  const file = path.join(s.repo, 'story.txt');
+  fs.writeFileSync(file, CRLF_VERSION);
+  const server = start(s.env);
+  const edits = [];
+  server.connection.onRequest(proto.ApplyWorkspaceEditRequest.type, (params) => {
+    edits.push(params);
+    return { applied };
+  });
+  await initialize(server, {
+    capabilities: { workspace: { applyEdit: true } },
+    initializationOptions: { recordOnSave: false },
+  });
+  const uri = fileUri(file);
+  open(server, uri, CRLF_VERSION);
+  const version = await execute(server, 'dateline.snapshot', { uri });
+  const saved = FIXTURE + '\nSaved later.\n';
+  fs.writeFileSync(file, saved);
+  const unsaved = saved + 'Not saved yet: “é” 𝄞\n';
+  server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+    textDocument: { uri, version: 2 }, contentChanges: [{ text: unsaved }],
+  });
+  return { server, edits, file, uri, version, saved, unsaved };
+}
+
+test('restore with an editor that applies edits: the buffer gets the version, the file is untouched', async () => {
+  const s = scratch();
+  try {
+    const { server, edits, file, uri, version, saved, unsaved } = await restoreSetup(s, true);
+    const result = await execute(server, 'dateline.restore', { uri, rev: version.id.slice(0, 10) });
+    assert.equal(result.applied, true);
+    assert.equal(result.restored, version.id);
+    assert.equal(edits.length, 1);
+    const changes = edits[0].edit.changes[uri];
+    assert.equal(changes.length, 1);
+    assert.equal(changes[0].newText, CRLF_VERSION);
+    // The whole document: to the end of its last line, in UTF-16 units.
+    const lines = unsaved.split('\n');
+    assert.deepEqual(changes[0].range, {
+      start: { line: 0, character: 0 },
+      end: { line: lines.length - 1, character: lines[lines.length - 1].length },
+    });
+    assert.equal(fs.readFileSync(file, 'utf8'), saved);
+    // The unsaved text was recorded first: the restore loses nothing.
+    assert.equal(result.id, (await execute(server, 'dateline.log', { uri })).versions[0].id);
+    assert.equal(s.git('show', `${result.id}:story.txt`), unsaved);
+    assert.ok(!server.notes.some((n) => n.method === 'window/showMessage'));
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('restore when the editor refuses the edit: the file is written and the editor told to reload', async () => {
+  const s = scratch();
+  try {
+    const { server, edits, file, uri, version } = await restoreSetup(s, false);
+    const result = await execute(server, 'dateline.restore', { uri, rev: version.id });
+    assert.equal(edits.length, 1);
+    assert.equal(result.applied, false);
+    assert.equal(result.restored, version.id);
+    assert.equal(fs.readFileSync(file, 'utf8'), CRLF_VERSION);
+    const message = await server.waitFor('window/showMessage');
+    assert.match(message.message, /reload/);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});

@@ -43,6 +43,7 @@ static const struct {
 
 struct dl_lsp_server {
     dl_lsp_writer writer;
+    dl_lsp_calls calls; /* the server's requests waiting for the client */
     dl_lsp_reader *reader;
     dl_lsp_worker *worker;
     dl_lsp_config config;
@@ -334,6 +335,13 @@ static void on_initialize(dl_lsp_server *s, const json_t *id, const json_t *para
     }
     read_options(s, json_object_get(params, "initializationOptions"));
     read_workspace(s, params);
+    s->config.enc = s->enc;
+    /* A synchronous worker runs on this thread: it could never read the
+     * answer to a request it waits for. */
+    if (json_is_true(json_object_get(
+            json_object_get(json_object_get(params, "capabilities"), "workspace"), "applyEdit")) &&
+        !s->options.synchronous)
+        s->config.calls = &s->calls;
     s->initialized = 1;
     dl_lsp_respond(&s->writer, id,
                    json_pack("{s:o, s:{s:s, s:s}}", "capabilities", capabilities(s), "serverInfo",
@@ -765,7 +773,9 @@ void dl_lsp_server_handle(dl_lsp_server *s, const char *body, size_t size)
         dl_lsp_respond_error(&s->writer, valid_id ? id : NULL, LSP_INVALID_REQUEST,
                              "not a JSON-RPC request or notification");
     } else if (method == NULL) {
-        /* A response to a request of ours: the server sends none that need one. */
+        /* A response to a request of ours (workspace/applyEdit): the worker
+         * waits for it; one nobody waits for any more is dropped. */
+        dl_lsp_calls_answer(&s->calls, message);
     } else if (id != NULL) {
         on_request(s, json_string_value(method), id, params);
     } else {
@@ -804,6 +814,7 @@ int dl_lsp_server_new(dl_lsp_server **out, dl_lsp_write_fn write, void *payload,
     dl_lsp_options defaults = DL_LSP_OPTIONS_INIT;
     s->options = opts ? *opts : defaults;
     pthread_mutex_init(&s->writer.lock, NULL);
+    dl_lsp_calls_init(&s->calls);
     s->writer.write = write;
     s->writer.payload = payload;
     s->config.record_on_save = 1;
@@ -857,6 +868,7 @@ void dl_lsp_server_free(dl_lsp_server *s)
         free(s->config.exclude[i]);
     free(s->config.exclude);
     free(s->config.store);
+    dl_lsp_calls_dispose(&s->calls);
     pthread_mutex_destroy(&s->writer.lock);
     free(s);
 }

@@ -179,6 +179,9 @@ typedef struct {
     const json_t *args;
     const char *content; /* NULL: the file on disk */
     size_t content_size;
+    const char *uri;
+    dl_lsp_writer *writer;
+    const dl_lsp_config *config;
 } command_call;
 
 typedef struct {
@@ -303,6 +306,100 @@ static json_t *cmd_diff(const command_call *c, command_error *e)
     return json;
 }
 
+/* Where a text ends, as an LSP position in the client's encoding. */
+static json_t *end_position(const char *text, size_t size, dl_lsp_encoding enc)
+{
+    size_t line = 0, character = 0;
+    for (size_t i = 0; i < size; i++) {
+        unsigned char byte = (unsigned char)text[i];
+        if (byte == '\n')
+            line++, character = 0;
+        else if (enc == DL_LSP_UTF8)
+            character++;
+        else if ((byte & 0xC0) != 0x80) /* a character starts: 2 units past U+FFFF */
+            character += byte >= 0xF0 ? 2 : 1;
+    }
+    return json_pack("{s:I, s:I}", "line", (json_int_t)line, "character", (json_int_t)character);
+}
+
+/* How long a restore waits for the editor to apply its edit: well inside
+ * the watchdog's bound, so the fallback still runs in the same job. */
+static long long apply_edit_timeout_ms(const dl_lsp_config *config)
+{
+    long long bound = config->job_timeout_ms / 2;
+    return bound < 5000 ? bound : 5000;
+}
+
+/*
+ * Restore into the editor's buffer: record its unsaved text (a restore
+ * loses nothing), then ask the client to replace the whole document with
+ * the version's bytes, as one undoable edit that writes nothing. 1 when
+ * the client applied it (`*json` is the answer), 0 when it refused, did not
+ * answer in time, or the version cannot travel as JSON text: the caller
+ * writes the file instead. -1 on an error to report.
+ */
+static int restore_into_editor(json_t **json, const command_call *c, const char *rev,
+                               command_error *e)
+{
+    dl_ops_show_options show = DL_OPS_SHOW_OPTIONS_INIT;
+    dl_ops_show_result shown = {0};
+    dl_ops_snapshot_options snapshot = DL_OPS_SNAPSHOT_OPTIONS_INIT;
+    dl_ops_snapshot_result recorded;
+    dl_ops_restore_result result;
+    json_t *response = NULL;
+    int error, applied = 0;
+    show.rev = rev;
+    if ((error = dl_ops_show(&shown, c->history, &show)) < 0)
+        return fail_library(e, error), -1;
+    json_t *text = json_stringn(shown.content, shown.size); /* NULL: not UTF-8 */
+    if (text == NULL) {
+        dl_ops_show_result_dispose(&shown);
+        return 0;
+    }
+    snapshot.content = c->content;
+    snapshot.content_size = c->content_size;
+    if ((error = dl_ops_snapshot(&recorded, c->history, &snapshot)) < 0) {
+        json_decref(text);
+        dl_ops_show_result_dispose(&shown);
+        return fail_library(e, error), -1;
+    }
+    char label[64];
+    snprintf(label, sizeof(label), "Restore version %.10s", shown.id.hex);
+    json_t *edit = json_pack("{s:{s:o, s:o}, s:o}", "range", "start",
+                             json_pack("{s:i, s:i}", "line", 0, "character", 0), "end",
+                             end_position(c->content, c->content_size, c->config->enc),
+                             "newText", text);
+    json_t *params = json_pack("{s:s, s:{s:{s:[o]}}}", "label", label, "edit", "changes", c->uri,
+                               edit);
+    if (params != NULL &&
+        dl_lsp_call(&response, c->writer, c->config->calls, "workspace/applyEdit", params,
+                    apply_edit_timeout_ms(c->config)) == 0)
+        applied = json_is_true(json_object_get(json_object_get(response, "result"), "applied"));
+    json_decref(response);
+    if (applied) {
+        result.restored = shown.id;
+        result.id = recorded.id;
+        if ((error = dl_ops_restore_json(json, c->history, &result)) < 0 ||
+            json_object_set_new(*json, "applied", json_true()) < 0)
+            applied = -1, fail_library(e, error);
+    }
+    dl_ops_show_result_dispose(&shown);
+    return applied;
+}
+
+/* The client could not take the version as an edit: the file is written,
+ * and the editor showing it is told to reload it. */
+static void tell_to_reload(const command_call *c, const dl_ops_restore_result *result)
+{
+    char message[512];
+    snprintf(message, sizeof(message),
+             "dateline: restored version %.10s into the file; reload it: the editor still shows "
+             "the text from before",
+             result->restored.hex);
+    dl_lsp_notify(c->writer, "window/showMessage",
+                  json_pack("{s:i, s:s}", "type", 2, "message", message));
+}
+
 static json_t *cmd_restore(const command_call *c, command_error *e)
 {
     dl_ops_restore_options options = DL_OPS_RESTORE_OPTIONS_INIT;
@@ -317,12 +414,28 @@ static json_t *cmd_restore(const command_call *c, command_error *e)
     if (force != NULL && !json_is_boolean(force) && !json_is_null(force))
         return fail(e, LSP_INVALID_PARAMS, "force must be a boolean"), NULL;
     options.force = json_is_true(force);
+    /* An open document is restored into the editor's buffer when the client
+     * can apply edits: writing the file under it would leave the buffer
+     * stale, and its next save would record the old text again. */
+    if (c->content != NULL && c->config->calls != NULL) {
+        int applied = restore_into_editor(&json, c, options.rev, e);
+        if (applied != 0)
+            return json;
+    }
     /* Unsaved text in the editor is recorded too: a restore loses nothing. */
     options.content = c->content;
     options.content_size = c->content_size;
     if ((error = dl_ops_restore(&result, c->history, &options)) < 0 ||
-        (error = dl_ops_restore_json(&json, c->history, &result)) < 0)
+        (error = dl_ops_restore_json(&json, c->history, &result)) < 0) {
         fail_library(e, error);
+        return json;
+    }
+    if (json_object_set_new(json, "applied", json_false()) < 0) {
+        json_decref(json);
+        return fail(e, LSP_INTERNAL_ERROR, "out of memory"), NULL;
+    }
+    if (c->content != NULL)
+        tell_to_reload(c, &result);
     return json;
 }
 
@@ -360,7 +473,12 @@ static void run_command(runner *w, dl_lsp_job *job)
     const json_t *args = job->arguments;
     const json_t *uri = json_object_get(args, "uri");
     worker_doc *d = NULL;
-    command_call call = {.args = args, .content = job->text, .content_size = job->size};
+    command_call call = {.args = args,
+                         .content = job->text,
+                         .content_size = job->size,
+                         .uri = json_string_value(uri),
+                         .writer = w->writer,
+                         .config = w->config};
     size_t k = 0;
 
     dl_error_clear();

@@ -80,6 +80,35 @@ void dl_lsp_result_begin(dl_lsp_buf *buf, const json_t *id);
 void dl_lsp_respond_error(dl_lsp_writer *w, const json_t *id, int code, const char *message);
 void dl_lsp_notify(dl_lsp_writer *w, const char *method, json_t *params);
 
+/* --------------------------------------------------- server requests -- */
+
+/* The server's own requests to the client (workspace/applyEdit), matched
+ * with their responses by id. The worker sends one and waits, bounded; the
+ * reading thread hands each response over and never waits. */
+typedef struct dl_lsp_pending_call {
+    long long id;
+    json_t *response; /* the whole message once it arrived, or NULL */
+    struct dl_lsp_pending_call *next;
+} dl_lsp_pending_call;
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t answered;
+    long long next_id;
+    dl_lsp_pending_call *pending;
+} dl_lsp_calls;
+
+void dl_lsp_calls_init(dl_lsp_calls *calls);
+void dl_lsp_calls_dispose(dl_lsp_calls *calls);
+/* Send request `method` (params stolen) and wait up to `timeout_ms` for its
+ * response: 0 with the response message in `*response` (the caller owns
+ * it), or DL_ERROR with dl_error_last saying why (no answer in time). */
+int dl_lsp_call(json_t **response, dl_lsp_writer *w, dl_lsp_calls *calls, const char *method,
+                json_t *params, long long timeout_ms);
+/* A response from the client (a message with an id and no method): 1 when
+ * it answers a pending call (which it wakes), 0 when nobody waits for it. */
+int dl_lsp_calls_answer(dl_lsp_calls *calls, const json_t *message);
+
 /* --------------------------------------------------------- documents -- */
 
 typedef enum { DL_LSP_UTF16, DL_LSP_UTF8 } dl_lsp_encoding;
@@ -234,6 +263,12 @@ typedef struct {
     /* A history job running longer than this is abandoned (the watchdog,
      * lsp_history.c); "jobTimeoutMs" in initializationOptions. */
     long long job_timeout_ms;
+    /* Set at initialize: the position encoding, and the server's requests
+     * to the client, NULL when it cannot apply edits (no
+     * workspace.applyEdit, or a synchronous worker, which runs on the
+     * reading thread and could never see the answer). */
+    dl_lsp_encoding enc;
+    dl_lsp_calls *calls;
 } dl_lsp_config;
 
 typedef struct dl_lsp_worker dl_lsp_worker;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dateline/error.h"
 #include "lsp_internal.h"
@@ -359,4 +360,81 @@ void dl_lsp_notify(dl_lsp_writer *w, const char *method, json_t *params)
 {
     dl_lsp_send(w, json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method", method, "params",
                              params ? params : json_object()));
+}
+
+/* ---------------------------------------------------- server requests -- */
+
+void dl_lsp_calls_init(dl_lsp_calls *calls)
+{
+    pthread_mutex_init(&calls->lock, NULL);
+    pthread_cond_init(&calls->answered, NULL);
+    calls->next_id = 1;
+    calls->pending = NULL;
+}
+
+void dl_lsp_calls_dispose(dl_lsp_calls *calls)
+{
+    /* Every call removes itself before returning: nothing is pending. */
+    pthread_cond_destroy(&calls->answered);
+    pthread_mutex_destroy(&calls->lock);
+}
+
+int dl_lsp_call(json_t **response, dl_lsp_writer *w, dl_lsp_calls *calls, const char *method,
+                json_t *params, long long timeout_ms)
+{
+    dl_lsp_pending_call call = {0};
+    pthread_mutex_lock(&calls->lock);
+    call.id = calls->next_id++;
+    call.next = calls->pending;
+    calls->pending = &call;
+    pthread_mutex_unlock(&calls->lock);
+
+    /* Registered before it is sent: the answer may come at once. */
+    dl_lsp_send(w, json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", (json_int_t)call.id,
+                             "method", method, "params", params ? params : json_object()));
+
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += (time_t)(timeout_ms / 1000);
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&calls->lock);
+    while (call.response == NULL &&
+           pthread_cond_timedwait(&calls->answered, &calls->lock, &deadline) == 0)
+        ;
+    for (dl_lsp_pending_call **p = &calls->pending; *p; p = &(*p)->next) {
+        if (*p == &call) {
+            *p = call.next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&calls->lock);
+    if (call.response == NULL)
+        return dl_error_set(DL_ERROR, "the editor did not answer %s within %lld ms", method,
+                            timeout_ms);
+    *response = call.response;
+    return 0;
+}
+
+int dl_lsp_calls_answer(dl_lsp_calls *calls, const json_t *message)
+{
+    const json_t *id = json_object_get(message, "id");
+    if (!json_is_integer(id))
+        return 0;
+    int found = 0;
+    pthread_mutex_lock(&calls->lock);
+    for (dl_lsp_pending_call *call = calls->pending; call; call = call->next) {
+        if (call->id == (long long)json_integer_value(id) && call->response == NULL) {
+            call->response = json_deep_copy(message);
+            found = call->response != NULL;
+            break;
+        }
+    }
+    if (found)
+        pthread_cond_broadcast(&calls->answered);
+    pthread_mutex_unlock(&calls->lock);
+    return found;
 }
