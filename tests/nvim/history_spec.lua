@@ -327,3 +327,41 @@ T.test('[v and ]v step a version buffer through the versions in order, the diff 
     return vim.b[vim.api.nvim_win_get_buf(win)].dateline_version_id == ids[4]
   end, 5000, '[v typed')
 end)
+
+T.test(':Dateline restore @~1 changes the buffer undoably; the file waits for :w, which records it', function()
+  local buf, path, dir = three_versions()
+  -- Typed, as the user does: the restore is its own undo step.
+  H.feed(':Dateline restore @~1<CR>')
+  T.wait_for(function()
+    return vim.deep_equal(vim.api.nvim_buf_get_lines(buf, 0, -1, false), V2)
+  end, 5000, 'the restored text')
+  T.eq(vim.bo[buf].modified, true, 'modified, not written')
+  T.eq(vim.fn.readfile(path), V3, 'the file on disk is unchanged')
+  vim.cmd('normal! u')
+  T.eq(vim.api.nvim_buf_get_lines(buf, 0, -1, false), V3, 'u brings the newer text back')
+  H.feed(':Dateline restore @~1<CR>')
+  T.wait_for(function()
+    return vim.deep_equal(vim.api.nvim_buf_get_lines(buf, 0, -1, false), V2)
+  end, 5000, 'the restored text again')
+  R.write(buf, V2)
+  T.eq(vim.fn.readfile(path), V2, 'written by :w')
+  local latest = R.git_log(dir)[1]
+  local recorded = vim.fn.system({ 'git', '-C', dir, 'show', latest .. ':story.article' })
+  T.eq(vim.split(recorded, '\n'), vim.list_extend(vim.deepcopy(V2), { '' }), ':w recorded the restored text')
+end)
+
+T.test('the server restore command (any editor) edits the buffer through workspace/applyEdit', function()
+  local buf, path, dir = three_versions()
+  local oldest = R.execute(buf, 'dateline.log').versions[3].id
+  local result = R.execute(buf, 'dateline.restore', { uri = vim.uri_from_bufnr(buf), rev = oldest })
+  T.eq(result.applied, true, 'applied by the editor')
+  T.eq(vim.api.nvim_buf_get_lines(buf, 0, -1, false), R.V1, 'the buffer holds the version')
+  T.eq(vim.bo[buf].modified, true, 'modified, not written')
+  T.eq(vim.fn.readfile(path), V3, 'the file on disk is unchanged')
+  vim.cmd('silent write')
+  T.wait_for(function()
+    return #R.git_log(dir) == 4
+  end, 10000, 'the version recorded by :w')
+  local recorded = vim.fn.system({ 'git', '-C', dir, 'show', R.git_log(dir)[1] .. ':story.article' })
+  T.eq(vim.split(recorded, '\n'), vim.list_extend(vim.deepcopy(R.V1), { '' }), ':w recorded the restored text')
+end)
