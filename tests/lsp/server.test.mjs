@@ -1051,18 +1051,19 @@ const CRLF_VERSION = FIXTURE.replace(/\n/g, '\r\n').trimEnd();
 // A server whose client applies edits (answering `applied`), with one
 // version recorded (CRLF_VERSION), the file then saved with other text and
 // the buffer holding unsaved text on top. Returns what the test needs.
-async function restoreSetup(s, applied) {
+async function restoreSetup(s, applied, options = {}) {
   const file = path.join(s.repo, 'story.txt');
   fs.writeFileSync(file, CRLF_VERSION);
   const server = start(s.env);
   const edits = [];
   server.connection.onRequest(proto.ApplyWorkspaceEditRequest.type, (params) => {
     edits.push(params);
-    return { applied };
+    // null: an editor that never answers.
+    return applied === null ? new Promise(() => {}) : { applied };
   });
   await initialize(server, {
     capabilities: { workspace: { applyEdit: true } },
-    initializationOptions: { recordOnSave: false },
+    initializationOptions: { recordOnSave: false, ...options },
   });
   const uri = fileUri(file);
   open(server, uri, CRLF_VERSION);
@@ -1115,6 +1116,24 @@ test('restore when the editor refuses the edit: the file is written and the edit
     assert.equal(fs.readFileSync(file, 'utf8'), CRLF_VERSION);
     const message = await server.waitFor('window/showMessage');
     assert.match(message.message, /reload/);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('restore when the editor never answers the edit: the file is written after the bound', async () => {
+  const s = scratch();
+  try {
+    // The bound is half the job timeout, at most 5 s.
+    const { server, edits, file, uri, version } = await restoreSetup(s, null, { jobTimeoutMs: 1000 });
+    const result = await execute(server, 'dateline.restore', { uri, rev: version.id });
+    assert.equal(edits.length, 1);
+    assert.equal(result.applied, false);
+    assert.equal(fs.readFileSync(file, 'utf8'), CRLF_VERSION);
+    assert.match((await server.waitFor('window/showMessage')).message, /reload/);
+    // The server still answers once the wait is over.
+    assert.equal((await execute(server, 'dateline.log', { uri })).versions[0].id, result.id);
     assert.equal(await stop(server), 0);
   } finally {
     s.cleanup();
