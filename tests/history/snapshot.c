@@ -175,31 +175,95 @@ Test(history_snapshot, path_with_spaces_and_non_ascii_works)
     close_story();
 }
 
-Test(history_snapshot, binary_content_is_refused_and_nothing_is_written)
+/* The bytes of `file` in version `hex`, as stock git gives them back, in hex. */
+static const char *git_bytes(const char *hex, const char *file)
 {
-    fx_write(fx_repo_path("story.txt"), "ab\0cd", 5);
+    return fx_sh(NULL, "git -C '%s' cat-file blob %s:%s | od -An -tx1 | tr -d ' \\n'", fx_repo,
+                 hex, file);
+}
+
+/* The newest version's change, as log reads it back from the trailers. */
+static dl_history_change newest_change(size_t *count)
+{
+    dl_history_log *log = NULL;
+    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    dl_history_change change = log->versions[0].change;
+    *count = log->count;
+    change.summary = change.summary ? strdup(change.summary) : NULL;
+    dl_history_log_free(log);
+    return change;
+}
+
+Test(history_snapshot, a_nul_byte_is_recorded_byte_exact_and_flagged)
+{
+    fx_write_str(fx_repo_path("story.txt"), "Headline\n\nBody text.\n");
     open_story("story.txt");
-    dl_history_id id;
-    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EINVALID));
-    cr_assert(strstr(dl_error_last(), "binary data") != NULL, "%s", dl_error_last());
-    cr_assert(strstr(dl_error_last(), "story.txt") != NULL);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' for-each-ref refs/dateline", fx_repo), ""));
+    dl_history_id first, id;
+    dl_assert_ok(dl_history_snapshot(&first, history, NULL));
+    fx_write(fx_repo_path("story.txt"), "ab\0cd", 5);
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    cr_assert(eq(str, (char *)git_bytes(id.hex, "story.txt"), "6162006364"));
+    char *content = NULL;
+    size_t size = 0;
+    dl_assert_ok(dl_history_read(&content, &size, history, &id));
+    cr_assert(eq(sz, size, 5));
+    cr_assert(memcmp(content, "ab\0cd", 5) == 0);
+    free(content);
+    size_t count;
+    dl_history_change change = newest_change(&count);
+    cr_assert(eq(sz, count, 2));
+    cr_assert(eq(int, change.not_text, 1));
+    cr_assert(eq(str, change.summary, "not text: 5 bytes (binary content)"));
+    cr_assert(eq(sz, change.words, 0));
+    dl_history_change_dispose(&change);
+    /* Saved again unchanged, it is the same version. */
+    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EUNCHANGED));
     close_story();
 }
 
-Test(history_snapshot, invalid_utf8_is_refused)
+Test(history_snapshot, latin1_is_recorded_and_the_next_text_version_says_so)
 {
-    fx_write_str(fx_repo_path("story.txt"), "caf\xe9 latin-1\n");
+    fx_write_str(fx_repo_path("story.txt"), "Headline\n\nCafe text.\n");
     open_story("story.txt");
     dl_history_id id;
-    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EINVALID));
-    cr_assert(strstr(dl_error_last(), "not valid UTF-8 (bad byte at offset 3)") != NULL, "%s",
-              dl_error_last());
-    /* Overlong forms and surrogates are not UTF-8 either. */
-    fx_write_str(fx_repo_path("story.txt"), "\xc0\xaf");
-    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EINVALID));
-    fx_write_str(fx_repo_path("story.txt"), "\xed\xa0\x80");
-    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EINVALID));
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    fx_write_str(fx_repo_path("story.txt"), "Headline\n\nCaf\xe9 text.\n");
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    cr_assert(eq(str, (char *)git_bytes(id.hex, "story.txt"),
+                 "486561646c696e650a0a436166e920746578742e0a"));
+    size_t count;
+    dl_history_change change = newest_change(&count);
+    cr_assert(eq(int, change.not_text, 1));
+    dl_history_change_dispose(&change);
+    /* Back to text: counted by the model again, and the summary says why
+     * it is not the structural one. */
+    fx_write_str(fx_repo_path("story.txt"), "Headline\n\nCafe text again.\n");
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    change = newest_change(&count);
+    cr_assert(eq(sz, count, 3));
+    cr_assert(eq(int, change.not_text, 0));
+    cr_assert(eq(sz, change.words, 4));
+    cr_assert(eq(str, change.summary, "text again: 27 bytes (was binary content)"));
+    dl_history_change_dispose(&change);
+    close_story();
+}
+
+Test(history_snapshot, a_forged_text_trailer_is_not_believed)
+{
+    fx_write_str(fx_repo_path("story.txt"), "Headline\n\nBody.\n");
+    open_story("story.txt");
+    dl_history_id id;
+    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    /* Only "no" flags a version; "nope" is some other tool's text. */
+    const char *forged = fx_sh(NULL,
+        "cd '%s' && git commit-tree -p %s -m 'story.txt: x' -m 'Dateline-Words: 1\nDateline-Words-Delta: +0\nDateline-Text: nope' %s^{tree}",
+        fx_repo, id.hex, id.hex);
+    fx_sh(NULL, "git -C '%s' update-ref refs/dateline/story.txt %s", fx_repo, forged);
+    size_t count;
+    dl_history_change change = newest_change(&count);
+    cr_assert(eq(sz, count, 2));
+    cr_assert(eq(int, change.not_text, 0));
+    dl_history_change_dispose(&change);
     close_story();
 }
 

@@ -1139,3 +1139,31 @@ test('restore when the editor never answers the edit: the file is written after 
     s.cleanup();
   }
 });
+
+test('a save that is not UTF-8 text is recorded byte-exact and flagged in the log', async () => {
+  const s = scratch();
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    const server = start(s.env);
+    await initializeIn(server, s.repo);
+    const uri = fileUri(file);
+    open(server, uri, FIXTURE);
+    // The editor wrote Latin-1 (an é as the single byte 0xe9), then a NUL.
+    const seen = [];
+    for (const bytes of [Buffer.from('Caf\xe9\n', 'latin1'), Buffer.from('bin\0ary', 'latin1')]) {
+      fs.writeFileSync(file, bytes);
+      save(server, uri);
+      const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri && !seen.includes(p.id));
+      seen.push(recorded.id);
+      assert.equal(recorded.recorded, true);
+      const stored = spawnSync('git', ['cat-file', 'blob', `${recorded.id}:story.txt`], { cwd: s.repo, env: s.env });
+      assert.ok(stored.stdout.equals(bytes), `git gives back ${stored.stdout.toString('hex')}`);
+    }
+    const log = await execute(server, 'dateline.log', { uri });
+    assert.deepEqual(log.versions.map((v) => v.text), [false, false]);
+    assert.match(log.versions[0].summary, /^not text: 7 bytes/);
+    assert.equal(await stop(server), 0);
+  } finally {
+    s.cleanup();
+  }
+});

@@ -131,13 +131,6 @@ expect_error "missing file: exit 1, one message" 1 "cannot read .*missing.txt: N
 mkdir -p adir
 expect_error "a directory is refused" 1 "adir is a directory, not an article" \
     "$DATELINE" snapshot adir
-printf 'bin\000ary' > binary.txt
-expect_error "binary content is refused" 1 "binary.txt holds binary data" \
-    "$DATELINE" snapshot binary.txt
-printf 'caf\351\n' > latin1.txt
-expect_error "invalid UTF-8 is refused" 1 "latin1.txt is not valid UTF-8" \
-    "$DATELINE" snapshot latin1.txt
-check_eq "refused files leave no ref behind" "" "$(git for-each-ref refs/dateline/binary.txt refs/dateline/latin1.txt)"
 expect_error "unknown revision" 1 "no version 'abcdef12' in the history" \
     "$DATELINE" show abcdef12 "$article"
 expect_error "malformed revision" 1 "not a revision: 'HEAD~1'" \
@@ -326,6 +319,41 @@ check "log shows a note opening with blank lines by its first words" \
     grep -q '  After blank lines$' <(printf '%s\n' "$lines_log")
 check_eq "log --json has the multi-line note whole" "$(printf 'Fact-checked\nsources: AP\r\nsecond desk')" \
     "$("$DATELINE" log --json lines.txt | jq -r '.versions[2].note')"
+
+# ------------------------------------------------------- not text (#16) --
+# A save with a NUL byte or invalid UTF-8 is recorded byte-exact and flagged;
+# only the model's views refuse it.
+printf 'Bytes\n\nOLYMPIA, WA \342\200\223 Text first.\n' > bytes.txt
+"$DATELINE" snapshot bytes.txt >/dev/null
+printf 'bin\000ary' > bytes.txt
+nul_id=$("$DATELINE" snapshot bytes.txt)
+check_eq "a NUL byte is recorded: git gives the exact bytes back" "62696e00617279" \
+    "$(git cat-file blob "$nul_id:bytes.txt" | od -An -tx1 | tr -d ' \n')"
+printf 'caf\351\n' > bytes.txt
+latin_id=$("$DATELINE" snapshot bytes.txt)
+check_eq "a Latin-1 byte is recorded: git gives the exact bytes back" "636166e90a" \
+    "$(git cat-file blob "$latin_id:bytes.txt" | od -An -tx1 | tr -d ' \n')"
+check_eq "show gives the exact bytes back" "636166e90a" \
+    "$("$DATELINE" show "$latin_id" bytes.txt | od -An -tx1 | tr -d ' \n')"
+bytes_log=$("$DATELINE" log bytes.txt)
+check_eq "log flags both versions [not text]" "2" \
+    "$(printf '%s\n' "$bytes_log" | grep -c '  \[not text\]  not text: [0-9,]* bytes (binary content)')"
+check_eq "log --json: text false for them, true for the text version" "false false true" \
+    "$("$DATELINE" log --json bytes.txt | jq -r '[.versions[].text] | map(tostring) | join(" ")')"
+expect_error "outline still refuses it, with the byte offset" 1 "not valid UTF-8 (bad byte at offset 3)" \
+    "$DATELINE" outline bytes.txt
+printf 'Bytes\n\nOLYMPIA, WA \342\200\223 Text again.\n' > bytes.txt
+expect_error "diff against a version that is not text says which and why" 1 \
+    "@ is not valid UTF-8 (bad byte at offset 3)" "$DATELINE" diff bytes.txt
+"$DATELINE" snapshot bytes.txt >/dev/null
+check "the next text version's log line says the one before was not text" \
+    grep -q '(was binary content)$' <(printf '%s\n' "$("$DATELINE" log -n 1 bytes.txt)")
+check "the next text version diffs against the last text version" \
+    grep -q 'again' <(printf '%s\n' "$("$DATELINE" diff @~3 @ bytes.txt)")
+printf '\000\001\002' > bytes.txt
+"$DATELINE" restore @ bytes.txt >/dev/null 2>&1
+check_eq "restore over a binary file records its bytes first" "000102" \
+    "$("$DATELINE" show @~1 bytes.txt | od -An -tx1 | tr -d ' \n')"
 
 check_eq "HEAD is still unchanged at the end" "$head_before" "$(git rev-parse HEAD)"
 

@@ -172,12 +172,14 @@ int dl_history_resolve(dl_history_id *out, dl_history *history,
  * model), the change in words, and the structural diff's one-line summary.
  * A snapshot computes this once and stores it in the version's commit
  * message as trailers (Dateline-Words, Dateline-Words-Delta,
- * Dateline-Summary), so listing versions reads no content.
+ * Dateline-Summary, and Dateline-Text: no for content that is not UTF-8
+ * text), so listing versions reads no content.
  */
 typedef struct {
-    size_t words;         /**< words in the version */
+    size_t words;         /**< words in the version (0 when it is not text) */
     long long words_delta; /**< words minus the parent's (all of them for a first version) */
     char *summary;        /**< one-line summary of the change, or NULL */
+    int not_text;         /**< the version holds a NUL byte or invalid UTF-8 */
 } dl_history_change;
 
 /**

@@ -146,6 +146,8 @@ static void print_log(FILE *out, FILE *err, const dl_history *history, const dl_
         fprintf(out, "%.*s  %s  ", DL_HISTORY_ID_SHORTSIZE, v->id.hex, when);
         dl_cli_put_text(out, v->author_name ? v->author_name : "");
         fprintf(out, "  %zu words (%+lld)", v->change.words, v->change.words_delta);
+        if (v->change.not_text)
+            fputs("  [not text]", out);
         if (v->change.summary != NULL) {
             fputs("  ", out);
             dl_cli_put_text(out, v->change.summary);

@@ -215,10 +215,17 @@ static int walk_history(version_keys *latest, size_t *walked, size_t *read, dl_h
     int error = 0;
     for (size_t n = 0; n < count && error == 0; n++) {
         const dl_history_version *v = &log->versions[chain[n]];
+        /* A version that is not text (flagged when it was recorded) has no
+         * paragraphs: it is stepped over, and what the text versions on
+         * either side share stays with the older one. */
+        if (v->change.not_text) {
+            ++*walked;
+            continue;
+        }
         if ((error = dl_history_read(&current.text, &current.size, history, &v->id)) < 0)
             break;
         ++*walked;
-        if (n > 0 && current.size == previous.size &&
+        if (previous.text != NULL && current.size == previous.size &&
             memcmp(current.text, previous.text, current.size) == 0) {
             free(current.text);
             current.text = NULL;
@@ -227,7 +234,7 @@ static int walk_history(version_keys *latest, size_t *walked, size_t *read, dl_h
         ++*read;
         dl_article *article = NULL;
         if ((error = dl_article_parser_parse(&article, parser, current.text, current.size)) == 0)
-            error = make_keys(&current, article, n > 0 ? &previous : NULL, n);
+            error = make_keys(&current, article, previous.text ? &previous : NULL, n);
         dl_article_free(article);
         if (error < 0)
             break;

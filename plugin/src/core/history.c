@@ -1041,6 +1041,7 @@ static int lookup_tip(git_oid *out, int *found, git_repository *repo,
 #define TRAILER_WORDS "Dateline-Words: "
 #define TRAILER_DELTA "Dateline-Words-Delta: "
 #define TRAILER_SUMMARY "Dateline-Summary: "
+#define TRAILER_TEXT "Dateline-Text: "
 
 static int read_locked(char **out, size_t *out_size, dl_history *history, const git_oid *id);
 
@@ -1067,7 +1068,7 @@ static int compose_message(char **out, dl_history *history, const git_oid *paren
         return error;
 
     const char *subject = change.summary ? change.summary : parent ? "changed" : "first version";
-    size_t length = strlen(history->key) + 2 * strlen(subject) + 160;
+    size_t length = strlen(history->key) + 2 * strlen(subject) + 192;
     char *message = malloc(length);
     if (message == NULL) {
         dl_history_change_dispose(&change);
@@ -1076,7 +1077,9 @@ static int compose_message(char **out, dl_history *history, const git_oid *paren
     int n = snprintf(message, length, "%s: %s\n\n" TRAILER_WORDS "%zu\n" TRAILER_DELTA "%+lld\n",
                      history->key, subject, change.words, change.words_delta);
     if (change.summary)
-        snprintf(message + n, length - (size_t)n, TRAILER_SUMMARY "%s\n", change.summary);
+        n += snprintf(message + n, length - (size_t)n, TRAILER_SUMMARY "%s\n", change.summary);
+    if (change.not_text)
+        snprintf(message + n, length - (size_t)n, TRAILER_TEXT "no\n");
     dl_history_change_dispose(&change);
     *out = message;
     return 0;
@@ -1114,6 +1117,13 @@ static int parse_trailers(dl_history_change *out, const char *message)
         return 0;
     out->words = (size_t)count;
     out->words_delta = change;
+    /* Only an exact "no" flags a version: anything else on that line is
+     * not believed, as with the numbers. */
+    const char *text = strstr(message, "\n" TRAILER_TEXT);
+    if (text != NULL) {
+        text += 1 + strlen(TRAILER_TEXT);
+        out->not_text = strcspn(text, "\n") == 2 && strncmp(text, "no", 2) == 0;
+    }
     const char *summary = strstr(message, "\n" TRAILER_SUMMARY);
     if (summary != NULL) {
         summary += 1 + strlen(TRAILER_SUMMARY);
@@ -1208,8 +1218,8 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
     git_oid blob;
     int error;
 
-    if ((error = dl_text_check(content, size, history->file)) < 0)
-        return error;
+    /* Any bytes: a save with a NUL byte or invalid UTF-8 is recorded too
+     * (flagged, see describe), since losing it is worse than not reading it. */
     if ((error = git_blob_create_from_buffer(&blob, repo, content, size)) < 0)
         return dl_history__git_error(error, "cannot store %s", history->file);
     if ((error = build_tree(&job.tree, repo, history->tree_path, &blob)) < 0)
@@ -1249,13 +1259,9 @@ int dl_history_snapshot(dl_history_id *out, dl_history *history,
     const char *note = opts ? opts->note : NULL;
     dl_history_id id;
 
-    if (opts != NULL && opts->content != NULL) {
-        if ((error = dl_text_check(opts->content, opts->content_size,
-                                            history->file)) < 0)
-            return error;
-    } else if ((error = dl_text_read_file(&data, &size, history->file)) < 0) {
+    if ((opts == NULL || opts->content == NULL) &&
+        (error = dl_text_read_file(&data, &size, history->file)) < 0)
         return error;
-    }
 
     int tidy = opts == NULL || !opts->defer_tidy;
     pthread_mutex_lock(&history->store->lock);
@@ -1875,14 +1881,8 @@ static int restore_locked(dl_history_id *out, dl_history *history, const char *r
     }
 
     if (have_current) {
-        /* Record what is on disk first, so that the restore can be undone. */
-        if (dl_text_check(current, current_size, history->file) < 0) {
-            error = dl_error_set(DL_EINVALID,
-                                 "%s holds data that is not UTF-8 text, which cannot be "
-                                 "recorded; restore refused so that nothing is lost",
-                                 history->file);
-            goto done;
-        }
+        /* Record what is on disk first, whatever its bytes, so that the
+         * restore can be undone. */
         snprintf(note, sizeof(note), "before restore of %s", short_id);
         error = snapshot_locked(&saved, history, current, current_size, note, 1);
         if (error < 0 && error != DL_EUNCHANGED)

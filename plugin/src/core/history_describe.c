@@ -6,6 +6,7 @@
  * (the company)") and the model counts the words.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "dateline/diff.h"
 #include "dateline/error.h"
 #include "dateline/history.h"
+#include "dateline/text.h"
 #include "history_internal.h"
 
 /*
@@ -96,6 +98,81 @@ static int keep_parsed(dl_history_parsed *parsed, dl_article *article, const cha
     return 1;
 }
 
+/* Whether the model can read `data`: UTF-8 without a NUL byte. The check's
+ * message is not an error here, only the answer. */
+static int is_text(const char *data, size_t size)
+{
+    int text = dl_text_check(data, size, "content") == 0;
+    dl_error_clear();
+    return text;
+}
+
+/* "1,234": sizes in summaries are read by people. */
+static void format_count(char *out, size_t out_size, size_t n)
+{
+    char digits[32];
+    int length = snprintf(digits, sizeof(digits), "%zu", n);
+    size_t o = 0;
+    for (int i = 0; i < length && o + 2 < out_size; i++) {
+        if (i > 0 && (length - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+}
+
+/* Words in `text` by the model's count, or 0 when it is not text. */
+static int count_words(size_t *out, const char *text, size_t size)
+{
+    *out = 0;
+    if (text == NULL || !is_text(text, size))
+        return 0;
+    dl_article *article = NULL;
+    int error = dl_article_parse(&article, text, size);
+    if (error == 0)
+        *out = article->stats.words;
+    dl_article_free(article);
+    return error;
+}
+
+/*
+ * A change with a side the model cannot read (a NUL byte, invalid UTF-8):
+ * the bytes are recorded all the same, and the summary is a plain
+ * statement instead of the structural diff's. Such a version has no words.
+ */
+static int describe_not_text(dl_history_parsed *parsed, dl_history_change *out,
+                             const char *old, size_t old_size, const char *new_content,
+                             size_t new_size, int new_text)
+{
+    size_t before = 0, after = 0;
+    int error;
+    if ((error = count_words(&before, old, old_size)) < 0 ||
+        (error = count_words(&after, new_content, new_size)) < 0)
+        return error;
+    char bytes[48], summary[96];
+    format_count(bytes, sizeof(bytes), new_size);
+    if (new_text)
+        snprintf(summary, sizeof(summary), "text again: %s bytes (was binary content)", bytes);
+    else
+        snprintf(summary, sizeof(summary), "not text: %s bytes (binary content)", bytes);
+    if ((out->summary = strdup(summary)) == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    out->words = after;
+    out->words_delta = (long long)after - (long long)before;
+    out->not_text = !new_text;
+    /* The kept article is about to be marked as this version's content
+     * (dl_history__parsed_is); it is not, so it goes. */
+    if (parsed != NULL) {
+        dl_article_free(parsed->article);
+        parsed->article = NULL;
+        free(parsed->text);
+        parsed->text = NULL;
+        parsed->size = 0;
+        parsed->has_version = 0;
+    }
+    return 0;
+}
+
 /*
  * The change between two versions, from the article model and the
  * structural diff: words are the model's count (dl_article_count_words:
@@ -111,6 +188,9 @@ static int describe(dl_history_parsed **handle, dl_history_change *out, const ch
     dl_diff *diff = NULL;
     char *summary = NULL;
     int error = 0;
+    int new_text = is_text(new_content, new_size);
+    if (!new_text || (old && !is_text(old, old_size)))
+        return describe_not_text(parsed, out, old, old_size, new_content, new_size, new_text);
     if (old) {
         own_before = 1;
         if (!(before = take_parsed(parsed, old, old_size)) &&

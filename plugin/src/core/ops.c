@@ -172,6 +172,12 @@ static json_t *version_json(const dl_history_version *v)
         "note", v->note ? json_string(v->note) : json_null(), "parents", parents,
         "parent_count", (json_int_t)v->parent_count, "words", (json_int_t)v->change.words,
         "words_delta", (json_int_t)v->change.words_delta);
+    /* Whether the model can read the version: false for a NUL byte or
+     * invalid UTF-8, whose bytes are recorded all the same. */
+    if (item != NULL && json_object_set_new(item, "text", json_boolean(!v->change.not_text)) < 0) {
+        json_decref(item);
+        item = NULL;
+    }
     if (item != NULL && v->change.summary != NULL &&
         json_object_set_new(item, "summary", json_string(v->change.summary)) < 0) {
         json_decref(item);
