@@ -407,6 +407,38 @@ Test(article_model, reparsing_or_rebuilding_after_each_edit_gives_the_fresh_mode
     free(seed);
 }
 
+/* The history keeps no copy of its own of the last version: it reads it
+ * back from the parser, and may hand it straight back to be parsed. */
+Test(article_model, parser_gives_back_its_last_text_and_reparses_it)
+{
+    static const char first[] = "Old headline\n\nLONDON — One. “Quoted,” he said.\n";
+    static const char second[] = "New headline\n\nLONDON — One. “Quoted,” she said.\n";
+    dl_article_parser *parser = NULL;
+    dl_assert_ok(dl_article_parser_new(&parser));
+    size_t size = 1;
+    cr_assert(eq(ptr, (void *)dl_article_parser_text(parser, &size), NULL));
+    cr_assert(eq(sz, size, 0));
+    dl_article *article = NULL;
+    dl_assert_ok(dl_article_parser_parse(&article, parser, first, strlen(first)));
+    dl_article_free(article);
+    dl_assert_ok(dl_article_parser_parse(&article, parser, second, strlen(second)));
+    dl_article_free(article);
+    const char *kept = dl_article_parser_text(parser, &size);
+    cr_assert(eq(sz, size, strlen(second)));
+    cr_assert(eq(str, (char *)kept, (char *)second));
+    dl_assert_ok(dl_article_parser_parse(&article, parser, kept, size));
+    dl_article *fresh = NULL;
+    dl_assert_ok(dl_article_parse(&fresh, second, strlen(second)));
+    char *a = model_json(article), *b = model_json(fresh);
+    cr_assert(eq(str, a, b));
+    cr_assert(eq(str, (char *)dl_article_parser_text(parser, &size), (char *)second));
+    free(a);
+    free(b);
+    dl_article_free(article);
+    dl_article_free(fresh);
+    dl_article_parser_free(parser);
+}
+
 /* The facts a desk reads from each dateline form: where, and which agency
  * or wire service. */
 Test(article_model, newsroom_datelines_give_their_place_and_agency)

@@ -134,6 +134,11 @@ int dl_article_parser_new(dl_article_parser **out);
 int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const char *text,
                             size_t size);
 
+/** The text the parser last parsed (NUL-terminated; `*size` bytes, the NUL
+ *  not counted), or NULL when it has none (none parsed yet, or the last
+ *  parse failed). Valid until the next parse; the parser owns it. */
+const char *dl_article_parser_text(const dl_article_parser *parser, size_t *size);
+
 void dl_article_parser_free(dl_article_parser *parser);
 
 /**

@@ -242,7 +242,10 @@ char *dl_article_first_words(const char *text, size_t size, unsigned count)
         length += strlen("…");
     }
     out[length] = '\0';
-    return out;
+    /* Most cuts are far shorter than the room made for the longest: an
+     * outline of a long article keeps one per block. */
+    char *fitted = realloc(out, length + 1);
+    return fitted ? fitted : out;
 }
 
 /* ------------------------------------------------------------------ nodes */
@@ -307,6 +310,15 @@ static int reserve(void **items, size_t *capacity, size_t count, size_t size)
     *items = larger;
     *capacity = grown;
     return 0;
+}
+
+/* Gives back the room `reserve` made beyond `count` items: up to half of a
+ * large article's arrays, held as long as the model is. */
+static void fit(void **items, size_t count, size_t size)
+{
+    void *fitted = *items && count ? realloc(*items, count * size) : NULL;
+    if (fitted)
+        *items = fitted;
 }
 
 /* Text between two child markers (open/close marks, annotation delimiters). */
@@ -663,6 +675,9 @@ int dl_article_rebuild(dl_article **out, const dl_article *previous, const char 
         dl_article_free(article);
         return error;
     }
+    fit((void **)&article->blocks, article->block_count, sizeof(dl_block));
+    fit((void **)&article->quotations, article->quotation_count, sizeof(dl_quotation));
+    fit((void **)&article->annotations, article->annotation_count, sizeof(dl_annotation));
     *out = article;
     return 0;
 }
@@ -735,25 +750,44 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
 {
     if (size > UINT32_MAX)
         return dl_error_set(DL_EINVALID, "article too large (%zu bytes)", size);
-    char *copy = malloc(size + 1);
-    if (copy == NULL)
-        return dl_error_set(DL_ERROR, "out of memory");
-    memcpy(copy, text, size);
     if (parser->tree != NULL)
         edit_kept_tree(parser, text, size);
+    /* The old text is only needed to edit the tree: with a 100 MB article,
+     * holding it through the parse, or copying the new text before the old
+     * tree is gone, would add 100 MB to the peak. Unless `text` is that
+     * copy (dl_article_parser_text): then it goes once copied. */
+    char *stale = parser->text;
+    parser->text = NULL;
+    if (stale != text) {
+        free(stale);
+        stale = NULL;
+    }
     TSTree *tree = ts_parser_parse_string(parser->parser, parser->tree, text, (uint32_t)size);
     ts_tree_delete(parser->tree); /* edited for `text`: no use for another */
-    free(parser->text);
     parser->tree = NULL;
-    parser->text = NULL;
-    if (tree == NULL) {
-        free(copy);
+    char *copy = tree ? malloc(size + 1) : NULL;
+    if (copy) {
+        memcpy(copy, text, size);
+        copy[size] = '\0';
+    }
+    free(stale);
+    text = copy;
+    if (tree == NULL)
         return dl_error_set(DL_ERROR, "the parser gave up on this text");
+    if (copy == NULL) {
+        ts_tree_delete(tree);
+        return dl_error_set(DL_ERROR, "out of memory");
     }
     parser->tree = tree;
     parser->text = copy;
     parser->size = size;
     return dl_article_from_tree(out, text, size, tree);
+}
+
+const char *dl_article_parser_text(const dl_article_parser *parser, size_t *size)
+{
+    *size = parser->text ? parser->size : 0;
+    return parser->text;
 }
 
 int dl_article_parse(dl_article **out, const char *text, size_t size)

@@ -589,12 +589,10 @@ static int order_entries(aligner *al)
 {
     size_t n = al->entry_count;
     order_key *keys = malloc((n + 1) * sizeof(*keys));
-    dl_diff_block *sorted = malloc((n + 1) * sizeof(*sorted));
     size_t *position = malloc((n + 1) * sizeof(*position));
     size_t *after = malloc((al->old.count + 1) * sizeof(*after));
-    if (!keys || !sorted || !position || !after) {
+    if (!keys || !position || !after) {
         free(keys);
-        free(sorted);
         free(position);
         free(after);
         return oom();
@@ -616,17 +614,36 @@ static int order_entries(aligner *al)
     }
     if (n > 0)
         qsort(keys, n, sizeof(*keys), compare_order);
-    for (size_t k = 0; k < n; k++) {
-        sorted[k] = al->entries[keys[k].entry];
+    for (size_t k = 0; k < n; k++)
         position[keys[k].entry] = k;
-    }
     for (size_t i = 0; i < al->old.count; i++)
         al->old.blocks[i].entry = position[al->old.blocks[i].entry];
     for (size_t j = 0; j < al->new.count; j++)
         al->new.blocks[j].entry = position[al->new.blocks[j].entry];
-    free(al->entries);
-    al->entries = sorted;
-    al->entry_capacity = n + 1;
+    /* Slot k takes entry keys[k].entry, moved in place one cycle of the
+     * permutation at a time: a sorted copy would be one more array of
+     * every block's entry (tens of MB for a 100 MB article). */
+    for (size_t k = 0; k < n; k++) {
+        if (keys[k].entry == DL_DIFF_NONE)
+            continue;
+        dl_diff_block held = al->entries[k];
+        for (size_t j = k;;) {
+            size_t from = keys[j].entry;
+            keys[j].entry = DL_DIFF_NONE; /* placed */
+            if (from == k) {
+                al->entries[j] = held;
+                break;
+            }
+            al->entries[j] = al->entries[from];
+            j = from;
+        }
+    }
+    /* Doubling left up to half of the array unused; the diff keeps it. */
+    dl_diff_block *fitted = n ? realloc(al->entries, n * sizeof(*fitted)) : NULL;
+    if (fitted) {
+        al->entries = fitted;
+        al->entry_capacity = n;
+    }
     free(keys);
     free(position);
     free(after);

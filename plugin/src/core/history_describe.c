@@ -23,15 +23,13 @@
  * Each article handle keeps the last article it parsed (used under the
  * store's lock), which halves the parsing, and a parser that keeps that
  * article's syntax tree, so that the next version is parsed only around
- * what changed. It owns a copy of the text it was parsed from; a different
- * text replaces it.
+ * what changed. The parser's copy of the text it last parsed is the
+ * article's text (one copy, not two: each is 100 MB for a 100 MB article).
  */
 struct dl_history_parsed {
-    dl_article_parser *parser; /* last parsed `text` */
-    char *text;
-    size_t size;
-    dl_article *article;
-    git_oid version; /* whose content `text` is, if has_version */
+    dl_article_parser *parser;
+    dl_article *article; /* of the parser's text, or NULL */
+    git_oid version;     /* whose content the parser's text is, if has_version */
     int has_version;
 };
 
@@ -40,7 +38,6 @@ void dl_history__parsed_free(dl_history_parsed *parsed)
     if (parsed == NULL)
         return;
     dl_article_parser_free(parsed->parser);
-    free(parsed->text);
     dl_article_free(parsed->article);
     free(parsed);
 }
@@ -63,36 +60,35 @@ static dl_history_parsed *parsed_state(dl_history_parsed **parsed)
  * caller then owns it), else NULL. */
 static dl_article *take_parsed(dl_history_parsed *parsed, const char *text, size_t size)
 {
-    if (!parsed || !parsed->article || parsed->size != size ||
-        memcmp(parsed->text, text, size) != 0)
+    size_t kept_size;
+    const char *kept = parsed ? dl_article_parser_text(parsed->parser, &kept_size) : NULL;
+    if (!kept || !parsed->article || kept_size != size || memcmp(kept, text, size) != 0)
         return NULL;
     dl_article *article = parsed->article;
     parsed->article = NULL;
     return article;
 }
 
-/* Parse with the handle's parser when there is one (out of memory: none). */
+/* Parse with the handle's parser when there is one (out of memory: none).
+ * The parser's text changes, so the kept article no longer matches it. */
 static int parse(dl_article **out, dl_history_parsed *parsed, const char *text, size_t size)
 {
-    return parsed ? dl_article_parser_parse(out, parsed->parser, text, size)
-                  : dl_article_parse(out, text, size);
+    if (!parsed)
+        return dl_article_parse(out, text, size);
+    dl_article_free(parsed->article);
+    parsed->article = NULL;
+    parsed->has_version = 0;
+    return dl_article_parser_parse(out, parsed->parser, text, size);
 }
 
-/* Keep `article` (parsed from `text`) for the next description. Returns 1
- * when the handle took it, 0 when the caller keeps ownership. */
-static int keep_parsed(dl_history_parsed *parsed, dl_article *article, const char *text,
-                       size_t size)
+/* Keep `article`, the model of the parser's last text, for the next
+ * description. Returns 1 when the handle took it, 0 when the caller keeps
+ * ownership. */
+static int keep_parsed(dl_history_parsed *parsed, dl_article *article)
 {
     if (parsed == NULL)
         return 0;
-    char *copy = malloc(size + 1);
-    if (!copy)
-        return 0;
-    memcpy(copy, text, size);
-    free(parsed->text);
     dl_article_free(parsed->article);
-    parsed->text = copy;
-    parsed->size = size;
     parsed->article = article;
     parsed->has_version = 0;
     return 1;
@@ -207,14 +203,14 @@ static int describe(dl_history_parsed **handle, dl_history_change *out, const ch
     out->words_delta = (long long)after->stats.words - (long long)(before ? before->stats.words : 0);
     out->summary = summary;
     summary = NULL;
-    /* The old side goes before the new text is copied for the next
-     * description: with a 100 MB article each is hundreds of MB. */
+    /* The old side goes as soon as the summary is made: with a 100 MB
+     * article each model is hundreds of MB. */
     dl_diff_free(diff);
     diff = NULL;
     if (own_before)
         dl_article_free(before);
     own_before = 0;
-    own_after = !keep_parsed(parsed, after, new_content, new_size);
+    own_after = !keep_parsed(parsed, after);
 done:
     free(summary);
     dl_diff_free(diff);
@@ -243,7 +239,8 @@ int dl_history__describe(dl_history *history, dl_history_change *out, const char
 
 void dl_history__parsed_is(dl_history *history, const git_oid *version)
 {
-    if (history->parsed != NULL && history->parsed->text != NULL) {
+    size_t size;
+    if (history->parsed != NULL && dl_article_parser_text(history->parsed->parser, &size)) {
         git_oid_cpy(&history->parsed->version, version);
         history->parsed->has_version = 1;
     }
@@ -254,8 +251,7 @@ const char *dl_history__parsed_text(dl_history *history, const git_oid *version,
     dl_history_parsed *parsed = history->parsed;
     if (parsed == NULL || !parsed->has_version || !git_oid_equal(&parsed->version, version))
         return NULL;
-    *size = parsed->size;
-    return parsed->text;
+    return dl_article_parser_text(parsed->parser, size);
 }
 
 void dl_history_change_dispose(dl_history_change *change)
