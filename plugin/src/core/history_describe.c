@@ -156,14 +156,17 @@ static int describe_not_text(dl_history_parsed *parsed, dl_history_change *out,
     out->words = after;
     out->words_delta = (long long)after - (long long)before;
     out->not_text = !new_text;
-    /* The kept article is about to be marked as this version's content
-     * (dl_history__parsed_is); it is not, so it goes. */
+    /* The parser's text is about to be marked as this version's content
+     * (dl_history__parsed_is); it is not, so the parser starts over with
+     * none, and the kept article goes with it. */
     if (parsed != NULL) {
+        dl_article_parser *fresh = NULL;
+        if ((error = dl_article_parser_new(&fresh)) < 0)
+            return error;
+        dl_article_parser_free(parsed->parser);
+        parsed->parser = fresh;
         dl_article_free(parsed->article);
         parsed->article = NULL;
-        free(parsed->text);
-        parsed->text = NULL;
-        parsed->size = 0;
         parsed->has_version = 0;
     }
     return 0;
