@@ -81,7 +81,7 @@ Test(lsp_reader, endless_header_is_dropped)
         size_t length;
         errors += dl_lsp_reader_next(reader, &body, &length) < 0;
     }
-    cr_assert(gt(int, errors, 0));
+    cr_assert(ge(int, errors, 1));
     dl_lsp_reader_feed(reader, "\r\n\r\nContent-Length: 1\r\n\r\nz", 26);
     const char *body;
     size_t length;
