@@ -94,6 +94,7 @@ T.test('a new .txt story becomes an article when it is first written, and that w
   R.setup()
   local dir = R.repo()
   local buf = H.edit(dir .. '/draft2.txt')
+  vim.v.errmsg = ''
   T.eq(vim.bo[buf].filetype, 'text', 'an empty new buffer is text')
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, {
     'Council approves night buses',
@@ -105,6 +106,31 @@ T.test('a new .txt story becomes an article when it is first written, and that w
   T.wait_for(function()
     return #R.git_log(dir, 'draft2.txt') == 1
   end, 10000, 'the first write recorded as a version')
+  vim.wait(200) -- the snapshot's answer, handled after the version exists
+  T.eq(vim.v.errmsg, '', 'no error from handling the answer')
+end)
+
+T.test('when that first write cannot be recorded, one warning says why', function()
+  local dir = R.repo()
+  local not_a_directory = T.tempdir() .. '/store'
+  vim.fn.writefile({ 'a regular file' }, not_a_directory)
+  R.setup({ history = { store = not_a_directory } })
+  local messages = R.capture_notify()
+  local buf = H.edit(dir .. '/draft3.txt')
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, {
+    'Council approves night buses',
+    '',
+    'RIVERTON, Ore. — The council voted 5-2 on Monday to keep the overnight buses.',
+  })
+  vim.cmd('silent write')
+  T.eq(vim.bo[buf].filetype, 'article', 'filetype after the first write')
+  T.wait_for(function()
+    return #R.warnings(messages) > 0
+  end, 10000, 'a warning about the unrecorded first write')
+  vim.wait(800) -- any late window/showMessage
+  local warnings = R.warnings(messages)
+  T.eq(#warnings, 1, 'warnings: ' .. vim.inspect(warnings))
+  T.matches(warnings[1].message, 'not recorded', 'says what happened')
 end)
 
 T.test('a .txt file in an articles folder is an article, even a new one', function()

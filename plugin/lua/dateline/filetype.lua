@@ -60,8 +60,8 @@ function M.on_write(buf)
   local config = require('dateline.config').get()
   if config.cmd ~= false and config.history.record_on_save and require('dateline.lsp').client(buf) then
     local record = require('dateline.record')
-    record.execute_snapshot(buf, nil, function(err, result)
-      record.on_snapshot(buf, err, result)
+    record.execute_snapshot(buf, nil, function(err)
+      record.on_snapshot(buf, err)
     end)
   end
 end

@@ -207,6 +207,17 @@ function M.execute_snapshot(buf, note, callback)
   end)
 end
 
+--- The answer to a snapshot the plugin asked for on the writer's behalf (the
+--- first write of a new .txt story, before the server knew the buffer): a
+--- failure is told like any save's whose version was not recorded.
+---@param buf integer
+---@param err string?
+function M.on_snapshot(buf, err)
+  if err then
+    report_failure(buf, tostring(err))
+  end
+end
+
 --- :Dateline note {text}: annotate a version (default: the latest).
 ---@param buf integer
 ---@param note string
