@@ -216,7 +216,6 @@
       (a.blamed ? "As of the latest version, " : "As of version " + current.short + " (blame is shown for the latest version only), ") +
       versionName(current) + ". Hover over a paragraph or move to it with Tab to see the version that last changed it.";
     if (a.dek) root.append(el("p", { class: "dek", text: a.dek }));
-    if (a.byline) root.append(el("p", { class: "byline", text: a.byline }));
     a.blocks.forEach((block, i) => {
       const id = "blame-" + i;
       const b = block.blame;
