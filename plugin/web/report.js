@@ -297,7 +297,8 @@
     let run = [];
     const flush = () => {
       if (run.length === 0) return;
-      const text = (run.length === 1 ? run[0] : run[0] + "–" + run[run.length - 1]) + " unchanged";
+      const text = (run.length <= 2 ? run.join(", ")
+        : run[0] + " to " + run[run.length - 1] + " (" + run.length + " blocks)") + " unchanged";
       out.push(el("p", { class: "block unchanged", text: text }));
       run = [];
     };
