@@ -61,7 +61,7 @@ static int puts_(buffer *b, const char *text)
  */
 static int put_json(buffer *b, const json_t *json)
 {
-    char *text = json_dumps(json, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *text = json_dumps(json, JSON_COMPACT);
     if (text == NULL)
         return oom();
     int error = 0;
