@@ -375,6 +375,24 @@ Test(article_model, speakers_list_who_is_quoted_how_often_and_in_which_paragraph
     dl_article_free(a);
 }
 
+Test(article_model, a_quotation_run_over_paragraphs_is_listed_with_its_first_speaker)
+{
+    dl_article *a = parse_text("Buses stay\n\n"
+                               "“I work two jobs,” said Luis Ortega. “I looked for a third\n\n"
+                               "“and now I don’t have to,” Ortega said.\n");
+    json_t *json = NULL;
+    dl_assert_ok(dl_json_article(&json, a));
+    json_t *speakers = json_object_get(json, "speakers");
+    cr_assert(eq(sz, json_array_size(speakers), 1));
+    json_t *ortega = json_array_get(speakers, 0);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(ortega, "name")), "Luis Ortega"));
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(ortega, "count")), 2));
+    assert_ints(json_object_get(ortega, "paragraphs"), (int[]){1, 2}, 2);
+    assert_ints(json_object_get(ortega, "quotations"), (int[]){0, 1, 2}, 3);
+    json_decref(json);
+    dl_article_free(a);
+}
+
 Test(article_model, an_article_without_quotations_has_no_speakers)
 {
     dl_article *a = parse_text("Council backs the bridge\n\nThe vote was close.\n");

@@ -115,14 +115,22 @@ static json_t *speakers_json(const dl_article *article)
     json_t *speakers = json_array();
     json_t *by_name = json_object();
     json_t *unattributed = NULL;
+    /* The entry of a quotation left open at the end of its paragraph: its
+     * continuation is the same quotation, listed with it even where the
+     * parts name the speaker differently ("said Luis Ortega" ... "Ortega
+     * said"), so that no entry holds only the rest of someone's quotation. */
+    json_t *running = NULL;
     int ok = speakers && by_name;
     for (size_t i = 0; ok && i < article->quotation_count; i++) {
         const dl_quotation *q = &article->quotations[i];
-        json_t *entry = speaker_entry(speakers, by_name, &unattributed, q);
+        json_t *entry = q->continued && running
+                            ? running
+                            : speaker_entry(speakers, by_name, &unattributed, q);
         if (!entry) {
             ok = 0;
             break;
         }
+        running = q->runs_on ? entry : NULL;
         if (!q->continued)
             json_object_set_new(entry, "count",
                                 json_integer(json_integer_value(json_object_get(entry, "count")) + 1));
