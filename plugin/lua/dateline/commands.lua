@@ -54,6 +54,15 @@ M.subcommands = {
       return { 'open', 'close', 'toggle' }
     end,
   },
+  speakers = {
+    desc = 'who is quoted, how often and where (the outline window)',
+    run = function()
+      if not in_article('speakers') then
+        return
+      end
+      require('dateline.outline').speakers()
+    end,
+  },
   jump = {
     desc = 'pick an outline item and jump to it',
     run = function()

@@ -41,6 +41,10 @@ M.groups = {
   -- The outline window.
   DatelineOutlineNumber = 'LineNr',
   DatelineOutlineCurrent = 'Visual',
+  DatelineOutlineHelp = 'Comment',
+  DatelineOutlineFolded = 'Special',
+  -- The item under the outline's cursor, in the article.
+  DatelineOutlinePreview = 'Visual',
   -- The diff view.
   DatelineDiffAdd = 'DiffAdd',
   DatelineDiffDelete = 'DiffDelete',
