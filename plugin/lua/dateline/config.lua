@@ -19,6 +19,17 @@ M.defaults = {
     around_quotation = 'aq',
     inner_annotation = 'ic',
     around_annotation = 'ac',
+    -- CriticMarkup as tracked changes: accept / reject the annotation at the
+    -- cursor or all of them (Normal mode), wrap the selection (Visual mode).
+    accept_annotation = '<localleader>y',
+    reject_annotation = '<localleader>n',
+    accept_all_annotations = '<localleader>Y',
+    reject_all_annotations = '<localleader>N',
+    wrap_addition = '<localleader>+',
+    wrap_deletion = '<localleader>-',
+    wrap_substitution = '<localleader>~',
+    wrap_highlight = '<localleader>=',
+    wrap_comment = '<localleader>>',
   },
   -- Fold by structure (folds.scm) with 'foldmethod' expr.
   fold = false,
