@@ -53,6 +53,7 @@ M.groups = {
   DatelineQuoteChanged = 'DiagnosticWarn',
   -- Blame.
   DatelineBlame = 'Comment',
+  DatelineBlameQuotation = 'Comment',
   -- The history browser.
   DatelineHistoryTitle = 'Title',
   DatelineHistoryHelp = 'Comment',
