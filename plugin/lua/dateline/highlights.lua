@@ -65,6 +65,8 @@ M.groups = {
   DatelineHistoryRemoved = 'DiagnosticError',
   DatelineHistorySummary = 'Normal',
   DatelineHistoryAnnotated = 'DiagnosticInfo',
+  DatelineHistorySession = 'Special',
+  DatelineHistoryTrivial = 'NonText',
 }
 
 -- Groups whose standard group may have no colour in 16 and 256 colours
