@@ -127,7 +127,7 @@ T.test('five quick saves are one session, a whitespace-only save is flagged, A s
   T.matches(rows[5], '^└ ', 'its oldest save')
   T.matches(rows[3], '%(trivial%)', 'the whitespace-only save is flagged')
   T.eq(rows[2]:find('(trivial)', 1, true), nil, 'the others are not')
-  T.matches(rows[6], '^▸ ● .*Ann Lee.*first filing  — 2 saves', "Ann's two versions, one row with her note")
+  T.matches(rows[6], '^▸ ● .*Ann Lee.*2 saves  first filing', "Ann's two versions, one row with her note")
 
   -- <Tab> folds the newest session into one row too.
   vim.api.nvim_win_set_cursor(0, { data.HEADER_LINES + 2, 0 })

@@ -362,6 +362,7 @@ function M.render(name, versions, view)
     local row = M.HEADER_LINES + index - 1
     local note = M.note_of(version)
     local summary = version.summary ~= '' and version.summary or nil
+    local saves
     local delta = version.words_delta or 0
     local time = ((version.time or ''):sub(1, 16):gsub('T', ' '))
     if entry.versions then
@@ -370,7 +371,8 @@ function M.render(name, versions, view)
       delta = (version.words or 0) - ((oldest_in.words or 0) - (oldest_in.words_delta or 0))
       local from, to = ((oldest_in.time or ''):sub(1, 16):gsub('T', ' ')), (version.time or ''):sub(12, 16)
       time = from:sub(-5) == to and from or (from .. '–' .. to)
-      summary, note = session_facts(entry.versions)
+      saves, note = session_facts(entry.versions)
+      summary = nil
     end
     -- A trivial version reads dimmed throughout: its own colours would draw
     -- the eye to a change that does not matter.
@@ -397,6 +399,11 @@ function M.render(name, versions, view)
     add(string.format('%5d words  ', version.words or 0), 'DatelineHistoryTime')
     if dim then
       add('(trivial) ')
+    end
+    -- A folded session says how many saves it holds before its notes,
+    -- which can be long.
+    if saves then
+      add(saves .. '  ', 'DatelineHistorySession')
     end
     -- The note before the summary: a structural summary can be long, and
     -- the writer's own words must not be pushed off the right edge.
