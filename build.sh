@@ -55,6 +55,8 @@ as_root() {
 COMMAND_NEEDS=(cc:gcc make:make pkg-config:pkg-config git:git node:nodejs
     npm:npm jq:jq clang:clang tmux:tmux valgrind:valgrind
     patchelf:patchelf chromium:chromium)
+# tools/screenshot.sh renders the docs' screenshots with rsvg-convert.
+COMMAND_NEEDS+=(rsvg-convert:librsvg2-bin)
 LIBRARY_PACKAGES=(libgit2-dev libtree-sitter-dev libcriterion-dev libjansson-dev zlib1g-dev)
 # The editors whose configurations docs/editors.md gives, driven for real by
 # tests/editors (packages, not commands: Vim's ALE and Emacs's eglot have none).

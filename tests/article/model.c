@@ -312,7 +312,7 @@ Test(article_model, the_json_model_has_schema_1_and_every_documented_key)
     dl_assert_ok(dl_json_article(&json, a));
     cr_assert(eq(int, (int)json_integer_value(json_object_get(json, "schema")), 1));
     const char *keys[] = {"headline", "dek", "byline", "dateline", "blocks",
-                          "quotations", "annotations", "stats"};
+                          "quotations", "speakers", "annotations", "stats"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         cr_assert(json_object_get(json, keys[i]) != NULL, "missing key %s", keys[i]);
     json_t *quote = json_array_get(json_object_get(json, "quotations"), 1);
@@ -321,6 +321,85 @@ Test(article_model, the_json_model_has_schema_1_and_every_documented_key)
     json_t *bytes = json_object_get(json_object_get(json_object_get(json, "dateline"), "range"),
                                     "bytes");
     cr_assert(eq(sz, json_array_size(bytes), 2));
+    json_decref(json);
+    dl_article_free(a);
+}
+
+static json_t *speaker_named(json_t *speakers, const char *name)
+{
+    for (size_t i = 0; i < json_array_size(speakers); i++) {
+        json_t *entry = json_array_get(speakers, i);
+        const char *entry_name = json_string_value(json_object_get(entry, "name"));
+        if (name ? entry_name && strcmp(entry_name, name) == 0 : entry_name == NULL)
+            return entry;
+    }
+    return NULL;
+}
+
+static void assert_ints(json_t *array, const int *expected, size_t count)
+{
+    cr_assert(eq(sz, json_array_size(array), count));
+    for (size_t i = 0; i < count; i++)
+        cr_assert(eq(int, (int)json_integer_value(json_array_get(array, i)), expected[i]));
+}
+
+Test(article_model, speakers_list_who_is_quoted_how_often_and_in_which_paragraphs)
+{
+    dl_article *a = parse_text("Council backs the bridge\n\n"
+                               "SPRINGFIELD – “We will build it,” Lee said.\n\n"
+                               "Critics call it a “vanity project.”\n\n"
+                               "“It will cost too much,” Hart said.\n\n"
+                               "“The bridge opens in May, and\n\n"
+                               "“it will carry trams,” Lee said.\n");
+    json_t *json = NULL;
+    dl_assert_ok(dl_json_article(&json, a));
+    json_t *speakers = json_object_get(json, "speakers");
+    /* In order of first appearance, nobody's quotations last. */
+    cr_assert(eq(sz, json_array_size(speakers), 3));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(json_array_get(speakers, 0), "name")),
+                 "Lee"));
+    json_t *lee = speaker_named(speakers, "Lee");
+    /* A quotation running over two paragraphs counts once but lists both. */
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(lee, "count")), 2));
+    assert_ints(json_object_get(lee, "paragraphs"), (int[]){1, 4, 5}, 3);
+    assert_ints(json_object_get(lee, "quotations"), (int[]){0, 3, 4}, 3);
+    json_t *hart = speaker_named(speakers, "Hart");
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(hart, "count")), 1));
+    assert_ints(json_object_get(hart, "paragraphs"), (int[]){3}, 1);
+    /* The scare quote: credited to nobody, which the copy desk checks too. */
+    json_t *nobody = json_array_get(speakers, 2);
+    cr_assert(eq(int, json_is_null(json_object_get(nobody, "name")), 1));
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(nobody, "count")), 1));
+    assert_ints(json_object_get(nobody, "paragraphs"), (int[]){2}, 1);
+    json_decref(json);
+    dl_article_free(a);
+}
+
+Test(article_model, a_quotation_run_over_paragraphs_is_listed_with_its_first_speaker)
+{
+    dl_article *a = parse_text("Buses stay\n\n"
+                               "“I work two jobs,” said Luis Ortega. “I looked for a third\n\n"
+                               "“and now I don’t have to,” Ortega said.\n");
+    json_t *json = NULL;
+    dl_assert_ok(dl_json_article(&json, a));
+    json_t *speakers = json_object_get(json, "speakers");
+    cr_assert(eq(sz, json_array_size(speakers), 1));
+    json_t *ortega = json_array_get(speakers, 0);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(ortega, "name")), "Luis Ortega"));
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(ortega, "count")), 2));
+    assert_ints(json_object_get(ortega, "paragraphs"), (int[]){1, 2}, 2);
+    assert_ints(json_object_get(ortega, "quotations"), (int[]){0, 1, 2}, 3);
+    json_decref(json);
+    dl_article_free(a);
+}
+
+Test(article_model, an_article_without_quotations_has_no_speakers)
+{
+    dl_article *a = parse_text("Council backs the bridge\n\nThe vote was close.\n");
+    json_t *json = NULL;
+    dl_assert_ok(dl_json_article(&json, a));
+    cr_assert(eq(int, json_is_array(json_object_get(json, "speakers")), 1));
+    cr_assert(eq(sz, json_array_size(json_object_get(json, "speakers")), 0));
     json_decref(json);
     dl_article_free(a);
 }

@@ -93,6 +93,40 @@ Test(blame, a_new_byline_under_the_headline_changes_no_paragraph)
     dl_blame_free(blame);
 }
 
+Test(blame, headline_dek_and_byline_each_get_the_version_that_last_changed_them)
+{
+    char v1[41], v2[41];
+    snprintf(v1, sizeof(v1), "%s",
+             fx_snap(history, "Council approves budget\nTaxes stay flat\nBy Ann Lee\n\n" LEAD END, NULL));
+    snprintf(v2, sizeof(v2), "%s",
+             fx_snap(history, "Council passes budget\nTaxes stay flat\nBy Ann Lee\n\n" LEAD END,
+                     "sharper headline"));
+    fx_snap(history, "Council passes budget\nTaxes stay flat\nBy Ann Lee and Bo Chan\n\n" LEAD END,
+            "byline");
+    dl_blame *blame = blame_text("Council passes budget\nTaxes  stay flat\nBy Ann Lee, Bo Chan\n\n" LEAD END);
+    cr_assert(eq(sz, blame->front_count, 3));
+    cr_assert(eq(int, blame->front[0].part, DL_BLAME_HEADLINE));
+    cr_assert(eq(str, blame->front[0].version.id.hex, v2), "the headline: changed in v2");
+    cr_assert(eq(str, blame->front[0].version.note, "sharper headline"));
+    cr_assert(eq(u32, blame->front[0].range.start_line, 0));
+    cr_assert(eq(int, blame->front[1].part, DL_BLAME_DEK));
+    cr_assert(eq(str, blame->front[1].version.id.hex, v1), "the dek: spacing is no change");
+    cr_assert(eq(int, blame->front[2].part, DL_BLAME_BYLINE));
+    cr_assert(eq(int, blame->front[2].recorded, 0), "the byline: edited since v3, not recorded");
+    cr_assert(eq(u32, blame->front[2].range.start_line, 2));
+    cr_assert(eq(str, (char *)origin(blame, 0), v1), "the lead: unchanged since v1");
+    dl_blame_free(blame);
+}
+
+Test(blame, a_byline_block_is_a_block_not_front_matter)
+{
+    fx_snap(history, "Council approves budget\n\nBy Ann Lee\n\n" LEAD END, NULL);
+    dl_blame *blame = blame_text("Council approves budget\n\nBy Ann Lee\n\n" LEAD END);
+    cr_assert(eq(sz, blame->front_count, 1), "the headline only");
+    cr_assert(eq(int, blame->lines[0].kind, DL_BLOCK_BYLINE));
+    dl_blame_free(blame);
+}
+
 Test(blame, each_quotation_gets_the_version_that_last_changed_its_words)
 {
     char ids[4][41];

@@ -255,6 +255,146 @@ T.test('without a server the outline opens and says counts and speakers are unav
   T.eq(require('dateline').status(buf), '', 'no counts in the statusline')
 end)
 
+-- The demo article with the outline open once the core's model is in;
+-- returns the article buffer, the outline and its window and buffer.
+local function demo_outline(view)
+  local buf = H.edit(T.root .. '/tests/fixtures/demo.article')
+  H.wait_for_model(buf)
+  vim.cmd(view == 'speakers' and 'Dateline speakers' or 'Dateline outline')
+  local outline = require('dateline.outline')
+  local win = T.truthy(outline.window(), 'outline window')
+  leave_outline_after_test(win)
+  return buf, outline, win, vim.api.nvim_win_get_buf(win)
+end
+
+local function outline_lines(outline_buf)
+  return vim.api.nvim_buf_get_lines(outline_buf, 0, -1, false)
+end
+
+local function line_matching(outline_buf, pattern)
+  for index, line in ipairs(outline_lines(outline_buf)) do
+    if line:find(pattern) then
+      return index
+    end
+  end
+end
+
+T.test('? shows which outline keys do what and hides it again; the winbar says so', function()
+  local _, _, win, outline_buf = demo_outline()
+  T.matches(vim.wo[win].winbar, '%?.*help', 'the winbar points at ?')
+  local before = outline_lines(outline_buf)
+  vim.api.nvim_set_current_win(win)
+  H.feed('?')
+  local help = outline_lines(outline_buf)
+  T.matches(help[1], '^<CR>%s+jump', 'the first help line')
+  T.truthy(line_matching(outline_buf, '^za <Tab>%s+fold'), 'folding is explained')
+  T.truthy(line_matching(outline_buf, '^s%s+speakers'), 'the speakers view is explained')
+  T.eq(vim.list_slice(help, #help - #before + 1), before, 'the items follow the help')
+  H.feed('?')
+  T.eq(outline_lines(outline_buf), before, 'the help is gone')
+end)
+
+T.test('za folds the quotations under their paragraph, <Tab> and zo unfold, zM and zR fold all', function()
+  local _, _, win, outline_buf = demo_outline()
+  local paragraph = T.truthy(line_matching(outline_buf, '^¶3 '), '¶3 in the outline')
+  local lines = outline_lines(outline_buf)
+  T.matches(lines[paragraph + 1], '^  Hardesty: We are paying', 'its first quotation under it')
+  vim.api.nvim_set_current_win(win)
+  -- On the quotation: za folds the paragraph it sits under.
+  vim.api.nvim_win_set_cursor(win, { paragraph + 1, 0 })
+  H.feed('za')
+  local folded = outline_lines(outline_buf)
+  T.eq(#folded, #lines - 2, 'two quotations hidden')
+  T.matches(folded[paragraph], '^▸2 ¶3 Council member', 'the paragraph says how many are hidden')
+  T.eq(vim.api.nvim_win_get_cursor(win)[1], paragraph, 'the cursor on the folded paragraph')
+  H.feed('<Tab>')
+  T.eq(outline_lines(outline_buf), lines, '<Tab> unfolds')
+  H.feed('zc')
+  H.feed('zo')
+  T.eq(outline_lines(outline_buf), lines, 'zc then zo')
+  H.feed('zM')
+  T.eq(line_matching(outline_buf, '^  '), nil, 'zM: nothing nested is shown')
+  T.truthy(line_matching(outline_buf, '^▸2 ¶6'), 'zM: ¶6 folded with its two quotations')
+  H.feed('zR')
+  T.eq(outline_lines(outline_buf), lines, 'zR: everything again')
+end)
+
+T.test('moving in the outline shows the item in the article, the focus staying in the outline', function()
+  local buf, _, win, outline_buf = demo_outline()
+  local article_win = vim.fn.bufwinid(buf)
+  local line = T.truthy(line_matching(outline_buf, '^  Hardesty: I rode'), 'the quotation in the outline')
+  vim.api.nvim_set_current_win(win)
+  vim.api.nvim_win_set_cursor(win, { line, 0 })
+  vim.api.nvim_exec_autocmds('CursorMoved', { buffer = outline_buf })
+  T.eq(vim.api.nvim_get_current_win(), win, 'still in the outline')
+  local cursor = vim.api.nvim_win_get_cursor(article_win)
+  T.eq({ cursor[1] - 1, cursor[2] }, H.find(buf, '“I rode'), "the article's cursor on the quotation")
+  local namespace = vim.api.nvim_get_namespaces()['dateline.outline.preview']
+  local marks = vim.api.nvim_buf_get_extmarks(buf, namespace, 0, -1, { details = true })
+  T.eq(#marks, 1, 'one item highlighted')
+  T.eq({ marks[1][2], marks[1][3], marks[1][4].hl_group }, { H.find(buf, '“I rode')[1], H.find(buf, '“I rode')[2],
+    'DatelineOutlinePreview' }, 'the highlight starts at the quotation')
+  vim.api.nvim_set_current_win(article_win)
+  T.eq(#vim.api.nvim_buf_get_extmarks(buf, namespace, 0, -1, {}), 0, 'leaving the outline drops the highlight')
+end)
+
+T.test(':Dateline speakers lists who is quoted, how often and where; s goes back to the outline', function()
+  local buf, outline, win, outline_buf = demo_outline('speakers')
+  T.eq(outline.view(), 'speakers', 'the speakers view')
+  T.matches(vim.wo[win].statusline, '^ Speakers', 'the status line says which view')
+  local lines = outline_lines(outline_buf)
+  T.eq(lines[1], 'Mayor Alicia Fernández  1 quote · ¶2', 'the first speaker quoted')
+  local ortega = T.truthy(line_matching(outline_buf, '^Luis Ortega'), 'Luis Ortega listed')
+  T.eq(lines[ortega], 'Luis Ortega  2 quotes · ¶6 7', 'his quotation over two paragraphs counts once')
+  T.matches(lines[ortega + 1], '^  Luis Ortega: I work two jobs', 'his quotations under him')
+  T.matches(lines[#lines - 1], '^%(credited to nobody%)  1 quote · ¶1', 'the quotations credited to nobody')
+  -- The figures are the core's.
+  local model = H.cli_model(T.root .. '/tests/fixtures/demo.article')
+  T.eq(#vim.tbl_filter(function(line)
+    return not line:find('^  ')
+  end, lines), #model.speakers, 'one line per speaker of outline --json')
+  vim.api.nvim_set_current_win(win)
+  vim.api.nvim_win_set_cursor(win, { ortega + 2, 0 })
+  H.feed('<CR>')
+  T.eq(vim.api.nvim_get_current_buf(), buf, 'in the article')
+  T.eq(H.get_cursor(), H.find(buf, '“When they said'), 'on the quotation picked')
+  vim.api.nvim_set_current_win(win)
+  H.feed('s')
+  T.eq(outline.view(), 'outline', 's: the outline again')
+  T.matches(outline_lines(outline_buf)[1], '^City council backs', 'the headline first')
+end)
+
+T.test('<CR> on an item the article lost says so; on one an edit moved, it goes where it went', function()
+  local buf, _, win, outline_buf = demo_outline()
+  local messages = {}
+  local original = vim.notify
+  T.on_cleanup(function()
+    vim.notify = original
+  end)
+  vim.notify = function(message, level)
+    messages[#messages + 1] = { message = message, level = level }
+  end
+  local line = T.truthy(line_matching(outline_buf, '^¶5 Transit director'), '¶5 in the outline')
+  -- Two lines above it: the outline is not redrawn before the jump.
+  vim.api.nvim_buf_set_lines(buf, 0, 0, false, { 'Kicker', '' })
+  vim.api.nvim_set_current_win(win)
+  vim.api.nvim_win_set_cursor(win, { line, 0 })
+  H.feed('<CR>')
+  T.eq(#messages, 0, 'no message for an item that moved')
+  T.eq(H.get_cursor(), H.find(buf, 'Transit director Dana'), 'on the paragraph where it is now')
+  -- Now delete the paragraph.
+  local row = H.find(buf, 'Transit director Dana')[1]
+  vim.api.nvim_buf_set_lines(buf, row, row + 2, false, {})
+  vim.api.nvim_set_current_win(win)
+  vim.api.nvim_win_set_cursor(win, { line, 0 })
+  local cursor = vim.api.nvim_win_get_cursor(vim.fn.bufwinid(buf))
+  H.feed('<CR>')
+  T.eq(#messages, 1, 'one message')
+  T.matches(messages[1].message, '¶5 Transit director.*no longer in the article', 'it names the item and says why')
+  T.eq(vim.api.nvim_get_current_win(), win, 'still in the outline')
+  T.eq(vim.api.nvim_win_get_cursor(vim.fn.bufwinid(buf)), cursor, 'the article did not move')
+end)
+
 T.test(':Dateline completes its subcommands', function()
   local names = vim.tbl_keys(require('dateline.commands').subcommands)
   table.sort(names)

@@ -15,7 +15,9 @@
  * recorded"). Where one version holds a text twice, the older origin wins.
  *
  * Blame compares whole blocks, the dateline and byline included: a version
- * that changed the dateline changed the first paragraph.
+ * that changed the dateline changed the first paragraph. The headline, the
+ * dek and a byline in the headline's block (front matter, no block) are
+ * blamed each on its own, the same way.
  *
  * A quotation's words were last changed by the oldest version of the
  * unbroken run of versions, from the latest back, that hold the same words
@@ -59,7 +61,27 @@ typedef struct {
     dl_history_version version; /**< strings owned by the blame */
 } dl_blame_quote;
 
+/** Front matter, which no block holds. */
+typedef enum {
+    DL_BLAME_HEADLINE,
+    DL_BLAME_DEK,
+    DL_BLAME_BYLINE, /**< only a byline in the headline's own block; one with a
+                          blank line before it is a block */
+    DL_BLAME_FRONT_PARTS
+} dl_blame_front_part;
+
+/** A part of the front matter of the current content and the version that
+ *  last changed its words (whitespace runs counting as one space). */
 typedef struct {
+    dl_blame_front_part part;
+    dl_range range;              /**< in the current content */
+    int recorded;                /**< 0: no version has these words there; `version` is all zero */
+    dl_history_version version;  /**< strings owned by the blame */
+} dl_blame_front;
+
+typedef struct {
+    dl_blame_front front[DL_BLAME_FRONT_PARTS]; /**< the parts the content has, in order */
+    size_t front_count;
     dl_blame_line *lines;
     size_t count;
     dl_blame_quote *quotes;
@@ -107,7 +129,8 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
 void dl_blame_free(dl_blame *blame);
 
 /**
- * JSON (schema DL_JSON_SCHEMA): {"schema", "blocks": [{"index", "kind",
+ * JSON (schema DL_JSON_SCHEMA): {"schema", "front": [{"part" ("headline",
+ * "dek" or "byline"), "range", "version"}], "blocks": [{"index", "kind",
  * "range", "first_words", "version"}], "quotations": [{"index", "block",
  * "range", "text", "speaker", "version"}], "versions_walked",
  * "versions_read"}, each "version" null (not recorded) or {"id", "short",

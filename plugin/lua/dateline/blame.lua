@@ -1,5 +1,6 @@
--- :Dateline blame: for each paragraph, the version that last changed it
--- (relative time · author · note) as virtual text at its first line. The
+-- :Dateline blame: for each paragraph (and the headline, dek and byline),
+-- the version that last changed it (relative time · author · note) as
+-- virtual text at its first line, and under it one line per quotation. The
 -- server computes it against the buffer's current text (`dateline.blame`);
 -- it is asked again after every recorded version and once typing pauses, so
 -- an edited paragraph no version holds reads "not saved yet" at once instead
@@ -42,27 +43,71 @@ function M.label(version, now, modified)
   return history.printable(table.concat(parts, ' · '))
 end
 
-local function render(buf, blocks)
+-- "1a2b3c4d 2 h ago · Jane Doe · note", or "not saved yet".
+local function version_text(version, now, modified)
+  local text = M.label(version, now, modified)
+  local short = type(version) == 'table' and str(version.short) or nil
+  return short and (short:sub(1, 8) .. ' ' .. text) or text
+end
+
+-- Quotation words shown in a blame line, cut so that the version fits.
+local QUOTE_CHARS = 40
+
+--- The line under a paragraph for one of its quotations: its first words
+--- and the version that last changed them.
+---@param quotation table an entry of the server's `quotations`
+---@param now integer?
+---@param modified boolean?
+---@return string
+function M.quotation_label(quotation, now, modified)
+  local words = vim.trim((str(quotation.text) or ''):gsub('%s+', ' '))
+  if vim.fn.strchars(words) > QUOTE_CHARS then
+    words = vim.fn.strcharpart(words, 0, QUOTE_CHARS - 1) .. '…'
+  end
+  local history = require('dateline.history_data')
+  return history.printable('❝ ' .. words .. ' — ' .. version_text(quotation.version, now, modified))
+end
+
+-- Draw the answer: after the first line of each block and of the
+-- headline, dek and byline, the version that last changed it; under each
+-- paragraph, one line per quotation in it with the version that last
+-- changed its words (a quotation can be older than its paragraph's last
+-- edit, and a changed quotation is a correction).
+local function render(buf, answer)
   vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
   local line_count = vim.api.nvim_buf_line_count(buf)
   local above = config.get().blame.position == 'above'
   local now = os.time()
   local modified = vim.bo[buf].modified
-  for _, block in ipairs(blocks) do
-    local row = block.range and block.range.lines and block.range.lines[1]
-    if type(row) == 'number' and row < line_count then
-      local text = M.label(block.version, now, modified)
-      local short = type(block.version) == 'table' and str(block.version.short) or nil
-      if short then
-        text = short:sub(1, 8) .. ' ' .. text
-      end
-      local opts
-      if above then
-        opts = { virt_lines = { { { text, 'DatelineBlame' } } }, virt_lines_above = true }
-      else
-        opts = { virt_text = { { '  ' .. text, 'DatelineBlame' } }, virt_text_pos = 'eol', hl_mode = 'combine' }
-      end
-      pcall(vim.api.nvim_buf_set_extmark, buf, M.ns, row, 0, opts)
+  local function mark(range, text)
+    local row = range and range.lines and range.lines[1]
+    if type(row) ~= 'number' or row >= line_count then
+      return
+    end
+    local opts
+    if above then
+      opts = { virt_lines = { { { text, 'DatelineBlame' } } }, virt_lines_above = true }
+    else
+      opts = { virt_text = { { '  ' .. text, 'DatelineBlame' } }, virt_text_pos = 'eol', hl_mode = 'combine' }
+    end
+    pcall(vim.api.nvim_buf_set_extmark, buf, M.ns, row, 0, opts)
+  end
+  for _, part in ipairs(answer.front or {}) do
+    mark(part.range, version_text(part.version, now, modified))
+  end
+  local under = {} ---@type table<integer, table[]> block index -> virtual lines
+  for _, quotation in ipairs(answer.quotations or {}) do
+    if type(quotation.block) == 'number' then
+      under[quotation.block] = under[quotation.block] or {}
+      table.insert(under[quotation.block], { { '  ' .. M.quotation_label(quotation, now, modified), 'DatelineBlameQuotation' } })
+    end
+  end
+  for _, block in ipairs(answer.blocks or {}) do
+    mark(block.range, version_text(block.version, now, modified))
+    local lines = under[block.index]
+    local last = block.range and block.range.lines and block.range.lines[2]
+    if lines and type(last) == 'number' and last < line_count then
+      pcall(vim.api.nvim_buf_set_extmark, buf, M.ns, last, 0, { virt_lines = lines })
     end
   end
 end
@@ -82,7 +127,7 @@ function M.refresh(buf, callback)
         vim.notify('dateline: blame: ' .. err, vim.log.levels.ERROR)
       else
         active[buf].blocks = result.blocks or {}
-        render(buf, active[buf].blocks)
+        render(buf, result)
       end
     end
     if callback then

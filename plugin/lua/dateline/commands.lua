@@ -54,6 +54,47 @@ M.subcommands = {
       return { 'open', 'close', 'toggle' }
     end,
   },
+  speakers = {
+    desc = 'who is quoted, how often and where (the outline window)',
+    run = function()
+      if not in_article('speakers') then
+        return
+      end
+      require('dateline.outline').speakers()
+    end,
+  },
+  accept = {
+    desc = 'accept the CriticMarkup annotation at the cursor (or: all)',
+    run = function(args)
+      if in_article('accept') then
+        local critic = require('dateline.critic')
+        if args[1] == 'all' then
+          critic.resolve_all(0, 'accept')
+        else
+          critic.resolve_at_cursor('accept')
+        end
+      end
+    end,
+    complete = function()
+      return { 'all' }
+    end,
+  },
+  reject = {
+    desc = 'reject the CriticMarkup annotation at the cursor (or: all)',
+    run = function(args)
+      if in_article('reject') then
+        local critic = require('dateline.critic')
+        if args[1] == 'all' then
+          critic.resolve_all(0, 'reject')
+        else
+          critic.resolve_at_cursor('reject')
+        end
+      end
+    end,
+    complete = function()
+      return { 'all' }
+    end,
+  },
   jump = {
     desc = 'pick an outline item and jump to it',
     run = function()

@@ -19,6 +19,17 @@ M.defaults = {
     around_quotation = 'aq',
     inner_annotation = 'ic',
     around_annotation = 'ac',
+    -- CriticMarkup as tracked changes: accept / reject the annotation at the
+    -- cursor or all of them (Normal mode), wrap the selection (Visual mode).
+    accept_annotation = '<localleader>y',
+    reject_annotation = '<localleader>n',
+    accept_all_annotations = '<localleader>Y',
+    reject_all_annotations = '<localleader>N',
+    wrap_addition = '<localleader>+',
+    wrap_deletion = '<localleader>-',
+    wrap_substitution = '<localleader>~',
+    wrap_highlight = '<localleader>=',
+    wrap_comment = '<localleader>>',
   },
   -- Fold by structure (folds.scm) with 'foldmethod' expr.
   fold = false,
@@ -28,6 +39,10 @@ M.defaults = {
   writing = {
     linebreak = true,
     breakindent = true,
+    -- Spell checking, on prose only: the grammar's @spell/@nospell captures
+    -- leave out URLs, e-mail addresses, handles, datelines, bylines and
+    -- timestamps.
+    spell = true,
   },
   outline = {
     width = 40,
@@ -37,6 +52,9 @@ M.defaults = {
     debounce_ms = 150,
     -- Move the outline's cursor to the item under the article's cursor.
     follow_cursor = true,
+    -- Moving in the outline scrolls the article to the item under the
+    -- outline's cursor and highlights it, the focus staying in the outline.
+    preview = true,
   },
   status = {
     -- Reading speed for the reading time in status(). nil: the core's
@@ -186,6 +204,7 @@ local function validate(opts)
   local writing = opts.writing or {}
   check('writing.linebreak', writing.linebreak, 'boolean', true)
   check('writing.breakindent', writing.breakindent, 'boolean', true)
+  check('writing.spell', writing.spell, 'boolean', true)
   check('articles', opts.articles, 'table', true)
   check('articles.dirs', (opts.articles or {}).dirs, function(value)
     return value == nil or (type(value) == 'table' and vim.tbl_count(value) == #value)
@@ -198,6 +217,7 @@ local function validate(opts)
   end, "'left' or 'right'")
   check('outline.debounce_ms', outline.debounce_ms, 'number', true)
   check('outline.follow_cursor', outline.follow_cursor, 'boolean', true)
+  check('outline.preview', outline.preview, 'boolean', true)
   local status = opts.status or {}
   check('status.words_per_minute', status.words_per_minute, function(value)
     return value == nil or (type(value) == 'number' and value > 0)

@@ -41,6 +41,10 @@ M.groups = {
   -- The outline window.
   DatelineOutlineNumber = 'LineNr',
   DatelineOutlineCurrent = 'Visual',
+  DatelineOutlineHelp = 'Comment',
+  DatelineOutlineFolded = 'Special',
+  -- The item under the outline's cursor, in the article.
+  DatelineOutlinePreview = 'Visual',
   -- The diff view.
   DatelineDiffAdd = 'DiffAdd',
   DatelineDiffDelete = 'DiffDelete',
@@ -49,6 +53,7 @@ M.groups = {
   DatelineQuoteChanged = 'DiagnosticWarn',
   -- Blame.
   DatelineBlame = 'Comment',
+  DatelineBlameQuotation = 'Comment',
   -- The history browser.
   DatelineHistoryTitle = 'Title',
   DatelineHistoryHelp = 'Comment',
@@ -60,6 +65,8 @@ M.groups = {
   DatelineHistoryRemoved = 'DiagnosticError',
   DatelineHistorySummary = 'Normal',
   DatelineHistoryAnnotated = 'DiagnosticInfo',
+  DatelineHistorySession = 'Special',
+  DatelineHistoryTrivial = 'NonText',
 }
 
 -- Groups whose standard group may have no colour in 16 and 256 colours

@@ -24,16 +24,44 @@ local PREVIEW_WIDTH = 0.4
 -- article buffer -> history buffer showing it
 local browsers = {}
 -- history buffer -> what it shows
----@type table<integer, { article: integer, versions: dateline.Version[], preview: integer?, version_win: integer?, timer: uv_timer_t? }>
+---@type table<integer, { article: integer, versions: dateline.Version[], view: dateline.HistoryView, rows: dateline.HistoryRow[], preview: integer?, version_win: integer?, timer: uv_timer_t? }>
 local browsers_state = {}
 
-local function version_at_cursor(history_buf)
+-- The row under the cursor (in the current window, the browser's).
+local function row_at_cursor(history_buf)
   local state = browsers_state[history_buf]
   if not state then
     return nil
   end
-  local row = vim.api.nvim_win_get_cursor(0)[1] - 1
-  return state.versions[row - HEADER_LINES + 1], row - HEADER_LINES + 1
+  return state.rows[vim.api.nvim_win_get_cursor(0)[1] - HEADER_LINES]
+end
+
+-- The version under the cursor (a collapsed session's newest), and its
+-- index in the log.
+local function version_at_cursor(history_buf)
+  local row = row_at_cursor(history_buf)
+  if not row then
+    return nil
+  end
+  for index, version in ipairs(browsers_state[history_buf].versions) do
+    if version == row.version then
+      return version, index
+    end
+  end
+end
+
+-- The line showing the version `id` (its collapsed session's row), if any.
+local function line_of_version(state, id)
+  for index, row in ipairs(state.rows) do
+    if row.version.id == id then
+      return HEADER_LINES + index
+    end
+    for _, version in ipairs(row.versions or {}) do
+      if version.id == id then
+        return HEADER_LINES + index
+      end
+    end
+  end
 end
 
 local function draw(history_buf)
@@ -42,7 +70,8 @@ local function draw(history_buf)
     return
   end
   local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(state.article), ':~:.')
-  local lines, marks = data.render(name, state.versions)
+  local lines, marks, rows = data.render(name, state.versions, state.view)
+  state.rows = rows
   vim.bo[history_buf].modifiable = true
   vim.api.nvim_buf_set_lines(history_buf, 0, -1, false, lines)
   vim.bo[history_buf].modifiable = false
@@ -419,6 +448,41 @@ local function set_keys(history_buf)
   map('q', function()
     M.close(history_buf)
   end, 'close')
+  -- Sessions and filters: redraw, keeping the cursor on its version.
+  local function redraw_view(change)
+    return function()
+      local state = browsers_state[history_buf]
+      local version = version_at_cursor(history_buf)
+      change(state, row_at_cursor(history_buf))
+      draw(history_buf)
+      local line = version and line_of_version(state, version.id)
+      vim.api.nvim_win_set_cursor(0, { line or math.min(HEADER_LINES + 1, vim.api.nvim_buf_line_count(history_buf)), 0 })
+      schedule_preview(history_buf)
+    end
+  end
+  local toggle_session = redraw_view(function(state, row)
+    if row and row.session then
+      state.view.expanded[row.session] = row.versions ~= nil
+    end
+  end)
+  map('<Tab>', toggle_session, 'expand or collapse the session')
+  map('za', toggle_session, 'expand or collapse the session')
+  map('zR', redraw_view(function(state)
+    for _, version in ipairs(state.versions) do
+      state.view.expanded[version.session or version.id] = true
+    end
+  end), 'expand every session')
+  map('zM', redraw_view(function(state)
+    for _, version in ipairs(state.versions) do
+      state.view.expanded[version.session or version.id] = false
+    end
+  end), 'collapse every session')
+  map('t', redraw_view(function(state)
+    state.view.hide_trivial = not state.view.hide_trivial
+  end), 'hide or show trivial versions')
+  map('A', redraw_view(function(state)
+    state.view.annotated_only = not state.view.annotated_only
+  end), 'only annotated versions, or all')
 end
 
 --- Close a history browser.
@@ -448,11 +512,10 @@ local function refresh(history_buf)
     state.versions = versions
     draw(history_buf)
     -- Stay on the version the cursor was on.
-    for index, version in ipairs(versions) do
-      if current and version.id == current.id then
-        for _, win in ipairs(vim.fn.win_findbuf(history_buf)) do
-          vim.api.nvim_win_set_cursor(win, { HEADER_LINES + index, 0 })
-        end
+    local line = current and line_of_version(state, current.id)
+    if line then
+      for _, win in ipairs(vim.fn.win_findbuf(history_buf)) do
+        vim.api.nvim_win_set_cursor(win, { line, 0 })
       end
     end
   end)
@@ -464,9 +527,11 @@ local function create_browser(article, versions)
   vim.bo[history_buf].bufhidden = 'wipe'
   vim.bo[history_buf].filetype = 'dateline-history'
   vim.b[history_buf].dateline_history = article
-  browsers_state[history_buf] = { article = article, versions = versions }
+  local view = data.new_view()
+  browsers_state[history_buf] = { article = article, versions = versions, view = view,
+    rows = data.rows(versions, view) }
   browsers[article] = history_buf
-  local height = math.min(#versions + HEADER_LINES, math.max(8, math.floor(vim.o.lines / 3)))
+  local height = math.min(#browsers_state[history_buf].rows + HEADER_LINES, math.max(8, math.floor(vim.o.lines / 3)))
   vim.cmd(string.format('botright %dsplit', height))
   local win = vim.api.nvim_get_current_win()
   vim.api.nvim_win_set_buf(win, history_buf)

@@ -11,7 +11,8 @@ local M = {}
 M.HEADER_LINES = 2
 local SPARK = { '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█' }
 local SPARK_WIDTH = 48
-local HELP = '<CR> open  d diff with buffer  D diff with previous  r restore  a annotate  q close'
+local HELP = '<CR> open  d diff with buffer  D diff with previous  r restore  a annotate  '
+  .. '<Tab> session  t trivial  A annotated only  q close'
 
 ---@class dateline.Version
 ---@field id string
@@ -24,6 +25,8 @@ local HELP = '<CR> open  d diff with buffer  D diff with previous  r restore  a 
 ---@field words integer
 ---@field words_delta integer
 ---@field summary string?
+---@field trivial boolean? only white space, punctuation or one typo changed (the core's)
+---@field session string? the id of the oldest version of its session of saves (the core's)
 
 -- article buffer -> { versions = dateline.Version[], fetching = callbacks[] }
 local logs = {}
@@ -215,14 +218,103 @@ local function pad(text, width)
   return text .. string.rep(' ', math.max(0, width - display_width(text)))
 end
 
+-- ------------------------------------------------------------- sessions --
+
+---@class dateline.HistoryView
+---@field expanded table<string, boolean> session id -> shown version by version (nil: the default)
+---@field hide_trivial boolean
+---@field annotated_only boolean
+
+---@class dateline.HistoryRow
+---@field version dateline.Version the version the row's keys act on (a session's newest)
+---@field session string? the session the row belongs to, when it has several versions shown
+---@field versions dateline.Version[]? a collapsed session's versions, newest first
+---@field gutter string '▸' a collapsed session, '▾' '│' '└' an expanded one's rows, '' alone
+
+--- A new view: every version shown, sessions at their default.
+---@return dateline.HistoryView
+function M.new_view()
+  return { expanded = {}, hide_trivial = false, annotated_only = false }
+end
+
+local function session_of(version)
+  return type(version.session) == 'string' and version.session ~= '' and version.session or version.id
+end
+
+--- The browser's rows for `versions` (newest first) in `view`: the filters
+--- drop versions (trivial ones, or all but the annotated), then each run of
+--- versions of one session (the core's `session`: saves by one author a
+--- few minutes apart) that shows more than one version becomes one row, or,
+--- expanded, its versions marked as one group. The newest session is
+--- expanded unless the user folded it: it is the work in progress; older
+--- sessions read as one revision each. Filters never change the sessions.
+---@param versions dateline.Version[]
+---@param view dateline.HistoryView
+---@return dateline.HistoryRow[]
+function M.rows(versions, view)
+  local shown = {}
+  for _, version in ipairs(versions) do
+    if not (view.hide_trivial and version.trivial == true) and not (view.annotated_only and not M.note_of(version)) then
+      shown[#shown + 1] = version
+    end
+  end
+  local rows, newest = {}, versions[1] and session_of(versions[1])
+  local index = 1
+  while index <= #shown do
+    local session = session_of(shown[index])
+    local last = index
+    while last < #shown and session_of(shown[last + 1]) == session do
+      last = last + 1
+    end
+    if last == index then
+      rows[#rows + 1] = { version = shown[index], gutter = '' }
+    else
+      local expanded = view.expanded[session]
+      if expanded == nil then
+        expanded = session == newest
+      end
+      if expanded then
+        for at = index, last do
+          rows[#rows + 1] = { version = shown[at], session = session,
+            gutter = at == index and '▾' or at == last and '└' or '│' }
+        end
+      else
+        rows[#rows + 1] = { version = shown[index], session = session, versions = vim.list_slice(shown, index, last),
+          gutter = '▸' }
+      end
+    end
+    index = last + 1
+  end
+  return rows
+end
+
+-- What a collapsed session row says after its time, date and author.
+local function session_facts(versions)
+  local notes, trivial = {}, 0
+  for _, version in ipairs(versions) do
+    notes[#notes + 1] = M.note_of(version)
+    if version.trivial == true then
+      trivial = trivial + 1
+    end
+  end
+  local text = string.format('%d saves', #versions)
+  if trivial > 0 then
+    text = text .. string.format(' (%d trivial)', trivial)
+  end
+  return text, #notes > 0 and table.concat(notes, '; ') or nil
+end
+
 --- The browser's lines for the versions of article `name` (newest first), and
 --- the highlights on them: { row, start_col, end_col, group } (end_col -1: to
---- the end of the line).
+--- the end of the line), and the row each line after the header shows.
 ---@param name string
 ---@param versions dateline.Version[]
+---@param view dateline.HistoryView?
 ---@return string[] lines
 ---@return table[] marks
-function M.render(name, versions)
+---@return dateline.HistoryRow[] rows
+function M.render(name, versions, view)
+  view = view or M.new_view()
   local lines, marks = {}, {}
   local words = {}
   local annotated = 0
@@ -233,8 +325,13 @@ function M.render(name, versions)
     end
   end
   local oldest, newest = versions[#versions], versions[1]
-  local header = string.format('%s — %d version%s, %d annotated', name, #versions, #versions == 1 and '' or 's',
-    annotated)
+  local sessions = {}
+  for _, version in ipairs(versions) do
+    sessions[session_of(version)] = true
+  end
+  local session_count = vim.tbl_count(sessions)
+  local header = string.format('%s — %d version%s, %d annotated, %d session%s', name, #versions,
+    #versions == 1 and '' or 's', annotated, session_count, session_count == 1 and '' or 's')
   if newest then
     local spark = M.sparkline(words)
     local prefix = header .. '   '
@@ -243,7 +340,14 @@ function M.render(name, versions)
   end
   lines[1] = header
   marks[#marks + 1] = { 0, 0, #name, 'DatelineHistoryTitle' }
-  lines[2] = HELP
+  local filters = {}
+  if view.annotated_only then
+    filters[#filters + 1] = 'annotated only'
+  end
+  if view.hide_trivial then
+    filters[#filters + 1] = 'trivial hidden'
+  end
+  lines[2] = #filters > 0 and ('[' .. table.concat(filters, ', ') .. ']  ' .. HELP) or HELP
   marks[#marks + 1] = { 1, 0, -1, 'DatelineHistoryHelp' }
 
   local author_width = 6
@@ -252,32 +356,57 @@ function M.render(name, versions)
       math.min(24, display_width(M.printable(version.author and version.author.name or ''))))
   end
   local now = os.time()
-  for index, version in ipairs(versions) do
+  local rows = M.rows(versions, view)
+  for index, entry in ipairs(rows) do
+    local version = entry.version
     local row = M.HEADER_LINES + index - 1
     local note = M.note_of(version)
+    local summary = version.summary ~= '' and version.summary or nil
+    local saves
+    local delta = version.words_delta or 0
+    local time = ((version.time or ''):sub(1, 16):gsub('T', ' '))
+    if entry.versions then
+      -- A collapsed session: its span of time, its change in words, its notes.
+      local oldest_in = entry.versions[#entry.versions]
+      delta = (version.words or 0) - ((oldest_in.words or 0) - (oldest_in.words_delta or 0))
+      local from, to = ((oldest_in.time or ''):sub(1, 16):gsub('T', ' ')), (version.time or ''):sub(12, 16)
+      time = from:sub(-5) == to and from or (from .. '–' .. to)
+      saves, note = session_facts(entry.versions)
+      summary = nil
+    end
+    -- A trivial version reads dimmed throughout: its own colours would draw
+    -- the eye to a change that does not matter.
+    local dim = version.trivial == true and not entry.versions
     local parts, col = {}, 0
     local function add(text, group)
-      if group and text ~= '' then
+      if group and text ~= '' and not dim then
         marks[#marks + 1] = { row, col, col + #text, group }
       end
       parts[#parts + 1] = text
       col = col + #text
     end
+    add(entry.gutter ~= '' and (entry.gutter .. ' ') or '  ', entry.gutter ~= '' and 'DatelineHistorySession' or nil)
     add(note and '● ' or '  ', note and 'DatelineHistoryAnnotated' or nil)
     add(pad(M.relative_time(version.timestamp, now), 11) .. ' ', 'DatelineHistoryTime')
-    add(((version.time or ''):sub(1, 16):gsub('T', ' ')) .. '  ', 'DatelineHistoryDate')
+    add(time .. '  ', 'DatelineHistoryDate')
     local author = M.printable(version.author and version.author.name or '?')
     if display_width(author) > author_width then
       author = vim.fn.strcharpart(author, 0, author_width - 1) .. '…'
     end
     add(pad(author, author_width) .. '  ', 'DatelineHistoryAuthor')
-    local delta = version.words_delta or 0
     add(pad(string.format('%+d', delta), 6), delta > 0 and 'DatelineHistoryAdded'
       or delta < 0 and 'DatelineHistoryRemoved' or 'DatelineHistoryTime')
     add(string.format('%5d words  ', version.words or 0), 'DatelineHistoryTime')
+    if dim then
+      add('(trivial) ')
+    end
+    -- A folded session says how many saves it holds before its notes,
+    -- which can be long.
+    if saves then
+      add(saves .. '  ', 'DatelineHistorySession')
+    end
     -- The note before the summary: a structural summary can be long, and
     -- the writer's own words must not be pushed off the right edge.
-    local summary = version.summary ~= '' and version.summary or nil
     if note then
       add(note, 'DatelineHistoryAnnotated')
       add(summary and '  — ' or '')
@@ -286,11 +415,17 @@ function M.render(name, versions)
       add(M.printable(summary), 'DatelineHistorySummary')
     end
     lines[#lines + 1] = table.concat(parts)
+    if dim then
+      marks[#marks + 1] = { row, 0, -1, 'DatelineHistoryTrivial' }
+    end
   end
   if #versions == 0 then
     lines[#lines + 1] = '  no versions yet: write the file (:w) or :Dateline snapshot'
+  elseif #rows == 0 then
+    lines[#lines + 1] = '  no version shown: ' .. (view.annotated_only and 'none is annotated (A shows all)'
+      or 'all are trivial (t shows them)')
   end
-  return lines, marks
+  return lines, marks, rows
 end
 
 -- A recorded version or a new note makes the cached log stale.

@@ -20,6 +20,24 @@ local function object(kind, extent)
   end
 end
 
+local function critic(action)
+  return function()
+    require('dateline.critic').resolve_at_cursor(action)
+  end
+end
+
+local function critic_all(action)
+  return function()
+    require('dateline.critic').resolve_all(0, action)
+  end
+end
+
+local function critic_wrap(kind)
+  return function()
+    require('dateline.critic').wrap_selection(kind)
+  end
+end
+
 M.actions = {
   -- The names predate subheads and the headline as stops; kept so that
   -- users' setup() tables keep working.
@@ -35,6 +53,16 @@ M.actions = {
   around_quotation = { OBJECT_MODES, 'A quotation with its marks', object('quotation', 'outer') },
   inner_annotation = { OBJECT_MODES, 'Inside an annotation', object('annotation', 'inner') },
   around_annotation = { OBJECT_MODES, 'An annotation with its markup', object('annotation', 'outer') },
+  -- CriticMarkup as tracked changes (critic.lua).
+  accept_annotation = { { 'n' }, 'Accept the annotation at the cursor', critic('accept') },
+  reject_annotation = { { 'n' }, 'Reject the annotation at the cursor', critic('reject') },
+  accept_all_annotations = { { 'n' }, 'Accept every annotation', critic_all('accept') },
+  reject_all_annotations = { { 'n' }, 'Reject every annotation', critic_all('reject') },
+  wrap_addition = { { 'x' }, 'Mark the selection added {++ ++}', critic_wrap('addition') },
+  wrap_deletion = { { 'x' }, 'Mark the selection deleted {-- --}', critic_wrap('deletion') },
+  wrap_substitution = { { 'x' }, 'Replace the selection {~~ ~> ~~}', critic_wrap('substitution') },
+  wrap_highlight = { { 'x' }, 'Highlight the selection {== ==}', critic_wrap('highlight') },
+  wrap_comment = { { 'x' }, 'Comment on the selection {== ==}{>> <<}', critic_wrap('comment') },
 }
 
 local applied = {} ---@type table<integer, {[1]: string[], [2]: string}[]>

@@ -10,10 +10,39 @@ local M = {}
 
 --- The outline of an article buffer (see outline_data.items).
 M.items = data.items
+--- The speakers view of an article buffer (see outline_data.speakers).
+M.speaker_items = data.speakers
 
 -- The window ---------------------------------------------------------------
 
 local namespace = vim.api.nvim_create_namespace('dateline.outline')
+-- The item previewed in the article, apart from the article's own marks.
+local preview_namespace = vim.api.nvim_create_namespace('dateline.outline.preview')
+
+-- The outline's keys, for the help lines `?` shows (the mappings are made
+-- in map_outline_keys).
+local HELP = {
+  { '<CR>', 'jump to the item' },
+  { 'za <Tab>', 'fold / unfold what is under ¶' },
+  { 'zo zc', 'unfold / fold' },
+  { 'zR zM', 'unfold / fold all' },
+  { 's', 'speakers / outline' },
+  { 'q', 'close' },
+  { '?', 'hide this help' },
+}
+local WINBAR = ' ?%#DatelineOutlineHelp# help · %*s%#DatelineOutlineHelp# speakers · %*za%#DatelineOutlineHelp# fold'
+
+local function help_lines(outline)
+  if not outline.help then
+    return {}
+  end
+  local lines = {}
+  for _, entry in ipairs(HELP) do
+    lines[#lines + 1] = string.format('%-9s %s', entry[1], entry[2])
+  end
+  lines[#lines + 1] = ''
+  return lines
+end
 -- The current item's mark lives apart, so following the cursor does not
 -- touch the highlights of every line.
 local current_namespace = vim.api.nvim_create_namespace('dateline.outline.current')
@@ -26,6 +55,11 @@ local current_namespace = vim.api.nvim_create_namespace('dateline.outline.curren
 ---@field items dateline.OutlineItem[]
 ---@field lines string[]? what the window shows
 ---@field render_ms number? how long the last render took
+---@field view 'outline'|'speakers' what the window lists
+---@field collapsed table<string, boolean> fold_key -> children hidden
+---@field shown dateline.OutlineLine[] the item of each line after the help
+---@field line_of table<integer, integer> item index -> its line after the help
+---@field help boolean the key help is shown above the items
 
 local outlines = {} ---@type table<integer, dateline.Outline> by tabpage
 local timers = {} ---@type table<integer, uv_timer_t> by article buffer
@@ -44,15 +78,29 @@ local function follow(outline)
   then
     return
   end
+  vim.api.nvim_buf_clear_namespace(outline.buf, current_namespace, 0, -1)
+  -- The speakers view lists quotations out of document order: no one item
+  -- is "the one the cursor is in".
+  if outline.view ~= 'outline' then
+    return
+  end
   local cursor = vim.api.nvim_win_get_cursor(outline.source_win)
   local index = data.current_index(outline.items, cursor[1] - 1, cursor[2])
-  vim.api.nvim_buf_clear_namespace(outline.buf, current_namespace, 0, -1)
-  if index then
-    vim.api.nvim_win_set_cursor(outline.win, { index, 0 })
-    vim.api.nvim_buf_set_extmark(outline.buf, current_namespace, index - 1, 0, {
+  local line = index and outline.line_of[index]
+  if line then
+    line = line + #help_lines(outline)
+    vim.api.nvim_win_set_cursor(outline.win, { line, 0 })
+    vim.api.nvim_buf_set_extmark(outline.buf, current_namespace, line - 1, 0, {
       line_hl_group = 'DatelineOutlineCurrent',
     })
   end
+end
+
+-- The index of the item on the outline's cursor line, if any.
+local function item_under_cursor(outline)
+  local line = vim.api.nvim_win_get_cursor(outline.win)[1] - #help_lines(outline)
+  local shown = outline.shown[line]
+  return shown and shown.index
 end
 
 --- The line of the outline window marked as current, if any.
@@ -66,41 +114,69 @@ function M.current_line()
   return mark and mark[2] + 1
 end
 
-local function render(outline)
+-- What the window says when it lists nothing.
+local function empty_line(outline, source)
+  if outline.view == 'outline' then
+    return '(no outline: the article is empty)'
+  elseif source == 'model' then
+    return '(nobody is quoted)'
+  elseif source == 'pending' then
+    return '(counting…)'
+  end
+  return '(speakers unavailable without the dateline server)'
+end
+
+-- Redraw the outline. `keep` (an item index) stays under the outline's
+-- cursor, for redraws the user asked for in the outline (a fold, the
+-- other view); otherwise the cursor follows the article's.
+local function render(outline, keep)
   if not vim.api.nvim_buf_is_valid(outline.source) or not vim.api.nvim_buf_is_valid(outline.buf) then
     return
   end
   local start = uv.hrtime()
-  local items, source, model = data.items(outline.source)
+  local list = outline.view == 'speakers' and data.speakers or data.items
+  local items, source, model = list(outline.source)
   outline.items = items
-  vim.wo[outline.win].statusline = ' Outline · ' .. data.summary(outline.source, source, model):gsub('%%', '%%%%')
+  local title = outline.view == 'speakers' and ' Speakers · ' or ' Outline · '
+  vim.wo[outline.win].statusline = title .. data.summary(outline.source, source, model):gsub('%%', '%%%%')
   local width = vim.api.nvim_win_get_width(outline.win) - 1
-  local lines, all_highlights = {}, {}
-  for index, item in ipairs(outline.items) do
-    lines[index], all_highlights[index] = data.format_item(item, width)
+  local shown, line_of = data.visible(items, outline.collapsed)
+  outline.shown, outline.line_of = shown, line_of
+  local help = help_lines(outline)
+  local lines, all_highlights = vim.list_extend({}, help), {}
+  for index = 1, #help do
+    all_highlights[index] = { { 0, #help[index], 'DatelineOutlineHelp' } }
   end
-  if #lines == 0 then
-    lines = { '(no outline: the article is empty)' }
+  for _, line in ipairs(shown) do
+    local index = #lines + 1
+    lines[index], all_highlights[index] = data.format_item(items[line.index], width,
+      line.collapsed and line.children or nil)
   end
+  if #shown == 0 then
+    lines[#lines + 1] = empty_line(outline, source)
+  end
+  outline.tick = vim.api.nvim_buf_get_changedtick(outline.source)
   -- Typing inside a paragraph seldom changes its first words.
-  if vim.deep_equal(lines, outline.lines) then
-    follow(outline)
-    return
-  end
-  outline.lines = lines
-  vim.bo[outline.buf].modifiable = true
-  vim.api.nvim_buf_set_lines(outline.buf, 0, -1, false, lines)
-  vim.bo[outline.buf].modifiable = false
-  vim.api.nvim_buf_clear_namespace(outline.buf, namespace, 0, -1)
-  for index, highlights in ipairs(all_highlights) do
-    for _, highlight in ipairs(highlights) do
-      vim.api.nvim_buf_set_extmark(outline.buf, namespace, index - 1, highlight[1], {
-        end_col = highlight[2],
-        hl_group = highlight[3],
-      })
+  if not vim.deep_equal(lines, outline.lines) then
+    outline.lines = lines
+    vim.bo[outline.buf].modifiable = true
+    vim.api.nvim_buf_set_lines(outline.buf, 0, -1, false, lines)
+    vim.bo[outline.buf].modifiable = false
+    vim.api.nvim_buf_clear_namespace(outline.buf, namespace, 0, -1)
+    for index, highlights in pairs(all_highlights) do
+      for _, highlight in ipairs(highlights) do
+        vim.api.nvim_buf_set_extmark(outline.buf, namespace, index - 1, highlight[1], {
+          end_col = highlight[2],
+          hl_group = highlight[3],
+        })
+      end
     end
   end
-  follow(outline)
+  if keep and line_of[keep] then
+    vim.api.nvim_win_set_cursor(outline.win, { line_of[keep] + #help, 0 })
+  else
+    follow(outline)
+  end
   outline.render_ms = (uv.hrtime() - start) / 1e6
 end
 
@@ -200,8 +276,32 @@ local function reopen_source(outline)
   return win
 end
 
+-- How an item is named in messages: "¶3 “first words…”".
+local function describe(item)
+  local line = data.format_item(item, 40)
+  return vim.trim(line)
+end
+
+-- `item` where it is now in the article: itself when the text at its place
+-- did not change, a copy at its new place when an edit moved it, or nil
+-- (and the user told, the outline redrawn) when it is gone.
+local function current_place(outline, item)
+  if data.still_there(outline.source, item) then
+    return item
+  end
+  local row, col = data.relocate(outline.source, item)
+  if row then
+    return vim.tbl_extend('force', item, { row = row, col = col })
+  end
+  vim.notify(string.format('dateline: outline: %s is no longer in the article (it changed since the outline was drawn); the outline is redrawn',
+    describe(item)), vim.log.levels.WARN)
+  render(outline)
+  return nil
+end
+
 local function jump_from_outline(outline)
-  local item = outline.items[vim.api.nvim_win_get_cursor(outline.win)[1]]
+  local index = item_under_cursor(outline)
+  local item = index and outline.items[index]
   if not item then
     return
   end
@@ -215,8 +315,87 @@ local function jump_from_outline(outline)
     end
     win = reopen_source(outline)
   end
+  item = current_place(outline, item)
+  if not item then
+    return
+  end
+  vim.api.nvim_buf_clear_namespace(outline.source, preview_namespace, 0, -1)
   vim.api.nvim_set_current_win(win)
   M.goto_item(win, item)
+end
+
+--- Show the item under the outline's cursor in the article's window,
+--- highlighted, leaving the cursor in the outline (aerial's autojump).
+local function preview(outline)
+  vim.api.nvim_buf_clear_namespace(outline.source, preview_namespace, 0, -1)
+  local index = item_under_cursor(outline)
+  local item = index and outline.items[index]
+  local win = source_window(outline)
+  if not item or not win or not data.still_there(outline.source, item) then
+    return
+  end
+  vim.api.nvim_win_set_cursor(win, { item.row + 1, item.col })
+  vim.api.nvim_win_call(win, function()
+    vim.cmd('normal! zvzz')
+  end)
+  vim.api.nvim_buf_set_extmark(outline.source, preview_namespace, item.row, item.col, {
+    end_row = item.end_row,
+    end_col = item.end_col,
+    hl_group = 'DatelineOutlinePreview',
+    strict = false,
+  })
+end
+
+--- The item index of the block the outline's cursor is in (the line itself,
+--- or the paragraph or speaker above a nested line).
+local function block_under_cursor(outline)
+  local line = vim.api.nvim_win_get_cursor(outline.win)[1] - #help_lines(outline)
+  while line > 0 do
+    local shown = outline.shown[line]
+    if shown and outline.items[shown.index].level == 0 then
+      return shown.index
+    end
+    line = line - 1
+  end
+end
+
+-- Fold ('close'), unfold ('open') or toggle what is under the block at the
+-- outline's cursor.
+local function fold(outline, action)
+  local index = block_under_cursor(outline)
+  if not index then
+    return
+  end
+  local key = data.fold_key(outline.items[index])
+  local closed = outline.collapsed[key] == true
+  if action == 'toggle' then
+    closed = not closed
+  else
+    closed = action == 'close'
+  end
+  outline.collapsed[key] = closed or nil
+  render(outline, index)
+end
+
+local function fold_all(outline, close)
+  outline.collapsed = {}
+  if close then
+    for _, item in ipairs(outline.items) do
+      if item.level == 0 then
+        outline.collapsed[data.fold_key(item)] = true
+      end
+    end
+  end
+  render(outline, outline.shown[1] and item_under_cursor(outline))
+end
+
+-- Show `view` ('outline' or 'speakers') in the outline window.
+local function show_view(outline, view)
+  if outline.view ~= view then
+    outline.view = view
+    outline.collapsed = {}
+    render(outline)
+  end
 end
 
 local autocommands_made = false
@@ -306,6 +485,7 @@ local function create_window(source)
   vim.bo[buf].filetype = 'datelineoutline'
   vim.api.nvim_buf_set_name(buf, 'dateline://outline/' .. buf)
   vim.wo[win].statusline = ' Outline'
+  vim.wo[win].winbar = WINBAR
   for option, value in pairs({
     number = false,
     relativenumber = false,
@@ -320,7 +500,18 @@ local function create_window(source)
     vim.wo[win][option] = value
   end
   vim.api.nvim_set_current_win(source_win)
-  return { win = win, buf = buf, source = source, source_win = source_win, items = {} }
+  return {
+    win = win,
+    buf = buf,
+    source = source,
+    source_win = source_win,
+    items = {},
+    view = 'outline',
+    collapsed = {},
+    shown = {},
+    line_of = {},
+    help = false,
+  }
 end
 
 local function map_outline_keys(outline)
@@ -334,6 +525,48 @@ local function map_outline_keys(outline)
     jump_from_outline(outline)
   end, 'jump to the item')
   map('q', M.close, 'close')
+  map('?', function()
+    outline.help = not outline.help
+    render(outline, item_under_cursor(outline))
+  end, 'show or hide the keys')
+  map('s', function()
+    show_view(outline, outline.view == 'speakers' and 'outline' or 'speakers')
+  end, 'speakers / outline')
+  for lhs, action in pairs({ za = 'toggle', ['<Tab>'] = 'toggle', zo = 'open', zc = 'close' }) do
+    map(lhs, function()
+      fold(outline, action)
+    end, action == 'toggle' and 'fold or unfold under the paragraph' or action == 'open' and 'unfold' or 'fold')
+  end
+  map('zR', function()
+    fold_all(outline, false)
+  end, 'unfold all')
+  map('zM', function()
+    fold_all(outline, true)
+  end, 'fold all')
+  local group = vim.api.nvim_create_augroup('dateline.outline.buffer.' .. outline.buf, { clear = true })
+  vim.api.nvim_create_autocmd('CursorMoved', {
+    group = group,
+    buffer = outline.buf,
+    desc = 'dateline: preview the item under the cursor in the article',
+    callback = function()
+      if config.get().outline.preview and vim.api.nvim_get_current_win() == outline.win then
+        preview(outline)
+      end
+    end,
+  })
+  vim.api.nvim_create_autocmd({ 'BufLeave', 'BufWipeout' }, {
+    group = group,
+    buffer = outline.buf,
+    desc = 'dateline: drop the preview highlight',
+    callback = function(event)
+      if vim.api.nvim_buf_is_valid(outline.source) then
+        vim.api.nvim_buf_clear_namespace(outline.source, preview_namespace, 0, -1)
+      end
+      if event.event == 'BufWipeout' then
+        return true
+      end
+    end,
+  })
 end
 
 --- Whether the current tabpage shows an outline.
@@ -350,8 +583,14 @@ function M.window()
 end
 
 --- Open the outline of the current article buffer in a side window.
-function M.open()
-  if M.is_open() then
+---@param view? 'outline'|'speakers' what it lists (default: the outline; an
+--- open outline switches to it)
+function M.open(view)
+  local open = current_outline()
+  if open then
+    if view then
+      show_view(open, view)
+    end
     return
   end
   local source = vim.api.nvim_get_current_buf()
@@ -361,6 +600,7 @@ function M.open()
   end
   make_autocommands()
   local outline = create_window(source)
+  outline.view = view or 'outline'
   outlines[vim.api.nvim_get_current_tabpage()] = outline
   map_outline_keys(outline)
   vim.api.nvim_create_autocmd('WinClosed', {
@@ -395,6 +635,18 @@ function M.refresh()
   if outline then
     render(outline)
   end
+end
+
+--- What the outline window of the current tabpage lists, if open.
+---@return ('outline'|'speakers')?
+function M.view()
+  local outline = current_outline()
+  return outline and outline.view
+end
+
+--- The speakers view: who is quoted, how often, in which paragraphs.
+function M.speakers()
+  M.open('speakers')
 end
 
 --- Open or close the outline.

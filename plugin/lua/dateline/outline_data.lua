@@ -12,12 +12,15 @@ local parser = require('dateline.parser')
 local M = {}
 
 ---@class dateline.OutlineItem
----@field kind 'headline'|'dateline'|'subhead'|'paragraph'|'quotation'|'comment'|'editor_note'
----@field level integer 0 for blocks, 1 for what sits inside a paragraph
+---@field kind 'headline'|'dateline'|'subhead'|'paragraph'|'quotation'|'comment'|'editor_note'|'speaker'
+---@field level integer 0 for blocks (and speakers), 1 for what sits inside a paragraph (or under a speaker)
 ---@field text string first words, on one line
 ---@field number integer? paragraph number, from 1 (the core's)
 ---@field words integer? the block's words (the core's)
 ---@field speaker string? who said a quotation, when the article says (the core's)
+---@field quotation integer? a quotation's index in the model's quotations (from 0)
+---@field count integer? a speaker's quotations (the core's)
+---@field paragraphs integer[]? the paragraphs a speaker is quoted in (the core's)
 ---@field row integer 0-based start
 ---@field col integer
 ---@field end_row integer
@@ -51,8 +54,23 @@ local function snippet(source, row, col, end_row, end_col)
   return text
 end
 
+-- How many bytes at an item's start identify it when the text changes
+-- under the outline (see still_there).
+local ANCHOR_BYTES = 32
+
 local function make_item(kind, level, row, col, end_row, end_col)
   return { kind = kind, level = level, text = '', row = row, col = col, end_row = end_row, end_col = end_col }
+end
+
+-- The bytes the item starts with in `source` (a buffer, or its lines).
+local function anchor(source, item)
+  local last = item.end_row == item.row and math.min(item.end_col, item.col + ANCHOR_BYTES)
+    or item.col + ANCHOR_BYTES
+  if type(source) == 'table' then
+    return (source[item.row + 1] or ''):sub(item.col + 1, last)
+  end
+  local line = vim.api.nvim_buf_get_lines(source, item.row, item.row + 1, false)[1] or ''
+  return line:sub(item.col + 1, last)
 end
 
 local function str(value)
@@ -109,6 +127,7 @@ local function items_from_model(buf, model)
   local lines, place = positions(buf)
   local function add(kind, level, range, order)
     local item = make_item(kind, level, place(range))
+    item.anchor = anchor(lines, item)
     item.order = { range.bytes[1], order }
     items[#items + 1] = item
     return item
@@ -140,11 +159,12 @@ local function items_from_model(buf, model)
       blocks[index - 1] = item
     end
   end
-  for _, quotation in ipairs(model.quotations or {}) do
+  for index, quotation in ipairs(model.quotations or {}) do
     local block = type(quotation.block) == 'number' and blocks[quotation.block] or nil
     local item = add('quotation', block and block.kind == 'paragraph' and 1 or 0, quotation.range, 2)
     item.text = snippet(lines, item.row, item.col, item.end_row, item.end_col)
     item.speaker = str(quotation.speaker)
+    item.quotation = index - 1
   end
   for _, annotation in ipairs(model.annotations or {}) do
     if annotation.kind == 'comment' then
@@ -188,6 +208,7 @@ end
 local function node_item(buf, kind, level, node)
   local item = make_item(kind, level, node:range())
   item.text = snippet(buf, item.row, item.col, item.end_row, item.end_col)
+  item.anchor = anchor(buf, item)
   return item
 end
 
@@ -244,6 +265,130 @@ function M.items(buf)
   return items_from_tree(buf), waiting and 'pending' or 'unavailable', nil
 end
 
+-- Speakers -------------------------------------------------------------------
+
+--- The speakers view of an article buffer: who is quoted (the core's
+--- `speakers`: in order of first quotation, then the quotations credited to
+--- nobody), each followed by their quotations. Without the model there are
+--- no speakers: the core credits them, never Lua.
+---@param buf integer
+---@return dateline.OutlineItem[] items
+---@return dateline.OutlineSource source
+---@return table? model
+function M.speakers(buf)
+  local items, source, model = M.items(buf)
+  if source ~= 'model' or type(model.speakers) ~= 'table' then
+    return {}, source == 'model' and 'unavailable' or source, model
+  end
+  local quotations = {}
+  for _, item in ipairs(items) do
+    if item.kind == 'quotation' then
+      quotations[item.quotation] = item
+    end
+  end
+  local view = {}
+  for _, speaker in ipairs(model.speakers) do
+    local first = quotations[(speaker.quotations or {})[1]]
+    if first then
+      view[#view + 1] = {
+        kind = 'speaker',
+        level = 0,
+        text = str(speaker.name) or '(credited to nobody)',
+        count = speaker.count,
+        paragraphs = speaker.paragraphs,
+        anchor = first.anchor,
+        row = first.row,
+        col = first.col,
+        end_row = first.end_row,
+        end_col = first.end_col,
+      }
+      for _, index in ipairs(speaker.quotations) do
+        local quotation = quotations[index]
+        if quotation then
+          view[#view + 1] = vim.tbl_extend('force', quotation, { level = 1 })
+        end
+      end
+    end
+  end
+  return view, source, model
+end
+
+-- Items after an edit -----------------------------------------------------
+
+--- Whether `item` is still where the outline last saw it: its first bytes
+--- are still at its place in `buf`.
+---@param buf integer
+---@param item dateline.OutlineItem
+---@return boolean
+function M.still_there(buf, item)
+  return item.anchor ~= nil and item.anchor ~= '' and anchor(buf, item) == item.anchor
+end
+
+--- Where `item` went after an edit moved it: the start of the nearest
+--- line part holding its first bytes, if any.
+---@param buf integer
+---@param item dateline.OutlineItem
+---@return integer? row 0-based
+---@return integer? col
+function M.relocate(buf, item)
+  if not item.anchor or item.anchor == '' then
+    return nil
+  end
+  local best_row, best_col
+  for row, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+    local col = line:find(item.anchor, 1, true)
+    if col and (not best_row or math.abs(row - 1 - item.row) < math.abs(best_row - item.row)) then
+      best_row, best_col = row - 1, col - 1
+    end
+  end
+  return best_row, best_col
+end
+
+-- Collapsing -----------------------------------------------------------------
+
+--- What identifies a block across redraws for collapsing: its paragraph
+--- number or speaker, else its kind and line.
+---@param item dateline.OutlineItem
+---@return string
+function M.fold_key(item)
+  if item.kind == 'speaker' then
+    return 'speaker:' .. item.text
+  end
+  return item.number and ('¶' .. item.number) or (item.kind .. ':' .. item.row)
+end
+
+---@class dateline.OutlineLine
+---@field index integer the item's index in the items
+---@field children integer items nested under it (level 1 after a level 0)
+---@field collapsed boolean its children are hidden
+
+--- The lines the outline shows: every block, and what sits under a block
+--- unless `collapsed[fold_key(block)]`. `line_of[index]` is the line an
+--- item shows on (its block's line when hidden).
+---@param items dateline.OutlineItem[]
+---@param collapsed table<string, boolean>
+---@return dateline.OutlineLine[] lines
+---@return table<integer, integer> line_of
+function M.visible(items, collapsed)
+  local lines, line_of, parent = {}, {}, nil
+  for index, item in ipairs(items) do
+    if item.level == 0 or not parent then
+      parent = { index = index, children = 0, collapsed = collapsed[M.fold_key(item)] == true }
+      lines[#lines + 1] = parent
+      line_of[index] = #lines
+    else
+      parent.children = parent.children + 1
+      if parent.collapsed then
+        line_of[index] = line_of[parent.index]
+      else
+        lines[#lines + 1] = { index = index, children = 0, collapsed = false }
+        line_of[index] = #lines
+      end
+    end
+  end
+  return lines, line_of
+end
+
 -- Rendering ----------------------------------------------------------------
 
 local ICONS = { subhead = '§ ', comment = '✎ ', editor_note = '※ ' }
@@ -288,13 +433,23 @@ end
 --- One line of the outline, with the highlights of its parts.
 ---@param item dateline.OutlineItem
 ---@param width integer display cells available
+---@param folded integer? items hidden under it (a collapsed paragraph or speaker)
 ---@return string line
 ---@return {[1]: integer, [2]: integer, [3]: string}[] highlights start byte, end byte, group
-function M.format_item(item, width)
+function M.format_item(item, width, folded)
+  if item.kind == 'speaker' then
+    return M.format_speaker(item, width, folded)
+  end
   local indent = string.rep('  ', item.level)
   local prefix, prefix_group = ICONS[item.kind] or '', GROUPS[item.kind]
+  if folded and folded > 0 then
+    -- Says what is hidden, so a collapsed paragraph is not mistaken for one
+    -- without quotations.
+    prefix = '▸' .. folded .. ' ' .. prefix
+    prefix_group = 'DatelineOutlineFolded'
+  end
   if item.kind == 'paragraph' then
-    prefix, prefix_group = '¶' .. (item.number or '') .. ' ', 'DatelineOutlineNumber'
+    prefix, prefix_group = prefix .. '¶' .. (item.number or '') .. ' ', prefix_group or 'DatelineOutlineNumber'
   elseif item.kind == 'quotation' and item.speaker then
     prefix, prefix_group = item.speaker .. ': ', 'DatelineSpeaker'
   end
@@ -312,6 +467,27 @@ function M.format_item(item, width)
   end
   if #line > #head and GROUPS[item.kind] then
     highlights[#highlights + 1] = { #head, #line, GROUPS[item.kind] }
+  end
+  return line, highlights
+end
+
+--- One line of the speakers view: the name, then how often and where, e.g.
+--- "Lee  2 quotes · ¶1 4 5".
+---@param item dateline.OutlineItem
+---@param width integer
+---@param folded integer?
+---@return string line
+---@return {[1]: integer, [2]: integer, [3]: string}[] highlights
+function M.format_speaker(item, width, folded)
+  local marker = folded and folded > 0 and '▸ ' or ''
+  local name = item.text:gsub('%c', ' ')
+  local paragraphs = #(item.paragraphs or {}) > 0 and (' · ¶' .. table.concat(item.paragraphs, ' ')) or ''
+  local facts = string.format('  %d %s%s', item.count or 0, item.count == 1 and 'quote' or 'quotes', paragraphs)
+  local line = truncate(marker .. name .. facts, math.max(width, 8))
+  local name_end = math.min(#marker + #name, #line)
+  local highlights = { { #marker, name_end, 'DatelineSpeaker' } }
+  if #line > name_end then
+    highlights[#highlights + 1] = { name_end, #line, 'DatelineOutlineNumber' }
   end
   return line, highlights
 end

@@ -128,7 +128,24 @@ typedef struct {
     size_t size;
     origin_key *blocks, *quotes;
     size_t block_count, quote_count;
+    origin_key front[DL_BLAME_FRONT_PARTS];
+    int has_front[DL_BLAME_FRONT_PARTS];
 } version_keys;
+
+/* The span of a front-matter part of `article`, or NULL when it has none.
+ * A byline after a blank line is a block, blamed as one. */
+static const dl_span *front_span(const dl_article *article, dl_blame_front_part part)
+{
+    if (part == DL_BLAME_HEADLINE)
+        return article->headline;
+    if (part == DL_BLAME_DEK)
+        return article->dek;
+    for (size_t i = 0; article->byline && i < article->block_count; i++)
+        if (article->blocks[i].kind == DL_BLOCK_BYLINE &&
+            article->blocks[i].span.range.start_byte == article->byline->range.start_byte)
+            return NULL;
+    return article->byline;
+}
 
 static void keys_dispose(version_keys *v)
 {
@@ -160,6 +177,15 @@ static int make_keys(version_keys *v, const dl_article *article, const version_k
     }
     qsort(v->blocks, v->block_count, sizeof(origin_key), compare_keys);
     qsort(v->quotes, v->quote_count, sizeof(origin_key), compare_keys);
+    for (int part = 0; part < DL_BLAME_FRONT_PARTS; part++) {
+        const dl_span *span = front_span(article, (dl_blame_front_part)part);
+        v->has_front[part] = span != NULL;
+        if (!span)
+            continue;
+        uint64_t h = words_hash(span->text);
+        int same = old && old->has_front[part] && old->front[part].hash == h;
+        v->front[part] = (origin_key){h, same ? old->front[part].origin : version};
+    }
     return 0;
 }
 
@@ -415,6 +441,18 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
         goto done;
     }
     const version_keys *latest = &part->latest;
+    for (int p = 0; p < DL_BLAME_FRONT_PARTS && error == 0; p++) {
+        const dl_span *span = front_span(article, (dl_blame_front_part)p);
+        if (!span)
+            continue;
+        uint64_t h = words_hash(span->text);
+        dl_blame_front *front = &blame->front[blame->front_count++];
+        front->part = (dl_blame_front_part)p;
+        front->range = span->range;
+        if (latest->has_front[p] && latest->front[p].hash == h)
+            error = fill_version(&front->recorded, &front->version, latest->front[p].origin,
+                                 part->log, part->chain);
+    }
     for (size_t i = 0; i < article->block_count && error == 0; i++) {
         uint64_t h = words_hash(article->blocks[i].span.text);
         size_t origin = origin_of(latest->blocks, latest->block_count, h, NOT_RECORDED);
@@ -445,6 +483,8 @@ void dl_blame_free(dl_blame *blame)
 {
     if (!blame)
         return;
+    for (size_t i = 0; i < blame->front_count; i++)
+        version_dispose(&blame->front[i].version);
     for (size_t i = 0; i < blame->count; i++) {
         free(blame->lines[i].first_words);
         version_dispose(&blame->lines[i].version);
@@ -477,7 +517,14 @@ static json_t *version_json(int recorded, const dl_history_version *v)
 
 int dl_blame_to_json(json_t **out, const dl_blame *blame)
 {
-    json_t *blocks = json_array(), *quotes = json_array();
+    static const char *const part_names[DL_BLAME_FRONT_PARTS] = {"headline", "dek", "byline"};
+    json_t *front = json_array(), *blocks = json_array(), *quotes = json_array();
+    for (size_t i = 0; front && i < blame->front_count; i++) {
+        const dl_blame_front *f = &blame->front[i];
+        json_array_append_new(front, json_pack("{s:s,s:o,s:o}", "part", part_names[f->part],
+                                               "range", dl_json_range(&f->range), "version",
+                                               version_json(f->recorded, &f->version)));
+    }
     for (size_t i = 0; blocks && i < blame->count; i++) {
         const dl_blame_line *line = &blame->lines[i];
         json_array_append_new(
@@ -496,8 +543,8 @@ int dl_blame_to_json(json_t **out, const dl_blame *blame)
                       q->speaker ? json_string(q->speaker) : json_null(), "version",
                       version_json(q->recorded, &q->version)));
     }
-    json_t *json = json_pack("{s:i,s:o,s:o,s:I,s:I}", "schema", DL_JSON_SCHEMA, "blocks", blocks,
-                             "quotations", quotes, "versions_walked",
+    json_t *json = json_pack("{s:i,s:o,s:o,s:o,s:I,s:I}", "schema", DL_JSON_SCHEMA, "front", front,
+                             "blocks", blocks, "quotations", quotes, "versions_walked",
                              (json_int_t)blame->versions_walked, "versions_read",
                              (json_int_t)blame->versions_read);
     if (!json)

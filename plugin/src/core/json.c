@@ -81,6 +81,80 @@ static json_t *quotations_json(const dl_article *article)
     return quotations;
 }
 
+/* The entry of `speakers` for quotation `q`: found through `by_name`
+ * (name -> entry), or appended in order of first appearance. Quotations
+ * credited to nobody share one entry with a null name, which `unattributed`
+ * holds until it is appended last. Returns a borrowed reference. */
+static json_t *speaker_entry(json_t *speakers, json_t *by_name, json_t **unattributed,
+                             const dl_quotation *q)
+{
+    json_t *entry = q->speaker ? json_object_get(by_name, q->speaker) : *unattributed;
+    if (entry)
+        return entry;
+    entry = json_pack("{s:o,s:i,s:[],s:[]}", "name", string_or_null(q->speaker), "count", 0,
+                      "paragraphs", "quotations");
+    if (!entry)
+        return NULL;
+    if (!q->speaker) {
+        *unattributed = entry;
+        return entry;
+    }
+    if (json_object_set(by_name, q->speaker, entry) < 0 ||
+        json_array_append_new(speakers, entry) < 0)
+        return NULL;
+    return entry;
+}
+
+/* Who is quoted, how often and where: the copy desk's check, computed from
+ * the quotations above so that every front end shows the same figures.
+ * `count` counts a quotation running over several paragraphs once, as
+ * stats.quotations does; `paragraphs` (numbers, ascending, each once) and
+ * `quotations` (indexes into "quotations") list every part. */
+static json_t *speakers_json(const dl_article *article)
+{
+    json_t *speakers = json_array();
+    json_t *by_name = json_object();
+    json_t *unattributed = NULL;
+    /* The entry of a quotation left open at the end of its paragraph: its
+     * continuation is the same quotation, listed with it even where the
+     * parts name the speaker differently ("said Luis Ortega" ... "Ortega
+     * said"), so that no entry holds only the rest of someone's quotation. */
+    json_t *running = NULL;
+    int ok = speakers && by_name;
+    for (size_t i = 0; ok && i < article->quotation_count; i++) {
+        const dl_quotation *q = &article->quotations[i];
+        json_t *entry = q->continued && running
+                            ? running
+                            : speaker_entry(speakers, by_name, &unattributed, q);
+        if (!entry) {
+            ok = 0;
+            break;
+        }
+        running = q->runs_on ? entry : NULL;
+        if (!q->continued)
+            json_object_set_new(entry, "count",
+                                json_integer(json_integer_value(json_object_get(entry, "count")) + 1));
+        json_array_append_new(json_object_get(entry, "quotations"), json_integer((json_int_t)i));
+        uint32_t number = q->block == DL_NO_BLOCK ? 0 : article->blocks[q->block].paragraph;
+        json_t *paragraphs = json_object_get(entry, "paragraphs");
+        size_t last = json_array_size(paragraphs);
+        /* Quotations come in document order, so a repeat is the last number. */
+        if (number && (last == 0 ||
+                       json_integer_value(json_array_get(paragraphs, last - 1)) != number))
+            json_array_append_new(paragraphs, json_integer(number));
+    }
+    if (ok && unattributed && json_array_append_new(speakers, unattributed) < 0)
+        ok = 0;
+    else if (!ok)
+        json_decref(unattributed);
+    json_decref(by_name);
+    if (!ok) {
+        json_decref(speakers);
+        return NULL;
+    }
+    return speakers;
+}
+
 static json_t *annotations_json(const dl_article *article)
 {
     json_t *annotations = json_array();
@@ -99,12 +173,13 @@ static json_t *annotations_json(const dl_article *article)
 
 int dl_json_article(json_t **out, const dl_article *article)
 {
-    json_t *json = json_pack("{s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "schema", DL_JSON_SCHEMA,
-                             "headline", span_json(article->headline), "dek",
+    json_t *json = json_pack("{s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "schema",
+                             DL_JSON_SCHEMA, "headline", span_json(article->headline), "dek",
                              span_json(article->dek), "byline", span_json(article->byline),
                              "dateline", dateline_json(article), "blocks", blocks_json(article),
-                             "quotations", quotations_json(article), "annotations",
-                             annotations_json(article), "stats", stats_json(&article->stats));
+                             "quotations", quotations_json(article), "speakers",
+                             speakers_json(article), "annotations", annotations_json(article),
+                             "stats", stats_json(&article->stats));
     if (!json)
         return dl_error_set(DL_ERROR, "out of memory building JSON");
     *out = json;
