@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli_article.h"
+#include "cli_common.h"
 #include "cli_detect.h"
 #include "cli_diff.h"
 #include "cli_history.h"
@@ -93,7 +94,9 @@ int dl_cli_run(int argc, char **argv, FILE *out, FILE *err)
             return commands[i].run(argc - 1, argv + 1, out, err);
         }
     }
-    fprintf(err, "%s: '%s' is not a command\n\n", DL_NAME, name);
+    fprintf(err, "%s: '", DL_NAME);
+    dl_cli_put_text(err, name);
+    fputs("' is not a command\n\n", err);
     print_usage(err);
     return DL_EXIT_USAGE;
 }

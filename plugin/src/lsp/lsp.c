@@ -428,8 +428,7 @@ static void on_did_save(dl_lsp_server *s, const json_t *params)
         !in_workspace(s, doc->path)) {
         char message[4096];
         outside_message(s, message, sizeof(message), doc->path);
-        dl_lsp_notify(&s->writer, "window/logMessage",
-                      json_pack("{s:i, s:s}", "type", 2, "message", message));
+        dl_lsp_message(&s->writer, "window/logMessage", 2, message);
         dl_lsp_notify(&s->writer, "dateline/recorded",
                       json_pack("{s:s, s:b, s:s}", "uri", doc->uri, "recorded", 0, "error",
                                 message));
