@@ -9,6 +9,7 @@
 #include "cli_history.h"
 #include "cli_lsp.h"
 #include "dateline/error.h"
+#include "dateline/text.h"
 #include "dateline_version.h"
 
 typedef int (*command_fn)(int argc, char **argv, FILE *out, FILE *err);
@@ -73,6 +74,21 @@ static int run_version(int argc, char **argv, FILE *out, FILE *err)
     return DL_EXIT_OK;
 }
 
+/* What the core repaired on its own while the command ran (a stale lock
+ * broken), one "dateline: " line each on stderr: stdout stays the
+ * command's output for scripts. */
+static void put_notices(FILE *err)
+{
+    const char *notices = dl_notice_take();
+    while (*notices != '\0') {
+        size_t line = strcspn(notices, "\n");
+        fprintf(err, "%s: ", DL_NAME);
+        dl_text_put(err, notices, line, DL_TEXT_ONE_LINE);
+        fputc('\n', err);
+        notices += line + (notices[line] == '\n');
+    }
+}
+
 int dl_cli_run(int argc, char **argv, FILE *out, FILE *err)
 {
     if (argc < 2) {
@@ -91,7 +107,9 @@ int dl_cli_run(int argc, char **argv, FILE *out, FILE *err)
     for (size_t i = 0; i < command_count; i++) {
         if (strcmp(commands[i].name, name) == 0) {
             dl_error_clear();
-            return commands[i].run(argc - 1, argv + 1, out, err);
+            int status = commands[i].run(argc - 1, argv + 1, out, err);
+            put_notices(err);
+            return status;
         }
     }
     fprintf(err, "%s: '", DL_NAME);

@@ -234,10 +234,12 @@ static int ref_swap(git_repository *repo, const char *refname, const git_oid *id
 }
 
 /*
- * Remove `refname`'s lock file if it is stale; 1 if it was removed. Two
- * writers may find the same stale lock, so the one file looked at is first
- * renamed aside (only one of them can), and should it turn out fresh (the
- * other writer broke the stale lock and took its own since), given back.
+ * Remove `refname`'s lock file if it is stale; 1 if it was removed, and
+ * the user is told (dl_notice_add): a lock is a sign of a writer that was
+ * killed or crashed, worth knowing about. Two writers may find the same
+ * stale lock, so the one file looked at is first renamed aside (only one
+ * of them can), and should it turn out fresh (the other writer broke the
+ * stale lock and took its own since), given back.
  */
 static int break_stale_lock(git_repository *repo, const char *refname)
 {
@@ -254,11 +256,15 @@ static int break_stale_lock(git_repository *repo, const char *refname)
     if (stat(lock, &st) < 0 || time(NULL) - st.st_mtime < STALE_LOCK_SECONDS ||
         rename(lock, aside) < 0)
         goto done;
+    long long age = (long long)(time(NULL) - st.st_mtime);
     if (stat(aside, &st) == 0 && time(NULL) - st.st_mtime < STALE_LOCK_SECONDS)
         link(aside, lock); /* should a third writer hold the lock by now, it stands */
     else
         broken = 1;
     unlink(aside);
+    if (broken)
+        dl_notice_add("removed a stale lock left %lld s ago by a writer that is gone: %s", age,
+                      lock);
 
 done:
     free(aside);

@@ -881,7 +881,16 @@ static void run_job(runner *w, dl_lsp_job *job)
     case DL_LSP_JOB_OPENED: run_opened(w, job); break;
     case DL_LSP_JOB_CLOSE: forget_doc(w, job->uri); break;
     }
-
+    /* What the core repaired on its own during the job (a stale lock
+     * broken): the client's log hears of it, the user is not interrupted. */
+    const char *notices = dl_notice_take();
+    while (*notices != '\0') {
+        size_t line = strcspn(notices, "\n");
+        char message[2100];
+        snprintf(message, sizeof(message), "dateline: %.*s", (int)line, notices);
+        dl_lsp_message(w->writer, "window/logMessage", 3, message);
+        notices += line + (notices[line] == '\n');
+    }
 }
 
 static long long elapsed_ms(const struct timespec *since)
