@@ -638,6 +638,29 @@ static int refuse_foreign_repository(const char *dir)
     return error;
 }
 
+int dl_history_library_init(void)
+{
+    int count = git_libgit2_init();
+    if (count < 0)
+        return dl_history__git_error(count, "cannot initialise libgit2");
+    /* git finds ~/.gitconfig through $HOME; libgit2 may ask the password
+     * database instead. Follow git, so that HOME=... works as people
+     * expect (and tests can have their own identity). Only the first
+     * initialisation sets it: options are process-wide and not meant to
+     * change under another thread. */
+    if (count == 1) {
+        const char *home = getenv("HOME");
+        if (home != NULL && home[0] == '/')
+            git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
+    }
+    return 0;
+}
+
+void dl_history_library_release(void)
+{
+    git_libgit2_shutdown();
+}
+
 int dl_history_store_open(dl_history_store **out, const char *path,
                           const dl_history_store_options *opts)
 {
@@ -646,14 +669,8 @@ int dl_history_store_open(dl_history_store **out, const char *path,
     char *dir = NULL, *store_dir = NULL;
     int error;
 
-    /* git finds ~/.gitconfig through $HOME; libgit2 may ask the password
-     * database instead. Follow git, so that HOME=... works as people
-     * expect (and tests can have their own identity). */
-    if (git_libgit2_init() == 1) {
-        const char *home = getenv("HOME");
-        if (home != NULL && home[0] == '/')
-            git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
-    }
+    if ((error = dl_history_library_init()) < 0)
+        return error;
 
     const char *explicit_dir = opts && opts->store_dir ? opts->store_dir : NULL;
     if (explicit_dir == NULL) {
