@@ -399,7 +399,8 @@ test_stress_suites() {
     local spec
     for spec in "$ROOT"/tests/stress/*_test.sh; do
         [ -f "$spec" ] || continue
-        run_tap_suite "stress ${spec##*/}" env DATELINE_ROOT="$ROOT" bash "$spec"
+        run_tap_suite "stress ${spec##*/}" env DATELINE_ROOT="$ROOT" \
+            DATELINE_NODE_MODULES="$CACHE/node/node_modules" bash "$spec"
     done
 }
 
