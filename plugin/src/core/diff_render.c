@@ -328,7 +328,7 @@ static void put_block(view *v, const dl_diff_block *e, const dl_article *old,
             put_label(v, e->old_kind, e->old_number);
         fprintf(v->out, " %s\n" INDENT, added ? "added" : "removed");
         style(v, RESET);
-        put_marked(v, b->span.text, strlen(b->span.text), added ? GREEN : RED,
+        put_marked(v, b->span.text, b->span.size, added ? GREEN : RED,
                    added ? "{+" : "[-", added ? "+}" : "-]");
         fputc('\n', v->out);
         return;
