@@ -292,3 +292,32 @@ Test(hostile_escapes, the_servers_messages_and_hover_show_escapes_on_one_line)
     assert_inert(hover, 0, "hover");
     test_client_stop(&c);
 }
+
+Test(hostile_escapes, diagnostics_quote_a_note_escaped)
+{
+    /* The quotation changes since the annotated version: the diagnostic
+     * names that version's note and the words it had. */
+    char uri[4096];
+    snprintf(uri, sizeof(uri), "file://%s", file);
+    test_client c;
+    test_client_start(&c, 0);
+    test_client_initialize(&c, NULL);
+    test_client_open(&c, uri,
+                     "Head\033[2Jline\a\n\nBody \xc2\x9b"
+                     "31m text “unquoted\033]52;c;aGk=\a,” he said.\n");
+    dl_lsp_server_drain(c.server);
+    dl_lsp_server_idle(c.server); /* the worker's results: diagnostics */
+    json_t *published = test_client_last(&c, "textDocument/publishDiagnostics");
+    cr_assert(published != NULL);
+    json_t *diagnostics = json_object_get(json_object_get(published, "params"), "diagnostics");
+    int quoted = 0;
+    size_t i;
+    json_t *d;
+    json_array_foreach(diagnostics, i, d) {
+        const char *message = json_string_value(json_object_get(d, "message"));
+        assert_inert(message, 0, "diagnostic");
+        quoted += strstr(message, "cleared\\033[2J by\\302\\233 legal\\a FAKE LINE") != NULL;
+    }
+    cr_assert(eq(int, quoted, 1), "%s", json_dumps(diagnostics, 0));
+    test_client_stop(&c);
+}

@@ -881,9 +881,15 @@ void dl_lsp_diagnostics_dispose(dl_lsp_diagnostics *diags)
 json_t *dl_lsp_diagnostic_json(const dl_lsp_document *doc, const dl_lsp_diagnostic *d,
                                dl_lsp_encoding enc)
 {
-    return json_pack("{s:o, s:i, s:s, s:s, s:s}", "range",
-                     dl_lsp_range_json(doc, d->start, d->end, enc), "severity", d->severity,
-                     "code", d->code, "source", "dateline", "message", d->message);
+    /* The editor shows the message to a person, often as virtual text on
+     * one line; it quotes notes and quotations: escaped like the CLI's. */
+    char *shown = dl_text_escape(d->message, strlen(d->message), DL_TEXT_ONE_LINE);
+    json_t *json = json_pack("{s:o, s:i, s:s, s:s, s:s}", "range",
+                             dl_lsp_range_json(doc, d->start, d->end, enc), "severity",
+                             d->severity, "code", d->code, "source", "dateline", "message",
+                             shown ? shown : d->message);
+    free(shown);
+    return json;
 }
 
 json_t *dl_lsp_diagnostics_json(const dl_lsp_document *doc, const dl_lsp_diagnostics *diags,
