@@ -154,6 +154,25 @@ portable-check: build/clang/$(NAME)
 	@if grep -nE '^[[:space:]]*#[[:space:]]*define[[:space:]]+($(NONPORTABLE_MACROS))' $(ALL_SOURCES); then \
 	    echo 'portable-check: the lines above ask for non-POSIX extensions' >&2; exit 1; fi
 
+# --- ThreadSanitizer: the language server's threads (make tsan) ---
+# The whole CLI built with -fsanitize=thread, for the language server's
+# request thread, history runner and watchdog; ./build.sh test --stress
+# runs the server's test session on it (tests/stress/tsan_test.sh).
+TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+tsan_obj    = $(patsubst %.c,build/tsan/%.o,$(1))
+build/tsan/$(GRAMMAR_SRC)/parser.o: $(GRAMMAR_SRC)/parser.c
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(TSAN_FLAGS) -I$(GRAMMAR_SRC) -MMD -MP -c $< -o $@
+build/tsan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(WARN) $(TSAN_FLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+build/tsan/$(NAME): $(call tsan_obj,plugin/src/cli/main.c $(FRONTEND_SOURCES) $(CORE_SOURCES) \
+                                    $(PARSER_SOURCES))
+	$(CC) -fsanitize=thread -o $@ $^ $(PKG_LIBS) -lpthread
+
+.PHONY: tsan
+tsan: build/tsan/$(NAME)
+
 # --- Criterion suites, one binary per tests/<module>/ ---
 # tests/support/ is an archive, so a suite links only the helpers it uses
 # (the fuzz replay helper needs a fuzz target that most suites lack).

@@ -21,9 +21,11 @@ Commands:
   build         compile the parser, queries, core library and the dateline CLI
                 (incremental; installs nothing, says what is missing)
   test          deps + build, then every test suite; ends with "N passed, N failed"
-  test --stress every test suite, then the slow checks too (about 30 s more): peak
-                memory of a 10 MB rewrite, ~100 snapshot writers killed at random
-                moments then fsck and later snapshots; one closing line for all
+  test --stress every test suite, then the slow checks too (about 2 min more): peak
+                memory of a 10 MB rewrite and a one-word change to 100 MB, 200
+                snapshot writers killed at random moments then fsck and later
+                snapshots, the server's session under ThreadSanitizer; one
+                closing line for all
   install       build, then install the CLI into $PREFIX/bin (default ~/.local/bin)
                 and link the Neovim plugin
   uninstall     remove exactly what install put in place
@@ -397,14 +399,15 @@ test_valgrind_suite() {
 }
 
 # The slow checks, too slow for every run (test --stress): they wait out
-# the stale-lock age and write tens of megabytes.
+# the stale-lock age, write hundreds of megabytes and build with TSan.
 test_stress_suites() {
     run_tap_suite "stress diff_stress.sh --check" \
         env DATELINE_ROOT="$ROOT" bash "$ROOT/bench/diff_stress.sh" --check
     local spec
     for spec in "$ROOT"/tests/stress/*_test.sh; do
         [ -f "$spec" ] || continue
-        run_tap_suite "stress ${spec##*/}" env DATELINE_ROOT="$ROOT" bash "$spec"
+        run_tap_suite "stress ${spec##*/}" env DATELINE_ROOT="$ROOT" \
+            DATELINE_NODE_MODULES="$CACHE/node/node_modules" bash "$spec"
     done
 }
 

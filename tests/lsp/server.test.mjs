@@ -16,7 +16,9 @@ const require = createRequire(process.env.DATELINE_NODE_MODULES + '/');
 const rpc = require('vscode-jsonrpc/node');
 const proto = require('vscode-languageserver-protocol');
 
-const BIN = path.join(ROOT, 'plugin/bin/dateline');
+// DATELINE_BIN: another build of the CLI (tests/stress/tsan_test.sh runs
+// this session on the ThreadSanitizer build).
+const BIN = process.env.DATELINE_BIN || path.join(ROOT, 'plugin/bin/dateline');
 const SHARED = process.env.DATELINE_SHARED || path.join(ROOT, '../shared');
 const SEED_PATH = path.join(SHARED, 'seeds/000_8262d85f5fa5c412.txt');
 const SEED = fs.existsSync(SEED_PATH) ? fs.readFileSync(SEED_PATH, 'utf8') : null;

@@ -29,11 +29,22 @@ typedef struct {
     uint32_t end_line;
 } dl_range;
 
-/** A piece of the article: its text exactly as in the file, and where. */
+/**
+ * A piece of the article: its text exactly as in the file, and where.
+ * `text` points into the model's own copy of the article (every span of a
+ * model shares it, instead of each holding a copy of its bytes): `size`
+ * bytes, not NUL-terminated, valid as long as the model is.
+ */
 typedef struct {
-    char *text;
+    const char *text;
+    size_t size;
     dl_range range;
 } dl_span;
+
+/* The bytes a model was built from, which its spans point into. Shared,
+ * counted, by the models of one text and the dl_article_parser that parsed
+ * it, so that a parser and its model hold the text once. */
+typedef struct dl_article_source dl_article_source;
 
 typedef enum {
     DL_BLOCK_BYLINE,
@@ -109,6 +120,11 @@ typedef struct {
     size_t annotation_count;
 
     dl_article_stats stats;
+
+    /** What the spans point into; the model holds it (dl_article_free
+     *  lets go). The model does not borrow the caller's text: that can be
+     *  freed once the model is made. */
+    dl_article_source *source;
 } dl_article;
 
 /** Words a minute used for reading time. */

@@ -37,4 +37,21 @@ int dl_error_set(int code, const char *format, ...)
 /** Forget the last failure on this thread. */
 void dl_error_clear(void);
 
+/**
+ * Tell the user something that is not a failure: the core repaired
+ * something on its own (broke a dead writer's stale lock) and the user
+ * should know, but the operation goes on. Kept per thread, like the
+ * error record, one line per notice, until dl_notice_take. The core never
+ * prints; each front end takes the notices after an operation and shows
+ * them its way (the CLI on stderr, the server as window/logMessage).
+ */
+void dl_notice_add(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * The notices added on this thread since the last take, one per line
+ * (each ending in "\n"), or "" if none; they are forgotten. The string is
+ * valid until the next dl_notice_* call on this thread.
+ */
+const char *dl_notice_take(void);
+
 #endif

@@ -63,6 +63,20 @@ typedef struct {
 #define DL_HISTORY_STORE_OPTIONS_INIT {DL_HISTORY_STORE_OPTIONS_VERSION, NULL}
 
 /**
+ * Make libgit2 ready for this process and set its process-wide options
+ * (the global config is found through $HOME, as git does). Counted: pair
+ * each call with dl_history_library_release. dl_history_store_open does
+ * this for itself; a program that opens stores from several threads (the
+ * language server) calls it once on its main thread before it starts
+ * them, so that those options are never set while another thread is
+ * using libgit2.
+ */
+int dl_history_library_init(void);
+
+/** Undo one dl_history_library_init. */
+void dl_history_library_release(void);
+
+/**
  * Open the store for `path`, a file (which need not exist yet) or a
  * directory: the git repository containing it, else the user's fallback
  * store, which is created on first use.

@@ -27,7 +27,7 @@ int dl_text_check(const char *data, size_t size, const char *what);
 
 /** How dl_text_put lays out line breaks. */
 typedef enum {
-    /** Line breaks (CRLF as one) and tabs become spaces: a log line. */
+    /** Line breaks (LF, CRLF, a lone CR) and tabs become spaces: a log line. */
     DL_TEXT_ONE_LINE,
     /** Line breaks and tabs are kept; CRLF and a lone CR print as LF. */
     DL_TEXT_LINES,
@@ -35,13 +35,26 @@ typedef enum {
 
 /**
  * Write `size` bytes of untrusted text (an article, a note, an author's
- * name, a remote's name) for a person to read. Every other control
- * character, C0, DEL and the C1 controls U+0080..U+009F alike, is written
- * as '?': text from a file, a commit or a remote can never move the cursor,
- * recolour the screen, ring the bell or set the clipboard (OSC 52). Every
- * human-readable output of the CLI goes through here.
+ * name, a remote's name or message, a file name) for a person to read.
+ * Line breaks and tabs are laid out as `layout` says; every other control
+ * character is written as a visible escape, the way git quotes names:
+ * `\a \b \v \f` or three octal digits (`\033` for ESC, `\177` for DEL);
+ * a C1 control (U+0080..U+009F) as its two UTF-8 bytes in octal
+ * (`\302\233`), and each byte that is not UTF-8 in octal (`\377`). So text
+ * from a file, a commit or a remote can never move the cursor, recolour
+ * the screen, ring the bell or set the clipboard (OSC 52), and the reader
+ * still sees what was there. A backslash is written as it is: this is for
+ * reading, and --json has the exact bytes. Every human-readable output of
+ * the CLI and every message the server shows goes through here.
  */
 void dl_text_put(FILE *out, const char *text, size_t size, dl_text_layout layout);
+
+/**
+ * What dl_text_put would write, as a NUL-terminated string the caller
+ * frees; NULL when out of memory. For text that is not written to a
+ * stream (a message the language server sends the editor).
+ */
+char *dl_text_escape(const char *text, size_t size, dl_text_layout layout);
 
 /**
  * Length of the space character at `s` (of `n` > 0 bytes), or 0 if it is

@@ -3,12 +3,14 @@
 #include <string.h>
 
 #include "cli_article.h"
+#include "cli_common.h"
 #include "cli_detect.h"
 #include "cli_diff.h"
 #include "cli_history.h"
 #include "cli_lsp.h"
 #include "cli_report.h"
 #include "dateline/error.h"
+#include "dateline/text.h"
 #include "dateline_version.h"
 
 typedef int (*command_fn)(int argc, char **argv, FILE *out, FILE *err);
@@ -75,6 +77,21 @@ static int run_version(int argc, char **argv, FILE *out, FILE *err)
     return DL_EXIT_OK;
 }
 
+/* What the core repaired on its own while the command ran (a stale lock
+ * broken), one "dateline: " line each on stderr: stdout stays the
+ * command's output for scripts. */
+static void put_notices(FILE *err)
+{
+    const char *notices = dl_notice_take();
+    while (*notices != '\0') {
+        size_t line = strcspn(notices, "\n");
+        fprintf(err, "%s: ", DL_NAME);
+        dl_text_put(err, notices, line, DL_TEXT_ONE_LINE);
+        fputc('\n', err);
+        notices += line + (notices[line] == '\n');
+    }
+}
+
 int dl_cli_run(int argc, char **argv, FILE *out, FILE *err)
 {
     if (argc < 2) {
@@ -93,10 +110,14 @@ int dl_cli_run(int argc, char **argv, FILE *out, FILE *err)
     for (size_t i = 0; i < command_count; i++) {
         if (strcmp(commands[i].name, name) == 0) {
             dl_error_clear();
-            return commands[i].run(argc - 1, argv + 1, out, err);
+            int status = commands[i].run(argc - 1, argv + 1, out, err);
+            put_notices(err);
+            return status;
         }
     }
-    fprintf(err, "%s: '%s' is not a command\n\n", DL_NAME, name);
+    fprintf(err, "%s: '", DL_NAME);
+    dl_cli_put_text(err, name);
+    fputs("' is not a command\n\n", err);
     print_usage(err);
     return DL_EXIT_USAGE;
 }

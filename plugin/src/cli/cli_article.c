@@ -65,7 +65,7 @@ static void print_outline(FILE *out, const dl_article *article)
     for (size_t i = 0; i < sizeof(front) / sizeof(front[0]); i++) {
         if (front[i].span) {
             fputs(front[i].label, out);
-            dl_cli_put_text(out, front[i].span->text);
+            dl_text_put(out, front[i].span->text, front[i].span->size, DL_TEXT_ONE_LINE);
             fputc('\n', out);
         }
     }

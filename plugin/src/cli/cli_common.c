@@ -13,8 +13,11 @@
 
 int dl_cli_usage_error(const dl_cli_args *a, FILE *err, const char *format, const char *what)
 {
+    /* `what` is an argument as typed, or as a script passed it: escaped. */
+    char message[4096];
+    snprintf(message, sizeof(message), format, what);
     fprintf(err, "%s: %s: ", DL_NAME, a->name);
-    fprintf(err, format, what);
+    dl_cli_put_text(err, message);
     fprintf(err, "\nusage: %s %s\n", DL_NAME, a->usage);
     return DL_EXIT_USAGE;
 }
@@ -113,7 +116,10 @@ int dl_cli_print_help(const dl_cli_args *a, FILE *out, const char *text)
 int dl_cli_fail(FILE *err)
 {
     const char *message = dl_error_last();
-    fprintf(err, "%s: %s\n", DL_NAME, message[0] ? message : "unknown error");
+    /* Messages name files, revisions and remotes: escaped like output. */
+    fprintf(err, "%s: ", DL_NAME);
+    dl_cli_put_text(err, message[0] ? message : "unknown error");
+    fputc('\n', err);
     return dl_error_last_code() == DL_EUSAGE ? DL_EXIT_USAGE : DL_EXIT_ERROR;
 }
 

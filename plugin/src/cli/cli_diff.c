@@ -16,6 +16,7 @@
 #include "dateline/diff.h"
 #include "dateline/error.h"
 #include "dateline/history.h"
+#include "dateline/text.h"
 #include "dateline/ops.h"
 #include "dateline/text.h"
 #include "dateline_version.h"
@@ -104,24 +105,40 @@ static size_t width_of(const char *text, size_t size)
     return width;
 }
 
-/* `text` padded with spaces to `width` code points; cut with "…" if longer. */
+/* Code points of `text` as dl_text_put shows it: escapes take room. */
+static size_t shown_width(const char *text)
+{
+    char *shown = dl_text_escape(text, strlen(text), DL_TEXT_ONE_LINE);
+    size_t width = shown ? width_of(shown, strlen(shown)) : strlen(text);
+    free(shown);
+    return width;
+}
+
+/* `text` (escaped) padded with spaces to `width` code points; cut with "…"
+ * if longer. */
 static void put_column(FILE *out, const char *text, size_t width)
 {
-    size_t size = strlen(text), shown = size;
-    if (width_of(text, size) > width) {
+    char *escaped = dl_text_escape(text, strlen(text), DL_TEXT_ONE_LINE);
+    if (escaped == NULL) { /* out of memory: the columns may not line up */
+        dl_cli_put_text(out, text);
+        return;
+    }
+    size_t size = strlen(escaped), shown = size;
+    if (width_of(escaped, size) > width) {
         shown = 0;
         for (size_t w = 0; shown < size && w < width - 1; w++) {
             shown++;
-            while (shown < size && ((unsigned char)text[shown] & 0xC0) == 0x80)
+            while (shown < size && ((unsigned char)escaped[shown] & 0xC0) == 0x80)
                 shown++;
         }
-        dl_text_put(out, text, shown, DL_TEXT_ONE_LINE);
+        fwrite(escaped, 1, shown, out);
         fputs("…", out);
-        return;
+    } else {
+        fwrite(escaped, 1, size, out);
+        for (size_t w = width_of(escaped, size); w < width; w++)
+            fputc(' ', out);
     }
-    dl_cli_put_text(out, text);
-    for (size_t w = width_of(text, size); w < width; w++)
-        fputc(' ', out);
+    free(escaped);
 }
 
 /* Quotations longer than this are cut (with "…") in the text view. */
@@ -145,9 +162,9 @@ static void measure(blame_widths *widths, const blame_row *row)
     if (!row->recorded)
         return;
     const dl_history_version *v = row->version;
-    w = v->author_name ? width_of(v->author_name, strlen(v->author_name)) : 0;
+    w = v->author_name ? shown_width(v->author_name) : 0;
     widths->author = w > widths->author ? w : widths->author;
-    w = v->note ? width_of(v->note, strlen(v->note)) : 0;
+    w = v->note ? shown_width(v->note) : 0;
     widths->note = w > widths->note ? w : widths->note;
 }
 
@@ -213,7 +230,7 @@ static void print_blame(FILE *out, const dl_blame *blame)
         const dl_blame_quote *q = &blame->quotes[i];
         put_row(out, &rows[blame->count + i], &widths);
         fputs("“", out);
-        size_t width = width_of(q->text, strlen(q->text));
+        size_t width = shown_width(q->text);
         put_column(out, q->text, width < QUOTE_WIDTH ? width : QUOTE_WIDTH);
         fputs("” ", out);
         if (q->speaker) {

@@ -137,8 +137,11 @@ static void put_note_first_line(FILE *out, const char *note)
 
 static void print_log(FILE *out, FILE *err, const dl_history *history, const dl_history_log *log)
 {
-    if (log->count == 0)
-        fprintf(err, "%s: %s has no recorded versions\n", DL_NAME, dl_history_key(history));
+    if (log->count == 0) {
+        fprintf(err, "%s: ", DL_NAME);
+        dl_cli_put_text(err, dl_history_key(history));
+        fputs(" has no recorded versions\n", err);
+    }
     for (size_t i = 0; i < log->count; i++) {
         const dl_history_version *v = &log->versions[i];
         char when[40];

@@ -1,5 +1,6 @@
 #include "dateline/article.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,11 +280,15 @@ static dl_range node_range(TSNode node)
     return (dl_range){ts_node_start_byte(node), ts_node_end_byte(node), start.row, end_line};
 }
 
+/* A span is a view of the model's source: no copy (with a 100 MB article,
+ * copies of every block's, quotation's and annotation's bytes were as
+ * much again as the text, per model). */
 static int span_of(dl_span *out, const builder *b, TSNode node)
 {
-    out->text = node_text(b, node);
     out->range = node_range(node);
-    return out->text ? 0 : dl_error_set(DL_ERROR, "out of memory");
+    out->text = b->text + out->range.start_byte;
+    out->size = out->range.end_byte - out->range.start_byte;
+    return 0;
 }
 
 static int new_span(dl_span **out, const builder *b, TSNode node)
@@ -463,10 +468,9 @@ static int add_block_node(builder *b, TSNode node, dl_block_kind kind)
 
     if (!new_block && a->block_count > 0) {
         dl_block *block = &a->blocks[a->block_count - 1];
-        free(block->span.text);
-        block->span.text = copy_bytes(b, block->span.range.start_byte, end);
         block->span.range.end_byte = end;
         block->span.range.end_line = node_range(node).end_line;
+        block->span.size = end - block->span.range.start_byte;
     } else {
         if (reserve((void **)&a->blocks, &b->block_capacity, a->block_count, sizeof(dl_block)) < 0)
             return DL_ERROR;
@@ -475,8 +479,6 @@ static int add_block_node(builder *b, TSNode node, dl_block_kind kind)
         if (span_of(&block->span, b, node) < 0)
             return DL_ERROR;
     }
-    if (!a->blocks[a->block_count - 1].span.text)
-        return dl_error_set(DL_ERROR, "out of memory");
     return 0;
 }
 
@@ -639,8 +641,8 @@ static int compute_stats(dl_article *a, const dl_article *previous)
     const dl_span *front[] = {a->headline, a->dek};
     for (size_t i = 0; i < sizeof(front) / sizeof(front[0]); i++) {
         if (front[i]) {
-            stats->words += dl_article_count_words(front[i]->text, strlen(front[i]->text));
-            stats->sentences += dl_article_count_sentences(front[i]->text, strlen(front[i]->text));
+            stats->words += dl_article_count_words(front[i]->text, front[i]->size);
+            stats->sentences += dl_article_count_sentences(front[i]->text, front[i]->size);
         }
     }
     for (size_t i = 0; i < a->block_count; i++) {
@@ -657,18 +659,51 @@ static int compute_stats(dl_article *a, const dl_article *previous)
     return 0;
 }
 
-int dl_article_from_tree(dl_article **out, const char *text, size_t size, const TSTree *tree)
+/* ------------------------------------------------------------------ source */
+
+struct dl_article_source {
+    /* Atomic: a model may be freed on another thread than the one whose
+     * parser shares its source (the server's history runner). */
+    atomic_size_t holders;
+    size_t size;
+    char bytes[]; /* `size` bytes and a NUL */
+};
+
+/* A source holding a copy of `size` bytes of `text`, held once; NULL when
+ * out of memory. */
+static dl_article_source *source_new(const char *text, size_t size)
 {
-    return dl_article_rebuild(out, NULL, text, size, tree);
+    dl_article_source *source = malloc(sizeof(*source) + size + 1);
+    if (source == NULL)
+        return NULL;
+    atomic_init(&source->holders, 1);
+    source->size = size;
+    memcpy(source->bytes, text, size);
+    source->bytes[size] = '\0';
+    return source;
 }
 
-int dl_article_rebuild(dl_article **out, const dl_article *previous, const char *text,
-                       size_t size, const TSTree *tree)
+static dl_article_source *source_hold(dl_article_source *source)
+{
+    atomic_fetch_add(&source->holders, 1);
+    return source;
+}
+
+static void source_release(dl_article_source *source)
+{
+    if (source != NULL && atomic_fetch_sub(&source->holders, 1) == 1)
+        free(source);
+}
+
+/* The model of `source` (which the model holds from then on). */
+static int build(dl_article **out, const dl_article *previous, dl_article_source *source,
+                 const TSTree *tree)
 {
     dl_article *article = calloc(1, sizeof(*article));
     if (!article)
         return dl_error_set(DL_ERROR, "out of memory");
-    builder b = {.text = text, .size = size, .article = article};
+    article->source = source_hold(source);
+    builder b = {.text = source->bytes, .size = source->size, .article = article};
     int error;
     if ((error = visit_children(&b, ts_tree_root_node(tree), true)) < 0 ||
         (error = fill_in_speakers(article)) < 0 || (error = compute_stats(article, previous)) < 0) {
@@ -682,11 +717,26 @@ int dl_article_rebuild(dl_article **out, const dl_article *previous, const char 
     return 0;
 }
 
+int dl_article_from_tree(dl_article **out, const char *text, size_t size, const TSTree *tree)
+{
+    return dl_article_rebuild(out, NULL, text, size, tree);
+}
+
+int dl_article_rebuild(dl_article **out, const dl_article *previous, const char *text,
+                       size_t size, const TSTree *tree)
+{
+    dl_article_source *source = source_new(text, size);
+    if (source == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    int error = build(out, previous, source, tree);
+    source_release(source);
+    return error;
+}
+
 struct dl_article_parser {
     TSParser *parser;
-    TSTree *tree; /* of `text`; NULL before the first parse */
-    char *text;
-    size_t size;
+    TSTree *tree;              /* of `source`; NULL before the first parse */
+    dl_article_source *source; /* the last text, shared with its model */
 };
 
 int dl_article_parser_new(dl_article_parser **out)
@@ -707,7 +757,7 @@ void dl_article_parser_free(dl_article_parser *parser)
         return;
     ts_tree_delete(parser->tree);
     ts_parser_delete(parser->parser);
-    free(parser->text);
+    source_release(parser->source);
     free(parser);
 }
 
@@ -728,18 +778,20 @@ static TSPoint point_at(const char *text, size_t offset)
  * spanning everything between the common start and the common end. */
 static void edit_kept_tree(dl_article_parser *p, const char *text, size_t size)
 {
-    size_t shorter = p->size < size ? p->size : size;
+    const char *kept = p->source->bytes;
+    size_t kept_size = p->source->size;
+    size_t shorter = kept_size < size ? kept_size : size;
     size_t start = 0, tail = 0;
-    while (start < shorter && p->text[start] == text[start])
+    while (start < shorter && kept[start] == text[start])
         start++;
-    while (tail < shorter - start && p->text[p->size - 1 - tail] == text[size - 1 - tail])
+    while (tail < shorter - start && kept[kept_size - 1 - tail] == text[size - 1 - tail])
         tail++;
     TSInputEdit edit = {
         .start_byte = (uint32_t)start,
-        .old_end_byte = (uint32_t)(p->size - tail),
+        .old_end_byte = (uint32_t)(kept_size - tail),
         .new_end_byte = (uint32_t)(size - tail),
         .start_point = point_at(text, start),
-        .old_end_point = point_at(p->text, p->size - tail),
+        .old_end_point = point_at(kept, kept_size - tail),
         .new_end_point = point_at(text, size - tail),
     };
     ts_tree_edit(p->tree, &edit);
@@ -754,40 +806,37 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
         edit_kept_tree(parser, text, size);
     /* The old text is only needed to edit the tree: with a 100 MB article,
      * holding it through the parse, or copying the new text before the old
-     * tree is gone, would add 100 MB to the peak. Unless `text` is that
-     * copy (dl_article_parser_text): then it goes once copied. */
-    char *stale = parser->text;
-    parser->text = NULL;
-    if (stale != text) {
-        free(stale);
+     * tree is gone, would add 100 MB to the peak (unless a model of it
+     * still holds it). Unless `text` is that text (dl_article_parser_text):
+     * then it goes once copied. */
+    dl_article_source *stale = parser->source;
+    parser->source = NULL;
+    if (stale != NULL && stale->bytes != text) {
+        source_release(stale);
         stale = NULL;
     }
     TSTree *tree = ts_parser_parse_string(parser->parser, parser->tree, text, (uint32_t)size);
     ts_tree_delete(parser->tree); /* edited for `text`: no use for another */
     parser->tree = NULL;
-    char *copy = tree ? malloc(size + 1) : NULL;
-    if (copy) {
-        memcpy(copy, text, size);
-        copy[size] = '\0';
-    }
-    free(stale);
-    text = copy;
+    /* The parser keeps the text for the next edit and the model points
+     * into it: one copy for both. */
+    dl_article_source *source = tree ? source_new(text, size) : NULL;
+    source_release(stale);
     if (tree == NULL)
         return dl_error_set(DL_ERROR, "the parser gave up on this text");
-    if (copy == NULL) {
+    if (source == NULL) {
         ts_tree_delete(tree);
         return dl_error_set(DL_ERROR, "out of memory");
     }
     parser->tree = tree;
-    parser->text = copy;
-    parser->size = size;
-    return dl_article_from_tree(out, text, size, tree);
+    parser->source = source;
+    return build(out, NULL, source, tree);
 }
 
 const char *dl_article_parser_text(const dl_article_parser *parser, size_t *size)
 {
-    *size = parser->text ? parser->size : 0;
-    return parser->text;
+    *size = parser->source ? parser->source->size : 0;
+    return parser->source ? parser->source->bytes : NULL;
 }
 
 int dl_article_parse(dl_article **out, const char *text, size_t size)
@@ -822,41 +871,30 @@ const char *dl_article_annotation_kind_name(dl_annotation_kind kind)
     return "annotation";
 }
 
-static void span_free(dl_span *span)
-{
-    if (span) {
-        free(span->text);
-        free(span);
-    }
-}
-
 void dl_article_free(dl_article *article)
 {
     if (!article)
         return;
-    span_free(article->headline);
-    span_free(article->dek);
-    span_free(article->byline);
-    span_free(article->dateline);
+    free(article->headline);
+    free(article->dek);
+    free(article->byline);
+    free(article->dateline);
     free(article->dateline_location);
     free(article->dateline_agency);
-    for (size_t i = 0; i < article->block_count; i++) {
-        free(article->blocks[i].span.text);
+    for (size_t i = 0; i < article->block_count; i++)
         free(article->blocks[i].first_words);
-    }
     free(article->blocks);
     for (size_t i = 0; i < article->quotation_count; i++) {
-        free(article->quotations[i].span.text);
         free(article->quotations[i].text);
         free(article->quotations[i].speaker);
     }
     free(article->quotations);
     for (size_t i = 0; i < article->annotation_count; i++) {
-        free(article->annotations[i].span.text);
         free(article->annotations[i].text);
         free(article->annotations[i].old_text);
         free(article->annotations[i].new_text);
     }
     free(article->annotations);
+    source_release(article->source);
     free(article);
 }

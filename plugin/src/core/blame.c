@@ -62,10 +62,10 @@ static void version_dispose(dl_history_version *v)
  * normalised form (FNV-1a): runs of whitespace count as one space, and
  * leading and trailing whitespace is ignored, as the structural diff
  * compares blocks. So a re-wrapped paragraph is the same paragraph. */
-static uint64_t words_hash(const char *text)
+static uint64_t words_hash(const char *text, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t n = strlen(text), length;
+    size_t length;
     uint64_t h = 1469598103934665603ULL;
     int pending_space = 0, started = 0;
     for (size_t i = 0; i < n;) {
@@ -166,12 +166,12 @@ static int make_keys(version_keys *v, const dl_article *article, const version_k
     if (!v->blocks || !v->quotes)
         return oom();
     for (size_t i = 0; i < v->block_count; i++) {
-        uint64_t h = words_hash(article->blocks[i].span.text);
+        uint64_t h = words_hash(article->blocks[i].span.text, article->blocks[i].span.size);
         v->blocks[i] = (origin_key){h, old ? origin_of(old->blocks, old->block_count, h, version)
                                            : version};
     }
     for (size_t i = 0; i < v->quote_count; i++) {
-        uint64_t h = words_hash(article->quotations[i].text);
+        uint64_t h = words_hash(article->quotations[i].text, strlen(article->quotations[i].text));
         v->quotes[i] = (origin_key){h, old ? origin_of(old->quotes, old->quote_count, h, version)
                                            : version};
     }
@@ -454,13 +454,13 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
                                  part->log, part->chain);
     }
     for (size_t i = 0; i < article->block_count && error == 0; i++) {
-        uint64_t h = words_hash(article->blocks[i].span.text);
+        uint64_t h = words_hash(article->blocks[i].span.text, article->blocks[i].span.size);
         size_t origin = origin_of(latest->blocks, latest->block_count, h, NOT_RECORDED);
         error = fill_line(&blame->lines[i], article, i, origin, part->log, part->chain);
         blame->count++;
     }
     for (size_t i = 0; i < article->quotation_count && error == 0; i++) {
-        uint64_t h = words_hash(article->quotations[i].text);
+        uint64_t h = words_hash(article->quotations[i].text, strlen(article->quotations[i].text));
         size_t origin = origin_of(latest->quotes, latest->quote_count, h, NOT_RECORDED);
         error = fill_quote(&blame->quotes[i], article, i, origin, part->log, part->chain);
         blame->quote_count++;

@@ -224,9 +224,8 @@ static bool has_marker(const char *text, size_t size)
 }
 
 /* The last byte of a block's text that is not a space or line end. */
-static char last_char(const char *text)
+static char last_char(const char *text, size_t n)
 {
-    size_t n = strlen(text);
     while (n > 0 && strchr(" \t\r\n", text[n - 1]))
         n--;
     return n ? text[n - 1] : '\0';
@@ -240,7 +239,7 @@ static bool is_prose(const dl_block *block, uint32_t min_words)
 {
     if (block->kind != DL_BLOCK_PARAGRAPH || block->words < min_words)
         return false;
-    char c = last_char(block->span.text);
+    char c = last_char(block->span.text, block->span.size);
     return strchr(".?!:\")'", c) || (unsigned char)c == 0x9D /* ” */ ||
            (unsigned char)c == 0x99 /* ’ */;
 }
@@ -272,7 +271,7 @@ static bool is_headline(const dl_span *headline)
     if (!headline || headline->range.start_line != 0 || headline->range.end_line != 0)
         return false;
     const char *t = headline->text;
-    size_t n = strlen(t);
+    size_t n = headline->size;
     while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
         n--;
     if (n == 0 || n > HEADLINE_MAX_BYTES)

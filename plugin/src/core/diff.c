@@ -1049,19 +1049,40 @@ done:
 
 /* ----------------------------------------------------------- events -- */
 
+/* A span's text as a string of its own (the event outlives the models). */
+static char *span_copy(const dl_span *span, int *error)
+{
+    if (!span)
+        return NULL;
+    char *copy = malloc(span->size + 1);
+    if (!copy) {
+        *error = oom();
+        return NULL;
+    }
+    memcpy(copy, span->text, span->size);
+    copy[span->size] = '\0';
+    return copy;
+}
+
 static int text_event(dl_diff_text **out, const dl_span *old, const dl_span *new)
 {
-    const char *a = old ? old->text : NULL, *b = new ? new->text : NULL;
-    if (dl_diff__text_equal_normalised(a, b))
-        return 0;
-    dl_diff_text *event = calloc(1, sizeof(*event));
-    if (!event)
-        return oom();
     int error = 0;
-    event->old_text = dup_or_null(a, &error);
-    event->new_text = dup_or_null(b, &error);
+    char *a = span_copy(old, &error), *b = span_copy(new, &error);
+    if (error < 0 || dl_diff__text_equal_normalised(a, b)) {
+        free(a);
+        free(b);
+        return error;
+    }
+    dl_diff_text *event = calloc(1, sizeof(*event));
+    if (!event) {
+        free(a);
+        free(b);
+        return oom();
+    }
+    event->old_text = a;
+    event->new_text = b;
     *out = event;
-    return error;
+    return 0;
 }
 
 /* ------------------------------------------------------------ stats -- */

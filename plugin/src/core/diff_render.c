@@ -136,20 +136,29 @@ static void style(view *v, const char *code)
         fputs(code, v->out);
 }
 
-/* Text, each line break followed by the indentation; control characters
- * are neutralised by dl_text_put (an escape sequence in an article must not
- * drive the reader's terminal). */
+/* Text, each line break (LF, CRLF or a lone CR, as dl_text_put reads
+ * them) followed by the indentation; control characters are shown as
+ * escapes by dl_text_put (an escape sequence in an article must not drive
+ * the reader's terminal). */
 static void put_text(view *v, const char *text, size_t size)
 {
-    const char *end = text + size;
-    while (text < end) {
-        const char *newline = memchr(text, '\n', (size_t)(end - text));
-        size_t line = newline ? (size_t)(newline - text) + 1 : (size_t)(end - text);
-        dl_text_put(v->out, text, line, DL_TEXT_LINES);
-        if (newline)
-            fputs(INDENT, v->out);
-        text += line;
+    size_t start = 0;
+    for (size_t i = 0; i < size; i++) {
+        if (text[i] != '\n' && text[i] != '\r')
+            continue;
+        if (text[i] == '\r' && i + 1 < size && text[i + 1] == '\n')
+            i++;
+        dl_text_put(v->out, text + start, i + 1 - start, DL_TEXT_LINES);
+        fputs(INDENT, v->out);
+        start = i + 1;
     }
+    dl_text_put(v->out, text + start, size - start, DL_TEXT_LINES);
+}
+
+/* Text on the line of its label: a block's first words, a summary. */
+static void put_line_text(view *v, const char *text)
+{
+    dl_text_put(v->out, text, strlen(text), DL_TEXT_ONE_LINE);
 }
 
 static void put_marked(view *v, const char *text, size_t size, const char *color,
@@ -293,7 +302,9 @@ static void put_block(view *v, const dl_diff_block *e, const dl_article *old,
     case DL_DIFF_UNCHANGED:
         style(v, DIM);
         put_label(v, e->new_kind, e->new_number);
-        fprintf(v->out, "  %s\n", new->blocks[e->new_index].first_words);
+        fputs("  ", v->out);
+        put_line_text(v, new->blocks[e->new_index].first_words);
+        fputc('\n', v->out);
         style(v, RESET);
         return;
     case DL_DIFF_MOVED:
@@ -301,7 +312,9 @@ static void put_block(view *v, const dl_diff_block *e, const dl_article *old,
         put_label(v, e->old_kind, e->old_number);
         fputs(" → ", v->out);
         put_label(v, e->new_kind, e->new_number);
-        fprintf(v->out, " moved  %s\n", new->blocks[e->new_index].first_words);
+        fputs(" moved  ", v->out);
+        put_line_text(v, new->blocks[e->new_index].first_words);
+        fputc('\n', v->out);
         style(v, RESET);
         return;
     case DL_DIFF_ADDED:
@@ -315,7 +328,7 @@ static void put_block(view *v, const dl_diff_block *e, const dl_article *old,
             put_label(v, e->old_kind, e->old_number);
         fprintf(v->out, " %s\n" INDENT, added ? "added" : "removed");
         style(v, RESET);
-        put_marked(v, b->span.text, strlen(b->span.text), added ? GREEN : RED,
+        put_marked(v, b->span.text, b->span.size, added ? GREEN : RED,
                    added ? "{+" : "[-", added ? "+}" : "-]");
         fputc('\n', v->out);
         return;
@@ -348,7 +361,8 @@ int dl_diff_print(FILE *out, const dl_diff *diff, const dl_article *old,
     if (error < 0)
         return error;
     style(&v, BOLD);
-    fprintf(out, "%s\n", summary);
+    put_line_text(&v, summary); /* it names speakers, as the article has them */
+    fputc('\n', out);
     style(&v, RESET);
     free(summary);
 

@@ -234,10 +234,12 @@ static int ref_swap(git_repository *repo, const char *refname, const git_oid *id
 }
 
 /*
- * Remove `refname`'s lock file if it is stale; 1 if it was removed. Two
- * writers may find the same stale lock, so the one file looked at is first
- * renamed aside (only one of them can), and should it turn out fresh (the
- * other writer broke the stale lock and took its own since), given back.
+ * Remove `refname`'s lock file if it is stale; 1 if it was removed, and
+ * the user is told (dl_notice_add): a lock is a sign of a writer that was
+ * killed or crashed, worth knowing about. Two writers may find the same
+ * stale lock, so the one file looked at is first renamed aside (only one
+ * of them can), and should it turn out fresh (the other writer broke the
+ * stale lock and took its own since), given back.
  */
 static int break_stale_lock(git_repository *repo, const char *refname)
 {
@@ -254,11 +256,15 @@ static int break_stale_lock(git_repository *repo, const char *refname)
     if (stat(lock, &st) < 0 || time(NULL) - st.st_mtime < STALE_LOCK_SECONDS ||
         rename(lock, aside) < 0)
         goto done;
+    long long age = (long long)(time(NULL) - st.st_mtime);
     if (stat(aside, &st) == 0 && time(NULL) - st.st_mtime < STALE_LOCK_SECONDS)
         link(aside, lock); /* should a third writer hold the lock by now, it stands */
     else
         broken = 1;
     unlink(aside);
+    if (broken)
+        dl_notice_add("removed a stale lock left %lld s ago by a writer that is gone: %s", age,
+                      lock);
 
 done:
     free(aside);
@@ -632,6 +638,29 @@ static int refuse_foreign_repository(const char *dir)
     return error;
 }
 
+int dl_history_library_init(void)
+{
+    int count = git_libgit2_init();
+    if (count < 0)
+        return dl_history__git_error(count, "cannot initialise libgit2");
+    /* git finds ~/.gitconfig through $HOME; libgit2 may ask the password
+     * database instead. Follow git, so that HOME=... works as people
+     * expect (and tests can have their own identity). Only the first
+     * initialisation sets it: options are process-wide and not meant to
+     * change under another thread. */
+    if (count == 1) {
+        const char *home = getenv("HOME");
+        if (home != NULL && home[0] == '/')
+            git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
+    }
+    return 0;
+}
+
+void dl_history_library_release(void)
+{
+    git_libgit2_shutdown();
+}
+
 int dl_history_store_open(dl_history_store **out, const char *path,
                           const dl_history_store_options *opts)
 {
@@ -640,14 +669,8 @@ int dl_history_store_open(dl_history_store **out, const char *path,
     char *dir = NULL, *store_dir = NULL;
     int error;
 
-    /* git finds ~/.gitconfig through $HOME; libgit2 may ask the password
-     * database instead. Follow git, so that HOME=... works as people
-     * expect (and tests can have their own identity). */
-    if (git_libgit2_init() == 1) {
-        const char *home = getenv("HOME");
-        if (home != NULL && home[0] == '/')
-            git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
-    }
+    if ((error = dl_history_library_init()) < 0)
+        return error;
 
     const char *explicit_dir = opts && opts->store_dir ? opts->store_dir : NULL;
     if (explicit_dir == NULL) {

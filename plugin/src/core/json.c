@@ -13,7 +13,8 @@ static json_t *span_json(const dl_span *span)
 {
     if (!span)
         return json_null();
-    return json_pack("{s:s,s:o}", "text", span->text, "range", dl_json_range(&span->range));
+    return json_pack("{s:s%,s:o}", "text", span->text, span->size, "range",
+                     dl_json_range(&span->range));
 }
 
 static json_t *string_or_null(const char *text)

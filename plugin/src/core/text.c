@@ -87,39 +87,46 @@ done:
 }
 
 /*
- * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past
- * U+10FFFF. Returns the offset of the first bad byte, or SIZE_MAX.
+ * Length of the strict UTF-8 (RFC 3629) sequence at `s` (of `n` > 0 bytes):
+ * no overlong forms, no surrogates, nothing past U+10FFFF. 0 if the bytes
+ * there are not one.
  */
+static size_t utf8_sequence_length(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t need;
+    uint32_t cp, min;
+    if (c >= 0xc2 && c <= 0xdf) {
+        need = 1, cp = c & 0x1f, min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        need = 2, cp = c & 0x0f, min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        need = 3, cp = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n <= need)
+        return 0;
+    for (size_t k = 1; k <= need; k++) {
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[k] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return need + 1;
+}
+
+/* The offset of the first byte that is not strict UTF-8, or SIZE_MAX. */
 static size_t utf8_invalid_at(const unsigned char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        uint32_t cp, min;
-        if (c >= 0xc2 && c <= 0xdf) {
-            need = 1, cp = c & 0x1f, min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2, cp = c & 0x0f, min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3, cp = c & 0x07, min = 0x10000;
-        } else {
+    for (size_t i = 0; i < n;) {
+        size_t length = utf8_sequence_length(s + i, n - i);
+        if (length == 0)
             return i;
-        }
-        if (n - i <= need)
-            return i;
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = cp << 6 | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return i;
-        i += need + 1;
+        i += length;
     }
     return SIZE_MAX;
 }
@@ -141,24 +148,69 @@ int dl_text_check(const char *data, size_t size, const char *what)
     return 0;
 }
 
+/* A byte written as git quotes it: the C escape where there is one (line
+ * breaks and tabs never come here), otherwise three octal digits (\033,
+ * \177, \302). */
+static void put_escaped(FILE *out, unsigned char c)
+{
+    static const char named[] = "\a\b\v\f", letters[] = "abvf";
+    const char *at = c != '\0' ? strchr(named, c) : NULL;
+    if (at != NULL)
+        fprintf(out, "\\%c", letters[at - named]);
+    else
+        fprintf(out, "\\%03o", c);
+}
+
 void dl_text_put(FILE *out, const char *text, size_t size, dl_text_layout layout)
 {
     const unsigned char *bytes = (const unsigned char *)text;
-    for (size_t i = 0; i < size; i++) {
+    for (size_t i = 0; i < size;) {
         unsigned char c = bytes[i];
-        if (c == '\n' || c == '\t') {
-            fputc(layout == DL_TEXT_LINES ? c : ' ', out);
-        } else if (c == '\r') {
-            if (i + 1 < size && bytes[i + 1] == '\n')
-                continue; /* CRLF is one line break */
-            fputc(layout == DL_TEXT_LINES ? '\n' : ' ', out);
-        } else if (c < 0x20 || c == 0x7f) {
-            fputc('?', out);
-        } else if (c == 0xc2 && i + 1 < size && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9f) {
-            fputc('?', out); /* a C1 control: 0x9b alone is a CSI on many terminals */
+        /* Line breaks as the article format reads them (LF, CRLF, a lone
+         * CR) and tabs are the text's own layout, not an attack: kept, or
+         * spaces on one line. A lone CR printed as a CR could overwrite
+         * what the line already shows, so it is printed as the line break
+         * it is. */
+        if (c == '\n' || c == '\r' || c == '\t') {
+            size_t length = c == '\r' && i + 1 < size && bytes[i + 1] == '\n' ? 2 : 1;
+            fputc(layout == DL_TEXT_ONE_LINE ? ' ' : c == '\t' ? '\t' : '\n', out);
+            i += length;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            put_escaped(out, c);
             i++;
+            continue;
+        }
+        size_t length = utf8_sequence_length(bytes + i, size - i);
+        if (length == 0) {
+            /* Not UTF-8: a terminal might read it as a C1 control. */
+            put_escaped(out, c);
+            i++;
+        } else if (c == 0xc2 && bytes[i + 1] <= 0x9f) {
+            /* U+0080..U+009F, the C1 controls: U+009B alone is a CSI on
+             * many terminals. Both bytes, as git shows them. */
+            put_escaped(out, bytes[i]);
+            put_escaped(out, bytes[i + 1]);
+            i += 2;
         } else {
-            fputc(c, out);
+            fwrite(bytes + i, 1, length, out);
+            i += length;
         }
     }
+}
+
+char *dl_text_escape(const char *text, size_t size, dl_text_layout layout)
+{
+    char *written = NULL;
+    size_t written_size = 0;
+    FILE *out = open_memstream(&written, &written_size);
+    if (out == NULL)
+        return NULL;
+    dl_text_put(out, text, size, layout);
+    if (fclose(out) != 0) {
+        free(written);
+        return NULL;
+    }
+    return written;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "dateline/error.h"
+#include "dateline/history.h"
 #include "dateline/json.h"
 #include "dateline_version.h"
 #include "lsp_internal.h"
@@ -59,6 +60,7 @@ struct dl_lsp_server {
      * `roots` (canonical folders from initialize) or, when the client gave
      * none, for the files it opened (`opened`, canonical too). */
     dl_lsp_paths roots, opened;
+    int library; /* holds a dl_history_library_init */
 };
 
 /* ----------------------------------------------------------- workspace -- */
@@ -428,8 +430,7 @@ static void on_did_save(dl_lsp_server *s, const json_t *params)
         !in_workspace(s, doc->path)) {
         char message[4096];
         outside_message(s, message, sizeof(message), doc->path);
-        dl_lsp_notify(&s->writer, "window/logMessage",
-                      json_pack("{s:i, s:s}", "type", 2, "message", message));
+        dl_lsp_message(&s->writer, "window/logMessage", 2, message);
         dl_lsp_notify(&s->writer, "dateline/recorded",
                       json_pack("{s:s, s:b, s:s}", "uri", doc->uri, "recorded", 0, "error",
                                 message));
@@ -576,8 +577,8 @@ static void on_execute_command(dl_lsp_server *s, const json_t *id, const json_t 
     }
     job->id = json_deep_copy(id);
     job->arguments = json_deep_copy(args);
-    json_decref(given);
     const dl_lsp_document *doc = find_document(s, uri);
+    json_decref(given); /* after the last use of `uri`, which may be in it */
     if (doc != NULL && (job->text = malloc(doc->size + 1)) != NULL) {
         memcpy(job->text, doc->text, doc->size);
         job->text[doc->size] = '\0';
@@ -821,7 +822,13 @@ int dl_lsp_server_new(dl_lsp_server **out, dl_lsp_write_fn write, void *payload,
     s->config.job_timeout_ms = DL_LSP_DEFAULT_JOB_TIMEOUT_MS;
     s->config.no_history = s->options.no_history;
     s->enc = DL_LSP_UTF16;
-    int error = dl_lsp_reader_new(&s->reader);
+    /* Here, on the thread that starts the history runner and watchdog,
+     * and held until the server is freed: libgit2's process-wide setup
+     * then happens once, before any of them opens a store. */
+    int error = dl_history_library_init();
+    s->library = error == 0;
+    if (error == 0)
+        error = dl_lsp_reader_new(&s->reader);
     if (error == 0)
         error = dl_lsp_worker_new(&s->worker, &s->writer, &s->config, s->options.synchronous);
     if (error < 0) {
@@ -869,6 +876,8 @@ void dl_lsp_server_free(dl_lsp_server *s)
     free(s->config.exclude);
     free(s->config.store);
     dl_lsp_calls_dispose(&s->calls);
+    if (s->library)
+        dl_history_library_release();
     pthread_mutex_destroy(&s->writer.lock);
     free(s);
 }

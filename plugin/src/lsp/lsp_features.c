@@ -207,7 +207,7 @@ static void write_children(symbol_writer *w, size_t block, const dl_range *range
     dl_lsp_buf_puts(w->out, ",\"children\":[");
     w->first = 1;
     if (has_dateline) {
-        begin_named(w, KIND_KEY, "", dateline->text, strlen(dateline->text), DATELINE_WORDS,
+        begin_named(w, KIND_KEY, "", dateline->text, dateline->size, DATELINE_WORDS,
                     &dateline->range, &dateline->range);
         dl_lsp_buf_puts(w->out, "}");
     }
@@ -232,9 +232,12 @@ static void write_children(symbol_writer *w, size_t block, const dl_range *range
 }
 
 /* A byline, named by its first line. */
-static void write_byline(symbol_writer *w, const char *text, size_t block, const dl_range *range)
+static void write_byline(symbol_writer *w, const dl_span *span, size_t block, const dl_range *range)
 {
-    begin_named(w, KIND_PROPERTY, "", text, strcspn(text, "\r\n"), BYLINE_WORDS, range, range);
+    size_t line = 0;
+    while (line < span->size && span->text[line] != '\r' && span->text[line] != '\n')
+        line++;
+    begin_named(w, KIND_PROPERTY, "", span->text, line, BYLINE_WORDS, range, range);
     write_children(w, block, range);
     dl_lsp_buf_puts(w->out, "}");
 }
@@ -247,7 +250,7 @@ static void write_block(symbol_writer *w, size_t index)
     char prefix[32];
     switch (block->kind) {
     case DL_BLOCK_BYLINE:
-        write_byline(w, block->span.text, index, range);
+        write_byline(w, &block->span, index, range);
         return;
     case DL_BLOCK_TIMESTAMP:
     case DL_BLOCK_SUBHEAD:
@@ -277,7 +280,7 @@ int dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encodi
     symbol_writer w = {.out = out, .doc = doc, .article = a, .enc = enc, .first = 1};
     dl_lsp_buf_puts(out, "[");
     if (a->headline) {
-        begin_named(&w, KIND_CLASS, "", a->headline->text, strlen(a->headline->text),
+        begin_named(&w, KIND_CLASS, "", a->headline->text, a->headline->size,
                     HEADLINE_WORDS, &a->headline->range, &a->headline->range);
         write_children(&w, DL_NO_BLOCK, &a->headline->range);
         dl_lsp_buf_puts(out, "}");
@@ -285,7 +288,7 @@ int dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encodi
     /* A byline under the headline is front matter, not a block. */
     if (a->byline && (a->block_count == 0 ||
                       a->byline->range.start_byte < a->blocks[0].span.range.start_byte))
-        write_byline(&w, a->byline->text, DL_NO_BLOCK, &a->byline->range);
+        write_byline(&w, a->byline, DL_NO_BLOCK, &a->byline->range);
     for (size_t i = 0; i < a->block_count;) {
         const dl_block *block = &a->blocks[i];
         if (block->kind != DL_BLOCK_SUBHEAD) {
@@ -299,7 +302,7 @@ int dl_lsp_document_symbols(dl_lsp_buf *out, dl_lsp_document *doc, dl_lsp_encodi
         dl_range section = block->span.range;
         section.end_byte = a->blocks[end - 1].span.range.end_byte;
         section.end_line = a->blocks[end - 1].span.range.end_line;
-        begin_named(&w, KIND_NAMESPACE, "", block->span.text, strlen(block->span.text),
+        begin_named(&w, KIND_NAMESPACE, "", block->span.text, block->span.size,
                     SECTION_WORDS, &section, &block->span.range);
         skip_quotations(&w, i); /* a subhead has no quote marks */
         dl_lsp_buf_puts(out, ",\"children\":[");
@@ -878,9 +881,15 @@ void dl_lsp_diagnostics_dispose(dl_lsp_diagnostics *diags)
 json_t *dl_lsp_diagnostic_json(const dl_lsp_document *doc, const dl_lsp_diagnostic *d,
                                dl_lsp_encoding enc)
 {
-    return json_pack("{s:o, s:i, s:s, s:s, s:s}", "range",
-                     dl_lsp_range_json(doc, d->start, d->end, enc), "severity", d->severity,
-                     "code", d->code, "source", "dateline", "message", d->message);
+    /* The editor shows the message to a person, often as virtual text on
+     * one line; it quotes notes and quotations: escaped like the CLI's. */
+    char *shown = dl_text_escape(d->message, strlen(d->message), DL_TEXT_ONE_LINE);
+    json_t *json = json_pack("{s:o, s:i, s:s, s:s, s:s}", "range",
+                             dl_lsp_range_json(doc, d->start, d->end, enc), "severity",
+                             d->severity, "code", d->code, "source", "dateline", "message",
+                             shown ? shown : d->message);
+    free(shown);
+    return json;
 }
 
 json_t *dl_lsp_diagnostics_json(const dl_lsp_document *doc, const dl_lsp_diagnostics *diags,
@@ -1061,7 +1070,7 @@ int dl_lsp_hover_context_at(dl_lsp_hover_context *out, dl_lsp_document *doc, uin
     if (front != NULL) {
         out->block_start = front->range.start_byte;
         out->block_end = front->range.end_byte;
-        if ((out->block_text = strdup(front->text)) == NULL ||
+        if ((out->block_text = strndup(front->text, front->size)) == NULL ||
             (out->block_label = strdup(label)) == NULL)
             goto oom;
     }

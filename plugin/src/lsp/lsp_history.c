@@ -400,8 +400,7 @@ static void tell_to_reload(const command_call *c, const dl_ops_restore_result *r
              "dateline: restored version %.10s into the file; reload it: the editor still shows "
              "the text from before",
              result->restored.hex);
-    dl_lsp_notify(c->writer, "window/showMessage",
-                  json_pack("{s:i, s:s}", "type", 2, "message", message));
+    dl_lsp_message(c->writer, "window/showMessage", 2, message);
 }
 
 static json_t *cmd_restore(const command_call *c, command_error *e)
@@ -590,8 +589,7 @@ static void run_record(runner *w, dl_lsp_job *job)
             snprintf(message, sizeof(message),
                      "dateline: your file was saved, but no version of %s was recorded: %s. %s",
                      name ? name + 1 : d->path, reason, how_to_fix(error, opening));
-            dl_lsp_notify(w->writer, "window/showMessage",
-                          json_pack("{s:i, s:s}", "type", 2, "message", message));
+            dl_lsp_message(w->writer, "window/showMessage", 2, message);
         }
     }
     /* The same, for clients that show the server's log and not dateline/recorded. */
@@ -608,9 +606,8 @@ static void run_record(runner *w, dl_lsp_job *job)
     if (unread[0] != '\0')
         snprintf(line + strlen(line), sizeof(line) - strlen(line), " (%s)",
                  json_string_value(json_object_get(params, "warning")));
-    dl_lsp_notify(w->writer, "window/logMessage",
-                  json_pack("{s:i, s:s}", "type", error == 0 || error == DL_EUNCHANGED ? 3 : 2,
-                            "message", line));
+    dl_lsp_message(w->writer, "window/logMessage",
+                   error == 0 || error == DL_EUNCHANGED ? 3 : 2, line);
     dl_lsp_notify(w->writer, "dateline/recorded", params);
     if (error == 0)
         dl_history_tidy(h);
@@ -618,14 +615,29 @@ static void run_record(runner *w, dl_lsp_job *job)
 
 /* -------------------------------------------------------------- hover -- */
 
+/* A name or a note on one line, escaped as the CLI's log shows it: a
+ * note's line breaks must not end the quote block and fake a line of
+ * the hover. */
+static void put_one_line(dl_lsp_buf *md, const char *text)
+{
+    char *shown = dl_text_escape(text, strlen(text), DL_TEXT_ONE_LINE);
+    if (shown == NULL)
+        md->failed = 1;
+    else
+        dl_lsp_buf_puts(md, shown);
+    free(shown);
+}
+
 static void describe_version(dl_lsp_buf *md, const dl_history_version *v)
 {
     char when[40];
     dl_history_format_time(when, sizeof(when), v->time, v->offset);
-    dl_lsp_buf_printf(md, "`%.*s` · %s · %s", DL_HISTORY_ID_SHORTSIZE, v->id.hex, when,
-                      v->author_name ? v->author_name : "unknown");
-    if (v->note)
-        dl_lsp_buf_printf(md, "  \n> %s", v->note);
+    dl_lsp_buf_printf(md, "`%.*s` · %s · ", DL_HISTORY_ID_SHORTSIZE, v->id.hex, when);
+    put_one_line(md, v->author_name ? v->author_name : "unknown");
+    if (v->note) {
+        dl_lsp_buf_puts(md, "  \n> ");
+        put_one_line(md, v->note);
+    }
 }
 
 /* The blamed quotation the hover is on: the one overlapping its range. */
@@ -675,8 +687,14 @@ static void run_hover(runner *w, dl_lsp_job *job)
 
     dl_lsp_buf md = {0};
     if (ctx->quote_text != NULL) {
-        dl_lsp_buf_printf(&md, "**Quotation**%s%s%s\n\n", ctx->speaker ? " — " : "",
-                          ctx->speaker ? ctx->speaker : "", ctx->speaker ? "" : " (nobody credited)");
+        dl_lsp_buf_puts(&md, "**Quotation**");
+        if (ctx->speaker) {
+            dl_lsp_buf_puts(&md, " — ");
+            put_one_line(&md, ctx->speaker);
+        } else {
+            dl_lsp_buf_puts(&md, " (nobody credited)");
+        }
+        dl_lsp_buf_puts(&md, "\n\n");
         if (credited) {
             const dl_blame_quote *q = quote_at(blame, ctx);
             if (q && q->recorded) {
@@ -701,9 +719,11 @@ static void run_hover(runner *w, dl_lsp_job *job)
         } else if (blame != NULL) {
             dl_lsp_buf_puts(&md, " — no recorded versions yet");
         } else if (have_history) {
-            dl_lsp_buf_printf(&md, " — blame unavailable: %s", blame_error ? blame_error : "");
+            dl_lsp_buf_puts(&md, " — blame unavailable: ");
+            put_one_line(&md, blame_error ? blame_error : "");
         } else if (history_error != NULL) {
-            dl_lsp_buf_printf(&md, " — history unavailable: %s", history_error);
+            dl_lsp_buf_puts(&md, " — history unavailable: ");
+            put_one_line(&md, history_error);
         }
     }
     if (md.size == 0 || md.failed) {
@@ -804,8 +824,7 @@ static void run_opened(runner *w, dl_lsp_job *job)
         char line[2048];
         snprintf(line, sizeof(line), "recorded %.*s of %s: changed outside the editor",
                  DL_HISTORY_ID_SHORTSIZE, id.hex, name);
-        dl_lsp_notify(w->writer, "window/logMessage",
-                      json_pack("{s:i, s:s}", "type", 3, "message", line));
+        dl_lsp_message(w->writer, "window/logMessage", 3, line);
         dl_lsp_notify(w->writer, "dateline/recorded",
                       json_pack("{s:s, s:b, s:s, s:s}", "uri", job->uri, "recorded", 1, "id",
                                 id.hex, "note", options.note));
@@ -865,6 +884,16 @@ static void run_job(runner *w, dl_lsp_job *job)
     case DL_LSP_JOB_QUOTES: run_quotes(w, job); break;
     case DL_LSP_JOB_OPENED: run_opened(w, job); break;
     case DL_LSP_JOB_CLOSE: forget_doc(w, job->uri); break;
+    }
+    /* What the core repaired on its own during the job (a stale lock
+     * broken): the client's log hears of it, the user is not interrupted. */
+    const char *notices = dl_notice_take();
+    while (*notices != '\0') {
+        size_t line = strcspn(notices, "\n");
+        char message[2100];
+        snprintf(message, sizeof(message), "dateline: %.*s", (int)line, notices);
+        dl_lsp_message(w->writer, "window/logMessage", 3, message);
+        notices += line + (notices[line] == '\n');
     }
 }
 
@@ -1008,8 +1037,7 @@ static void abandon(dl_lsp_worker *w)
                  "or network file system?) and was abandoned; your files are saved, and "
                  "later saves are recorded as usual.",
                  seconds);
-        dl_lsp_notify(w->writer, "window/showMessage",
-                      json_pack("{s:i, s:s}", "type", 2, "message", message));
+        dl_lsp_message(w->writer, "window/showMessage", 2, message);
     }
     if (start_runner(w) < 0) {
         /* No thread for the queue: answer and drop what waits. */

@@ -79,6 +79,11 @@ void dl_lsp_respond(dl_lsp_writer *w, const json_t *id, json_t *result);
 void dl_lsp_result_begin(dl_lsp_buf *buf, const json_t *id);
 void dl_lsp_respond_error(dl_lsp_writer *w, const json_t *id, int code, const char *message);
 void dl_lsp_notify(dl_lsp_writer *w, const char *method, json_t *params);
+/* window/showMessage or window/logMessage (`method`) of `type` (1 error ..
+ * 4 log): the client shows `message` to a person, so it is escaped like
+ * the CLI's output (dl_text_escape): a file name or a note in it can
+ * never drive the editor's terminal. */
+void dl_lsp_message(dl_lsp_writer *w, const char *method, int type, const char *message);
 
 /* --------------------------------------------------- server requests -- */
 

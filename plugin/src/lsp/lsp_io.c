@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "dateline/error.h"
+#include "dateline/text.h"
 #include "lsp_internal.h"
 
 /* ------------------------------------------------------------ buffers -- */
@@ -360,6 +361,13 @@ void dl_lsp_notify(dl_lsp_writer *w, const char *method, json_t *params)
 {
     dl_lsp_send(w, json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method", method, "params",
                              params ? params : json_object()));
+}
+
+void dl_lsp_message(dl_lsp_writer *w, const char *method, int type, const char *message)
+{
+    char *shown = dl_text_escape(message, strlen(message), DL_TEXT_LINES);
+    dl_lsp_notify(w, method, json_pack("{s:i, s:s}", "type", type, "message", shown ? shown : ""));
+    free(shown);
 }
 
 /* ---------------------------------------------------- server requests -- */
