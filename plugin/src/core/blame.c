@@ -182,7 +182,7 @@ static int make_keys(version_keys *v, const dl_article *article, const version_k
         v->has_front[part] = span != NULL;
         if (!span)
             continue;
-        uint64_t h = words_hash(span->text);
+        uint64_t h = words_hash(span->text, span->size);
         int same = old && old->has_front[part] && old->front[part].hash == h;
         v->front[part] = (origin_key){h, same ? old->front[part].origin : version};
     }
@@ -445,7 +445,7 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
         const dl_span *span = front_span(article, (dl_blame_front_part)p);
         if (!span)
             continue;
-        uint64_t h = words_hash(span->text);
+        uint64_t h = words_hash(span->text, span->size);
         dl_blame_front *front = &blame->front[blame->front_count++];
         front->part = (dl_blame_front_part)p;
         front->range = span->range;

@@ -162,7 +162,7 @@ static json_t *block_json(const dl_diff_block *e, const dl_article *old, const d
     const dl_article *side = removed ? old : new_article;
     size_t index = removed ? e->old_index : e->new_index;
     if (error == 0 && (e->kind == DL_DIFF_ADDED || removed) && index < side->block_count)
-        error = json_object_set_new(item, "text", json_string(side->blocks[index].span.text));
+        error = json_object_set_new(item, "text", json_stringn(side->blocks[index].span.text, side->blocks[index].span.size));
     if (error == 0 && e->kind == DL_DIFF_MOVED && index < side->block_count)
         error = json_object_set_new(item, "text", json_string(side->blocks[index].first_words));
     if (error == 0 && e->words.count > 0)
@@ -459,9 +459,10 @@ static int article_json(json_t **out, dl_history *history, const parsed *newest,
             if (json_integer_value(json_object_get(line, "index")) == (json_int_t)e->new_index)
                 origin = json_incref(json_object_get(line, "version"));
         }
-        if (json_array_append_new(blocks, json_pack("{s:s, s:s, s:o}", "label", label, "text",
-                                                     a->blocks[e->new_index].span.text, "blame",
-                                                     origin)) < 0)
+        if (json_array_append_new(blocks, json_pack("{s:s, s:s#, s:o}", "label", label, "text",
+                                                     a->blocks[e->new_index].span.text,
+                                                     a->blocks[e->new_index].span.size,
+                                                     "blame", origin)) < 0)
             error = oom();
     }
     json_t *json = NULL;
