@@ -35,9 +35,33 @@ local function current(buf)
   return (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
 end
 
+-- The signs in the buffer now, as { row, text } in row order.
+local function placed(buf)
+  local found = {}
+  for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(buf, M.ns, 0, -1, { details = true })) do
+    found[#found + 1] = { mark[2], vim.trim(mark[4].sign_text or '') }
+  end
+  return found
+end
+
 local function place(buf, changes)
-  vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
   local line_count = vim.api.nvim_buf_line_count(buf)
+  local wanted = {}
+  for _, sign in ipairs(data.signs(changes)) do
+    if sign[1] < line_count then
+      wanted[#wanted + 1] = { sign[1], SIGNS[sign[2]][1] }
+    end
+  end
+  table.sort(wanted, function(a, b)
+    return a[1] < b[1]
+  end)
+  -- Typing on in a changed paragraph mostly answers with the signs already
+  -- there (extmarks move with the text): leave them, and the sign column
+  -- is not redrawn on every pause.
+  if vim.deep_equal(placed(buf), wanted) then
+    return
+  end
+  vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
   for _, sign in ipairs(data.signs(changes)) do
     if sign[1] < line_count then
       local look = SIGNS[sign[2]]
