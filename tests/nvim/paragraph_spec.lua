@@ -16,6 +16,7 @@ local function with(lines, row, text)
 end
 
 local function recorded(versions)
+  R.capture_notify() -- the restores say what they did; the TAP output stays clean
   R.setup()
   local dir = R.repo()
   local buf = R.edit(dir, versions[1])
@@ -188,6 +189,21 @@ T.test('diu deletes exactly the changed paragraph, dau with its blank line', fun
   vim.api.nvim_win_set_cursor(0, { 1, 0 })
   H.feed('diu')
   T.eq(vim.api.nvim_buf_get_lines(buf, 0, -1, false), edited, 'on an unchanged line: nothing')
+  vim.api.nvim_win_set_cursor(0, { P2 + 1, 5 })
+  H.feed('viu<Esc>')
+  T.eq({ vim.fn.line("'<"), vim.fn.line("'>") }, { P2 + 1, P2 + 1 }, 'viu selects it')
+end)
+
+T.test(':Dateline restore paragraph <Tab> lists the versions, newest first', function()
+  local buf = recorded({ R.V1, with(R.V1, P2, EDITED_P2) })
+  local history = require('dateline.history_data')
+  vim.fn.getcompletion('Dateline restore paragraph ', 'cmdline')
+  T.wait_for(function()
+    return history.cached_log(buf) ~= nil
+  end, 5000, 'the cached log')
+  T.eq(vim.fn.getcompletion('Dateline restore paragraph ', 'cmdline'), { '@', '@~1' }, 'versions')
+  T.eq(vim.fn.getcompletion('Dateline restore para', 'cmdline'), { 'paragraph' }, 'the word itself')
+  T.eq(vim.fn.getcompletion('Dateline restore quotation @~', 'cmdline'), { '@~1' }, 'after quotation')
 end)
 
 T.test('signs can be turned off in setup() and with :Dateline signs', function()
