@@ -234,3 +234,34 @@ T.test('the version keys are named in setup() and can be turned off', function()
   T.eq(vim.fn.maparg(']v', 'n'), '', ']v left alone')
   T.eq(vim.fn.maparg('[v', 'n'), '', '[v not mapped')
 end)
+
+T.test('in a CRLF file a quotation and a paragraph are restored at the right bytes, lines without a CR', function()
+  R.capture_notify()
+  R.setup()
+  local dir = R.repo()
+  local path = dir .. '/story.article'
+  local file = assert(io.open(path, 'wb'))
+  file:write(table.concat(R.V1, '\r\n') .. '\r\n')
+  file:close()
+  local buf = H.edit(path)
+  T.wait_for(function()
+    return require('dateline.lsp').is_ready(buf)
+  end, 10000, 'the dateline server to start')
+  T.eq(vim.bo[buf].fileformat, 'dos', 'read as CRLF')
+  local record = require('dateline.record')
+  local before = record.events
+  vim.cmd('silent write')
+  T.wait_for(function()
+    return record.events > before
+  end, 10000, 'the first version')
+  local now = with(with(R.V1, 2, R.V1[3] .. ' It was late.'), P2,
+    '“We need more time to weigh the costs,” the mayor said after the vote.')
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, now)
+  vim.api.nvim_win_set_cursor(0, { P2 + 1, 10 })
+  T.eq(run(require('dateline.changes').restore_quotation, '@'), nil, 'the quotation')
+  vim.api.nvim_win_set_cursor(0, { 3, 0 })
+  T.eq(run(require('dateline.changes').restore_paragraph, '@'), nil, 'the paragraph')
+  T.eq(vim.api.nvim_buf_get_lines(buf, 0, -1, false),
+    with(R.V1, P2, '“We need more time to study the costs,” the mayor said after the vote.'),
+    'both back, nothing else touched')
+end)
