@@ -17,6 +17,29 @@ local function ms_since(start)
   return (uv.hrtime() - start) / 1e6
 end
 
+-- The main thread's CPU time in ms (Linux's CLOCK_THREAD_CPUTIME_ID, through
+-- LuaJIT's FFI), or nil where it cannot be read. On a machine shared with
+-- other work a key's wall time includes waiting for a core; its CPU time is
+-- what the editor itself spent.
+local thread_cpu_ms = (function()
+  local ok, ffi = pcall(require, 'ffi')
+  if not ok or jit.os ~= 'Linux' then
+    return function()
+      return nil
+    end
+  end
+  pcall(ffi.cdef, 'typedef struct { long tv_sec; long tv_nsec; } dl_bench_timespec;'
+    .. 'int clock_gettime(int clock, dl_bench_timespec *ts);')
+  local ts = ffi.new('dl_bench_timespec')
+  local CLOCK_THREAD_CPUTIME_ID = 3
+  return function()
+    if ffi.C.clock_gettime(CLOCK_THREAD_CPUTIME_ID, ts) ~= 0 then
+      return nil
+    end
+    return tonumber(ts.tv_sec) * 1e3 + tonumber(ts.tv_nsec) / 1e6
+  end
+end)()
+
 local function finish()
   vim.fn.writefile({ vim.json.encode(results) }, out)
   vim.cmd('qall!')
@@ -34,7 +57,7 @@ local function stats(times)
   for _, time in ipairs(times) do
     total = total + time
   end
-  return total / #times, times[math.ceil(#times * 0.95)]
+  return total / #times, times[math.ceil(#times * 0.95)], times[math.ceil(#times / 2)]
 end
 
 local function run()
@@ -71,14 +94,18 @@ local function run()
   vim.api.nvim_win_set_cursor(0, { row + 1, 0 })
   vim.cmd('redraw')
   local col = 0
+  local cpu = {}
   local function key()
-    local start = uv.hrtime()
+    local start, cpu_start = uv.hrtime(), thread_cpu_ms()
     vim.api.nvim_buf_set_text(buf, row, col, row, col, { 'x' })
     col = col + 1
     vim.api.nvim_win_set_cursor(0, { row + 1, col })
     vim.api.nvim_exec_autocmds('TextChangedI', { buffer = buf, modeline = false })
     vim.api.nvim_exec_autocmds('CursorMovedI', { buffer = buf, modeline = false })
     vim.cmd('redraw')
+    if cpu_start then
+      cpu[#cpu + 1] = thread_cpu_ms() - cpu_start
+    end
     return ms_since(start)
   end
 
@@ -87,14 +114,16 @@ local function run()
   for n = 1, 100 do
     burst[n] = key()
   end
-  results.burst_mean_ms, results.burst_p95_ms = stats(burst)
+  results.burst_mean_ms, results.burst_p95_ms, results.burst_median_ms = stats(burst)
+  results.burst_cpu_mean_ms = #cpu > 0 and stats(cpu) or vim.NIL
+  cpu = {}
 
   -- Steady typing, a key every 250 ms: each pause lets the debounce fire and
   -- the answers come back and be placed between keys, as for a slow typist.
   -- With the plugin, the time from the key to both views placing the answer
   -- for the new text (the debounce included) is measured too.
-  local paced, latency = {}, {}
-  for n = 1, 12 do
+  local paced, latency, placed = {}, {}, {}
+  for n = 1, 20 do
     paced[n] = key()
     local typed = uv.hrtime()
     if mode == 'live' then
@@ -107,8 +136,16 @@ local function run()
       latency[n] = ms_since(typed)
     end
     vim.wait(math.max(0, 250 - ms_since(typed)))
+    -- The editor draws the answers placed during the pause before it waits
+    -- for the next key (vim.wait does not draw): without this their redraw
+    -- would be counted as the next key's. Measured on its own.
+    local idle = uv.hrtime()
+    vim.cmd('redraw')
+    placed[n] = ms_since(idle)
   end
-  results.paced_mean_ms, results.paced_p95_ms = stats(paced)
+  results.paced_mean_ms, results.paced_p95_ms, results.paced_median_ms = stats(paced)
+  results.paced_cpu_mean_ms = #cpu > 0 and stats(cpu) or vim.NIL
+  results.placed_mean_ms, results.placed_p95_ms = stats(placed)
   if mode == 'live' then
     results.marks_mean_ms, results.marks_p95_ms = stats(latency)
   end

@@ -249,8 +249,9 @@ T.test(':Dateline restore <Tab> lists @, @~1, @~2 newest first with their notes,
   T.wait_for(function()
     return history.cached_log(buf) ~= nil
   end, 5000, 'the cached log')
-  T.eq(vim.fn.getcompletion('Dateline restore ', 'cmdline'), { '@', '@~1  corrected pier count', '@~2' },
-    'newest first, the note beside its version')
+  T.eq(vim.fn.getcompletion('Dateline restore ', 'cmdline'),
+    { '@', '@~1  corrected pier count', '@~2', 'paragraph', 'quotation' },
+    'newest first, the note beside its version, then the paragraph and quotation restores')
   T.eq(vim.fn.getcompletion('Dateline restore @~', 'cmdline'), { '@~1  corrected pier count', '@~2' }, 'by prefix')
   local log = history.cached_log(buf)
   T.eq(vim.fn.getcompletion('Dateline restore ' .. log[2].short:sub(1, 6), 'cmdline'),

@@ -194,6 +194,35 @@ Test(ops, diff_compares_the_latest_version_with_the_editors_text)
     dl_ops_diff_result_dispose(&result);
 }
 
+/* The editor restores one quotation by replacing the new side's range with
+ * the old side's bytes: both ranges must cover the quotation with its marks. */
+Test(ops, diff_json_places_each_changed_quotation_on_both_sides)
+{
+    snapshot(V1, NULL);
+    dl_ops_diff_options options = DL_OPS_DIFF_OPTIONS_INIT;
+    dl_ops_diff_result result = {0};
+    options.content = V2;
+    options.content_size = strlen(V2);
+    dl_assert_ok(dl_ops_diff(&result, history, &options));
+    json_t *json = NULL;
+    dl_assert_ok(dl_ops_diff_json(&json, history, &result));
+    json_t *quotation = json_array_get(json_object_get(json, "quotations"), 0);
+    json_t *old_bytes = json_object_get(json_object_get(quotation, "old_range"), "bytes");
+    json_t *new_bytes = json_object_get(json_object_get(quotation, "new_range"), "bytes");
+    const char *old_quote = "“We will review spending every quarter,”";
+    const char *new_quote = "“We will review spending every month,”";
+    cr_assert(eq(int, (int)json_integer_value(json_array_get(old_bytes, 0)),
+                 (int)(strstr(V1, old_quote) - V1)));
+    cr_assert(eq(int, (int)json_integer_value(json_array_get(old_bytes, 1)),
+                 (int)(strstr(V1, old_quote) - V1 + strlen(old_quote))));
+    cr_assert(eq(int, (int)json_integer_value(json_array_get(new_bytes, 0)),
+                 (int)(strstr(V2, new_quote) - V2)));
+    cr_assert(eq(int, (int)json_integer_value(json_array_get(new_bytes, 1)),
+                 (int)(strstr(V2, new_quote) - V2 + strlen(new_quote))));
+    json_decref(json);
+    dl_ops_diff_result_dispose(&result);
+}
+
 Test(ops, a_restore_first_records_the_editors_unsaved_text)
 {
     dl_ops_snapshot_result first = snapshot(V1, NULL);

@@ -153,16 +153,46 @@ M.subcommands = {
     end,
   },
   restore = {
-    desc = "put a version's text in the buffer (undoable, not written)",
+    desc = "put a version's text in the buffer, or only the paragraph or quotation under the cursor "
+      .. '(undoable, not written)',
     run = function(args)
       if not in_article('restore') then
         return
       end
       if not args[1] then
-        error('usage: :Dateline restore {version}', 0)
+        error('usage: :Dateline restore {version} | paragraph [version] | quotation [version]', 0)
       end
-      -- Only the first word: completion puts the version's note after it.
-      require('dateline.history').restore(vim.api.nvim_get_current_buf(), args[1])
+      -- Only the version's first word: completion puts its note after it.
+      if args[1] == 'paragraph' then
+        require('dateline.changes').restore_paragraph(args[2])
+      elseif args[1] == 'quotation' then
+        require('dateline.changes').restore_quotation(args[2])
+      else
+        require('dateline.history').restore(vim.api.nvim_get_current_buf(), args[1])
+      end
+    end,
+    ordered = true,
+    complete = function(arg_lead, words)
+      if vim.bo.filetype ~= 'article' then
+        return {}
+      end
+      local revs = require('dateline.history_data').complete_revs(vim.api.nvim_get_current_buf(), arg_lead)
+      -- :Dateline restore {paragraph|quotation|version} [version]
+      if words and #words >= 3 and (words[3] == 'paragraph' or words[3] == 'quotation')
+        and (#words > 3 or arg_lead == '') then
+        return revs
+      end
+      -- Versions first: the newest is what a restore most often wants.
+      return vim.list_extend(revs, { 'paragraph', 'quotation' })
+    end,
+  },
+  preview = {
+    desc = 'show the paragraph under the cursor as a version (default: the latest) had it',
+    run = function(args)
+      if not in_article('preview') then
+        return
+      end
+      require('dateline.changes').preview(args[1])
     end,
     ordered = true,
     complete = function(arg_lead)
@@ -170,6 +200,22 @@ M.subcommands = {
         return {}
       end
       return require('dateline.history_data').complete_revs(vim.api.nvim_get_current_buf(), arg_lead)
+    end,
+  },
+  signs = {
+    desc = 'toggle the signs on changed paragraphs (or: on, off)',
+    run = function(args)
+      if not in_article('signs') then
+        return
+      end
+      local action = args[1] or 'toggle'
+      if not vim.tbl_contains({ 'toggle', 'on', 'off' }, action) then
+        error(string.format('unknown argument %q: use on, off or toggle', action), 0)
+      end
+      require('dateline.changes').toggle(vim.api.nvim_get_current_buf(), action)
+    end,
+    complete = function()
+      return { 'on', 'off', 'toggle' }
     end,
   },
   blame = {
@@ -230,7 +276,7 @@ function M.complete(arg_lead, cmdline)
     candidates = vim.tbl_keys(M.subcommands)
   else
     local subcommand = M.subcommands[words[2]]
-    candidates = subcommand and subcommand.complete and subcommand.complete(arg_lead) or {}
+    candidates = subcommand and subcommand.complete and subcommand.complete(arg_lead, words) or {}
     ordered = subcommand and subcommand.ordered
   end
   if not ordered then

@@ -30,6 +30,18 @@ M.defaults = {
     wrap_substitution = '<localleader>~',
     wrap_highlight = '<localleader>=',
     wrap_comment = '<localleader>>',
+    -- Changed paragraphs (signs, below). ]p / [p are Vim's puts and ]c / [c
+    -- its diff mode's (and the diff view's): u for "unrecorded".
+    next_change = ']u',
+    prev_change = '[u',
+    inner_change = 'iu',
+    around_change = 'au',
+    preview_change = false,
+    restore_paragraph = false,
+    restore_quotation = false,
+    -- In a version's buffer: the previous (older) and next version, in place.
+    prev_version = '[v',
+    next_version = ']v',
   },
   -- Fold by structure (folds.scm) with 'foldmethod' expr.
   fold = false,
@@ -78,6 +90,11 @@ M.defaults = {
   articles = {
     -- Folders whose .txt files are always articles, e.g. { '~/stories' }.
     dirs = {},
+  },
+  -- Signs on the paragraphs changed since the latest version, following
+  -- typing (:Dateline signs turns them on and off in one buffer).
+  changes = {
+    signs = true,
   },
   -- :Dateline blame
   blame = {
@@ -200,6 +217,8 @@ local function validate(opts)
   end, 'a list of strings (the command and its arguments) or false')
   check('history', opts.history, 'table', true)
   check('blame', opts.blame, 'table', true)
+  check('changes', opts.changes, 'table', true)
+  check('changes.signs', (opts.changes or {}).signs, 'boolean', true)
   check('writing', opts.writing, 'table', true)
   local writing = opts.writing or {}
   check('writing.linebreak', writing.linebreak, 'boolean', true)

@@ -51,6 +51,12 @@ M.groups = {
   DatelineDiffChange = 'DiffChange',
   DatelineDiffMoved = 'DiffText',
   DatelineQuoteChanged = 'DiagnosticWarn',
+  -- Signs on changed paragraphs, and their preview.
+  DatelineChangeAdd = 'DiffAdd',
+  DatelineChangeEdit = 'DiffChange',
+  DatelineChangeMove = 'DiffText',
+  DatelineChangeRemove = 'DiffDelete',
+  DatelineChangePreviewDelete = 'DiffDelete',
   -- Blame.
   DatelineBlame = 'Comment',
   DatelineBlameQuotation = 'Comment',

@@ -209,12 +209,17 @@ local function version_buffer(article, version_id, content)
   vim.bo[buf].bufhidden = 'wipe'
   vim.b[buf].dateline_version_of = article
   vim.b[buf].dateline_version_id = version_id
-  vim.keymap.set('n', '[v', function()
-    M.travel(buf, -vim.v.count1)
-  end, { buffer = buf, desc = 'dateline: the previous (older) version, in place' })
-  vim.keymap.set('n', ']v', function()
-    M.travel(buf, vim.v.count1)
-  end, { buffer = buf, desc = 'dateline: the next (newer) version, in place' })
+  local mappings = require('dateline.config').get().mappings or {}
+  if mappings.prev_version then
+    vim.keymap.set('n', mappings.prev_version, function()
+      M.travel(buf, -vim.v.count1)
+    end, { buffer = buf, desc = 'dateline: the previous (older) version, in place' })
+  end
+  if mappings.next_version then
+    vim.keymap.set('n', mappings.next_version, function()
+      M.travel(buf, vim.v.count1)
+    end, { buffer = buf, desc = 'dateline: the next (newer) version, in place' })
+  end
   return buf
 end
 

@@ -96,6 +96,11 @@ function M.attach(buf)
   local lsp = require('dateline.lsp')
   lsp.setup_autocommands()
   lsp.attach(buf)
+  if config.changes.signs and lsp.client(buf) then
+    require('dateline.changes').attach(buf)
+  elseif package.loaded['dateline.changes'] then
+    require('dateline.changes').detach(buf)
+  end
   if not attached[buf] then
     attached[buf] = true
     vim.api.nvim_create_autocmd({ 'FileType', 'BufWipeout' }, {
@@ -118,6 +123,9 @@ function M.detach(buf)
   attached[buf] = nil
   if package.loaded['dateline.lsp'] then
     require('dateline.lsp').detach(buf)
+  end
+  if package.loaded['dateline.changes'] then
+    require('dateline.changes').detach(buf)
   end
   pcall(vim.api.nvim_del_augroup_by_name, 'dateline.buffer.' .. buf)
   if not vim.api.nvim_buf_is_valid(buf) then

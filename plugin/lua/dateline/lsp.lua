@@ -259,6 +259,14 @@ local function client_config(cmd, root)
       -- server's log lines are for clients without it.
       ['window/logMessage'] = function() end,
     },
+    -- Neovim sends a change at once, inside the keystroke that made it, when
+    -- no change went out for debounce_text_changes ms: at the default 150 a
+    -- steady typist pays the write to the server's pipe on every key (0.5 to
+    -- 2 ms on a busy machine). At a second it goes out from a timer instead,
+    -- and sooner with any request (Neovim sends pending changes first: the
+    -- live views ask 150 ms after typing pauses, semantic tokens 200 ms), so
+    -- no answer is about stale text.
+    flags = { debounce_text_changes = 1000 },
     on_init = on_init,
     on_exit = function(code, signal, client_id)
       vim.schedule(function()

@@ -63,6 +63,28 @@ M.actions = {
   wrap_substitution = { { 'x' }, 'Replace the selection {~~ ~> ~~}', critic_wrap('substitution') },
   wrap_highlight = { { 'x' }, 'Highlight the selection {== ==}', critic_wrap('highlight') },
   wrap_comment = { { 'x' }, 'Comment on the selection {== ==}{>> <<}', critic_wrap('comment') },
+  -- Changed paragraphs (changes.lua).
+  next_change = { MOTION_MODES, 'Next changed paragraph', function()
+    require('dateline.changes').jump(1, vim.v.count1)
+  end },
+  prev_change = { MOTION_MODES, 'Previous changed paragraph', function()
+    require('dateline.changes').jump(-1, vim.v.count1)
+  end },
+  inner_change = { OBJECT_MODES, 'The changed paragraph', function()
+    require('dateline.textobjects').select_change('inner')
+  end },
+  around_change = { OBJECT_MODES, 'The changed paragraph and the blank line after it', function()
+    require('dateline.textobjects').select_change('outer')
+  end },
+  preview_change = { { 'n' }, "Preview the paragraph's latest version", function()
+    require('dateline.changes').preview()
+  end },
+  restore_paragraph = { { 'n' }, 'Restore the paragraph from the latest version', function()
+    require('dateline.changes').restore_paragraph()
+  end },
+  restore_quotation = { { 'n' }, 'Restore the quotation from the latest version', function()
+    require('dateline.changes').restore_quotation()
+  end },
 }
 
 local applied = {} ---@type table<integer, {[1]: string[], [2]: string}[]>

@@ -1,7 +1,8 @@
 -- Text objects: a quotation or an annotation, inside its marks ('inner') or
 -- with them ('outer'; a quotation also with the white space after it, or
 -- before it, as Vim's a" does). Work in visual and operator-pending mode; a count
--- takes in that many consecutive objects.
+-- takes in that many consecutive objects. And the changed paragraph (which
+-- paragraphs changed comes from the server, through changes.lua).
 
 local motions = require('dateline.motions')
 local parser = require('dateline.parser')
@@ -182,6 +183,52 @@ function M.select(kind, extent, count)
   end
   select_range(buf, range)
   return range
+end
+
+-- Blank rows next to rows first..last: after them, or when there are none
+-- (the last paragraph), before them, as Vim's ap takes.
+local function with_blank_rows(buf, first, last)
+  local count = vim.api.nvim_buf_line_count(buf)
+  local function blank(row)
+    local line = vim.api.nvim_buf_get_lines(buf, row, row + 1, false)[1]
+    return line ~= nil and not line:find('%S')
+  end
+  local after = last
+  while after + 1 < count and blank(after + 1) do
+    after = after + 1
+  end
+  if after > last then
+    return first, after
+  end
+  local before = first
+  while before > 0 and blank(before - 1) do
+    before = before - 1
+  end
+  return before, last
+end
+
+--- Select the paragraph under the cursor that changed since the latest
+--- version, linewise ('outer': with the blank lines after it). Returns the
+--- rows { first, last } (0-based), or nil when it is unchanged.
+---@param extent 'inner'|'outer'
+---@return integer[]?
+function M.select_change(extent)
+  local buf = vim.api.nvim_get_current_buf()
+  local rows = require('dateline.changes').range_at_cursor()
+  if not rows then
+    return nil
+  end
+  local first, last = rows[1], rows[2]
+  if extent == 'outer' then
+    first, last = with_blank_rows(buf, first, last)
+  end
+  if vim.api.nvim_get_mode().mode ~= 'V' then
+    vim.cmd('normal! V')
+  end
+  vim.api.nvim_win_set_cursor(0, { first + 1, 0 })
+  vim.cmd('normal! o')
+  vim.api.nvim_win_set_cursor(0, { last + 1, 0 })
+  return { first, last }
 end
 
 return M

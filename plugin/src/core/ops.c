@@ -354,12 +354,42 @@ static json_t *side_json(const dl_ops_diff_side *side, const char *file)
     return json_pack("{s:n, s:s}", "id", "file", file);
 }
 
+/* A side's quotation range (marks included) or null: the diff names its
+ * quotations by index, the editor needs them where they are to restore
+ * one quotation without looking for its words. */
+static json_t *quotation_range_json(const dl_article *article, size_t index)
+{
+    if (article == NULL || index == DL_DIFF_NONE || index >= article->quotation_count)
+        return json_null();
+    return dl_json_range(&article->quotations[index].span.range);
+}
+
+static int add_quotation_ranges(json_t *json, const dl_ops_diff_result *result)
+{
+    json_t *quotations = json_object_get(json, "quotations");
+    for (size_t k = 0; k < result->diff->quotation_count; k++) {
+        const dl_diff_quotation *q = &result->diff->quotations[k];
+        json_t *item = json_array_get(quotations, k);
+        if (item == NULL ||
+            json_object_set_new(item, "old_range",
+                                quotation_range_json(result->old_side.article, q->old_quotation)) < 0 ||
+            json_object_set_new(item, "new_range",
+                                quotation_range_json(result->new_side.article, q->new_quotation)) < 0)
+            return oom();
+    }
+    return 0;
+}
+
 int dl_ops_diff_json(json_t **out, const dl_history *history, const dl_ops_diff_result *result)
 {
     json_t *json = NULL;
     int error = dl_diff_to_json(&json, result->diff);
     if (error < 0)
         return error;
+    if ((error = add_quotation_ranges(json, result)) < 0) {
+        json_decref(json);
+        return error;
+    }
     const char *file = dl_history_file(history);
     if (json_object_set_new(json, "file", json_string(file)) < 0 ||
         json_object_set_new(json, "old", side_json(&result->old_side, file)) < 0 ||
