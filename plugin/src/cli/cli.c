@@ -7,6 +7,7 @@
 #include "cli_diff.h"
 #include "cli_history.h"
 #include "cli_lsp.h"
+#include "cli_serve.h"
 #include "dateline/error.h"
 #include "dateline_version.h"
 
@@ -40,6 +41,8 @@ static const command commands[] = {
     {"blame", "show which version last changed each paragraph", dl_cli_blame},
     /* the language server (cli_lsp.c) */
     {"lsp", "serve the Language Server Protocol on stdin/stdout", dl_cli_lsp},
+    /* the web server (cli_serve.c) */
+    {"serve", "serve every article's history as read-only web pages", dl_cli_serve},
     /* other */
     {"version", "print the version", run_version},
 };
