@@ -53,6 +53,11 @@ INCLUDES    := -Iplugin/include -Ibuild/generated -I$(GRAMMAR_SRC)
 PARSER_SOURCES := $(GRAMMAR_SRC)/parser.c $(GRAMMAR_SRC)/scanner.c
 CORE_SOURCES     := $(wildcard plugin/src/core/*.c)
 FRONTEND_SOURCES := $(filter-out plugin/src/cli/main.c,$(wildcard plugin/src/cli/*.c plugin/src/lsp/*.c))
+# The web views' page (plugin/web/) is compiled in: tools/embed.c writes it
+# out as C arrays (web_assets.h names them), a front-end source like the others.
+WEB_ASSETS   := $(sort $(wildcard plugin/web/*))
+WEB_ASSETS_C := build/generated/web_assets.c
+FRONTEND_SOURCES += $(wildcard plugin/src/web/*.c) $(WEB_ASSETS_C)
 TEST_MODULES   := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/*/*.c))))
 TEST_MODULES   := $(filter-out fuzz support,$(sort $(TEST_MODULES)))
 
@@ -74,6 +79,14 @@ ifneq ($(shell cat $(VERSION_H) 2>/dev/null),$(VERSION_H_TEXT))
 $(shell mkdir -p $(dir $(VERSION_H)) && \
     printf '\043define DL_NAME "%s"\n\043define DL_VERSION "%s"\n' '$(NAME)' '$(VERSION)' > $(VERSION_H))
 endif
+
+# --- the embedded web assets ---
+build/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(WARN) -O2 -o $@ $<
+$(WEB_ASSETS_C): build/tools/embed $(WEB_ASSETS)
+	@mkdir -p $(@D)
+	build/tools/embed $(WEB_ASSETS) > $@.tmp && mv $@.tmp $@
 
 # --- objects ---
 build/release/$(GRAMMAR_SRC)/parser.o: $(GRAMMAR_SRC)/parser.c
@@ -134,7 +147,7 @@ build/clang/$(GRAMMAR_SRC)/parser.o: $(GRAMMAR_SRC)/parser.c
 build/clang/%.o: %.c
 	@mkdir -p $(@D)
 	$(CLANG) $(STD) $(WARN) -O2 $(INCLUDES) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-build/clang/$(NAME): $(call clang_obj,$(ALL_SOURCES) $(PARSER_SOURCES))
+build/clang/$(NAME): $(call clang_obj,$(ALL_SOURCES) $(PARSER_SOURCES) $(WEB_ASSETS_C))
 	$(CLANG) -o $@ $^ $(PKG_LIBS) -lpthread
 
 portable-check: build/clang/$(NAME)

@@ -180,6 +180,10 @@ typedef struct {
     long long words_delta; /**< words minus the parent's (all of them for a first version) */
     char *summary;        /**< one-line summary of the change, or NULL */
     int not_text;         /**< the version holds a NUL byte or invalid UTF-8 */
+    /** Only white space, punctuation or one word's one-keystroke typo
+     *  changed, and no quotation (docs/cli.md, "Trivial versions and
+     *  sessions"); stored as the trailer Dateline-Trivial: yes. */
+    int trivial;
 } dl_history_change;
 
 /**
@@ -210,6 +214,9 @@ typedef struct {
     char *author_email;
     char *note;            /**< NULL when the version has no note */
     dl_history_change change; /**< what it changed against its first parent */
+    /** The oldest version of its session (see dl_history_log_sessions);
+     *  empty until that is called. */
+    dl_history_id session;
 } dl_history_version;
 
 /** Versions of an article, newest first. */
@@ -238,6 +245,21 @@ int dl_history_log_read(dl_history_log **out, dl_history *history,
 
 /** Free a log. NULL-safe. */
 void dl_history_log_free(dl_history_log *log);
+
+/** Saves less than this many seconds apart by one author are one session. */
+#define DL_HISTORY_SESSION_GAP (10 * 60)
+
+/**
+ * Group a log (newest first, as read) into sessions: a version belongs to
+ * the session of the version before it (its first parent, next in the
+ * log) when both have the same author name and e-mail and it was saved
+ * less than DL_HISTORY_SESSION_GAP seconds after it. Each version's
+ * `session` becomes the id of its session's oldest version, so a session
+ * keeps its id as it grows. Only versions in the log are seen: group a
+ * log read whole, or the oldest shown sessions may start too late
+ * (dl_ops_log takes care of that).
+ */
+void dl_history_log_sessions(dl_history_log *log);
 
 /**
  * What the article's latest annotated version depends on: the tips of its

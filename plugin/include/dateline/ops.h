@@ -96,17 +96,21 @@ typedef struct {
     unsigned int version;
     size_t max_count;   /**< the newest N versions; 0: all */
     int annotated_only; /**< only versions with a note */
+    int hide_trivial;   /**< leave out trivial versions (dl_history_change.trivial) */
 } dl_ops_log_options;
 
 #define DL_OPS_LOG_OPTIONS_VERSION 1
-#define DL_OPS_LOG_OPTIONS_INIT {DL_OPS_LOG_OPTIONS_VERSION, 0, 0}
+#define DL_OPS_LOG_OPTIONS_INIT {DL_OPS_LOG_OPTIONS_VERSION, 0, 0, 0}
 
-/** The article's versions, newest first; free with dl_history_log_free. */
+/** The article's versions, newest first, each with its session
+ *  (dl_history_log_sessions, grouped over the whole history whatever the
+ *  filters keep); free with dl_history_log_free. */
 int dl_ops_log(dl_history_log **out, dl_history *history, const dl_ops_log_options *opts);
 
 /** {"schema", "file", "key", "ref", "versions": [{"id", "short", "time",
  *  "timestamp", "offset_minutes", "author": {"name", "email"}, "note",
- *  "parents", "parent_count", "words", "words_delta", "summary"?}]} */
+ *  "parents", "parent_count", "words", "words_delta", "summary"?, "text",
+ *  "trivial", "session"}]} */
 int dl_ops_log_json(json_t **out, const dl_history *history, const dl_history_log *log);
 
 /* ---------------------------------------------------------------- show -- */

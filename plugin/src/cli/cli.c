@@ -7,6 +7,7 @@
 #include "cli_diff.h"
 #include "cli_history.h"
 #include "cli_lsp.h"
+#include "cli_report.h"
 #include "cli_serve.h"
 #include "dateline/error.h"
 #include "dateline_version.h"
@@ -39,6 +40,8 @@ static const command commands[] = {
     /* structural diff (cli_diff.c) */
     {"diff", "compare versions paragraph by paragraph, quotations included", dl_cli_diff},
     {"blame", "show which version last changed each paragraph", dl_cli_blame},
+    /* the web views (cli_report.c) */
+    {"report", "write an article's history as one self-contained HTML page", dl_cli_report},
     /* the language server (cli_lsp.c) */
     {"lsp", "serve the Language Server Protocol on stdin/stdout", dl_cli_lsp},
     /* the web server (cli_serve.c) */

@@ -51,6 +51,18 @@ int dl_cli_parse_args(dl_cli_args *a, int argc, char **argv, unsigned allowed, F
             a->json = 1;
         } else if ((allowed & OPT_ANNOTATED) && strcmp(arg, "--annotated") == 0) {
             a->annotated = 1;
+        } else if ((allowed & OPT_HIDE_TRIVIAL) && strcmp(arg, "--hide-trivial") == 0) {
+            a->hide_trivial = 1;
+        } else if ((allowed & OPT_OUTPUT) &&
+                   (strncmp(arg, "-o", 2) == 0 || (len == 8 && strncmp(arg, "--output", 8) == 0))) {
+            if ((a->output = option_value(argc, argv, &i, 8)) == NULL)
+                return dl_cli_usage_error(a, err, "%s needs a file", arg);
+        } else if ((allowed & OPT_RANGE) && len == 6 && strncmp(arg, "--from", 6) == 0) {
+            if ((a->from = option_value(argc, argv, &i, 6)) == NULL)
+                return dl_cli_usage_error(a, err, "%s needs a version", arg);
+        } else if ((allowed & OPT_RANGE) && len == 4 && strncmp(arg, "--to", 4) == 0) {
+            if ((a->to = option_value(argc, argv, &i, 4)) == NULL)
+                return dl_cli_usage_error(a, err, "%s needs a version", arg);
         } else if ((allowed & OPT_FORCE) && strcmp(arg, "--force") == 0) {
             a->force = 1;
         } else if ((allowed & OPT_EXACT) && strcmp(arg, "--exact") == 0) {

@@ -22,6 +22,9 @@ enum {
     OPT_COLOR = 1 << 5,     /* --color[=auto|always|never] */
     OPT_FORCE = 1 << 6,     /* --force */
     OPT_EXACT = 1 << 7,     /* --exact */
+    OPT_HIDE_TRIVIAL = 1 << 8, /* --hide-trivial */
+    OPT_OUTPUT = 1 << 9,       /* -o FILE, --output FILE */
+    OPT_RANGE = 1 << 10,       /* --from REV, --to REV */
 };
 
 #define MAX_POSITIONALS 3
@@ -32,6 +35,8 @@ typedef struct {
     const char *note;
     const char *store;
     int json, annotated, force, exact, help;
+    int hide_trivial;
+    const char *output, *from, *to;
     dl_cli_color color;
     size_t count;
     const char *args[MAX_POSITIONALS];

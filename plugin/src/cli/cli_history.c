@@ -148,6 +148,8 @@ static void print_log(FILE *out, FILE *err, const dl_history *history, const dl_
         fprintf(out, "  %zu words (%+lld)", v->change.words, v->change.words_delta);
         if (v->change.not_text)
             fputs("  [not text]", out);
+        if (v->change.trivial)
+            fputs("  (trivial)", out);
         if (v->change.summary != NULL) {
             fputs("  ", out);
             dl_cli_put_text(out, v->change.summary);
@@ -163,18 +165,20 @@ static void print_log(FILE *out, FILE *err, const dl_history *history, const dl_
 int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
 {
     dl_cli_args a = {.name = "log",
-                  .usage = "log FILE [-n N] [--annotated] [--json] [--store DIR]"};
-    int status = dl_cli_parse_args(&a, argc, argv, OPT_COUNT | OPT_ANNOTATED | OPT_STORE | OPT_JSON,
-                            err);
+                  .usage = "log FILE [-n N] [--annotated] [--hide-trivial] [--json] [--store DIR]"};
+    int status = dl_cli_parse_args(
+        &a, argc, argv, OPT_COUNT | OPT_ANNOTATED | OPT_HIDE_TRIVIAL | OPT_STORE | OPT_JSON, err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
         return dl_cli_print_help(&a, out,
                           "List FILE's versions, newest first: id, time (ISO 8601 with the\n"
                           "writer's zone), author, words (and the change in words), what\n"
-                          "changed, note.\n\n"
+                          "changed, note. A trivial version is marked (trivial).\n\n"
                           "  -n, --max-count N   only the newest N versions\n"
                           "  --annotated         only versions with a note\n"
+                          "  --hide-trivial      leave out trivial versions (white space,\n"
+                          "                      punctuation, a one-keystroke typo)\n"
                           "  --json              print a JSON object (schema 1)\n");
     if (a.nargs != 1)
         return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
@@ -185,6 +189,7 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
     json_t *doc = NULL;
     options.max_count = a.count;
     options.annotated_only = a.annotated;
+    options.hide_trivial = a.hide_trivial;
     int error = dl_cli_open_article(&o, &a, a.args[0]);
     if (error == 0)
         error = dl_ops_log(&log, o.history, &options);

@@ -1042,6 +1042,7 @@ static int lookup_tip(git_oid *out, int *found, git_repository *repo,
 #define TRAILER_DELTA "Dateline-Words-Delta: "
 #define TRAILER_SUMMARY "Dateline-Summary: "
 #define TRAILER_TEXT "Dateline-Text: "
+#define TRAILER_TRIVIAL "Dateline-Trivial: "
 
 static int read_locked(char **out, size_t *out_size, dl_history *history, const git_oid *id);
 
@@ -1079,7 +1080,9 @@ static int compose_message(char **out, dl_history *history, const git_oid *paren
     if (change.summary)
         n += snprintf(message + n, length - (size_t)n, TRAILER_SUMMARY "%s\n", change.summary);
     if (change.not_text)
-        snprintf(message + n, length - (size_t)n, TRAILER_TEXT "no\n");
+        n += snprintf(message + n, length - (size_t)n, TRAILER_TEXT "no\n");
+    if (change.trivial)
+        snprintf(message + n, length - (size_t)n, TRAILER_TRIVIAL "yes\n");
     dl_history_change_dispose(&change);
     *out = message;
     return 0;
@@ -1123,6 +1126,11 @@ static int parse_trailers(dl_history_change *out, const char *message)
     if (text != NULL) {
         text += 1 + strlen(TRAILER_TEXT);
         out->not_text = strcspn(text, "\n") == 2 && strncmp(text, "no", 2) == 0;
+    }
+    const char *trivial = strstr(message, "\n" TRAILER_TRIVIAL);
+    if (trivial != NULL) {
+        trivial += 1 + strlen(TRAILER_TRIVIAL);
+        out->trivial = strcspn(trivial, "\n") == 3 && strncmp(trivial, "yes", 3) == 0;
     }
     const char *summary = strstr(message, "\n" TRAILER_SUMMARY);
     if (summary != NULL) {

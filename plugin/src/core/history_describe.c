@@ -172,6 +172,139 @@ static int describe_not_text(dl_history_parsed *parsed, dl_history_change *out,
     return 0;
 }
 
+/* ------------------------------------------------------------ trivial -- */
+
+/* The code points of a word, at most `max`; -1 when it has more, or a
+ * digit (a changed number is a changed fact, never a typo). */
+static int word_points(uint32_t *out, size_t max, const char *text, size_t size)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = 0, i = 0;
+    while (i < size) {
+        if (n == max || (s[i] >= '0' && s[i] <= '9'))
+            return -1;
+        unsigned char c = s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        if (len > size - i)
+            len = size - i;
+        uint32_t point = len == 1 ? c : (uint32_t)(c & (0x7F >> len));
+        for (size_t k = 1; k < len; k++)
+            point = (point << 6) | (s[i + k] & 0x3F);
+        out[n++] = point;
+        i += len;
+    }
+    return (int)n;
+}
+
+/* A word's run without the white space a word diff folds around it. */
+static void trim_space(const char **text, size_t *size)
+{
+    size_t space;
+    while (*size > 0 && (space = dl_text_space_length(*text, *size)) > 0) {
+        *text += space;
+        *size -= space;
+    }
+    while (*size > 0 && ((*text)[*size - 1] == ' ' || (*text)[*size - 1] == '\n' ||
+                         (*text)[*size - 1] == '\r' || (*text)[*size - 1] == '\t'))
+        (*size)--;
+}
+
+/* Whether two words are one keystroke apart: one character inserted,
+ * deleted or replaced, or two neighbours swapped ("teh" -> "the"). */
+static int one_keystroke(const char *a, size_t a_size, const char *b, size_t b_size)
+{
+    enum { MAX_POINTS = 64 };
+    uint32_t x[MAX_POINTS], y[MAX_POINTS];
+    trim_space(&a, &a_size);
+    trim_space(&b, &b_size);
+    int n = word_points(x, MAX_POINTS, a, a_size), m = word_points(y, MAX_POINTS, b, b_size);
+    if (n < 0 || m < 0 || n - m > 1 || m - n > 1)
+        return 0;
+    int i = 0;
+    while (i < n && i < m && x[i] == y[i])
+        i++;
+    int xe = n, ye = m; /* common suffix, not reaching back past the prefix */
+    while (xe > i && ye > i && x[xe - 1] == y[ye - 1]) {
+        xe--;
+        ye--;
+    }
+    int left_x = xe - i, left_y = ye - i;
+    if (left_x + left_y == 1 || (left_x == 1 && left_y == 1))
+        return 1;
+    return left_x == 2 && left_y == 2 && x[i] == y[i + 1] && x[i + 1] == y[i];
+}
+
+/* What a word diff changed, for the trivial rule: how many of its changes
+ * touch words (a run of only white space and punctuation does not), and
+ * whether those are exactly one word replaced by a word one keystroke
+ * away. Returns 1 while the change can still be trivial. */
+typedef struct {
+    size_t word_changes;
+} trivial_state;
+
+static int words_trivial(trivial_state *state, const dl_diff_words *words)
+{
+    for (size_t i = 0; i < words->count; i++) {
+        const dl_diff_word *op = &words->ops[i];
+        if (op->op == DL_DIFF_EQUAL || dl_article_count_words(op->text, op->size) == 0)
+            continue;
+        const dl_diff_word *next = i + 1 < words->count ? &words->ops[i + 1] : NULL;
+        if (state->word_changes > 0 || next == NULL || next->op == DL_DIFF_EQUAL ||
+            next->op == op->op || dl_article_count_words(op->text, op->size) != 1 ||
+            dl_article_count_words(next->text, next->size) != 1 ||
+            !one_keystroke(op->text, op->size, next->text, next->size))
+            return 0;
+        state->word_changes++;
+        i++;
+    }
+    return 1;
+}
+
+/* A changed headline or dek, word by word. */
+static int text_trivial(trivial_state *state, const dl_diff_text *change, int *error)
+{
+    if (change == NULL)
+        return 1;
+    if (change->old_text == NULL || change->new_text == NULL)
+        return 0;
+    dl_diff_words words = {0};
+    if ((*error = dl_diff_words_compute(&words, change->old_text, strlen(change->old_text),
+                                        change->new_text, strlen(change->new_text))) < 0)
+        return 0;
+    int trivial = words_trivial(state, &words);
+    dl_diff_words_dispose(&words);
+    return trivial;
+}
+
+/*
+ * The trivial rule (docs/cli.md, "Trivial versions and sessions"): a
+ * version is trivial when, against its parent, no block was added,
+ * removed, moved, split or merged, no quotation changed in any way, the
+ * byline and dateline are the same, and what changed in the words is only
+ * white space, only punctuation, or one word replaced by a word one
+ * keystroke away that holds no digit. A coarse diff is never trivial: it
+ * does not know. Sets *out; returns 0 or a negative error.
+ */
+static int is_trivial(int *out, const dl_diff *diff)
+{
+    *out = 0;
+    if (diff->coarse || diff->quotation_count > 0 || diff->byline || diff->dateline)
+        return 0;
+    trivial_state state = {0};
+    int error = 0;
+    if (!text_trivial(&state, diff->headline, &error) || !text_trivial(&state, diff->dek, &error))
+        return error;
+    for (size_t i = 0; i < diff->block_count; i++) {
+        const dl_diff_block *block = &diff->blocks[i];
+        if (block->kind == DL_DIFF_UNCHANGED)
+            continue;
+        if (block->kind != DL_DIFF_EDITED || !words_trivial(&state, &block->words))
+            return 0;
+    }
+    *out = 1;
+    return 0;
+}
+
 /*
  * The change between two versions, from the article model and the
  * structural diff: words are the model's count (dl_article_count_words:
@@ -200,7 +333,8 @@ static int describe(dl_history_parsed **handle, dl_history_change *out, const ch
         goto done;
     own_after = 1;
     if (old && ((error = dl_diff_articles(&diff, before, after, NULL)) < 0 ||
-                (error = dl_diff_summary(&summary, diff)) < 0))
+                (error = dl_diff_summary(&summary, diff)) < 0 ||
+                (error = is_trivial(&out->trivial, diff)) < 0))
         goto done;
     out->words = after->stats.words;
     out->words_delta = (long long)after->stats.words - (long long)(before ? before->stats.words : 0);
@@ -263,4 +397,34 @@ void dl_history_change_dispose(dl_history_change *change)
         return;
     free(change->summary);
     change->summary = NULL;
+}
+
+/* ------------------------------------------------------------ sessions -- */
+
+static int same_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Whether `newer` continues the session of `older`, the version before it. */
+static int continues(const dl_history_version *newer, const dl_history_version *older)
+{
+    return strcmp(newer->parent.hex, older->id.hex) == 0 &&
+           same_text(newer->author_name, older->author_name) &&
+           same_text(newer->author_email, older->author_email) && newer->time >= older->time &&
+           newer->time - older->time < DL_HISTORY_SESSION_GAP;
+}
+
+void dl_history_log_sessions(dl_history_log *log)
+{
+    if (log == NULL)
+        return;
+    /* Oldest first, each version takes the session of the one before it. */
+    for (size_t i = log->count; i-- > 0;) {
+        dl_history_version *v = &log->versions[i];
+        if (i + 1 < log->count && continues(v, &log->versions[i + 1]))
+            v->session = log->versions[i + 1].session;
+        else
+            v->session = v->id;
+    }
 }

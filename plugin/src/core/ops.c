@@ -146,15 +146,65 @@ int dl_ops_note_json(json_t **out, const dl_history *history, const dl_ops_note_
 
 /* ----------------------------------------------------------------- log -- */
 
+/* Keep the versions the filters let through, in order, freeing the others. */
+static void log_filter(dl_history_log *log, const dl_ops_log_options *opts)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < log->count; i++) {
+        dl_history_version *v = &log->versions[i];
+        int keep = (!opts->annotated_only || v->note != NULL) &&
+                   (!opts->hide_trivial || !v->change.trivial) &&
+                   (opts->max_count == 0 || kept < opts->max_count);
+        if (keep) {
+            log->versions[kept++] = *v;
+            continue;
+        }
+        free(v->author_name);
+        free(v->author_email);
+        free(v->note);
+        dl_history_change_dispose(&v->change);
+    }
+    log->count = kept;
+}
+
+/* Whether the session of the `shown`-th version is known to begin inside
+ * `log`, which stops short of the first version: it or a version after it,
+ * but not the last one read (whose parent was not), starts a session. */
+static int sessions_complete(const dl_history_log *log, size_t shown)
+{
+    for (size_t i = shown; i + 1 < log->count; i++)
+        if (strcmp(log->versions[i].session.hex, log->versions[i].id.hex) == 0)
+            return 1;
+    return 0;
+}
+
 int dl_ops_log(dl_history_log **out, dl_history *history, const dl_ops_log_options *opts)
 {
     static const dl_ops_log_options defaults = DL_OPS_LOG_OPTIONS_INIT;
     if (!opts)
         opts = &defaults;
+    /* Sessions are a fact of the whole history, not of what a filter
+     * shows: read every version when filtering, and past the newest N
+     * until the last one's session is known to begin. */
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
-    options.max_count = opts->max_count;
-    options.annotated_only = opts->annotated_only;
-    return dl_history_log_read(out, history, &options);
+    int filtered = opts->annotated_only || opts->hide_trivial;
+    options.max_count = filtered || opts->max_count == 0 ? 0 : opts->max_count + 16;
+    dl_history_log *log = NULL;
+    for (;;) {
+        int error = dl_history_log_read(&log, history, &options);
+        if (error < 0)
+            return error;
+        dl_history_log_sessions(log);
+        if (options.max_count == 0 || log->count < options.max_count ||
+            sessions_complete(log, opts->max_count - 1))
+            break;
+        options.max_count *= 4;
+        dl_history_log_free(log);
+        log = NULL;
+    }
+    log_filter(log, opts);
+    *out = log;
+    return 0;
 }
 
 static json_t *version_json(const dl_history_version *v)
@@ -174,7 +224,11 @@ static json_t *version_json(const dl_history_version *v)
         "words_delta", (json_int_t)v->change.words_delta);
     /* Whether the model can read the version: false for a NUL byte or
      * invalid UTF-8, whose bytes are recorded all the same. */
-    if (item != NULL && json_object_set_new(item, "text", json_boolean(!v->change.not_text)) < 0) {
+    if (item != NULL &&
+        (json_object_set_new(item, "text", json_boolean(!v->change.not_text)) < 0 ||
+         json_object_set_new(item, "trivial", json_boolean(v->change.trivial)) < 0 ||
+         json_object_set_new(item, "session", v->session.hex[0] ? json_string(v->session.hex)
+                                                              : json_null()) < 0)) {
         json_decref(item);
         item = NULL;
     }
