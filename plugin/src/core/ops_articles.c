@@ -288,7 +288,9 @@ int dl_ops_articles(dl_ops_articles_result **out, dl_history_store *store)
         error = dl_error_set(DL_ERROR, "out of memory");
         goto done;
     }
-    dl_history_log_options latest = DL_HISTORY_LOG_OPTIONS_INIT;
+    /* Through dl_ops_log, so that the newest version reads as in log
+     * --json, with the facts only the whole history knows (its session). */
+    dl_ops_log_options latest = DL_OPS_LOG_OPTIONS_INIT;
     latest.max_count = 1;
     for (size_t i = 0; i < found_count; i++) {
         if (i > 0 && strcmp(found[i].key, found[i - 1].key) == 0)
@@ -297,7 +299,7 @@ int dl_ops_articles(dl_ops_articles_result **out, dl_history_store *store)
         if ((error = history_for(&article->history, store, found[i].key, found[i].refname)) < 0)
             goto done;
         result->count++;
-        if ((error = dl_history_log_read(&article->latest, article->history, &latest)) < 0)
+        if ((error = dl_ops_log(&article->latest, article->history, &latest)) < 0)
             goto done;
         pthread_mutex_lock(&store->lock);
         error = count_versions_locked(&article->versions, store->repo, &found[i].tip);
