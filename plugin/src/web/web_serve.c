@@ -640,6 +640,14 @@ static void route(reply *r, dl_web_server *server, struct MHD_Connection *connec
         error_page(r, MHD_HTTP_URI_TOO_LONG, "Address too long", "no article has an address this long");
         return;
     }
+    if (strcmp(url, "/favicon.ico") == 0) {
+        /* Browsers ask for it on every page: "none", rather than a 404
+         * that lands in the console as an error. */
+        r->status = MHD_HTTP_NO_CONTENT;
+        r->type = "image/x-icon";
+        r->fixed = (const unsigned char *)"";
+        return;
+    }
     if (strncmp(url, "/assets/", 8) == 0) {
         for (size_t i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
             if (strcmp(url + 8, assets[i].name) == 0) {
