@@ -54,7 +54,7 @@ as_root() {
 # installed it (the system may have Node.js from elsewhere, for instance).
 COMMAND_NEEDS=(cc:gcc make:make pkg-config:pkg-config git:git node:nodejs
     npm:npm jq:jq clang:clang tmux:tmux valgrind:valgrind
-    patchelf:patchelf)
+    patchelf:patchelf chromium:chromium)
 LIBRARY_PACKAGES=(libgit2-dev libtree-sitter-dev libcriterion-dev libjansson-dev zlib1g-dev libmicrohttpd-dev)
 # The editors whose configurations docs/editors.md gives, driven for real by
 # tests/editors (packages, not commands: Vim's ALE and Emacs's eglot have none).
@@ -128,7 +128,10 @@ provide_tools() {
 
 # The language server's protocol tests talk to it through an independent,
 # widely used client library, installed from npm into the cache.
-NODE_TEST_PACKAGES=(vscode-jsonrpc@8.2.0 vscode-languageserver-protocol@3.17.5)
+# The report's browser tests (tests/web) drive Debian's Chromium with
+# puppeteer-core (no browser download) and check accessibility with axe-core.
+NODE_TEST_PACKAGES=(vscode-jsonrpc@8.2.0 vscode-languageserver-protocol@3.17.5
+    puppeteer-core@24.43.1 axe-core@4.10.3)
 
 provide_node_packages() {
     local dir=$CACHE/node

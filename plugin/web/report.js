@@ -216,7 +216,6 @@
       (a.blamed ? "As of the latest version, " : "As of version " + current.short + " (blame is shown for the latest version only), ") +
       versionName(current) + ". Hover over a paragraph or move to it with Tab to see the version that last changed it.";
     if (a.dek) root.append(el("p", { class: "dek", text: a.dek }));
-    if (a.byline) root.append(el("p", { class: "byline", text: a.byline }));
     a.blocks.forEach((block, i) => {
       const id = "blame-" + i;
       const b = block.blame;
@@ -298,7 +297,8 @@
     let run = [];
     const flush = () => {
       if (run.length === 0) return;
-      const text = (run.length === 1 ? run[0] : run[0] + "–" + run[run.length - 1]) + " unchanged";
+      const text = (run.length <= 2 ? run.join(", ")
+        : run[0] + " to " + run[run.length - 1] + " (" + run.length + " blocks)") + " unchanged";
       out.push(el("p", { class: "block unchanged", text: text }));
       run = [];
     };

@@ -256,11 +256,15 @@ static json_t *cmd_log(const command_call *c, command_error *e)
     const json_t *annotated = json_object_get(c->args, "annotated");
     if (n != NULL && !json_is_null(n) && (!json_is_integer(n) || json_integer_value(n) <= 0))
         return fail(e, LSP_INVALID_PARAMS, "n must be a positive integer"), NULL;
+    const json_t *hide_trivial = json_object_get(c->args, "hide_trivial");
     if (annotated != NULL && !json_is_boolean(annotated) && !json_is_null(annotated))
         return fail(e, LSP_INVALID_PARAMS, "annotated must be a boolean"), NULL;
+    if (hide_trivial != NULL && !json_is_boolean(hide_trivial) && !json_is_null(hide_trivial))
+        return fail(e, LSP_INVALID_PARAMS, "hide_trivial must be a boolean"), NULL;
     dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
     options.max_count = json_is_integer(n) ? (size_t)json_integer_value(n) : 0;
     options.annotated_only = json_is_true(annotated);
+    options.hide_trivial = json_is_true(hide_trivial);
     dl_history_log *log = NULL;
     json_t *json = NULL;
     int error;

@@ -376,7 +376,8 @@ static int shown_range(range *out, dl_history *history, const dl_history_log *lo
 static int embed_pairs(pairs *ps, dl_history *history, const dl_history_log *log, range r,
                        const parsed *newest)
 {
-    parsed previous = {0}, current = {0};
+    parsed current = {0}, neighbour = {0};
+    const parsed *previous = NULL; /* &neighbour, or an annotated version */
     parsed *annotated = calloc(r.last - r.first + 1, sizeof(*annotated));
     size_t annotated_count = 0;
     int error = annotated ? 0 : oom();
@@ -384,24 +385,22 @@ static int embed_pairs(pairs *ps, dl_history *history, const dl_history_log *log
         const dl_history_version *v = &log->versions[i];
         if ((error = parse_version(&current, history, v)) < 0)
             break;
-        if (previous.version != NULL)
-            error = add_pair(ps, &previous, &current, 0);
+        if (previous != NULL)
+            error = add_pair(ps, previous, &current, 0);
         for (size_t k = 0; error == 0 && v->note != NULL && k < annotated_count; k++)
             error = add_pair(ps, &annotated[k], &current, 1);
-        parsed_dispose(&previous);
-        if (v->note != NULL && error == 0) {
-            /* Kept for the later annotated versions; the text is not needed. */
+        parsed_dispose(&neighbour);
+        if (v->note != NULL) {
+            /* Kept for the annotated versions after it. */
             annotated[annotated_count] = current;
-            free(annotated[annotated_count].text);
-            annotated[annotated_count++].text = NULL;
-            if ((error = parse_version(&previous, history, v)) < 0)
-                break;
+            previous = &annotated[annotated_count++];
         } else {
-            previous = current;
+            neighbour = current;
+            previous = &neighbour;
         }
         memset(&current, 0, sizeof(current));
     }
-    parsed_dispose(&previous);
+    parsed_dispose(&neighbour);
     parsed_dispose(&current);
     for (size_t k = 0; k < annotated_count; k++)
         parsed_dispose(&annotated[k]);
@@ -410,17 +409,19 @@ static int embed_pairs(pairs *ps, dl_history *history, const dl_history_log *log
     /* The newest against itself is no comparison, against its neighbour
      * it is embedded already, and an annotated newest has its annotated
      * pairs: start two back, and skip annotated ones when it is annotated. */
-    for (size_t i = r.first + 2; error == 0 && i <= r.last && !(ps->extra_bytes >= ps->budget); i++) {
+    for (size_t i = r.first + 2; error == 0 && i <= r.last; i++) {
         const dl_history_version *v = &log->versions[i];
         if (v->note != NULL && newest->version->note != NULL)
             continue;
+        if (ps->extra_bytes >= ps->budget) {
+            ps->cut = 1;
+            break;
+        }
         parsed p;
         if ((error = parse_version(&p, history, v)) == 0)
             error = add_pair(ps, &p, newest, 1);
         parsed_dispose(&p);
     }
-    if (error == 0 && r.last >= r.first + 2 && ps->extra_bytes >= ps->budget)
-        ps->cut = 1;
     return error;
 }
 
@@ -499,7 +500,7 @@ static int expand(buffer *b, const char *template, filler fill, void *payload)
 }
 
 typedef struct {
-    const char *title;
+    const char *headline, *key;
     const char *api_base;
     buffer *data;
 } page;
@@ -508,8 +509,12 @@ static int fill_page(buffer *b, const char *name, size_t size, void *payload)
 {
     const page *pg = payload;
 #define IS(word) (size == strlen(word) && strncmp(name, word, size) == 0)
-    if (IS("title"))
-        return put_html(b, pg->title);
+    if (IS("title")) {
+        int error = put_html(b, pg->headline);
+        if (error == 0)
+            error = puts_(b, " — ");
+        return error ? error : put_html(b, pg->key);
+    }
     if (IS("connect"))
         /* Self-contained: no request of any kind; served: its own origin. */
         return puts_(b, pg->api_base ? "'self'" : "'none'");
@@ -577,10 +582,8 @@ int dl_web_report_render(char **html_out, size_t *len_out, dl_history *history,
     }
     if (error == 0) {
         const dl_span *headline = newest.article->headline;
-        char title[512];
-        snprintf(title, sizeof(title), "%s — %s", headline ? headline->text : "(no headline)",
-                 dl_history_key(history));
-        page pg = {title, opts->api_base, &data};
+        page pg = {headline ? headline->text : "(no headline)", dl_history_key(history),
+                   opts->api_base, &data};
         error = expand(&html, (const char *)dl_web_asset_report_html, fill_page, &pg);
     }
 
