@@ -360,6 +360,22 @@ static void put_count(FILE *out, size_t n)
         fprintf(out, "%zu", n);
 }
 
+static long long latest_time(const dl_ops_article *article)
+{
+    return article->latest->count ? article->latest->versions[0].time : 0;
+}
+
+/* The index's order: latest change first, then by key (the listing's order). */
+static int newest_first(const void *a, const void *b)
+{
+    const dl_ops_article *x = *(const dl_ops_article *const *)a;
+    const dl_ops_article *y = *(const dl_ops_article *const *)b;
+    long long tx = latest_time(x), ty = latest_time(y);
+    if (tx != ty)
+        return tx > ty ? -1 : 1;
+    return strcmp(dl_history_key(x->history), dl_history_key(y->history));
+}
+
 static int index_page(reply *r, dl_history_store *store)
 {
     dl_ops_articles_result *list = NULL;
@@ -394,29 +410,19 @@ static int index_page(reply *r, dl_history_store *store)
           out);
 
     /* Newest change first: the order a desk reads in. */
-    size_t *order = malloc((list->count ? list->count : 1) * sizeof(*order));
+    const dl_ops_article **order = malloc((list->count ? list->count : 1) * sizeof(*order));
     if (order == NULL) {
         fclose(out);
         free(body);
         dl_ops_articles_free(list);
         return dl_error_set(DL_ERROR, "out of memory");
     }
-    for (size_t i = 0; i < list->count; i++) {
-        size_t j = i;
-        long long t = list->articles[i].latest->count ? list->articles[i].latest->versions[0].time : 0;
-        /* Insertion by time from a list in key order; stable for equal times. */
-        while (j > 0) {
-            const dl_history_log *prev = list->articles[order[j - 1]].latest;
-            if ((prev->count ? prev->versions[0].time : 0) >= t)
-                break;
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = i;
-    }
+    for (size_t i = 0; i < list->count; i++)
+        order[i] = &list->articles[i];
+    qsort(order, list->count, sizeof(*order), newest_first);
 
     for (size_t n = 0; n < list->count; n++) {
-        const dl_ops_article *article = &list->articles[order[n]];
+        const dl_ops_article *article = order[n];
         const char *key = dl_history_key(article->history);
         fputs("<tr><td><a href=\"/article/", out);
         put_path_url(out, key);
