@@ -165,6 +165,29 @@ test('an article\'s history page is served at /article/<path>, its comparisons b
   assert.match(pair.headers['content-type'], /^application\/json/);
 });
 
+// The data a history page holds (report's page: one JSON element).
+function pageData(html) {
+  const match = /<script type="application\/json" id="dateline-data">([^]*?)<\/script>/.exec(html);
+  assert.ok(match, 'the page holds no data');
+  return JSON.parse(match[1]);
+}
+
+test('a long history\'s page shows its newest 200 versions, and any range asked for', async () => {
+  for (let i = 0; i < 205; i++)
+    record('long/story.txt', `Long story\n\nRevision ${i} of the text.\n`);
+  const page = await request('/article/long/story.txt');
+  assert.equal(page.status, 200);
+  const shown = pageData(page.body).log.versions;
+  assert.equal(shown.length, 200);
+  assert.deepEqual(shown, cliJson('log', '-n', '200', 'long/story.txt').versions);
+  const all = await request('/article/long/story.txt?from=%40~204');
+  assert.equal(pageData(all.body).log.versions.length, 205);
+  const range = await request('/article/long/story.txt?from=%40~10&to=%40~5');
+  assert.equal(pageData(range.body).log.versions.length, 6);
+  const backwards = await request('/article/long/story.txt?from=%40&to=%40~5');
+  assert.equal(backwards.status, 400);
+});
+
 test('the JSON endpoints answer exactly what the CLI prints with --json', async () => {
   const key = encodeURIComponent('news/council.txt');
   assert.deepEqual(await getJson(`/api/log?path=${key}`), cliJson('log', 'news/council.txt'));

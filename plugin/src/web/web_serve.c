@@ -36,6 +36,10 @@
 
 #define DEFAULT_THREADS 4
 
+/* A history page shows at most the newest 200 versions unless asked for a
+ * range (?from=REV&to=REV): "@~199" is its oldest. */
+#define PAGE_VERSIONS_BEFORE "199"
+
 /* No external anything: every page loads only what this server sends.
  * The history page is one self-contained document (the same one
  * `dateline report` writes), with its style and script inline. */
@@ -560,10 +564,11 @@ static void api_reply(reply *r, dl_history_store *store, api_route route,
 
 /* The history page of an article, whose comparisons not embedded in it
  * it asks of <its address>/diff. */
-static int history_page(reply *r, dl_history *history)
+static int history_page(reply *r, dl_history *history, struct MHD_Connection *connection)
 {
-    char *base = NULL;
+    char *base = NULL, *from = NULL, *to = NULL;
     size_t size = 0;
+    dl_history_id oldest;
     FILE *out = open_memstream(&base, &size);
     if (out == NULL)
         return dl_error_set(DL_ERROR, "out of memory");
@@ -577,7 +582,24 @@ static int history_page(reply *r, dl_history *history)
     }
     dl_web_report_options options = DL_WEB_REPORT_OPTIONS_INIT;
     options.api_base = base;
-    int error = dl_web_report_render(&r->body, &r->size, history, &options);
+    int error = query_value(&from, connection, "from");
+    if (error == 0)
+        error = query_value(&to, connection, "to");
+    options.from = from;
+    options.to = to;
+    /* The page embeds the comparison of every pair of neighbouring
+     * versions it shows, a few milliseconds each: a long history shows
+     * its newest PAGE_VERSIONS unless asked for a range, so that the page
+     * arrives within a second. */
+    if (error == 0 && from == NULL && to == NULL) {
+        if (dl_history_resolve(&oldest, history, "@~" PAGE_VERSIONS_BEFORE) == 0)
+            options.from = oldest.hex;
+        dl_error_clear();
+    }
+    if (error == 0)
+        error = dl_web_report_render(&r->body, &r->size, history, &options);
+    free(to);
+    free(from);
     free(base);
     if (error == 0) {
         r->status = MHD_HTTP_OK;
@@ -624,7 +646,8 @@ static void article_reply(reply *r, dl_history_store *store, struct MHD_Connecti
     if (compare)
         key[n - 5] = '\0';
     if ((error = dl_ops_article_open(&history, store, key)) == 0)
-        error = compare ? compare_reply(r, history, connection) : history_page(r, history);
+        error = compare ? compare_reply(r, history, connection)
+                        : history_page(r, history, connection);
     if (error < 0)
         fail(r, error, compare);
     dl_history_free(history);

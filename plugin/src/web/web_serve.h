@@ -5,7 +5,8 @@
  * Routes (docs/web.md):
  *   GET /                       the index: every article, its latest change,
  *                               summary, note and number of versions
- *   GET /article/<path>         an article's history page
+ *   GET /article/<path>         an article's history page: its newest
+ *                               200 versions, or ?from=REV&to=REV
  *   GET /article/<path>/diff?a=&b=   what that page fetches for a pair of
  *                               versions it does not hold (= /api/diff)
  *   GET /api/articles           dl_ops_articles_json
