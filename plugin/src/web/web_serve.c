@@ -15,6 +15,7 @@
 #include "web_serve.h"
 
 #include <arpa/inet.h>
+#include <git2.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -779,6 +780,13 @@ int dl_web_serve_start(dl_web_server **out, const dl_web_serve_options *opts)
             goto done;
         server->idle[server->idle_count++] = *store;
     }
+
+    /* Every article's log reads the store's notes tree, which in a store
+     * of many annotated articles outgrows the trees libgit2 caches by
+     * default (4 KB): the index would inflate it once per article. Keep
+     * trees up to 4 MiB (some 60,000 notes) cached; the setting is the
+     * process's, and the server is the process. */
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
 
     server->daemon = MHD_start_daemon(
         flags, (unsigned short)opts->port, NULL, NULL, answer, server, MHD_OPTION_SOCK_ADDR,
