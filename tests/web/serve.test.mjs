@@ -316,3 +316,36 @@ test('--help describes the command; a bad port or host is refused', () => {
   assert.equal(host.status, 1);
   assert.match(host.stderr, /not a numeric IP address/);
 });
+
+test('a store without a work tree serves its articles under their absolute paths', async () => {
+  const store = path.join(dir, 'own-store.git');
+  const file = path.join(dir, 'loose', 'story.txt');
+  fs.mkdirSync(path.dirname(file));
+  fs.writeFileSync(file, V1);
+  run(BIN, ['snapshot', '--store', store, file]);
+  const own = spawn(BIN, ['serve', '--store', store, '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const ownPort = await new Promise((resolve, reject) => {
+      let out = '';
+      own.stdout.on('data', (chunk) => {
+        out += chunk;
+        const match = /serving 1 article from .* at http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      own.on('exit', (code) => reject(new Error(`exited (${code}): ${out}`)));
+    });
+    const saved = port;
+    port = ownPort;
+    try {
+      const index = await request('/');
+      assert.ok(index.body.includes(`href="/article/${file}"`), index.body);
+      assert.equal((await request(`/article/${file}`)).status, 200);
+      assert.deepEqual(await getJson(`/api/log?path=${encodeURIComponent(file)}`),
+        cliJson('log', '--store', store, file));
+    } finally {
+      port = saved;
+    }
+  } finally {
+    own.kill('SIGTERM');
+  }
+});
