@@ -35,7 +35,7 @@ const VERSIONS = [
   { text: HEAD + P1 + '\n\n' + Q_NEW + '\n\n' + P3 + '\n\nThe budget takes effect in July.\n', note: 'corrected quote' },
 ];
 
-let dir, report, ids = [], browser;
+let dir, report, ids = [], browser, cliEnv;
 
 function run(args, env, cwd) {
   const r = spawnSync(BIN, args, { cwd, env, encoding: 'utf8' });
@@ -50,6 +50,7 @@ before(async () => {
   const env = { ...process.env, HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'),
     GIT_CONFIG_GLOBAL: path.join(dir, '.gitconfig'), GIT_CONFIG_NOSYSTEM: '1' };
   delete env.DATELINE_STORE;
+  cliEnv = env;
   for (const args of [['init', '-q'], ['config', 'user.name', 'Jane Doe'], ['config', 'user.email', 'jane@example.com']])
     assert.equal(spawnSync('git', args, { cwd: repo, env }).status, 0);
   for (const v of VERSIONS) {
@@ -221,4 +222,17 @@ test('on paper the compare view is printed and the rest is not', async () => {
   const pdf = await page.pdf({ format: 'A4' });
   assert.ok(pdf.length > 1000);
   await page.close();
+});
+
+test('the command writes the page to a pipe and refuses a terminal', () => {
+  const repo = path.join(dir, 'repo');
+  const piped = spawnSync(BIN, ['report', 'story.txt'], { cwd: repo, env: cliEnv, encoding: 'utf8' });
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.equal(piped.stdout, fs.readFileSync(report, 'utf8'));
+  // util-linux's script(1) gives the command a terminal for its output.
+  const tty = spawnSync('script', ['-qec', `${BIN} report story.txt`, '/dev/null'],
+    { cwd: repo, env: cliEnv, encoding: 'utf8' });
+  assert.equal(tty.status, 2);
+  assert.match(tty.stdout, /will not print a web page on a terminal; write it with -o FILE.html/);
+  assert.doesNotMatch(tty.stdout, /<html/);
 });

@@ -61,7 +61,7 @@ static int puts_(buffer *b, const char *text)
  */
 static int put_json(buffer *b, const json_t *json)
 {
-    char *text = json_dumps(json, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *text = json_dumps(json, JSON_COMPACT);
     if (text == NULL)
         return oom();
     int error = 0;
@@ -425,8 +425,9 @@ static int embed_pairs(pairs *ps, dl_history *history, const dl_history_log *log
     return error;
 }
 
-/* The article at the newest version shown: its front matter and each
- * block with its label and, for the latest version, its blame. */
+/* The article at the newest version shown: its headline and dek, and each
+ * block (the byline is one) with its label and, for the latest version,
+ * its blame. */
 static int article_json(json_t **out, dl_history *history, const parsed *newest, int is_latest)
 {
     const dl_article *a = newest->article;
@@ -465,10 +466,9 @@ static int article_json(json_t **out, dl_history *history, const parsed *newest,
     }
     json_t *json = NULL;
     if (error == 0 &&
-        (json = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:I}", "id", newest->version->id.hex,
+        (json = json_pack("{s:s, s:o, s:o, s:o, s:b, s:I}", "id", newest->version->id.hex,
                           "headline", text_or_null(a->headline ? a->headline->text : NULL), "dek",
-                          text_or_null(a->dek ? a->dek->text : NULL), "byline",
-                          text_or_null(a->byline ? a->byline->text : NULL), "blocks",
+                          text_or_null(a->dek ? a->dek->text : NULL), "blocks",
                           json_incref(blocks), "blamed", is_latest, "words",
                           (json_int_t)a->stats.words)) == NULL)
         error = oom();
