@@ -37,7 +37,7 @@ VERSION_H   := build/generated/dateline_version.h
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror
 STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-DEPS    := libgit2 tree-sitter jansson zlib
+DEPS    := libgit2 tree-sitter jansson zlib libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS))
 PKG_LIBS   := $(shell pkg-config --libs $(DEPS))
 

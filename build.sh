@@ -59,7 +59,7 @@ COMMAND_NEEDS=(cc:gcc make:make pkg-config:pkg-config git:git node:nodejs
     patchelf:patchelf chromium:chromium)
 # tools/screenshot.sh renders the docs' screenshots with rsvg-convert.
 COMMAND_NEEDS+=(rsvg-convert:librsvg2-bin)
-LIBRARY_PACKAGES=(libgit2-dev libtree-sitter-dev libcriterion-dev libjansson-dev zlib1g-dev)
+LIBRARY_PACKAGES=(libgit2-dev libtree-sitter-dev libcriterion-dev libjansson-dev zlib1g-dev libmicrohttpd-dev)
 # The editors whose configurations docs/editors.md gives, driven for real by
 # tests/editors (packages, not commands: Vim's ALE and Emacs's eglot have none).
 EDITOR_PACKAGES=(emacs-nox elpa-eglot elpa-lsp-mode vim vim-ale)
@@ -163,7 +163,7 @@ cmd_deps() {
 # or a script may run `./build.sh build`, and it must never reach for apt-get,
 # sudo or npm. Installing is `./build.sh deps`.
 BUILD_COMMANDS=(cc make pkg-config jq nvim)
-BUILD_LIBRARIES=(libgit2 tree-sitter jansson zlib)
+BUILD_LIBRARIES=(libgit2 tree-sitter jansson zlib libmicrohttpd)
 
 require_build_tools() {
     local missing=() need

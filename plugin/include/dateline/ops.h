@@ -250,4 +250,43 @@ int dl_ops_pull(dl_ops_sync_result *out, dl_history_store *store, const dl_ops_s
  *   "refused": ["<ref>: <why>", ...]} */
 int dl_ops_sync_json(json_t **out, const dl_history_store *store, const dl_ops_sync_result *result);
 
+/* ------------------------------------------------------------ articles -- */
+
+/** One article with history in a store, as listed by dl_ops_articles. */
+typedef struct {
+    dl_history *history;    /**< its history: key, file and ref (owned) */
+    size_t versions;        /**< how many versions its history holds */
+    dl_history_log *latest; /**< its newest version (one entry; owned) */
+} dl_ops_article;
+
+/** A store's articles, in byte order of their keys. */
+typedef struct {
+    dl_ops_article *articles;
+    size_t count;
+} dl_ops_articles_result;
+
+/** Every article with history in `store`: one per ref under
+ *  refs/dateline/, found from the refs alone (the file system is never
+ *  looked at, so deleted articles are listed too). A ref that is not a
+ *  version of an article (a malformed name, a shortened name whose latest
+ *  version holds no single file) is left out. Free with
+ *  dl_ops_articles_free, before the store. */
+int dl_ops_articles(dl_ops_articles_result **out, dl_history_store *store);
+
+/** Free a listing. NULL-safe. */
+void dl_ops_articles_free(dl_ops_articles_result *result);
+
+/** {"schema", "store", "articles": [{"file", "key", "ref", "versions",
+ *  "latest": the newest version as in dl_ops_log_json's "versions"}]}
+ *  ("versions" is the number of versions here). */
+int dl_ops_articles_json(json_t **out, const dl_history_store *store,
+                         const dl_ops_articles_result *result);
+
+/** The history of the article whose key is `key`, if `store` holds one:
+ *  the key is looked up among the store's refs (the file system is never
+ *  consulted, so a key cannot name anything else). DL_ENOTFOUND when the
+ *  store has no history for it. Free with dl_history_free, before the
+ *  store. */
+int dl_ops_article_open(dl_history **out, dl_history_store *store, const char *key);
+
 #endif

@@ -9,6 +9,7 @@
 #include "cli_history.h"
 #include "cli_lsp.h"
 #include "cli_report.h"
+#include "cli_serve.h"
 #include "dateline/error.h"
 #include "dateline/text.h"
 #include "dateline_version.h"
@@ -45,6 +46,8 @@ static const command commands[] = {
     {"report", "write an article's history as one self-contained HTML page", dl_cli_report},
     /* the language server (cli_lsp.c) */
     {"lsp", "serve the Language Server Protocol on stdin/stdout", dl_cli_lsp},
+    /* the web server (cli_serve.c) */
+    {"serve", "serve every article's history as read-only web pages", dl_cli_serve},
     /* other */
     {"version", "print the version", run_version},
 };

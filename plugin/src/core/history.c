@@ -1619,8 +1619,21 @@ static int compare_note(const void *a, const void *b)
     return git_oid_cmp(&((const note_entry *)a)->target, &((const note_entry *)b)->target);
 }
 
+/* A note's text, or NULL. `table` NULL: looked up alone (see log_locked). */
 static char *note_text(git_repository *repo, const note_table *table, const git_oid *target)
 {
+    if (table == NULL) {
+        git_note *note = NULL;
+        if (git_note_read(&note, repo, DL_HISTORY_NOTES_REF, target) < 0)
+            return NULL;
+        const char *message = git_note_message(note);
+        size_t size = strlen(message);
+        while (size > 0 && (message[size - 1] == '\n' || message[size - 1] == '\r'))
+            size--;
+        char *text = strndup(message, size);
+        git_note_free(note);
+        return text;
+    }
     note_entry key = {.target = *target};
     const note_entry *hit = table->count ? bsearch(&key, table->items, table->count,
                                                    sizeof(key), compare_note)
@@ -1676,6 +1689,9 @@ static int describe_locked(dl_history_version *v, dl_history *history)
     return error;
 }
 
+/* Versions up to which a log looks each note up rather than listing them all. */
+#define NOTES_LOOKED_UP 32
+
 static int log_locked(dl_history_log **out, dl_history *history,
                       const dl_history_log_options *opts)
 {
@@ -1697,7 +1713,12 @@ static int log_locked(dl_history_log **out, dl_history *history,
     if (!found)
         goto finish;
 
-    error = git_note_foreach(repo, DL_HISTORY_NOTES_REF, collect_note, &notes);
+    /* The newest few versions (an index of articles reads one or so per
+     * article) look their notes up one by one: listing every note in the
+     * store for each article would make an index cost the square of its
+     * annotated articles. */
+    int few = max != 0 && max <= NOTES_LOOKED_UP && !annotated_only;
+    error = few ? 0 : git_note_foreach(repo, DL_HISTORY_NOTES_REF, collect_note, &notes);
     if (error < 0 && error != GIT_ENOTFOUND) {
         error = dl_history__git_error(error, "cannot read notes");
         goto done;
@@ -1714,7 +1735,7 @@ static int log_locked(dl_history_log **out, dl_history *history,
         goto done;
     }
     while ((max == 0 || log->count < max) && (error = git_revwalk_next(&id, walk)) == 0) {
-        char *note = note_text(repo, &notes, &id);
+        char *note = note_text(repo, few ? NULL : &notes, &id);
         if (annotated_only && note == NULL)
             continue;
         if ((error = git_commit_lookup(&commit, repo, &id)) < 0) {

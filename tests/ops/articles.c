@@ -1,0 +1,128 @@
+/* A store's articles, listed and opened from its refs alone: what
+ * `dateline serve` shows on its index and answers on /api/articles. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../support/dl_test.h"
+#include "../support/history_fixture.h"
+#include "dateline/json.h"
+#include "dateline/ops.h"
+
+static dl_history_store *store;
+
+static void setup(void)
+{
+    fx_setup();
+    dl_assert_ok(dl_history_store_open(&store, fx_repo, NULL));
+}
+
+static void teardown(void)
+{
+    dl_history_store_free(store);
+    fx_teardown();
+}
+
+TestSuite(ops_articles, .init = setup, .fini = teardown);
+
+/* Save `content` to the article at `relative` in the repository and record it. */
+static const char *record(const char *relative, const char *content, const char *note)
+{
+    dl_history *history = NULL;
+    fx_write_str(fx_repo_path(relative), content);
+    dl_assert_ok(dl_history_open(&history, store, fx_repo_path(relative)));
+    const char *id = fx_snap(history, content, note);
+    dl_history_free(history);
+    return id;
+}
+
+Test(ops_articles, lists_every_article_in_key_order_with_its_count_and_latest_version)
+{
+    record("news/council.txt", "Council meets\n\nThe council met.\n", NULL);
+    record("news/council.txt", "Council meets again\n\nThe council met twice.\n", "second meeting");
+    const char *latest = record("news/council.txt", "Council meets again\n\nThe council met.\n", NULL);
+    record("a-first.txt", "First\n\nText.\n", "only version");
+
+    dl_ops_articles_result *list = NULL;
+    dl_assert_ok(dl_ops_articles(&list, store));
+    cr_assert(eq(sz, list->count, 2));
+    cr_assert(eq(str, (char *)dl_history_key(list->articles[0].history), "a-first.txt"));
+    cr_assert(eq(sz, list->articles[0].versions, 1));
+    cr_assert(eq(str, list->articles[0].latest->versions[0].note, "only version"));
+    cr_assert(eq(str, (char *)dl_history_key(list->articles[1].history), "news/council.txt"));
+    cr_assert(eq(sz, list->articles[1].versions, 3));
+    cr_assert(eq(sz, list->articles[1].latest->count, 1));
+    cr_assert(eq(str, list->articles[1].latest->versions[0].id.hex, (char *)latest));
+
+    json_t *json = NULL;
+    dl_assert_ok(dl_ops_articles_json(&json, store, list));
+    json_t *second = json_array_get(json_object_get(json, "articles"), 1);
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(json, "schema")), DL_JSON_SCHEMA));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(second, "key")), "news/council.txt"));
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(second, "versions")), 3));
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(json_object_get(second, "latest"), "id")),
+                 (char *)latest));
+    json_decref(json);
+    dl_ops_articles_free(list);
+}
+
+Test(ops_articles, a_deleted_article_and_its_folder_are_still_listed)
+{
+    record("gone/story.txt", "Gone\n\nText.\n", NULL);
+    fx_sh(NULL, "rm -rf '%s'", fx_repo_path("gone"));
+
+    dl_ops_articles_result *list = NULL;
+    dl_assert_ok(dl_ops_articles(&list, store));
+    cr_assert(eq(sz, list->count, 1));
+    cr_assert(eq(str, (char *)dl_history_key(list->articles[0].history), "gone/story.txt"));
+    dl_ops_articles_free(list);
+}
+
+Test(ops_articles, an_empty_store_lists_no_articles)
+{
+    dl_ops_articles_result *list = NULL;
+    dl_assert_ok(dl_ops_articles(&list, store));
+    cr_assert(eq(sz, list->count, 0));
+    dl_ops_articles_free(list);
+}
+
+Test(ops_articles, opening_by_key_finds_only_the_stores_articles)
+{
+    const char *id = record("news/council.txt", "Council meets\n\nThe council met.\n", NULL);
+    fx_write_str(fx_repo_path("news/unrecorded.txt"), "Not recorded\n");
+
+    dl_history *history = NULL;
+    dl_assert_ok(dl_ops_article_open(&history, store, "news/council.txt"));
+    dl_history_id latest;
+    dl_assert_ok(dl_history_resolve(&latest, history, "@"));
+    cr_assert(eq(str, latest.hex, (char *)id));
+    dl_history_free(history);
+
+    const char *outside[] = {"news/unrecorded.txt", "../repo/news/council.txt", "news",
+                             "/etc/passwd", "news/council.txt/", ""};
+    for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+        history = NULL;
+        cr_assert(eq(int, dl_ops_article_open(&history, store, outside[i]), DL_ENOTFOUND),
+                  "'%s' opened", outside[i]);
+        cr_assert(eq(ptr, history, NULL));
+    }
+}
+
+Test(ops_articles, an_article_with_a_name_too_long_for_a_ref_is_listed_under_its_path)
+{
+    char name[400];
+    memset(name, 'x', sizeof(name));
+    memcpy(name, "long/", 5);
+    strcpy(name + 240, ".txt");
+    record(name, "Long\n\nText.\n", NULL);
+
+    dl_ops_articles_result *list = NULL;
+    dl_assert_ok(dl_ops_articles(&list, store));
+    cr_assert(eq(sz, list->count, 1));
+    cr_assert(eq(str, (char *)dl_history_key(list->articles[0].history), name));
+    dl_ops_articles_free(list);
+
+    dl_history *history = NULL;
+    dl_assert_ok(dl_ops_article_open(&history, store, name));
+    dl_history_free(history);
+}
