@@ -126,13 +126,13 @@ Test(history_sync, diverged_histories_are_joined_keeping_every_version)
     free(content);
     /* Both edits are ancestors of the new tip, with their notes. */
     int rc;
-    fx_sh(&rc, "git -C '%s' merge-base --is-ancestor %s refs/dateline/story.txt", fx_repo, theirs);
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' merge-base --is-ancestor %s refs/dateline/story.txt", fx_repo, theirs);
     cr_assert(eq(int, rc, 0));
-    fx_sh(&rc, "git -C '%s' merge-base --is-ancestor %s refs/dateline/story.txt", fx_repo, ours);
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' merge-base --is-ancestor %s refs/dateline/story.txt", fx_repo, ours);
     cr_assert(eq(int, rc, 0));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, theirs),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show %s", fx_repo, theirs),
                  "b's change"));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, ours),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show %s", fx_repo, ours),
                  "a's change"));
     dl_history_log_free(log);
 
@@ -141,7 +141,7 @@ Test(history_sync, diverged_histories_are_joined_keeping_every_version)
     r = pull(&b);
     cr_assert(eq(sz, r.updated, 1));
     cr_assert(eq(sz, fx_count(b.history), 4));
-    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1 && git -C '%s/other' fsck --strict 2>&1", fx_repo,
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict 2>&1 && git --git-dir='%s/other/.git/dateline' fsck --strict 2>&1", fx_repo,
           fx_root);
     cr_assert(eq(int, rc, 0));
     free(theirs);
@@ -161,11 +161,11 @@ Test(history_sync, notes_on_the_same_version_are_merged_as_a_union)
     push(&b);
     dl_assert_ok(dl_history_note(&id, a.history, "@", "from a"));
     pull(&a);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, v),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show %s", fx_repo, v),
                  "from a\n\nfrom b"));
     push(&a);
     pull(&b);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s/other' notes --ref dateline show %s", fx_root, v),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/other/.git/dateline' notes --ref dateline show %s", fx_root, v),
                  "from a\n\nfrom b"));
     free(v);
     close_side(&a);

@@ -309,14 +309,12 @@ static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
         return dl_cli_usage_error(&a, err, "%s", "takes [REMOTE] [PATH]");
 
     dl_history_store *store = NULL;
-    dl_history_store_options store_options = DL_HISTORY_STORE_OPTIONS_INIT;
     dl_ops_sync_options options = DL_OPS_SYNC_OPTIONS_INIT;
     dl_ops_sync_result result = {0};
     json_t *doc = NULL;
-    store_options.store_dir = a.store;
     options.remote = a.nargs > 0 ? a.args[0] : NULL;
 
-    int error = dl_history_store_open(&store, a.nargs > 1 ? a.args[1] : ".", &store_options);
+    int error = dl_cli_open_store(&store, &a, a.nargs > 1 ? a.args[1] : ".");
     if (error == 0)
         error = pull ? dl_ops_pull(&result, store, &options) : dl_ops_push(&result, store, &options);
     if (error == 0 && a.json)
