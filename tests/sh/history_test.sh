@@ -361,5 +361,30 @@ check_eq "restore over a binary file records its bytes first" "000102" \
     "$("$DATELINE" show @~1 bytes.txt | od -An -tx1 | tr -d ' \n')"
 
 check_eq "HEAD is still unchanged at the end" "$head_before" "$(git rev-parse HEAD)"
+check_eq "git log --all shows only the user's commit" "1" "$(git log --all --oneline | wc -l | tr -d ' ')"
+check_eq "the documented command reads the history from a subfolder" \
+    "$(cd "$repo" && sgit log --oneline "$ref" | grep -c .)" \
+    "$(cd "$repo/news desk" && git --git-dir="$(git rev-parse --git-common-dir)/dateline" log --oneline "$ref" | grep -c .)"
+
+# ------------------------------------------------------ the older layout --
+# An earlier dateline kept history in the repository itself; the first
+# command moves it into the store and says so once.
+old=$scratch/old
+git init -q -b master "$old"
+(
+    cd "$old" && printf 'readme\n' > README && git add README && git commit -qm init &&
+    b=$(printf 'Old\n\nText.\n' | git hash-object -w --stdin) &&
+    c=$(git commit-tree "$(printf '100644 blob %s\tstory.txt\n' "$b" | git mktree)" -m 'story.txt: first version') &&
+    git update-ref refs/dateline/story.txt "$c" && git notes --ref dateline add -m 'old note' "$c"
+)
+printf 'Old\n\nText.\n' > "$old/story.txt"
+moved_log=$("$DATELINE" log "$old/story.txt" 2>"$scratch/moved")
+check "the first command tells where the history went" \
+    grep -qx "dateline: moved the history of 1 article from $old/.git/ into dateline's own store $old/.git/dateline/" "$scratch/moved"
+check "and lists the moved version with its note" grep -q 'old note$' <<<"$moved_log"
+"$DATELINE" log "$old/story.txt" >/dev/null 2>"$scratch/moved"
+check_eq "the next command says nothing more" "" "$(cat "$scratch/moved")"
+check_eq "nothing of dateline's is left in the user's refs" "" \
+    "$(git -C "$old" for-each-ref --format='%(refname)' | grep dateline)"
 
 done_testing
