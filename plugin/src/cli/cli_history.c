@@ -299,12 +299,14 @@ static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
                                  "(a remote name, URL or path; default origin) and join them\n"
                                  "with this store's. Diverged histories get a merge version\n"
                                  "holding the local content; no version is dropped. PATH (a\n"
-                                 "file or directory, default .) says which repository.\n"
+                                 "file or directory, default .) says which repository; a\n"
+                                 "remote name is that repository's.\n"
                                : "Send every article's history (refs/dateline/...) and the\n"
                                  "notes (refs/notes/dateline) to REMOTE (a remote name, URL or\n"
                                  "path; default origin). Never forces: if REMOTE has versions\n"
                                  "this store lacks, pull first. PATH (a file or directory,\n"
-                                 "default .) says which repository.\n");
+                                 "default .) says which repository; a remote name is that\n"
+                                 "repository's.\n");
     if (a.nargs > 2)
         return dl_cli_usage_error(&a, err, "%s", "takes [REMOTE] [PATH]");
 
