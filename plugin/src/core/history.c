@@ -772,8 +772,10 @@ int dl_history_store_open(dl_history_store **out, const char *path,
     }
     pthread_mutex_init(&store->lock, NULL);
     if (store->user != NULL && (error = dl_history__migrate(store)) < 0) {
-        dl_history_store_free(store);
-        return error; /* the store freed the library's reference too */
+        dl_history_store_free(store); /* and the library's reference */
+        free(store_dir);
+        free(dir);
+        return error;
     }
     *out = store;
     store = NULL;

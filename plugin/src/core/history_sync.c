@@ -1019,6 +1019,8 @@ int dl_history__migrate(dl_history_store *store)
             git_odb_exists(odb, &id))
             remove_unmoved(user, tracking.items[i], &id);
 
+    if (moved == 0 && left == 0)
+        goto done; /* only remote-tracking refs: nothing the user needs to hear */
     char notice[1024];
     int n = snprintf(notice, sizeof(notice),
                      "moved the history of %zu article%s from %s into dateline's own store %s",
