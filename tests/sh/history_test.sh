@@ -387,4 +387,17 @@ check_eq "the next command says nothing more" "" "$(cat "$scratch/moved")"
 check_eq "nothing of dateline's is left in the user's refs" "" \
     "$(git -C "$old" for-each-ref --format='%(refname)' | grep dateline)"
 
+# -------------------------------------------- a store another writer made --
+# Trusted the way git trusts the repository: by safe.directory, and the
+# message says which line to add.
+if chown -R 54321 "$old" 2>/dev/null; then
+    git config --global --add safe.directory "$old"
+    expect_error "a store another writer made is refused with git's advice" 1 \
+        "git config --global --add safe.directory $old/.git/dateline\$" "$DATELINE" log "$old/story.txt"
+    git config --global --add safe.directory "$old/.git/dateline"
+    check "once trusted, its history reads" grep -q 'old note$' <<<"$("$DATELINE" log "$old/story.txt")"
+else
+    tap_skip "a store another writer made is refused with git's advice" "only root can give a repository away"
+fi
+
 done_testing

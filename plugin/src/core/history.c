@@ -487,10 +487,19 @@ static int open_or_create(git_repository **out, const char *dir, int shared)
         *out = repo;
         return 0;
     }
+    struct stat st;
+    if (error == GIT_EOWNER && stat(dir, &st) == 0)
+        /* A store another writer of a shared repository made: git (and
+         * libgit2) trust it only when told to, as they trust the
+         * repository itself. */
+        return dl_error_set(DL_ERROR,
+                            "the history store %s is owned by someone else (uid %ld), and git "
+                            "refuses it (dubious ownership); if you trust it, run: git config "
+                            "--global --add safe.directory %s",
+                            dir, (long)st.st_uid, dir);
     if (error != GIT_ENOTFOUND)
         return dl_history__git_error(error, "cannot open the history store %s", dir);
 
-    struct stat st;
     if (stat(dir, &st) < 0 || dir_is_empty(dir))
         return create_store(out, dir, shared);
     if (!S_ISDIR(st.st_mode))
