@@ -203,7 +203,7 @@ Test(blame, a_version_with_its_parents_content_changes_nothing)
      * with stock git. */
     int status;
     fx_sh(&status,
-          "cd '%s' && ref=refs/dateline/story.txt && "
+          "cd '%s/.git/dateline' && ref=refs/dateline/story.txt && "
           "c=$(git commit-tree \"$ref^{tree}\" -p \"$ref\" -m same) && "
           "git update-ref \"$ref\" \"$c\"",
           fx_repo);

@@ -57,17 +57,17 @@ static void two_processes_lose_no_version(int as_server)
         int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         cr_assert(ok, "writer %d failed", w);
     }
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-list --count refs/dateline/story.txt",
                                     fx_repo), "400"));
     /* Every writer's every version is there, in its own order. */
     cr_assert(eq(str, (char *)fx_sh(NULL,
-                                    "cd '%s' && for c in $(git rev-list --reverse refs/dateline/story.txt); do "
+                                    "cd '%s/.git/dateline' && for c in $(git rev-list --reverse refs/dateline/story.txt); do "
                                     "git show $c:story.txt; done | sort | uniq | wc -l", fx_repo),
                  "400"));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline list | wc -l", fx_repo),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline list | wc -l", fx_repo),
                  "20"));
     int rc;
-    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1", fx_repo);
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict 2>&1", fx_repo);
     cr_assert(eq(int, rc, 0));
 }
 

@@ -25,7 +25,7 @@ static void close_story(void)
 
 static char *note_of(const char *id)
 {
-    return strdup(fx_sh(NULL, "git -C '%s' notes --ref dateline show %s 2>&1", fx_repo, id));
+    return strdup(fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show %s 2>&1", fx_repo, id));
 }
 
 Test(history_notes, an_old_version_can_be_annotated_later)
@@ -99,9 +99,9 @@ Test(history_notes, the_notes_ref_stays_fsck_clean)
     dl_history_id id;
     dl_assert_ok(dl_history_note(&id, history, "@~1", "c"));
     int rc;
-    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1", fx_repo);
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict 2>&1", fx_repo);
     cr_assert(eq(int, rc, 0));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline list | wc -l", fx_repo),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline list | wc -l", fx_repo),
                  "2"));
     close_story();
 }
@@ -143,6 +143,6 @@ Test(history_notes, concurrent_annotators_lose_no_note, .timeout = 120)
         int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         cr_assert(ok, "annotator %d failed", w);
     }
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline list | wc -l", fx_repo),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline list | wc -l", fx_repo),
                  "40"));
 }

@@ -34,9 +34,9 @@ Test(history_snapshot, first_snapshot_records_the_file_under_its_ref)
     cr_assert(eq(str, (char *)dl_history_key(history), "news/story.txt"));
     cr_assert(eq(str, (char *)dl_history_refname(history), "refs/dateline/news%2Fstory.txt"));
     /* Stock git reads it: the ref, and the file at its path in the version. */
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-parse refs/dateline/news%%2Fstory.txt",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-parse refs/dateline/news%%2Fstory.txt",
                                     fx_repo), id.hex));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' show %s:news/story.txt", fx_repo, id.hex),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' show %s:news/story.txt", fx_repo, id.hex),
                  "Headline\n\nBody text."));
     close_story();
 }
@@ -59,9 +59,9 @@ Test(history_snapshot, each_version_has_the_previous_one_as_parent)
     const char *a = strdup(fx_snap(history, "one", NULL));
     const char *b = strdup(fx_snap(history, "two", NULL));
     const char *c = strdup(fx_snap(history, "three", NULL));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-parse %s^", fx_repo, c), (char *)b));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-parse %s^", fx_repo, b), (char *)a));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count %s", fx_repo, c), "3"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-parse %s^", fx_repo, c), (char *)b));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-parse %s^", fx_repo, b), (char *)a));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-list --count %s", fx_repo, c), "3"));
     free((void *)a);
     free((void *)b);
     free((void *)c);
@@ -75,9 +75,9 @@ Test(history_snapshot, version_tree_holds_only_the_article_in_nested_trees)
     mkdir(fx_repo_path("a/b/c"), 0755);
     open_story("a/b/c/story.txt");
     const char *id = fx_snap(history, "deep", NULL);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' ls-tree -r --name-only %s", fx_repo, id),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' ls-tree -r --name-only %s", fx_repo, id),
                  "a/b/c/story.txt"));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' ls-tree %s | cut -c1-11", fx_repo, id),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' ls-tree %s | cut -c1-11", fx_repo, id),
                  "040000 tree"));
     close_story();
 }
@@ -101,7 +101,7 @@ Test(history_snapshot, head_index_branches_and_work_tree_are_untouched)
     cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' for-each-ref refs/heads", fx_repo),
                  branches));
     int rc;
-    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1", fx_repo);
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict 2>&1", fx_repo);
     cr_assert(eq(int, rc, 0), "git fsck --strict failed");
     free(head);
     free(status);
@@ -114,7 +114,7 @@ Test(history_snapshot, note_is_attached_to_the_new_version)
 {
     open_story("story.txt");
     const char *id = fx_snap(history, "text", "first draft");
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, id),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show %s", fx_repo, id),
                  "first draft"));
     close_story();
 }
@@ -123,7 +123,7 @@ Test(history_snapshot, author_comes_from_git_config)
 {
     open_story("story.txt");
     const char *id = fx_snap(history, "text", NULL);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' log -1 --format='%%an <%%ae>|%%cn' %s",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' log -1 --format='%%an <%%ae>|%%cn' %s",
                                     fx_repo, id),
                  "Test Writer <writer@example.com>|Test Writer"));
     close_story();
@@ -134,7 +134,7 @@ Test(history_snapshot, without_an_identity_the_fallback_is_used)
     unlink(fx_path("home/.gitconfig"));
     open_story("story.txt");
     const char *id = fx_snap(history, "text", NULL);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' log -1 --format='%%an <%%ae>' %s",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' log -1 --format='%%an <%%ae>' %s",
                                     fx_repo, id),
                  "dateline <dateline@localhost>"));
     close_story();
@@ -146,7 +146,7 @@ Test(history_snapshot, time_keeps_the_local_zone)
     tzset();
     open_story("story.txt");
     const char *id = fx_snap(history, "text", NULL);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' log -1 --format=%%ai %s | cut -d' ' -f3",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' log -1 --format=%%ai %s | cut -d' ' -f3",
                                     fx_repo, id),
                  "+0530"));
     close_story();
@@ -156,7 +156,7 @@ Test(history_snapshot, content_from_memory_is_recorded)
 {
     open_story("never-written.txt");
     const char *id = fx_snap(history, "from the buffer", NULL);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' show %s:never-written.txt", fx_repo, id),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' show %s:never-written.txt", fx_repo, id),
                  "from the buffer"));
     close_story();
 }
@@ -169,7 +169,7 @@ Test(history_snapshot, path_with_spaces_and_non_ascii_works)
     dl_history_id id;
     dl_assert_ok(dl_history_snapshot(&id, history, NULL));
     cr_assert(eq(str, (char *)dl_history_key(history), (char *)name));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' -c core.quotepath=off ls-tree -r --name-only %s",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' -c core.quotepath=off ls-tree -r --name-only %s",
                                     fx_repo, id.hex),
                  (char *)name));
     close_story();
@@ -178,7 +178,7 @@ Test(history_snapshot, path_with_spaces_and_non_ascii_works)
 /* The bytes of `file` in version `hex`, as stock git gives them back, in hex. */
 static const char *git_bytes(const char *hex, const char *file)
 {
-    return fx_sh(NULL, "git -C '%s' cat-file blob %s:%s | od -An -tx1 | tr -d ' \\n'", fx_repo,
+    return fx_sh(NULL, "git --git-dir='%s/.git/dateline' cat-file blob %s:%s | od -An -tx1 | tr -d ' \\n'", fx_repo,
                  hex, file);
 }
 
@@ -256,9 +256,9 @@ Test(history_snapshot, a_forged_text_trailer_is_not_believed)
     dl_assert_ok(dl_history_snapshot(&id, history, NULL));
     /* Only "no" flags a version; "nope" is some other tool's text. */
     const char *forged = fx_sh(NULL,
-        "cd '%s' && git commit-tree -p %s -m 'story.txt: x' -m 'Dateline-Words: 1\nDateline-Words-Delta: +0\nDateline-Text: nope' %s^{tree}",
+        "cd '%s/.git/dateline' && git commit-tree -p %s -m 'story.txt: x' -m 'Dateline-Words: 1\nDateline-Words-Delta: +0\nDateline-Text: nope' %s^{tree}",
         fx_repo, id.hex, id.hex);
-    fx_sh(NULL, "git -C '%s' update-ref refs/dateline/story.txt %s", fx_repo, forged);
+    fx_sh(NULL, "git --git-dir='%s/.git/dateline' update-ref refs/dateline/story.txt %s", fx_repo, forged);
     size_t count;
     dl_history_change change = newest_change(&count);
     cr_assert(eq(sz, count, 2));
@@ -379,7 +379,7 @@ Test(history_snapshot, a_held_ref_lock_gives_elocked_naming_the_lock)
     open_story("story.txt");
     dl_history_id id;
     dl_assert_ok(dl_history_snapshot(&id, history, NULL));
-    fx_write_str(fx_repo_path(".git/refs/dateline/story.txt.lock"), "");
+    fx_write_str(fx_repo_path(".git/dateline/refs/dateline/story.txt.lock"), "");
     fx_write_str(fx_repo_path("story.txt"), "two");
     cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_ELOCKED));
     cr_assert(strstr(dl_error_last(), "refs/dateline/story.txt.lock exists") != NULL, "%s",
@@ -400,7 +400,7 @@ static void age(const char *path)
 
 Test(history_snapshot, a_ref_lock_left_by_a_killed_writer_does_not_block_saves)
 {
-    const char *lock = fx_repo_path(".git/refs/dateline/story.txt.lock");
+    const char *lock = fx_repo_path(".git/dateline/refs/dateline/story.txt.lock");
     open_story("story.txt");
     fx_snap(history, "one", NULL);
     fx_write_str(lock, "0123456789012345678901234567890123456789\n");
@@ -415,13 +415,13 @@ Test(history_snapshot, a_ref_lock_left_by_a_killed_writer_does_not_block_saves)
 
 Test(history_snapshot, a_notes_lock_left_by_a_killed_writer_does_not_block_notes)
 {
-    const char *lock = fx_repo_path(".git/refs/notes/dateline.lock");
+    const char *lock = fx_repo_path(".git/dateline/refs/notes/dateline.lock");
     open_story("story.txt");
     fx_snap(history, "one", "first note");
     fx_write_str(lock, "");
     age(lock);
     fx_snap(history, "two", "second note");
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show "
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show "
                                           "refs/dateline/story.txt", fx_repo),
                  "second note"));
     cr_assert(eq(int, access(lock, F_OK), -1), "the stale lock is gone");
@@ -444,7 +444,7 @@ Test(history_snapshot, a_corrupt_ref_gives_a_clear_error)
 {
     fx_write_str(fx_repo_path("story.txt"), "one");
     open_story("story.txt");
-    fx_write_str(fx_repo_path(".git/refs/dateline/story.txt"), "garbage\n");
+    fx_write_str(fx_repo_path(".git/dateline/refs/dateline/story.txt"), "garbage\n");
     dl_history_id id;
     int error = dl_history_snapshot(&id, history, NULL);
     cr_assert(lt(int, error, 0));
@@ -465,14 +465,14 @@ Test(history_snapshot, loose_objects_are_packed_and_the_store_stays_small)
         fx_snap(history, text, i % 50 == 0 ? "checkpoint" : NULL);
     }
     cr_assert(eq(sz, fx_count(history), 400));
-    int loose = atoi(fx_sh(NULL, "git -C '%s' count-objects | cut -d' ' -f1", fx_repo));
+    int loose = atoi(fx_sh(NULL, "git --git-dir='%s/.git/dateline' count-objects | cut -d' ' -f1", fx_repo));
     cr_assert(lt(int, loose, 300), "%d loose objects left", loose);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "ls '%s/.git/objects/pack' | grep -c idx >/dev/null && echo packed",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "ls '%s/.git/dateline/objects/pack' | grep -c idx >/dev/null && echo packed",
                                     fx_repo), "packed"));
     int rc;
-    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1", fx_repo);
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict 2>&1", fx_repo);
     cr_assert(eq(int, rc, 0), "fsck after packing");
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-list --count refs/dateline/story.txt",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-list --count refs/dateline/story.txt",
                                     fx_repo), "400"));
     close_story();
 }
@@ -488,18 +488,18 @@ Test(history_snapshot, deferred_upkeep_packs_only_when_asked)
         snprintf(text, sizeof(text), "Version %d of the story.", i);
         fx_snap_deferred(history, text);
     }
-    const char *packs = "ls '%s/.git/objects/pack' | grep -c 'idx$' || true";
+    const char *packs = "ls '%s/.git/dateline/objects/pack' | grep -c 'idx$' || true";
     cr_assert(eq(str, (char *)fx_sh(NULL, packs, fx_repo), "0"), "nothing packed yet");
-    int loose = atoi(fx_sh(NULL, "git -C '%s' count-objects | cut -d' ' -f1", fx_repo));
+    int loose = atoi(fx_sh(NULL, "git --git-dir='%s/.git/dateline' count-objects | cut -d' ' -f1", fx_repo));
     cr_assert(ge(int, loose, 360), "%d loose objects", loose);
 
     dl_history_tidy(history);
     cr_assert(eq(str, (char *)fx_sh(NULL, packs, fx_repo), "1"));
-    loose = atoi(fx_sh(NULL, "git -C '%s' count-objects | cut -d' ' -f1", fx_repo));
+    loose = atoi(fx_sh(NULL, "git --git-dir='%s/.git/dateline' count-objects | cut -d' ' -f1", fx_repo));
     cr_assert(lt(int, loose, 10), "%d loose objects left", loose);
     cr_assert(eq(sz, fx_count(history), 120));
     int rc;
-    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1", fx_repo);
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict 2>&1", fx_repo);
     cr_assert(eq(int, rc, 0), "fsck after packing");
     close_story();
 }
@@ -512,13 +512,13 @@ Test(history_snapshot, after_a_failed_save_the_next_is_described_against_its_par
 {
     open_story("story.txt");
     fx_snap(history, "One two three.", NULL);
-    fx_write_str(fx_repo_path(".git/refs/dateline/story.txt.lock"), "");
+    fx_write_str(fx_repo_path(".git/dateline/refs/dateline/story.txt.lock"), "");
     dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
     options.content = "One two three four five six seven.";
     options.content_size = strlen(options.content);
     dl_history_id id;
     cr_assert(eq(int, dl_history_snapshot(&id, history, &options), DL_ELOCKED));
-    unlink(fx_repo_path(".git/refs/dateline/story.txt.lock"));
+    unlink(fx_repo_path(".git/dateline/refs/dateline/story.txt.lock"));
     fx_snap(history, "One two three four.", NULL);
 
     dl_history_log *log = NULL;

@@ -126,13 +126,13 @@ Test(history_sync, diverged_histories_are_joined_keeping_every_version)
     free(content);
     /* Both edits are ancestors of the new tip, with their notes. */
     int rc;
-    fx_sh(&rc, "git -C '%s' merge-base --is-ancestor %s refs/dateline/story.txt", fx_repo, theirs);
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' merge-base --is-ancestor %s refs/dateline/story.txt", fx_repo, theirs);
     cr_assert(eq(int, rc, 0));
-    fx_sh(&rc, "git -C '%s' merge-base --is-ancestor %s refs/dateline/story.txt", fx_repo, ours);
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' merge-base --is-ancestor %s refs/dateline/story.txt", fx_repo, ours);
     cr_assert(eq(int, rc, 0));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, theirs),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show %s", fx_repo, theirs),
                  "b's change"));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, ours),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show %s", fx_repo, ours),
                  "a's change"));
     dl_history_log_free(log);
 
@@ -141,7 +141,7 @@ Test(history_sync, diverged_histories_are_joined_keeping_every_version)
     r = pull(&b);
     cr_assert(eq(sz, r.updated, 1));
     cr_assert(eq(sz, fx_count(b.history), 4));
-    fx_sh(&rc, "git -C '%s' fsck --strict 2>&1 && git -C '%s/other' fsck --strict 2>&1", fx_repo,
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict 2>&1 && git --git-dir='%s/other/.git/dateline' fsck --strict 2>&1", fx_repo,
           fx_root);
     cr_assert(eq(int, rc, 0));
     free(theirs);
@@ -161,11 +161,11 @@ Test(history_sync, notes_on_the_same_version_are_merged_as_a_union)
     push(&b);
     dl_assert_ok(dl_history_note(&id, a.history, "@", "from a"));
     pull(&a);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' notes --ref dateline show %s", fx_repo, v),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show %s", fx_repo, v),
                  "from a\n\nfrom b"));
     push(&a);
     pull(&b);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s/other' notes --ref dateline show %s", fx_root, v),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/other/.git/dateline' notes --ref dateline show %s", fx_root, v),
                  "from a\n\nfrom b"));
     free(v);
     close_side(&a);
@@ -203,4 +203,81 @@ Test(history_sync, pull_leaves_head_index_and_branches_alone)
     free(before);
     close_side(&a);
     close_side(&b);
+}
+
+/* Across layouts: an older dateline kept history in the clone's own
+ * repository and pushed its refs/dateline/... from there. The remote holds the
+ * same refs either way, so the new layout pulls what the old one pushed,
+ * and a plain clone of the old layout fetches what the new one pushed. */
+Test(history_sync, what_an_old_layout_clone_pushed_is_pulled)
+{
+    int rc;
+    const char *out = fx_sh(&rc,
+          "cd '%s/other' && b=$(printf 'Old\\n\\nOne.\\n' | git hash-object -w --stdin) && "
+          "t=$(printf '100644 blob %%s\\tstory.txt\\n' $b | git mktree) && "
+          "c=$(git commit-tree $t -m 'story.txt: first version') && "
+          "git update-ref refs/dateline/story.txt $c && "
+          "git notes --ref dateline add -m 'filed the old way' $c && "
+          "git push -q origin 'refs/dateline/*:refs/dateline/*' 'refs/notes/dateline:refs/notes/dateline' 2>&1 && "
+          "echo $c",
+          fx_root);
+    cr_assert(eq(int, rc, 0), "%s", out);
+    char old[41];
+    snprintf(old, sizeof(old), "%s", out);
+
+    side a = open_side("repo");
+    dl_history_sync_result r = pull(&a);
+    cr_assert(eq(sz, r.updated, 1));
+    cr_assert(eq(sz, fx_count(a.history), 1));
+    dl_history_log *log = NULL;
+    dl_assert_ok(dl_history_log_read(&log, a.history, NULL));
+    cr_assert(eq(str, log->versions[0].id.hex, old));
+    cr_assert(eq(str, log->versions[0].note ? log->versions[0].note : "", "filed the old way"));
+    dl_history_log_free(log);
+    dl_history_sync_result_dispose(&r);
+    close_side(&a);
+}
+
+Test(history_sync, what_the_new_layout_pushed_an_old_layout_clone_fetches)
+{
+    side a = open_side("repo");
+    fx_snap(a.history, "one", "first draft");
+    char *tip = strdup(fx_snap(a.history, "two", NULL));
+    dl_history_sync_result r = push(&a);
+    dl_history_sync_result_dispose(&r);
+    close_side(&a);
+    int rc;
+    const char *out = fx_sh(&rc,
+          "cd '%s/other' && git fetch -q origin 'refs/dateline/*:refs/dateline/*' "
+          "'refs/notes/dateline:refs/notes/dateline' 2>&1 && "
+          "git rev-parse refs/dateline/story.txt && git rev-list --count refs/dateline/story.txt && "
+          "git notes --ref dateline show refs/dateline/story.txt~1",
+          fx_root);
+    cr_assert(eq(int, rc, 0), "%s", out);
+    char expected[128];
+    snprintf(expected, sizeof(expected), "%s\n2\nfirst draft", tip);
+    cr_assert(eq(str, (char *)out, expected));
+    free(tip);
+}
+
+/* The store has no remotes: the name is the user's repository's, its URL
+ * taken as the work tree's top takes it. */
+Test(history_sync, a_remote_is_looked_up_in_the_users_repository)
+{
+    int rc;
+    fx_sh(&rc, "git -C '%s' remote add desk ../remote.git && git --git-dir='%s/.git/dateline' remote 2>&1 | wc -l",
+          fx_repo, fx_repo);
+    cr_assert(eq(int, rc, 0));
+    side a = open_side("repo");
+    fx_snap(a.history, "one", NULL);
+    dl_history_sync_options options = DL_HISTORY_SYNC_OPTIONS_INIT;
+    options.remote = "desk";
+    dl_history_sync_result r;
+    dl_assert_ok(dl_history_push(&r, a.store, &options));
+    cr_assert(eq(sz, r.updated, 1));
+    dl_history_sync_result_dispose(&r);
+    close_side(&a);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' remote | wc -l", fx_repo), "0"));
+    fx_sh(&rc, "git --git-dir='%s/remote.git' rev-parse -q --verify refs/dateline/story.txt", fx_root);
+    cr_assert(eq(int, rc, 0));
 }

@@ -22,7 +22,7 @@ Test(hostile_pack, old_temporary_packs_are_removed_on_the_next_pack)
     fx_snap(history, "Headline\n\nVersion 0.\n", NULL);
     int rc;
     fx_sh(&rc,
-          "cd '%s/.git/objects/pack' && printf 'PACK' > pack_git2_old && "
+          "cd '%s/.git/dateline/objects/pack' && printf 'PACK' > pack_git2_old && "
           "printf x > pack-0123.idx.lock && printf 'PACK' > pack_git2_young && "
           "touch -d '3 days ago' pack_git2_old pack-0123.idx.lock",
           fx_repo);
@@ -33,10 +33,10 @@ Test(hostile_pack, old_temporary_packs_are_removed_on_the_next_pack)
         snprintf(text, sizeof(text), "Headline\n\nVersion %d.\n", i);
         fx_snap(history, text, NULL);
     }
-    cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/.git/objects/pack' && ls pack_git2_* pack-*.lock",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/.git/dateline/objects/pack' && ls pack_git2_* pack-*.lock",
                                     fx_repo),
                  "pack_git2_young"));
-    cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' count-objects -v | grep '^garbage'", fx_repo),
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' count-objects -v | grep '^garbage'", fx_repo),
                  "garbage: 1"));
     cr_assert(eq(sz, fx_count(history), 46));
     dl_history_free(history);

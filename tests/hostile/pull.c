@@ -170,7 +170,7 @@ Test(hostile_pull, a_ref_that_is_not_a_version_is_never_pushed_on)
     /* What an older dateline may have adopted from a careless remote. */
     int rc;
     fx_sh(&rc,
-          "cd '%s' && git update-ref refs/dateline/junk.txt $(printf junk | git hash-object -w --stdin)",
+          "cd '%s/.git/dateline' && git update-ref refs/dateline/junk.txt $(printf junk | git hash-object -w --stdin)",
           fx_repo);
     cr_assert(eq(int, rc, 0));
     /* An empty remote, so that every sound ref goes. */

@@ -40,11 +40,12 @@ Test(hostile_shared, directories_dateline_writes_to_stay_group_writable)
     fx_open(&store, &history, fx_path("shared/story.txt"));
     const char *id = fx_snap(history, "Headline\n\nBody.\n", "first");
     char objects[64];
-    snprintf(objects, sizeof(objects), "shared/.git/objects/%.2s", id);
+    snprintf(objects, sizeof(objects), "shared/.git/dateline/objects/%.2s", id);
     dl_history_free(history);
     dl_history_store_free(store);
 
-    const char *dirs[] = {objects, "shared/.git/refs/dateline", "shared/.git/refs/notes"};
+    const char *dirs[] = {"shared/.git/dateline", objects, "shared/.git/dateline/refs/dateline",
+                          "shared/.git/dateline/refs/notes"};
     for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
         cr_assert(eq(u32, (unsigned)(mode_of(dirs[i]) & 02070), 02070), "%s is %o", dirs[i],
                   (unsigned)mode_of(dirs[i]));
@@ -61,7 +62,7 @@ Test(hostile_shared, a_private_repository_is_left_to_the_umask)
     fx_open(&store, &history, fx_repo_path("story.txt"));
     const char *id = fx_snap(history, "Headline\n\nBody.\n", NULL);
     char objects[64];
-    snprintf(objects, sizeof(objects), "repo/.git/objects/%.2s", id);
+    snprintf(objects, sizeof(objects), "repo/.git/dateline/objects/%.2s", id);
     cr_assert(eq(u32, (unsigned)(mode_of(objects) & 0020), 0));
     dl_history_free(history);
     dl_history_store_free(store);

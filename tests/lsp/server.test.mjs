@@ -55,7 +55,9 @@ function scratch() {
     const r = spawnSync(BIN, args, { cwd: path.join(dir, 'repo'), env, encoding: 'utf8' });
     return { status: r.status, out: r.stdout, err: r.stderr };
   };
-  return { dir, env, repo: path.join(dir, 'repo'), git, cli, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  // Plain git on dateline's store inside the repository's .git.
+  const sgit = (...args) => git('--git-dir=.git/dateline', ...args);
+  return { dir, env, repo: path.join(dir, 'repo'), git, sgit, cli, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 // A server and a connection to it, with every notification kept.
@@ -418,12 +420,12 @@ test('a version is recorded on save, visible to git, and dateline/recorded says 
     const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
     assert.equal(recorded.recorded, true);
     assert.match(recorded.id, /^[0-9a-f]{40}$/);
-    assert.equal(s.git('log', '--format=%H', 'refs/dateline/story.txt').trim(), recorded.id);
-    assert.equal(s.git('show', `${recorded.id}:story.txt`), SEED);
+    assert.equal(s.sgit('log', '--format=%H', 'refs/dateline/story.txt').trim(), recorded.id);
+    assert.equal(s.sgit('show', `${recorded.id}:story.txt`), SEED);
     // Saving the same text again records nothing.
     server.connection.sendNotification(proto.DidSaveTextDocumentNotification.type, { textDocument: { uri } });
     await server.waitFor('dateline/recorded', (p) => p.recorded === false);
-    assert.equal(s.git('rev-list', '--count', 'refs/dateline/story.txt').trim(), '1');
+    assert.equal(s.sgit('rev-list', '--count', 'refs/dateline/story.txt').trim(), '1');
     assert.equal(await stop(server), 0);
   } finally {
     s.cleanup();
@@ -504,7 +506,7 @@ test('executeCommand results are the CLI --json output', NEEDS_SEED, async () =>
     });
     const second = await execute(server, 'dateline.snapshot', { uri });
     assert.equal(second.recorded, true);
-    assert.equal(s.git('show', `${second.id}:story.txt`), edited);
+    assert.equal(s.sgit('show', `${second.id}:story.txt`), edited);
     const again = await execute(server, 'dateline.snapshot', { uri });
     assert.deepEqual(again, { ...second, recorded: false });
 
@@ -712,7 +714,7 @@ test('a FIFO is refused at once; the next save is recorded and shutdown works', 
     save(server, uri);
     const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
     assert.equal(recorded.recorded, true);
-    assert.equal(s.git('rev-parse', 'refs/dateline/story.txt').trim(), recorded.id);
+    assert.equal(s.sgit('rev-parse', 'refs/dateline/story.txt').trim(), recorded.id);
     assert.equal(await stop(server), 0);
   } finally {
     s.cleanup();
@@ -830,15 +832,16 @@ test('dateline.restore refuses a read-only file unless "force" is true', async (
 test('a stuck history job is abandoned by the watchdog: the user is told once, later saves are recorded, exit works', async () => {
   const s = scratch();
   try {
-    // A store whose config is a FIFO: libgit2's open() of it blocks for
-    // good, as on a stuck network file system.
+    // A store whose list of alternate object stores is a FIFO: libgit2's
+    // open() of it, on the first object read, blocks for good, as on a
+    // stuck network file system. (A FIFO as the store's config or HEAD is
+    // refused before libgit2 sees it.)
     const store = path.join(s.dir, 'store.git');
-    assert.equal(spawnSync('git', ['init', '-q', '--bare', store]).status, 0);
-    const config = fs.readFileSync(path.join(store, 'config'));
-    fs.rmSync(path.join(store, 'config'));
-    assert.equal(spawnSync('mkfifo', [path.join(store, 'config')]).status, 0);
     const file = path.join(s.repo, 'story.txt');
     fs.writeFileSync(file, FIXTURE);
+    assert.equal(s.cli('snapshot', '--store', store, file).status, 0);
+    const stuck = path.join(store, 'objects', 'info', 'alternates');
+    assert.equal(spawnSync('mkfifo', [stuck]).status, 0);
     const server = start(s.env);
     await initializeIn(server, s.repo, { store, jobTimeoutMs: 300 });
     const uri = fileUri(file);
@@ -854,8 +857,7 @@ test('a stuck history job is abandoned by the watchdog: the user is told once, l
       (e) => e.code === -32603 && /abandoned/.test(e.message));
     assert.equal(server.notes.filter((n) => n.method === 'window/showMessage').length, 1, 'told once');
     // The disk recovers: the next save is recorded by a fresh worker.
-    fs.rmSync(path.join(store, 'config'));
-    fs.writeFileSync(path.join(store, 'config'), config);
+    fs.rmSync(stuck);
     const edited = FIXTURE + '\nA last paragraph.\n';
     fs.writeFileSync(file, edited);
     server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
@@ -996,7 +998,7 @@ test('a save records the bytes on disk, says so in the log, and falls back to th
     const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
     assert.equal(recorded.recorded, true);
     assert.equal(recorded.warning, undefined);
-    assert.equal(s.git('show', `${recorded.id}:story.txt`), crlf);
+    assert.equal(s.sgit('show', `${recorded.id}:story.txt`), crlf);
     const log = await server.waitFor('window/logMessage', (p) => p.message.includes(recorded.id.slice(0, 7)));
     assert.match(log.message, /recorded .* of story\.txt/);
     // The file is gone: the editor's text stands in, and the client is told.
@@ -1008,7 +1010,7 @@ test('a save records the bytes on disk, says so in the log, and falls back to th
     const fallback = await server.waitFor('dateline/recorded', (p) => p.uri === uri && p.id !== recorded.id);
     assert.equal(fallback.recorded, true);
     assert.match(fallback.warning, /could not be read.*editor's text was used/);
-    assert.equal(s.git('show', `${fallback.id}:story.txt`), FIXTURE + '\nMore.\n');
+    assert.equal(s.sgit('show', `${fallback.id}:story.txt`), FIXTURE + '\nMore.\n');
     assert.equal(await stop(server), 0);
   } finally {
     s.cleanup();
@@ -1031,8 +1033,8 @@ test('opening an article whose file changed outside the editor records it with a
     const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri);
     assert.equal(recorded.recorded, true);
     assert.equal(recorded.note, 'changed outside the editor');
-    assert.equal(s.git('show', `${recorded.id}:story.txt`), changed);
-    assert.equal(s.git('notes', '--ref=dateline', 'show', recorded.id).trim(), 'changed outside the editor');
+    assert.equal(s.sgit('show', `${recorded.id}:story.txt`), changed);
+    assert.equal(s.sgit('notes', '--ref=dateline', 'show', recorded.id).trim(), 'changed outside the editor');
     // An unchanged file records nothing when opened again.
     server.connection.sendNotification(proto.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
     open(server, uri, changed);
@@ -1099,7 +1101,7 @@ test('restore with an editor that applies edits: the buffer gets the version, th
     assert.equal(fs.readFileSync(file, 'utf8'), saved);
     // The unsaved text was recorded first: the restore loses nothing.
     assert.equal(result.id, (await execute(server, 'dateline.log', { uri })).versions[0].id);
-    assert.equal(s.git('show', `${result.id}:story.txt`), unsaved);
+    assert.equal(s.sgit('show', `${result.id}:story.txt`), unsaved);
     assert.ok(!server.notes.some((n) => n.method === 'window/showMessage'));
     assert.equal(await stop(server), 0);
   } finally {
@@ -1158,7 +1160,7 @@ test('a save that is not UTF-8 text is recorded byte-exact and flagged in the lo
       const recorded = await server.waitFor('dateline/recorded', (p) => p.uri === uri && !seen.includes(p.id));
       seen.push(recorded.id);
       assert.equal(recorded.recorded, true);
-      const stored = spawnSync('git', ['cat-file', 'blob', `${recorded.id}:story.txt`], { cwd: s.repo, env: s.env });
+      const stored = spawnSync('git', ['--git-dir=.git/dateline', 'cat-file', 'blob', `${recorded.id}:story.txt`], { cwd: s.repo, env: s.env });
       assert.ok(stored.stdout.equals(bytes), `git gives back ${stored.stdout.toString('hex')}`);
     }
     const log = await execute(server, 'dateline.log', { uri });

@@ -71,7 +71,7 @@ return function(T, H)
 
   --- Commit ids of the article's history, newest first (stock git).
   function R.git_log(dir, name)
-    local output = vim.fn.systemlist({ 'git', '-C', dir, 'log', '--format=%H', 'refs/dateline/' .. (name or 'story.article'), '--' })
+    local output = vim.fn.systemlist({ 'git', '--git-dir=' .. dir .. '/.git/dateline', 'log', '--format=%H', 'refs/dateline/' .. (name or 'story.article'), '--' })
     if vim.v.shell_error ~= 0 then
       return {}
     end

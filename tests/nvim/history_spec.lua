@@ -347,7 +347,7 @@ T.test(':Dateline restore @~1 changes the buffer undoably; the file waits for :w
   R.write(buf, V2)
   T.eq(vim.fn.readfile(path), V2, 'written by :w')
   local latest = R.git_log(dir)[1]
-  local recorded = vim.fn.system({ 'git', '-C', dir, 'show', latest .. ':story.article' })
+  local recorded = vim.fn.system({ 'git', '--git-dir=' .. dir .. '/.git/dateline', 'show', latest .. ':story.article' })
   T.eq(vim.split(recorded, '\n'), vim.list_extend(vim.deepcopy(V2), { '' }), ':w recorded the restored text')
 end)
 
@@ -363,6 +363,6 @@ T.test('the server restore command (any editor) edits the buffer through workspa
   T.wait_for(function()
     return #R.git_log(dir) == 4
   end, 10000, 'the version recorded by :w')
-  local recorded = vim.fn.system({ 'git', '-C', dir, 'show', R.git_log(dir)[1] .. ':story.article' })
+  local recorded = vim.fn.system({ 'git', '--git-dir=' .. dir .. '/.git/dateline', 'show', R.git_log(dir)[1] .. ':story.article' })
   T.eq(vim.split(recorded, '\n'), vim.list_extend(vim.deepcopy(R.V1), { '' }), ':w recorded the restored text')
 end)

@@ -102,7 +102,7 @@ T.test('hover on a paragraph shows the version that last changed it', function()
   local repo, file = scratch_repo()
   vim.fn.system({ bin, 'snapshot', file, '-m', 'first filing' })
   T.eq(vim.v.shell_error, 0, 'snapshot')
-  local id = vim.trim(vim.fn.system({ 'git', '-C', repo, 'rev-parse', 'refs/dateline/story.txt' }))
+  local id = vim.trim(vim.fn.system({ 'git', '--git-dir=' .. repo .. '/.git/dateline', 'rev-parse', 'refs/dateline/story.txt' }))
   local buf, client = edit_with_server(file)
   local hover = request(client, 'textDocument/hover', {
     textDocument = vim.lsp.util.make_text_document_params(buf),
@@ -118,7 +118,7 @@ T.test(':write records a version, visible to git', function()
   local repo, file = scratch_repo()
   local buf, _, recorded = edit_with_server(file)
   local function tip()
-    local out = vim.fn.system({ 'git', '-C', repo, 'rev-parse', '--verify', '-q', 'refs/dateline/story.txt' })
+    local out = vim.fn.system({ 'git', '--git-dir=' .. repo .. '/.git/dateline', 'rev-parse', '--verify', '-q', 'refs/dateline/story.txt' })
     return vim.v.shell_error == 0 and vim.trim(out) or nil
   end
   T.eq(tip(), nil, 'no version before the write')
@@ -133,6 +133,6 @@ T.test(':write records a version, visible to git', function()
   -- recorded is true, or false if the plugin's own client (when running) recorded it first
   T.eq(type(recorded[1].recorded), 'boolean', 'recorded flag')
   T.eq(recorded[1].id, tip(), 'the notification names the version')
-  local saved = vim.fn.system({ 'git', '-C', repo, 'show', tip() .. ':story.txt' })
+  local saved = vim.fn.system({ 'git', '--git-dir=' .. repo .. '/.git/dateline', 'show', tip() .. ':story.txt' })
   T.matches(saved, '^Parler sues Amazon over its shutdown\n', 'the saved text')
 end)

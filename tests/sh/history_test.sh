@@ -17,6 +17,11 @@ article=$(printf 'news desk/caf\303\251 story.txt')
 ref='refs/dateline/news%20desk%2Fcaf%C3%A9%20story.txt'
 printf 'Headline\n\nOLYMPIA, WA – The lead.\n' > "$article"
 head_before=$(git rev-parse HEAD)
+
+# Plain git on dateline's store, the one command docs/cli.md gives.
+sgit() { git --git-dir="$(git rev-parse --git-common-dir)/dateline" "$@"; }
+# Neither the user's repository nor the store has anything git objects to.
+fsck_both() { git fsck --strict && sgit fsck --strict; }
 status_before=$(git status --porcelain)
 
 # expect_error NAME STATUS PATTERN COMMAND...: exit status and one stderr
@@ -43,24 +48,24 @@ stderr: $err"
 
 v1=$("$DATELINE" snapshot "$article" -m "first draft")
 check "snapshot prints a full version id" grep -Eqx '[0-9a-f]{40}' <<<"$v1"
-check_eq "the ref holds the version" "$v1" "$(git rev-parse "$ref")"
-check_eq "git show reads the article at its path" "$(cat "$article")" "$(git show "$v1:$article")"
-check_eq "git notes shows the note" "first draft" "$(git notes --ref dateline show "$v1")"
+check_eq "the ref holds the version" "$v1" "$(sgit rev-parse "$ref")"
+check_eq "git show reads the article at its path" "$(cat "$article")" "$(sgit show "$v1:$article")"
+check_eq "git notes shows the note" "first draft" "$(sgit notes --ref dateline show "$v1")"
 
 unchanged=$("$DATELINE" snapshot "$article")
 check_eq "unchanged content records nothing" "unchanged: $v1" "$unchanged"
 told=$("$DATELINE" snapshot "$article" -m "checked the spelling" 2>&1 >/dev/null)
 check_eq "a note on unchanged content goes on the latest version" "checked the spelling" \
-    "$(git notes --ref dateline show "$v1")"
+    "$(sgit notes --ref dateline show "$v1")"
 check "and the writer is told where it went" grep -qF "note is attached to ${v1:0:10}" <<<"$told"
-git notes --ref dateline add -f -m "first draft" "$v1" 2>/dev/null
+sgit notes --ref dateline add -f -m "first draft" "$v1" 2>/dev/null
 
 printf 'Headline\n\nOLYMPIA, WA – The lead, longer now.\n' > "$article"
 v2=$("$DATELINE" snapshot "$article" --json | jq -r .id)
-check_eq "the second version's parent is the first" "$v1" "$(git rev-parse "$v2^")"
-check_eq "git log lists both versions" "2" "$(git log --oneline "$ref" | wc -l | tr -d ' ')"
+check_eq "the second version's parent is the first" "$v1" "$(sgit rev-parse "$v2^")"
+check_eq "git log lists both versions" "2" "$(sgit log --oneline "$ref" | wc -l | tr -d ' ')"
 check_eq "the author comes from git config" "Jane Doe <jane@example.com>" \
-    "$(git log -1 --format='%an <%ae>' "$ref")"
+    "$(sgit log -1 --format='%an <%ae>' "$ref")"
 
 json=$("$DATELINE" snapshot "$article" --json)
 check_eq "--json snapshot has schema 1 and says unchanged" "1 false $v2" \
@@ -68,7 +73,7 @@ check_eq "--json snapshot has schema 1 and says unchanged" "1 false $v2" \
 
 "$DATELINE" note @~1 "$article" -m "added Amazon response" >/dev/null
 check_eq "note annotates an older version" "added Amazon response" \
-    "$(git notes --ref dateline show "$v1")"
+    "$(sgit notes --ref dateline show "$v1")"
 
 log=$("$DATELINE" log "$article")
 check_eq "log lists newest first" "${v2:0:10} ${v1:0:10}" "$(awk '{print $1}' <<<"$log" | tr '\n' ' ' | sed 's/ $//')"
@@ -81,12 +86,12 @@ check_eq "log --annotated shows only annotated versions" "${v1:0:10}" \
 logjson=$("$DATELINE" log "$article" --json)
 check_eq "log --json: schema, count, words, note" "1 2 7 added Amazon response" \
     "$(jq -r '"\(.schema) \(.versions | length) \(.versions[0].words) \(.versions[1].note)"' <<<"$logjson")"
-check_eq "log --json time carries the offset" "$(git log -1 --format=%aI "$v2")" \
+check_eq "log --json time carries the offset" "$(sgit log -1 --format=%aI "$v2")" \
     "$(jq -r '.versions[0].time' <<<"$logjson")"
 
-check_eq "show prints a version's content" "$(git show "$v1:$article")" \
+check_eq "show prints a version's content" "$(sgit show "$v1:$article")" \
     "$("$DATELINE" show "${v1:0:8}" "$article")"
-check_eq "show --json holds the full id and the content" "$v1 $(git show "$v1:$article" | jq -Rs .)" \
+check_eq "show --json holds the full id and the content" "$v1 $(sgit show "$v1:$article" | jq -Rs .)" \
     "$("$DATELINE" show "${v1:0:8}" "$article" --json | jq -c '"\(.id) \(.content | tojson)"' -r)"
 
 "$DATELINE" note "$article" -m "$(printf 'cleared\033[2J by legal')" >/dev/null
@@ -100,7 +105,7 @@ check_eq "log --json keeps the note as written" "$(printf 'cleared\033[2J by leg
 printf 'An edit nobody recorded.\n' > "$article"
 chmod 640 "$article"
 restore_out=$("$DATELINE" restore @~1 "$article")
-check_eq "restore writes the old version back" "$(git show "$v1:$article")" "$(cat "$article")"
+check_eq "restore writes the old version back" "$(sgit show "$v1:$article")" "$(cat "$article")"
 check_eq "restore keeps the file mode" "640" "$(stat -c %a "$article")"
 check "restore recorded the unsaved edit first" \
     grep -q "before restore of ${v1:0:10}" <<<"$("$DATELINE" log "$article")"
@@ -114,7 +119,7 @@ check_eq "restore leaves no temporary file" "" "$(ls -A "news desk" | grep -v -x
 check_eq "HEAD is unchanged" "$head_before" "$(git rev-parse HEAD)"
 check_eq "git status is unchanged" "$status_before" "$(git status --porcelain)"
 check_eq "no branch was added" "refs/heads/master" "$(git for-each-ref --format='%(refname)' refs/heads)"
-check "git fsck --strict is clean" git fsck --strict
+check "git fsck --strict is clean" fsck_both
 
 # ------------------------------------------------------------------ help --
 
@@ -145,11 +150,11 @@ expect_error "-n must be a positive number" 2 "-n needs a positive number" \
     "$DATELINE" log "$article" -n zero
 expect_error "an unknown remote is named" 1 "no remote 'nowhere'" "$DATELINE" push nowhere
 
-touch ".git/$ref.lock"
+touch ".git/dateline/$ref.lock"
 printf 'locked edit\n' > "$article"
 expect_error "a stale ref lock gives a clear message" 1 "is locked: .*\.lock exists" \
     "$DATELINE" snapshot "$article"
-rm -f ".git/$ref.lock"
+rm -f ".git/dateline/$ref.lock"
 touch .git/index.lock
 check "an index.lock does not stop recording (the index is never used)" \
     "$DATELINE" snapshot "$article"
@@ -189,15 +194,15 @@ git init -q --bare "$scratch/remote.git"
 git remote add origin "$scratch/remote.git"
 push_out=$("$DATELINE" push)
 check "push reports what it sent" grep -q "^pushed to origin: 1 updated" <<<"$push_out"
-check_eq "the remote has the article's history" "$(git rev-parse "$ref")" \
+check_eq "the remote has the article's history" "$(sgit rev-parse "$ref")" \
     "$(git --git-dir="$scratch/remote.git" rev-parse "$ref")"
 git clone -q "$scratch/remote.git" "$scratch/clone" 2>/dev/null
 mkdir -p "$scratch/clone/news desk"
 (cd "$scratch/clone" && "$DATELINE" pull >/dev/null)
-check_eq "pull brings every version" "$(git rev-list --count "$ref")" \
-    "$(git -C "$scratch/clone" rev-list --count "$ref")"
+check_eq "pull brings every version" "$(sgit rev-list --count "$ref")" \
+    "$(git --git-dir="$scratch/clone/.git/dateline" rev-list --count "$ref")"
 check_eq "pull brings the notes" "added Amazon response" \
-    "$(git -C "$scratch/clone" notes --ref dateline show "$v1")"
+    "$(git --git-dir="$scratch/clone/.git/dateline" notes --ref dateline show "$v1")"
 printf 'Their edit.\n' > "$scratch/clone/$article"
 (cd "$scratch/clone" && "$DATELINE" snapshot "$article" >/dev/null && "$DATELINE" push >/dev/null)
 printf 'Our edit.\n' > "$article"
@@ -208,22 +213,22 @@ pull_out=$("$DATELINE" pull)
 check "pull of diverged histories merges" grep -q "1 merged" <<<"$pull_out"
 check_eq "the merge keeps the local content" "Our edit." "$("$DATELINE" show @ "$article")"
 check_eq "the merge has both tips as parents" "2" \
-    "$(git rev-list --parents -1 "$ref" | wc -w | awk '{print $1 - 1}')"
+    "$(sgit rev-list --parents -1 "$ref" | wc -w | awk '{print $1 - 1}')"
 check "then push succeeds" "$DATELINE" push
 junk=$(printf 'junk' | git --git-dir="$scratch/remote.git" hash-object -w --stdin)
 git --git-dir="$scratch/remote.git" update-ref refs/dateline/junk.txt "$junk"
 pull_out=$("$DATELINE" pull)
 check "pull names a ref it refuses" grep -qx \
     "refused refs/dateline/junk.txt: points at a blob, not a version (commit)" <<<"$pull_out"
-check_eq "and does not adopt it" "" "$(git for-each-ref refs/dateline/junk.txt)"
-check "fsck is clean after sync" git fsck --strict
+check_eq "and does not adopt it" "" "$(sgit for-each-ref refs/dateline/junk.txt)"
+check "fsck is clean after sync" fsck_both
 
 # ---------------------------------------------------------------- stress --
 
 # Two writers at once on one article: two work trees of one repository
 # share refs, so both record refs/dateline/stress.txt.
 git worktree add -q --detach "$scratch/wt" 2>/dev/null
-before=$(git rev-list --count refs/dateline/stress.txt 2>/dev/null || echo 0)
+before=$(sgit rev-list --count refs/dateline/stress.txt 2>/dev/null || echo 0)
 writer() { # writer DIR NAME
     local i
     for i in $(seq 1 200); do
@@ -238,10 +243,10 @@ pid_b=$!
 wait $pid_a $pid_b
 check_eq "two concurrent writers: no failures" "" "$(cat "$scratch/writer.err" 2>/dev/null)"
 check_eq "two writers x 200 snapshots: 400 versions" "$((before + 400))" \
-    "$(git rev-list --count refs/dateline/stress.txt)"
+    "$(sgit rev-list --count refs/dateline/stress.txt)"
 check_eq "every written content is in history" "400" \
-    "$(for c in $(git rev-list refs/dateline/stress.txt); do git show "$c:stress.txt"; done | sort -u | wc -l | tr -d ' ')"
-check "fsck is clean after the stress" git fsck --strict
+    "$(for c in $(sgit rev-list refs/dateline/stress.txt); do sgit show "$c:stress.txt"; done | sort -u | wc -l | tr -d ' ')"
+check "fsck is clean after the stress" fsck_both
 
 # Writers killed at random points (SIGKILL: no cleanup at all) leave a
 # repository that passes fsck; a stale lock they leave is reported, and
@@ -254,8 +259,8 @@ for i in $(seq 1 40); do
     kill -9 "$victim" 2>/dev/null
     wait "$victim" 2>/dev/null
 done
-check "fsck is clean after writers were killed mid-way" git fsck --strict
-rm -f .git/refs/dateline/killed.txt.lock .git/refs/notes/dateline.lock
+check "fsck is clean after writers were killed mid-way" fsck_both
+rm -f .git/dateline/refs/dateline/killed.txt.lock .git/dateline/refs/notes/dateline.lock
 check "history still records after the kills" "$DATELINE" snapshot killed.txt --json
 
 # ------------------------------------------------------ inputs (issue 16) --
@@ -294,12 +299,12 @@ noted_out=$("$DATELINE" snapshot noted.txt -m "$(printf 'bad \377')" 2>"$scratch
 noted_status=$?
 check_eq "a refused note: exit status 3 (recorded, note refused)" "3" "$noted_status"
 check_eq "a refused note: stdout is the recorded version" \
-    "$(git rev-parse refs/dateline/noted.txt)" "$noted_out"
+    "$(sgit rev-parse refs/dateline/noted.txt)" "$noted_out"
 check "a refused note: stderr names the version and why the note was refused" \
     grep -q "^dateline: version $noted_out was recorded, but its note was refused: the note is not valid UTF-8" \
     "$scratch/stderr"
 check_eq "a refused note: the version has no note" "" \
-    "$(git notes --ref dateline show "$noted_out" 2>/dev/null)"
+    "$(sgit notes --ref dateline show "$noted_out" 2>/dev/null)"
 
 # A multi-line note keeps `log` at one line per version: its first line and
 # how many were left out; --json has the note whole.
@@ -328,11 +333,11 @@ printf 'Bytes\n\nOLYMPIA, WA \342\200\223 Text first.\n' > bytes.txt
 printf 'bin\000ary' > bytes.txt
 nul_id=$("$DATELINE" snapshot bytes.txt)
 check_eq "a NUL byte is recorded: git gives the exact bytes back" "62696e00617279" \
-    "$(git cat-file blob "$nul_id:bytes.txt" | od -An -tx1 | tr -d ' \n')"
+    "$(sgit cat-file blob "$nul_id:bytes.txt" | od -An -tx1 | tr -d ' \n')"
 printf 'caf\351\n' > bytes.txt
 latin_id=$("$DATELINE" snapshot bytes.txt)
 check_eq "a Latin-1 byte is recorded: git gives the exact bytes back" "636166e90a" \
-    "$(git cat-file blob "$latin_id:bytes.txt" | od -An -tx1 | tr -d ' \n')"
+    "$(sgit cat-file blob "$latin_id:bytes.txt" | od -An -tx1 | tr -d ' \n')"
 check_eq "show gives the exact bytes back" "636166e90a" \
     "$("$DATELINE" show "$latin_id" bytes.txt | od -An -tx1 | tr -d ' \n')"
 bytes_log=$("$DATELINE" log bytes.txt)
@@ -356,5 +361,43 @@ check_eq "restore over a binary file records its bytes first" "000102" \
     "$("$DATELINE" show @~1 bytes.txt | od -An -tx1 | tr -d ' \n')"
 
 check_eq "HEAD is still unchanged at the end" "$head_before" "$(git rev-parse HEAD)"
+check_eq "git log --all shows only the user's commit" "1" "$(git log --all --oneline | wc -l | tr -d ' ')"
+check_eq "the documented command reads the history from a subfolder" \
+    "$(cd "$repo" && sgit log --oneline "$ref" | grep -c .)" \
+    "$(cd "$repo/news desk" && git --git-dir="$(git rev-parse --git-common-dir)/dateline" log --oneline "$ref" | grep -c .)"
+
+# ------------------------------------------------------ the older layout --
+# An earlier dateline kept history in the repository itself; the first
+# command moves it into the store and says so once.
+old=$scratch/old
+git init -q -b master "$old"
+(
+    cd "$old" && printf 'readme\n' > README && git add README && git commit -qm init &&
+    b=$(printf 'Old\n\nText.\n' | git hash-object -w --stdin) &&
+    c=$(git commit-tree "$(printf '100644 blob %s\tstory.txt\n' "$b" | git mktree)" -m 'story.txt: first version') &&
+    git update-ref refs/dateline/story.txt "$c" && git notes --ref dateline add -m 'old note' "$c"
+)
+printf 'Old\n\nText.\n' > "$old/story.txt"
+moved_log=$("$DATELINE" log "$old/story.txt" 2>"$scratch/moved")
+check "the first command tells where the history went" \
+    grep -qx "dateline: moved the history of 1 article from $old/.git/ into dateline's own store $old/.git/dateline/" "$scratch/moved"
+check "and lists the moved version with its note" grep -q 'old note$' <<<"$moved_log"
+"$DATELINE" log "$old/story.txt" >/dev/null 2>"$scratch/moved"
+check_eq "the next command says nothing more" "" "$(cat "$scratch/moved")"
+check_eq "nothing of dateline's is left in the user's refs" "" \
+    "$(git -C "$old" for-each-ref --format='%(refname)' | grep dateline)"
+
+# -------------------------------------------- a store another writer made --
+# Trusted the way git trusts the repository: by safe.directory, and the
+# message says which line to add.
+if chown -R 54321 "$old" 2>/dev/null; then
+    git config --global --add safe.directory "$old"
+    expect_error "a store another writer made is refused with git's advice" 1 \
+        "git config --global --add safe.directory $old/.git/dateline\$" "$DATELINE" log "$old/story.txt"
+    git config --global --add safe.directory "$old/.git/dateline"
+    check "once trusted, its history reads" grep -q 'old note$' <<<"$("$DATELINE" log "$old/story.txt")"
+else
+    tap_skip "a store another writer made is refused with git's advice" "only root can give a repository away"
+fi
 
 done_testing

@@ -51,15 +51,15 @@ done
 # The kills must land mid-way for the rest to mean anything: some writers
 # die, and the versions recorded show others got far enough (a writer
 # killed after its ref moved, while storing its note, counts in both).
-recorded=$(git rev-list --count refs/dateline/story.txt)
+recorded=$(git --git-dir=.git/dateline rev-list --count refs/dateline/story.txt)
 check "$KILLS writers: $killed killed mid-way, $((recorded - 2)) of $KILLS versions recorded (a snapshot takes ~${one_snapshot_ms} ms)" \
     test "$killed" -gt $((KILLS / 4))
 
-check "git fsck --strict is clean after the kills" git fsck --strict --no-progress
+check "git fsck --strict is clean after the kills" git --git-dir=.git/dateline fsck --strict --no-progress
 # The versions that did record are whole: each one's article reads back.
 broken=
-for c in $(git rev-list refs/dateline/story.txt); do
-    git show "$c:story.txt" | head -1 | grep -q '^Version [0-9]* of the council story$' || broken="$broken $c"
+for c in $(git --git-dir=.git/dateline rev-list refs/dateline/story.txt); do
+    git --git-dir=.git/dateline show "$c:story.txt" | head -1 | grep -q '^Version [0-9]* of the council story$' || broken="$broken $c"
 done
 check_eq "every recorded version reads back whole" "" "$broken"
 
@@ -81,6 +81,6 @@ check_eq "the newest version is the last draft" "Version 1010 of the council sto
 check_eq "the ten later versions are in the log, each with its note" "10" \
     "$("$DATELINE" log --json story.txt | jq '[.versions[] | select(.note // "" | startswith("later "))] | length')"
 check_eq "no lock file is left once the later snapshots are done" "" "$(find .git -name '*.lock')"
-check "git fsck --strict is clean at the end" git fsck --strict --no-progress
+check "git fsck --strict is clean at the end" git --git-dir=.git/dateline fsck --strict --no-progress
 
 done_testing

@@ -1,16 +1,20 @@
 /*
  * dateline — version history of articles, kept in git with libgit2.
  *
- * A *store* is a git repository: the one containing the article (found from
- * the article's directory), or, for an article outside any repository, one
- * bare repository in the user's data directory
+ * A *store* is a bare git repository of dateline's own. For an article in a
+ * git repository (found from the article's directory) it is `dateline/` in
+ * that repository's common git directory (`.git/dateline`, shared by its
+ * worktrees), so the user's `git log --all`, gitk, `git gc` and `git fsck`
+ * never see it; it is created on first use, private, or writable for the
+ * group when the repository is shared. For an article outside any
+ * repository it is one bare repository in the user's data directory
  * (`$XDG_DATA_HOME/dateline/store.git`, default `~/.local/share/...`),
  * created on first use with mode 0700. `dl_history_store_options.store_dir`
  * or the `DATELINE_STORE` environment variable override the choice.
  *
- * Each article has a *key*: its path relative to the store's work tree, or
- * its absolute path ("/home/jane/story.txt") when the store has no work tree
- * or the article lies outside it. The article's versions hang off one ref,
+ * Each article has a *key*: its path relative to the work tree of the
+ * repository it is in, or its absolute path ("/home/jane/story.txt") when
+ * there is none or the article lies outside it. The article's versions hang off one ref,
  * `refs/dateline/<escaped key>`; each version is a commit whose tree holds
  * the article at its key (without a leading '/'), whose first parent is the
  * previous version. HEAD, the index, branches and the work tree are never
@@ -78,14 +82,25 @@ void dl_history_library_release(void);
 
 /**
  * Open the store for `path`, a file (which need not exist yet) or a
- * directory: the git repository containing it, else the user's fallback
- * store, which is created on first use.
+ * directory: the one inside the git repository containing it, else the
+ * user's fallback store; either is created on first use. A history an
+ * earlier dateline kept in the repository itself (its refs/dateline/... and
+ * refs/notes/dateline there) is moved into the store first, joined with
+ * what the store holds; see dl_history_store_notice. DL_EINVALID when the
+ * store's HEAD or config is not a regular file.
  */
 int dl_history_store_open(dl_history_store **out, const char *path,
                           const dl_history_store_options *opts);
 
 /** The store's git directory (for messages). */
 const char *dl_history_store_path(const dl_history_store *store);
+
+/**
+ * What opening the store did that the user should be told once, e.g.
+ * "moved the history of 3 articles from /w/.git to /w/.git/dateline/";
+ * NULL when nothing. Owned by the store.
+ */
+const char *dl_history_store_notice(const dl_history_store *store);
 
 /** Free a store. Articles opened on it must be freed first. NULL-safe. */
 void dl_history_store_free(dl_history_store *store);
@@ -339,7 +354,9 @@ int dl_history_restore(dl_history_id *out, dl_history *history, const char *rev,
 
 typedef struct {
     unsigned int version;
-    /** Remote name or URL (a path works: a local bare repository). NULL: "origin". */
+    /** Remote name or URL (a path works: a local bare repository). NULL: "origin".
+     *  A name is looked up in the configuration of the repository the
+     *  articles are in (the store has no remotes of its own). */
     const char *remote;
 } dl_history_sync_options;
 

@@ -41,6 +41,7 @@ typedef struct {
     size_t count;
     const char *args[MAX_POSITIONALS];
     size_t nargs;
+    FILE *err; /* where parsing reported, for what opening a store says */
 } dl_cli_args;
 
 /* Parse argv[1..argc) into `a`, accepting the options in `allowed`.
@@ -66,6 +67,10 @@ typedef struct {
 } dl_cli_article;
 
 int dl_cli_open_article(dl_cli_article *o, const dl_cli_args *a, const char *file);
+
+/* Open the store for `path` with the --store the user gave, and tell the
+ * user on a->err what opening it did (a history moved into the store). */
+int dl_cli_open_store(dl_history_store **out, const dl_cli_args *a, const char *path);
 void dl_cli_close_article(dl_cli_article *o);
 
 /* `text` for a person to read, on one line: dl_text_put with

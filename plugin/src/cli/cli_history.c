@@ -307,24 +307,24 @@ static int sync_command(int argc, char **argv, FILE *out, FILE *err, int pull)
                                  "(a remote name, URL or path; default origin) and join them\n"
                                  "with this store's. Diverged histories get a merge version\n"
                                  "holding the local content; no version is dropped. PATH (a\n"
-                                 "file or directory, default .) says which repository.\n"
+                                 "file or directory, default .) says which repository; a\n"
+                                 "remote name is that repository's.\n"
                                : "Send every article's history (refs/dateline/...) and the\n"
                                  "notes (refs/notes/dateline) to REMOTE (a remote name, URL or\n"
                                  "path; default origin). Never forces: if REMOTE has versions\n"
                                  "this store lacks, pull first. PATH (a file or directory,\n"
-                                 "default .) says which repository.\n");
+                                 "default .) says which repository; a remote name is that\n"
+                                 "repository's.\n");
     if (a.nargs > 2)
         return dl_cli_usage_error(&a, err, "%s", "takes [REMOTE] [PATH]");
 
     dl_history_store *store = NULL;
-    dl_history_store_options store_options = DL_HISTORY_STORE_OPTIONS_INIT;
     dl_ops_sync_options options = DL_OPS_SYNC_OPTIONS_INIT;
     dl_ops_sync_result result = {0};
     json_t *doc = NULL;
-    store_options.store_dir = a.store;
     options.remote = a.nargs > 0 ? a.args[0] : NULL;
 
-    int error = dl_history_store_open(&store, a.nargs > 1 ? a.args[1] : ".", &store_options);
+    int error = dl_cli_open_store(&store, &a, a.nargs > 1 ? a.args[1] : ".");
     if (error == 0)
         error = pull ? dl_ops_pull(&result, store, &options) : dl_ops_push(&result, store, &options);
     if (error == 0 && a.json)

@@ -375,12 +375,15 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
-static int init_bare(git_repository **out, const char *dir)
+/* `shared`: make it writable for the group (git init --shared=group). */
+static int init_bare(git_repository **out, const char *dir, int shared)
 {
     git_repository_init_options init;
     git_repository_init_options_init(&init, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
     init.flags = GIT_REPOSITORY_INIT_BARE;
     init.description = "dateline history store";
+    if (shared)
+        init.mode = GIT_REPOSITORY_INIT_SHARED_GROUP;
     int error = git_repository_init_ext(out, dir, &init);
     if (error < 0)
         return dl_history__git_error(error, "cannot create the history store %s", dir);
@@ -388,12 +391,13 @@ static int init_bare(git_repository **out, const char *dir)
 }
 
 /*
- * Create a private bare store at `dir` (missing or empty). It is made in
- * a temporary sibling and renamed into place, so a process killed while
- * creating it leaves no half-made store behind; when two processes create
- * it at once, the first rename wins and the other opens the winner's.
+ * Create a bare store at `dir` (missing or empty): private, or writable
+ * for the group when `shared`. It is made in a temporary sibling and
+ * renamed into place, so a process killed while creating it leaves no
+ * half-made store behind; when two processes create it at once, the first
+ * rename wins and the other opens the winner's.
  */
-static int create_store(git_repository **out, const char *dir)
+static int create_store(git_repository **out, const char *dir, int shared)
 {
     size_t length = strlen(dir);
     while (length > 1 && dir[length - 1] == '/')
@@ -422,7 +426,11 @@ static int create_store(git_repository **out, const char *dir)
                              temp, strerror(errno));
         goto done;
     }
-    error = init_bare(&repo, temp);
+    /* A shared store opens to the group like the repository it lives in;
+     * the setgid bit keeps the group on what is made inside. */
+    if (shared)
+        chmod(temp, 02775);
+    error = init_bare(&repo, temp, shared);
     git_repository_free(repo);
     repo = NULL;
     if (error == 0 && rename(temp, target) < 0 && errno != EEXIST && errno != ENOTEMPTY)
@@ -444,23 +452,62 @@ done:
     return error;
 }
 
-/* Open the repository at `dir` exactly, creating a private bare one if the
- * directory is missing or empty, and finishing one whose creation was
- * killed half-way. */
-static int open_or_create(git_repository **out, const char *dir)
+/*
+ * libgit2 opens a repository's HEAD and config with a blocking open(): a
+ * FIFO (or a device) there would hang the caller for ever. So look at
+ * them first with stat(), which never opens anything (and follows a
+ * symbolic link, as git does, to a config kept elsewhere).
+ */
+static int check_store_files(const char *dir)
+{
+    static const char *const names[] = {"HEAD", "config", "packed-refs", "commondir", "gitdir"};
+    char path[4096];
+    struct stat st;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path))
+            return dl_error_set(DL_EINVALID, "the history store path %s is too long", dir);
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+            return dl_error_set(DL_EINVALID,
+                                "the history store %s is damaged: %s is not a regular file "
+                                "(%s); move it away, or use --store DIR",
+                                dir, path,
+                                S_ISFIFO(st.st_mode)  ? "a FIFO"
+                                : S_ISDIR(st.st_mode) ? "a directory"
+                                : S_ISSOCK(st.st_mode) ? "a socket"
+                                                       : "a device");
+    }
+    return 0;
+}
+
+/* Open the repository at `dir` exactly, creating a bare one (private, or
+ * for the group when `shared`) if the directory is missing or empty, and
+ * finishing one whose creation was killed half-way. */
+static int open_or_create(git_repository **out, const char *dir, int shared)
 {
     git_repository *repo = NULL;
-    int error = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+    int error = check_store_files(dir);
+    if (error < 0)
+        return error;
+    error = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
     if (error == 0) {
         *out = repo;
         return 0;
     }
+    struct stat st;
+    if (error == GIT_EOWNER && stat(dir, &st) == 0)
+        /* A store another writer of a shared repository made: git (and
+         * libgit2) trust it only when told to, as they trust the
+         * repository itself. */
+        return dl_error_set(DL_ERROR,
+                            "the history store %s is owned by someone else (uid %ld), and git "
+                            "refuses it (dubious ownership); if you trust it, run: git config "
+                            "--global --add safe.directory %s",
+                            dir, (long)st.st_uid, dir);
     if (error != GIT_ENOTFOUND)
         return dl_history__git_error(error, "cannot open the history store %s", dir);
 
-    struct stat st;
     if (stat(dir, &st) < 0 || dir_is_empty(dir))
-        return create_store(out, dir);
+        return create_store(out, dir, shared);
     if (!S_ISDIR(st.st_mode))
         return dl_error_set(DL_EINVALID, "the history store %s is not a directory", dir);
     if (!is_half_made(dir))
@@ -477,7 +524,7 @@ static int open_or_create(git_repository **out, const char *dir)
     sprintf(lock, "%s/config.lock", dir);
     unlink(lock);
     free(lock);
-    if ((error = init_bare(&repo, dir)) < 0)
+    if ((error = init_bare(&repo, dir, shared)) < 0)
         return error;
     *out = repo;
     return 0;
@@ -607,6 +654,28 @@ static void share_like_repository(git_repository *repo)
 }
 
 /*
+ * The store of the articles in `user`, a repository with a work tree:
+ * dateline's own bare repository <common git dir>/dateline, so that
+ * worktrees share it and the user's git log, gitk, gc and fsck never see
+ * it. It is made group-writable when the user's repository is shared
+ * (core.sharedRepository, or an objects/ the group may write).
+ */
+static int open_repository_store(git_repository **out, git_repository *user)
+{
+    char *dir = join_path(git_repository_commondir(user), "dateline");
+    struct stat st;
+    if (dir == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    char *objects = join_path(git_repository_commondir(user), "objects");
+    int shared = (shared_dir_bits(user) & 0020) != 0 ||
+                 (objects != NULL && stat(objects, &st) == 0 && (st.st_mode & 0020) != 0);
+    free(objects);
+    int error = open_or_create(out, dir, shared);
+    free(dir);
+    return error;
+}
+
+/*
  * git refuses a repository another user owns ("dubious ownership"), and so
  * does libgit2; 1.5 then reports it as no repository at all, which would
  * quietly send the article's history to the private store. When discovery
@@ -665,7 +734,7 @@ int dl_history_store_open(dl_history_store **out, const char *path,
                           const dl_history_store_options *opts)
 {
     dl_history_store *store = NULL;
-    git_repository *repo = NULL;
+    git_repository *repo = NULL, *user = NULL;
     char *dir = NULL, *store_dir = NULL;
     int error;
 
@@ -680,12 +749,12 @@ int dl_history_store_open(dl_history_store **out, const char *path,
     }
 
     if (explicit_dir != NULL) {
-        if ((error = open_or_create(&repo, explicit_dir)) < 0)
+        if ((error = open_or_create(&repo, explicit_dir, 0)) < 0)
             goto done;
     } else {
         if ((error = containing_dir(&dir, path ? path : ".")) < 0)
             goto done;
-        error = git_repository_open_ext(&repo, dir, 0, NULL);
+        error = git_repository_open_ext(&user, dir, 0, NULL);
         if (error == GIT_EOWNER || error == GIT_ENOTFOUND) {
             int refused = refuse_foreign_repository(dir);
             if (refused < 0) {
@@ -693,21 +762,23 @@ int dl_history_store_open(dl_history_store **out, const char *path,
                 goto done;
             }
         }
-        if (error == 0 && git_repository_is_bare(repo)) {
+        if (error == 0 && git_repository_is_bare(user)) {
             /* A bare repository has no files to version; treat the article
              * as being outside any repository. */
-            git_repository_free(repo);
-            repo = NULL;
+            git_repository_free(user);
+            user = NULL;
             error = GIT_ENOTFOUND;
         }
         if (error == GIT_ENOTFOUND) {
             if ((error = fallback_store_dir(&store_dir)) < 0)
                 goto done;
-            if ((error = open_or_create(&repo, store_dir)) < 0)
+            if ((error = open_or_create(&repo, store_dir, 0)) < 0)
                 goto done;
         } else if (error < 0) {
             error = dl_history__git_error(error, "cannot open the git repository containing %s",
                                           path);
+            goto done;
+        } else if ((error = open_repository_store(&repo, user)) < 0) {
             goto done;
         }
     }
@@ -720,8 +791,11 @@ int dl_history_store_open(dl_history_store **out, const char *path,
     }
     store->repo = repo;
     repo = NULL;
+    store->user = user;
+    user = NULL;
     store->gitdir = dup_string(git_repository_path(store->repo));
-    const char *workdir = git_repository_workdir(store->repo);
+    /* Keys are relative to the work tree the articles are in. */
+    const char *workdir = git_repository_workdir(dl_history__identity(store));
     if (workdir != NULL) {
         char *real = realpath(workdir, NULL);
         /* With a trailing '/', so that a prefix test finds the files in it. */
@@ -729,6 +803,12 @@ int dl_history_store_open(dl_history_store **out, const char *path,
         free(real);
     }
     pthread_mutex_init(&store->lock, NULL);
+    if (store->user != NULL && (error = dl_history__migrate(store)) < 0) {
+        dl_history_store_free(store); /* and the library's reference */
+        free(store_dir);
+        free(dir);
+        return error;
+    }
     *out = store;
     store = NULL;
     error = 0;
@@ -736,6 +816,7 @@ int dl_history_store_open(dl_history_store **out, const char *path,
 done:
     free(store_dir);
     free(dir);
+    git_repository_free(user);
     git_repository_free(repo);
     free(store);
     if (error < 0)
@@ -748,14 +829,21 @@ const char *dl_history_store_path(const dl_history_store *store)
     return store ? store->gitdir : NULL;
 }
 
+const char *dl_history_store_notice(const dl_history_store *store)
+{
+    return store ? store->notice : NULL;
+}
+
 void dl_history_store_free(dl_history_store *store)
 {
     if (store == NULL)
         return;
     pthread_mutex_destroy(&store->lock);
     git_repository_free(store->repo);
+    git_repository_free(store->user);
     free(store->gitdir);
     free(store->workdir);
+    free(store->notice);
     free(store);
     git_libgit2_shutdown();
 }
@@ -1255,7 +1343,7 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
         return dl_history__git_error(error, "cannot store %s", history->file);
     if ((error = build_tree(&job.tree, repo, history->tree_path, &blob)) < 0)
         return error;
-    if ((error = dl_history__signature(&job.sig, repo)) < 0)
+    if ((error = dl_history__signature(&job.sig, dl_history__identity(history->store))) < 0)
         goto done;
 
     error = dl_history__ref_update(repo, history->refname, snapshot_step, &job);
@@ -1269,7 +1357,8 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
     history->has_recorded = 1;
     dl_history__parsed_is(history, &job.commit);
     git_oid_tostr(out->hex, sizeof(out->hex), &job.commit);
-    if (note != NULL && (error = dl_history__note_set(repo, &job.commit, note, 0)) < 0)
+    if (note != NULL &&
+        (error = dl_history__note_set(history->store, &job.commit, history->key, note, 0)) < 0)
         goto done;
     if (tidy)
         dl_history__maybe_pack(repo, &job.commit);
@@ -1336,23 +1425,48 @@ int dl_history__note_get(char **out, git_repository *repo, const git_oid *target
     return *out ? 0 : dl_error_set(DL_ERROR, "out of memory");
 }
 
+int dl_history__notes_commit(git_oid *out, git_repository *repo, const git_commit *parent,
+                             const git_signature *sig, const git_oid *tree, const char *message)
+{
+    const git_oid *parents[1] = {parent ? git_commit_id(parent) : NULL};
+    int error = git_commit_create_from_ids(out, repo, NULL, sig, sig, NULL, message, tree,
+                                           parent ? 1 : 0, parents);
+    return error < 0 ? dl_history__git_error(error, "cannot write the notes commit") : 0;
+}
+
 /* A note being attached, for dl_history__ref_update. */
 typedef struct {
     git_repository *repo;
     const git_oid *target;
+    const char *key;
     const char *note;
     int merge;
     git_signature *sig;
 } note_job;
+
+/* "dateline: note on <short id> of <key>", then the note's first line:
+ * what `git log refs/notes/dateline` shows a reader. NULL: no memory. */
+static char *note_message(const git_oid *target, const char *key, const char *note)
+{
+    char hex[DL_HISTORY_ID_SHORTSIZE + 1];
+    size_t first = strcspn(note, "\r\n");
+    size_t size = strlen(key) + first + 64;
+    char *message = malloc(size);
+    if (message != NULL)
+        snprintf(message, size, "dateline: note on %s of %s\n\n%.*s\n",
+                 git_oid_tostr(hex, sizeof(hex), target), key, (int)first, note);
+    return message;
+}
 
 /* The notes commit on top of `tip` that gives the target its note; 1 when
  * a merged note already holds the text. */
 static int note_step(git_oid *next, const git_oid *tip, void *payload)
 {
     note_job *job = payload;
-    git_commit *parent = NULL;
-    char *joined = NULL;
+    git_commit *parent = NULL, *made = NULL;
+    char *joined = NULL, *message = NULL;
     const char *text = job->note;
+    git_oid made_id;
     int error;
 
     if (tip != NULL && (error = git_commit_lookup(&parent, job->repo, tip)) < 0)
@@ -1371,30 +1485,49 @@ static int note_step(git_oid *next, const git_oid *tip, void *payload)
         sprintf(joined, "%s\n\n%s", was, job->note);
         text = joined;
     }
-    if ((error = git_note_commit_create(next, NULL, job->repo, parent, job->sig, job->sig,
-                                        job->target, text, 1)) < 0)
-        error = dl_history__git_error(error, "cannot write the note");
+    /* libgit2 lays out the notes tree (fan-out included); the commit on
+     * it, with a message a person can read, is ours. */
+    if ((error = git_note_commit_create(&made_id, NULL, job->repo, parent, job->sig, job->sig,
+                                        job->target, text, 1)) < 0 ||
+        (error = git_commit_lookup(&made, job->repo, &made_id)) < 0) {
+        /* A full disk shows here as the commit just written missing. */
+        char cause[256];
+        if (store_write_problem(cause, sizeof(cause), job->repo))
+            error = dl_error_set(DL_ERROR, "cannot write the note: the store %s cannot be "
+                                 "written: %s", git_repository_commondir(job->repo), cause);
+        else
+            error = dl_history__git_error(error, "cannot write the note");
+        goto done;
+    }
+    if ((message = note_message(job->target, job->key, text)) == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    error = dl_history__notes_commit(next, job->repo, parent, job->sig,
+                                     git_commit_tree_id(made), message);
 
 done:
+    free(message);
+    git_commit_free(made);
     git_note_free(old);
     free(joined);
     git_commit_free(parent);
     return error;
 }
 
-int dl_history__note_set(git_repository *repo, const git_oid *target,
+int dl_history__note_set(dl_history_store *store, const git_oid *target, const char *key,
                          const char *note, int merge)
 {
-    note_job job = {repo, target, note, merge, NULL};
+    note_job job = {store->repo, target, key, note, merge, NULL};
     int error;
 
     if ((error = dl_text_check(note, strlen(note), "the note")) < 0)
         return error;
-    if ((error = dl_history__signature(&job.sig, repo)) < 0)
+    if ((error = dl_history__signature(&job.sig, dl_history__identity(store))) < 0)
         return error;
     /* The notes ref is shared by every article: the same compare-and-swap
      * as for versions keeps concurrent annotators from losing notes. */
-    error = dl_history__ref_update(repo, DL_HISTORY_NOTES_REF, note_step, &job);
+    error = dl_history__ref_update(store->repo, DL_HISTORY_NOTES_REF, note_step, &job);
     git_signature_free(job.sig);
     return error < 0 ? error : 0;
 }
@@ -1519,7 +1652,7 @@ int dl_history_note(dl_history_id *out, dl_history *history, const char *rev,
     pthread_mutex_lock(&history->store->lock);
     error = resolve_locked(&id, history, rev);
     if (error == 0)
-        error = dl_history__note_set(history->store->repo, &id, note, 0);
+        error = dl_history__note_set(history->store, &id, history->key, note, 0);
     pthread_mutex_unlock(&history->store->lock);
     if (error == 0)
         git_oid_tostr(out->hex, sizeof(out->hex), &id);

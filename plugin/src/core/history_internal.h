@@ -12,13 +12,27 @@
 #define DL_HISTORY_REF_PREFIX "refs/dateline/"
 #define DL_HISTORY_NOTES_REF "refs/notes/dateline"
 #define DL_HISTORY_REMOTES_PREFIX "refs/dateline-remotes/"
+/* Where a migration stages what it copies from the user's repository,
+ * one folder per process: refs/dateline-migrate/<pid>/... */
+#define DL_HISTORY_MIGRATE_PREFIX "refs/dateline-migrate/"
 
 struct dl_history_store {
-    git_repository *repo;
-    char *gitdir;  /* git_repository_path(), for messages */
+    git_repository *repo; /* the store: where versions and notes live */
+    /* The repository holding the articles when the store is its
+     * <git dir>/dateline: whose work tree keys are relative to, whose
+     * configuration gives the identity and the remotes. NULL otherwise. */
+    git_repository *user;
+    char *gitdir;  /* git_repository_path() of the store, for messages */
     char *workdir; /* real path with a trailing '/', or NULL when bare */
+    char *notice;  /* what opening did that the user should hear, or NULL */
     pthread_mutex_t lock;
 };
+
+/* The repository whose configuration names the writer: the user's. */
+static inline git_repository *dl_history__identity(const dl_history_store *store)
+{
+    return store->user != NULL ? store->user : store->repo;
+}
 
 /* The ref name earlier versions gave `path`: '/' kept as ref folders
  * ("refs/dateline/news/story.txt"), no shortening. Histories recorded
@@ -91,12 +105,32 @@ int dl_history__ref_update(git_repository *repo, const char *refname,
                            dl_history_ref_step step, void *payload);
 
 /*
- * Set the note of `target` under refs/notes/dateline. `merge` joins an
- * existing different note with a blank line instead of replacing it.
+ * Set the note of `target` (a version of the article at `key`) under
+ * refs/notes/dateline. `merge` joins an existing different note with a
+ * blank line instead of replacing it. The notes commit's message says
+ * which version of which article the note is on, and its first line.
  * Concurrent-safe (compare-and-swap with retry).
  */
-int dl_history__note_set(git_repository *repo, const git_oid *target,
+int dl_history__note_set(dl_history_store *store, const git_oid *target, const char *key,
                          const char *note, int merge);
+
+/*
+ * A notes commit on `parent` (NULL: the first) whose tree is `tree`, with
+ * `message` — libgit2's own notes commits all say "Notes added by
+ * 'git_note_create' from libgit2", which tells a reader nothing.
+ */
+int dl_history__notes_commit(git_oid *out, git_repository *repo, const git_commit *parent,
+                             const git_signature *sig, const git_oid *tree, const char *message);
+
+/*
+ * Move a history an earlier dateline kept in the user's own repository
+ * (refs/dateline/..., refs/notes/dateline, refs/dateline-remotes/...) into the
+ * store, joining it with what the store holds the way pull does, and only
+ * then remove those refs from the user's repository (history_sync.c).
+ * Sets store->notice when something moved. Crash- and concurrent-safe:
+ * every version stays reachable in one place or the other throughout.
+ */
+int dl_history__migrate(dl_history_store *store);
 
 /* The note of `target`, or *out = NULL. Caller frees. */
 int dl_history__note_get(char **out, git_repository *repo,

@@ -6,10 +6,13 @@
  * dropped: push never forces, and pull joins diverged histories with a
  * merge commit instead of choosing a side.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "dateline/error.h"
@@ -17,13 +20,49 @@
 
 /* ------------------------------------------------------------ remotes -- */
 
-static int open_remote(git_remote **out, const char **out_label, git_repository *repo,
-                       const char *name)
+/*
+ * The remote of the user's repository named `name` (its URL, or for a
+ * push its push URL), as a remote of the store, which has none of its
+ * own. A relative path is taken from the work tree's top, as git does.
+ */
+static int borrow_remote(git_remote **out, dl_history_store *store, git_remote *configured,
+                         const char *name, int push)
 {
-    int error = git_remote_lookup(out, repo, name);
+    const char *url = push && git_remote_pushurl(configured) ? git_remote_pushurl(configured)
+                                                             : git_remote_url(configured);
+    const char *top = git_repository_workdir(store->user);
+    char *absolute = NULL;
+    if (url == NULL || url[0] == '\0')
+        return dl_error_set(DL_EINVALID, "remote '%s' has no URL", name);
+    if (url[0] != '/' && strchr(url, ':') == NULL && top != NULL) {
+        size_t n = strlen(top) + strlen(url) + 1;
+        if ((absolute = malloc(n)) == NULL)
+            return dl_error_set(DL_ERROR, "out of memory");
+        snprintf(absolute, n, "%s%s", top, url);
+        url = absolute;
+    }
+    int error = git_remote_create_anonymous(out, store->repo, url);
+    if (error < 0)
+        error = dl_history__git_error(error, "cannot use remote '%s' (%s)", name, url);
+    free(absolute);
+    return error;
+}
+
+static int open_remote(git_remote **out, const char **out_label, dl_history_store *store,
+                       const char *name, int push)
+{
+    git_repository *config = dl_history__identity(store);
+    git_remote *configured = NULL;
+    int error = git_remote_lookup(&configured, config, name);
     if (error == 0) {
         *out_label = name;
-        return 0;
+        if (store->user == NULL) {
+            *out = configured;
+            return 0;
+        }
+        error = borrow_remote(out, store, configured, name, push);
+        git_remote_free(configured);
+        return error;
     }
     if (error != GIT_ENOTFOUND && error != GIT_EINVALIDSPEC)
         return dl_history__git_error(error, "cannot read remote '%s'", name);
@@ -32,8 +71,8 @@ static int open_remote(git_remote **out, const char **out_label, git_repository 
         return dl_error_set(DL_ENOTFOUND,
                             "no remote '%s' in %s; add one with 'git remote add %s URL' "
                             "or give a URL or path",
-                            name, git_repository_path(repo), name);
-    if ((error = git_remote_create_anonymous(out, repo, name)) < 0)
+                            name, git_repository_path(config), name);
+    if ((error = git_remote_create_anonymous(out, store->repo, name)) < 0)
         return dl_history__git_error(error, "cannot use '%s' as a remote", name);
     *out_label = "url";
     return 0;
@@ -155,7 +194,7 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
     size_t head_count = 0;
     int error;
 
-    if ((error = open_remote(&remote, &label, repo, name)) < 0)
+    if ((error = open_remote(&remote, &label, store, name, 1)) < 0)
         goto done;
     if ((error = list_refs(&refs, repo, "refs/dateline/*")) < 0)
         goto done;
@@ -270,6 +309,7 @@ int dl_history_push(dl_history_sync_result *out, dl_history_store *store,
 /* One article's remote history being joined with the local one. */
 typedef struct {
     git_repository *repo;
+    git_repository *identity; /* whose configuration names the writer */
     const char *local_ref;
     const git_oid *theirs;
     const char *name;
@@ -305,7 +345,7 @@ static int join_step(git_oid *next, const git_oid *ours, void *payload)
         (job->theirs_commit == NULL &&
          (error = git_commit_lookup(&job->theirs_commit, job->repo, job->theirs)) < 0) ||
         (error = git_commit_tree(&tree, ours_commit)) < 0 ||
-        (job->sig == NULL && (error = dl_history__signature(&job->sig, job->repo)) < 0)) {
+        (job->sig == NULL && (error = dl_history__signature(&job->sig, job->identity)) < 0)) {
         if (dl_error_last_code() == DL_OK)
             error = dl_history__git_error(error, "cannot merge %s", job->local_ref);
         goto done;
@@ -329,10 +369,15 @@ done:
 }
 
 /* Join one article's local history with the remote's. */
-static int join_article(dl_history_sync_result *result, git_repository *repo,
+static int join_article(dl_history_sync_result *result, dl_history_store *store,
                         const char *local_ref, const git_oid *theirs, const char *name)
 {
-    join_job job = {.repo = repo, .local_ref = local_ref, .theirs = theirs, .name = name};
+    git_repository *repo = store->repo;
+    join_job job = {.repo = repo,
+                    .identity = dl_history__identity(store),
+                    .local_ref = local_ref,
+                    .theirs = theirs,
+                    .name = name};
     int error = dl_history__ref_update(repo, local_ref, join_step, &job);
     if (error == 1) {
         result->unchanged++;
@@ -346,7 +391,15 @@ static int join_article(dl_history_sync_result *result, git_repository *repo,
         git_oid_tostr(hex, sizeof(hex), theirs);
         snprintf(note, sizeof(note), "merged %zu version%s from %s (their latest: %s)", ahead,
                  ahead == 1 ? "" : "s", name, hex);
-        if ((error = dl_history__note_set(repo, &job.merge, note, 0)) == 0)
+        /* The article's path for the notes commit's message; a shortened
+         * ref name does not give it back, so then the name itself. */
+        char *key = NULL;
+        if (dl_history_refname_unescape(&key, local_ref) < 0)
+            dl_error_clear();
+        error = dl_history__note_set(store, &job.merge,
+                                     key ? key : local_ref + strlen(DL_HISTORY_REF_PREFIX), note, 0);
+        free(key);
+        if (error == 0)
             result->merged++;
     }
     git_signature_free(job.sig);
@@ -373,6 +426,7 @@ static char *join_notes(const char *ours, const char *theirs)
 /* The remote's notes being joined with the local ones. */
 typedef struct {
     git_repository *repo;
+    const char *name; /* where theirs come from, for the commit message */
     const git_oid *theirs;
     git_commit *theirs_commit; /* looked up once, when first needed */
     git_signature *sig;
@@ -432,10 +486,13 @@ static int notes_step(git_oid *next, const git_oid *ours, void *payload)
     }
     if (error != GIT_ITEROVER)
         goto git_failed;
+    /* Only this commit stays: the steps above were made for their trees. */
     const git_commit *parents[2] = {ours_commit, job->theirs_commit};
+    char message[512];
+    snprintf(message, sizeof(message), "dateline: notes joined with %s\n", job->name);
     if ((error = git_commit_tree(&tree, work)) < 0 ||
-        (error = git_commit_create(next, repo, NULL, job->sig, job->sig, NULL,
-                                   "dateline: merge notes\n", tree, 2, parents)) < 0)
+        (error = git_commit_create(next, repo, NULL, job->sig, job->sig, NULL, message, tree, 2,
+                                   parents)) < 0)
         goto git_failed;
     error = 0;
     goto done;
@@ -450,13 +507,14 @@ done:
     return error;
 }
 
-static int join_notes_ref(dl_history_sync_result *result, git_repository *repo,
-                          const git_oid *theirs)
+static int join_notes_ref(dl_history_sync_result *result, dl_history_store *store,
+                          const git_oid *theirs, const char *name)
 {
-    notes_job job = {.repo = repo, .theirs = theirs};
+    git_repository *repo = store->repo;
+    notes_job job = {.repo = repo, .name = name, .theirs = theirs};
     int error;
 
-    if ((error = dl_history__signature(&job.sig, repo)) < 0)
+    if ((error = dl_history__signature(&job.sig, dl_history__identity(store))) < 0)
         return error;
     error = dl_history__ref_update(repo, DL_HISTORY_NOTES_REF, notes_step, &job);
     if (error == 0)
@@ -682,7 +740,7 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
     char *prefix = NULL, *spec_refs = NULL, *spec_notes = NULL, *glob = NULL;
     int error;
 
-    if ((error = open_remote(&remote, &label, repo, name)) < 0)
+    if ((error = open_remote(&remote, &label, store, name, 0)) < 0)
         goto done;
 
     /* Their tips land under refs/dateline-remotes/<remote>/, like
@@ -733,7 +791,7 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
         sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking.items[i] + skip);
         error = check_remote_ref(&result, repo, local, &theirs);
         if (error == 1)
-            error = join_article(&result, repo, local, &theirs, name);
+            error = join_article(&result, store, local, &theirs, name);
         else if (error == 0)
             /* Not kept as a remote-tracking ref either: nothing of it
              * stays reachable in the store. */
@@ -752,7 +810,7 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
             git_reference_remove(repo, notes_ref);
             error = refuse(&result, DL_HISTORY_NOTES_REF, "does not point at a notes commit");
         } else {
-            error = join_notes_ref(&result, repo, &their_notes);
+            error = join_notes_ref(&result, store, &their_notes, name);
         }
         git_object_free(notes);
         if (error < 0)
@@ -792,5 +850,199 @@ int dl_history_pull(dl_history_sync_result *out, dl_history_store *store,
     pthread_mutex_lock(&store->lock);
     int error = pull_locked(out, store, name);
     pthread_mutex_unlock(&store->lock);
+    return error;
+}
+
+/* ---------------------------------------------------------- migration -- */
+
+/* Whether the store's ref `name` holds `id`: points at it or past it. */
+static int store_holds(git_repository *repo, const char *name, const git_oid *id)
+{
+    git_oid ours;
+    if (git_reference_name_to_id(&ours, repo, name) < 0)
+        return 0;
+    return git_oid_equal(&ours, id) || git_graph_descendant_of(repo, &ours, id) == 1;
+}
+
+/* Remove the user's ref `name` if it still points at `id` (git's own
+ * compare-and-delete): should an older dateline have moved it meanwhile,
+ * its new versions stay there for the next migration. 1 if removed. */
+static int remove_unmoved(git_repository *user, const char *name, const git_oid *id)
+{
+    git_reference *ref = NULL;
+    int removed = 0;
+    if (git_reference_lookup(&ref, user, name) == 0 && git_reference_target(ref) != NULL &&
+        git_oid_equal(git_reference_target(ref), id))
+        removed = git_reference_delete(ref) == 0;
+    git_reference_free(ref);
+    return removed;
+}
+
+/* Remove staged refs: this process's (`own`), or with `own` NULL those of
+ * migrations whose process is gone (killed half-way). */
+static void remove_staged(git_repository *repo, const char *own)
+{
+    string_list staged = {0};
+    if (list_refs(&staged, repo, DL_HISTORY_MIGRATE_PREFIX "*") < 0) {
+        dl_error_clear(); /* tidying: the next run tries again */
+        return;
+    }
+    size_t skip = strlen(DL_HISTORY_MIGRATE_PREFIX);
+    for (size_t i = 0; i < staged.count; i++) {
+        const char *name = staged.items[i];
+        long pid = strtol(name + skip, NULL, 10);
+        int dead = pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+        if (own ? strncmp(name, own, strlen(own)) == 0 : dead)
+            git_reference_remove(repo, name);
+    }
+    string_list_free(&staged);
+}
+
+/* Copy `staged` (the user's refs/dateline-remotes/..., fetched) to the
+ * store's ref of the same name unless it has one: they only remember
+ * where a remote stood, and the next pull refreshes them. */
+static void adopt_tracking(git_repository *repo, const char *staged, const char *name)
+{
+    git_oid id;
+    git_reference *ref = NULL;
+    if (git_reference_name_to_id(&id, repo, staged) == 0 &&
+        git_reference_create(&ref, repo, name, &id, 0, "dateline: moved from the repository") == 0)
+        git_reference_free(ref);
+    dl_error_clear();
+}
+
+int dl_history__migrate(dl_history_store *store)
+{
+    git_repository *user = store->user, *repo = store->repo;
+    string_list articles = {0}, tracking = {0}, staged = {0};
+    dl_history_sync_result result = {0};
+    git_remote *remote = NULL;
+    git_odb *odb = NULL;
+    git_oid notes, id;
+    char prefix[64];
+    char *specs[3] = {NULL, NULL, NULL};
+    size_t moved = 0, left = 0;
+    int error;
+
+    if ((error = list_refs(&articles, user, DL_HISTORY_REF_PREFIX "*")) < 0 ||
+        (error = list_refs(&tracking, user, DL_HISTORY_REMOTES_PREFIX "*")) < 0)
+        goto done;
+    int has_notes = git_reference_name_to_id(&notes, user, DL_HISTORY_NOTES_REF) == 0;
+    if (articles.count == 0 && tracking.count == 0 && !has_notes)
+        goto done;
+
+    /* Stage a copy in the store under a name of this process's own, so
+     * that two processes migrating at once never fight over a ref; then
+     * join it with what the store holds, as pull joins a remote's. */
+    remove_staged(repo, NULL);
+    snprintf(prefix, sizeof(prefix), "%s%ld/", DL_HISTORY_MIGRATE_PREFIX, (long)getpid());
+    const char *forms[3] = {"+" DL_HISTORY_REF_PREFIX "*:%sarticles/*",
+                            "+" DL_HISTORY_NOTES_REF ":%snotes",
+                            "+" DL_HISTORY_REMOTES_PREFIX "*:%sremotes/*"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(forms[i]) + strlen(prefix);
+        if ((specs[i] = malloc(n)) == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        snprintf(specs[i], n, forms[i], prefix);
+    }
+    const char *from = git_repository_commondir(user);
+    git_strarray array = {specs, 3};
+    git_fetch_options options;
+    git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
+    options.update_fetchhead = 0;
+    options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    if ((error = git_remote_create_anonymous(&remote, repo, from)) < 0 ||
+        (error = git_remote_fetch(remote, &array, &options, "dateline: move history")) < 0) {
+        error = dl_history__git_error(error, "cannot move the history in %s to %s", from,
+                                      store->gitdir);
+        goto done;
+    }
+
+    char glob[96];
+    snprintf(glob, sizeof(glob), "%sarticles/*", prefix);
+    if ((error = list_refs(&staged, repo, glob)) < 0)
+        goto done;
+    size_t skip = strlen(glob) - 1;
+    for (size_t i = 0; i < staged.count; i++) {
+        if (git_reference_name_to_id(&id, repo, staged.items[i]) < 0)
+            continue;
+        size_t n = strlen(DL_HISTORY_REF_PREFIX) + strlen(staged.items[i] + skip) + 1;
+        char *local = malloc(n);
+        if (local == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        snprintf(local, n, "%s%s", DL_HISTORY_REF_PREFIX, staged.items[i] + skip);
+        /* One that cannot be joined (not a version) stays where it is. */
+        if (join_article(&result, store, local, &id, from) < 0)
+            dl_error_clear();
+        free(local);
+    }
+    char name[160];
+    snprintf(name, sizeof(name), "%snotes", prefix);
+    if (git_reference_name_to_id(&id, repo, name) == 0 &&
+        (error = join_notes_ref(&result, store, &id, from)) < 0)
+        goto done;
+    string_list_free(&staged);
+    snprintf(glob, sizeof(glob), "%sremotes/*", prefix);
+    if ((error = list_refs(&staged, repo, glob)) < 0)
+        goto done;
+    skip = strlen(glob) - 1;
+    for (size_t i = 0; i < staged.count; i++) {
+        snprintf(name, sizeof(name), "%s%s", DL_HISTORY_REMOTES_PREFIX, staged.items[i] + skip);
+        adopt_tracking(repo, staged.items[i], name);
+    }
+
+    /* Only now, with everything held by the store, leave the user's
+     * repository: its value read again, so a version written since is
+     * kept for next time. */
+    for (size_t i = 0; i < articles.count; i++) {
+        if (git_reference_name_to_id(&id, user, articles.items[i]) == 0 &&
+            store_holds(repo, articles.items[i], &id) &&
+            remove_unmoved(user, articles.items[i], &id))
+            moved++;
+        else
+            left++;
+    }
+    if (git_reference_name_to_id(&id, user, DL_HISTORY_NOTES_REF) == 0 &&
+        !(store_holds(repo, DL_HISTORY_NOTES_REF, &id) &&
+          remove_unmoved(user, DL_HISTORY_NOTES_REF, &id)))
+        left++;
+    if ((error = git_repository_odb(&odb, repo)) < 0) {
+        error = dl_history__git_error(error, "cannot read the store %s", store->gitdir);
+        goto done;
+    }
+    for (size_t i = 0; i < tracking.count; i++)
+        if (git_reference_name_to_id(&id, user, tracking.items[i]) == 0 &&
+            git_odb_exists(odb, &id))
+            remove_unmoved(user, tracking.items[i], &id);
+
+    if (moved == 0 && left == 0)
+        goto done; /* only remote-tracking refs: nothing the user needs to hear */
+    char notice[1024];
+    int n = snprintf(notice, sizeof(notice),
+                     "moved the history of %zu article%s from %s into dateline's own store %s",
+                     moved, moved == 1 ? "" : "s", from, store->gitdir);
+    if (left > 0 && n > 0 && (size_t)n < sizeof(notice))
+        snprintf(notice + n, sizeof(notice) - (size_t)n,
+                 "; %zu ref%s could not be moved and stay%s in %s (refs/dateline/)", left,
+                 left == 1 ? "" : "s", left == 1 ? "s" : "", from);
+    free(store->notice);
+    if ((store->notice = strdup(notice)) == NULL)
+        error = dl_error_set(DL_ERROR, "out of memory");
+
+done:
+    if (remote != NULL)
+        remove_staged(repo, prefix);
+    git_odb_free(odb);
+    git_remote_free(remote);
+    dl_history_sync_result_dispose(&result);
+    for (size_t i = 0; i < 3; i++)
+        free(specs[i]);
+    string_list_free(&staged);
+    string_list_free(&tracking);
+    string_list_free(&articles);
     return error;
 }
