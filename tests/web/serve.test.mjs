@@ -34,6 +34,8 @@ function run(cmd, args) {
   return r.stdout;
 }
 const git = (...args) => run('git', args);
+// dateline's own store, where the history lives (docs/cli.md).
+const storeGit = (...args) => run('git', ['--git-dir', path.join(repo, '.git', 'dateline'), ...args]);
 const cliJson = (...args) => JSON.parse(run(BIN, [...args, '--json']));
 
 // An article saved and recorded, version after version.
@@ -50,10 +52,12 @@ const V3 = 'Council approves budget after a long night\n\nSPRINGFIELD – The co
 const HOSTILE = 'news/<script>alert(1)</script>.txt';
 const SECRET = 'THE-UNRECORDED-SECRET';
 
-// The store as git sees it: every ref and every object. Equal before and
-// after means nothing was written.
+// The store and the repository as git sees them: every ref and every object.
+// Equal before and after means nothing was written.
 function storeState() {
-  return git('for-each-ref', '--format=%(refname) %(objectname)') +
+  return storeGit('for-each-ref', '--format=%(refname) %(objectname)') +
+    storeGit('cat-file', '--batch-all-objects', '--batch-check') +
+    git('for-each-ref', '--format=%(refname) %(objectname)') +
     git('cat-file', '--batch-all-objects', '--batch-check');
 }
 
@@ -202,7 +206,7 @@ test('the JSON endpoints answer exactly what the CLI prints with --json', async 
 
 test('/api/articles lists every ref with its count and the newest version as log --json has it', async () => {
   const listing = await getJson('/api/articles');
-  const refs = git('for-each-ref', '--format=%(refname)', 'refs/dateline/').trim().split('\n');
+  const refs = storeGit('for-each-ref', '--format=%(refname)', 'refs/dateline/').trim().split('\n');
   assert.equal(listing.articles.length, refs.length);
   assert.deepEqual(listing.articles.map((a) => a.ref).sort(), refs.sort());
   for (const article of listing.articles) {
