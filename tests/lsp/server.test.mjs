@@ -1276,3 +1276,38 @@ test('a save the file holds differently from the editor (Latin-1, CRLF, a BOM) i
     s.cleanup();
   }
 });
+
+test('willSave is asked for, and a save begun after a queued one keeps that one from its half-written file', async () => {
+  const s = scratch();
+  const server = start(s.env);
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    const result = await server.connection.sendRequest(proto.InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: fileUri(s.repo),
+      workspaceFolders: [{ uri: fileUri(s.repo), name: 'repo' }],
+      capabilities: {},
+    });
+    server.connection.sendNotification(proto.InitializedNotification.type, {});
+    assert.equal(result.capabilities.textDocumentSync.willSave, true);
+    const uri = fileUri(file);
+    const saved = `${FIXTURE}\nSaved once.\n`;
+    open(server, uri, saved);
+    // No edit in between: the editor writes the same text again, and the
+    // worker, busy, reads the file while that write has only truncated it.
+    const recorded = await busySave(server, s, uri, 0, saved, () => {
+      server.connection.sendNotification(proto.WillSaveTextDocumentNotification.type, {
+        textDocument: { uri }, reason: proto.TextDocumentSaveReason.Manual,
+      });
+      fs.truncateSync(file, 0);
+    });
+    assert.equal(recorded.recorded, true, JSON.stringify(recorded));
+    assert.equal(versionBytes(s, recorded.id, 'story.txt').toString(), saved);
+    const line = await server.waitFor('window/logMessage', (p) => p.message.includes(recorded.id.slice(0, 7)));
+    assert.match(line.message, /later save: the editor's text of this save was recorded/);
+    assert.equal(await stop(server), 0);
+  } finally {
+    server.child.kill(); // a failed assertion must not leave it running
+    s.cleanup();
+  }
+});
