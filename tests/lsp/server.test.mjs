@@ -1171,3 +1171,147 @@ test('a save that is not UTF-8 text is recorded byte-exact and flagged in the lo
     s.cleanup();
   }
 });
+
+// ---------------------------------------------------- overlapping saves --
+
+// An article whose every paragraph differs from one round to the next:
+// recording it keeps the history worker busy for a while (a tenth of a
+// second or so), so the saves queued behind it are read late, when the
+// editor may already be writing the next one.
+function busyArticle(round) {
+  const words = ['council', 'budget', 'water', 'vote', 'road', 'school', 'fund', 'mayor'];
+  const paragraphs = [];
+  for (let i = 0; i < 4000; i++) {
+    const line = [];
+    for (let j = 0; j < 40; j++) line.push(words[(i * 7 + j * 3 + round) % words.length]);
+    paragraphs.push(`${line.join(' ')} ${round}.${i}.`);
+  }
+  return `Busy headline\n\n${paragraphs.join('\n\n')}\n`;
+}
+
+// The bytes of a recorded version, through the CLI with the server's store.
+function versionBytes(s, id, file) {
+  const r = spawnSync(BIN, ['show', id, file], { cwd: s.repo, env: s.env });
+  assert.equal(r.status, 0, r.stderr.toString());
+  return r.stdout;
+}
+
+// Keep the worker busy, then write `bytes` to story.txt and save it;
+// `after` runs once the save is sent, while the worker is still busy.
+// Resolves with that save's dateline/recorded.
+async function busySave(server, s, uri, round, bytes, after = () => {}) {
+  const uriSaves = () =>
+    server.notes.filter((n) => n.method === 'dateline/recorded' && n.params.uri === uri);
+  const before = uriSaves().length;
+  const big = path.join(s.repo, 'busy.txt');
+  fs.writeFileSync(big, busyArticle(round));
+  const busy = execute(server, 'dateline.snapshot', { uri: fileUri(big) });
+  fs.writeFileSync(path.join(s.repo, 'story.txt'), bytes);
+  save(server, uri);
+  after();
+  await server.waitFor('dateline/recorded', (p) => p.uri === uri && uriSaves().length > before);
+  await busy;
+  return uriSaves()[before].params;
+}
+
+test('a save whose file the next save is already rewriting is recorded as saved, never empty', async () => {
+  const s = scratch();
+  const server = start(s.env);
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    await initializeIn(server, s.repo);
+    const uri = fileUri(file);
+    let version = 1;
+    open(server, uri, FIXTURE, version);
+    const change = (text) =>
+      server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version: ++version }, contentChanges: [{ text }],
+      });
+    const wrong = [];
+    for (let round = 0; round < 20; round++) {
+      const saved = `${FIXTURE}\nSave ${round}.\n`;
+      change(saved);
+      // Save `saved`, then at once: the writer types on, and the editor's
+      // next save truncates the file before writing it (as Neovim does).
+      const recorded = await busySave(server, s, uri, round, saved, () => {
+        change(`${saved}Typed after save ${round}.\n`);
+        fs.truncateSync(file, 0);
+      });
+      // Unrecorded (no error: "unchanged") or recorded with other bytes, both lose the save.
+      const bytes = recorded.id ? versionBytes(s, recorded.id, 'story.txt').toString() : null;
+      if (!recorded.recorded || bytes !== saved)
+        wrong.push(`round ${round}: ${recorded.recorded ? 'recorded' : 'not recorded'} ${JSON.stringify(bytes?.slice(-16))}`);
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal(await stop(server), 0);
+  } finally {
+    server.child.kill(); // a failed assertion must not leave it running
+    s.cleanup();
+  }
+});
+
+test('a save the file holds differently from the editor (Latin-1, CRLF, a BOM) is recorded from disk, byte-exact', async () => {
+  const s = scratch();
+  const server = start(s.env);
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    await initializeIn(server, s.repo);
+    const uri = fileUri(file);
+    let version = 1;
+    const change = (text) =>
+      server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version: ++version }, contentChanges: [{ text }],
+      });
+    // The editor holds UTF-8 and wrote Latin-1; nothing changed after the save.
+    open(server, uri, 'Café au lait\n\nA cup of café.\n', version);
+    const latin1 = Buffer.from('Caf\xe9 au lait\n\nA cup of caf\xe9.\n', 'latin1');
+    const first = await busySave(server, s, uri, 0, latin1);
+    assert.ok(versionBytes(s, first.id, 'story.txt').equals(latin1));
+    // The editor holds LF lines; the write added a BOM, CRLF, and dropped
+    // the final line break. The writer typed on at once: the file is still
+    // this save's, written differently, so it is what is recorded.
+    change('Headline\n\nFirst paragraph.\n');
+    const crlf = Buffer.from('\ufeffHeadline\r\n\r\nFirst paragraph.', 'utf8');
+    const second = await busySave(server, s, uri, 1, crlf, () => change('Headline\n\nFirst paragraph. More\n'));
+    assert.ok(versionBytes(s, second.id, 'story.txt').equals(crlf));
+    assert.equal(await stop(server), 0);
+  } finally {
+    server.child.kill(); // a failed assertion must not leave it running
+    s.cleanup();
+  }
+});
+
+test('willSave is asked for, and a save begun after a queued one keeps that one from its half-written file', async () => {
+  const s = scratch();
+  const server = start(s.env);
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    const result = await server.connection.sendRequest(proto.InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: fileUri(s.repo),
+      workspaceFolders: [{ uri: fileUri(s.repo), name: 'repo' }],
+      capabilities: {},
+    });
+    server.connection.sendNotification(proto.InitializedNotification.type, {});
+    assert.equal(result.capabilities.textDocumentSync.willSave, true);
+    const uri = fileUri(file);
+    const saved = `${FIXTURE}\nSaved once.\n`;
+    open(server, uri, saved);
+    // No edit in between: the editor writes the same text again, and the
+    // worker, busy, reads the file while that write has only truncated it.
+    const recorded = await busySave(server, s, uri, 0, saved, () => {
+      server.connection.sendNotification(proto.WillSaveTextDocumentNotification.type, {
+        textDocument: { uri }, reason: proto.TextDocumentSaveReason.Manual,
+      });
+      fs.truncateSync(file, 0);
+    });
+    assert.equal(recorded.recorded, true, JSON.stringify(recorded));
+    assert.equal(versionBytes(s, recorded.id, 'story.txt').toString(), saved);
+    const line = await server.waitFor('window/logMessage', (p) => p.message.includes(recorded.id.slice(0, 7)));
+    assert.match(line.message, /later save: the editor's text of this save was recorded/);
+    assert.equal(await stop(server), 0);
+  } finally {
+    server.child.kill(); // a failed assertion must not leave it running
+    s.cleanup();
+  }
+});

@@ -310,10 +310,10 @@ static json_t *capabilities(const dl_lsp_server *s)
     for (size_t i = 0; history_actions[i].kind; i++)
         json_array_append_new(kinds, json_string(history_actions[i].kind));
     return json_pack(
-        "{s:s, s:{s:b, s:i, s:{s:b}}, s:b, s:b, s:b, s:{s:{s:o, s:o}, s:b}, s:{s:o}, s:b,"
+        "{s:s, s:{s:b, s:i, s:b, s:{s:b}}, s:b, s:b, s:b, s:{s:{s:o, s:o}, s:b}, s:{s:o}, s:b,"
         " s:{s:o}}",
         "positionEncoding", s->enc == DL_LSP_UTF8 ? "utf-8" : "utf-16",
-        "textDocumentSync", "openClose", 1, "change", 2, "save", "includeText", 0,
+        "textDocumentSync", "openClose", 1, "change", 2, "willSave", 1, "save", "includeText", 0,
         "documentSymbolProvider", 1, "foldingRangeProvider", 1, "selectionRangeProvider", 1,
         "semanticTokensProvider", "legend", "tokenTypes", types, "tokenModifiers", modifiers,
         "full", 1,
@@ -397,6 +397,7 @@ static void on_did_change(dl_lsp_server *s, const json_t *params)
     if (doc == NULL || !json_is_array(changes))
         return;
     s->active = doc;
+    dl_lsp_worker_touch(s->worker, doc->uri); /* a save still queued: its file may be rewritten */
     const json_t *version = json_object_get(json_object_get(params, "textDocument"), "version");
     if (json_is_integer(version))
         doc->version = json_integer_value(version);
@@ -413,6 +414,16 @@ static void on_did_change(dl_lsp_server *s, const json_t *params)
         dl_lsp_document_edit(doc, range ? &r : NULL, json_string_value(text),
                              json_string_length(text), s->enc);
     }
+}
+
+/* The editor is about to write the file: a save still queued may find it
+ * half written. Clients that send willSave (Neovim, before writing) send
+ * their pending edits first, so this arrives before the file changes. */
+static void on_will_save(dl_lsp_server *s, const json_t *params)
+{
+    dl_lsp_document *doc = find_document(s, text_document_uri(params));
+    if (doc != NULL)
+        dl_lsp_worker_touch(s->worker, doc->uri);
 }
 
 static void on_did_save(dl_lsp_server *s, const json_t *params)
@@ -747,6 +758,8 @@ static void on_notification(dl_lsp_server *s, const char *method, const json_t *
         on_did_open(s, params);
     else if (strcmp(method, "textDocument/didChange") == 0)
         on_did_change(s, params);
+    else if (strcmp(method, "textDocument/willSave") == 0)
+        on_will_save(s, params);
     else if (strcmp(method, "textDocument/didSave") == 0)
         on_did_save(s, params);
     else if (strcmp(method, "textDocument/didClose") == 0)

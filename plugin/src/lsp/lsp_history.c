@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,6 +75,14 @@ typedef struct runner {
     char *busy_uri;   /* a running record job's document, or NULL */
 } runner;
 
+/* When a document was last touched (dl_lsp_worker_touch), on the
+ * worker's clock. */
+typedef struct touch {
+    char *uri;
+    unsigned long long at;
+    struct touch *next;
+} touch;
+
 struct dl_lsp_worker {
     pthread_mutex_t lock;
     pthread_cond_t wake;    /* a job arrived, or stop */
@@ -89,6 +98,10 @@ struct dl_lsp_worker {
     dl_lsp_job *head, *tail;
     dl_lsp_result *results, *results_tail;
     int wake_fd;
+    /* Under `lock`: a counter that stamps queued jobs and touches, and the
+     * open documents' last touches (removed by their close job). */
+    unsigned long long clock;
+    touch *touches;
 
     dl_lsp_writer *writer;
     const dl_lsp_config *config;
@@ -538,6 +551,103 @@ static const char *how_to_fix(int error, int opening)
            "with \"recordOnSave\": false.";
 }
 
+/* A line break, or nothing: what a write may add or drop at the end. */
+static int at_most_a_line_break(const char *s, size_t n)
+{
+    return n == 0 || (n == 1 && s[0] == '\n') || (n == 2 && s[0] == '\r' && s[1] == '\n');
+}
+
+/*
+ * Whether `file` is what an editor writes for the text it holds: the same
+ * bytes, or the same up to what a write legitimately changes. Clients send
+ * the buffer with LF or with the file's CRLF (Neovim joins lines with the
+ * 'fileformat' ending), without the byte order mark a write may add
+ * ('bomb'), with or without the final line break a write adds or drops
+ * ('fixeol', 'noeol'). Anything else (an encoding, a formatter on write,
+ * another program, the next save being written) is a different file.
+ */
+static int same_save(const char *file, size_t file_size, const char *text, size_t text_size)
+{
+    static const char bom[] = "\xEF\xBB\xBF";
+    if (file_size == text_size && memcmp(file, text, file_size) == 0)
+        return 1;
+    size_t i = file_size >= 3 && memcmp(file, bom, 3) == 0 ? 3 : 0;
+    size_t j = text_size >= 3 && memcmp(text, bom, 3) == 0 ? 3 : 0;
+    for (;;) {
+        if (i + 1 < file_size && file[i] == '\r' && file[i + 1] == '\n')
+            i++; /* CRLF reads as LF, on either side */
+        if (j + 1 < text_size && text[j] == '\r' && text[j + 1] == '\n')
+            j++;
+        if (i == file_size || j == text_size)
+            break;
+        if (file[i] != text[j])
+            return 0;
+        i++, j++;
+    }
+    return at_most_a_line_break(file + i, file_size - i) &&
+           at_most_a_line_break(text + j, text_size - j);
+}
+
+/* A file that differs from its save is read again up to SETTLE_READS times,
+ * SETTLE_PAUSE_MS apart: long enough for an editor to finish writing an
+ * article and for the reading thread to hear of the edit that came first,
+ * short enough that a save waits at most a tenth of a second more. */
+#define SETTLE_READS 5
+#define SETTLE_PAUSE_MS 20
+
+static int same_state(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * Read `path` again until two reads in a row give the same bytes with its
+ * inode, size and modification time unchanged between them, or the bound
+ * is reached: a file in the middle of a rewrite (the editor's next save,
+ * another program) is not taken for what it holds at rest. `*data` (of
+ * `*size` bytes, just read) is replaced by each new read; a read that
+ * fails keeps the one before.
+ */
+static void settle(char **data, size_t *size, const char *path)
+{
+    struct stat before, after;
+    if (stat(path, &before) != 0)
+        return;
+    for (int i = 0; i < SETTLE_READS; i++) {
+        struct timespec pause = {0, SETTLE_PAUSE_MS * 1000000L};
+        nanosleep(&pause, NULL);
+        char *again = NULL;
+        size_t again_size = 0;
+        if (dl_text_read_file(&again, &again_size, path) < 0) {
+            dl_error_clear();
+            return;
+        }
+        int at_rest = again_size == *size && memcmp(again, *data, again_size) == 0;
+        free(*data);
+        *data = again;
+        *size = again_size;
+        if (stat(path, &after) != 0 || (at_rest && same_state(&before, &after)))
+            return;
+        before = after;
+    }
+}
+
+/* Whether `uri` was touched (dl_lsp_worker_touch) after the clock read `since`. */
+static int touched_since(dl_lsp_worker *w, const char *uri, unsigned long long since)
+{
+    int touched = 0;
+    pthread_mutex_lock(&w->lock);
+    for (touch *t = w->touches; t; t = t->next) {
+        if (strcmp(t->uri, uri) == 0) {
+            touched = t->at > since;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+    return touched;
+}
+
 static void run_record(runner *w, dl_lsp_job *job)
 {
     worker_doc *d = find_doc(w, job->uri);
@@ -553,9 +663,25 @@ static void run_record(runner *w, dl_lsp_job *job)
      * only stands in when the file cannot be read, and the editor is told. */
     char *written = NULL, unread[1024] = "";
     size_t written_size = 0;
+    int overtaken = 0;
     if (dl_text_read_file(&written, &written_size, d->path) < 0) {
         snprintf(unread, sizeof(unread), "%s", dl_error_last());
         written = NULL;
+    } else if (!same_save(written, written_size, job->text, job->size)) {
+        /* Saves come faster than this thread: the file may be the editor's
+         * next save, half written (even empty), or another program's. Once
+         * it is at rest, if the document changed or another save began
+         * since this one, the file may be a later save's: this save's bytes
+         * are the editor's text. If not, the file is this save as written
+         * (another encoding, a formatter) or a change made just after it,
+         * and is recorded as it is. */
+        settle(&written, &written_size, d->path);
+        if (!same_save(written, written_size, job->text, job->size) &&
+            touched_since(w->worker, job->uri, job->queued_at)) {
+            free(written);
+            written = NULL;
+            overtaken = 1;
+        }
     }
     dl_error_clear();
     int opening = 1;
@@ -606,6 +732,10 @@ static void run_record(runner *w, dl_lsp_job *job)
     if (unread[0] != '\0')
         snprintf(line + strlen(line), sizeof(line) - strlen(line), " (%s)",
                  json_string_value(json_object_get(params, "warning")));
+    if (overtaken)
+        snprintf(line + strlen(line), sizeof(line) - strlen(line),
+                 " (the file was already being rewritten by a later save: the editor's text of "
+                 "this save was recorded)");
     dl_lsp_message(w->writer, "window/logMessage",
                    error == 0 || error == DL_EUNCHANGED ? 3 : 2, line);
     dl_lsp_notify(w->writer, "dateline/recorded", params);
@@ -875,6 +1005,26 @@ void dl_lsp_result_free(dl_lsp_result *result)
     }
 }
 
+/* A closed document's last touch, unless it was touched again (reopened
+ * and edited) after the close was queued. Every save queued before the
+ * close has been recorded by now. */
+static void forget_touch(dl_lsp_worker *w, const char *uri, unsigned long long closed_at)
+{
+    pthread_mutex_lock(&w->lock);
+    for (touch **p = &w->touches; *p; p = &(*p)->next) {
+        if (strcmp((*p)->uri, uri) == 0) {
+            touch *t = *p;
+            if (t->at <= closed_at) {
+                *p = t->next;
+                free(t->uri);
+                free(t);
+            }
+            break;
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+}
+
 static void run_job(runner *w, dl_lsp_job *job)
 {
     switch (job->kind) {
@@ -883,7 +1033,10 @@ static void run_job(runner *w, dl_lsp_job *job)
     case DL_LSP_JOB_HOVER: run_hover(w, job); break;
     case DL_LSP_JOB_QUOTES: run_quotes(w, job); break;
     case DL_LSP_JOB_OPENED: run_opened(w, job); break;
-    case DL_LSP_JOB_CLOSE: forget_doc(w, job->uri); break;
+    case DL_LSP_JOB_CLOSE:
+        forget_doc(w, job->uri);
+        forget_touch(w->worker, job->uri, job->queued_at);
+        break;
     }
     /* What the core repaired on its own during the job (a stale lock
      * broken): the client's log hears of it, the user is not interrupted. */
@@ -1138,18 +1291,40 @@ void dl_lsp_worker_set_wake_fd(dl_lsp_worker *worker, int wake_fd)
 
 void dl_lsp_worker_submit(dl_lsp_worker *w, dl_lsp_job *job)
 {
+    pthread_mutex_lock(&w->lock);
+    job->queued_at = w->clock;
     if (!w->started) {
+        pthread_mutex_unlock(&w->lock);
         run_job(&w->sync_runner, job);
         dl_lsp_job_free(job);
         return;
     }
-    pthread_mutex_lock(&w->lock);
     if (w->tail)
         w->tail->next = job;
     else
         w->head = job;
     w->tail = job;
     pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void dl_lsp_worker_touch(dl_lsp_worker *w, const char *uri)
+{
+    pthread_mutex_lock(&w->lock);
+    touch *t = w->touches;
+    while (t != NULL && strcmp(t->uri, uri) != 0)
+        t = t->next;
+    if (t == NULL && (t = calloc(1, sizeof(*t))) != NULL) {
+        if ((t->uri = strdup(uri)) == NULL) {
+            free(t);
+            t = NULL; /* out of memory: saves are recorded from the file, as without touches */
+        } else {
+            t->next = w->touches;
+            w->touches = t;
+        }
+    }
+    if (t != NULL)
+        t->at = ++w->clock;
     pthread_mutex_unlock(&w->lock);
 }
 
@@ -1234,6 +1409,12 @@ int dl_lsp_worker_free(dl_lsp_worker *w)
         w->head = next;
     }
     dl_lsp_result_free(w->results);
+    while (w->touches) {
+        touch *next = w->touches->next;
+        free(w->touches->uri);
+        free(w->touches);
+        w->touches = next;
+    }
     runner_free_docs(&w->sync_runner);
     pthread_cond_destroy(&w->changed);
     pthread_cond_destroy(&w->idle);

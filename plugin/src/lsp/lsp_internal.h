@@ -300,6 +300,10 @@ typedef struct dl_lsp_job {
     json_t *hover_range;
     int no_history; /* a hover outside the workspace: no history read */
     int cancelled;
+    /* The worker's clock when the job was queued (dl_lsp_worker_submit):
+     * for a save, a touch of its document after it means the file may
+     * already be the editor's next save (dl_lsp_worker_touch). */
+    unsigned long long queued_at;
     struct dl_lsp_job *next;
 } dl_lsp_job;
 
@@ -317,6 +321,11 @@ int dl_lsp_worker_new(dl_lsp_worker **out, dl_lsp_writer *writer, const dl_lsp_c
 void dl_lsp_worker_set_wake_fd(dl_lsp_worker *worker, int wake_fd);
 /* Queue (steals) a job; synchronous workers run it at once. */
 void dl_lsp_worker_submit(dl_lsp_worker *worker, dl_lsp_job *job);
+/* The document `uri` changed (didChange) or a save of it began (willSave):
+ * from now on its file may be rewritten by the editor. A save queued
+ * before this whose file no longer holds its text records that text, not
+ * the file (lsp_history.c, run_record). Called by the reading thread. */
+void dl_lsp_worker_touch(dl_lsp_worker *worker, const char *uri);
 /* Cancel a queued request: answered with RequestCancelled. 1 if found. */
 int dl_lsp_worker_cancel(dl_lsp_worker *worker, const json_t *id);
 /* Take the finished results (a list, oldest first). */
