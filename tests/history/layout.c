@@ -48,7 +48,7 @@ Test(history_layout, the_store_is_a_bare_repository_in_the_git_dir)
     snprintf(expected, sizeof(expected), "%s/.git/dateline/", fx_repo);
     cr_assert(eq(str, (char *)dl_history_store_path(store), expected));
     cr_assert(eq(str, (char *)dl_history_key(history), "news/story.txt"));
-    cr_assert(eq(ptr, (void *)dl_history_store_notice(store), NULL));
+    cr_assert(eq(str, (char *)dl_notice_take(), ""));
     close_story();
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-parse --is-bare-repository",
                                     fx_repo),

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../lsp/client.h"
 #include "../support/dl_test.h"
 #include "../support/history_fixture.h"
 
@@ -85,9 +86,9 @@ Test(history_migrate, an_old_history_moves_into_the_store_losing_nothing)
 
     dl_history_store *store = NULL;
     dl_history *history = NULL;
+    dl_notice_take();
     fx_open(&store, &history, fx_repo_path("news/story.txt"));
-    const char *notice = dl_history_store_notice(store);
-    cr_assert(notice != NULL);
+    const char *notice = dl_notice_take();
     cr_assert(strstr(notice, "moved the history of 2 articles") != NULL, "%s", notice);
     cr_assert(strstr(notice, "/.git/dateline/") != NULL, "%s", notice);
     cr_assert(eq(str, (char *)left_in_repository(), ""));
@@ -113,7 +114,7 @@ Test(history_migrate, an_old_history_moves_into_the_store_losing_nothing)
 
     /* Told once: the next opening has nothing to move. */
     fx_open(&store, &history, fx_repo_path("news/story.txt"));
-    cr_assert(eq(ptr, (void *)dl_history_store_notice(store), NULL));
+    cr_assert(eq(str, (char *)dl_notice_take(), ""));
     dl_history_free(history);
     dl_history_store_free(store);
     int rc;
@@ -203,4 +204,37 @@ Test(history_migrate, two_processes_moving_at_once_lose_nothing)
     snprintf(note, sizeof(note), "notes --ref dateline show %s", v[0]);
     cr_assert(eq(str, (char *)store_git(note), "first filing"));
     cr_assert(eq(str, (char *)store_git("for-each-ref refs/dateline-migrate"), ""));
+}
+
+/* The language server moves an old history the same way, and its log says
+ * so once: the editor's user has no terminal to read a notice on. */
+Test(history_migrate, the_server_moves_an_old_history_and_logs_it_once)
+{
+    char v[3][41];
+    old_story(v);
+    char uri[4096];
+    snprintf(uri, sizeof(uri), "file://%s", fx_repo_path("news/story.txt"));
+    test_client c;
+    test_client_start(&c, 0);
+    test_client_initialize(&c, NULL);
+    test_client_open(&c, uri, "Headline\n\nBody.\n");
+    test_client_notify(&c, "textDocument/didSave",
+                       json_pack("{s:{s:s}}", "textDocument", "uri", uri));
+    dl_lsp_server_drain(c.server);
+    int told = 0;
+    size_t i;
+    json_t *m;
+    json_array_foreach(c.received, i, m) {
+        const char *method = json_string_value(json_object_get(m, "method"));
+        const char *message =
+            json_string_value(json_object_get(json_object_get(m, "params"), "message"));
+        if (method && strcmp(method, "window/logMessage") == 0 && message &&
+            strstr(message, "dateline: moved the history of 1 article from ") == message)
+            told++;
+    }
+    test_client_stop(&c);
+    cr_assert(eq(int, told, 1));
+    cr_assert(eq(str, (char *)left_in_repository(), ""));
+    /* The three old versions and the saved file's. */
+    cr_assert(eq(str, (char *)store_git("rev-list --count refs/dateline/news%2Fstory.txt"), "4"));
 }

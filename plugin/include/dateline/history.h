@@ -86,7 +86,9 @@ void dl_history_library_release(void);
  * user's fallback store; either is created on first use. A history an
  * earlier dateline kept in the repository itself (its refs/dateline/... and
  * refs/notes/dateline there) is moved into the store first, joined with
- * what the store holds; see dl_history_store_notice. DL_EINVALID when the
+ * what the store holds, and the user is told with a notice
+ * (dl_notice_add, e.g. "moved the history of 3 articles from /w/.git/ into
+ * dateline's own store /w/.git/dateline/"). DL_EINVALID when the
  * store's HEAD or config is not a regular file.
  */
 int dl_history_store_open(dl_history_store **out, const char *path,
@@ -95,12 +97,6 @@ int dl_history_store_open(dl_history_store **out, const char *path,
 /** The store's git directory (for messages). */
 const char *dl_history_store_path(const dl_history_store *store);
 
-/**
- * What opening the store did that the user should be told once, e.g.
- * "moved the history of 3 articles from /w/.git to /w/.git/dateline/";
- * NULL when nothing. Owned by the store.
- */
-const char *dl_history_store_notice(const dl_history_store *store);
 
 /** Free a store. Articles opened on it must be freed first. NULL-safe. */
 void dl_history_store_free(dl_history_store *store);

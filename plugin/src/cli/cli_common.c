@@ -39,7 +39,6 @@ static const char *option_value(int argc, char **argv, int *i, size_t long_len)
 int dl_cli_parse_args(dl_cli_args *a, int argc, char **argv, unsigned allowed, FILE *err)
 {
     int operands_only = 0;
-    a->err = err;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         size_t len = strcspn(arg, "=");
@@ -138,14 +137,7 @@ int dl_cli_open_store(dl_history_store **out, const dl_cli_args *a, const char *
 {
     dl_history_store_options options = DL_HISTORY_STORE_OPTIONS_INIT;
     options.store_dir = a->store;
-    int error = dl_history_store_open(out, path, &options);
-    const char *notice = error == 0 ? dl_history_store_notice(*out) : NULL;
-    if (notice != NULL && a->err != NULL) {
-        fputs("dateline: ", a->err);
-        dl_cli_put_text(a->err, notice);
-        fputc('\n', a->err);
-    }
-    return error;
+    return dl_history_store_open(out, path, &options);
 }
 
 int dl_cli_open_article(dl_cli_article *o, const dl_cli_args *a, const char *file)

@@ -41,7 +41,6 @@ typedef struct {
     size_t count;
     const char *args[MAX_POSITIONALS];
     size_t nargs;
-    FILE *err; /* where parsing reported, for what opening a store says */
 } dl_cli_args;
 
 /* Parse argv[1..argc) into `a`, accepting the options in `allowed`.

@@ -829,10 +829,6 @@ const char *dl_history_store_path(const dl_history_store *store)
     return store ? store->gitdir : NULL;
 }
 
-const char *dl_history_store_notice(const dl_history_store *store)
-{
-    return store ? store->notice : NULL;
-}
 
 void dl_history_store_free(dl_history_store *store)
 {
@@ -843,7 +839,6 @@ void dl_history_store_free(dl_history_store *store)
     git_repository_free(store->user);
     free(store->gitdir);
     free(store->workdir);
-    free(store->notice);
     free(store);
     git_libgit2_shutdown();
 }

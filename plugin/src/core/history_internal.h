@@ -24,7 +24,6 @@ struct dl_history_store {
     git_repository *user;
     char *gitdir;  /* git_repository_path() of the store, for messages */
     char *workdir; /* real path with a trailing '/', or NULL when bare */
-    char *notice;  /* what opening did that the user should hear, or NULL */
     pthread_mutex_t lock;
 };
 
@@ -127,7 +126,7 @@ int dl_history__notes_commit(git_oid *out, git_repository *repo, const git_commi
  * (refs/dateline/..., refs/notes/dateline, refs/dateline-remotes/...) into the
  * store, joining it with what the store holds the way pull does, and only
  * then remove those refs from the user's repository (history_sync.c).
- * Sets store->notice when something moved. Crash- and concurrent-safe:
+ * Adds a notice (dl_notice_add) when something moved. Crash- and concurrent-safe:
  * every version stays reachable in one place or the other throughout.
  */
 int dl_history__migrate(dl_history_store *store);

@@ -1029,9 +1029,7 @@ int dl_history__migrate(dl_history_store *store)
         snprintf(notice + n, sizeof(notice) - (size_t)n,
                  "; %zu ref%s could not be moved and stay%s in %s (refs/dateline/)", left,
                  left == 1 ? "" : "s", left == 1 ? "s" : "", from);
-    free(store->notice);
-    if ((store->notice = strdup(notice)) == NULL)
-        error = dl_error_set(DL_ERROR, "out of memory");
+    dl_notice_add("%s", notice);
 
 done:
     if (remote != NULL)
