@@ -57,6 +57,15 @@ void dl_text_put(FILE *out, const char *text, size_t size, dl_text_layout layout
 char *dl_text_escape(const char *text, size_t size, dl_text_layout layout);
 
 /**
+ * Decode `n` bytes of percent-encoded text (RFC 3986: "%2F" is '/') into a
+ * NUL-terminated string the caller frees. DL_EINVALID for a '%' not
+ * followed by two hex digits, or for "%00": none of the names decoded here
+ * (file URIs, ref names, web addresses) may hold a NUL, and a malformed
+ * escape is refused rather than guessed at.
+ */
+int dl_text_percent_decode(char **out, const char *s, size_t n);
+
+/**
  * Length of the space character at `s` (of `n` > 0 bytes), or 0 if it is
  * not one: ASCII white space, NO-BREAK SPACE, NEXT LINE and Unicode's
  * spaces and line and paragraph separators. This is what separates words

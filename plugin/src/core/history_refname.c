@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "dateline/error.h"
+#include "dateline/text.h"
 #include "history_internal.h"
 
 /* The longest escaped name kept whole: a loose ref's file, with ".lock"
@@ -121,26 +122,11 @@ int dl_history__refname_escape_old(char **out, const char *path)
     return escape_path(out, path, 1);
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* 1 when `s` is "%00" and a full hex SHA-1 closing the name. */
 static int is_digest_tail(const char *s)
 {
-    if (strncmp(s, "%00", 3) != 0 || strlen(s + 3) != GIT_OID_HEXSZ)
-        return 0;
-    for (const char *h = s + 3; *h; h++)
-        if (hex_value(*h) < 0)
-            return 0;
-    return 1;
+    return strncmp(s, "%00", 3) == 0 && strlen(s + 3) == GIT_OID_HEXSZ &&
+           strspn(s + 3, "0123456789abcdefABCDEF") == GIT_OID_HEXSZ;
 }
 
 int dl_history_refname_unescape(char **out, const char *refname)
@@ -152,32 +138,15 @@ int dl_history_refname_unescape(char **out, const char *refname)
         return dl_error_set(DL_EINVALID, "'%s' is not a dateline ref",
                             refname ? refname : "(null)");
 
+    /* A shortened name (see escape_path) ends in "%00" and a digest: the
+     * one place a NUL escape is not malformed. */
     const char *r = refname + prefix;
-    char *path = malloc(strlen(r) + 1);
-    if (path == NULL)
-        return dl_error_set(DL_ERROR, "out of memory");
-
-    char *w = path;
-    for (; *r; r++) {
-        if (*r != '%') {
-            *w++ = *r;
-            continue;
-        }
-        if (is_digest_tail(r)) {
-            free(path);
-            return dl_error_set(DL_ENOTFOUND,
-                                "'%s' is a shortened name: its path is in its versions' trees",
-                                refname);
-        }
-        int hi = hex_value(r[1]), lo = hi < 0 ? -1 : hex_value(r[2]);
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-            free(path);
-            return dl_error_set(DL_EINVALID, "'%s' holds a malformed escape", refname);
-        }
-        *w++ = (char)(hi << 4 | lo);
-        r += 2;
-    }
-    *w = '\0';
-    *out = path;
+    const char *tail = strstr(r, "%00");
+    if (tail != NULL && is_digest_tail(tail))
+        return dl_error_set(DL_ENOTFOUND,
+                            "'%s' is a shortened name: its path is in its versions' trees",
+                            refname);
+    if (dl_text_percent_decode(out, r, strlen(r)) < 0)
+        return dl_error_set(DL_EINVALID, "'%s' holds a malformed or NUL escape", refname);
     return 0;
 }

@@ -214,3 +214,39 @@ char *dl_text_escape(const char *text, size_t size, dl_text_layout layout)
     }
     return written;
 }
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int dl_text_percent_decode(char **out, const char *s, size_t n)
+{
+    char *text = malloc(n + 1), *w = text;
+    if (text == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '%') {
+            *w++ = s[i];
+            continue;
+        }
+        int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+        int lo = hi < 0 ? -1 : hex_digit(s[i + 2]);
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+            free(text);
+            return dl_error_set(DL_EINVALID, "'%.*s' holds a malformed or NUL escape",
+                                (int)(n < 200 ? n : 200), s);
+        }
+        *w++ = (char)(hi << 4 | lo);
+        i += 2;
+    }
+    *w = '\0';
+    *out = text;
+    return 0;
+}

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dateline/error.h"
+#include "dateline/text.h"
 #include "lsp_internal.h"
 
 const TSLanguage *tree_sitter_article(void);
@@ -35,17 +36,6 @@ static void look_up_symbols(dl_lsp_symbols *g)
 
 /* --------------------------------------------------------------- URIs -- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *dl_lsp_uri_to_path(const char *uri)
 {
     if (uri == NULL || strncmp(uri, "file://", 7) != 0)
@@ -56,22 +46,10 @@ char *dl_lsp_uri_to_path(const char *uri)
             return NULL;
         p += 9;
     }
-    char *path = malloc(strlen(p) + 1);
-    if (path == NULL)
-        return NULL;
-    size_t n = 0;
-    for (; *p && *p != '?' && *p != '#'; p++) {
-        int hi, lo;
-        if (*p == '%' && (hi = hex_value(p[1])) >= 0 && (lo = hex_value(p[2])) >= 0) {
-            path[n++] = (char)(hi * 16 + lo);
-            p += 2;
-        } else {
-            path[n++] = *p;
-        }
-    }
-    path[n] = '\0';
-    if (memchr(path, '\0', n) != NULL || n == 0) { /* %00 */
-        free(path);
+    char *path = NULL;
+    size_t n = strcspn(p, "?#");
+    if (dl_text_percent_decode(&path, p, n) < 0) { /* %00 or a malformed escape */
+        dl_error_clear();
         return NULL;
     }
     return path;

@@ -181,7 +181,8 @@ uint32_t dl_lsp_document_offset(const dl_lsp_document *doc, uint32_t line, uint3
 void dl_lsp_document_position(const dl_lsp_document *doc, uint32_t offset, dl_lsp_encoding enc,
                               uint32_t *line, uint32_t *character);
 
-/* The file path of a file: URI (percent-decoded), or NULL. free() it. */
+/* The file path of a file: URI (percent-decoded), or NULL (another scheme
+ * or host, a malformed escape, an encoded NUL). free() it. */
 char *dl_lsp_uri_to_path(const char *uri);
 
 

@@ -258,43 +258,6 @@ static void fail(reply *r, int error, int as_json)
 
 /* ---------------------------------------------------------- decoding -- */
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode `n` bytes of `s` into a new string. DL_EINVALID for a
- * malformed escape or one that decodes to NUL (a key holds none). */
-static int percent_decode(char **out, const char *s, size_t n)
-{
-    char *text = malloc(n + 1), *w = text;
-    if (text == NULL)
-        return dl_error_set(DL_ERROR, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '%') {
-            *w++ = s[i];
-            continue;
-        }
-        int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
-        int lo = hi < 0 ? -1 : hex_digit(s[i + 2]);
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-            free(text);
-            return dl_error_set(DL_EINVALID, "the address holds a malformed or NUL escape");
-        }
-        *w++ = (char)(hi << 4 | lo);
-        i += 2;
-    }
-    *w = '\0';
-    *out = text;
-    return 0;
-}
-
 /* The key a path after "/article/" names: its segments decoded and joined
  * by '/'. A segment may not be empty (but for a leading one, which is an
  * absolute key's '/'), ".", "..", or hold an encoded '/': each would let
@@ -310,7 +273,7 @@ static int key_of_path(char **out, const char *path)
     for (;;) {
         size_t length = strcspn(segment, "/");
         char *decoded = NULL;
-        int error = percent_decode(&decoded, segment, length);
+        int error = dl_text_percent_decode(&decoded, segment, length);
         if (error == 0 && ((decoded[0] == '\0' && segment != path) ||
                            strcmp(decoded, ".") == 0 || strcmp(decoded, "..") == 0 ||
                            strchr(decoded, '/') != NULL))
@@ -343,7 +306,7 @@ static int query_value(char **out, struct MHD_Connection *connection, const char
         return 0;
     if (strlen(raw) > MAX_URL_LENGTH)
         return dl_error_set(DL_EINVALID, "the %s given is too long", name);
-    return percent_decode(out, raw, strlen(raw));
+    return dl_text_percent_decode(out, raw, strlen(raw));
 }
 
 /* libmicrohttpd's unescape callback: leave the text as sent (see the top). */
