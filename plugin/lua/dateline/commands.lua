@@ -10,6 +10,27 @@ local function in_article(name)
   return true
 end
 
+-- :Dateline accept / reject [all]: the CriticMarkup annotation at the
+-- cursor, or every one in the buffer.
+local function resolve_command(how)
+  return {
+    desc = how .. ' the CriticMarkup annotation at the cursor (or: all)',
+    run = function(args)
+      if in_article(how) then
+        local critic = require('dateline.critic')
+        if args[1] == 'all' then
+          critic.resolve_all(0, how)
+        else
+          critic.resolve_at_cursor(how)
+        end
+      end
+    end,
+    complete = function()
+      return { 'all' }
+    end,
+  }
+end
+
 local function toggle_folding()
   if not in_article('fold') then
     return
@@ -63,38 +84,8 @@ M.subcommands = {
       require('dateline.outline').speakers()
     end,
   },
-  accept = {
-    desc = 'accept the CriticMarkup annotation at the cursor (or: all)',
-    run = function(args)
-      if in_article('accept') then
-        local critic = require('dateline.critic')
-        if args[1] == 'all' then
-          critic.resolve_all(0, 'accept')
-        else
-          critic.resolve_at_cursor('accept')
-        end
-      end
-    end,
-    complete = function()
-      return { 'all' }
-    end,
-  },
-  reject = {
-    desc = 'reject the CriticMarkup annotation at the cursor (or: all)',
-    run = function(args)
-      if in_article('reject') then
-        local critic = require('dateline.critic')
-        if args[1] == 'all' then
-          critic.resolve_all(0, 'reject')
-        else
-          critic.resolve_at_cursor('reject')
-        end
-      end
-    end,
-    complete = function()
-      return { 'all' }
-    end,
-  },
+  accept = resolve_command('accept'),
+  reject = resolve_command('reject'),
   jump = {
     desc = 'pick an outline item and jump to it',
     run = function()
