@@ -309,22 +309,11 @@ end
 
 -- ------------------------------------------------------------ restore --
 
--- Byte offset of each row's start in the text the server diffed (the
--- buffer's lines with the file's line endings).
+-- Byte offset of each row's start in the text the server diffed.
 local function line_starts(buf)
-  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-  local crlf = vim.b[buf].dateline_crlf
-  if crlf == nil then
-    crlf = vim.bo[buf].fileformat == 'dos'
-  end
-  local eol = crlf and 2 or 1
-  local starts, offset = {}, 0
-  for row, line in ipairs(lines) do
-    starts[row] = offset
-    offset = offset + #line + eol
-  end
+  local index = require('dateline.positions').index(buf)
   return function(row)
-    return starts[row + 1] or offset
+    return index.starts[row + 1] or index.size
   end
 end
 

@@ -21,53 +21,6 @@ local has_inline = vim.fn.has('nvim-0.10') == 1
 -- old_content, width, asked (the latest request's number), stop_live }
 local active = {}
 
--- ---------------------------------------------------------- positions --
-
--- Byte offsets (the server's, over the document text with its line endings)
--- to rows and columns of the buffer.
-local function position_index(buf)
-  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-  local crlf = vim.b[buf].dateline_crlf
-  if crlf == nil then
-    crlf = vim.bo[buf].fileformat == 'dos'
-  end
-  local eol = crlf and 2 or 1
-  local starts, offset = {}, 0
-  for row, line in ipairs(lines) do
-    starts[row] = offset
-    offset = offset + #line + eol
-  end
-  local index = { lines = lines, starts = starts, eol = eol }
-  --- 0-based row and byte column of a byte offset, clamped into the buffer.
-  function index.pos(byte)
-    local low, high = 1, #starts
-    if high == 0 then
-      return 0, 0
-    end
-    while low < high do
-      local middle = math.floor((low + high + 1) / 2)
-      if starts[middle] <= byte then
-        low = middle
-      else
-        high = middle - 1
-      end
-    end
-    return low - 1, math.min(byte - starts[low], #lines[low])
-  end
-  --- The text between two offsets, lines joined with "\n" (whatever the
-  --- file's line endings), and the offset each of its bytes maps back to.
-  function index.text(first, last)
-    local start_row = index.pos(first)
-    local end_row = index.pos(last)
-    local parts = {}
-    for row = start_row, end_row do
-      parts[#parts + 1] = lines[row + 1]
-    end
-    return table.concat(parts, '\n'), starts[start_row + 1]
-  end
-  return index
-end
-
 -- Maps a position in index.text()'s string (1-based) to a row and column.
 local function text_pos(index, text_start_row, text, at)
   local row, col = text_start_row, at - 1
@@ -343,7 +296,7 @@ end
 function M.render(buf, diff, old_content, width)
   width = width or text_width(buf)
   vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
-  local index = position_index(buf)
+  local index = require('dateline.positions').index(buf)
   local changes = {}
   local last_row = nil -- the last row of the latest block with a new side
   for _, block in ipairs(diff.blocks or {}) do

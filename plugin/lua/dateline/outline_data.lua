@@ -103,14 +103,8 @@ end
 -- the buffer. The lines are read and their starts summed once: an outline of
 -- a long article places tens of thousands of items.
 local function positions(buf)
-  -- The server's text ends its lines with \r\n in a 'fileformat' dos buffer.
-  local eol = vim.bo[buf].fileformat == 'dos' and 2 or 1
-  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-  local starts, offset = {}, 0
-  for row, line in ipairs(lines) do
-    starts[row] = offset
-    offset = offset + #line + eol
-  end
+  local index = require('dateline.positions').index(buf)
+  local lines, starts = index.lines, index.starts
   local function at(row, byte)
     row = math.max(0, math.min(row, #starts - 1))
     return row, math.max(0, byte - starts[row + 1])
