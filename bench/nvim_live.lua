@@ -4,7 +4,8 @@
 -- the marks are up to date.
 --
 -- Environment: BENCH_FILE (the article, in a git repository), BENCH_MODE
--- ('live' with the plugin, 'plain' without), BENCH_OUT (JSON results).
+-- ('live' with the plugin, 'plain' without, 'spell' without it but with
+-- 'spell' on, as a writer's own setup would have), BENCH_OUT (JSON results).
 
 local file = assert(os.getenv('BENCH_FILE'))
 local mode = assert(os.getenv('BENCH_MODE'))
@@ -63,8 +64,9 @@ end
 local function run()
   vim.cmd.edit(vim.fn.fnameescape(file))
   local buf = vim.api.nvim_get_current_buf()
-  if mode == 'plain' then
+  if mode ~= 'live' then
     vim.bo.filetype = 'text'
+    vim.wo.spell = mode == 'spell'
   else
     local diffview, blame = require('dateline.diffview'), require('dateline.blame')
     wait('the server', function()

@@ -63,8 +63,9 @@ for spec in 5KB:5120 1MB:1048576; do
     generate "${spec#*:}" "$dir/story.article"
     cp "$dir/story.article" "$WORK/plain-$label.article"
     plain=$(run_one plain "$WORK/plain-$label.article")
+    spell=$(run_one spell "$WORK/plain-$label.article")
     live=$(run_one live "$dir/story.article")
-    jq -rn --argjson plain "$plain" --argjson live "$live" --arg size "$label" \
+    jq -rn --argjson plain "$plain" --argjson spell "$spell" --argjson live "$live" --arg size "$label" \
         --arg bytes "$(stat -c %s "$dir/story.article")" '
         def f: . * 100 | round / 100;
         if $live.error then "nvim_live: " + $live.error | halt_error(1) else . end |
@@ -72,6 +73,7 @@ for spec in 5KB:5120 1MB:1048576; do
         def cpu: if . == null then "n/a" else (f | tostring) + " ms" end;
         "  per keystroke, burst   mean \($live.burst_mean_ms | f) ms  median \($live.burst_median_ms | f) ms  p95 \($live.burst_p95_ms | f) ms  cpu \($live.burst_cpu_mean_ms | cpu)   plain \($plain.burst_mean_ms | f) / \($plain.burst_median_ms | f) / \($plain.burst_p95_ms | f) ms  cpu \($plain.burst_cpu_mean_ms | cpu)",
         "  per keystroke, paced   mean \($live.paced_mean_ms | f) ms  median \($live.paced_median_ms | f) ms  p95 \($live.paced_p95_ms | f) ms  cpu \($live.paced_cpu_mean_ms | cpu)   plain \($plain.paced_mean_ms | f) / \($plain.paced_median_ms | f) / \($plain.paced_p95_ms | f) ms  cpu \($plain.paced_cpu_mean_ms | cpu)",
+        "  plugin-less with spell on (a writer'"'"'s own setup; dateline turns spell on for prose): burst \($spell.burst_mean_ms | f) / \($spell.burst_median_ms | f) ms  cpu \($spell.burst_cpu_mean_ms | cpu), paced \($spell.paced_mean_ms | f) / \($spell.paced_median_ms | f) ms  cpu \($spell.paced_cpu_mean_ms | cpu)",
         "  answers drawn between paced keys (not a key'"'"'s cost): mean \($live.placed_mean_ms | f) ms  p95 \($live.placed_p95_ms | f) ms   plain \($plain.placed_mean_ms | f) ms",
         "  key to both views up to date (150 ms debounce included): mean \($live.marks_mean_ms | f) ms  p95 \($live.marks_p95_ms | f) ms"'
 done
