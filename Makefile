@@ -22,9 +22,9 @@ $(error jq is needed to read $(MANIFEST); run ./build.sh deps)
 endif
 # One jq run for every name; `make NAME=...` on the command line still wins.
 MANIFEST_FIELDS := $(shell jq -r '[.name, .version, .grammar.path, .artifacts.parser, \
-    .artifacts.queries, .artifacts.cli] | map(tostring) | join(" ")' $(MANIFEST))
-ifneq ($(words $(MANIFEST_FIELDS)),6)
-$(error $(MANIFEST) must name name, version, grammar.path and artifacts parser, queries, cli (without spaces))
+    .artifacts.queries, .artifacts.cli, .artifacts.serve] | map(tostring) | join(" ")' $(MANIFEST))
+ifneq ($(words $(MANIFEST_FIELDS)),7)
+$(error $(MANIFEST) must name name, version, grammar.path and artifacts parser, queries, cli, serve (without spaces))
 endif
 NAME        := $(word 1,$(MANIFEST_FIELDS))
 VERSION     := $(word 2,$(MANIFEST_FIELDS))
@@ -32,14 +32,20 @@ GRAMMAR_DIR := $(word 3,$(MANIFEST_FIELDS))
 PARSER_SO   := $(word 4,$(MANIFEST_FIELDS))
 QUERIES_DIR := $(word 5,$(MANIFEST_FIELDS))
 CLI_BIN     := $(word 6,$(MANIFEST_FIELDS))
+SERVE_BIN   := $(word 7,$(MANIFEST_FIELDS))
 VERSION_H   := build/generated/dateline_version.h
 
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror
 STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-DEPS    := libgit2 tree-sitter jansson zlib libmicrohttpd
+# `dateline serve` is its own program (dateline-serve, which `dateline`
+# runs): libmicrohttpd brings GnuTLS and ten more libraries whose loading
+# and start-up cost every command 2.5 ms, and only the web server needs them.
+CLI_DEPS := libgit2 tree-sitter jansson zlib
+DEPS     := $(CLI_DEPS) libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS))
 PKG_LIBS   := $(shell pkg-config --libs $(DEPS))
+CLI_LIBS   := $(shell pkg-config --libs $(CLI_DEPS))
 
 RELEASE_FLAGS := -O2 -g -fPIC
 CHECK_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -52,7 +58,8 @@ INCLUDES    := -Iplugin/include -Ibuild/generated -I$(GRAMMAR_SRC)
 # same standard but without -Werror, so a CLI upgrade cannot break the build.
 PARSER_SOURCES := $(GRAMMAR_SRC)/parser.c $(GRAMMAR_SRC)/scanner.c
 CORE_SOURCES     := $(wildcard plugin/src/core/*.c)
-FRONTEND_SOURCES := $(filter-out plugin/src/cli/main.c,$(wildcard plugin/src/cli/*.c plugin/src/lsp/*.c))
+MAIN_SOURCES     := plugin/src/cli/main.c plugin/src/cli/serve_main.c
+FRONTEND_SOURCES := $(filter-out $(MAIN_SOURCES),$(wildcard plugin/src/cli/*.c plugin/src/lsp/*.c))
 # The web views' page (plugin/web/) is compiled in: tools/embed.c writes it
 # out as C arrays (web_assets.h names them), a front-end source like the others.
 WEB_ASSETS   := $(sort $(wildcard plugin/web/*))
@@ -67,7 +74,7 @@ check_obj   = $(patsubst %.c,build/check/%.o,$(1))
 QUERY_FILES := $(patsubst $(GRAMMAR_DIR)/queries/%,$(QUERIES_DIR)/%,$(wildcard $(GRAMMAR_DIR)/queries/*.scm))
 
 .PHONY: all tests portable-check
-all: $(PARSER_SO) $(QUERY_FILES) $(CLI_BIN)
+all: $(PARSER_SO) $(QUERY_FILES) $(CLI_BIN) $(SERVE_BIN)
 tests: $(foreach m,$(TEST_MODULES),build/check/test-$(m))
 
 # --- the generated header ---
@@ -128,6 +135,10 @@ build/check/libdateline-frontends.a: $(call check_obj,$(FRONTEND_SOURCES))
 $(CLI_BIN): build/release/plugin/src/cli/main.o build/release/libdateline-frontends.a \
             build/release/libdateline.a
 	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(CLI_LIBS) -lpthread
+$(SERVE_BIN): build/release/plugin/src/cli/serve_main.o build/release/libdateline-frontends.a \
+              build/release/libdateline.a
+	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(PKG_LIBS) -lpthread
 
 # --- portability: clang, strict POSIX ---
@@ -147,10 +158,11 @@ build/clang/$(GRAMMAR_SRC)/parser.o: $(GRAMMAR_SRC)/parser.c
 build/clang/%.o: %.c
 	@mkdir -p $(@D)
 	$(CLANG) $(STD) $(WARN) -O2 $(INCLUDES) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-build/clang/$(NAME): $(call clang_obj,$(ALL_SOURCES) $(PARSER_SOURCES) $(WEB_ASSETS_C))
+build/clang/$(NAME): $(call clang_obj,$(filter-out plugin/src/cli/serve_main.c,$(ALL_SOURCES)) \
+                                      $(PARSER_SOURCES) $(WEB_ASSETS_C))
 	$(CLANG) -o $@ $^ $(PKG_LIBS) -lpthread
 
-portable-check: build/clang/$(NAME)
+portable-check: build/clang/$(NAME) build/clang/plugin/src/cli/serve_main.o
 	@if grep -nE '^[[:space:]]*#[[:space:]]*define[[:space:]]+($(NONPORTABLE_MACROS))' $(ALL_SOURCES); then \
 	    echo 'portable-check: the lines above ask for non-POSIX extensions' >&2; exit 1; fi
 

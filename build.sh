@@ -441,6 +441,8 @@ cmd_test() {
 
 install_paths() {
     BIN_TARGET=${PREFIX:-$HOME/.local}/$(manifest .install.cli)
+    # `dateline serve` runs this program from dateline's own folder.
+    SERVE_TARGET=${PREFIX:-$HOME/.local}/$(manifest .install.serve)
     PACKAGE_LINK=${XDG_DATA_HOME:-$HOME/.local/share}/nvim/$(manifest .install.package)
     RUNTIME_DIR=$ROOT/$(manifest .runtime)
 }
@@ -450,7 +452,8 @@ cmd_install() {
     install_paths
     mkdir -p "$(dirname "$BIN_TARGET")" "$(dirname "$PACKAGE_LINK")"
     install -m 0755 "$ROOT/$(manifest .artifacts.cli)" "$BIN_TARGET"
-    say "installed $BIN_TARGET"
+    install -m 0755 "$ROOT/$(manifest .artifacts.serve)" "$SERVE_TARGET"
+    say "installed $BIN_TARGET and $SERVE_TARGET"
     if [ -e "$PACKAGE_LINK" ] && [ ! -L "$PACKAGE_LINK" ]; then
         die "$PACKAGE_LINK exists and is not a link made by build.sh; move it away and run again"
     fi
@@ -464,10 +467,13 @@ cmd_install() {
 
 cmd_uninstall() {
     install_paths
-    if [ -f "$BIN_TARGET" ]; then
-        rm -f "$BIN_TARGET"
-        say "removed $BIN_TARGET"
-    fi
+    local target
+    for target in "$BIN_TARGET" "$SERVE_TARGET"; do
+        if [ -f "$target" ]; then
+            rm -f "$target"
+            say "removed $target"
+        fi
+    done
     if [ -L "$PACKAGE_LINK" ] && [ "$(readlink "$PACKAGE_LINK")" = "$RUNTIME_DIR" ]; then
         rm -f "$PACKAGE_LINK"
         rmdir "$(dirname "$PACKAGE_LINK")" "$(dirname "$(dirname "$PACKAGE_LINK")")" 2>/dev/null || true

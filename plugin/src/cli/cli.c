@@ -1,6 +1,9 @@
 #include "dateline/cli.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_article.h"
 #include "cli_common.h"
@@ -9,7 +12,6 @@
 #include "cli_history.h"
 #include "cli_lsp.h"
 #include "cli_report.h"
-#include "cli_serve.h"
 #include "dateline/error.h"
 #include "dateline/text.h"
 #include "dateline_version.h"
@@ -19,7 +21,8 @@ typedef int (*command_fn)(int argc, char **argv, FILE *out, FILE *err);
 typedef struct {
     const char *name;
     const char *summary;
-    command_fn run;
+    command_fn run;      /* NULL: the command is `program` */
+    const char *program; /* a program beside this one, given the arguments */
 } command;
 
 static int run_version(int argc, char **argv, FILE *out, FILE *err);
@@ -28,28 +31,28 @@ static int run_version(int argc, char **argv, FILE *out, FILE *err);
  * "unknown command" message all read it. */
 static const command commands[] = {
     /* the article model (cli_article.c) */
-    {"outline", "print the structure of an article", dl_cli_outline},
-    {"stats", "print words, paragraphs, quotations and reading time", dl_cli_stats},
-    {"detect", "print which files are articles", dl_cli_detect},
+    {"outline", "print the structure of an article", dl_cli_outline, NULL},
+    {"stats", "print words, paragraphs, quotations and reading time", dl_cli_stats, NULL},
+    {"detect", "print which files are articles", dl_cli_detect, NULL},
     /* history (cli_history.c) */
-    {"snapshot", "record a file's current content as a new version", dl_cli_snapshot},
-    {"note", "annotate a version with a note", dl_cli_note},
-    {"log", "list a file's versions, newest first", dl_cli_log},
-    {"show", "print the content of a version", dl_cli_show},
-    {"restore", "write a version back to the file", dl_cli_restore},
-    {"push", "send history and notes to a git remote", dl_cli_push},
-    {"pull", "fetch and join history and notes from a git remote", dl_cli_pull},
+    {"snapshot", "record a file's current content as a new version", dl_cli_snapshot, NULL},
+    {"note", "annotate a version with a note", dl_cli_note, NULL},
+    {"log", "list a file's versions, newest first", dl_cli_log, NULL},
+    {"show", "print the content of a version", dl_cli_show, NULL},
+    {"restore", "write a version back to the file", dl_cli_restore, NULL},
+    {"push", "send history and notes to a git remote", dl_cli_push, NULL},
+    {"pull", "fetch and join history and notes from a git remote", dl_cli_pull, NULL},
     /* structural diff (cli_diff.c) */
-    {"diff", "compare versions paragraph by paragraph, quotations included", dl_cli_diff},
-    {"blame", "show which version last changed each paragraph", dl_cli_blame},
+    {"diff", "compare versions paragraph by paragraph, quotations included", dl_cli_diff, NULL},
+    {"blame", "show which version last changed each paragraph", dl_cli_blame, NULL},
     /* the web views (cli_report.c) */
-    {"report", "write an article's history as one self-contained HTML page", dl_cli_report},
+    {"report", "write an article's history as one self-contained HTML page", dl_cli_report, NULL},
     /* the language server (cli_lsp.c) */
-    {"lsp", "serve the Language Server Protocol on stdin/stdout", dl_cli_lsp},
-    /* the web server (cli_serve.c) */
-    {"serve", "serve every article's history as read-only web pages", dl_cli_serve},
+    {"lsp", "serve the Language Server Protocol on stdin/stdout", dl_cli_lsp, NULL},
+    /* the web server (cli_serve.c, in its own program: serve_main.c) */
+    {"serve", "serve every article's history as read-only web pages", NULL, "dateline-serve"},
     /* other */
-    {"version", "print the version", run_version},
+    {"version", "print the version", run_version, NULL},
 };
 
 static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
@@ -95,6 +98,68 @@ static void put_notices(FILE *err)
     }
 }
 
+/* The folder this program was run from, as the shell found it: argv[0]'s
+ * own when it names one, else the first folder of PATH that holds it (the
+ * way git finds its git-* programs beside itself). NULL when unknown. */
+static char *own_folder(const char *self)
+{
+    if (self == NULL || self[0] == '\0')
+        return NULL;
+    const char *slash = strrchr(self, '/');
+    if (slash != NULL)
+        return slash == self ? strdup("/") : strndup(self, (size_t)(slash - self));
+    const char *path = getenv("PATH");
+    while (path != NULL && *path != '\0') {
+        size_t length = strcspn(path, ":");
+        size_t size = length + strlen(self) + 3;
+        char *candidate = malloc(size);
+        if (candidate == NULL)
+            return NULL;
+        snprintf(candidate, size, "%.*s/%s", (int)length, length ? path : ".", self);
+        if (access(candidate, X_OK) == 0) {
+            candidate[length ? length : 1] = '\0';
+            return candidate;
+        }
+        free(candidate);
+        path += length + (path[length] == ':');
+    }
+    return NULL;
+}
+
+/* Run `program` from this program's folder with `argv`'s arguments (argv[0]
+ * is the command's name); only returns on failure. */
+static int run_program(const char *self, const char *program, int argc, char **argv, FILE *out,
+                       FILE *err)
+{
+    char *folder = own_folder(self);
+    size_t size = (folder ? strlen(folder) : 1) + strlen(program) + 2;
+    char *path = malloc(size);
+    char **args = malloc(((size_t)argc + 1) * sizeof(*args));
+    if (path == NULL || args == NULL) {
+        fprintf(err, "%s: out of memory\n", DL_NAME);
+        free(folder);
+        free(path);
+        free(args);
+        return DL_EXIT_ERROR;
+    }
+    snprintf(path, size, "%s/%s", folder ? folder : ".", program);
+    args[0] = path;
+    for (int i = 1; i < argc; i++)
+        args[i] = argv[i];
+    args[argc] = NULL;
+    fflush(out);
+    fflush(err);
+    execv(path, args);
+    fprintf(err, "%s: %s: cannot run ", DL_NAME, argv[0]);
+    dl_cli_put_text(err, path);
+    fprintf(err, " (%s); it is built and installed beside %s (./build.sh build, "
+                 "./build.sh install)\n", strerror(errno), DL_NAME);
+    free(folder);
+    free(path);
+    free(args);
+    return DL_EXIT_ERROR;
+}
+
 int dl_cli_run(int argc, char **argv, FILE *out, FILE *err)
 {
     if (argc < 2) {
@@ -113,6 +178,8 @@ int dl_cli_run(int argc, char **argv, FILE *out, FILE *err)
     for (size_t i = 0; i < command_count; i++) {
         if (strcmp(commands[i].name, name) == 0) {
             dl_error_clear();
+            if (commands[i].run == NULL)
+                return run_program(argv[0], commands[i].program, argc - 1, argv + 1, out, err);
             int status = commands[i].run(argc - 1, argv + 1, out, err);
             put_notices(err);
             return status;
