@@ -675,6 +675,13 @@ test('dateline/article: the model of the unsaved text, as `dateline outline --js
     assert.deepEqual(model, after);
     assert.equal(model.stats.words, cli.stats.words + 2);
     assert.equal(model.blocks[2].paragraph, 3);
+    // A status line's request: the counts alone, as `dateline stats --json`.
+    const stats = JSON.parse(spawnSync(BIN, ['stats', '--json', file], { encoding: 'utf8' }).stdout);
+    assert.deepEqual(
+      await server.connection.sendRequest('dateline/article', { textDocument: { uri }, only: 'stats' }), stats);
+    await assert.rejects(
+      server.connection.sendRequest('dateline/article', { textDocument: { uri }, only: 'speakers' }),
+      (e) => e.code === -32602);
     assert.equal(await stop(server), 0);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -22,8 +22,7 @@ local M = {}
 ---@return dateline.Counts?
 function M.get(buf)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
-  local model = article.get(buf)
-  local stats = model and model.stats
+  local stats = article.stats(buf)
   if type(stats) ~= 'table' then
     return nil
   end

@@ -523,12 +523,23 @@ static void on_hover(dl_lsp_server *s, const json_t *id, dl_lsp_document *doc,
 }
 
 /* dateline/article: the model of the server's text of the document, as
- * `dateline outline --json` prints it for the same bytes. */
-static void on_article(dl_lsp_server *s, const json_t *id, dl_lsp_document *doc)
+ * `dateline outline --json` prints it for the same bytes; with "only":
+ * "stats", its counts alone, as `dateline stats --json` prints them (a
+ * statusline's request: the client decodes the answer on its main loop, and
+ * a long article's whole model is megabytes). */
+static void on_article(dl_lsp_server *s, const json_t *id, dl_lsp_document *doc,
+                       const json_t *params)
 {
+    const json_t *only = json_object_get(params, "only");
+    if (only != NULL && !(json_is_string(only) && strcmp(json_string_value(only), "stats") == 0)) {
+        dl_lsp_respond_error(&s->writer, id, LSP_INVALID_PARAMS,
+                             "\"only\" may only be \"stats\"");
+        return;
+    }
     const dl_article *article = dl_lsp_document_article(doc);
     json_t *result = NULL;
-    if (article == NULL || dl_json_article(&result, article) < 0)
+    if (article == NULL || (only ? dl_json_article_stats(&result, &article->stats)
+                                 : dl_json_article(&result, article)) < 0)
         dl_lsp_respond_error(&s->writer, id, LSP_INTERNAL_ERROR, dl_error_last());
     else
         dl_lsp_respond(&s->writer, id, result);
@@ -712,7 +723,7 @@ static int on_document_request(dl_lsp_server *s, const char *method, const json_
         on_hover(s, id, doc, params);
         break;
     case 6:
-        on_article(s, id, doc);
+        on_article(s, id, doc, params);
         break;
     }
     return 1;
