@@ -86,6 +86,22 @@
   document.getElementById("trivial-count").textContent =
     "(" + trivialCount + (trivialCount === 1 ? " trivial version)" : " trivial versions)");
 
+  // Only some versions shown (a report's --from/--to, or a served page of a
+  // long history): say how many, and how to see the rest.
+  if (data.versions_total > versions.length) {
+    const note = document.getElementById("range-note");
+    note.hidden = false;
+    note.append("Showing " + versions.length + " of the " + data.versions_total +
+      " versions of this article. ");
+    if (data.api_base !== null) {
+      note.append(el("a", { href: "?from=" + encodeURIComponent(data.first_version),
+        text: "Show every version" }), " (a long history takes a while).");
+    } else {
+      note.append("For the others, make a report with ",
+        el("code", { text: "dateline report " + data.key + " --from REV --to REV" }), ".");
+    }
+  }
+
   function versionButton(v) {
     const badges = [];
     if (v.note !== null) badges.push(el("span", { class: "badge noted", text: "annotated" }));

@@ -75,9 +75,9 @@ after(async () => {
 
 // The report opened from file://, with every request but the file itself
 // and every console error and page error recorded.
-async function open() {
+async function open(file = report) {
   const page = await browser.newPage();
-  const url = pathToFileURL(report).href;
+  const url = pathToFileURL(file).href;
   const requests = [], errors = [];
   await page.setRequestInterception(true);
   page.on('request', (request) => {
@@ -109,6 +109,21 @@ test('the timeline shows every version and marks the annotated and trivial ones'
   assert.deepEqual(requests, []);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('a report of some versions says how many there are and how to see the rest', async () => {
+  const { page, errors } = await open();
+  assert.equal(await page.$eval('#range-note', (n) => n.hidden), true, 'every version is shown');
+  await page.close();
+  const part = path.join(dir, 'part.html');
+  run(['report', 'story.txt', '--from', ids[1], '--to', ids[3], '-o', part], cliEnv, path.join(dir, 'repo'));
+  const partial = await open(part);
+  assert.equal(await partial.page.$$eval('#timeline .version', (bs) => bs.length), 3);
+  const note = await partial.page.$eval('#range-note', (n) => (n.hidden ? '' : n.textContent));
+  assert.match(note, new RegExp('Showing 3 of the ' + VERSIONS.length + ' versions'));
+  assert.match(note, /dateline report story\.txt --from REV --to REV/);
+  assert.deepEqual(partial.errors, []);
+  await partial.page.close();
 });
 
 test('a hostile note is shown as text and cannot break out of the data', async () => {

@@ -563,11 +563,15 @@ int dl_web_report_render(char **html_out, size_t *len_out, dl_history *history,
         error = embed_pairs(&ps, history, log, r, &newest);
 
     if (error == 0) {
-        json_t *head = json_pack("{s:i, s:s, s:s, s:o, s:b, s:I}", "schema", DL_JSON_SCHEMA,
-                                 "generator", DL_NAME " " DL_VERSION, "key",
+        /* How many versions the history holds, and its first, for the page
+         * to say when it shows only some (--from/--to, or serve's window). */
+        json_t *head = json_pack("{s:i, s:s, s:s, s:o, s:b, s:I, s:I, s:s}", "schema",
+                                 DL_JSON_SCHEMA, "generator", DL_NAME " " DL_VERSION, "key",
                                  dl_history_key(history), "api_base",
                                  opts->api_base ? json_string(opts->api_base) : json_null(),
-                                 "pairs_cut", ps.cut, "budget", (json_int_t)ps.budget);
+                                 "pairs_cut", ps.cut, "budget", (json_int_t)ps.budget,
+                                 "versions_total", (json_int_t)log->count, "first_version",
+                                 log->versions[log->count - 1].id.hex);
         /* The object is written member by member: the pairs are already
          * JSON text, made one at a time to bound the memory. */
         if (head == NULL || json_object_set(head, "log", log_json) < 0 ||
