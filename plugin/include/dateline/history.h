@@ -385,4 +385,34 @@ int dl_history_refname_unescape(char **out, const char *refname);
 
 
 
+/* ------------------------------------------------------------ listing -- */
+
+/** An article a store holds a history for. */
+typedef struct {
+    char *key;      /**< its key path (see dl_history_key) */
+    char *file;     /**< the file dl_history_open takes: the key in the work
+                         tree, or the key itself when it is absolute */
+    char *ref;      /**< the ref holding its versions */
+    long long time; /**< its latest version's time, seconds since the epoch */
+} dl_history_article;
+
+/** Articles, newest latest version first (ties by key). */
+typedef struct {
+    dl_history_article *items;
+    size_t count;
+} dl_history_articles;
+
+/**
+ * List the articles `store` holds, whose latest version is at or after
+ * `since` (seconds since the epoch; 0 or less: all). Reads one commit per
+ * article and no content. Refs under refs/dateline/ that are not an
+ * article's history (not a commit, a name dateline does not write) are
+ * left out. Free with dl_history_articles_free.
+ */
+int dl_history_articles_list(dl_history_articles **out, dl_history_store *store,
+                             long long since);
+
+/** Free a list. NULL-safe. */
+void dl_history_articles_free(dl_history_articles *list);
+
 #endif

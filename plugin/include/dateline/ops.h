@@ -246,4 +246,56 @@ int dl_ops_pull(dl_ops_sync_result *out, dl_history_store *store, const dl_ops_s
  *   "refused": ["<ref>: <why>", ...]} */
 int dl_ops_sync_json(json_t **out, const dl_history_store *store, const dl_ops_sync_result *result);
 
+/* ------------------------------------------------------ since, articles -- */
+
+/**
+ * Read a point in time as git's --since does, relative to `now` (seconds
+ * since the epoch): "1.day", "2.hours", "3 weeks ago", "10.minutes.ago"
+ * (units second, minute, hour, day, week, month = 30 days, year = 365
+ * days; singular or plural), "yesterday" (24 hours ago), "now", an ISO 8601
+ * date "2024-05-01" or date and time "2024-05-01T10:22[:03]" (a space for
+ * the T too) in the local zone unless it ends in "Z", "+02:00" or "+0200",
+ * and "@SECONDS". Anything else is DL_EUSAGE, with the accepted forms in
+ * the message.
+ */
+int dl_ops_since_parse(long long *out, const char *text, long long now);
+
+typedef struct {
+    unsigned int version;
+    long long since; /**< only articles with a version at or after this time; 0: all */
+    int latest;      /**< also read each article's latest version (its summary and note) */
+} dl_ops_articles_options;
+
+#define DL_OPS_ARTICLES_OPTIONS_VERSION 1
+#define DL_OPS_ARTICLES_OPTIONS_INIT {DL_OPS_ARTICLES_OPTIONS_VERSION, 0, 0}
+
+typedef struct {
+    dl_history_articles *list; /**< newest latest version first */
+    /** With `latest`: per article of `list`, a log of its newest version. */
+    dl_history_log **latest;
+} dl_ops_articles_result;
+
+/** The articles a store holds (dl_history_articles_list), newest first.
+ *  Release the result with dl_ops_articles_result_dispose. */
+int dl_ops_articles(dl_ops_articles_result *out, dl_history_store *store,
+                    const dl_ops_articles_options *opts);
+
+void dl_ops_articles_result_dispose(dl_ops_articles_result *result);
+
+/** {"schema", "store", "since": seconds or null, "articles": [{"file", "key",
+ *  "ref", "timestamp", "latest"?: a version as in dl_ops_log_json}]} */
+int dl_ops_articles_json(json_t **out, const dl_history_store *store,
+                         const dl_ops_articles_options *opts,
+                         const dl_ops_articles_result *result);
+
+/** The version that was the article's latest at `when`: the newest one
+ *  recorded at or before it; returns 0. When the article's first version is
+ *  later than `when`, that first version, and returns 1. DL_ENOTFOUND for
+ *  an article without history. */
+int dl_ops_version_at(dl_history_id *out, dl_history *history, long long when);
+
+/** Keep in `log` only the versions recorded at or after `since` (`log
+ *  --since`), in their order. */
+int dl_ops_log_keep_since(dl_history_log *log, long long since);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dateline/error.h"
 #include "dateline/json.h"
@@ -431,4 +432,259 @@ int dl_ops_sync_json(json_t **out, const dl_history_store *store, const dl_ops_s
                                  result->remote, "updated", (json_int_t)c->updated, "merged",
                                  (json_int_t)c->merged, "unchanged", (json_int_t)c->unchanged,
                                  "notes_updated", c->notes_updated, "refused", refused));
+}
+
+/* --------------------------------------------------------------- since -- */
+
+/* Seconds in one of a "N.unit" duration's units; 0 for no such unit. A
+ * month is 30 days and a year 365, as git's approxidate counts them. */
+static long long unit_seconds(const char *unit, size_t len)
+{
+    static const struct {
+        const char *name;
+        long long seconds;
+    } units[] = {{"second", 1},         {"minute", 60},          {"hour", 3600},
+                 {"day", 86400},        {"week", 7 * 86400},     {"month", 30 * 86400},
+                 {"year", 365 * 86400}};
+    if (len > 1 && unit[len - 1] == 's')
+        len--; /* "2.hours" */
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strlen(units[i].name) == len && strncmp(unit, units[i].name, len) == 0)
+            return units[i].seconds;
+    return 0;
+}
+
+/* "N.unit", "N unit", "N units ago", "N.units.ago". */
+static int parse_duration(long long *out, const char *text, long long now)
+{
+    char *end = NULL;
+    if (text[0] < '0' || text[0] > '9')
+        return DL_EINVALID;
+    long long n = strtoll(text, &end, 10);
+    if (*end != '.' && *end != ' ')
+        return DL_EINVALID;
+    const char *unit = end + 1;
+    size_t len = strcspn(unit, ". ");
+    long long seconds = unit_seconds(unit, len);
+    const char *rest = unit + len;
+    if (*rest == '.' || *rest == ' ')
+        rest = strcmp(rest + 1, "ago") == 0 ? rest + 4 : rest;
+    if (seconds == 0 || *rest != '\0' || n > (now > 0 ? now : 0) / seconds)
+        return DL_EINVALID;
+    *out = now - n * seconds;
+    return 0;
+}
+
+/* An ISO 8601 date, "2024-05-01", with an optional time "T10:22[:03]" (or a
+ * space for the T) and zone ("Z", "+02:00", "+0200"); without a zone, the
+ * local one, as git reads it. */
+static int parse_iso(long long *out, const char *text)
+{
+    int year, month, day, hour = 0, minute = 0, second = 0, used = 0;
+    if (sscanf(text, "%4d-%2d-%2d%n", &year, &month, &day, &used) != 3 || used != 10)
+        return DL_EINVALID;
+    const char *p = text + used;
+    if (*p == 'T' || *p == ' ') {
+        int n = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &hour, &minute, &n) != 2 || n != 5)
+            return DL_EINVALID;
+        p += 1 + n;
+        if (*p == ':') {
+            if (sscanf(p + 1, "%2d%n", &second, &n) != 1 || n != 2)
+                return DL_EINVALID;
+            p += 1 + n;
+        }
+    }
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+        second > 60)
+        return DL_EINVALID;
+    struct tm tm = {0};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    if (*p == '\0') {
+        tm.tm_isdst = -1;
+        time_t local = mktime(&tm);
+        if (local == (time_t)-1)
+            return DL_EINVALID;
+        *out = (long long)local;
+        return 0;
+    }
+    int zone = 0;
+    if (*p == 'Z' && p[1] == '\0') {
+        zone = 0;
+    } else if (*p == '+' || *p == '-') {
+        int zh = 0, zm = 0, n = 0;
+        if (!(sscanf(p + 1, "%2d:%2d%n", &zh, &zm, &n) == 2 && n == 5 && p[1 + n] == '\0') &&
+            !(sscanf(p + 1, "%2d%2d%n", &zh, &zm, &n) == 2 && n == 4 && p[1 + n] == '\0'))
+            return DL_EINVALID;
+        if (zh > 14 || zm > 59)
+            return DL_EINVALID;
+        zone = (*p == '-' ? -1 : 1) * (zh * 60 + zm);
+    } else {
+        return DL_EINVALID;
+    }
+    /* Days since the epoch of a proleptic Gregorian date (Howard Hinnant's
+     * days_from_civil): no timegm() in POSIX, and TZ must not be touched. */
+    long long y = year - (month <= 2);
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    long long days = era * 146097 + doe - 719468;
+    *out = days * 86400 + hour * 3600 + minute * 60 + second - zone * 60LL;
+    return 0;
+}
+
+int dl_ops_since_parse(long long *out, const char *text, long long now)
+{
+    long long when = 0;
+    int error = DL_EINVALID;
+    if (text == NULL || text[0] == '\0')
+        error = DL_EINVALID;
+    else if (strcmp(text, "now") == 0)
+        when = now, error = 0;
+    else if (strcmp(text, "yesterday") == 0)
+        when = now - 86400, error = 0;
+    else if (text[0] == '@') {
+        char *end = NULL;
+        when = strtoll(text + 1, &end, 10);
+        error = end != text + 1 && *end == '\0' ? 0 : DL_EINVALID;
+    } else if ((error = parse_duration(&when, text, now)) < 0)
+        error = parse_iso(&when, text);
+    if (error < 0)
+        return dl_error_set(DL_EUSAGE,
+                            "cannot read the time '%s': give 1.day, 2.hours, 3 weeks ago, "
+                            "yesterday, 2024-05-01, 2024-05-01T10:22+02:00 or @SECONDS",
+                            text ? text : "");
+    *out = when;
+    return 0;
+}
+
+/* ------------------------------------------------------------ articles -- */
+
+void dl_ops_articles_result_dispose(dl_ops_articles_result *result)
+{
+    if (result == NULL)
+        return;
+    for (size_t i = 0; result->latest && result->list && i < result->list->count; i++)
+        dl_history_log_free(result->latest[i]);
+    free(result->latest);
+    dl_history_articles_free(result->list);
+    memset(result, 0, sizeof(*result));
+}
+
+/* The newest version of one listed article, with its summary and note. */
+static int latest_of(dl_history_log **out, dl_history_store *store, const char *file)
+{
+    dl_history *history = NULL;
+    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    options.max_count = 1;
+    int error = dl_history_open(&history, store, file);
+    if (error == 0)
+        error = dl_history_log_read(out, history, &options);
+    dl_history_free(history);
+    return error;
+}
+
+int dl_ops_articles(dl_ops_articles_result *out, dl_history_store *store,
+                    const dl_ops_articles_options *opts)
+{
+    static const dl_ops_articles_options defaults = DL_OPS_ARTICLES_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    dl_ops_articles_result result = {0};
+    int error = dl_history_articles_list(&result.list, store, opts->since);
+    if (error == 0 && opts->latest && result.list->count > 0 &&
+        (result.latest = calloc(result.list->count, sizeof(*result.latest))) == NULL)
+        error = dl_error_set(DL_ERROR, "out of memory");
+    for (size_t i = 0; error == 0 && result.latest && i < result.list->count; i++)
+        error = latest_of(&result.latest[i], store, result.list->items[i].file);
+    if (error < 0) {
+        dl_ops_articles_result_dispose(&result);
+        return error;
+    }
+    *out = result;
+    return 0;
+}
+
+int dl_ops_articles_json(json_t **out, const dl_history_store *store,
+                         const dl_ops_articles_options *opts,
+                         const dl_ops_articles_result *result)
+{
+    json_t *json = json_pack("{s:i, s:s, s:o}", "schema", DL_JSON_SCHEMA, "store",
+                             dl_history_store_path(store), "since",
+                             opts && opts->since > 0 ? json_integer(opts->since) : json_null());
+    json_t *articles = json_array();
+    for (size_t i = 0; json && articles && i < result->list->count; i++) {
+        const dl_history_article *a = &result->list->items[i];
+        json_t *item = json_pack("{s:s, s:s, s:s, s:I}", "file", a->file, "key", a->key, "ref",
+                                 a->ref, "timestamp", (json_int_t)a->time);
+        if (item != NULL && result->latest != NULL) {
+            const dl_history_log *log = result->latest[i];
+            json_t *latest = log && log->count ? version_json(&log->versions[0]) : json_null();
+            if (latest == NULL || json_object_set_new(item, "latest", latest) < 0) {
+                json_decref(item);
+                item = NULL;
+            }
+        }
+        if (item == NULL || json_array_append_new(articles, item) < 0) {
+            json_decref(articles);
+            articles = NULL;
+        }
+    }
+    if (json == NULL || articles == NULL || json_object_set_new(json, "articles", articles) < 0) {
+        json_decref(json);
+        return oom();
+    }
+    *out = json;
+    return 0;
+}
+
+/* ---------------------------------------------------------- version_at -- */
+
+int dl_ops_version_at(dl_history_id *out, dl_history *history, long long when)
+{
+    dl_history_log *log = NULL;
+    int error = dl_history_log_read(&log, history, NULL);
+    if (error < 0)
+        return error;
+    if (log->count == 0) {
+        dl_history_log_free(log);
+        return dl_error_set(DL_ENOTFOUND, "%s has no recorded versions",
+                            dl_history_key(history));
+    }
+    /* Newest first: the first one not after `when` was the latest then. */
+    size_t i = 0;
+    while (i < log->count && log->versions[i].time > when)
+        i++;
+    int later = i == log->count;
+    *out = log->versions[later ? log->count - 1 : i].id;
+    dl_history_log_free(log);
+    return later;
+}
+
+int dl_ops_log_keep_since(dl_history_log *log, long long since)
+{
+    /* The versions left out go to a log of their own, which
+     * dl_history_log_free releases as it releases any log. */
+    dl_history_log *dropped = calloc(1, sizeof(*dropped));
+    if (dropped == NULL || (log->count > 0 && (dropped->versions = malloc(
+                                                   log->count * sizeof(*log->versions))) == NULL)) {
+        free(dropped);
+        return dl_error_set(DL_ERROR, "out of memory");
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < log->count; i++) {
+        if (log->versions[i].time >= since)
+            log->versions[kept++] = log->versions[i];
+        else
+            dropped->versions[dropped->count++] = log->versions[i];
+    }
+    log->count = kept;
+    dl_history_log_free(dropped);
+    return 0;
 }
