@@ -415,4 +415,12 @@ int dl_history_articles_list(dl_history_articles **out, dl_history_store *store,
 /** Free a list. NULL-safe. */
 void dl_history_articles_free(dl_history_articles *list);
 
+/**
+ * Open the history of a listed article, as dl_history_open does for its
+ * file, and also when the file or its folder is gone (a deleted article
+ * is still in the listing). Free with dl_history_free.
+ */
+int dl_history_open_listed(dl_history **out, dl_history_store *store,
+                           const dl_history_article *article);
+
 #endif

@@ -85,20 +85,38 @@ static int diff_since_one(dl_cli_article *o, const dl_cli_args *a, const char *f
                     out, err);
 }
 
-/* The files `diff --since` compares when none are given: every article of
- * the store (of . or --store) with a version since then. */
-static int changed_since(dl_ops_articles_result *out, const dl_cli_args *a, long long since)
+/* `diff --since` with no FILE: every article of the store (of . or
+ * --store) with a version since then, named by its key as `log --all`
+ * names it; a deleted article is compared too. */
+static int diff_since_store(const dl_cli_args *a, long long since, FILE *out, FILE *err)
 {
     dl_history_store *store = NULL;
     dl_history_store_options store_options = DL_HISTORY_STORE_OPTIONS_INIT;
     dl_ops_articles_options options = DL_OPS_ARTICLES_OPTIONS_INIT;
+    dl_ops_articles_result changed = {0};
     store_options.store_dir = a->store;
     options.since = since;
-    int error = dl_history_store_open(&store, ".", &store_options);
-    if (error == 0)
-        error = dl_ops_articles(out, store, &options);
+    if (dl_history_store_open(&store, ".", &store_options) < 0 ||
+        dl_ops_articles(&changed, store, &options) < 0) {
+        dl_history_store_free(store);
+        return dl_cli_fail(err);
+    }
+    int status = DL_EXIT_OK;
+    json_t *array = a->json ? json_array() : NULL;
+    for (size_t i = 0; i < changed.list->count; i++) {
+        const dl_history_article *article = &changed.list->items[i];
+        dl_cli_article o = {.store = store, .shared_store = 1};
+        int one = dl_history_open_listed(&o.history, store, article) < 0
+                      ? dl_cli_batch_fail(err, article->key, array)
+                      : diff_since_one(&o, a, article->key, since, 1, array, out, err);
+        status = dl_cli_worse(status, one);
+        dl_cli_close_article(&o);
+    }
+    dl_ops_articles_result_dispose(&changed);
     dl_history_store_free(store);
-    return error;
+    if (array != NULL)
+        status = dl_cli_worse(status, dl_cli_json_print(array, out));
+    return status;
 }
 
 static int diff_since(const dl_cli_args *a, FILE *out, FILE *err)
@@ -107,29 +125,20 @@ static int diff_since(const dl_cli_args *a, FILE *out, FILE *err)
     int status = dl_cli_since(&since, a, err);
     if (status != DL_EXIT_OK)
         return status;
-    dl_ops_articles_result changed = {0};
-    size_t count = a->nargs;
-    if (count == 0) {
-        if (changed_since(&changed, a, since) < 0)
-            return dl_cli_fail(err);
-        count = changed.list->count;
-    }
+    if (a->nargs == 0)
+        return diff_since_store(a, since, out, err);
     dl_cli_stores stores = {0};
-    int batch = count != 1 || a->nargs == 0;
+    int batch = a->nargs > 1;
     json_t *array = batch && a->json ? json_array() : NULL;
-    for (size_t i = 0; i < count; i++) {
-        const char *file = a->nargs ? a->args[i] : changed.list->items[i].file;
-        /* The store's articles are named by their keys, as `log --all` does. */
-        const char *name = a->nargs ? file : changed.list->items[i].key;
+    for (size_t i = 0; i < a->nargs; i++) {
         dl_cli_article o;
-        int one = dl_cli_open_in_batch(&o, &stores, a, file) < 0
-                      ? (batch ? dl_cli_batch_fail(err, name, array) : dl_cli_fail(err))
-                      : diff_since_one(&o, a, name, since, batch, array, out, err);
+        int one = dl_cli_open_in_batch(&o, &stores, a, a->args[i]) < 0
+                      ? (batch ? dl_cli_batch_fail(err, a->args[i], array) : dl_cli_fail(err))
+                      : diff_since_one(&o, a, a->args[i], since, batch, array, out, err);
         status = dl_cli_worse(status, one);
         dl_cli_close_article(&o);
     }
     dl_cli_stores_dispose(&stores);
-    dl_ops_articles_result_dispose(&changed);
     if (array != NULL)
         status = dl_cli_worse(status, dl_cli_json_print(array, out));
     return status;

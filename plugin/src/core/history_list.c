@@ -176,3 +176,22 @@ int dl_history_articles_list(dl_history_articles **out, dl_history_store *store,
     pthread_mutex_unlock(&store->lock);
     return error;
 }
+
+int dl_history_open_listed(dl_history **out, dl_history_store *store,
+                           const dl_history_article *article)
+{
+    dl_history *history = calloc(1, sizeof(*history));
+    if (history == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    history->store = store;
+    history->file = strdup(article->file);
+    history->key = strdup(article->key);
+    history->refname = strdup(article->ref);
+    if (history->file == NULL || history->key == NULL || history->refname == NULL) {
+        dl_history_free(history);
+        return dl_error_set(DL_ERROR, "out of memory");
+    }
+    history->tree_path = history->key + (history->key[0] == '/');
+    *out = history;
+    return 0;
+}

@@ -578,12 +578,13 @@ void dl_ops_articles_result_dispose(dl_ops_articles_result *result)
 }
 
 /* The newest version of one listed article, with its summary and note. */
-static int latest_of(dl_history_log **out, dl_history_store *store, const char *file)
+static int latest_of(dl_history_log **out, dl_history_store *store,
+                     const dl_history_article *article)
 {
     dl_history *history = NULL;
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.max_count = 1;
-    int error = dl_history_open(&history, store, file);
+    int error = dl_history_open_listed(&history, store, article);
     if (error == 0)
         error = dl_history_log_read(out, history, &options);
     dl_history_free(history);
@@ -602,7 +603,7 @@ int dl_ops_articles(dl_ops_articles_result *out, dl_history_store *store,
         (result.latest = calloc(result.list->count, sizeof(*result.latest))) == NULL)
         error = dl_error_set(DL_ERROR, "out of memory");
     for (size_t i = 0; error == 0 && result.latest && i < result.list->count; i++)
-        error = latest_of(&result.latest[i], store, result.list->items[i].file);
+        error = latest_of(&result.latest[i], store, &result.list->items[i]);
     if (error < 0) {
         dl_ops_articles_result_dispose(&result);
         return error;
