@@ -1588,22 +1588,42 @@ static int compare_note(const void *a, const void *b)
     return git_oid_cmp(&((const note_entry *)a)->target, &((const note_entry *)b)->target);
 }
 
-static char *note_text(git_repository *repo, const note_table *table, const git_oid *target)
+/* A log of a few versions looks their notes up one by one in the notes
+ * commit; a longer one reads the whole notes tree once (git_note_foreach),
+ * which costs as much as there are notes in the store — thousands in a
+ * newsroom's, for `log --all` once per article. */
+#define NOTES_LOOKED_UP_MAX 32
+
+/* The note on `target`, from `notes_commit` when the log looks notes up
+ * one by one, else from the table. */
+static char *note_text(git_repository *repo, const note_table *table, git_commit *notes_commit,
+                       const git_oid *target)
 {
-    note_entry key = {.target = *target};
-    const note_entry *hit = table->count ? bsearch(&key, table->items, table->count,
-                                                   sizeof(key), compare_note)
-                                         : NULL;
     git_blob *blob = NULL;
-    if (hit == NULL || git_blob_lookup(&blob, repo, &hit->blob) < 0)
-        return NULL;
-    size_t size = (size_t)git_blob_rawsize(blob);
-    const char *raw = git_blob_rawcontent(blob);
+    git_note *note = NULL;
+    const char *raw;
+    size_t size;
+    if (notes_commit != NULL) {
+        if (git_note_commit_read(&note, repo, notes_commit, target) < 0)
+            return NULL;
+        raw = git_note_message(note);
+        size = strlen(raw);
+    } else {
+        note_entry key = {.target = *target};
+        const note_entry *hit = table->count ? bsearch(&key, table->items, table->count,
+                                                       sizeof(key), compare_note)
+                                             : NULL;
+        if (hit == NULL || git_blob_lookup(&blob, repo, &hit->blob) < 0)
+            return NULL;
+        size = (size_t)git_blob_rawsize(blob);
+        raw = git_blob_rawcontent(blob);
+    }
     /* git's own `notes add` ends a note with a newline; drop it. */
     while (size > 0 && (raw[size - 1] == '\n' || raw[size - 1] == '\r'))
         size--;
     char *text = strndup(raw, size);
     git_blob_free(blob);
+    git_note_free(note);
     return text;
 }
 
@@ -1650,7 +1670,7 @@ static int log_locked(dl_history_log **out, dl_history *history,
 {
     git_repository *repo = history->store->repo;
     git_revwalk *walk = NULL;
-    git_commit *commit = NULL;
+    git_commit *commit = NULL, *notes_commit = NULL;
     note_table notes = {0};
     dl_history_log *log = NULL;
     size_t capacity = 0;
@@ -1666,7 +1686,14 @@ static int log_locked(dl_history_log **out, dl_history *history,
     if (!found)
         goto finish;
 
-    error = git_note_foreach(repo, DL_HISTORY_NOTES_REF, collect_note, &notes);
+    if (max > 0 && max <= NOTES_LOOKED_UP_MAX && !annotated_only) {
+        git_oid notes_tip;
+        error = git_reference_name_to_id(&notes_tip, repo, DL_HISTORY_NOTES_REF);
+        if (error == 0)
+            error = git_commit_lookup(&notes_commit, repo, &notes_tip);
+    } else {
+        error = git_note_foreach(repo, DL_HISTORY_NOTES_REF, collect_note, &notes);
+    }
     if (error < 0 && error != GIT_ENOTFOUND) {
         error = dl_history__git_error(error, "cannot read notes");
         goto done;
@@ -1683,7 +1710,7 @@ static int log_locked(dl_history_log **out, dl_history *history,
         goto done;
     }
     while ((max == 0 || log->count < max) && (error = git_revwalk_next(&id, walk)) == 0) {
-        char *note = note_text(repo, &notes, &id);
+        char *note = note_text(repo, &notes, notes_commit, &id);
         if (annotated_only && note == NULL)
             continue;
         if ((error = git_commit_lookup(&commit, repo, &id)) < 0) {
@@ -1737,6 +1764,7 @@ finish:
 
 done:
     git_commit_free(commit);
+    git_commit_free(notes_commit);
     git_revwalk_free(walk);
     free(notes.items);
     dl_history_log_free(log);
