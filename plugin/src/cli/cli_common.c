@@ -248,10 +248,13 @@ void dl_cli_put_text(FILE *out, const char *text)
 
 int dl_cli_json_print(json_t *doc, FILE *out)
 {
-    int status = json_dumpf(doc, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) == 0 ? 0 : -1;
-    fputc('\n', out);
+    /* One string, one write: json_dumpf writes each token through stdio,
+     * which was a third of `log --json`'s time on 2,000 versions. */
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    int status = text != NULL && fputs(text, out) >= 0 && fputc('\n', out) != EOF;
+    free(text);
     json_decref(doc);
-    return status == 0 ? DL_EXIT_OK : DL_EXIT_ERROR;
+    return status ? DL_EXIT_OK : DL_EXIT_ERROR;
 }
 
 
