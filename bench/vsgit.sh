@@ -25,6 +25,7 @@ VERSIONS=${VSGIT_VERSIONS:-2000}
 EDGE=${VSGIT_EDGE:-200}     # first/last saves whose medians are compared
 RUNS=${VSGIT_RUNS:-21}      # pairs per read command
 BATCH=${VSGIT_BATCH:-100}   # articles in a batch
+BIG=${VSGIT_BIG:-10000}     # saves of the --full run
 ARTICLES=${VSGIT_ARTICLES:-10000}
 PER_ARTICLE=${VSGIT_PER_ARTICLE:-20}
 OUT=$ROOT/build/bench
@@ -205,12 +206,11 @@ rm -rf "$work/dl" "$work/git"
 new_repo "$work/dl"
 new_repo "$work/git"
 : > "$work/saves.txt"
-VERSIONS=10000
-save_pairs 0 "$VERSIONS"
+save_pairs 0 "$BIG"
 n=$(wc -l < "$work/saves.txt")
 pair log "$CLI" log --json "$work/dl/story.txt" :: git -C "$work/git" log --oneline -- story.txt
 pair blame "$CLI" blame "$work/dl/story.txt" :: git -C "$work/git" blame story.txt
-header "dateline vs git on 10,000 versions"
+header "dateline vs git on $BIG versions"
 row "snapshot, first $EDGE saves" - "$(median_of 2 1 "$EDGE" "$work/saves.txt")" \
     "$(median_of 3 1 "$EDGE" "$work/saves.txt")" 1 ""
 row "snapshot, last $EDGE saves" - "$(median_of 2 $((n - EDGE + 1)) "$n" "$work/saves.txt")" \
@@ -219,4 +219,4 @@ row "log --json vs git log --oneline" - "$(a_of log)" "$(b_of log)" 1 ""
 row "blame vs git blame" - "$(a_of blame)" "$(b_of blame)" 1 "" plain
 
 # -------------------------------------------------- newsroom scale (full) --
-bash "$ROOT/bench/newsroom.sh" "$work" "$ARTICLES" "$PER_ARTICLE" "$FLOOR_MS"
+bash "$ROOT/bench/newsroom.bash" "$work" "$ARTICLES" "$PER_ARTICLE" "$FLOOR_MS"
