@@ -41,41 +41,46 @@ row() { # row LABEL A B GOAL_FACTOR GOAL
     }'
 }
 
+# The stores are given with --store (bare, keyed by absolute path), so the
+# bench measures the same thing wherever dateline keeps a repository's own
+# store; the articles' files are the same for both stores.
 now=$(date +%s)
+files=$work/files/news/
+mkdir -p "$files"
 make_store() { # make_store DIR COUNT FIRST
-    git init -q --template= -b master "$1"
-    git -C "$1" commit -q --allow-empty -m init
-    "$OUT/newsroom_gen" "$2" "$VERSIONS" "$now" "$3" | git -C "$1" fast-import --quiet
-    mkdir -p "$1/news"
+    git init -q --bare "$1"
+    "$OUT/newsroom_gen" "$2" "$VERSIONS" "$now" "$files" "$3" | git --git-dir="$1" fast-import --quiet
 }
 one=$((ARTICLES / 2))
 gen_start=$(date +%s)
-make_store "$work/big" "$ARTICLES" 0
+make_store "$work/big.git" "$ARTICLES" 0
 gen_s=$(($(date +%s) - gen_start))
-make_store "$work/alone" 1 "$one"
-article=news/a$one.txt
-git -C "$work/big" show "refs/dateline/news%2Fa$one.txt:$article" > "$work/big/$article"
-cp "$work/big/$article" "$work/alone/$article"
+make_store "$work/alone.git" 1 "$one"
+article=${files}a$one.txt
+git --git-dir="$work/big.git" show "$(git --git-dir="$work/big.git" for-each-ref \
+    --format='%(refname)' "refs/dateline/*a$one.txt"):${article#/}" > "$article"
+big=(--store "$work/big.git")
+alone=(--store "$work/alone.git")
 
 echo
 echo "Newsroom: $ARTICLES articles x $VERSIONS versions in one store (generated in ${gen_s} s),"
-echo "against a store holding only $article (medians, ms; floor $FLOOR_MS ms)"
+echo "against a store holding only ${article##*/} (medians, ms; floor $FLOOR_MS ms)"
 printf '%-46s %10s %10s %8s   %s\n' "" newsroom alone ratio goal
 
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-"$BENCH" pairsave "$work/big/$article" "$work/alone/$article" 1000 $((1000 + RUNS)) \
-    "$CLI" snapshot "$work/big/$article" :: "$CLI" snapshot "$work/alone/$article" > "$work/saves.txt"
+"$BENCH" pairsave "$article" "$article" 1000 $((1000 + RUNS)) \
+    "$CLI" snapshot "${big[@]}" "$article" :: "$CLI" snapshot "${alone[@]}" "$article" > "$work/saves.txt"
 row "snapshot" "$(awk '{print $2}' "$work/saves.txt" | median)" \
     "$(awk '{print $3}' "$work/saves.txt" | median)" 1.2 "<= 1.2x"
-"$BENCH" pair "$RUNS" "$CLI" log --json "$work/big/$article" :: "$CLI" log --json "$work/alone/$article" \
-    > "$work/log.txt"
+"$BENCH" pair "$RUNS" "$CLI" log --json "${big[@]}" "$article" :: \
+    "$CLI" log --json "${alone[@]}" "$article" > "$work/log.txt"
 row "log --json" "$(field a_median "$work/log.txt")" "$(field b_median "$work/log.txt")" 1.2 "<= 1.2x"
-"$BENCH" pair "$RUNS" "$CLI" blame "$work/big/$article" :: "$CLI" blame "$work/alone/$article" \
+"$BENCH" pair "$RUNS" "$CLI" blame "${big[@]}" "$article" :: "$CLI" blame "${alone[@]}" "$article" \
     > "$work/blame.txt"
 row "blame" "$(field a_median "$work/blame.txt")" "$(field b_median "$work/blame.txt")" 1.2 "<= 1.2x"
 
-since_ms=$("$BENCH" time 5 "$CLI" log --all --since 1.day "$work/big" | field median /dev/stdin)
-changed=$("$CLI" log --all --since 1.day "$work/big" | wc -l)
+since_ms=$("$BENCH" time 5 "$CLI" log --all --since 1.day "${big[@]}" | field median /dev/stdin)
+changed=$("$CLI" log --all --since 1.day "${big[@]}" | wc -l)
 printf '%-46s %10.2f %10s %8s   %s%s\n' "log --all --since 1.day ($changed articles)" "$since_ms" - - \
     "< 1000 ms" "$(awk -v t="$since_ms" 'BEGIN { print t < 1000 ? "  met" : "  MISSED" }')"
 
@@ -84,20 +89,17 @@ echo "Whole-store sync: dateline against git on the same refs (one run each, ms)
 printf '%-46s %10s %10s %8s   %s\n' "" dateline git ratio goal
 for side in dl git; do git init -q --bare "$work/remote-$side.git"; done
 refs=('refs/dateline/*:refs/dateline/*' 'refs/notes/dateline:refs/notes/dateline')
-push_dl=$(cd "$work/big" && ms "$CLI" push "$work/remote-dl.git")
-push_git=$(ms git -C "$work/big" push -q "$work/remote-git.git" "${refs[@]}")
+push_dl=$(ms "$CLI" push "${big[@]}" "$work/remote-dl.git")
+push_git=$(ms git --git-dir="$work/big.git" push -q "$work/remote-git.git" "${refs[@]}")
 row "push of every article" "$push_dl" "$push_git" 1.2 "<= 1.2x"
-for side in dl git; do
-    git init -q --template= -b master "$work/pull-$side"
-    git -C "$work/pull-$side" commit -q --allow-empty -m init
-done
-pull_dl=$(cd "$work/pull-dl" && ms "$CLI" pull "$work/remote-dl.git")
-pull_git=$(ms git -C "$work/pull-git" fetch -q "$work/remote-git.git" "${refs[@]}")
+git init -q --bare "$work/pull-git.git"
+pull_dl=$(ms "$CLI" pull --store "$work/pull-dl.git" "$work/remote-dl.git")
+pull_git=$(ms git --git-dir="$work/pull-git.git" fetch -q "$work/remote-git.git" "${refs[@]}")
 row "pull of every article vs git fetch" "$pull_dl" "$pull_git" 1.2 "<= 1.2x"
 
 echo
-size_before=$(du -sk "$work/big/.git" | cut -f1)
-git -C "$work/big" gc -q
-size_gc=$(du -sk "$work/big/.git" | cut -f1)
+size_before=$(du -sk "$work/big.git" | cut -f1)
+git --git-dir="$work/big.git" gc -q
+size_gc=$(du -sk "$work/big.git" | cut -f1)
 echo "store size: $size_before KB as fast-import packed it, $size_gc KB after git gc"
 echo "(the bytes are git's either way: dateline adds no format of its own)"

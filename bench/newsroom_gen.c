@@ -7,9 +7,14 @@
  * article's latest version under refs/notes/dateline. Plain git makes the
  * data so that 200,000 versions take seconds, not an hour of snapshots.
  *
- *   newsroom_gen ARTICLES VERSIONS NOW [FIRST] | git fast-import --quiet
+ *   newsroom_gen ARTICLES VERSIONS NOW PREFIX [FIRST] | git fast-import --quiet
  *
- * Article i (from FIRST, default 0) is news/a<i>.txt; its latest version
+ * Article i (from FIRST, default 0) has the key PREFIXa<i>.txt: with an
+ * absolute PREFIX ("/srv/news/"), the key of /srv/news/a<i>.txt in a store
+ * given with --store (a bare store keys articles by absolute path), which
+ * does not depend on where dateline keeps a repository's store. PREFIX
+ * holds only letters, digits and "._-/" (so that escaping it is replacing
+ * '/' with %2F) and has no "." at the start of a component. Its latest version
  * is (i % 10) days and (i % 97) minutes before NOW (seconds since the
  * epoch), and its versions are ten minutes apart, so about a tenth of the
  * articles changed in the last day. The same i always gives the same
@@ -48,11 +53,29 @@ static void data(const char *text, size_t size)
 
 int main(int argc, char **argv)
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: newsroom_gen ARTICLES VERSIONS NOW [FIRST]\n");
+    if (argc < 5) {
+        fprintf(stderr, "usage: newsroom_gen ARTICLES VERSIONS NOW PREFIX [FIRST]\n");
         return 2;
     }
-    long articles = atol(argv[1]), first = argc > 4 ? atol(argv[4]) : 0;
+    const char *prefix = argv[4];
+    static char ref[4096];
+    size_t r = 0;
+    for (const char *p = prefix; *p != '\0' && r + 4 < sizeof(ref); p++) {
+        if (*p == '/') {
+            memcpy(ref + r, "%2F", 3);
+            r += 3;
+        } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                   (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+                   (*p == '.' && p != prefix && p[-1] != '/' && p[-1] != '.')) {
+            ref[r++] = *p;
+        } else {
+            fprintf(stderr, "newsroom_gen: PREFIX holds '%c', which dateline escapes\n", *p);
+            return 2;
+        }
+    }
+    ref[r] = '\0';
+    const char *tree_prefix = prefix + (prefix[0] == '/');
+    long articles = atol(argv[1]), first = argc > 5 ? atol(argv[5]) : 0;
     int versions = atoi(argv[2]);
     long long now = atoll(argv[3]);
     static char text[8192], message[512];
@@ -69,14 +92,14 @@ int main(int argc, char **argv)
              * roughly; log shows them, the bench does not check them. */
             size_t length = (size_t)snprintf(
                 message, sizeof(message),
-                "news/a%ld.txt: %s\n\nDateline-Words: %d\nDateline-Words-Delta: %+d\n%s",
-                i, v ? "¶1 edited" : "first version", 400 + v, v ? 1 : 400 + v,
+                "%sa%ld.txt: %s\n\nDateline-Words: %d\nDateline-Words-Delta: %+d\n%s",
+                prefix, i, v ? "¶1 edited" : "first version", 400 + v, v ? 1 : 400 + v,
                 v ? "Dateline-Summary: ¶1 edited\n" : "");
-            printf("commit refs/dateline/news%%2Fa%ld.txt\nmark :%ld\n", i, ++mark);
+            printf("commit refs/dateline/%sa%ld.txt\nmark :%ld\n", ref, i, ++mark);
             printf("author Bench <bench@example.com> %lld +0000\n", when);
             printf("committer Bench <bench@example.com> %lld +0000\n", when);
             data(message, length);
-            printf("M 100644 :%ld news/a%ld.txt\n\n", mark - 1, i);
+            printf("M 100644 :%ld %sa%ld.txt\n\n", mark - 1, tree_prefix, i);
         }
     }
     /* The notes: one commit annotating every fifth article's latest
