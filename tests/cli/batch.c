@@ -256,3 +256,39 @@ Test(cli_batch, a_time_that_does_not_parse_is_a_usage_error)
     cr_assert(strstr(r.err, "1.day") != NULL, "%s", r.err);
     run_free(&r);
 }
+
+/* The listing of a whole store names each article by its key, also when
+ * the file's folder is gone or its ref name had to be shortened. */
+Test(cli_batch, log_all_lists_deleted_and_long_named_articles_by_key)
+{
+    char name[256] = "";
+    memset(name, 'l', 120);
+    strcat(name, "/");
+    memset(name + 121, 'n', 100);
+    strcat(name, ".txt");
+    char *long_file = strdup(fx_repo_path(name));
+    fx_write_str(long_file, texts[2]);
+    snapshot_all();
+    run_result s = run((char *[]){"dateline", "snapshot", long_file, NULL});
+    cr_assert(eq(int, s.status, DL_EXIT_OK), "%s", s.err);
+    run_free(&s);
+    fx_sh(NULL, "rm -r '%s'", fx_repo_path("news"));
+
+    run_result r = run((char *[]){"dateline", "log", "--all", "--json", fx_repo, NULL});
+    cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
+    json_t *listing = parse(&r);
+    json_t *articles = json_object_get(listing, "articles");
+    int deleted = 0, long_named = 0;
+    for (size_t i = 0; i < json_array_size(articles); i++) {
+        json_t *item = json_array_get(articles, i);
+        const char *key = json_string_value(json_object_get(item, "key"));
+        deleted += strcmp(key, "news/storm.txt") == 0 &&
+                   json_is_object(json_object_get(item, "latest"));
+        long_named += strcmp(key, name) == 0;
+    }
+    cr_assert(eq(int, deleted, 1), "%s", r.out);
+    cr_assert(eq(int, long_named, 1), "%s", r.out);
+    json_decref(listing);
+    run_free(&r);
+    free(long_file);
+}

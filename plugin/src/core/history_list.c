@@ -31,6 +31,7 @@ void dl_history_articles_free(dl_history_articles *list)
 /* The path of the one file a version's tree holds (the article at its
  * key), for a ref whose name was shortened. */
 typedef struct {
+    const char *lead; /* "/" for an absolute key, else "" */
     char *path;
 } find_blob;
 
@@ -40,18 +41,22 @@ static int first_blob(const char *root, const git_tree_entry *entry, void *paylo
     if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
         return 0;
     const char *name = git_tree_entry_name(entry);
-    size_t a = strlen(root), b = strlen(name);
-    if ((found->path = malloc(a + b + 1)) == NULL)
+    size_t l = strlen(found->lead), a = strlen(root), b = strlen(name);
+    if ((found->path = malloc(l + a + b + 1)) == NULL)
         return -1;
-    memcpy(found->path, root, a);
-    memcpy(found->path + a, name, b + 1);
+    memcpy(found->path, found->lead, l);
+    memcpy(found->path + l, root, a);
+    memcpy(found->path + l + a, name, b + 1);
     return 1; /* stop: a version's tree holds one file */
 }
 
-static int key_from_tree(char **out, git_commit *commit)
+static int key_from_tree(char **out, git_commit *commit, const char *refname)
 {
     git_tree *tree = NULL;
-    find_blob found = {NULL};
+    /* The tree holds an absolute key without its leading '/'; the name
+     * keeps the start of the escaped key, so it tells. */
+    const char *slash = strncmp(refname + strlen(DL_HISTORY_REF_PREFIX), "%2F", 3) == 0 ? "/" : "";
+    find_blob found = {slash, NULL};
     int error = git_commit_tree(&tree, commit);
     if (error == 0)
         git_tree_walk(tree, GIT_TREEWALK_PRE, first_blob, &found);
@@ -101,7 +106,7 @@ static int add_article(dl_history_articles *list, size_t *capacity, git_reposito
         goto done;
     error = dl_history_refname_unescape(&key, git_reference_name(ref));
     if (error == DL_ENOTFOUND)
-        error = key_from_tree(&key, commit);
+        error = key_from_tree(&key, commit, git_reference_name(ref));
     if (error < 0) {
         error = 0; /* a name dateline did not write: not an article */
         goto done;
