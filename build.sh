@@ -21,9 +21,10 @@ Commands:
   build         compile the parser, queries, core library and the dateline CLI
                 (incremental; installs nothing, says what is missing)
   test          deps + build, then every test suite; ends with "N passed, N failed"
-  test --stress every test suite, then the slow checks too (about 30 s more): peak
+  test --stress every test suite, then the slow checks too (about 2 min more): peak
                 memory of a 10 MB rewrite, ~100 snapshot writers killed at random
-                moments then fsck and later snapshots; one closing line for all
+                moments then fsck and later snapshots, a generated 200,000-version
+                store through fsck and dateline's reading; one closing line for all
   install       build, then install the CLI into $PREFIX/bin (default ~/.local/bin)
                 and link the Neovim plugin
   uninstall     remove exactly what install put in place

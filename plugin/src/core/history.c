@@ -1592,11 +1592,12 @@ static int compare_note(const void *a, const void *b)
     return git_oid_cmp(&((const note_entry *)a)->target, &((const note_entry *)b)->target);
 }
 
-/* A log of a few versions looks their notes up one by one in the notes
- * commit; a longer one reads the whole notes tree once (git_note_foreach),
- * which costs as much as there are notes in the store — thousands in a
- * newsroom's, for `log --all` once per article. */
-#define NOTES_LOOKED_UP_MAX 32
+/* A log looks its first versions' notes up one by one in the notes
+ * commit; past this many it reads the whole notes tree once
+ * (git_note_foreach), which costs as much as there are notes in the store
+ * — thousands in a newsroom's, where most logs are a few dozen versions
+ * and `log --all` reads one version of every article. */
+#define NOTES_LOOKED_UP_MAX 64
 
 /* The note on `target`, from `notes_commit` when the log looks notes up
  * one by one, else from the table. */
@@ -1690,20 +1691,15 @@ static int log_locked(dl_history_log **out, dl_history *history,
     if (!found)
         goto finish;
 
-    if (max > 0 && max <= NOTES_LOOKED_UP_MAX && !annotated_only) {
-        git_oid notes_tip;
-        error = git_reference_name_to_id(&notes_tip, repo, DL_HISTORY_NOTES_REF);
-        if (error == 0)
-            error = git_commit_lookup(&notes_commit, repo, &notes_tip);
-    } else {
-        error = git_note_foreach(repo, DL_HISTORY_NOTES_REF, collect_note, &notes);
-    }
+    git_oid notes_tip;
+    error = git_reference_name_to_id(&notes_tip, repo, DL_HISTORY_NOTES_REF);
+    if (error == 0)
+        error = git_commit_lookup(&notes_commit, repo, &notes_tip);
     if (error < 0 && error != GIT_ENOTFOUND) {
         error = dl_history__git_error(error, "cannot read notes");
         goto done;
     }
-    if (notes.count > 1)
-        qsort(notes.items, notes.count, sizeof(*notes.items), compare_note);
+    size_t looked_up = 0;
 
     /* Topological order puts a merge before both of the histories it
      * joins; time order decides between unrelated branches. */
@@ -1714,6 +1710,18 @@ static int log_locked(dl_history_log **out, dl_history *history,
         goto done;
     }
     while ((max == 0 || log->count < max) && (error = git_revwalk_next(&id, walk)) == 0) {
+        if (notes_commit != NULL && ++looked_up > NOTES_LOOKED_UP_MAX) {
+            /* A long log: the whole table, once. */
+            git_commit_free(notes_commit);
+            notes_commit = NULL;
+            error = git_note_foreach(repo, DL_HISTORY_NOTES_REF, collect_note, &notes);
+            if (error < 0 && error != GIT_ENOTFOUND) {
+                error = dl_history__git_error(error, "cannot read notes");
+                goto done;
+            }
+            if (notes.count > 1)
+                qsort(notes.items, notes.count, sizeof(*notes.items), compare_note);
+        }
         char *note = note_text(repo, &notes, notes_commit, &id);
         if (annotated_only && note == NULL)
             continue;
