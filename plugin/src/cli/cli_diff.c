@@ -147,9 +147,8 @@ static int diff_since(const dl_cli_args *a, FILE *out, FILE *err)
 int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
 {
     dl_cli_args a = {.name = "diff",
-                     .usage = "diff [REV [REV2]] FILE [--json] [--color[=WHEN]] [--exact] "
-                              "[--store DIR]\n       dateline diff --since WHEN [FILE...] "
-                              "[--json] [--color[=WHEN]] [--exact] [--store DIR]"};
+                     .usage = "diff ([REV [REV2]] FILE | --since WHEN [FILE...]) [--json] "
+                              "[--color[=WHEN]] [--exact] [--store DIR]"};
     int status = dl_cli_parse_args(&a, argc, argv,
                                    OPT_JSON | OPT_COLOR | OPT_EXACT | OPT_STORE | OPT_SINCE, err);
     if (status != DL_EXIT_OK)

@@ -284,8 +284,7 @@ static int log_all(const dl_cli_args *a, long long since, FILE *out, FILE *err)
 int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
 {
     dl_cli_args a = {.name = "log",
-                     .usage = "log FILE... [-n N] [--annotated] [--since WHEN] [--json] "
-                              "[--store DIR]\n       dateline log --all [PATH] [--since WHEN] "
+                     .usage = "log (FILE... | --all [PATH]) [-n N] [--annotated] [--since WHEN] "
                               "[--json] [--store DIR]"};
     int status = dl_cli_parse_args(
         &a, argc, argv,
