@@ -35,7 +35,7 @@ static const char *record(const char *relative, const char *content, const char 
     return id;
 }
 
-Test(ops_articles, lists_every_article_in_key_order_with_its_count_and_latest_version)
+Test(ops_articles, lists_every_article_newest_first_with_its_count_and_latest_version)
 {
     record("news/council.txt", "Council meets\n\nThe council met.\n", NULL);
     record("news/council.txt", "Council meets again\n\nThe council met twice.\n", "second meeting");
@@ -43,7 +43,10 @@ Test(ops_articles, lists_every_article_in_key_order_with_its_count_and_latest_ve
     record("a-first.txt", "First\n\nText.\n", "only version");
 
     dl_ops_articles_result *list = NULL;
-    dl_assert_ok(dl_ops_articles(&list, store));
+    dl_ops_articles_options options = DL_OPS_ARTICLES_OPTIONS_INIT;
+    options.latest = 1;
+    options.versions = 1;
+    dl_assert_ok(dl_ops_articles(&list, store, &options));
     cr_assert(eq(sz, list->count, 2));
     cr_assert(eq(str, (char *)dl_history_key(list->articles[0].history), "a-first.txt"));
     cr_assert(eq(sz, list->articles[0].versions, 1));
@@ -72,7 +75,7 @@ Test(ops_articles, a_deleted_article_and_its_folder_are_still_listed)
     fx_sh(NULL, "rm -rf '%s'", fx_repo_path("gone"));
 
     dl_ops_articles_result *list = NULL;
-    dl_assert_ok(dl_ops_articles(&list, store));
+    dl_assert_ok(dl_ops_articles(&list, store, NULL));
     cr_assert(eq(sz, list->count, 1));
     cr_assert(eq(str, (char *)dl_history_key(list->articles[0].history), "gone/story.txt"));
     dl_ops_articles_free(list);
@@ -81,7 +84,7 @@ Test(ops_articles, a_deleted_article_and_its_folder_are_still_listed)
 Test(ops_articles, an_empty_store_lists_no_articles)
 {
     dl_ops_articles_result *list = NULL;
-    dl_assert_ok(dl_ops_articles(&list, store));
+    dl_assert_ok(dl_ops_articles(&list, store, NULL));
     cr_assert(eq(sz, list->count, 0));
     dl_ops_articles_free(list);
 }
@@ -117,7 +120,7 @@ Test(ops_articles, an_article_with_a_name_too_long_for_a_ref_is_listed_under_its
     record(name, "Long\n\nText.\n", NULL);
 
     dl_ops_articles_result *list = NULL;
-    dl_assert_ok(dl_ops_articles(&list, store));
+    dl_assert_ok(dl_ops_articles(&list, store, NULL));
     cr_assert(eq(sz, list->count, 1));
     cr_assert(eq(str, (char *)dl_history_key(list->articles[0].history), name));
     dl_ops_articles_free(list);
@@ -126,3 +129,4 @@ Test(ops_articles, an_article_with_a_name_too_long_for_a_ref_is_listed_under_its
     dl_assert_ok(dl_ops_article_open(&history, store, name));
     dl_history_free(history);
 }
+
