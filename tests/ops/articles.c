@@ -1,5 +1,8 @@
 /* A store's articles, listed and opened from its refs alone: what
  * `dateline serve` shows on its index and answers on /api/articles. */
+/* realpath() is XSI. */
+#define _XOPEN_SOURCE 700
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,3 +133,52 @@ Test(ops_articles, an_article_with_a_name_too_long_for_a_ref_is_listed_under_its
     dl_history_free(history);
 }
 
+/* The store is bare, inside .git/ (or the common git dir of worktrees);
+ * an article opened by its key is the file in the work tree the store was
+ * opened from, never a path inside the store. */
+Test(ops_articles, an_article_opened_by_key_is_the_file_in_the_users_work_tree)
+{
+    const char *content = "Council meets\n\nThe council met.\n";
+    record("news/council.txt", content, NULL);
+    char expected[1100];
+    snprintf(expected, sizeof(expected), "%s/.git/dateline/", fx_repo);
+    cr_assert(eq(str, (char *)dl_history_store_path(store), expected));
+
+    char *real = realpath(fx_repo, NULL);
+    snprintf(expected, sizeof(expected), "%s/news/council.txt", real);
+    free(real);
+    dl_history *history = NULL;
+    dl_assert_ok(dl_ops_article_open(&history, store, "news/council.txt"));
+    cr_assert(eq(str, (char *)dl_history_file(history), expected));
+    size_t size = 0;
+    char *bytes = fx_read(dl_history_file(history), &size);
+    cr_assert(eq(str, bytes, (char *)content));
+    free(bytes);
+    dl_history_free(history);
+
+    dl_ops_articles_result *list = NULL;
+    dl_assert_ok(dl_ops_articles(&list, store, NULL));
+    cr_assert(eq(sz, list->count, 1));
+    cr_assert(eq(str, (char *)dl_history_file(list->articles[0].history), expected));
+    dl_ops_articles_free(list);
+}
+
+Test(ops_articles, from_a_linked_worktree_an_article_is_that_worktrees_file)
+{
+    int rc;
+    record("news/council.txt", "Council meets\n\nThe council met.\n", NULL);
+    fx_sh(&rc, "cd '%s' && git worktree add -q --detach '%s' 2>&1", fx_repo, fx_path("wt"));
+    cr_assert(eq(int, rc, 0));
+    dl_history_store *shared = NULL;
+    dl_assert_ok(dl_history_store_open(&shared, fx_path("wt"), NULL));
+
+    char *real = realpath(fx_path("wt"), NULL);
+    char expected[1100];
+    snprintf(expected, sizeof(expected), "%s/news/council.txt", real);
+    free(real);
+    dl_history *history = NULL;
+    dl_assert_ok(dl_ops_article_open(&history, shared, "news/council.txt"));
+    cr_assert(eq(str, (char *)dl_history_file(history), expected));
+    dl_history_free(history);
+    dl_history_store_free(shared);
+}
