@@ -124,7 +124,7 @@ pair stats "$CLI" stats "$work/dl/story.txt" :: "$FLOOR"
 size_dl=$(du -sk "$work/dl/.git" | cut -f1)
 size_git=$(du -sk "$work/git/.git" | cut -f1)
 git -C "$work/git" gc -q
-git -C "$work/dl" gc -q
+git --git-dir="$work/dl/.git/dateline" gc -q # the store: the user's gc never touches it
 pair log_gc "$CLI" log --json "$work/dl/story.txt" :: git -C "$work/git" log --oneline -- story.txt
 size_dl_gc=$(du -sk "$work/dl/.git" | cut -f1)
 size_git_gc=$(du -sk "$work/git/.git" | cut -f1)
