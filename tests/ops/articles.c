@@ -182,3 +182,25 @@ Test(ops_articles, from_a_linked_worktree_an_article_is_that_worktrees_file)
     dl_history_free(history);
     dl_history_store_free(shared);
 }
+
+/* An article recorded by an earlier dateline keeps its old ref name ('/'
+ * as ref folders) until it is recorded under the new one: listed once,
+ * under the new name. */
+Test(ops_articles, an_article_under_its_old_and_new_ref_names_is_listed_once)
+{
+    const char *id = record("news/council.txt", "Council meets\n\nThe council met.\n", NULL);
+    fx_sh(NULL, "git --git-dir='%s/.git/dateline' update-ref refs/dateline/news/council.txt %s",
+          fx_repo, id);
+
+    dl_ops_articles_result *list = NULL;
+    dl_assert_ok(dl_ops_articles(&list, store, NULL));
+    cr_assert(eq(sz, list->count, 1));
+    cr_assert(eq(str, (char *)dl_history_refname(list->articles[0].history),
+                 "refs/dateline/news%2Fcouncil.txt"));
+    dl_ops_articles_free(list);
+
+    dl_history *history = NULL;
+    dl_assert_ok(dl_ops_article_open(&history, store, "news/council.txt"));
+    cr_assert(eq(str, (char *)dl_history_refname(history), "refs/dateline/news%2Fcouncil.txt"));
+    dl_history_free(history);
+}

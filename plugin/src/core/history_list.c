@@ -185,10 +185,19 @@ static void settle(dl_history_articles *list, long long since)
     size_t kept = 0;
     for (size_t i = 0; i < list->count; i++) {
         dl_history_article *a = &list->items[i];
-        if ((kept > 0 && strcmp(a->key, list->items[kept - 1].key) == 0) || a->time < since)
+        if (kept > 0 && strcmp(a->key, list->items[kept - 1].key) == 0)
             article_clear(a);
         else
             list->items[kept++] = *a;
+    }
+    list->count = kept;
+    /* Only then by time: the old name never stands in for a new one. */
+    kept = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        if (list->items[i].time < since)
+            article_clear(&list->items[i]);
+        else
+            list->items[kept++] = list->items[i];
     }
     list->count = kept;
     if (list->count > 1)
