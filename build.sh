@@ -24,8 +24,9 @@ Commands:
   test --stress every test suite, then the slow checks too (about 2 min more): peak
                 memory of a 10 MB rewrite and a one-word change to 100 MB, 200
                 snapshot writers killed at random moments then fsck and later
-                snapshots, the server's session under ThreadSanitizer; one
-                closing line for all
+                snapshots, a generated 200,000-version store through fsck and
+                dateline's reading, the server's session under ThreadSanitizer;
+                one closing line for all
   install       build, then install the CLI into $PREFIX/bin (default ~/.local/bin)
                 and link the Neovim plugin
   uninstall     remove exactly what install put in place

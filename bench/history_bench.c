@@ -6,6 +6,14 @@
  *   history_bench spawn FILE N CMD...    edit FILE, run CMD (";;" separates
  *                                        several commands), N times
  *   history_bench time N CMD...          run CMD N times (stdout discarded)
+ *   history_bench pairsave FA FB FROM TO A... :: B...
+ *                                        for i in [FROM, TO): write version i
+ *                                        to FA and FB, run A and B (in turn
+ *                                        first); prints "i a_ms b_ms" lines
+ *   history_bench write FILE I           write version I of the article
+ *   history_bench pair N A... :: B...    run A and B N times, paired (in turn
+ *                                        first); prints medians of both and
+ *                                        the median of the pairs' ratios
  *
  * Prints "name value" lines, times in milliseconds (medians).
  */
@@ -183,6 +191,28 @@ static double run_all(int argc, char **argv, int quiet)
     return total;
 }
 
+/* The index of the "::" between the two commands of a pair. */
+static int find_split(int argc, char **argv, int first)
+{
+    for (int i = first; i < argc; i++)
+        if (strcmp(argv[i], "::") == 0)
+            return i;
+    fprintf(stderr, "history_bench: a pair needs \"A... :: B...\"\n");
+    exit(2);
+}
+
+/* Run A (argv[first..split)) and B (argv[split+1..argc)), B first when
+ * `b_first`, so that neither always runs on a cache the other warmed. */
+static void run_pair(double *a, double *b, int argc, char **argv, int first, int split,
+                     int b_first)
+{
+    if (b_first)
+        *b = run_all(argc - split - 1, argv + split + 1, 1);
+    *a = run_all(split - first, argv + first, 1);
+    if (!b_first)
+        *b = run_all(argc - split - 1, argv + split + 1, 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "inproc") == 0)
@@ -208,6 +238,43 @@ int main(int argc, char **argv)
         free(t);
         return 0;
     }
-    fprintf(stderr, "usage: history_bench inproc FILE N | spawn FILE N CMD... | time N CMD...\n");
+    if (argc == 4 && strcmp(argv[1], "write") == 0) {
+        char text[8192];
+        write_file(argv[2], text, article(text, sizeof(text), atoi(argv[3])));
+        return 0;
+    }
+    if (argc >= 8 && strcmp(argv[1], "pairsave") == 0) {
+        int from = atoi(argv[4]), to = atoi(argv[5]);
+        int split = find_split(argc, argv, 6);
+        char text[8192];
+        for (int i = from; i < to; i++) {
+            size_t size = article(text, sizeof(text), i);
+            write_file(argv[2], text, size);
+            write_file(argv[3], text, size);
+            double a, b;
+            run_pair(&a, &b, argc, argv, 6, split, i & 1);
+            printf("%d %.3f %.3f\n", i, a, b);
+        }
+        return 0;
+    }
+    if (argc >= 6 && strcmp(argv[1], "pair") == 0) {
+        int n = atoi(argv[2]);
+        int split = find_split(argc, argv, 3);
+        double *a = calloc((size_t)n, sizeof(double)), *b = calloc((size_t)n, sizeof(double));
+        double *r = calloc((size_t)n, sizeof(double));
+        for (int i = 0; i < n; i++) {
+            run_pair(&a[i], &b[i], argc, argv, 3, split, i & 1);
+            r[i] = b[i] > 0 ? a[i] / b[i] : 0;
+        }
+        printf("a_median %.3f\n", percentile(a, (size_t)n, 0.5));
+        printf("b_median %.3f\n", percentile(b, (size_t)n, 0.5));
+        printf("ratio_median %.3f\n", percentile(r, (size_t)n, 0.5));
+        free(a);
+        free(b);
+        free(r);
+        return 0;
+    }
+    fprintf(stderr, "usage: history_bench inproc FILE N | spawn FILE N CMD... | time N CMD...\n"
+                    "       | pairsave FA FB FROM TO A... :: B... | pair N A... :: B...\n");
     return 2;
 }

@@ -434,4 +434,55 @@ int dl_history_refname_unescape(char **out, const char *refname);
 
 
 
+/* ------------------------------------------------------------ listing -- */
+
+/** An article a store holds a history for. */
+typedef struct {
+    char *key;      /**< its key path (see dl_history_key) */
+    char *file;     /**< the file dl_history_open takes: the key in the work
+                         tree, or the key itself when it is absolute */
+    char *ref;      /**< the ref holding its versions */
+    long long time; /**< its latest version's time, seconds since the epoch */
+} dl_history_article;
+
+/** Articles, newest latest version first (ties by key). */
+typedef struct {
+    dl_history_article *items;
+    size_t count;
+} dl_history_articles;
+
+/**
+ * List the articles `store` holds, whose latest version is at or after
+ * `since` (seconds since the epoch; 0 or less: all), from the refs alone:
+ * the file system is never looked at, so deleted articles are listed too.
+ * Reads one commit per article and no content. Refs under refs/dateline/
+ * that are not an article's history (not a commit, a name dateline does
+ * not write, a shortened name whose latest version holds no single file)
+ * are left out; an article under both its current name and the one an
+ * earlier dateline gave it is listed once, under the current one. Free
+ * with dl_history_articles_free.
+ */
+int dl_history_articles_list(dl_history_articles **out, dl_history_store *store,
+                             long long since);
+
+/** Free a list. NULL-safe. */
+void dl_history_articles_free(dl_history_articles *list);
+
+/**
+ * The listing of one article, found by its key among the store's refs
+ * (never on the file system, so a key cannot name anything else): a list
+ * of one, as dl_history_articles_list would list it. DL_ENOTFOUND when the
+ * store has no history for `key`. Free with dl_history_articles_free.
+ */
+int dl_history_articles_find(dl_history_articles **out, dl_history_store *store,
+                             const char *key);
+
+/**
+ * Open the history of a listed article, as dl_history_open does for its
+ * file, and also when the file or its folder is gone (a deleted article
+ * is still in the listing). Free with dl_history_free.
+ */
+int dl_history_open_listed(dl_history **out, dl_history_store *store,
+                           const dl_history_article *article);
+
 #endif

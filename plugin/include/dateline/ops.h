@@ -250,43 +250,80 @@ int dl_ops_pull(dl_ops_sync_result *out, dl_history_store *store, const dl_ops_s
  *   "refused": ["<ref>: <why>", ...]} */
 int dl_ops_sync_json(json_t **out, const dl_history_store *store, const dl_ops_sync_result *result);
 
-/* ------------------------------------------------------------ articles -- */
+/* ------------------------------------------------------ since, articles -- */
+
+/**
+ * Read a point in time as git's --since does, relative to `now` (seconds
+ * since the epoch): "1.day", "2.hours", "3 weeks ago", "10.minutes.ago"
+ * (units second, minute, hour, day, week, month = 30 days, year = 365
+ * days; singular or plural), "yesterday" (24 hours ago), "now", an ISO 8601
+ * date "2024-05-01" or date and time "2024-05-01T10:22[:03]" (a space for
+ * the T too) in the local zone unless it ends in "Z", "+02:00" or "+0200",
+ * and "@SECONDS". Anything else is DL_EUSAGE, with the accepted forms in
+ * the message.
+ */
+int dl_ops_since_parse(long long *out, const char *text, long long now);
+
+typedef struct {
+    unsigned int version;
+    long long since; /**< only articles with a version at or after this time; 0: all */
+    int latest;      /**< also read each article's newest version, as dl_ops_log does */
+    int versions;    /**< also count each article's versions (walks every history
+                          whole: a newsroom's `log --all` leaves it off) */
+} dl_ops_articles_options;
+
+#define DL_OPS_ARTICLES_OPTIONS_VERSION 1
+#define DL_OPS_ARTICLES_OPTIONS_INIT {DL_OPS_ARTICLES_OPTIONS_VERSION, 0, 0, 0}
 
 /** One article with history in a store, as listed by dl_ops_articles. */
 typedef struct {
     dl_history *history;    /**< its history: key, file and ref (owned) */
-    size_t versions;        /**< how many versions its history holds */
-    dl_history_log *latest; /**< its newest version (one entry; owned) */
+    long long time;         /**< its newest version's time, seconds since the epoch */
+    size_t versions;        /**< with `versions`: how many versions it holds; else 0 */
+    dl_history_log *latest; /**< with `latest`: its newest version (one entry;
+                                 owned); else NULL */
 } dl_ops_article;
 
-/** A store's articles, in byte order of their keys. */
+/** A store's articles, the latest change first (ties by key). */
 typedef struct {
     dl_ops_article *articles;
     size_t count;
+    dl_ops_articles_options options; /**< what was asked, for dl_ops_articles_json */
 } dl_ops_articles_result;
 
-/** Every article with history in `store`: one per ref under
- *  refs/dateline/, found from the refs alone (the file system is never
- *  looked at, so deleted articles are listed too). A ref that is not a
- *  version of an article (a malformed name, a shortened name whose latest
- *  version holds no single file) is left out. Free with
- *  dl_ops_articles_free, before the store. */
-int dl_ops_articles(dl_ops_articles_result **out, dl_history_store *store);
+/** The articles `store` holds, as dl_history_articles_list finds them
+ *  (from the refs alone, deleted articles too), with what `opts` asks for
+ *  (NULL: the defaults). Free with dl_ops_articles_free, before the
+ *  store. */
+int dl_ops_articles(dl_ops_articles_result **out, dl_history_store *store,
+                    const dl_ops_articles_options *opts);
 
 /** Free a listing. NULL-safe. */
 void dl_ops_articles_free(dl_ops_articles_result *result);
 
-/** {"schema", "store", "articles": [{"file", "key", "ref", "versions",
- *  "latest": the newest version as in dl_ops_log_json's "versions"}]}
- *  ("versions" is the number of versions here). */
+/** The one rendering of a listing, for `log --all --json` and the web
+ *  server's /api/articles: {"schema", "store", "since": seconds or null,
+ *  "articles": [{"file", "key", "ref", "timestamp", "versions"?: a count,
+ *  "latest"?: the newest version as in dl_ops_log_json's "versions"}]}
+ *  ("versions" and "latest" when the listing read them). */
 int dl_ops_articles_json(json_t **out, const dl_history_store *store,
                          const dl_ops_articles_result *result);
 
-/** The history of the article whose key is `key`, if `store` holds one:
- *  the key is looked up among the store's refs (the file system is never
+/** The history of the article whose key is `key`, if `store` holds one,
+ *  found as dl_history_articles_find finds it (the file system is never
  *  consulted, so a key cannot name anything else). DL_ENOTFOUND when the
  *  store has no history for it. Free with dl_history_free, before the
  *  store. */
 int dl_ops_article_open(dl_history **out, dl_history_store *store, const char *key);
+
+/** The version that was the article's latest at `when`: the newest one
+ *  recorded at or before it; returns 0. When the article's first version is
+ *  later than `when`, that first version, and returns 1. DL_ENOTFOUND for
+ *  an article without history. */
+int dl_ops_version_at(dl_history_id *out, dl_history *history, long long when);
+
+/** Keep in `log` only the versions recorded at or after `since` (`log
+ *  --since`), in their order. */
+int dl_ops_log_keep_since(dl_history_log *log, long long since);
 
 #endif

@@ -25,25 +25,28 @@ enum {
     OPT_HIDE_TRIVIAL = 1 << 8, /* --hide-trivial */
     OPT_OUTPUT = 1 << 9,       /* -o FILE, --output FILE */
     OPT_RANGE = 1 << 10,       /* --from REV, --to REV */
+    OPT_SINCE = 1 << 11,       /* --since WHEN */
+    OPT_ALL = 1 << 12,         /* --all */
 };
-
-#define MAX_POSITIONALS 3
 
 typedef struct {
     const char *name;  /* the subcommand, for messages */
     const char *usage; /* its synopsis */
     const char *note;
     const char *store;
+    const char *since; /* --since as given; dl_ops_since_parse reads it */
+    int all;
     int json, annotated, force, exact, help;
     int hide_trivial;
     const char *output, *from, *to;
     dl_cli_color color;
     size_t count;
-    const char *args[MAX_POSITIONALS];
+    const char **args; /* the operands, in order: argv's front, see dl_cli_parse_args */
     size_t nargs;
 } dl_cli_args;
 
-/* Parse argv[1..argc) into `a`, accepting the options in `allowed`.
+/* Parse argv[1..argc) into `a`, accepting the options in `allowed`. The
+ * operands are moved to the front of argv[1..] and `a->args` points there.
  * Returns DL_EXIT_OK or, after printing the problem, DL_EXIT_USAGE. */
 int dl_cli_parse_args(dl_cli_args *a, int argc, char **argv, unsigned allowed, FILE *err);
 
@@ -63,14 +66,47 @@ int dl_cli_use_color(const dl_cli_args *a, FILE *out);
 typedef struct {
     dl_history_store *store;
     dl_history *history;
+    int shared_store; /* the store belongs to a dl_cli_stores */
 } dl_cli_article;
 
 int dl_cli_open_article(dl_cli_article *o, const dl_cli_args *a, const char *file);
 
-/* Open the store for `path` with the --store the user gave, and tell the
- * user on a->err what opening it did (a history moved into the store). */
+/* Open the store for `path` with the --store the user gave (what opening
+ * did, such as moving an old history in, is a notice the command prints
+ * when it ends). */
 int dl_cli_open_store(dl_history_store **out, const dl_cli_args *a, const char *path);
 void dl_cli_close_article(dl_cli_article *o);
+
+/* The stores a batch of files opened, one per folder (a folder's files
+ * share their store, so `dateline log *.txt` opens it once). */
+typedef struct {
+    struct dl_cli_store_entry {
+        char *dir; /* the folder's real path */
+        dl_history_store *store;
+    } *items;
+    size_t count;
+} dl_cli_stores;
+
+/* dl_cli_open_article for one file of a batch: the store comes from (and
+ * stays in) `stores`. Close with dl_cli_close_article as usual. */
+int dl_cli_open_in_batch(dl_cli_article *o, dl_cli_stores *stores, const dl_cli_args *a,
+                         const char *file);
+
+/* Free the stores of a batch, after its articles. */
+void dl_cli_stores_dispose(dl_cli_stores *stores);
+
+/* A file of a batch that failed: "dateline: FILE: <dl_error_last()>" on
+ * `err`, and, for --json, {"schema", "file", "error"} appended to `array`.
+ * Returns the exit status for the error. */
+int dl_cli_batch_fail(FILE *err, const char *file, json_t *array);
+
+/* The exit status of a batch: the worst of its files' (usage, then error,
+ * then partial). */
+int dl_cli_worse(int a, int b);
+
+/* --since, read against the clock; DL_EXIT_USAGE (after saying why) when
+ * it does not parse. */
+int dl_cli_since(long long *out, const dl_cli_args *a, FILE *err);
 
 /* `text` for a person to read, on one line: dl_text_put with
  * DL_TEXT_ONE_LINE (a note or an author's name may hold an escape sequence

@@ -18,19 +18,134 @@
 #include "dateline/history.h"
 #include "dateline/text.h"
 #include "dateline/ops.h"
-#include "dateline/text.h"
 #include "dateline_version.h"
 
 
 /* --------------------------------------------------------------- diff -- */
 
+/* One diff, printed: the header line "OLD → NEW" (NEW: a version, or the
+ * file), then the changes. `batch`: under a "==> FILE <==" line, FILE
+ * followed by `remark` if there is one. */
+static int diff_one(dl_cli_article *o, const dl_cli_args *a, const char *file,
+                    const dl_ops_diff_options *options, int batch, const char *remark,
+                    json_t *array, FILE *out, FILE *err)
+{
+    dl_ops_diff_result result = {0};
+    json_t *doc = NULL;
+    int status = DL_EXIT_OK;
+    int error = dl_ops_diff(&result, o->history, options);
+    if (error == 0 && a->json)
+        error = dl_ops_diff_json(&doc, o->history, &result);
+    if (error < 0) {
+        status = batch ? dl_cli_batch_fail(err, file, array) : dl_cli_fail(err);
+    } else if (array != NULL) {
+        json_array_append_new(array, doc);
+    } else if (a->json) {
+        status = dl_cli_json_print(doc, out);
+    } else {
+        int color = dl_cli_use_color(a, out);
+        const dl_history_id *old_id = &result.old_side.id, *new_id = &result.new_side.id;
+        if (batch) {
+            fputs("==> ", out);
+            dl_cli_put_text(out, file);
+            fprintf(out, "%s%s <==\n", remark ? " " : "", remark ? remark : "");
+        }
+        fprintf(out, "%s%.*s → ", color ? "\033[2m" : "", DL_HISTORY_ID_SHORTSIZE, old_id->hex);
+        if (new_id->hex[0])
+            fprintf(out, "%.*s", DL_HISTORY_ID_SHORTSIZE, new_id->hex);
+        else
+            dl_cli_put_text(out, file);
+        fprintf(out, "%s\n", color ? "\033[0m" : "");
+        if (dl_diff_print(out, result.diff, result.old_side.article, result.new_side.article,
+                          color) < 0)
+            status = dl_cli_fail(err);
+        if (batch)
+            fputc('\n', out);
+    }
+    dl_ops_diff_result_dispose(&result);
+    return status;
+}
+
+/* `diff --since WHEN`: for one file, the version that was the latest at
+ * WHEN against the latest version now. An article first recorded later is
+ * compared from its first version, and its "==> FILE <==" line says so. */
+static int diff_since_one(dl_cli_article *o, const dl_cli_args *a, const char *file,
+                          long long since, int batch, json_t *array, FILE *out, FILE *err)
+{
+    dl_ops_diff_options options = DL_OPS_DIFF_OPTIONS_INIT;
+    dl_history_id old;
+    int later = dl_ops_version_at(&old, o->history, since);
+    if (later < 0)
+        return batch ? dl_cli_batch_fail(err, file, array) : dl_cli_fail(err);
+    options.old_rev = old.hex;
+    options.new_rev = "@";
+    options.exact = a->exact;
+    return diff_one(o, a, file, &options, batch,
+                    later ? "(first recorded since then: from its first version)" : NULL, array,
+                    out, err);
+}
+
+/* `diff --since` with no FILE: every article of the store (of . or
+ * --store) with a version since then, named by its key as `log --all`
+ * names it; a deleted article is compared too. */
+static int diff_since_store(const dl_cli_args *a, long long since, FILE *out, FILE *err)
+{
+    dl_history_store *store = NULL;
+    dl_ops_articles_options options = DL_OPS_ARTICLES_OPTIONS_INIT;
+    dl_ops_articles_result *changed = NULL;
+    options.since = since;
+    if (dl_cli_open_store(&store, a, ".") < 0 || dl_ops_articles(&changed, store, &options) < 0) {
+        dl_history_store_free(store);
+        return dl_cli_fail(err);
+    }
+    int status = DL_EXIT_OK;
+    json_t *array = a->json ? json_array() : NULL;
+    for (size_t i = 0; i < changed->count; i++) {
+        /* The listing owns the history; the article only borrows it. */
+        dl_cli_article o = {.store = store, .history = changed->articles[i].history,
+                            .shared_store = 1};
+        status = dl_cli_worse(status, diff_since_one(&o, a, dl_history_key(o.history), since, 1,
+                                                     array, out, err));
+    }
+    dl_ops_articles_free(changed);
+    dl_history_store_free(store);
+    if (array != NULL)
+        status = dl_cli_worse(status, dl_cli_json_print(array, out));
+    return status;
+}
+
+static int diff_since(const dl_cli_args *a, FILE *out, FILE *err)
+{
+    long long since = 0;
+    int status = dl_cli_since(&since, a, err);
+    if (status != DL_EXIT_OK)
+        return status;
+    if (a->nargs == 0)
+        return diff_since_store(a, since, out, err);
+    dl_cli_stores stores = {0};
+    int batch = a->nargs > 1;
+    json_t *array = batch && a->json ? json_array() : NULL;
+    for (size_t i = 0; i < a->nargs; i++) {
+        dl_cli_article o;
+        int one = dl_cli_open_in_batch(&o, &stores, a, a->args[i]) < 0
+                      ? (batch ? dl_cli_batch_fail(err, a->args[i], array) : dl_cli_fail(err))
+                      : diff_since_one(&o, a, a->args[i], since, batch, array, out, err);
+        status = dl_cli_worse(status, one);
+        dl_cli_close_article(&o);
+    }
+    dl_cli_stores_dispose(&stores);
+    if (array != NULL)
+        status = dl_cli_worse(status, dl_cli_json_print(array, out));
+    return status;
+}
+
 int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
 {
     dl_cli_args a = {.name = "diff",
-                     .usage = "diff [REV [REV2]] FILE [--json] [--color[=WHEN]] [--exact] "
-                              "[--store DIR]"};
-    int status =
-        dl_cli_parse_args(&a, argc, argv, OPT_JSON | OPT_COLOR | OPT_EXACT | OPT_STORE, err);
+                     .usage = "diff ([REV [REV2]] FILE | --since WHEN [FILE...]) [--json] "
+                              "[--color[=WHEN]] [--exact] [--store DIR]"};
+    int status = dl_cli_parse_args(&a, argc, argv,
+                                   OPT_JSON | OPT_COLOR | OPT_EXACT | OPT_STORE | OPT_SINCE, err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
@@ -43,8 +158,17 @@ int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
             "  (no REV)      the latest version against FILE on disk\n"
             "  REV           version REV against FILE on disk\n"
             "  REV REV2      version REV against version REV2\n"
-            "REV: a version id (4+ hex digits), @ (latest) or @~N.\n\n"
-            "  --json          print a JSON object (schema 1)\n"
+            "  --since WHEN  for each FILE (none: every article of the store with a\n"
+            "                version since WHEN), the version that was the latest at\n"
+            "                WHEN against the latest version; an article first\n"
+            "                recorded later is compared from its first version.\n"
+            "                Several files each follow a \"==> FILE <==\" line; a file\n"
+            "                that fails is reported on stderr and the exit status is 1\n"
+            "REV: a version id (4+ hex digits), @ (latest) or @~N.\n"
+            "WHEN: 1.day, 2.hours, 3 weeks ago, yesterday, 2024-05-01,\n"
+            "2024-05-01T10:22+02:00, @SECONDS.\n\n"
+            "  --json          print a JSON object (schema 1); for several files, an\n"
+            "                  array of them, a failed file as {\"file\", \"error\"}\n"
             "  --color[=WHEN]  auto (default: when stdout is a terminal and NO_COLOR\n"
             "                  is unset), always or never; without colour, deletions\n"
             "                  show as [-old-] and insertions as {+new+}\n"
@@ -53,40 +177,21 @@ int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
             "                  one huge paragraph) says \"coarse summary\" and shows\n"
             "                  rewritten blocks as removed and added\n"
             "  --store DIR     use this history repository\n");
+    if (a.since != NULL)
+        return diff_since(&a, out, err);
     if (a.nargs < 1 || a.nargs > 3)
         return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes [REV [REV2]] FILE" : "needs a FILE");
 
     const char *file = a.args[a.nargs - 1];
     dl_cli_article o;
     dl_ops_diff_options options = DL_OPS_DIFF_OPTIONS_INIT;
-    dl_ops_diff_result result = {0};
-    json_t *doc = NULL;
     options.old_rev = a.nargs >= 2 ? a.args[0] : NULL;
     options.new_rev = a.nargs == 3 ? a.args[1] : NULL;
     options.exact = a.exact;
-    int error = dl_cli_open_article(&o, &a, file);
-    if (error == 0)
-        error = dl_ops_diff(&result, o.history, &options);
-    if (error == 0 && a.json)
-        error = dl_ops_diff_json(&doc, o.history, &result);
-    if (error < 0) {
+    if (dl_cli_open_article(&o, &a, file) < 0)
         status = dl_cli_fail(err);
-    } else if (a.json) {
-        status = dl_cli_json_print(doc, out);
-    } else {
-        int color = dl_cli_use_color(&a, out);
-        const dl_history_id *old_id = &result.old_side.id, *new_id = &result.new_side.id;
-        fprintf(out, "%s%.*s → ", color ? "\033[2m" : "", DL_HISTORY_ID_SHORTSIZE, old_id->hex);
-        if (new_id->hex[0])
-            fprintf(out, "%.*s", DL_HISTORY_ID_SHORTSIZE, new_id->hex);
-        else
-            dl_cli_put_text(out, file);
-        fprintf(out, "%s\n", color ? "\033[0m" : "");
-        if (dl_diff_print(out, result.diff, result.old_side.article, result.new_side.article,
-                          color) < 0)
-            status = dl_cli_fail(err);
-    }
-    dl_ops_diff_result_dispose(&result);
+    else
+        status = diff_one(&o, &a, file, &options, 0, NULL, NULL, out, err);
     dl_cli_close_article(&o);
     return status;
 }
@@ -244,9 +349,40 @@ static void print_blame(FILE *out, const dl_blame *blame)
     free(rows);
 }
 
+/* One file of `blame`; with `batch`, under a "==> FILE <==" line. */
+static int blame_one(dl_cli_article *o, const dl_cli_args *a, const char *file, int batch,
+                     json_t *array, FILE *out, FILE *err)
+{
+    dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;
+    dl_blame *blame = NULL;
+    json_t *doc = NULL;
+    int status = DL_EXIT_OK;
+    int error = dl_ops_blame(&blame, o->history, &options);
+    if (error == 0 && a->json)
+        error = dl_ops_blame_json(&doc, o->history, blame);
+    if (error < 0) {
+        status = batch ? dl_cli_batch_fail(err, file, array) : dl_cli_fail(err);
+    } else if (array != NULL) {
+        json_array_append_new(array, doc);
+    } else if (a->json) {
+        status = dl_cli_json_print(doc, out);
+    } else {
+        if (batch) {
+            fputs("==> ", out);
+            dl_cli_put_text(out, file);
+            fputs(" <==\n", out);
+        }
+        print_blame(out, blame);
+        if (batch)
+            fputc('\n', out);
+    }
+    dl_blame_free(blame);
+    return status;
+}
+
 int dl_cli_blame(int argc, char **argv, FILE *out, FILE *err)
 {
-    dl_cli_args a = {.name = "blame", .usage = "blame FILE [--json] [--store DIR]"};
+    dl_cli_args a = {.name = "blame", .usage = "blame FILE... [--json] [--store DIR]"};
     int status = dl_cli_parse_args(&a, argc, argv, OPT_JSON | OPT_STORE, err);
     if (status != DL_EXIT_OK)
         return status;
@@ -257,28 +393,30 @@ int dl_cli_blame(int argc, char **argv, FILE *out, FILE *err)
             "changed it: label, short id, time, author, note, first words; then\n"
             "for each quotation, the version that last changed its words, the\n"
             "words and the speaker. Text not recorded in any version yet says\n"
-            "\"not recorded yet\". A moved paragraph keeps the version that wrote it.\n\n"
-            "  --json       print a JSON object (schema 1)\n"
+            "\"not recorded yet\". A moved paragraph keeps the version that wrote it.\n"
+            "Several files each follow a \"==> FILE <==\" line; a file that fails\n"
+            "is reported on stderr, the others are still shown, and the exit\n"
+            "status is 1.\n\n"
+            "  --json       print a JSON object (schema 1); for several files, an\n"
+            "               array of them in FILE order, a failed file as\n"
+            "               {\"file\", \"error\"}\n"
             "  --store DIR  use this history repository\n");
-    if (a.nargs != 1)
-        return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
+    if (a.nargs == 0)
+        return dl_cli_usage_error(&a, err, "%s", "needs a FILE");
 
-    dl_cli_article o;
-    dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;
-    dl_blame *blame = NULL;
-    json_t *doc = NULL;
-    int error = dl_cli_open_article(&o, &a, a.args[0]);
-    if (error == 0)
-        error = dl_ops_blame(&blame, o.history, &options);
-    if (error == 0 && a.json)
-        error = dl_ops_blame_json(&doc, o.history, blame);
-    if (error < 0)
-        status = dl_cli_fail(err);
-    else if (a.json)
-        status = dl_cli_json_print(doc, out);
-    else
-        print_blame(out, blame);
-    dl_blame_free(blame);
-    dl_cli_close_article(&o);
+    dl_cli_stores stores = {0};
+    int batch = a.nargs > 1;
+    json_t *array = batch && a.json ? json_array() : NULL;
+    for (size_t i = 0; i < a.nargs; i++) {
+        dl_cli_article o;
+        int one = dl_cli_open_in_batch(&o, &stores, &a, a.args[i]) < 0
+                      ? (batch ? dl_cli_batch_fail(err, a.args[i], array) : dl_cli_fail(err))
+                      : blame_one(&o, &a, a.args[i], batch, array, out, err);
+        status = dl_cli_worse(status, one);
+        dl_cli_close_article(&o);
+    }
+    dl_cli_stores_dispose(&stores);
+    if (array != NULL)
+        status = dl_cli_worse(status, dl_cli_json_print(array, out));
     return status;
 }

@@ -18,46 +18,40 @@
 
 /* ------------------------------------------------------------ snapshot -- */
 
-int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
+/* One file of `snapshot`: recorded, its line (or JSON object) written.
+ * `batch`: several files were given, so each line names its file. */
+static int snapshot_one(dl_cli_article *o, const dl_cli_args *a, const char *file, int batch,
+                        json_t *array, FILE *out, FILE *err)
 {
-    dl_cli_args a = {.name = "snapshot", .usage = "snapshot FILE [-m NOTE] [--store DIR] [--json]"};
-    int status = dl_cli_parse_args(&a, argc, argv, OPT_NOTE | OPT_STORE | OPT_JSON, err);
-    if (status != DL_EXIT_OK)
-        return status;
-    if (a.help)
-        return dl_cli_print_help(&a, out,
-                          "Record FILE's current content as a new version and print its id.\n"
-                          "Content equal to the latest version records nothing and prints\n"
-                          "\"unchanged: ID\" (exit 0). Binary or non-UTF-8 files are refused.\n\n"
-                          "  -m, --message NOTE  attach a note to the new version\n"
-                          "  --store DIR         use this history repository\n"
-                          "  --json              print a JSON object (schema 1)\n");
-    if (a.nargs != 1)
-        return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
-
-    dl_cli_article o;
     dl_ops_snapshot_options options = DL_OPS_SNAPSHOT_OPTIONS_INIT;
     dl_ops_snapshot_result result;
     json_t *doc = NULL;
-    options.note = a.note;
-    int error = dl_cli_open_article(&o, &a, a.args[0]);
-    if (error == 0)
-        error = dl_ops_snapshot(&result, o.history, &options);
-    if (error == 0 && a.json)
-        error = dl_ops_snapshot_json(&doc, o.history, &result);
+    int status = DL_EXIT_OK;
+    options.note = a->note;
+    int error = dl_ops_snapshot(&result, o->history, &options);
+    if (error == 0 && a->json)
+        error = dl_ops_snapshot_json(&doc, o->history, &result);
     if (error < 0)
-        status = dl_cli_fail(err);
-    else if (a.json)
+        return batch ? dl_cli_batch_fail(err, file, array) : dl_cli_fail(err);
+    if (array != NULL)
+        json_array_append_new(array, doc);
+    else if (a->json)
         status = dl_cli_json_print(doc, out);
-    else if (!result.recorded) {
-        fprintf(out, "unchanged: %s\n", result.id.hex);
+    else {
+        if (!result.recorded)
+            fputs("unchanged: ", out);
+        fputs(result.id.hex, out);
+        if (batch) {
+            fputs("  ", out);
+            dl_cli_put_text(out, file);
+        }
+        fputc('\n', out);
         /* stdout stays one line for scripts; the writer hears where the note went. */
-        if (a.note != NULL)
+        if (!result.recorded && a->note != NULL)
             fprintf(err, "%s: the content is unchanged; the note is attached to %.*s\n", DL_NAME,
                     DL_HISTORY_ID_SHORTSIZE, result.id.hex);
-    } else
-        fprintf(out, "%s\n", result.id.hex);
-    if (error == 0 && result.note_error[0] != '\0' && status == DL_EXIT_OK) {
+    }
+    if (result.note_error[0] != '\0' && status == DL_EXIT_OK) {
         /* The version stands: say so, and why its note does not. */
         fprintf(err, "%s: version %s was recorded, but its note was refused: ", DL_NAME,
                 result.id.hex);
@@ -65,7 +59,48 @@ int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
         fputc('\n', err);
         status = DL_EXIT_PARTIAL;
     }
-    dl_cli_close_article(&o);
+    return status;
+}
+
+int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
+{
+    dl_cli_args a = {.name = "snapshot",
+                     .usage = "snapshot FILE... [-m NOTE] [--store DIR] [--json]"};
+    int status = dl_cli_parse_args(&a, argc, argv, OPT_NOTE | OPT_STORE | OPT_JSON, err);
+    if (status != DL_EXIT_OK)
+        return status;
+    if (a.help)
+        return dl_cli_print_help(&a, out,
+                          "Record each FILE's current content as a new version and print its\n"
+                          "id. Content equal to the latest version records nothing and prints\n"
+                          "\"unchanged: ID\" (exit 0). Binary or non-UTF-8 files are refused.\n"
+                          "With several files, one process records them all: each line is\n"
+                          "\"ID  FILE\", a file that fails is reported on stderr and the others\n"
+                          "are still recorded, and the exit status is 1 if any failed.\n\n"
+                          "  -m, --message NOTE  attach a note to each new version\n"
+                          "  --store DIR         use this history repository\n"
+                          "  --json              print a JSON object (schema 1); with several\n"
+                          "                      files, an array of them in FILE order, a\n"
+                          "                      failed file as {\"file\", \"error\"}\n");
+    if (a.nargs == 0)
+        return dl_cli_usage_error(&a, err, "%s", "needs a FILE");
+
+    dl_cli_stores stores = {0};
+    int batch = a.nargs > 1;
+    json_t *array = batch && a.json ? json_array() : NULL;
+    for (size_t i = 0; i < a.nargs; i++) {
+        dl_cli_article o;
+        int one = dl_cli_open_in_batch(&o, &stores, &a, a.args[i]) < 0
+                      ? (batch ? dl_cli_batch_fail(err, a.args[i], array) : dl_cli_fail(err))
+                      : snapshot_one(&o, &a, a.args[i], batch, array, out, err);
+        status = dl_cli_worse(status, one);
+        dl_cli_close_article(&o);
+    }
+    dl_cli_stores_dispose(&stores);
+    if (array != NULL) {
+        int printed = dl_cli_json_print(array, out);
+        status = dl_cli_worse(status, printed);
+    }
     return status;
 }
 
@@ -165,47 +200,154 @@ static void print_log(FILE *out, FILE *err, const dl_history *history, const dl_
     }
 }
 
+/* One file of `log`; with `batch`, under a "==> FILE <==" line (as head
+ * and tail name the files of a batch) and a blank line after. */
+static int log_one(dl_cli_article *o, const dl_cli_args *a, const char *file, long long since,
+                   int batch, json_t *array, FILE *out, FILE *err)
+{
+    dl_history_log *log = NULL;
+    dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
+    json_t *doc = NULL;
+    int status = DL_EXIT_OK;
+    options.max_count = a->count;
+    options.annotated_only = a->annotated;
+    options.hide_trivial = a->hide_trivial;
+    int error = dl_ops_log(&log, o->history, &options);
+    if (error == 0 && a->since != NULL)
+        error = dl_ops_log_keep_since(log, since);
+    if (error == 0 && a->json)
+        error = dl_ops_log_json(&doc, o->history, log);
+    if (error < 0) {
+        status = batch ? dl_cli_batch_fail(err, file, array) : dl_cli_fail(err);
+    } else if (array != NULL) {
+        json_array_append_new(array, doc);
+    } else if (a->json) {
+        status = dl_cli_json_print(doc, out);
+    } else {
+        if (batch) {
+            fputs("==> ", out);
+            dl_cli_put_text(out, file);
+            fputs(" <==\n", out);
+        }
+        print_log(out, err, o->history, log);
+        if (batch)
+            fputc('\n', out);
+    }
+    dl_history_log_free(log);
+    return status;
+}
+
+/* `log --all`: every article of the store, newest change first, with its
+ * latest version's line. */
+static int log_all(const dl_cli_args *a, long long since, FILE *out, FILE *err)
+{
+    dl_history_store *store = NULL;
+    dl_ops_articles_options options = DL_OPS_ARTICLES_OPTIONS_INIT;
+    dl_ops_articles_result *result = NULL;
+    json_t *doc = NULL;
+    int status = DL_EXIT_OK;
+    options.since = a->since ? since : 0;
+    options.latest = 1;
+    int error = dl_cli_open_store(&store, a, a->nargs ? a->args[0] : ".");
+    if (error == 0)
+        error = dl_ops_articles(&result, store, &options);
+    if (error == 0 && a->json)
+        error = dl_ops_articles_json(&doc, store, result);
+    if (error < 0) {
+        status = dl_cli_fail(err);
+    } else if (a->json) {
+        status = dl_cli_json_print(doc, out);
+    } else {
+        for (size_t i = 0; i < result->count; i++) {
+            const dl_ops_article *article = &result->articles[i];
+            if (article->latest->count == 0)
+                continue;
+            const dl_history_version *v = &article->latest->versions[0];
+            char when[40];
+            dl_history_format_time(when, sizeof(when), v->time, v->offset);
+            fprintf(out, "%.*s  %s  ", DL_HISTORY_ID_SHORTSIZE, v->id.hex, when);
+            dl_cli_put_text(out, dl_history_key(article->history));
+            fputs("  ", out);
+            dl_cli_put_text(out, v->author_name ? v->author_name : "");
+            if (v->change.summary != NULL) {
+                fputs("  ", out);
+                dl_cli_put_text(out, v->change.summary);
+            }
+            if (v->note != NULL) {
+                fputs("  ", out);
+                put_note_first_line(out, v->note);
+            }
+            fputc('\n', out);
+        }
+    }
+    dl_ops_articles_free(result);
+    dl_history_store_free(store);
+    return status;
+}
+
 int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
 {
     dl_cli_args a = {.name = "log",
-                  .usage = "log FILE [-n N] [--annotated] [--hide-trivial] [--json] [--store DIR]"};
-    int status = dl_cli_parse_args(
-        &a, argc, argv, OPT_COUNT | OPT_ANNOTATED | OPT_HIDE_TRIVIAL | OPT_STORE | OPT_JSON, err);
+                  .usage = "log (FILE... | --all [PATH]) [-n N] [--annotated] [--hide-trivial] "
+                           "[--since WHEN] [--json] [--store DIR]"};
+    int status = dl_cli_parse_args(&a, argc, argv,
+                                   OPT_COUNT | OPT_ANNOTATED | OPT_HIDE_TRIVIAL | OPT_STORE |
+                                       OPT_JSON | OPT_SINCE | OPT_ALL,
+                                   err);
     if (status != DL_EXIT_OK)
         return status;
     if (a.help)
         return dl_cli_print_help(&a, out,
                           "List FILE's versions, newest first: id, time (ISO 8601 with the\n"
                           "writer's zone), author, words (and the change in words), what\n"
-                          "changed, note. A trivial version is marked (trivial).\n\n"
+                          "changed, note. A trivial version is marked (trivial). With\n"
+                          "several files, each one's list follows a \"==> FILE <==\" line;\n"
+                          "a file that fails is reported on stderr, the others are still\n"
+                          "listed, and the exit status is 1.\n"
+                          "--all lists every article of the store holding PATH (default .),\n"
+                          "the latest change first: its latest version's id, time, key,\n"
+                          "author, what changed and note.\n\n"
                           "  -n, --max-count N   only the newest N versions\n"
                           "  --annotated         only versions with a note\n"
                           "  --hide-trivial      leave out trivial versions (white space,\n"
                           "                      punctuation, a one-keystroke typo)\n"
-                          "  --json              print a JSON object (schema 1)\n");
-    if (a.nargs != 1)
-        return dl_cli_usage_error(&a, err, "%s", a.nargs ? "takes one FILE" : "needs a FILE");
+                          "  --since WHEN        only versions (with --all: articles with a\n"
+                          "                      version) recorded since WHEN: 1.day, 2.hours,\n"
+                          "                      3 weeks ago, yesterday, 2024-05-01,\n"
+                          "                      2024-05-01T10:22+02:00, @SECONDS\n"
+                          "  --all               every article of the store\n"
+                          "  --json              print a JSON object (schema 1); with several\n"
+                          "                      files, an array of them in FILE order, a\n"
+                          "                      failed file as {\"file\", \"error\"}\n"
+                          "  --store DIR         use this history repository\n");
+    long long since = 0;
+    if (a.since != NULL && (status = dl_cli_since(&since, &a, err)) != DL_EXIT_OK)
+        return status;
+    if (a.all) {
+        if (a.nargs > 1)
+            return dl_cli_usage_error(&a, err, "%s", "--all takes at most one PATH");
+        if (a.count || a.annotated || a.hide_trivial)
+            return dl_cli_usage_error(&a, err, "%s", "--all lists one line per article: "
+                                                     "no -n, --annotated or --hide-trivial");
+        return log_all(&a, since, out, err);
+    }
+    if (a.nargs == 0)
+        return dl_cli_usage_error(&a, err, "%s", "needs a FILE (or --all)");
 
-    dl_cli_article o;
-    dl_history_log *log = NULL;
-    dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
-    json_t *doc = NULL;
-    options.max_count = a.count;
-    options.annotated_only = a.annotated;
-    options.hide_trivial = a.hide_trivial;
-    int error = dl_cli_open_article(&o, &a, a.args[0]);
-    if (error == 0)
-        error = dl_ops_log(&log, o.history, &options);
-    if (error == 0 && a.json)
-        error = dl_ops_log_json(&doc, o.history, log);
-    if (error < 0)
-        status = dl_cli_fail(err);
-    else if (a.json)
-        status = dl_cli_json_print(doc, out);
-    else
-        print_log(out, err, o.history, log);
-    dl_history_log_free(log);
-    dl_cli_close_article(&o);
+    dl_cli_stores stores = {0};
+    int batch = a.nargs > 1;
+    json_t *array = batch && a.json ? json_array() : NULL;
+    for (size_t i = 0; i < a.nargs; i++) {
+        dl_cli_article o;
+        int one = dl_cli_open_in_batch(&o, &stores, &a, a.args[i]) < 0
+                      ? (batch ? dl_cli_batch_fail(err, a.args[i], array) : dl_cli_fail(err))
+                      : log_one(&o, &a, a.args[i], since, batch, array, out, err);
+        status = dl_cli_worse(status, one);
+        dl_cli_close_article(&o);
+    }
+    dl_cli_stores_dispose(&stores);
+    if (array != NULL)
+        status = dl_cli_worse(status, dl_cli_json_print(array, out));
     return status;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dateline/error.h"
 #include "dateline/json.h"
@@ -185,10 +186,13 @@ int dl_ops_log(dl_history_log **out, dl_history *history, const dl_ops_log_optio
         opts = &defaults;
     /* Sessions are a fact of the whole history, not of what a filter
      * shows: read every version when filtering, and past the newest N
-     * until the last one's session is known to begin. */
+     * until the last one's session is known to begin. One more version
+     * first tells, unless that session goes on; then four times as many.
+     * (`log --all` reads every article's newest version this way: 16
+     * more each made it three times slower.) */
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     int filtered = opts->annotated_only || opts->hide_trivial;
-    options.max_count = filtered || opts->max_count == 0 ? 0 : opts->max_count + 16;
+    options.max_count = filtered || opts->max_count == 0 ? 0 : opts->max_count + 1;
     dl_history_log *log = NULL;
     for (;;) {
         int error = dl_history_log_read(&log, history, &options);
@@ -515,4 +519,305 @@ int dl_ops_sync_json(json_t **out, const dl_history_store *store, const dl_ops_s
                                  result->remote, "updated", (json_int_t)c->updated, "merged",
                                  (json_int_t)c->merged, "unchanged", (json_int_t)c->unchanged,
                                  "notes_updated", c->notes_updated, "refused", refused));
+}
+
+/* --------------------------------------------------------------- since -- */
+
+/* Seconds in one of a "N.unit" duration's units; 0 for no such unit. A
+ * month is 30 days and a year 365, as git's approxidate counts them. */
+static long long unit_seconds(const char *unit, size_t len)
+{
+    static const struct {
+        const char *name;
+        long long seconds;
+    } units[] = {{"second", 1},         {"minute", 60},          {"hour", 3600},
+                 {"day", 86400},        {"week", 7 * 86400},     {"month", 30 * 86400},
+                 {"year", 365 * 86400}};
+    if (len > 1 && unit[len - 1] == 's')
+        len--; /* "2.hours" */
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strlen(units[i].name) == len && strncmp(unit, units[i].name, len) == 0)
+            return units[i].seconds;
+    return 0;
+}
+
+/* "N.unit", "N unit", "N units ago", "N.units.ago". */
+static int parse_duration(long long *out, const char *text, long long now)
+{
+    char *end = NULL;
+    if (text[0] < '0' || text[0] > '9')
+        return DL_EINVALID;
+    long long n = strtoll(text, &end, 10);
+    if (*end != '.' && *end != ' ')
+        return DL_EINVALID;
+    const char *unit = end + 1;
+    size_t len = strcspn(unit, ". ");
+    long long seconds = unit_seconds(unit, len);
+    const char *rest = unit + len;
+    if (*rest == '.' || *rest == ' ')
+        rest = strcmp(rest + 1, "ago") == 0 ? rest + 4 : rest;
+    if (seconds == 0 || *rest != '\0' || n > (now > 0 ? now : 0) / seconds)
+        return DL_EINVALID;
+    *out = now - n * seconds;
+    return 0;
+}
+
+/* An ISO 8601 date, "2024-05-01", with an optional time "T10:22[:03]" (or a
+ * space for the T) and zone ("Z", "+02:00", "+0200"); without a zone, the
+ * local one, as git reads it. */
+static int parse_iso(long long *out, const char *text)
+{
+    int year, month, day, hour = 0, minute = 0, second = 0, used = 0;
+    if (sscanf(text, "%4d-%2d-%2d%n", &year, &month, &day, &used) != 3 || used != 10)
+        return DL_EINVALID;
+    const char *p = text + used;
+    if (*p == 'T' || *p == ' ') {
+        int n = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &hour, &minute, &n) != 2 || n != 5)
+            return DL_EINVALID;
+        p += 1 + n;
+        if (*p == ':') {
+            if (sscanf(p + 1, "%2d%n", &second, &n) != 1 || n != 2)
+                return DL_EINVALID;
+            p += 1 + n;
+        }
+    }
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+        second > 60)
+        return DL_EINVALID;
+    struct tm tm = {0};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    if (*p == '\0') {
+        tm.tm_isdst = -1;
+        time_t local = mktime(&tm);
+        if (local == (time_t)-1)
+            return DL_EINVALID;
+        *out = (long long)local;
+        return 0;
+    }
+    int zone = 0;
+    if (*p == 'Z' && p[1] == '\0') {
+        zone = 0;
+    } else if (*p == '+' || *p == '-') {
+        int zh = 0, zm = 0, n = 0;
+        if (!(sscanf(p + 1, "%2d:%2d%n", &zh, &zm, &n) == 2 && n == 5 && p[1 + n] == '\0') &&
+            !(sscanf(p + 1, "%2d%2d%n", &zh, &zm, &n) == 2 && n == 4 && p[1 + n] == '\0'))
+            return DL_EINVALID;
+        if (zh > 14 || zm > 59)
+            return DL_EINVALID;
+        zone = (*p == '-' ? -1 : 1) * (zh * 60 + zm);
+    } else {
+        return DL_EINVALID;
+    }
+    /* Days since the epoch of a proleptic Gregorian date (Howard Hinnant's
+     * days_from_civil): no timegm() in POSIX, and TZ must not be touched. */
+    long long y = year - (month <= 2);
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    long long days = era * 146097 + doe - 719468;
+    *out = days * 86400 + hour * 3600 + minute * 60 + second - zone * 60LL;
+    return 0;
+}
+
+int dl_ops_since_parse(long long *out, const char *text, long long now)
+{
+    long long when = 0;
+    int error = DL_EINVALID;
+    if (text == NULL || text[0] == '\0')
+        error = DL_EINVALID;
+    else if (strcmp(text, "now") == 0)
+        when = now, error = 0;
+    else if (strcmp(text, "yesterday") == 0)
+        when = now - 86400, error = 0;
+    else if (text[0] == '@') {
+        char *end = NULL;
+        when = strtoll(text + 1, &end, 10);
+        error = end != text + 1 && *end == '\0' ? 0 : DL_EINVALID;
+    } else if ((error = parse_duration(&when, text, now)) < 0)
+        error = parse_iso(&when, text);
+    if (error < 0)
+        return dl_error_set(DL_EUSAGE,
+                            "cannot read the time '%s': give 1.day, 2.hours, 3 weeks ago, "
+                            "yesterday, 2024-05-01, 2024-05-01T10:22+02:00 or @SECONDS",
+                            text ? text : "");
+    *out = when;
+    return 0;
+}
+
+/* ------------------------------------------------------------ articles -- */
+
+void dl_ops_articles_free(dl_ops_articles_result *result)
+{
+    if (result == NULL)
+        return;
+    for (size_t i = 0; i < result->count; i++) {
+        dl_history_log_free(result->articles[i].latest);
+        dl_history_free(result->articles[i].history);
+    }
+    free(result->articles);
+    free(result);
+}
+
+/* The number of versions in `history`. */
+static int count_versions(size_t *out, dl_history *history)
+{
+    dl_history_log *log = NULL;
+    int error = dl_history_log_read(&log, history, NULL);
+    if (error == 0)
+        *out = log->count;
+    dl_history_log_free(log);
+    return error;
+}
+
+/* What `opts` asks for about one listed article. */
+static int article_read(dl_ops_article *out, dl_history_store *store,
+                        const dl_history_article *listed, const dl_ops_articles_options *opts)
+{
+    int error = dl_history_open_listed(&out->history, store, listed);
+    out->time = listed->time;
+    /* Through dl_ops_log, so that the newest version reads as in log
+     * --json, with the facts only the whole history knows (its session). */
+    dl_ops_log_options latest = DL_OPS_LOG_OPTIONS_INIT;
+    latest.max_count = 1;
+    if (error == 0 && opts->latest)
+        error = dl_ops_log(&out->latest, out->history, &latest);
+    if (error == 0 && opts->versions)
+        error = count_versions(&out->versions, out->history);
+    return error;
+}
+
+int dl_ops_articles(dl_ops_articles_result **out, dl_history_store *store,
+                    const dl_ops_articles_options *opts)
+{
+    static const dl_ops_articles_options defaults = DL_OPS_ARTICLES_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    dl_history_articles *list = NULL;
+    dl_ops_articles_result *result = calloc(1, sizeof(*result));
+    if (result == NULL)
+        return oom();
+    result->options = *opts;
+    int error = dl_history_articles_list(&list, store, opts->since);
+    if (error == 0 && list->count > 0 &&
+        (result->articles = calloc(list->count, sizeof(*result->articles))) == NULL)
+        error = oom();
+    /* Counted as filled, so that a failure frees what was read. */
+    for (size_t i = 0; error == 0 && i < list->count; i++)
+        error = article_read(&result->articles[result->count++], store, &list->items[i], opts);
+    dl_history_articles_free(list);
+    if (error < 0) {
+        dl_ops_articles_free(result);
+        return error;
+    }
+    *out = result;
+    return 0;
+}
+
+/* One listed article: its file, key, ref and time, and what was read. */
+static json_t *listed_json(const dl_ops_article *article, const dl_ops_articles_options *opts)
+{
+    json_t *item = article_object(article->history);
+    if (item == NULL || json_object_del(item, "schema") < 0 ||
+        json_object_set_new(item, "timestamp", json_integer((json_int_t)article->time)) < 0 ||
+        (opts->versions &&
+         json_object_set_new(item, "versions", json_integer((json_int_t)article->versions)) < 0)) {
+        json_decref(item);
+        return NULL;
+    }
+    if (opts->latest) {
+        const dl_history_log *log = article->latest;
+        json_t *latest = log && log->count ? version_json(&log->versions[0]) : json_null();
+        if (latest == NULL || json_object_set_new(item, "latest", latest) < 0) {
+            json_decref(item);
+            return NULL;
+        }
+    }
+    return item;
+}
+
+int dl_ops_articles_json(json_t **out, const dl_history_store *store,
+                         const dl_ops_articles_result *result)
+{
+    const dl_ops_articles_options *opts = &result->options;
+    json_t *json = json_pack("{s:i, s:s, s:o}", "schema", DL_JSON_SCHEMA, "store",
+                             dl_history_store_path(store), "since",
+                             opts->since > 0 ? json_integer(opts->since) : json_null());
+    json_t *articles = json_array();
+    for (size_t i = 0; json && articles && i < result->count; i++) {
+        json_t *item = listed_json(&result->articles[i], opts);
+        if (item == NULL || json_array_append_new(articles, item) < 0) {
+            json_decref(articles);
+            articles = NULL;
+        }
+    }
+    if (json != NULL && articles != NULL && json_object_set_new(json, "articles", articles) == 0) {
+        *out = json;
+        return 0;
+    }
+    if (json == NULL)
+        json_decref(articles);
+    json_decref(json); /* set_new took the articles, even when it failed */
+    return oom();
+}
+
+int dl_ops_article_open(dl_history **out, dl_history_store *store, const char *key)
+{
+    dl_history_articles *found = NULL;
+    int error = dl_history_articles_find(&found, store, key);
+    if (error == 0)
+        error = dl_history_open_listed(out, store, &found->items[0]);
+    dl_history_articles_free(found);
+    return error;
+}
+
+/* ---------------------------------------------------------- version_at -- */
+
+int dl_ops_version_at(dl_history_id *out, dl_history *history, long long when)
+{
+    dl_history_log *log = NULL;
+    int error = dl_history_log_read(&log, history, NULL);
+    if (error < 0)
+        return error;
+    if (log->count == 0) {
+        dl_history_log_free(log);
+        return dl_error_set(DL_ENOTFOUND, "%s has no recorded versions",
+                            dl_history_key(history));
+    }
+    /* Newest first: the first one not after `when` was the latest then. */
+    size_t i = 0;
+    while (i < log->count && log->versions[i].time > when)
+        i++;
+    int later = i == log->count;
+    *out = log->versions[later ? log->count - 1 : i].id;
+    dl_history_log_free(log);
+    return later;
+}
+
+int dl_ops_log_keep_since(dl_history_log *log, long long since)
+{
+    /* The versions left out go to a log of their own, which
+     * dl_history_log_free releases as it releases any log. */
+    dl_history_log *dropped = calloc(1, sizeof(*dropped));
+    if (dropped == NULL || (log->count > 0 && (dropped->versions = malloc(
+                                                   log->count * sizeof(*log->versions))) == NULL)) {
+        free(dropped);
+        return dl_error_set(DL_ERROR, "out of memory");
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < log->count; i++) {
+        if (log->versions[i].time >= since)
+            log->versions[kept++] = log->versions[i];
+        else
+            dropped->versions[dropped->count++] = log->versions[i];
+    }
+    log->count = kept;
+    dl_history_log_free(dropped);
+    return 0;
 }

@@ -328,26 +328,19 @@ static void put_count(FILE *out, size_t n)
         fprintf(out, "%zu", n);
 }
 
-static long long latest_time(const dl_ops_article *article)
+/* What the index and /api/articles show of each article. */
+static int list_articles(dl_ops_articles_result **out, dl_history_store *store)
 {
-    return article->latest->count ? article->latest->versions[0].time : 0;
-}
-
-/* The index's order: latest change first, then by key (the listing's order). */
-static int newest_first(const void *a, const void *b)
-{
-    const dl_ops_article *x = *(const dl_ops_article *const *)a;
-    const dl_ops_article *y = *(const dl_ops_article *const *)b;
-    long long tx = latest_time(x), ty = latest_time(y);
-    if (tx != ty)
-        return tx > ty ? -1 : 1;
-    return strcmp(dl_history_key(x->history), dl_history_key(y->history));
+    dl_ops_articles_options options = DL_OPS_ARTICLES_OPTIONS_INIT;
+    options.latest = 1;
+    options.versions = 1;
+    return dl_ops_articles(out, store, &options);
 }
 
 static int index_page(reply *r, dl_history_store *store)
 {
     dl_ops_articles_result *list = NULL;
-    int error = dl_ops_articles(&list, store);
+    int error = list_articles(&list, store);
     if (error < 0)
         return error;
     char *body = NULL;
@@ -377,20 +370,9 @@ static int index_page(reply *r, dl_history_store *store)
           "</tr></thead><tbody>\n",
           out);
 
-    /* Newest change first: the order a desk reads in. */
-    const dl_ops_article **order = malloc((list->count ? list->count : 1) * sizeof(*order));
-    if (order == NULL) {
-        fclose(out);
-        free(body);
-        dl_ops_articles_free(list);
-        return dl_error_set(DL_ERROR, "out of memory");
-    }
-    for (size_t i = 0; i < list->count; i++)
-        order[i] = &list->articles[i];
-    qsort(order, list->count, sizeof(*order), newest_first);
-
+    /* The listing's order, newest change first: the order a desk reads in. */
     for (size_t n = 0; n < list->count; n++) {
-        const dl_ops_article *article = order[n];
+        const dl_ops_article *article = &list->articles[n];
         const char *key = dl_history_key(article->history);
         fputs("<tr><td><a href=\"/article/", out);
         put_path_url(out, key);
@@ -413,7 +395,6 @@ static int index_page(reply *r, dl_history_store *store)
     }
     fputs("</tbody></table></main><script src=\"/assets/index.js\"></script></body></html>\n",
           out);
-    free(order);
     dl_ops_articles_free(list);
     r->status = MHD_HTTP_OK;
     r->type = "text/html; charset=utf-8";
@@ -435,7 +416,7 @@ static int api_document(json_t **out, dl_history_store *store, api_route route,
 
     if (route == API_ARTICLES) {
         dl_ops_articles_result *list = NULL;
-        if ((error = dl_ops_articles(&list, store)) == 0)
+        if ((error = list_articles(&list, store)) == 0)
             error = dl_ops_articles_json(out, store, list);
         dl_ops_articles_free(list);
         return error;
@@ -790,7 +771,7 @@ int dl_web_serve_count(size_t *out, dl_web_server *server)
 {
     dl_history_store *store = borrow_store(server);
     dl_ops_articles_result *list = NULL;
-    int error = dl_ops_articles(&list, store);
+    int error = dl_ops_articles(&list, store, NULL);
     if (error == 0)
         *out = list->count;
     dl_ops_articles_free(list);
