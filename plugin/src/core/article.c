@@ -24,6 +24,7 @@ typedef struct {
     size_t annotation_capacity;
     uint32_t previous_block_end; /* to tell blank-line block breaks */
     bool in_headline_block;
+    bool spans_only; /* dl_article_parser_options.spans_only */
 } builder;
 
 /* ------------------------------------------------------------------ text */
@@ -503,6 +504,8 @@ static int visit_children(builder *b, TSNode node, bool top_level)
         if (!ts_node_is_named(child))
             continue;
         if (is_type(child, "attribution")) {
+            if (b->spans_only)
+                continue; /* it only names speakers */
             dl_quotation *last = a->quotation_count ? &a->quotations[a->quotation_count - 1] : NULL;
             if (previous == QUOTATION && !last->speaker) {
                 last->speaker = speaker_of(b, child);
@@ -620,11 +623,13 @@ static const dl_block *same_block(const dl_article *previous, size_t *next, cons
 
 /* Each block's counts, first words and number, and the totals; a block
  * unchanged since `previous` (may be NULL) takes them from there. The first
- * words start after the dateline: every outline shows it on its own. */
-static int compute_stats(dl_article *a, const dl_article *previous)
+ * words start after the dateline: every outline shows it on its own.
+ * `spans_only`: only the numbers and the quotation total, which cost
+ * nothing. */
+static int compute_stats(dl_article *a, const dl_article *previous, bool spans_only)
 {
     size_t next = 0;
-    for (size_t i = 0; i < a->block_count; i++) {
+    for (size_t i = 0; i < a->block_count && !spans_only; i++) {
         dl_block *block = &a->blocks[i];
         size_t length = block_length(block), from = first_words_start(a, block);
         const dl_block *old = same_block(previous, &next, a, block);
@@ -639,7 +644,7 @@ static int compute_stats(dl_article *a, const dl_article *previous)
     }
     dl_article_stats *stats = &a->stats;
     const dl_span *front[] = {a->headline, a->dek};
-    for (size_t i = 0; i < sizeof(front) / sizeof(front[0]); i++) {
+    for (size_t i = 0; i < sizeof(front) / sizeof(front[0]) && !spans_only; i++) {
         if (front[i]) {
             stats->words += dl_article_count_words(front[i]->text, front[i]->size);
             stats->sentences += dl_article_count_sentences(front[i]->text, front[i]->size);
@@ -697,16 +702,18 @@ static void source_release(dl_article_source *source)
 
 /* The model of `source` (which the model holds from then on). */
 static int build(dl_article **out, const dl_article *previous, dl_article_source *source,
-                 const TSTree *tree)
+                 const TSTree *tree, bool spans_only)
 {
     dl_article *article = calloc(1, sizeof(*article));
     if (!article)
         return dl_error_set(DL_ERROR, "out of memory");
     article->source = source_hold(source);
-    builder b = {.text = source->bytes, .size = source->size, .article = article};
+    builder b = {
+        .text = source->bytes, .size = source->size, .article = article, .spans_only = spans_only};
     int error;
     if ((error = visit_children(&b, ts_tree_root_node(tree), true)) < 0 ||
-        (error = fill_in_speakers(article)) < 0 || (error = compute_stats(article, previous)) < 0) {
+        (!spans_only && (error = fill_in_speakers(article)) < 0) ||
+        (error = compute_stats(article, previous, spans_only)) < 0) {
         dl_article_free(article);
         return error;
     }
@@ -728,7 +735,7 @@ int dl_article_rebuild(dl_article **out, const dl_article *previous, const char 
     dl_article_source *source = source_new(text, size);
     if (source == NULL)
         return dl_error_set(DL_ERROR, "out of memory");
-    int error = build(out, previous, source, tree);
+    int error = build(out, previous, source, tree, false);
     source_release(source);
     return error;
 }
@@ -737,9 +744,15 @@ struct dl_article_parser {
     TSParser *parser;
     TSTree *tree;              /* of `source`; NULL before the first parse */
     dl_article_source *source; /* the last text, shared with its model */
+    bool spans_only;
 };
 
 int dl_article_parser_new(dl_article_parser **out)
+{
+    return dl_article_parser_new_with(out, NULL);
+}
+
+int dl_article_parser_new_with(dl_article_parser **out, const dl_article_parser_options *opts)
 {
     dl_article_parser *p = calloc(1, sizeof(*p));
     if (p == NULL || (p->parser = ts_parser_new()) == NULL) {
@@ -747,6 +760,7 @@ int dl_article_parser_new(dl_article_parser **out)
         return dl_error_set(DL_ERROR, "out of memory");
     }
     ts_parser_set_language(p->parser, tree_sitter_article());
+    p->spans_only = opts != NULL && opts->spans_only;
     *out = p;
     return 0;
 }
@@ -830,7 +844,7 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
     }
     parser->tree = tree;
     parser->source = source;
-    return build(out, NULL, source, tree);
+    return build(out, NULL, source, tree, parser->spans_only);
 }
 
 const char *dl_article_parser_text(const dl_article_parser *parser, size_t *size)

@@ -69,7 +69,10 @@ static uint64_t words_hash(const char *text, size_t n)
     uint64_t h = 1469598103934665603ULL;
     int pending_space = 0, started = 0;
     for (size_t i = 0; i < n;) {
-        if (dl_diff__is_space_at(s + i, n - i, &length)) {
+        /* ASCII, most bytes, needs no decoding (the diff's rule for it). */
+        int space = s[i] < 0x80 ? (length = 1, s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))
+                                : dl_diff__is_space_at(s + i, n - i, &length);
+        if (space) {
             pending_space = started;
             i += length;
             continue;
@@ -368,13 +371,19 @@ void dl_blame_cache_free(dl_blame_cache *cache)
 }
 
 /* Walk the history into `part`. The stamp is read first: a version or
- * note recorded during the walk makes the next call walk again. */
-static int history_walk(history_part *part, dl_history *history, dl_article_parser *parser,
-                        size_t max_count)
+ * note recorded during the walk makes the next call walk again. The keys
+ * need only where blocks and quotations are and what they say: the
+ * versions are modelled without counts, first words or speakers. */
+static int history_walk(history_part *part, dl_history *history, size_t max_count)
 {
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.max_count = max_count;
-    int error = dl_history_stamp_read(&part->stamp, history);
+    dl_article_parser_options parser_options = DL_ARTICLE_PARSER_OPTIONS_INIT;
+    parser_options.spans_only = 1;
+    dl_article_parser *parser = NULL;
+    int error = dl_article_parser_new_with(&parser, &parser_options);
+    if (error == 0)
+        error = dl_history_stamp_read(&part->stamp, history);
     if (error == 0)
         error = dl_history_log_read(&part->log, history, &options);
     if (error == 0)
@@ -382,6 +391,7 @@ static int history_walk(history_part *part, dl_history *history, dl_article_pars
     if (error == 0)
         error = walk_history(&part->latest, &part->walked, &part->read, history, parser,
                              part->log, part->chain, part->chain_count);
+    dl_article_parser_free(parser);
     if (error < 0)
         return error;
     part->valid = 1;
@@ -424,7 +434,7 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
     dl_article_parser *parser = cache ? cache->parser : own_parser;
     if (error == 0 && !history_part_current(part, history, opts->max_count)) {
         history_part_dispose(part);
-        error = history_walk(part, history, parser, opts->max_count);
+        error = history_walk(part, history, opts->max_count);
     }
     if (error == 0)
         error = dl_article_parser_parse(&article, parser, content, size);
