@@ -126,9 +126,16 @@ static size_t origin_of(const origin_key *keys, size_t count, uint64_t hash, siz
  * version's. Equal texts are all the alignment needs, so blame compares
  * hashes instead of aligning.
  */
+/* Where a block is in its version's text, and its hash. */
+typedef struct {
+    size_t start, size;
+    uint64_t hash;
+} block_place;
+
 typedef struct {
     char *text; /* the content, kept to recognise an unchanged next version */
     size_t size;
+    block_place *places; /* the blocks in order, to recognise unchanged ones */
     origin_key *blocks, *quotes;
     size_t block_count, quote_count;
     origin_key front[DL_BLAME_FRONT_PARTS];
@@ -153,9 +160,27 @@ static const dl_span *front_span(const dl_article *article, dl_blame_front_part 
 static void keys_dispose(version_keys *v)
 {
     free(v->text);
+    free(v->places);
     free(v->blocks);
     free(v->quotes);
     memset(v, 0, sizeof(*v));
+}
+
+/* The hash of `span` (a block of `text`), taken from the block of `old`
+ * at `*next` or the one after it when that has the same bytes: most blocks
+ * of a version are the previous one's, in order, and comparing bytes costs
+ * a fraction of hashing them. `*next` moves past a block reused. */
+static uint64_t block_hash(const version_keys *old, size_t *next, const dl_span *span)
+{
+    for (size_t j = *next; old && j < old->block_count && j <= *next + 1; j++) {
+        const block_place *place = &old->places[j];
+        if (place->size == span->size &&
+            memcmp(old->text + place->start, span->text, span->size) == 0) {
+            *next = j + 1;
+            return place->hash;
+        }
+    }
+    return words_hash(span->text, span->size);
 }
 
 /* The keys of `article`, version `version`, carried from `old` (NULL: none). */
@@ -164,12 +189,16 @@ static int make_keys(version_keys *v, const dl_article *article, const version_k
 {
     v->block_count = article->block_count;
     v->quote_count = article->quotation_count;
+    v->places = calloc(v->block_count + 1, sizeof(*v->places));
     v->blocks = calloc(v->block_count + 1, sizeof(*v->blocks));
     v->quotes = calloc(v->quote_count + 1, sizeof(*v->quotes));
-    if (!v->blocks || !v->quotes)
+    if (!v->places || !v->blocks || !v->quotes)
         return oom();
+    size_t next = 0;
     for (size_t i = 0; i < v->block_count; i++) {
-        uint64_t h = words_hash(article->blocks[i].span.text, article->blocks[i].span.size);
+        const dl_span *span = &article->blocks[i].span;
+        uint64_t h = block_hash(old, &next, span);
+        v->places[i] = (block_place){span->range.start_byte, span->size, h};
         v->blocks[i] = (origin_key){h, old ? origin_of(old->blocks, old->block_count, h, version)
                                            : version};
     }
