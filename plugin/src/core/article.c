@@ -14,6 +14,9 @@ const TSLanguage *tree_sitter_article(void);
 /* How many words a block's `first_words` keeps. */
 #define FIRST_WORDS 8
 
+/* The grammar's symbols of the node types the walk looks for (below). */
+typedef struct node_symbols node_symbols;
+
 /* The model under construction, with the text it points into. */
 typedef struct {
     const char *text;
@@ -25,6 +28,11 @@ typedef struct {
     uint32_t previous_block_end; /* to tell blank-line block breaks */
     bool in_headline_block;
     bool spans_only; /* dl_article_parser_options.spans_only */
+    /* At the node being visited. One cursor for the whole walk: a cursor
+     * per node visited (made, grown, freed) cost a tenth of building a
+     * model. */
+    TSTreeCursor cursor;
+    const node_symbols *symbols;
 } builder;
 
 /* ------------------------------------------------------------------ text */
@@ -485,25 +493,57 @@ static int add_block_node(builder *b, TSNode node, dl_block_kind kind)
 
 /* --------------------------------------------------------------- the walk */
 
+/* The walk tells nodes apart by symbol: comparing every node's type name
+ * with each name it looks for was a fifth of building a model. Public
+ * symbols, as ts_node_symbol gives them, so an aliased node (a run-on
+ * paragraph is a `paragraph`) has the symbol of its name. */
+struct node_symbols {
+    TSSymbol headline, dek, dateline, quotation, section, attribution;
+    TSSymbol annotations[sizeof(annotation_types) / sizeof(annotation_types[0])];
+    TSSymbol blocks[sizeof(block_types) / sizeof(block_types[0])];
+};
+
+static TSSymbol symbol_named(const char *name)
+{
+    return ts_language_symbol_for_name(tree_sitter_article(), name, (uint32_t)strlen(name), true);
+}
+
+static void node_symbols_init(node_symbols *s)
+{
+    s->headline = symbol_named("headline");
+    s->dek = symbol_named("dek");
+    s->dateline = symbol_named("dateline");
+    s->quotation = symbol_named("quotation");
+    s->section = symbol_named("section");
+    s->attribution = symbol_named("attribution");
+    for (size_t i = 0; i < sizeof(annotation_types) / sizeof(annotation_types[0]); i++)
+        s->annotations[i] = symbol_named(annotation_types[i].type);
+    for (size_t i = 0; i < sizeof(block_types) / sizeof(block_types[0]); i++)
+        s->blocks[i] = symbol_named(block_types[i].type);
+}
+
+/* `node`: the node at the builder's cursor. */
 static int visit(builder *b, TSNode node, bool top_level);
 
-/* Visits the named children in order. Children are reached with a cursor:
+/* Visits the named children of the node at the builder's cursor in order,
+ * leaving the cursor there again. Children are reached with the cursor:
  * indexing them is linear per call, quadratic over a long article. Along the
  * way, an attribution right after a quotation credits it (`“…,” the company
  * said`) and one before a quotation credits the next one (`Smith said: “…”`). */
-static int visit_children(builder *b, TSNode node, bool top_level)
+static int visit_children(builder *b, bool top_level)
 {
     dl_article *a = b->article;
-    TSTreeCursor cursor = ts_tree_cursor_new(node);
     int error = 0;
     enum { NOTHING, QUOTATION, ATTRIBUTION } previous = NOTHING;
     char *lead_speaker = NULL;
-    for (bool more = ts_tree_cursor_goto_first_child(&cursor); more && error >= 0;
-         more = ts_tree_cursor_goto_next_sibling(&cursor)) {
-        TSNode child = ts_tree_cursor_current_node(&cursor);
+    bool went_down = ts_tree_cursor_goto_first_child(&b->cursor);
+    for (bool more = went_down; more && error >= 0;
+         more = ts_tree_cursor_goto_next_sibling(&b->cursor)) {
+        TSNode child = ts_tree_cursor_current_node(&b->cursor);
         if (!ts_node_is_named(child))
             continue;
-        if (is_type(child, "attribution")) {
+        TSSymbol symbol = ts_node_symbol(child);
+        if (symbol == b->symbols->attribution) {
             if (b->spans_only)
                 continue; /* it only names speakers */
             dl_quotation *last = a->quotation_count ? &a->quotations[a->quotation_count - 1] : NULL;
@@ -517,14 +557,15 @@ static int visit_children(builder *b, TSNode node, bool top_level)
             continue;
         }
         error = visit(b, child, top_level);
-        if (is_type(child, "quotation") && error >= 0) {
+        if (symbol == b->symbols->quotation && error >= 0) {
             a->quotations[a->quotation_count - 1].speaker = lead_speaker;
             lead_speaker = NULL;
             previous = QUOTATION;
         }
     }
     free(lead_speaker);
-    ts_tree_cursor_delete(&cursor);
+    if (went_down)
+        ts_tree_cursor_goto_parent(&b->cursor);
     return error;
 }
 
@@ -549,44 +590,45 @@ static int visit_dateline(builder *b, TSNode node)
 static int visit(builder *b, TSNode node, bool top_level)
 {
     dl_article *a = b->article;
-    const char *type = ts_node_type(node);
+    const node_symbols *symbols = b->symbols;
+    TSSymbol symbol = ts_node_symbol(node);
 
-    if (strcmp(type, "headline") == 0) {
+    if (symbol == symbols->headline) {
         b->previous_block_end = ts_node_end_byte(node);
         b->in_headline_block = true;
         if (!a->headline && new_span(&a->headline, b, node) < 0)
             return DL_ERROR;
-        return visit_children(b, node, false);
+        return visit_children(b, false);
     }
-    if (strcmp(type, "dek") == 0) {
+    if (symbol == symbols->dek) {
         if (!a->dek && new_span(&a->dek, b, node) < 0)
             return DL_ERROR;
-        return visit_children(b, node, false);
+        return visit_children(b, false);
     }
-    if (strcmp(type, "dateline") == 0)
+    if (symbol == symbols->dateline)
         return visit_dateline(b, node);
-    if (strcmp(type, "quotation") == 0) {
+    if (symbol == symbols->quotation) {
         int error = add_quotation(b, node);
-        return error < 0 ? error : visit_children(b, node, false);
+        return error < 0 ? error : visit_children(b, false);
     }
-    if (strcmp(type, "section") == 0)
-        return visit_children(b, node, true);
+    if (symbol == symbols->section)
+        return visit_children(b, true);
     for (size_t i = 0; i < sizeof(annotation_types) / sizeof(annotation_types[0]); i++) {
-        if (strcmp(type, annotation_types[i].type) == 0) {
+        if (symbol == symbols->annotations[i]) {
             int error = add_annotation(b, node, annotation_types[i].kind);
-            return error < 0 ? error : visit_children(b, node, false);
+            return error < 0 ? error : visit_children(b, false);
         }
     }
     for (size_t i = 0; top_level && i < sizeof(block_types) / sizeof(block_types[0]); i++) {
-        if (strcmp(type, block_types[i].type) == 0) {
+        if (symbol == symbols->blocks[i]) {
             if (block_types[i].kind == DL_BLOCK_BYLINE && !a->byline &&
                 new_span(&a->byline, b, node) < 0)
                 return DL_ERROR;
             int error = add_block_node(b, node, block_types[i].kind);
-            return error < 0 ? error : visit_children(b, node, false);
+            return error < 0 ? error : visit_children(b, false);
         }
     }
-    return visit_children(b, node, false);
+    return visit_children(b, false);
 }
 
 static uint32_t block_length(const dl_block *block)
@@ -702,17 +744,21 @@ static void source_release(dl_article_source *source)
 
 /* The model of `source` (which the model holds from then on). */
 static int build(dl_article **out, const dl_article *previous, dl_article_source *source,
-                 const TSTree *tree, bool spans_only)
+                 const TSTree *tree, const node_symbols *symbols, bool spans_only)
 {
     dl_article *article = calloc(1, sizeof(*article));
     if (!article)
         return dl_error_set(DL_ERROR, "out of memory");
     article->source = source_hold(source);
-    builder b = {
-        .text = source->bytes, .size = source->size, .article = article, .spans_only = spans_only};
-    int error;
-    if ((error = visit_children(&b, ts_tree_root_node(tree), true)) < 0 ||
-        (!spans_only && (error = fill_in_speakers(article)) < 0) ||
+    builder b = {.text = source->bytes,
+                 .size = source->size,
+                 .article = article,
+                 .spans_only = spans_only,
+                 .cursor = ts_tree_cursor_new(ts_tree_root_node(tree)),
+                 .symbols = symbols};
+    int error = visit_children(&b, true);
+    ts_tree_cursor_delete(&b.cursor);
+    if (error < 0 || (!spans_only && (error = fill_in_speakers(article)) < 0) ||
         (error = compute_stats(article, previous, spans_only)) < 0) {
         dl_article_free(article);
         return error;
@@ -735,7 +781,9 @@ int dl_article_rebuild(dl_article **out, const dl_article *previous, const char 
     dl_article_source *source = source_new(text, size);
     if (source == NULL)
         return dl_error_set(DL_ERROR, "out of memory");
-    int error = build(out, previous, source, tree, false);
+    node_symbols symbols;
+    node_symbols_init(&symbols);
+    int error = build(out, previous, source, tree, &symbols, false);
     source_release(source);
     return error;
 }
@@ -745,6 +793,7 @@ struct dl_article_parser {
     TSTree *tree;              /* of `source`; NULL before the first parse */
     dl_article_source *source; /* the last text, shared with its model */
     bool spans_only;
+    node_symbols symbols; /* looked up once for all the texts parsed */
 };
 
 int dl_article_parser_new(dl_article_parser **out)
@@ -761,6 +810,7 @@ int dl_article_parser_new_with(dl_article_parser **out, const dl_article_parser_
     }
     ts_parser_set_language(p->parser, tree_sitter_article());
     p->spans_only = opts != NULL && opts->spans_only;
+    node_symbols_init(&p->symbols);
     *out = p;
     return 0;
 }
@@ -844,7 +894,7 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
     }
     parser->tree = tree;
     parser->source = source;
-    return build(out, NULL, source, tree, parser->spans_only);
+    return build(out, NULL, source, tree, &parser->symbols, parser->spans_only);
 }
 
 const char *dl_article_parser_text(const dl_article_parser *parser, size_t *size)
