@@ -335,17 +335,34 @@ static void fit(void **items, size_t count, size_t size)
         *items = fitted;
 }
 
+/* A node's first and last children (the marks or delimiters around a
+ * quotation or annotation), found once: reaching the last child walks all
+ * of them. */
+typedef struct {
+    uint32_t count;
+    TSNode first, last; /* when count > 0 */
+} end_children;
+
+static end_children end_children_of(TSNode node)
+{
+    end_children ends = {.count = ts_node_child_count(node)};
+    if (ends.count > 0) {
+        ends.first = ts_node_child(node, 0);
+        ends.last = ends.count > 1 ? ts_node_child(node, ends.count - 1) : ends.first;
+    }
+    return ends;
+}
+
 /* Text between two child markers (open/close marks, annotation delimiters). */
-static char *inner_text(const builder *b, TSNode node)
+static char *inner_text(const builder *b, TSNode node, const end_children *ends)
 {
     uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
-    uint32_t children = ts_node_child_count(node);
-    if (children > 0) {
-        TSNode first = ts_node_child(node, 0), last = ts_node_child(node, children - 1);
+    if (ends->count > 0) {
+        TSNode first = ends->first, last = ends->last;
         if (!ts_node_is_named(first) || is_type(first, "open_mark") || is_type(first, "continuation"))
             start = ts_node_end_byte(first);
-        if (children > 1 && (!ts_node_is_named(last) || is_type(last, "close_mark") ||
-                             is_type(last, "run_on")))
+        if (ends->count > 1 && (!ts_node_is_named(last) || is_type(last, "close_mark") ||
+                                is_type(last, "run_on")))
             end = ts_node_start_byte(last);
     }
     return copy_bytes(b, start, end < start ? start : end);
@@ -366,14 +383,14 @@ static int add_quotation(builder *b, TSNode node)
                 sizeof(dl_quotation)) < 0)
         return DL_ERROR;
     dl_quotation *q = &a->quotations[a->quotation_count];
-    if (span_of(&q->span, b, node) < 0 || !(q->text = inner_text(b, node)))
+    end_children ends = end_children_of(node);
+    if (span_of(&q->span, b, node) < 0 || !(q->text = inner_text(b, node, &ends)))
         return dl_error_set(DL_ERROR, "out of memory");
     a->quotation_count++;
     q->block = b->in_headline_block || a->block_count == 0 ? DL_NO_BLOCK : a->block_count - 1;
-    uint32_t children = ts_node_child_count(node);
-    q->continued = children > 0 && is_type(ts_node_child(node, 0), "continuation");
-    q->runs_on = children > 0 && is_type(ts_node_child(node, children - 1), "run_on");
-    q->closed = children > 0 && is_type(ts_node_child(node, children - 1), "close_mark");
+    q->continued = ends.count > 0 && is_type(ends.first, "continuation");
+    q->runs_on = ends.count > 0 && is_type(ends.last, "run_on");
+    q->closed = ends.count > 0 && is_type(ends.last, "close_mark");
     return 0;
 }
 
@@ -408,7 +425,8 @@ static int add_annotation(builder *b, TSNode node, dl_annotation_kind kind)
                 sizeof(dl_annotation)) < 0)
         return DL_ERROR;
     dl_annotation *n = &a->annotations[a->annotation_count];
-    if (span_of(&n->span, b, node) < 0 || !(n->text = inner_text(b, node)))
+    end_children ends = end_children_of(node);
+    if (span_of(&n->span, b, node) < 0 || !(n->text = inner_text(b, node, &ends)))
         return dl_error_set(DL_ERROR, "out of memory");
     a->annotation_count++;
     n->kind = kind;
