@@ -118,6 +118,12 @@ static size_t origin_of(const origin_key *keys, size_t count, uint64_t hash, siz
 
 /* ------------------------------------------------------------ versions -- */
 
+/* Where a block is in its version's text, and its hash. */
+typedef struct {
+    size_t start, size;
+    uint64_t hash;
+} block_place;
+
 /*
  * One version's blocks and quotations with their origins, as keys sorted
  * by hash. A block or quotation whose text the previous version holds
@@ -126,12 +132,6 @@ static size_t origin_of(const origin_key *keys, size_t count, uint64_t hash, siz
  * version's. Equal texts are all the alignment needs, so blame compares
  * hashes instead of aligning.
  */
-/* Where a block is in its version's text, and its hash. */
-typedef struct {
-    size_t start, size;
-    uint64_t hash;
-} block_place;
-
 typedef struct {
     char *text; /* the content, kept to recognise an unchanged next version */
     size_t size;
@@ -166,8 +166,8 @@ static void keys_dispose(version_keys *v)
     memset(v, 0, sizeof(*v));
 }
 
-/* The hash of `span` (a block of `text`), taken from the block of `old`
- * at `*next` or the one after it when that has the same bytes: most blocks
+/* The hash of the block `span`, taken from the block of `old` at `*next`
+ * or the one after it when that has the same bytes: most blocks
  * of a version are the previous one's, in order, and comparing bytes costs
  * a fraction of hashing them. `*next` moves past a block reused. */
 static uint64_t block_hash(const version_keys *old, size_t *next, const dl_span *span)
