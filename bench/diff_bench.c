@@ -7,6 +7,7 @@
  *   diff_bench blame FILE VERSIONS    record VERSIONS versions of FILE, then
  *                                     time blame over them
  *   diff_bench time RUNS CMD...       run CMD RUNS times (stdout discarded)
+ *   diff_bench floor                  start libgit2 and stop (the start-up floor)
  *   diff_bench big OUT BASE MB        write an article of about MB megabytes
  *                                     (paragraphs BASE, BASE + 1, ...)
  *   diff_bench oneword IN OUT         IN with one word inserted in the middle
@@ -396,6 +397,15 @@ static int time_command(int runs, char **argv)
     return 0;
 }
 
+/* Start libgit2 and stop: the floor under every history command, which
+ * loads the system's CA certificates at start-up (issue 19). */
+static int floor_command(void)
+{
+    check(dl_history_library_init(), "libgit2");
+    dl_history_library_release();
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "gen") == 0)
@@ -404,6 +414,8 @@ int main(int argc, char **argv)
         return diff(argv[2], argv[3], atoi(argv[4]));
     if (argc == 4 && strcmp(argv[1], "blame") == 0)
         return blame(argv[2], atoi(argv[3]));
+    if (argc == 2 && strcmp(argv[1], "floor") == 0)
+        return floor_command();
     if (argc >= 4 && strcmp(argv[1], "time") == 0)
         return time_command(atoi(argv[2]), argv + 3);
     if (argc == 5 && strcmp(argv[1], "big") == 0)
@@ -413,7 +425,7 @@ int main(int argc, char **argv)
     if (argc == 5 && strcmp(argv[1], "onepara") == 0)
         return onepara(argv[2], strtoull(argv[3], NULL, 10), (unsigned)atoi(argv[4]));
     fprintf(stderr, "usage: diff_bench gen OLD NEW | diff OLD NEW RUNS | blame FILE N | "
-                    "time RUNS CMD... | big OUT BASE MB | oneword IN OUT | "
+                    "time RUNS CMD... | floor | big OUT BASE MB | oneword IN OUT | "
                     "onepara OUT SEED WORDS\n");
     return 2;
 }

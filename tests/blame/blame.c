@@ -272,3 +272,105 @@ Test(blame, a_cache_sees_new_versions_and_new_notes)
     dl_blame_free(blame);
     dl_blame_cache_free(cache);
 }
+
+/* The version id (of `ids`, by index) a blame JSON entry names, or -1 for null. */
+static int version_index(json_t *entry, char ids[][41], int count)
+{
+    json_t *version = json_object_get(entry, "version");
+    cr_assert(version != NULL);
+    if (json_is_null(version))
+        return -1;
+    const char *id = json_string_value(json_object_get(version, "id"));
+    for (int i = 0; i < count; i++)
+        if (strcmp(id, ids[i]) == 0)
+            return i;
+    cr_assert(false, "an unknown version %s", id);
+    return -2;
+}
+
+Test(blame, a_history_of_edits_moves_quotes_and_front_matter_gets_every_answer_right)
+{
+    /* The known answers of the whole model's walk: blame walks versions
+     * with a model that has no counts or speakers, and must answer as if
+     * it had them. */
+#define FRONT(h, d, b) h "\n" d "\n" b "\n\n"
+#define RUN1 "The mayor spoke. “We will rebuild the harbor.\n\n"
+#define RUN2 "“Nobody will be left out,” the mayor said.\n\n"
+#define RUN2B "“Nobody at all will be left out,” the mayor said.\n\n"
+#define QUOTE3 "“We will review spending every month,” the clerk said.\n\n"
+    static const char *const versions[] = {
+        FRONT("Council approves budget", "Taxes stay flat", "By Ann Lee") LEAD TAXES QUOTE RUN1
+            RUN2 PARKS END,
+        /* 1: an edit */
+        FRONT("Council approves budget", "Taxes stay flat", "By Ann Lee") LEAD
+            "Property taxes will stay flat for a fourth year.\n\n" QUOTE RUN1 RUN2 PARKS END,
+        /* 2: a move */
+        FRONT("Council approves budget", "Taxes stay flat", "By Ann Lee") LEAD PARKS
+            "Property taxes will stay flat for a fourth year.\n\n" QUOTE RUN1 RUN2 END,
+        /* 3: a quotation's words changed */
+        FRONT("Council approves budget", "Taxes stay flat", "By Ann Lee") LEAD PARKS
+            "Property taxes will stay flat for a fourth year.\n\n" QUOTE2 RUN1 RUN2 END,
+        /* 4: the same words credited to someone else */
+        FRONT("Council approves budget", "Taxes stay flat", "By Ann Lee") LEAD PARKS
+            "Property taxes will stay flat for a fourth year.\n\n" QUOTE3 RUN1 RUN2 END,
+        /* 5, 6, 7: headline, dek, byline */
+        FRONT("Council passes budget", "Taxes stay flat", "By Ann Lee") LEAD PARKS
+            "Property taxes will stay flat for a fourth year.\n\n" QUOTE3 RUN1 RUN2 END,
+        FRONT("Council passes budget", "Taxes stay flat for now", "By Ann Lee") LEAD PARKS
+            "Property taxes will stay flat for a fourth year.\n\n" QUOTE3 RUN1 RUN2 END,
+        FRONT("Council passes budget", "Taxes stay flat for now", "By Ann Lee and Bo Chan") LEAD
+            PARKS "Property taxes will stay flat for a fourth year.\n\n" QUOTE3 RUN1 RUN2 END,
+        /* 8: the second part of a run-on quotation */
+        FRONT("Council passes budget", "Taxes stay flat for now", "By Ann Lee and Bo Chan") LEAD
+            PARKS "Property taxes will stay flat for a fourth year.\n\n" QUOTE3 RUN1 RUN2B END,
+    };
+    enum { COUNT = sizeof(versions) / sizeof(versions[0]) };
+    char ids[COUNT][41];
+    for (int i = 0; i < COUNT; i++)
+        snprintf(ids[i], sizeof(ids[i]), "%s", fx_snap(history, versions[i], NULL));
+
+    dl_blame *blame = blame_text(versions[COUNT - 1]);
+    json_t *json = NULL;
+    dl_assert_ok(dl_blame_to_json(&json, blame));
+    json_t *front = json_object_get(json, "front"), *blocks = json_object_get(json, "blocks"),
+           *quotes = json_object_get(json, "quotations");
+
+    static const int front_answers[] = {5, 6, 7}; /* headline, dek, byline */
+    cr_assert(eq(sz, json_array_size(front), 3));
+    for (size_t i = 0; i < 3; i++)
+        cr_assert(eq(int, version_index(json_array_get(front, i), ids, COUNT), front_answers[i]),
+                  "front part %zu", i);
+
+    /* lead, parks (moved), taxes (edited), the reattributed quote's
+     * paragraph, the run-on's first and edited second paragraph, the end. */
+    static const int block_answers[] = {0, 0, 1, 4, 0, 8, 0};
+    cr_assert(eq(sz, json_array_size(blocks), 7));
+    for (size_t i = 0; i < 7; i++)
+        cr_assert(eq(int, version_index(json_array_get(blocks, i), ids, COUNT), block_answers[i]),
+                  "block %zu", i);
+
+    /* The quote's words changed in 3 (reattributing them in 4 is no
+     * change to them), the run-on's first part is as written, its second
+     * edited in 8. */
+    static const int quote_answers[] = {3, 0, 8};
+    cr_assert(eq(sz, json_array_size(quotes), 3));
+    for (size_t i = 0; i < 3; i++)
+        cr_assert(eq(int, version_index(json_array_get(quotes, i), ids, COUNT), quote_answers[i]),
+                  "quotation %zu", i);
+    json_t *reattributed = json_array_get(quotes, 0);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(reattributed, "speaker")),
+                 "the clerk"));
+    json_t *continued = json_array_get(quotes, 2);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(continued, "speaker")),
+                 "the mayor"));
+    json_t *lead = json_array_get(blocks, 0);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(lead, "first_words")),
+                 "The council approved the budget on Tuesday night."));
+    json_decref(json);
+    dl_blame_free(blame);
+#undef FRONT
+#undef RUN1
+#undef RUN2
+#undef RUN2B
+#undef QUOTE3
+}

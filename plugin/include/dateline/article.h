@@ -146,6 +146,27 @@ typedef struct dl_article_parser dl_article_parser;
 
 int dl_article_parser_new(dl_article_parser **out);
 
+/** What a dl_article_parser builds. Zero everywhere: the whole model. */
+typedef struct {
+    unsigned version;
+    /**
+     * Build only where things are: the spans of the front matter, blocks,
+     * quotations and annotations, the quotations' and annotations' texts
+     * and marks (continued, runs_on, closed), the paragraph numbers and
+     * stats.paragraphs and stats.quotations, as the whole model has them.
+     * No word or sentence counts and no reading time (0), no first words
+     * (NULL) and no speakers (NULL). For a caller that reads many versions
+     * and only compares what they hold (blame walks a history so).
+     */
+    int spans_only;
+} dl_article_parser_options;
+
+#define DL_ARTICLE_PARSER_OPTIONS_VERSION 1
+#define DL_ARTICLE_PARSER_OPTIONS_INIT {DL_ARTICLE_PARSER_OPTIONS_VERSION, 0}
+
+/** dl_article_parser_new building what `opts` (NULL: defaults) asks for. */
+int dl_article_parser_new_with(dl_article_parser **out, const dl_article_parser_options *opts);
+
 /** dl_article_parse, reusing what the last text parsed had in common with this one. */
 int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const char *text,
                             size_t size);

@@ -14,6 +14,9 @@ const TSLanguage *tree_sitter_article(void);
 /* How many words a block's `first_words` keeps. */
 #define FIRST_WORDS 8
 
+/* The grammar's symbols of the node types the walk looks for (below). */
+typedef struct node_symbols node_symbols;
+
 /* The model under construction, with the text it points into. */
 typedef struct {
     const char *text;
@@ -24,6 +27,12 @@ typedef struct {
     size_t annotation_capacity;
     uint32_t previous_block_end; /* to tell blank-line block breaks */
     bool in_headline_block;
+    bool spans_only; /* dl_article_parser_options.spans_only */
+    /* At the node being visited. One cursor for the whole walk: a cursor
+     * per node visited (made, grown, freed) cost a tenth of building a
+     * model. */
+    TSTreeCursor cursor;
+    const node_symbols *symbols;
 } builder;
 
 /* ------------------------------------------------------------------ text */
@@ -326,17 +335,34 @@ static void fit(void **items, size_t count, size_t size)
         *items = fitted;
 }
 
+/* A node's first and last children (the marks or delimiters around a
+ * quotation or annotation), found once: reaching the last child walks all
+ * of them. */
+typedef struct {
+    uint32_t count;
+    TSNode first, last; /* when count > 0 */
+} end_children;
+
+static end_children end_children_of(TSNode node)
+{
+    end_children ends = {.count = ts_node_child_count(node)};
+    if (ends.count > 0) {
+        ends.first = ts_node_child(node, 0);
+        ends.last = ends.count > 1 ? ts_node_child(node, ends.count - 1) : ends.first;
+    }
+    return ends;
+}
+
 /* Text between two child markers (open/close marks, annotation delimiters). */
-static char *inner_text(const builder *b, TSNode node)
+static char *inner_text(const builder *b, TSNode node, const end_children *ends)
 {
     uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
-    uint32_t children = ts_node_child_count(node);
-    if (children > 0) {
-        TSNode first = ts_node_child(node, 0), last = ts_node_child(node, children - 1);
+    if (ends->count > 0) {
+        TSNode first = ends->first, last = ends->last;
         if (!ts_node_is_named(first) || is_type(first, "open_mark") || is_type(first, "continuation"))
             start = ts_node_end_byte(first);
-        if (children > 1 && (!ts_node_is_named(last) || is_type(last, "close_mark") ||
-                             is_type(last, "run_on")))
+        if (ends->count > 1 && (!ts_node_is_named(last) || is_type(last, "close_mark") ||
+                                is_type(last, "run_on")))
             end = ts_node_start_byte(last);
     }
     return copy_bytes(b, start, end < start ? start : end);
@@ -357,14 +383,14 @@ static int add_quotation(builder *b, TSNode node)
                 sizeof(dl_quotation)) < 0)
         return DL_ERROR;
     dl_quotation *q = &a->quotations[a->quotation_count];
-    if (span_of(&q->span, b, node) < 0 || !(q->text = inner_text(b, node)))
+    end_children ends = end_children_of(node);
+    if (span_of(&q->span, b, node) < 0 || !(q->text = inner_text(b, node, &ends)))
         return dl_error_set(DL_ERROR, "out of memory");
     a->quotation_count++;
     q->block = b->in_headline_block || a->block_count == 0 ? DL_NO_BLOCK : a->block_count - 1;
-    uint32_t children = ts_node_child_count(node);
-    q->continued = children > 0 && is_type(ts_node_child(node, 0), "continuation");
-    q->runs_on = children > 0 && is_type(ts_node_child(node, children - 1), "run_on");
-    q->closed = children > 0 && is_type(ts_node_child(node, children - 1), "close_mark");
+    q->continued = ends.count > 0 && is_type(ends.first, "continuation");
+    q->runs_on = ends.count > 0 && is_type(ends.last, "run_on");
+    q->closed = ends.count > 0 && is_type(ends.last, "close_mark");
     return 0;
 }
 
@@ -399,7 +425,8 @@ static int add_annotation(builder *b, TSNode node, dl_annotation_kind kind)
                 sizeof(dl_annotation)) < 0)
         return DL_ERROR;
     dl_annotation *n = &a->annotations[a->annotation_count];
-    if (span_of(&n->span, b, node) < 0 || !(n->text = inner_text(b, node)))
+    end_children ends = end_children_of(node);
+    if (span_of(&n->span, b, node) < 0 || !(n->text = inner_text(b, node, &ends)))
         return dl_error_set(DL_ERROR, "out of memory");
     a->annotation_count++;
     n->kind = kind;
@@ -484,25 +511,59 @@ static int add_block_node(builder *b, TSNode node, dl_block_kind kind)
 
 /* --------------------------------------------------------------- the walk */
 
+/* The walk tells nodes apart by symbol: comparing every node's type name
+ * with each name it looks for was a fifth of building a model. Public
+ * symbols, as ts_node_symbol gives them, so an aliased node (a run-on
+ * paragraph is a `paragraph`) has the symbol of its name. */
+struct node_symbols {
+    TSSymbol headline, dek, dateline, quotation, section, attribution;
+    TSSymbol annotations[sizeof(annotation_types) / sizeof(annotation_types[0])];
+    TSSymbol blocks[sizeof(block_types) / sizeof(block_types[0])];
+};
+
+static TSSymbol symbol_named(const char *name)
+{
+    return ts_language_symbol_for_name(tree_sitter_article(), name, (uint32_t)strlen(name), true);
+}
+
+static void node_symbols_init(node_symbols *s)
+{
+    s->headline = symbol_named("headline");
+    s->dek = symbol_named("dek");
+    s->dateline = symbol_named("dateline");
+    s->quotation = symbol_named("quotation");
+    s->section = symbol_named("section");
+    s->attribution = symbol_named("attribution");
+    for (size_t i = 0; i < sizeof(annotation_types) / sizeof(annotation_types[0]); i++)
+        s->annotations[i] = symbol_named(annotation_types[i].type);
+    for (size_t i = 0; i < sizeof(block_types) / sizeof(block_types[0]); i++)
+        s->blocks[i] = symbol_named(block_types[i].type);
+}
+
+/* `node`: the node at the builder's cursor. */
 static int visit(builder *b, TSNode node, bool top_level);
 
-/* Visits the named children in order. Children are reached with a cursor:
+/* Visits the named children of the node at the builder's cursor in order,
+ * leaving the cursor there again. Children are reached with the cursor:
  * indexing them is linear per call, quadratic over a long article. Along the
  * way, an attribution right after a quotation credits it (`“…,” the company
  * said`) and one before a quotation credits the next one (`Smith said: “…”`). */
-static int visit_children(builder *b, TSNode node, bool top_level)
+static int visit_children(builder *b, bool top_level)
 {
     dl_article *a = b->article;
-    TSTreeCursor cursor = ts_tree_cursor_new(node);
     int error = 0;
     enum { NOTHING, QUOTATION, ATTRIBUTION } previous = NOTHING;
     char *lead_speaker = NULL;
-    for (bool more = ts_tree_cursor_goto_first_child(&cursor); more && error >= 0;
-         more = ts_tree_cursor_goto_next_sibling(&cursor)) {
-        TSNode child = ts_tree_cursor_current_node(&cursor);
+    bool went_down = ts_tree_cursor_goto_first_child(&b->cursor);
+    for (bool more = went_down; more && error >= 0;
+         more = ts_tree_cursor_goto_next_sibling(&b->cursor)) {
+        TSNode child = ts_tree_cursor_current_node(&b->cursor);
         if (!ts_node_is_named(child))
             continue;
-        if (is_type(child, "attribution")) {
+        TSSymbol symbol = ts_node_symbol(child);
+        if (symbol == b->symbols->attribution) {
+            if (b->spans_only)
+                continue; /* it only names speakers */
             dl_quotation *last = a->quotation_count ? &a->quotations[a->quotation_count - 1] : NULL;
             if (previous == QUOTATION && !last->speaker) {
                 last->speaker = speaker_of(b, child);
@@ -514,14 +575,15 @@ static int visit_children(builder *b, TSNode node, bool top_level)
             continue;
         }
         error = visit(b, child, top_level);
-        if (is_type(child, "quotation") && error >= 0) {
+        if (symbol == b->symbols->quotation && error >= 0) {
             a->quotations[a->quotation_count - 1].speaker = lead_speaker;
             lead_speaker = NULL;
             previous = QUOTATION;
         }
     }
     free(lead_speaker);
-    ts_tree_cursor_delete(&cursor);
+    if (went_down)
+        ts_tree_cursor_goto_parent(&b->cursor);
     return error;
 }
 
@@ -546,44 +608,45 @@ static int visit_dateline(builder *b, TSNode node)
 static int visit(builder *b, TSNode node, bool top_level)
 {
     dl_article *a = b->article;
-    const char *type = ts_node_type(node);
+    const node_symbols *symbols = b->symbols;
+    TSSymbol symbol = ts_node_symbol(node);
 
-    if (strcmp(type, "headline") == 0) {
+    if (symbol == symbols->headline) {
         b->previous_block_end = ts_node_end_byte(node);
         b->in_headline_block = true;
         if (!a->headline && new_span(&a->headline, b, node) < 0)
             return DL_ERROR;
-        return visit_children(b, node, false);
+        return visit_children(b, false);
     }
-    if (strcmp(type, "dek") == 0) {
+    if (symbol == symbols->dek) {
         if (!a->dek && new_span(&a->dek, b, node) < 0)
             return DL_ERROR;
-        return visit_children(b, node, false);
+        return visit_children(b, false);
     }
-    if (strcmp(type, "dateline") == 0)
+    if (symbol == symbols->dateline)
         return visit_dateline(b, node);
-    if (strcmp(type, "quotation") == 0) {
+    if (symbol == symbols->quotation) {
         int error = add_quotation(b, node);
-        return error < 0 ? error : visit_children(b, node, false);
+        return error < 0 ? error : visit_children(b, false);
     }
-    if (strcmp(type, "section") == 0)
-        return visit_children(b, node, true);
+    if (symbol == symbols->section)
+        return visit_children(b, true);
     for (size_t i = 0; i < sizeof(annotation_types) / sizeof(annotation_types[0]); i++) {
-        if (strcmp(type, annotation_types[i].type) == 0) {
+        if (symbol == symbols->annotations[i]) {
             int error = add_annotation(b, node, annotation_types[i].kind);
-            return error < 0 ? error : visit_children(b, node, false);
+            return error < 0 ? error : visit_children(b, false);
         }
     }
     for (size_t i = 0; top_level && i < sizeof(block_types) / sizeof(block_types[0]); i++) {
-        if (strcmp(type, block_types[i].type) == 0) {
+        if (symbol == symbols->blocks[i]) {
             if (block_types[i].kind == DL_BLOCK_BYLINE && !a->byline &&
                 new_span(&a->byline, b, node) < 0)
                 return DL_ERROR;
             int error = add_block_node(b, node, block_types[i].kind);
-            return error < 0 ? error : visit_children(b, node, false);
+            return error < 0 ? error : visit_children(b, false);
         }
     }
-    return visit_children(b, node, false);
+    return visit_children(b, false);
 }
 
 static uint32_t block_length(const dl_block *block)
@@ -620,11 +683,13 @@ static const dl_block *same_block(const dl_article *previous, size_t *next, cons
 
 /* Each block's counts, first words and number, and the totals; a block
  * unchanged since `previous` (may be NULL) takes them from there. The first
- * words start after the dateline: every outline shows it on its own. */
-static int compute_stats(dl_article *a, const dl_article *previous)
+ * words start after the dateline: every outline shows it on its own.
+ * `spans_only`: only the numbers and the quotation total, which cost
+ * nothing. */
+static int compute_stats(dl_article *a, const dl_article *previous, bool spans_only)
 {
     size_t next = 0;
-    for (size_t i = 0; i < a->block_count; i++) {
+    for (size_t i = 0; i < a->block_count && !spans_only; i++) {
         dl_block *block = &a->blocks[i];
         size_t length = block_length(block), from = first_words_start(a, block);
         const dl_block *old = same_block(previous, &next, a, block);
@@ -639,7 +704,7 @@ static int compute_stats(dl_article *a, const dl_article *previous)
     }
     dl_article_stats *stats = &a->stats;
     const dl_span *front[] = {a->headline, a->dek};
-    for (size_t i = 0; i < sizeof(front) / sizeof(front[0]); i++) {
+    for (size_t i = 0; i < sizeof(front) / sizeof(front[0]) && !spans_only; i++) {
         if (front[i]) {
             stats->words += dl_article_count_words(front[i]->text, front[i]->size);
             stats->sentences += dl_article_count_sentences(front[i]->text, front[i]->size);
@@ -697,16 +762,22 @@ static void source_release(dl_article_source *source)
 
 /* The model of `source` (which the model holds from then on). */
 static int build(dl_article **out, const dl_article *previous, dl_article_source *source,
-                 const TSTree *tree)
+                 const TSTree *tree, const node_symbols *symbols, bool spans_only)
 {
     dl_article *article = calloc(1, sizeof(*article));
     if (!article)
         return dl_error_set(DL_ERROR, "out of memory");
     article->source = source_hold(source);
-    builder b = {.text = source->bytes, .size = source->size, .article = article};
-    int error;
-    if ((error = visit_children(&b, ts_tree_root_node(tree), true)) < 0 ||
-        (error = fill_in_speakers(article)) < 0 || (error = compute_stats(article, previous)) < 0) {
+    builder b = {.text = source->bytes,
+                 .size = source->size,
+                 .article = article,
+                 .spans_only = spans_only,
+                 .cursor = ts_tree_cursor_new(ts_tree_root_node(tree)),
+                 .symbols = symbols};
+    int error = visit_children(&b, true);
+    ts_tree_cursor_delete(&b.cursor);
+    if (error < 0 || (!spans_only && (error = fill_in_speakers(article)) < 0) ||
+        (error = compute_stats(article, previous, spans_only)) < 0) {
         dl_article_free(article);
         return error;
     }
@@ -728,7 +799,9 @@ int dl_article_rebuild(dl_article **out, const dl_article *previous, const char 
     dl_article_source *source = source_new(text, size);
     if (source == NULL)
         return dl_error_set(DL_ERROR, "out of memory");
-    int error = build(out, previous, source, tree);
+    node_symbols symbols;
+    node_symbols_init(&symbols);
+    int error = build(out, previous, source, tree, &symbols, false);
     source_release(source);
     return error;
 }
@@ -737,9 +810,16 @@ struct dl_article_parser {
     TSParser *parser;
     TSTree *tree;              /* of `source`; NULL before the first parse */
     dl_article_source *source; /* the last text, shared with its model */
+    bool spans_only;
+    node_symbols symbols; /* looked up once for all the texts parsed */
 };
 
 int dl_article_parser_new(dl_article_parser **out)
+{
+    return dl_article_parser_new_with(out, NULL);
+}
+
+int dl_article_parser_new_with(dl_article_parser **out, const dl_article_parser_options *opts)
 {
     dl_article_parser *p = calloc(1, sizeof(*p));
     if (p == NULL || (p->parser = ts_parser_new()) == NULL) {
@@ -747,6 +827,8 @@ int dl_article_parser_new(dl_article_parser **out)
         return dl_error_set(DL_ERROR, "out of memory");
     }
     ts_parser_set_language(p->parser, tree_sitter_article());
+    p->spans_only = opts != NULL && opts->spans_only;
+    node_symbols_init(&p->symbols);
     *out = p;
     return 0;
 }
@@ -830,7 +912,7 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
     }
     parser->tree = tree;
     parser->source = source;
-    return build(out, NULL, source, tree);
+    return build(out, NULL, source, tree, &parser->symbols, parser->spans_only);
 }
 
 const char *dl_article_parser_text(const dl_article_parser *parser, size_t *size)

@@ -69,7 +69,10 @@ static uint64_t words_hash(const char *text, size_t n)
     uint64_t h = 1469598103934665603ULL;
     int pending_space = 0, started = 0;
     for (size_t i = 0; i < n;) {
-        if (dl_diff__is_space_at(s + i, n - i, &length)) {
+        /* ASCII, most bytes, needs no decoding (the diff's rule for it). */
+        int space = s[i] < 0x80 ? (length = 1, s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))
+                                : dl_diff__is_space_at(s + i, n - i, &length);
+        if (space) {
             pending_space = started;
             i += length;
             continue;
@@ -115,6 +118,12 @@ static size_t origin_of(const origin_key *keys, size_t count, uint64_t hash, siz
 
 /* ------------------------------------------------------------ versions -- */
 
+/* Where a block is in its version's text, and its hash. */
+typedef struct {
+    size_t start, size;
+    uint64_t hash;
+} block_place;
+
 /*
  * One version's blocks and quotations with their origins, as keys sorted
  * by hash. A block or quotation whose text the previous version holds
@@ -126,6 +135,7 @@ static size_t origin_of(const origin_key *keys, size_t count, uint64_t hash, siz
 typedef struct {
     char *text; /* the content, kept to recognise an unchanged next version */
     size_t size;
+    block_place *places; /* the blocks in order, to recognise unchanged ones */
     origin_key *blocks, *quotes;
     size_t block_count, quote_count;
     origin_key front[DL_BLAME_FRONT_PARTS];
@@ -150,9 +160,27 @@ static const dl_span *front_span(const dl_article *article, dl_blame_front_part 
 static void keys_dispose(version_keys *v)
 {
     free(v->text);
+    free(v->places);
     free(v->blocks);
     free(v->quotes);
     memset(v, 0, sizeof(*v));
+}
+
+/* The hash of the block `span`, taken from the block of `old` at `*next`
+ * or the one after it when that has the same bytes: most blocks
+ * of a version are the previous one's, in order, and comparing bytes costs
+ * a fraction of hashing them. `*next` moves past a block reused. */
+static uint64_t block_hash(const version_keys *old, size_t *next, const dl_span *span)
+{
+    for (size_t j = *next; old && j < old->block_count && j <= *next + 1; j++) {
+        const block_place *place = &old->places[j];
+        if (place->size == span->size &&
+            memcmp(old->text + place->start, span->text, span->size) == 0) {
+            *next = j + 1;
+            return place->hash;
+        }
+    }
+    return words_hash(span->text, span->size);
 }
 
 /* The keys of `article`, version `version`, carried from `old` (NULL: none). */
@@ -161,12 +189,16 @@ static int make_keys(version_keys *v, const dl_article *article, const version_k
 {
     v->block_count = article->block_count;
     v->quote_count = article->quotation_count;
+    v->places = calloc(v->block_count + 1, sizeof(*v->places));
     v->blocks = calloc(v->block_count + 1, sizeof(*v->blocks));
     v->quotes = calloc(v->quote_count + 1, sizeof(*v->quotes));
-    if (!v->blocks || !v->quotes)
+    if (!v->places || !v->blocks || !v->quotes)
         return oom();
+    size_t next = 0;
     for (size_t i = 0; i < v->block_count; i++) {
-        uint64_t h = words_hash(article->blocks[i].span.text, article->blocks[i].span.size);
+        const dl_span *span = &article->blocks[i].span;
+        uint64_t h = block_hash(old, &next, span);
+        v->places[i] = (block_place){span->range.start_byte, span->size, h};
         v->blocks[i] = (origin_key){h, old ? origin_of(old->blocks, old->block_count, h, version)
                                            : version};
     }
@@ -368,13 +400,19 @@ void dl_blame_cache_free(dl_blame_cache *cache)
 }
 
 /* Walk the history into `part`. The stamp is read first: a version or
- * note recorded during the walk makes the next call walk again. */
-static int history_walk(history_part *part, dl_history *history, dl_article_parser *parser,
-                        size_t max_count)
+ * note recorded during the walk makes the next call walk again. The keys
+ * need only where blocks and quotations are and what they say: the
+ * versions are modelled without counts, first words or speakers. */
+static int history_walk(history_part *part, dl_history *history, size_t max_count)
 {
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.max_count = max_count;
-    int error = dl_history_stamp_read(&part->stamp, history);
+    dl_article_parser_options parser_options = DL_ARTICLE_PARSER_OPTIONS_INIT;
+    parser_options.spans_only = 1;
+    dl_article_parser *parser = NULL;
+    int error = dl_article_parser_new_with(&parser, &parser_options);
+    if (error == 0)
+        error = dl_history_stamp_read(&part->stamp, history);
     if (error == 0)
         error = dl_history_log_read(&part->log, history, &options);
     if (error == 0)
@@ -382,6 +420,7 @@ static int history_walk(history_part *part, dl_history *history, dl_article_pars
     if (error == 0)
         error = walk_history(&part->latest, &part->walked, &part->read, history, parser,
                              part->log, part->chain, part->chain_count);
+    dl_article_parser_free(parser);
     if (error < 0)
         return error;
     part->valid = 1;
@@ -424,7 +463,7 @@ int dl_blame_file(dl_blame **out, dl_history *history, const char *content, size
     dl_article_parser *parser = cache ? cache->parser : own_parser;
     if (error == 0 && !history_part_current(part, history, opts->max_count)) {
         history_part_dispose(part);
-        error = history_walk(part, history, parser, opts->max_count);
+        error = history_walk(part, history, opts->max_count);
     }
     if (error == 0)
         error = dl_article_parser_parse(&article, parser, content, size);
