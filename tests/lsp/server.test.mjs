@@ -1322,3 +1322,44 @@ test('willSave is asked for, and a save begun after a queued one keeps that one 
     s.cleanup();
   }
 });
+
+test('a save made before the open is looked at is recorded once, never as "changed outside the editor"', async () => {
+  const s = scratch();
+  const server = start(s.env);
+  try {
+    const file = path.join(s.repo, 'story.txt');
+    fs.writeFileSync(file, FIXTURE);
+    assert.equal(s.cli('snapshot', 'story.txt').status, 0);
+    await initializeIn(server, s.repo);
+    const uri = fileUri(file);
+    const wrong = [];
+    for (let round = 0; round < 5; round++) {
+      // The worker is busy when the editor opens the article, edits it and
+      // writes it: by the time the open is looked at, the file on disk is
+      // the editor's own save, which its didSave records.
+      const big = path.join(s.repo, 'busy.txt');
+      fs.writeFileSync(big, busyArticle(round));
+      const busy = execute(server, 'dateline.snapshot', { uri: fileUri(big) });
+      const opened = fs.readFileSync(file, 'utf8');
+      open(server, uri, opened, 1);
+      const saved = `${opened}\nSaved in round ${round}.\n`;
+      server.connection.sendNotification(proto.DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version: 2 }, contentChanges: [{ text: saved }],
+      });
+      fs.writeFileSync(file, saved);
+      save(server, uri);
+      await server.waitFor('dateline/recorded', (p) => p.uri === uri && p.note === undefined);
+      await busy;
+      server.connection.sendNotification(proto.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+      const log = await execute(server, 'dateline.log', { uri });
+      const notes = log.versions.filter((v) => v.note === 'changed outside the editor').length;
+      if (log.versions.length !== round + 2 || notes !== 0)
+        wrong.push(`round ${round}: ${log.versions.length} versions, ${notes} "changed outside"`);
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal(await stop(server), 0);
+  } finally {
+    server.child.kill();
+    s.cleanup();
+  }
+});

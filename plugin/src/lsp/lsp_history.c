@@ -944,6 +944,11 @@ static void run_opened(runner *w, dl_lsp_job *job)
     if (open_history(&h, d, w->config) < 0 || dl_history_log_read(&log, h, &newest) < 0 ||
         log->count == 0 || dl_text_read_file(&written, &size, d->path) < 0)
         goto done;
+    /* The outside change is what the editor opened. A file that no longer
+     * is has been written since, by the editor (its didSave records that,
+     * and this may be half of it) or by another program after the open. */
+    if (!same_save(written, size, job->text, job->size))
+        goto done;
     dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
     options.note = "changed outside the editor";
     options.content = written;
