@@ -321,3 +321,38 @@ Test(hostile_escapes, diagnostics_quote_a_note_escaped)
     cr_assert(eq(int, quoted, 1), "%s", json_dumps(diagnostics, 0));
     test_client_stop(&c);
 }
+
+/* git lets an author's name and a note hold bytes that are not UTF-8 (a
+ * remote's commits can bring them); JSON cannot carry those bytes, so each
+ * reads as U+FFFD, and the log, blame and JSON still work. */
+Test(hostile_escapes, a_name_and_a_note_that_are_not_utf8_read_as_replacement_characters)
+{
+    int rc;
+    fx_sh(&rc, "git -C '%s' config user.name \"$(printf 'Ren\\351e')\"", fx_repo);
+    cr_assert(eq(int, rc, 0));
+    dl_history_store *store = NULL;
+    dl_history *history = NULL;
+    fx_open(&store, &history, file);
+    const char *id = fx_snap(history, ARTICLE2 "\nA third paragraph.\n", NULL);
+    /* dateline refuses such a note; plain git writes one. */
+    fx_sh(&rc, "git --git-dir='%s' notes --ref=dateline add -m \"$(printf 'caf\\351 \\377')\" %s",
+          dl_history_store_path(store), id);
+    cr_assert(eq(int, rc, 0));
+    dl_history_free(history);
+    dl_history_store_free(store);
+
+    run_result r = run((char *[]){"dateline", "log", "--json", file, NULL});
+    cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    cr_assert(doc != NULL, "%s", r.out);
+    json_t *newest = json_array_get(json_object_get(doc, "versions"), 0);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(newest, "author"), "name")),
+                 "Ren\xef\xbf\xbd" "e"));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(newest, "note")),
+                 "caf\xef\xbf\xbd \xef\xbf\xbd"));
+    json_decref(doc);
+    dispose(&r);
+    r = run((char *[]){"dateline", "blame", "--json", file, NULL});
+    cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
+    dispose(&r);
+}

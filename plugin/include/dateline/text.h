@@ -57,6 +57,14 @@ void dl_text_put(FILE *out, const char *text, size_t size, dl_text_layout layout
 char *dl_text_escape(const char *text, size_t size, dl_text_layout layout);
 
 /**
+ * A NUL-terminated copy of `n` bytes with each byte that is not part of
+ * strict UTF-8 replaced by U+FFFD, the caller frees it; NULL when out of
+ * memory. For names and notes read from commits, which git lets hold any
+ * bytes: JSON can only carry text, and every view shows these.
+ */
+char *dl_text_dup_utf8(const char *s, size_t n);
+
+/**
  * Decode `n` bytes of percent-encoded text (RFC 3986: "%2F" is '/') into a
  * NUL-terminated string the caller frees. DL_EINVALID for a '%' not
  * followed by two hex digits, or for "%00": none of the names decoded here

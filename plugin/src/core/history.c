@@ -1785,7 +1785,7 @@ static char *note_text(git_repository *repo, const note_table *table, git_commit
     /* git's own `notes add` ends a note with a newline; drop it. */
     while (size > 0 && (raw[size - 1] == '\n' || raw[size - 1] == '\r'))
         size--;
-    char *text = strndup(raw, size);
+    char *text = dl_text_dup_utf8(raw, strnlen(raw, size));
     git_blob_free(blob);
     git_note_free(note);
     return text;
@@ -1908,8 +1908,9 @@ static int log_locked(dl_history_log **out, dl_history *history,
             git_oid_tostr(v->parent.hex, sizeof(v->parent.hex), git_commit_parent_id(commit, 0));
         v->time = (long long)author->when.time;
         v->offset = author->when.offset;
-        v->author_name = dup_string(author->name);
-        v->author_email = dup_string(author->email);
+        /* git lets a name hold any bytes (a remote's commits too). */
+        v->author_name = dl_text_dup_utf8(author->name, strlen(author->name));
+        v->author_email = dl_text_dup_utf8(author->email, strlen(author->email));
         v->note = note;
         int stored = parse_trailers(&v->change, git_commit_message(commit));
         git_commit_free(commit);

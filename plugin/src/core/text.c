@@ -131,6 +131,31 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t n)
     return SIZE_MAX;
 }
 
+char *dl_text_dup_utf8(const char *s, size_t n)
+{
+    static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+    const unsigned char *u = (const unsigned char *)s;
+    size_t bad = utf8_invalid_at(u, n);
+    /* Each bad byte grows to three. */
+    char *out = malloc(bad == SIZE_MAX ? n + 1 : 3 * n + 1), *w = out;
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        size_t length = utf8_sequence_length(u + i, n - i);
+        if (length == 0) {
+            memcpy(w, replacement, 3);
+            w += 3;
+            i++;
+        } else {
+            memcpy(w, s + i, length);
+            w += length;
+            i += length;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
 int dl_text_check(const char *data, size_t size, const char *what)
 {
     const char *nul = memchr(data, '\0', size);
