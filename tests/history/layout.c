@@ -118,6 +118,26 @@ Test(history_layout, the_users_gc_and_fsck_neither_lose_nor_mind_the_store)
                  "first"));
 }
 
+/* docs/cli.md tells the user to run `git gc` in the store now and then;
+ * it packs the versions and leaves no commit-graph, which libgit2 would
+ * check in full on every log. */
+Test(history_layout, git_gc_in_the_store_packs_it_and_writes_no_commit_graph)
+{
+    open_story();
+    fx_snap(history, "Headline\n\nOne.\n", NULL);
+    fx_snap(history, "Headline\n\nTwo.\n", "second");
+    close_story();
+    int rc;
+    const char *out = fx_sh(&rc, "git --git-dir='%s/.git/dateline' gc -q 2>&1", fx_repo);
+    cr_assert(eq(int, rc, 0), "%s", out);
+    struct stat st;
+    cr_assert(eq(int, stat(fx_repo_path(".git/dateline/objects/info/commit-graph"), &st), -1));
+    cr_assert(eq(int, stat(fx_repo_path(".git/dateline/objects/info/commit-graphs"), &st), -1));
+    open_story();
+    cr_assert(eq(sz, fx_count(history), 2));
+    close_story();
+}
+
 Test(history_layout, the_author_is_the_repositorys_own_identity)
 {
     /* Only the repository knows this writer; the global file says else. */

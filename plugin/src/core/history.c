@@ -387,6 +387,18 @@ static int init_bare(git_repository **out, const char *dir, int shared)
     int error = git_repository_init_ext(out, dir, &init);
     if (error < 0)
         return dl_history__git_error(error, "cannot create the history store %s", dir);
+    /* A `git gc` run in the store (docs/cli.md) would write a commit-graph,
+     * and libgit2 1.5 checks that whole file on every history walk: 47 ms
+     * per `log` on a newsroom's 200,000 versions, more than the walk. */
+    git_config *config = NULL;
+    if ((error = git_repository_config(&config, *out)) == 0)
+        error = git_config_set_bool(config, "gc.writeCommitGraph", 0);
+    git_config_free(config);
+    if (error < 0) {
+        git_repository_free(*out);
+        *out = NULL;
+        return dl_history__git_error(error, "cannot configure the history store %s", dir);
+    }
     return 0;
 }
 
