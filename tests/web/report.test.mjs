@@ -94,6 +94,9 @@ const short = (id) => id.slice(0, 10);
 
 test('the timeline shows every version and marks the annotated and trivial ones', async () => {
   const { page, requests, errors } = await open();
+  // The headline is the headline, in the page and its title, nothing after it.
+  assert.equal(await page.$eval('#headline', (h) => h.textContent), 'Council approves library budget');
+  assert.equal(await page.title(), 'Council approves library budget — story.txt');
   const shown = await page.$$eval('#timeline .version', (bs) => bs.map((b) => ({
     id: b.dataset.id, annotated: b.classList.contains('annotated'), trivial: b.classList.contains('trivial') })));
   assert.equal(shown.length, VERSIONS.length);

@@ -117,6 +117,12 @@ static json_t *text_or_null(const char *text)
     return text ? json_string(text) : json_null();
 }
 
+/* A span's text is not NUL-terminated: it points into the article's. */
+static json_t *span_or_null(const dl_span *span)
+{
+    return span ? json_stringn(span->text, span->size) : json_null();
+}
+
 /* "¶3" for an entry's new side (its old side when it was removed). */
 static void entry_label(char *out, size_t size, const dl_diff_block *e, int old_side)
 {
@@ -468,8 +474,8 @@ static int article_json(json_t **out, dl_history *history, const parsed *newest,
     json_t *json = NULL;
     if (error == 0 &&
         (json = json_pack("{s:s, s:o, s:o, s:o, s:b, s:I}", "id", newest->version->id.hex,
-                          "headline", text_or_null(a->headline ? a->headline->text : NULL), "dek",
-                          text_or_null(a->dek ? a->dek->text : NULL), "blocks",
+                          "headline", span_or_null(a->headline), "dek", span_or_null(a->dek),
+                          "blocks",
                           json_incref(blocks), "blamed", is_latest, "words",
                           (json_int_t)a->stats.words)) == NULL)
         error = oom();
@@ -587,9 +593,12 @@ int dl_web_report_render(char **html_out, size_t *len_out, dl_history *history,
     }
     if (error == 0) {
         const dl_span *headline = newest.article->headline;
-        page pg = {headline ? headline->text : "(no headline)", dl_history_key(history),
-                   opts->api_base, &data};
-        error = expand(&html, (const char *)dl_web_asset_report_html, fill_page, &pg);
+        char *title = headline ? strndup(headline->text, headline->size) : NULL;
+        page pg = {title ? title : "(no headline)", dl_history_key(history), opts->api_base,
+                   &data};
+        error = headline && !title ? oom() : expand(&html, (const char *)dl_web_asset_report_html,
+                                                    fill_page, &pg);
+        free(title);
     }
 
     json_decref(log_json);
