@@ -235,9 +235,13 @@
     a.blocks.forEach((block, i) => {
       const id = "blame-" + i;
       const b = block.blame;
+      // A page of the newest versions of a longer history looks back only
+      // through those: its oldest is credited with anything older.
+      const orEarlier = a.blame_looked_back && b !== null && b.id === versions[versions.length - 1].id
+        ? " (or an older version not shown here)" : "";
       const origin = !a.blamed ? "Blame is shown for the latest version only."
         : b === null ? "Not recorded in any version yet."
-        : "Last changed by " + b.short + " on " + when(b) + " by " + b.author.name +
+        : "Last changed by " + b.short + orEarlier + " on " + when(b) + " by " + b.author.name +
           (b.note !== null ? ". Note: " + b.note : ".");
       root.append(el("div", { class: "para", tabindex: "0", "aria-describedby": id },
         el("span", { class: "label", text: block.label }),

@@ -127,6 +127,17 @@ test('a report of some versions says how many there are and how to see the rest'
   assert.match(note, /dateline report story\.txt --from REV --to REV/);
   assert.deepEqual(partial.errors, []);
   await partial.page.close();
+  // The newest versions only: blame looks back through those, and says so
+  // where it credits the oldest shown with what may be older.
+  const newest = path.join(dir, 'newest.html');
+  run(['report', 'story.txt', '--from', ids[2], '-o', newest], cliEnv, path.join(dir, 'repo'));
+  const recent = await open(newest);
+  const blames = await recent.page.$$eval('#article .blame', (b) => b.map((x) => x.textContent));
+  assert.ok(blames.some((t) => t.startsWith('Last changed by ' + short(ids[2]) + ' (or an older version not shown here)')),
+    blames.join(' | '));
+  assert.ok(blames.some((t) => t.startsWith('Last changed by ' + short(ids[4]) + ' on')), blames.join(' | '));
+  assert.deepEqual(recent.errors, []);
+  await recent.page.close();
 });
 
 test('a hostile note is shown as text and cannot break out of the data', async () => {

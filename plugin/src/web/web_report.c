@@ -434,7 +434,11 @@ static int embed_pairs(pairs *ps, dl_history *history, const dl_history_log *log
 /* The article at the newest version shown: its headline and dek, and each
  * block (the byline is one) with its label and, for the latest version,
  * its blame. */
-static int article_json(json_t **out, dl_history *history, const parsed *newest, int is_latest)
+/* `looked_back`: how many versions blame looks back through (the page's
+ * own, when it shows the newest of a longer history: the oldest of them is
+ * credited with anything older, and the page says "or earlier"); 0: all. */
+static int article_json(json_t **out, dl_history *history, const parsed *newest, int is_latest,
+                        size_t looked_back)
 {
     const dl_article *a = newest->article;
     json_t *blocks = json_array(), *blame_json = NULL;
@@ -445,6 +449,7 @@ static int article_json(json_t **out, dl_history *history, const parsed *newest,
         dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;
         options.content = newest->text;
         options.content_size = newest->size;
+        options.max_count = looked_back;
         if ((error = dl_ops_blame(&blame, history, &options)) == 0)
             error = dl_blame_to_json(&blame_json, blame);
     }
@@ -473,11 +478,12 @@ static int article_json(json_t **out, dl_history *history, const parsed *newest,
     }
     json_t *json = NULL;
     if (error == 0 &&
-        (json = json_pack("{s:s, s:o, s:o, s:o, s:b, s:I}", "id", newest->version->id.hex,
+        (json = json_pack("{s:s, s:o, s:o, s:o, s:b, s:I, s:b}", "id", newest->version->id.hex,
                           "headline", span_or_null(a->headline), "dek", span_or_null(a->dek),
                           "blocks",
                           json_incref(blocks), "blamed", is_latest, "words",
-                          (json_int_t)a->stats.words)) == NULL)
+                          (json_int_t)a->stats.words, "blame_looked_back",
+                          looked_back != 0)) == NULL)
         error = oom();
     json_decref(blocks);
     json_decref(blame_json);
@@ -564,7 +570,8 @@ int dl_web_report_render(char **html_out, size_t *len_out, dl_history *history,
                              "version with --to", DL_HISTORY_ID_SHORTSIZE,
                              log->versions[r.first].id.hex);
     if (error == 0)
-        error = article_json(&article, history, &newest, r.first == 0);
+        error = article_json(&article, history, &newest, r.first == 0,
+                             r.last + 1 < log->count ? r.last - r.first + 1 : 0);
     if (error == 0)
         error = embed_pairs(&ps, history, log, r, &newest);
 
