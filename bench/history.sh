@@ -66,8 +66,9 @@ git -C "$work/git" gc -q --auto 2>/dev/null || true
 git_log=$(cd "$work/git" && "$BENCH" time 10 git log --oneline -- story.txt | field median /dev/stdin)
 git_show=$(cd "$work/git" && "$BENCH" time 10 sh -c 'git show HEAD~1000:story.txt > story.txt' | field median /dev/stdin)
 
-# What the user's `git gc` leaves of both.
-git -C "$work/dl" gc -q
+# What `git gc` leaves of both: in dateline's own store (.git/dateline,
+# which the user's `git gc` does not look into; docs/cli.md), and in git's.
+git --git-dir="$work/dl/.git/dateline" gc -q
 dl_gc_size=$(size_kb "$work/dl/.git")
 git -C "$work/git" gc -q
 git_gc_size=$(size_kb "$work/git/.git")

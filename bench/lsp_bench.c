@@ -145,6 +145,24 @@ static void change(const char *uri, int version, int start_line, int start_chara
                      "character", end_character, "text", text));
 }
 
+/* The whole document replaced by `text`, as a client without incremental
+ * sync sends it. */
+static void replace_all(const char *uri, int version, const char *text)
+{
+    notify("textDocument/didChange",
+           json_pack("{s:{s:s, s:i}, s:[{s:s}]}", "textDocument", "uri", uri, "version", version,
+                     "contentChanges", "text", text));
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
 static int compare(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -268,10 +286,17 @@ int main(int argc, char **argv)
     }
     report("snapshot", samples, history_rounds);
 
-    /* Record on save: didSave until dateline/recorded; and git, in turn. */
+    /* Record on save: didSave until dateline/recorded; and git, in turn. As
+     * an editor saves: the buffer's text written to the file, then didSave
+     * (the server records the bytes on disk, after checking they are the
+     * text it holds). */
     double *git_samples = calloc((size_t)most, sizeof(double));
+    size_t saved_size = strlen(text) + 32;
+    char *saved = malloc(saved_size);
     for (int i = 0; i < history_rounds; i++) {
-        change(uri, version++, 0, 0, 0, 0, "z");
+        snprintf(saved, saved_size, "%s\nSave %d.\n", text, i);
+        replace_all(uri, version++, saved);
+        write_file(file, saved);
         double start = now_ms();
         notify("textDocument/didSave", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
         wait_for(-1, "dateline/recorded");
@@ -282,6 +307,7 @@ int main(int argc, char **argv)
         if (git_file != NULL)
             git_samples[i] = git_commit(git_file);
     }
+    free(saved);
     report("save_record", samples, history_rounds);
     if (git_file != NULL)
         report("git_commit", git_samples, history_rounds);

@@ -353,3 +353,24 @@ test('a store without a work tree serves its articles under their absolute paths
     own.kill('SIGTERM');
   }
 });
+
+test('serve DIR serves the store of the repository holding DIR, from anywhere', async () => {
+  const other = spawn(BIN, ['serve', repo, '--port', '0'], { cwd: os.tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    const started = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start message: ${out}`)), 10000);
+      other.stdout.on('data', (chunk) => {
+        out += chunk;
+        if (/http:\/\/127\.0\.0\.1:\d+\//.test(out)) {
+          clearTimeout(timer);
+          resolve(out);
+        }
+      });
+      other.on('exit', (code, signal) => reject(new Error(`dateline serve ${repo} exited (${code ?? signal}): ${out}`)));
+    });
+    assert.match(started, /serving \d+ articles from .*\/repo\/\.git\/dateline\/ at /);
+  } finally {
+    other.kill('SIGTERM');
+  }
+});

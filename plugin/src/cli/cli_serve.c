@@ -120,6 +120,36 @@ static int serve(const dl_web_serve_options *options, FILE *out, FILE *err)
     return DL_EXIT_OK;
 }
 
+static int serve_parsed(const dl_cli_args *a, const char *host, unsigned long port, FILE *out,
+                        FILE *err)
+{
+    if (a->help)
+        return dl_cli_print_help(
+            a, out,
+            "Serve every article's history in the store of DIR (default: the\n"
+            "current folder's repository, or --store DIR) as web pages on this\n"
+            "machine: an index of the articles, each article's history page, and\n"
+            "JSON endpoints that answer what the CLI's --json prints. Read-only:\n"
+            "only GET and HEAD; nothing is written. Only the store's articles are\n"
+            "served, never other files. Routes: docs/web.md.\n\n"
+            "  --port N      the TCP port (default 8080; 0: any free port, printed)\n"
+            "  --host ADDR   the numeric address to listen on (default 127.0.0.1,\n"
+            "                this machine only)\n"
+            "  --store DIR   use this history repository\n\n"
+            "Runs until interrupted (Ctrl-C) or sent SIGTERM.\n");
+    if (a->nargs > 1)
+        return dl_cli_usage_error(a, err, "takes one DIR, not '%s'", a->args[1]);
+
+    dl_history_store_options store = DL_HISTORY_STORE_OPTIONS_INIT;
+    store.store_dir = a->store;
+    dl_web_serve_options options = DL_WEB_SERVE_OPTIONS_INIT;
+    options.host = host;
+    options.port = (unsigned int)port;
+    options.path = a->nargs ? a->args[0] : ".";
+    options.store = &store;
+    return serve(&options, out, err);
+}
+
 int dl_cli_serve(int argc, char **argv, FILE *out, FILE *err)
 {
     dl_cli_args a = {.name = "serve", .usage = "serve [DIR] [--port N] [--host ADDR] [--store DIR]"};
@@ -134,34 +164,9 @@ int dl_cli_serve(int argc, char **argv, FILE *out, FILE *err)
     int status = take_options(&a, argc, argv, rest, &rest_count, &port, &host, err);
     if (status == DL_EXIT_OK)
         status = dl_cli_parse_args(&a, rest_count, rest, OPT_STORE, err);
-    if (status != DL_EXIT_OK) {
-        free(rest);
-        return status;
-    }
+    /* The operands stay in `rest` (a.args points into it) until the end. */
+    if (status == DL_EXIT_OK)
+        status = serve_parsed(&a, host, port, out, err);
     free(rest);
-    if (a.help)
-        return dl_cli_print_help(
-            &a, out,
-            "Serve every article's history in the store of DIR (default: the\n"
-            "current folder's repository, or --store DIR) as web pages on this\n"
-            "machine: an index of the articles, each article's history page, and\n"
-            "JSON endpoints that answer what the CLI's --json prints. Read-only:\n"
-            "only GET and HEAD; nothing is written. Only the store's articles are\n"
-            "served, never other files. Routes: docs/web.md.\n\n"
-            "  --port N      the TCP port (default 8080; 0: any free port, printed)\n"
-            "  --host ADDR   the numeric address to listen on (default 127.0.0.1,\n"
-            "                this machine only)\n"
-            "  --store DIR   use this history repository\n\n"
-            "Runs until interrupted (Ctrl-C) or sent SIGTERM.\n");
-    if (a.nargs > 1)
-        return dl_cli_usage_error(&a, err, "takes one DIR, not '%s'", a.args[1]);
-
-    dl_history_store_options store = DL_HISTORY_STORE_OPTIONS_INIT;
-    store.store_dir = a.store;
-    dl_web_serve_options options = DL_WEB_SERVE_OPTIONS_INIT;
-    options.host = host;
-    options.port = (unsigned int)port;
-    options.path = a.nargs ? a.args[0] : ".";
-    options.store = &store;
-    return serve(&options, out, err);
+    return status;
 }
