@@ -182,7 +182,19 @@ static char *folder_of(const char *file)
     return real;
 }
 
-int dl_cli_open_in_batch(dl_cli_article *o, dl_cli_stores *stores, const dl_cli_args *a,
+/* The stores a batch of files opened, one per folder (a folder's files
+ * share their store, so `dateline log *.txt` opens it once). */
+typedef struct {
+    struct dl_cli_store_entry {
+        char *dir; /* the folder's real path */
+        dl_history_store *store;
+    } *items;
+    size_t count;
+} dl_cli_stores;
+
+/* dl_cli_open_article for one file of a batch: the store comes from (and
+ * stays in) `stores`. Close with dl_cli_close_article as usual. */
+static int open_in_batch(dl_cli_article *o, dl_cli_stores *stores, const dl_cli_args *a,
                          const char *file)
 {
     char *dir = folder_of(file);
@@ -214,7 +226,8 @@ int dl_cli_open_in_batch(dl_cli_article *o, dl_cli_stores *stores, const dl_cli_
     return dl_history_open(&o->history, o->store, file);
 }
 
-void dl_cli_stores_dispose(dl_cli_stores *stores)
+/* Free the stores of a batch, after its articles. */
+static void stores_dispose(dl_cli_stores *stores)
 {
     for (size_t i = 0; i < stores->count; i++) {
         dl_history_store_free(stores->items[i].store);
@@ -279,3 +292,24 @@ int dl_cli_json_print(json_t *doc, FILE *out)
 }
 
 
+
+int dl_cli_each_file(const dl_cli_args *a, long long since, dl_cli_file_fn fn, FILE *out,
+                     FILE *err)
+{
+    int status = DL_EXIT_OK;
+    dl_cli_stores stores = {0};
+    int batch = a->nargs > 1;
+    json_t *array = batch && a->json ? json_array() : NULL;
+    for (size_t i = 0; i < a->nargs; i++) {
+        dl_cli_article o;
+        int one = open_in_batch(&o, &stores, a, a->args[i]) < 0
+                      ? (batch ? dl_cli_batch_fail(err, a->args[i], array) : dl_cli_fail(err))
+                      : fn(&o, a, a->args[i], since, batch, array, out, err);
+        status = dl_cli_worse(status, one);
+        dl_cli_close_article(&o);
+    }
+    stores_dispose(&stores);
+    if (array != NULL)
+        status = dl_cli_worse(status, dl_cli_json_print(array, out));
+    return status;
+}

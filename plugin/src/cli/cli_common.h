@@ -66,7 +66,7 @@ int dl_cli_use_color(const dl_cli_args *a, FILE *out);
 typedef struct {
     dl_history_store *store;
     dl_history *history;
-    int shared_store; /* the store belongs to a dl_cli_stores */
+    int shared_store; /* the store belongs to a batch (dl_cli_each_file) */
 } dl_cli_article;
 
 int dl_cli_open_article(dl_cli_article *o, const dl_cli_args *a, const char *file);
@@ -77,24 +77,6 @@ int dl_cli_open_article(dl_cli_article *o, const dl_cli_args *a, const char *fil
 int dl_cli_open_store(dl_history_store **out, const dl_cli_args *a, const char *path);
 void dl_cli_close_article(dl_cli_article *o);
 
-/* The stores a batch of files opened, one per folder (a folder's files
- * share their store, so `dateline log *.txt` opens it once). */
-typedef struct {
-    struct dl_cli_store_entry {
-        char *dir; /* the folder's real path */
-        dl_history_store *store;
-    } *items;
-    size_t count;
-} dl_cli_stores;
-
-/* dl_cli_open_article for one file of a batch: the store comes from (and
- * stays in) `stores`. Close with dl_cli_close_article as usual. */
-int dl_cli_open_in_batch(dl_cli_article *o, dl_cli_stores *stores, const dl_cli_args *a,
-                         const char *file);
-
-/* Free the stores of a batch, after its articles. */
-void dl_cli_stores_dispose(dl_cli_stores *stores);
-
 /* A file of a batch that failed: "dateline: FILE: <dl_error_last()>" on
  * `err`, and, for --json, {"schema", "file", "error"} appended to `array`.
  * Returns the exit status for the error. */
@@ -103,6 +85,20 @@ int dl_cli_batch_fail(FILE *err, const char *file, json_t *array);
 /* The exit status of a batch: the worst of its files' (usage, then error,
  * then partial). */
 int dl_cli_worse(int a, int b);
+
+/* A command's work on one file of its operands, opened: `since` is its
+ * --since time for the commands that take one (0 otherwise); `batch`: more
+ * than one file was given, so the output names each; `array`: where a
+ * batch's --json objects go (NULL otherwise). Returns an exit status. */
+typedef int (*dl_cli_file_fn)(dl_cli_article *o, const dl_cli_args *a, const char *file,
+                              long long since, int batch, json_t *array, FILE *out, FILE *err);
+
+/* Run `fn` on each of a->args, in order, each store opened once: a file
+ * that cannot be opened is told and the others still done; with --json and
+ * several files, their objects are printed as one array. Returns the worst
+ * exit status. */
+int dl_cli_each_file(const dl_cli_args *a, long long since, dl_cli_file_fn fn, FILE *out,
+                     FILE *err);
 
 /* --since, read against the clock; DL_EXIT_USAGE (after saying why) when
  * it does not parse. */

@@ -122,21 +122,7 @@ static int diff_since(const dl_cli_args *a, FILE *out, FILE *err)
         return status;
     if (a->nargs == 0)
         return diff_since_store(a, since, out, err);
-    dl_cli_stores stores = {0};
-    int batch = a->nargs > 1;
-    json_t *array = batch && a->json ? json_array() : NULL;
-    for (size_t i = 0; i < a->nargs; i++) {
-        dl_cli_article o;
-        int one = dl_cli_open_in_batch(&o, &stores, a, a->args[i]) < 0
-                      ? (batch ? dl_cli_batch_fail(err, a->args[i], array) : dl_cli_fail(err))
-                      : diff_since_one(&o, a, a->args[i], since, batch, array, out, err);
-        status = dl_cli_worse(status, one);
-        dl_cli_close_article(&o);
-    }
-    dl_cli_stores_dispose(&stores);
-    if (array != NULL)
-        status = dl_cli_worse(status, dl_cli_json_print(array, out));
-    return status;
+    return dl_cli_each_file(a, since, diff_since_one, out, err);
 }
 
 int dl_cli_diff(int argc, char **argv, FILE *out, FILE *err)
@@ -350,9 +336,10 @@ static void print_blame(FILE *out, const dl_blame *blame)
 }
 
 /* One file of `blame`; with `batch`, under a "==> FILE <==" line. */
-static int blame_one(dl_cli_article *o, const dl_cli_args *a, const char *file, int batch,
-                     json_t *array, FILE *out, FILE *err)
+static int blame_one(dl_cli_article *o, const dl_cli_args *a, const char *file, long long since,
+                     int batch, json_t *array, FILE *out, FILE *err)
 {
+    (void)since; /* blame takes no --since */
     dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;
     dl_blame *blame = NULL;
     json_t *doc = NULL;
@@ -404,19 +391,5 @@ int dl_cli_blame(int argc, char **argv, FILE *out, FILE *err)
     if (a.nargs == 0)
         return dl_cli_usage_error(&a, err, "%s", "needs a FILE");
 
-    dl_cli_stores stores = {0};
-    int batch = a.nargs > 1;
-    json_t *array = batch && a.json ? json_array() : NULL;
-    for (size_t i = 0; i < a.nargs; i++) {
-        dl_cli_article o;
-        int one = dl_cli_open_in_batch(&o, &stores, &a, a.args[i]) < 0
-                      ? (batch ? dl_cli_batch_fail(err, a.args[i], array) : dl_cli_fail(err))
-                      : blame_one(&o, &a, a.args[i], batch, array, out, err);
-        status = dl_cli_worse(status, one);
-        dl_cli_close_article(&o);
-    }
-    dl_cli_stores_dispose(&stores);
-    if (array != NULL)
-        status = dl_cli_worse(status, dl_cli_json_print(array, out));
-    return status;
+    return dl_cli_each_file(&a, 0, blame_one, out, err);
 }

@@ -20,9 +20,10 @@
 
 /* One file of `snapshot`: recorded, its line (or JSON object) written.
  * `batch`: several files were given, so each line names its file. */
-static int snapshot_one(dl_cli_article *o, const dl_cli_args *a, const char *file, int batch,
-                        json_t *array, FILE *out, FILE *err)
+static int snapshot_one(dl_cli_article *o, const dl_cli_args *a, const char *file,
+                        long long since, int batch, json_t *array, FILE *out, FILE *err)
 {
+    (void)since; /* snapshot takes no --since */
     dl_ops_snapshot_options options = DL_OPS_SNAPSHOT_OPTIONS_INIT;
     dl_ops_snapshot_result result;
     json_t *doc = NULL;
@@ -85,23 +86,7 @@ int dl_cli_snapshot(int argc, char **argv, FILE *out, FILE *err)
     if (a.nargs == 0)
         return dl_cli_usage_error(&a, err, "%s", "needs a FILE");
 
-    dl_cli_stores stores = {0};
-    int batch = a.nargs > 1;
-    json_t *array = batch && a.json ? json_array() : NULL;
-    for (size_t i = 0; i < a.nargs; i++) {
-        dl_cli_article o;
-        int one = dl_cli_open_in_batch(&o, &stores, &a, a.args[i]) < 0
-                      ? (batch ? dl_cli_batch_fail(err, a.args[i], array) : dl_cli_fail(err))
-                      : snapshot_one(&o, &a, a.args[i], batch, array, out, err);
-        status = dl_cli_worse(status, one);
-        dl_cli_close_article(&o);
-    }
-    dl_cli_stores_dispose(&stores);
-    if (array != NULL) {
-        int printed = dl_cli_json_print(array, out);
-        status = dl_cli_worse(status, printed);
-    }
-    return status;
+    return dl_cli_each_file(&a, 0, snapshot_one, out, err);
 }
 
 /* ---------------------------------------------------------------- note -- */
@@ -334,21 +319,7 @@ int dl_cli_log(int argc, char **argv, FILE *out, FILE *err)
     if (a.nargs == 0)
         return dl_cli_usage_error(&a, err, "%s", "needs a FILE (or --all)");
 
-    dl_cli_stores stores = {0};
-    int batch = a.nargs > 1;
-    json_t *array = batch && a.json ? json_array() : NULL;
-    for (size_t i = 0; i < a.nargs; i++) {
-        dl_cli_article o;
-        int one = dl_cli_open_in_batch(&o, &stores, &a, a.args[i]) < 0
-                      ? (batch ? dl_cli_batch_fail(err, a.args[i], array) : dl_cli_fail(err))
-                      : log_one(&o, &a, a.args[i], since, batch, array, out, err);
-        status = dl_cli_worse(status, one);
-        dl_cli_close_article(&o);
-    }
-    dl_cli_stores_dispose(&stores);
-    if (array != NULL)
-        status = dl_cli_worse(status, dl_cli_json_print(array, out));
-    return status;
+    return dl_cli_each_file(&a, since, log_one, out, err);
 }
 
 /* ---------------------------------------------------------------- show -- */
