@@ -56,6 +56,9 @@ void dl_text_put(FILE *out, const char *text, size_t size, dl_text_layout layout
  */
 char *dl_text_escape(const char *text, size_t size, dl_text_layout layout);
 
+/** Write `n` with a comma between each group of three digits ("10,000"). */
+void dl_text_put_count(FILE *out, size_t n);
+
 /**
  * A NUL-terminated copy of `n` bytes with each byte that is not part of
  * strict UTF-8 replaced by U+FFFD, the caller frees it; NULL when out of

@@ -13,18 +13,10 @@
 #include "cli_serve.h"
 #include "dateline/cli.h"
 #include "dateline/error.h"
+#include "dateline/text.h"
 #include "dateline_version.h"
 
 #define DEFAULT_PORT 8080
-
-static void put_count(FILE *out, size_t n)
-{
-    if (n >= 1000) {
-        put_count(out, n / 1000);
-        fprintf(out, ",%03zu", n % 1000);
-    } else
-        fprintf(out, "%zu", n);
-}
 
 /* Whether `host` is this machine alone: the loopback addresses. */
 static int is_loopback(const char *host)
@@ -101,7 +93,7 @@ static int serve(const dl_web_serve_options *options, FILE *out, FILE *err)
     const char *host = dl_web_serve_host(server);
     int v6 = strchr(host, ':') != NULL;
     fprintf(out, "%s: serving ", DL_NAME);
-    put_count(out, articles);
+    dl_text_put_count(out, articles);
     fprintf(out, " article%s from %s at http://%s%s%s:%u/ — read-only; Ctrl-C stops\n",
             articles == 1 ? "" : "s", dl_web_serve_store(server), v6 ? "[" : "", host,
             v6 ? "]" : "", dl_web_serve_port(server));

@@ -275,3 +275,13 @@ int dl_text_percent_decode(char **out, const char *s, size_t n)
     *out = text;
     return 0;
 }
+
+void dl_text_put_count(FILE *out, size_t n)
+{
+    if (n >= 1000) {
+        dl_text_put_count(out, n / 1000);
+        fprintf(out, ",%03zu", n % 1000);
+    } else {
+        fprintf(out, "%zu", n);
+    }
+}

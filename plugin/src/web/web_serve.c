@@ -319,15 +319,6 @@ static size_t keep_escaped(void *cls, struct MHD_Connection *connection, char *s
 
 /* --------------------------------------------------------------- index -- */
 
-static void put_count(FILE *out, size_t n)
-{
-    if (n >= 1000) {
-        put_count(out, n / 1000);
-        fprintf(out, ",%03zu", n % 1000);
-    } else
-        fprintf(out, "%zu", n);
-}
-
 /* What the index and /api/articles show of each article. */
 static int list_articles(dl_ops_articles_result **out, dl_history_store *store)
 {
@@ -352,7 +343,7 @@ static int index_page(reply *r, dl_history_store *store)
     }
     page_head(out, "Articles — dateline");
     fputs("<header><h1>Articles</h1><p>", out);
-    put_count(out, list->count);
+    dl_text_put_count(out, list->count);
     fputs(list->count == 1 ? " article" : " articles", out);
     fputs(" with history in <code>", out);
     put_html(out, dl_history_store_path(store));
