@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/cli_run.h"
 #include "../support/dl_test.h"
 #include "../support/history_fixture.h"
 #include "dateline/cli.h"
@@ -36,34 +37,7 @@ static void teardown(void)
 
 TestSuite(cli_batch, .init = setup, .fini = teardown);
 
-typedef struct {
-    int status;
-    char *out, *err;
-} run_result;
-
-/* Run the CLI in process on a NULL-terminated argument list. */
-static run_result run(char **argv)
-{
-    int argc = 0;
-    while (argv[argc] != NULL)
-        argc++;
-    run_result r = {0};
-    size_t out_size = 0, err_size = 0;
-    FILE *out = open_memstream(&r.out, &out_size);
-    FILE *err = open_memstream(&r.err, &err_size);
-    r.status = dl_cli_run(argc, argv, out, err);
-    fclose(out);
-    fclose(err);
-    return r;
-}
-
-static void run_free(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
-static json_t *parse(const run_result *r)
+static json_t *parse(const dl_test_cli_result *r)
 {
     json_error_t error;
     json_t *json = json_loads(r->out, 0, &error);
@@ -74,10 +48,10 @@ static json_t *parse(const run_result *r)
 /* The JSON one file alone gives. */
 static json_t *alone(const char *command, const char *file)
 {
-    run_result r = run((char *[]){"dateline", (char *)command, "--json", (char *)file, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", (char *)command, "--json", (char *)file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     json_t *json = parse(&r);
-    run_free(&r);
+    dl_test_cli_result_free(&r);
     return json;
 }
 
@@ -91,15 +65,15 @@ static void assert_same(json_t *batch, json_t *one)
 
 static void snapshot_all(void)
 {
-    run_result r = run((char *[]){"dateline", "snapshot", files[0], files[1], files[2], NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "snapshot", files[0], files[1], files[2], NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
-    run_free(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(cli_batch, snapshot_records_every_file_and_names_it)
 {
-    run_result r =
-        run((char *[]){"dateline", "snapshot", files[0], "-m", "first", files[1], files[2], NULL});
+    dl_test_cli_result r =
+        dl_test_cli_run((char *[]){"dateline", "snapshot", files[0], "-m", "first", files[1], files[2], NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     for (size_t i = 0; i < 3; i++) {
         json_t *log = alone("log", files[i]);
@@ -115,22 +89,22 @@ Test(cli_batch, snapshot_records_every_file_and_names_it)
                      "first"));
         json_decref(log);
     }
-    run_free(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(cli_batch, one_file_alone_prints_what_it_always_did)
 {
-    run_result r = run((char *[]){"dateline", "snapshot", files[0], NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "snapshot", files[0], NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     cr_assert(eq(sz, strlen(r.out), 41), "%s", r.out); /* the id and a newline */
-    run_free(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(cli_batch, a_failing_file_does_not_stop_the_others)
 {
     const char *missing = fx_repo_path("missing.txt");
     const char *folder = fx_repo_path("news");
-    run_result r = run((char *[]){"dateline", "snapshot", "--json", files[0], (char *)missing,
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "snapshot", "--json", files[0], (char *)missing,
                                   (char *)folder, files[2], NULL});
     cr_assert(eq(int, r.status, DL_EXIT_ERROR));
     json_t *array = parse(&r);
@@ -141,7 +115,7 @@ Test(cli_batch, a_failing_file_does_not_stop_the_others)
     cr_assert(json_object_get(json_array_get(array, 3), "id") != NULL);
     cr_assert(strstr(r.err, "missing.txt") != NULL, "%s", r.err);
     json_decref(array);
-    run_free(&r);
+    dl_test_cli_result_free(&r);
 
     /* The files that could be recorded were. */
     json_t *log = alone("log", files[2]);
@@ -153,10 +127,10 @@ Test(cli_batch, log_of_many_files_equals_each_file_alone)
 {
     snapshot_all();
     fx_write_str(files[0], "Council approves budget\n\nThe council met.\n");
-    run_result s = run((char *[]){"dateline", "snapshot", files[0], "-m", "cut the quote", NULL});
-    run_free(&s);
+    dl_test_cli_result s = dl_test_cli_run((char *[]){"dateline", "snapshot", files[0], "-m", "cut the quote", NULL});
+    dl_test_cli_result_free(&s);
 
-    run_result r = run((char *[]){"dateline", "log", "--json", files[0], files[1], files[2], NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", "--json", files[0], files[1], files[2], NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     json_t *array = parse(&r);
     cr_assert(eq(sz, json_array_size(array), 3));
@@ -166,13 +140,13 @@ Test(cli_batch, log_of_many_files_equals_each_file_alone)
         json_decref(one);
     }
     json_decref(array);
-    run_free(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(cli_batch, blame_of_many_files_equals_each_file_alone)
 {
     snapshot_all();
-    run_result r = run((char *[]){"dateline", "blame", files[2], files[0], "--json", NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "blame", files[2], files[0], "--json", NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     json_t *array = parse(&r);
     json_t *first = alone("blame", files[2]), *second = alone("blame", files[0]);
@@ -181,18 +155,18 @@ Test(cli_batch, blame_of_many_files_equals_each_file_alone)
     json_decref(first);
     json_decref(second);
     json_decref(array);
-    run_free(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(cli_batch, log_text_names_each_file)
 {
     snapshot_all();
-    run_result r = run((char *[]){"dateline", "log", files[0], files[1], NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", files[0], files[1], NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     char header[4200];
     snprintf(header, sizeof(header), "==> %s <==\n", files[1]);
     cr_assert(strstr(r.out, header) != NULL, "%s", r.out);
-    run_free(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(cli_batch, diff_since_compares_the_version_of_then_with_the_latest)
@@ -200,28 +174,28 @@ Test(cli_batch, diff_since_compares_the_version_of_then_with_the_latest)
     snapshot_all();
     fx_write_str(files[0], "Council approves budget\n\n“We will review spending every month,” "
                            "the mayor said.\n");
-    run_result s = run((char *[]){"dateline", "snapshot", files[0], NULL});
-    run_free(&s);
+    dl_test_cli_result s = dl_test_cli_run((char *[]){"dateline", "snapshot", files[0], NULL});
+    dl_test_cli_result_free(&s);
 
     /* Since an hour ago: both versions are newer, so the first one is the
      * base; the changed quotation is what the diff reports. */
-    run_result r =
-        run((char *[]){"dateline", "diff", "--since", "1.hour", "--json", files[0], NULL});
+    dl_test_cli_result r =
+        dl_test_cli_run((char *[]){"dateline", "diff", "--since", "1.hour", "--json", files[0], NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     json_t *diff = parse(&r);
-    run_result d = run((char *[]){"dateline", "diff", "@~1", "@", "--json", files[0], NULL});
+    dl_test_cli_result d = dl_test_cli_run((char *[]){"dateline", "diff", "@~1", "@", "--json", files[0], NULL});
     json_t *same = parse(&d);
     assert_same(diff, same);
     json_decref(diff);
     json_decref(same);
-    run_free(&d);
-    run_free(&r);
+    dl_test_cli_result_free(&d);
+    dl_test_cli_result_free(&r);
 }
 
 Test(cli_batch, log_all_lists_every_article_changed_since)
 {
     snapshot_all();
-    run_result r = run((char *[]){"dateline", "log", "--all", "--since", "yesterday", "--json",
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", "--all", "--since", "yesterday", "--json",
                                   fx_repo, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     json_t *listing = parse(&r);
@@ -231,30 +205,30 @@ Test(cli_batch, log_all_lists_every_article_changed_since)
     for (size_t i = 0; i < 3; i++) {
         json_t *item = json_array_get(articles, i);
         const char *file = json_string_value(json_object_get(item, "file"));
-        run_result one =
-            run((char *[]){"dateline", "log", "-n", "1", "--json", (char *)file, NULL});
+        dl_test_cli_result one =
+            dl_test_cli_run((char *[]){"dateline", "log", "-n", "1", "--json", (char *)file, NULL});
         json_t *log = parse(&one);
         assert_same(json_object_get(item, "latest"),
                     json_array_get(json_object_get(log, "versions"), 0));
         json_decref(log);
-        run_free(&one);
+        dl_test_cli_result_free(&one);
     }
     json_decref(listing);
-    run_free(&r);
+    dl_test_cli_result_free(&r);
 
     /* Nothing was recorded after a date in the future. */
-    r = run((char *[]){"dateline", "log", "--all", "--since", "2999-01-01", fx_repo, NULL});
+    r = dl_test_cli_run((char *[]){"dateline", "log", "--all", "--since", "2999-01-01", fx_repo, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     cr_assert(eq(str, r.out, ""));
-    run_free(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(cli_batch, a_time_that_does_not_parse_is_a_usage_error)
 {
-    run_result r = run((char *[]){"dateline", "log", "--all", "--since", "last tuesday", NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", "--all", "--since", "last tuesday", NULL});
     cr_assert(eq(int, r.status, DL_EXIT_USAGE));
     cr_assert(strstr(r.err, "1.day") != NULL, "%s", r.err);
-    run_free(&r);
+    dl_test_cli_result_free(&r);
 }
 
 /* The listing of a whole store names each article by its key, also when
@@ -269,12 +243,12 @@ Test(cli_batch, log_all_lists_deleted_and_long_named_articles_by_key)
     char *long_file = strdup(fx_repo_path(name));
     fx_write_str(long_file, texts[2]);
     snapshot_all();
-    run_result s = run((char *[]){"dateline", "snapshot", long_file, NULL});
+    dl_test_cli_result s = dl_test_cli_run((char *[]){"dateline", "snapshot", long_file, NULL});
     cr_assert(eq(int, s.status, DL_EXIT_OK), "%s", s.err);
-    run_free(&s);
+    dl_test_cli_result_free(&s);
     fx_sh(NULL, "rm -r '%s'", fx_repo_path("news"));
 
-    run_result r = run((char *[]){"dateline", "log", "--all", "--json", fx_repo, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", "--all", "--json", fx_repo, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     json_t *listing = parse(&r);
     json_t *articles = json_object_get(listing, "articles");
@@ -289,6 +263,6 @@ Test(cli_batch, log_all_lists_deleted_and_long_named_articles_by_key)
     cr_assert(eq(int, deleted, 1), "%s", r.out);
     cr_assert(eq(int, long_named, 1), "%s", r.out);
     json_decref(listing);
-    run_free(&r);
+    dl_test_cli_result_free(&r);
     free(long_file);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../lsp/client.h"
+#include "../support/cli_run.h"
 #include "../support/dl_test.h"
 #include "../support/history_fixture.h"
 #include "dateline/cli.h"
@@ -51,33 +52,6 @@ static void teardown(void)
 
 TestSuite(hostile_escapes, .init = setup, .fini = teardown);
 
-typedef struct {
-    int status;
-    char *out, *err;
-} run_result;
-
-/* Run `dateline ARGS...` in process. */
-static run_result run(char **argv)
-{
-    int argc = 0;
-    while (argv[argc] != NULL)
-        argc++;
-    run_result r = {0};
-    size_t out_size = 0, err_size = 0;
-    FILE *out = open_memstream(&r.out, &out_size);
-    FILE *err = open_memstream(&r.err, &err_size);
-    r.status = dl_cli_run(argc, argv, out, err);
-    fclose(out);
-    fclose(err);
-    return r;
-}
-
-static void dispose(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
 /* Nothing a terminal acts on: no C0 control but the line break, no DEL,
  * no C1 control, no byte that is not UTF-8. `sgr` allows dateline's own
  * colours (ESC [ digits m), for --color=always. */
@@ -108,7 +82,7 @@ static void assert_has(const char *text, const char *shown, const char *what)
 
 Test(hostile_escapes, log_shows_note_and_author_escaped_on_one_line)
 {
-    run_result r = run((char *[]){"dateline", "log", file, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     assert_inert(r.out, 0, "log");
     assert_has(r.out, "Eve\\033]52;c;aGk=\\a \\302\\233", "log");
@@ -120,24 +94,24 @@ Test(hostile_escapes, log_shows_note_and_author_escaped_on_one_line)
     for (const char *p = r.out; (p = strchr(p, '\n')) != NULL; p++)
         lines++;
     cr_assert(eq(sz, lines, 2), "%s", r.out);
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(hostile_escapes, log_json_keeps_the_note_and_author_exact)
 {
-    run_result r = run((char *[]){"dateline", "log", "--json", file, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", "--json", file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     json_t *doc = json_loads(r.out, 0, NULL);
     cr_assert(doc != NULL);
     json_t *newest = json_array_get(json_object_get(doc, "versions"), 0);
     cr_assert(eq(str, (char *)json_string_value(json_object_get(newest, "note")), NOTE));
     json_decref(doc);
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(hostile_escapes, blame_shows_everything_escaped_and_notes_on_one_line)
 {
-    run_result r = run((char *[]){"dateline", "blame", file, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "blame", file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     assert_inert(r.out, 0, "blame");
     assert_has(r.out, "Eve\\033]52;c;aGk=\\a \\302\\233", "blame");
@@ -149,67 +123,67 @@ Test(hostile_escapes, blame_shows_everything_escaped_and_notes_on_one_line)
     for (const char *p = r.out; (p = strchr(p, '\n')) != NULL; p++)
         lines++;
     cr_assert(eq(sz, lines, 3), "%s", r.out);
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(hostile_escapes, diff_without_colour_shows_escapes)
 {
-    run_result r = run((char *[]){"dateline", "diff", "--color=never", "@~1", file, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "diff", "--color=never", "@~1", file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     assert_inert(r.out, 0, "diff");
     assert_has(r.out, "paragraph\\033[5m that blinks", "diff");
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(hostile_escapes, diff_in_colour_has_only_its_own_colours)
 {
-    run_result r = run((char *[]){"dateline", "diff", "--color=always", "@~1", file, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "diff", "--color=always", "@~1", file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     assert_inert(r.out, 1, "diff --color");
     assert_has(r.out, "paragraph\\033[5m that blinks", "diff --color");
     cr_assert(strstr(r.out, "\033[5m") == NULL, "%s", r.out);
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(hostile_escapes, outline_shows_the_articles_controls_escaped)
 {
-    run_result r = run((char *[]){"dateline", "outline", file, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "outline", file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     assert_inert(r.out, 0, "outline");
     assert_has(r.out, "Head\\033[2Jline\\a", "outline");
     assert_has(r.out, "\\302\\23331m", "outline");
     assert_has(r.out, "quoted\\033]52;c;aGk=\\a", "outline");
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(hostile_escapes, show_is_data_and_prints_the_bytes_exactly)
 {
     /* Like `git show`, `show` is for piping a version somewhere: it is
      * the version's content, not a report about it. */
-    run_result r = run((char *[]){"dateline", "show", "@", file, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "show", "@", file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     cr_assert(eq(str, r.out, ARTICLE2));
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(hostile_escapes, note_and_stats_messages_name_a_file_escaped)
 {
     const char *bad = fx_repo_path("no\033[2Jsuch\xff.txt");
-    run_result r = run((char *[]){"dateline", "stats", (char *)bad, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "stats", (char *)bad, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_ERROR));
     assert_inert(r.err, 0, "stats");
     assert_has(r.err, "no\\033[2Jsuch\\377.txt", "stats");
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 
-    r = run((char *[]){"dateline", "note", (char *)bad, "-m", "x", NULL});
+    r = dl_test_cli_run((char *[]){"dateline", "note", (char *)bad, "-m", "x", NULL});
     cr_assert(eq(int, r.status, DL_EXIT_ERROR));
     assert_inert(r.err, 0, "note");
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 
-    r = run((char *[]){"dateline", "note", file, "-m", NOTE, NULL});
+    r = dl_test_cli_run((char *[]){"dateline", "note", file, "-m", NOTE, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     assert_inert(r.out, 0, "note");
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 }
 
 Test(hostile_escapes, pull_names_a_hostile_ref_escaped)
@@ -225,16 +199,16 @@ Test(hostile_escapes, pull_names_a_hostile_ref_escaped)
           "cd ..; git -C repo remote add hostile \"$PWD/remote.git\"",
           fx_root);
     cr_assert(eq(int, rc, 0));
-    run_result r = run((char *[]){"dateline", "pull", "hostile", fx_repo, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "pull", "hostile", fx_repo, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     assert_inert(r.out, 0, "pull");
     assert_has(r.out, "refused refs/dateline/x\\302\\23331m\\377.txt: ", "pull");
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 
-    r = run((char *[]){"dateline", "push", "no\033]52;c;aGk=\awhere", fx_repo, NULL});
+    r = dl_test_cli_run((char *[]){"dateline", "push", "no\033]52;c;aGk=\awhere", fx_repo, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_ERROR));
     assert_inert(r.err, 0, "push");
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 }
 
 /* The text of every window/showMessage and window/logMessage received. */
@@ -341,7 +315,7 @@ Test(hostile_escapes, a_name_and_a_note_that_are_not_utf8_read_as_replacement_ch
     dl_history_free(history);
     dl_history_store_free(store);
 
-    run_result r = run((char *[]){"dateline", "log", "--json", file, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", "--json", file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
     json_t *doc = json_loads(r.out, 0, NULL);
     cr_assert(doc != NULL, "%s", r.out);
@@ -351,8 +325,8 @@ Test(hostile_escapes, a_name_and_a_note_that_are_not_utf8_read_as_replacement_ch
     cr_assert(eq(str, (char *)json_string_value(json_object_get(newest, "note")),
                  "caf\xef\xbf\xbd \xef\xbf\xbd"));
     json_decref(doc);
-    dispose(&r);
-    r = run((char *[]){"dateline", "blame", "--json", file, NULL});
+    dl_test_cli_result_free(&r);
+    r = dl_test_cli_run((char *[]){"dateline", "blame", "--json", file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);
-    dispose(&r);
+    dl_test_cli_result_free(&r);
 }

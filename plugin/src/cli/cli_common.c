@@ -293,6 +293,17 @@ int dl_cli_json_print(json_t *doc, FILE *out)
 
 
 
+void dl_cli_put_file_heading(FILE *out, const char *file, const char *remark)
+{
+    fputs("==> ", out);
+    dl_cli_put_text(out, file);
+    if (remark != NULL) {
+        fputc(' ', out);
+        dl_cli_put_text(out, remark);
+    }
+    fputs(" <==\n", out);
+}
+
 int dl_cli_each_file(const dl_cli_args *a, long long since, dl_cli_file_fn fn, FILE *out,
                      FILE *err)
 {

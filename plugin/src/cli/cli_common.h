@@ -86,6 +86,10 @@ int dl_cli_batch_fail(FILE *err, const char *file, json_t *array);
  * then partial). */
 int dl_cli_worse(int a, int b);
 
+/* A file's heading in a batch's text output, as head and tail name theirs:
+ * "==> FILE <==", or "==> FILE REMARK <==" when `remark` is not NULL. */
+void dl_cli_put_file_heading(FILE *out, const char *file, const char *remark);
+
 /* A command's work on one file of its operands, opened: `since` is its
  * --since time for the commands that take one (0 otherwise); `batch`: more
  * than one file was given, so the output names each; `array`: where a

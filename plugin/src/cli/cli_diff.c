@@ -45,11 +45,8 @@ static int diff_one(dl_cli_article *o, const dl_cli_args *a, const char *file,
     } else {
         int color = dl_cli_use_color(a, out);
         const dl_history_id *old_id = &result.old_side.id, *new_id = &result.new_side.id;
-        if (batch) {
-            fputs("==> ", out);
-            dl_cli_put_text(out, file);
-            fprintf(out, "%s%s <==\n", remark ? " " : "", remark ? remark : "");
-        }
+        if (batch)
+            dl_cli_put_file_heading(out, file, remark);
         fprintf(out, "%s%.*s → ", color ? "\033[2m" : "", DL_HISTORY_ID_SHORTSIZE, old_id->hex);
         if (new_id->hex[0])
             fprintf(out, "%.*s", DL_HISTORY_ID_SHORTSIZE, new_id->hex);
@@ -354,11 +351,8 @@ static int blame_one(dl_cli_article *o, const dl_cli_args *a, const char *file, 
     } else if (a->json) {
         status = dl_cli_json_print(doc, out);
     } else {
-        if (batch) {
-            fputs("==> ", out);
-            dl_cli_put_text(out, file);
-            fputs(" <==\n", out);
-        }
+        if (batch)
+            dl_cli_put_file_heading(out, file, NULL);
         print_blame(out, blame);
         if (batch)
             fputc('\n', out);

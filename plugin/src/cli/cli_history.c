@@ -209,11 +209,8 @@ static int log_one(dl_cli_article *o, const dl_cli_args *a, const char *file, lo
     } else if (a->json) {
         status = dl_cli_json_print(doc, out);
     } else {
-        if (batch) {
-            fputs("==> ", out);
-            dl_cli_put_text(out, file);
-            fputs(" <==\n", out);
-        }
+        if (batch)
+            dl_cli_put_file_heading(out, file, NULL);
         print_log(out, err, o->history, log);
         if (batch)
             fputc('\n', out);
