@@ -221,17 +221,7 @@ Test(history_migrate, the_server_moves_an_old_history_and_logs_it_once)
     test_client_notify(&c, "textDocument/didSave",
                        json_pack("{s:{s:s}}", "textDocument", "uri", uri));
     dl_lsp_server_drain(c.server);
-    int told = 0;
-    size_t i;
-    json_t *m;
-    json_array_foreach(c.received, i, m) {
-        const char *method = json_string_value(json_object_get(m, "method"));
-        const char *message =
-            json_string_value(json_object_get(json_object_get(m, "params"), "message"));
-        if (method && strcmp(method, "window/logMessage") == 0 && message &&
-            strstr(message, "dateline: moved the history of 1 article from ") == message)
-            told++;
-    }
+    int told = test_client_logged(&c, "dateline: moved the history of 1 article from ", NULL);
     test_client_stop(&c);
     cr_assert(eq(int, told, 1));
     cr_assert(eq(str, (char *)left_in_repository(), ""));

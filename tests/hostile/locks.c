@@ -88,19 +88,8 @@ Test(hostile_locks, the_server_logs_that_it_removed_a_stale_lock)
     test_client_notify(&c, "textDocument/didSave",
                        json_pack("{s:{s:s}}", "textDocument", "uri", uri));
     dl_lsp_server_drain(c.server);
-    int told = 0;
-    size_t i;
-    json_t *m;
-    json_array_foreach(c.received, i, m) {
-        const char *method = json_string_value(json_object_get(m, "method"));
-        const char *message =
-            json_string_value(json_object_get(json_object_get(m, "params"), "message"));
-        if (method && strcmp(method, "window/logMessage") == 0 && message &&
-            strstr(message, "dateline: removed a stale lock left ") == message &&
-            strstr(message, "story.txt.lock") != NULL)
-            told++;
-    }
-    cr_assert(eq(int, told, 1));
+    cr_assert(eq(int, test_client_logged(&c, "dateline: removed a stale lock left ", "story.txt.lock"),
+                 1));
     /* The save's version is recorded (the server may record the file's new
      * content when it opens it: "changed outside the editor"). */
     dl_history_store *store = NULL;

@@ -111,6 +111,24 @@ static inline json_t *test_client_last(test_client *c, const char *method)
     return found;
 }
 
+/* How many window/logMessage lines received start with `prefix` and hold
+ * `also` (NULL: anything). */
+static inline int test_client_logged(test_client *c, const char *prefix, const char *also)
+{
+    int count = 0;
+    size_t i;
+    json_t *m;
+    json_array_foreach(c->received, i, m) {
+        const char *method = json_string_value(json_object_get(m, "method"));
+        const char *message =
+            json_string_value(json_object_get(json_object_get(m, "params"), "message"));
+        if (method && strcmp(method, "window/logMessage") == 0 && message &&
+            strncmp(message, prefix, strlen(prefix)) == 0 && (!also || strstr(message, also)))
+            count++;
+    }
+    return count;
+}
+
 static inline void test_client_initialize(test_client *c, json_t *init_options)
 {
     json_t *params = json_pack("{s:{}}", "capabilities");
