@@ -35,16 +35,16 @@ static const command commands[] = {
     {"stats", "print words, paragraphs, quotations and reading time", dl_cli_stats, NULL},
     {"detect", "print which files are articles", dl_cli_detect, NULL},
     /* history (cli_history.c) */
-    {"snapshot", "record a file's current content as a new version", dl_cli_snapshot, NULL},
+    {"snapshot", "record each file's current content as a new version", dl_cli_snapshot, NULL},
     {"note", "annotate a version with a note", dl_cli_note, NULL},
-    {"log", "list a file's versions, newest first", dl_cli_log, NULL},
+    {"log", "list each file's versions, newest first (--all: every article)", dl_cli_log, NULL},
     {"show", "print the content of a version", dl_cli_show, NULL},
     {"restore", "write a version back to the file", dl_cli_restore, NULL},
     {"push", "send history and notes to a git remote", dl_cli_push, NULL},
     {"pull", "fetch and join history and notes from a git remote", dl_cli_pull, NULL},
     /* structural diff (cli_diff.c) */
     {"diff", "compare versions paragraph by paragraph, quotations included", dl_cli_diff, NULL},
-    {"blame", "show which version last changed each paragraph", dl_cli_blame, NULL},
+    {"blame", "show which version last changed each paragraph of each file", dl_cli_blame, NULL},
     /* the web views (cli_report.c) */
     {"report", "write an article's history as one self-contained HTML page", dl_cli_report, NULL},
     /* the language server (cli_lsp.c) */
