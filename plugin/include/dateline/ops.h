@@ -113,6 +113,13 @@ int dl_ops_log(dl_history_log **out, dl_history *history, const dl_ops_log_optio
  *  "trivial", "session"}]} */
 int dl_ops_log_json(json_t **out, const dl_history *history, const dl_history_log *log);
 
+/** The same document as text, laid out as json_dumps(doc, JSON_INDENT(2) |
+ *  JSON_ENSURE_ASCII) lays out dl_ops_log_json's, without a final newline
+ *  (`dateline log --json`: thousands of versions, written without building
+ *  the tree); the caller frees *out, *size bytes long. */
+int dl_ops_log_json_text(char **out, size_t *size, const dl_history *history,
+                         const dl_history_log *log);
+
 /* ---------------------------------------------------------------- show -- */
 
 typedef struct {

@@ -197,17 +197,25 @@ static int log_one(dl_cli_article *o, const dl_cli_args *a, const char *file, lo
     options.max_count = a->count;
     options.annotated_only = a->annotated;
     options.hide_trivial = a->hide_trivial;
+    char *text = NULL;
+    size_t size = 0;
     int error = dl_ops_log(&log, o->history, &options);
     if (error == 0 && a->since != NULL)
         error = dl_ops_log_keep_since(log, since);
-    if (error == 0 && a->json)
+    /* One article's log is printed as the text the core writes: building
+     * the tree to print it cost more than reading the history. A batch
+     * gathers the articles' trees into one array. */
+    if (error == 0 && a->json && array != NULL)
         error = dl_ops_log_json(&doc, o->history, log);
+    else if (error == 0 && a->json)
+        error = dl_ops_log_json_text(&text, &size, o->history, log);
     if (error < 0) {
         status = batch ? dl_cli_batch_fail(err, file, array) : dl_cli_fail(err);
     } else if (array != NULL) {
         json_array_append_new(array, doc);
     } else if (a->json) {
-        status = dl_cli_json_print(doc, out);
+        if (fwrite(text, 1, size, out) != size || fputc('\n', out) == EOF)
+            status = DL_EXIT_ERROR;
     } else {
         if (batch)
             dl_cli_put_file_heading(out, file, NULL);
@@ -215,6 +223,7 @@ static int log_one(dl_cli_article *o, const dl_cli_args *a, const char *file, lo
         if (batch)
             fputc('\n', out);
     }
+    free(text);
     dl_history_log_free(log);
     return status;
 }

@@ -211,55 +211,90 @@ int dl_ops_log(dl_history_log **out, dl_history *history, const dl_ops_log_optio
     return 0;
 }
 
-static json_t *version_json(const dl_history_version *v)
+static void version_write(dl_json_writer *w, const dl_history_version *v)
 {
     char when[40];
     dl_history_format_time(when, sizeof(when), v->time, v->offset);
-    json_t *parents = json_array();
-    if (parents && v->parent_count > 0)
-        json_array_append_new(parents, json_string(v->parent.hex));
-    json_t *item = json_pack(
-        "{s:s, s:s#, s:s, s:I, s:i, s:{s:s, s:s}, s:o, s:o, s:I, s:I, s:I}", "id", v->id.hex,
-        "short", v->id.hex, (int)DL_HISTORY_ID_SHORTSIZE, "time", when, "timestamp",
-        (json_int_t)v->time, "offset_minutes", v->offset, "author", "name",
-        v->author_name ? v->author_name : "", "email", v->author_email ? v->author_email : "",
-        "note", v->note ? json_string(v->note) : json_null(), "parents", parents,
-        "parent_count", (json_int_t)v->parent_count, "words", (json_int_t)v->change.words,
-        "words_delta", (json_int_t)v->change.words_delta);
+    dl_json_open_object(w, NULL);
+    dl_json_put_string(w, "id", v->id.hex);
+    dl_json_put_stringn(w, "short", v->id.hex, DL_HISTORY_ID_SHORTSIZE);
+    dl_json_put_string(w, "time", when);
+    dl_json_put_int(w, "timestamp", v->time);
+    dl_json_put_int(w, "offset_minutes", v->offset);
+    dl_json_open_object(w, "author");
+    dl_json_put_string(w, "name", v->author_name ? v->author_name : "");
+    dl_json_put_string(w, "email", v->author_email ? v->author_email : "");
+    dl_json_close(w);
+    dl_json_put_string_or_null(w, "note", v->note);
+    dl_json_open_array(w, "parents");
+    if (v->parent_count > 0)
+        dl_json_put_string(w, NULL, v->parent.hex);
+    dl_json_close(w);
+    dl_json_put_int(w, "parent_count", (long long)v->parent_count);
+    dl_json_put_int(w, "words", (long long)v->change.words);
+    dl_json_put_int(w, "words_delta", v->change.words_delta);
     /* Whether the model can read the version: false for a NUL byte or
      * invalid UTF-8, whose bytes are recorded all the same. */
-    if (item != NULL &&
-        (json_object_set_new(item, "text", json_boolean(!v->change.not_text)) < 0 ||
-         json_object_set_new(item, "trivial", json_boolean(v->change.trivial)) < 0 ||
-         json_object_set_new(item, "session", v->session.hex[0] ? json_string(v->session.hex)
-                                                              : json_null()) < 0)) {
-        json_decref(item);
-        item = NULL;
+    dl_json_put_bool(w, "text", !v->change.not_text);
+    dl_json_put_bool(w, "trivial", v->change.trivial);
+    dl_json_put_string_or_null(w, "session", v->session.hex[0] ? v->session.hex : NULL);
+    if (v->change.summary != NULL)
+        dl_json_put_string(w, "summary", v->change.summary);
+    dl_json_close(w);
+}
+
+/* One version as a tree (a listing's "latest"); NULL when that fails. */
+static json_t *version_json(const dl_history_version *v)
+{
+    dl_json_writer *w = NULL;
+    json_t *json = NULL;
+    if (dl_json_writer_new(&w, 0) == 0) {
+        version_write(w, v);
+        if (dl_json_writer_json(&json, w) < 0)
+            json = NULL;
     }
-    if (item != NULL && v->change.summary != NULL &&
-        json_object_set_new(item, "summary", json_string(v->change.summary)) < 0) {
-        json_decref(item);
-        item = NULL;
-    }
-    return item;
+    dl_json_writer_free(w);
+    return json;
+}
+
+/* The log's one rendering, into either form of a writer. */
+static void log_write(dl_json_writer *w, const dl_history *history, const dl_history_log *log)
+{
+    dl_json_open_object(w, NULL);
+    dl_json_put_int(w, "schema", DL_JSON_SCHEMA);
+    dl_json_put_string(w, "file", dl_history_file(history));
+    dl_json_put_string(w, "key", dl_history_key(history));
+    dl_json_put_string(w, "ref", dl_history_refname(history));
+    dl_json_open_array(w, "versions");
+    for (size_t i = 0; i < log->count; i++)
+        version_write(w, &log->versions[i]);
+    dl_json_close(w);
+    dl_json_close(w);
 }
 
 int dl_ops_log_json(json_t **out, const dl_history *history, const dl_history_log *log)
 {
-    json_t *json = article_object(history), *versions = json_array();
-    for (size_t i = 0; versions && i < log->count; i++) {
-        json_t *item = version_json(&log->versions[i]);
-        if (item == NULL || json_array_append_new(versions, item) < 0) {
-            json_decref(versions);
-            versions = NULL;
-        }
+    dl_json_writer *w = NULL;
+    int error = dl_json_writer_new(&w, 0);
+    if (error == 0) {
+        log_write(w, history, log);
+        error = dl_json_writer_json(out, w);
     }
-    if (json == NULL || versions == NULL || json_object_set_new(json, "versions", versions) < 0) {
-        json_decref(json);
-        return oom();
+    dl_json_writer_free(w);
+    return error;
+}
+
+int dl_ops_log_json_text(char **out, size_t *size, const dl_history *history,
+                         const dl_history_log *log)
+{
+    dl_json_writer *w = NULL;
+    int error = dl_json_writer_new(&w, 1);
+    if (error == 0) {
+        log_write(w, history, log);
+        error = dl_json_writer_text(out, size, w);
     }
-    *out = json;
-    return 0;
+    dl_json_writer_free(w);
+    return error;
 }
 
 /* ---------------------------------------------------------------- show -- */
