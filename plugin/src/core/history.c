@@ -973,15 +973,33 @@ const char *dl_history_file(const dl_history *history)
     return history ? history->file : NULL;
 }
 
+/* A separator and two digits at `p`; returns the end. */
+static char *put_two_digits(char *p, char separator, int value)
+{
+    *p++ = separator;
+    *p++ = (char)('0' + value / 10 % 10);
+    *p++ = (char)('0' + value % 10);
+    return p;
+}
+
 void dl_history_format_time(char *out, size_t size, long long when, int offset)
 {
     time_t local = (time_t)(when + (long long)offset * 60);
     struct tm tm;
     gmtime_r(&local, &tm);
-    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    /* Digits by hand: strftime and snprintf were a fifth of writing a
+     * version of `log --json`. The year as strftime's %Y writes it. */
     int minutes = offset < 0 ? -offset : offset;
-    snprintf(out + n, size - n, "%c%02d:%02d", offset < 0 ? '-' : '+', minutes / 60,
-             minutes % 60);
+    char text[48], *p = text + snprintf(text, 16, "%d", tm.tm_year + 1900);
+    p = put_two_digits(p, '-', tm.tm_mon + 1);
+    p = put_two_digits(p, '-', tm.tm_mday);
+    p = put_two_digits(p, 'T', tm.tm_hour);
+    p = put_two_digits(p, ':', tm.tm_min);
+    p = put_two_digits(p, ':', tm.tm_sec);
+    p = put_two_digits(p, offset < 0 ? '-' : '+', minutes / 60);
+    p = put_two_digits(p, ':', minutes % 60);
+    *p = '\0';
+    snprintf(out, size, "%s", text);
 }
 
 /* -------------------------------------------------------- file access -- */
@@ -1841,116 +1859,295 @@ static int describe_locked(dl_history_version *v, dl_history *history)
     return error;
 }
 
-static int log_locked(dl_history_log **out, dl_history *history,
-                      const dl_history_log_options *opts)
+/* The notes of a log's versions: looked up one by one in the notes commit
+ * for the first NOTES_LOOKED_UP_MAX, then from the whole table. */
+typedef struct {
+    git_repository *repo;
+    git_commit *commit; /* while looking up one by one */
+    note_table table;
+    size_t looked_up;
+} notes_reader;
+
+static int notes_open(notes_reader *notes, git_repository *repo)
+{
+    git_oid tip;
+    memset(notes, 0, sizeof(*notes));
+    notes->repo = repo;
+    int error = git_reference_name_to_id(&tip, repo, DL_HISTORY_NOTES_REF);
+    if (error == 0)
+        error = git_commit_lookup(&notes->commit, repo, &tip);
+    if (error < 0 && error != GIT_ENOTFOUND)
+        return dl_history__git_error(error, "cannot read notes");
+    return 0;
+}
+
+static void notes_close(notes_reader *notes)
+{
+    git_commit_free(notes->commit);
+    free(notes->table.items);
+}
+
+/* The note on `target` (NULL: none), in *out. */
+static int notes_get(char **out, notes_reader *notes, const git_oid *target)
+{
+    if (notes->commit != NULL && ++notes->looked_up > NOTES_LOOKED_UP_MAX) {
+        /* A long log: the whole table, once. */
+        git_commit_free(notes->commit);
+        notes->commit = NULL;
+        int error = git_note_foreach(notes->repo, DL_HISTORY_NOTES_REF, collect_note,
+                                     &notes->table);
+        if (error < 0 && error != GIT_ENOTFOUND)
+            return dl_history__git_error(error, "cannot read notes");
+        if (notes->table.count > 1)
+            qsort(notes->table.items, notes->table.count, sizeof(*notes->table.items),
+                  compare_note);
+    }
+    *out = note_text(notes->repo, &notes->table, notes->commit, target);
+    return 0;
+}
+
+/* A version's facts from its commit: all but its note and session. */
+static int version_of_commit(dl_history_version *v, dl_history *history, git_commit *commit)
+{
+    memset(v, 0, sizeof(*v));
+    const git_signature *author = git_commit_author(commit);
+    git_oid_tostr(v->id.hex, sizeof(v->id.hex), git_commit_id(commit));
+    v->parent_count = git_commit_parentcount(commit);
+    if (v->parent_count > 0)
+        git_oid_tostr(v->parent.hex, sizeof(v->parent.hex), git_commit_parent_id(commit, 0));
+    v->time = (long long)author->when.time;
+    v->offset = author->when.offset;
+    /* git lets a name hold any bytes (a remote's commits too). */
+    v->author_name = dl_text_dup_utf8(author->name, strlen(author->name));
+    v->author_email = dl_text_dup_utf8(author->email, strlen(author->email));
+    if (v->author_name == NULL || v->author_email == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    int stored = parse_trailers(&v->change, git_commit_message(commit));
+    if (stored < 0)
+        return stored;
+    return stored == 0 ? describe_locked(v, history) : 0;
+}
+
+/* Room for one more version at the end of `log`; NULL when out of memory. */
+static dl_history_version *log_append(dl_history_log *log, size_t *capacity)
+{
+    if (log->count == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 32;
+        dl_history_version *versions = realloc(log->versions, grown * sizeof(*versions));
+        if (versions == NULL) {
+            dl_error_set(DL_ERROR, "out of memory");
+            return NULL;
+        }
+        log->versions = versions;
+        *capacity = grown;
+    }
+    dl_history_version *v = &log->versions[log->count++];
+    memset(v, 0, sizeof(*v));
+    return v;
+}
+
+/* The versions from `tip` in log order, at most `max` (0: all), with their
+ * notes when `notes` is given (and only the noted ones with
+ * `annotated_only`), onto `log`. */
+static int walk_locked(dl_history_log *log, dl_history *history, const git_oid *tip, size_t max,
+                       notes_reader *notes, int annotated_only)
 {
     git_repository *repo = history->store->repo;
     git_revwalk *walk = NULL;
-    git_commit *commit = NULL, *notes_commit = NULL;
-    note_table notes = {0};
-    dl_history_log *log = NULL;
-    size_t capacity = 0;
-    size_t max = opts ? opts->max_count : 0;
-    int annotated_only = opts ? opts->annotated_only : 0;
-    git_oid tip, id;
-    int error, found = 0;
-
-    if ((log = calloc(1, sizeof(*log))) == NULL)
-        return dl_error_set(DL_ERROR, "out of memory");
-    if ((error = lookup_tip(&tip, &found, repo, history->refname)) < 0)
-        goto done;
-    if (!found)
-        goto finish;
-
-    git_oid notes_tip;
-    error = git_reference_name_to_id(&notes_tip, repo, DL_HISTORY_NOTES_REF);
-    if (error == 0)
-        error = git_commit_lookup(&notes_commit, repo, &notes_tip);
-    if (error < 0 && error != GIT_ENOTFOUND) {
-        error = dl_history__git_error(error, "cannot read notes");
-        goto done;
-    }
-    size_t looked_up = 0;
+    git_commit *commit = NULL;
+    size_t capacity = log->count;
+    git_oid id;
+    int error;
 
     /* Topological order puts a merge before both of the histories it
      * joins; time order decides between unrelated branches. */
     if ((error = git_revwalk_new(&walk, repo)) < 0 ||
         (error = git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME)) < 0 ||
-        (error = git_revwalk_push(walk, &tip)) < 0) {
+        (error = git_revwalk_push(walk, tip)) < 0) {
         error = dl_history__git_error(error, "cannot walk the history of %s", history->key);
         goto done;
     }
     while ((max == 0 || log->count < max) && (error = git_revwalk_next(&id, walk)) == 0) {
-        if (notes_commit != NULL && ++looked_up > NOTES_LOOKED_UP_MAX) {
-            /* A long log: the whole table, once. */
-            git_commit_free(notes_commit);
-            notes_commit = NULL;
-            error = git_note_foreach(repo, DL_HISTORY_NOTES_REF, collect_note, &notes);
-            if (error < 0 && error != GIT_ENOTFOUND) {
-                error = dl_history__git_error(error, "cannot read notes");
-                goto done;
-            }
-            if (notes.count > 1)
-                qsort(notes.items, notes.count, sizeof(*notes.items), compare_note);
-        }
-        char *note = note_text(repo, &notes, notes_commit, &id);
+        char *note = NULL;
+        if (notes != NULL && (error = notes_get(&note, notes, &id)) < 0)
+            goto done;
         if (annotated_only && note == NULL)
             continue;
+        dl_history_version *v = NULL;
         if ((error = git_commit_lookup(&commit, repo, &id)) < 0) {
             free(note);
             error = dl_history__git_error(error, "cannot read version history");
             goto done;
         }
-        if (log->count == capacity) {
-            capacity = capacity ? capacity * 2 : 32;
-            dl_history_version *grown = realloc(log->versions, capacity * sizeof(*grown));
-            if (grown == NULL) {
-                free(note);
-                error = dl_error_set(DL_ERROR, "out of memory");
-                goto done;
-            }
-            log->versions = grown;
+        if ((v = log_append(log, &capacity)) == NULL) {
+            free(note);
+            error = DL_ERROR;
+            goto done;
         }
-        dl_history_version *v = &log->versions[log->count++];
-        memset(v, 0, sizeof(*v));
-        const git_signature *author = git_commit_author(commit);
-        git_oid_tostr(v->id.hex, sizeof(v->id.hex), &id);
-        v->parent_count = git_commit_parentcount(commit);
-        if (v->parent_count > 0)
-            git_oid_tostr(v->parent.hex, sizeof(v->parent.hex), git_commit_parent_id(commit, 0));
-        v->time = (long long)author->when.time;
-        v->offset = author->when.offset;
-        /* git lets a name hold any bytes (a remote's commits too). */
-        v->author_name = dl_text_dup_utf8(author->name, strlen(author->name));
-        v->author_email = dl_text_dup_utf8(author->email, strlen(author->email));
+        error = version_of_commit(v, history, commit);
         v->note = note;
-        int stored = parse_trailers(&v->change, git_commit_message(commit));
         git_commit_free(commit);
         commit = NULL;
-        if (v->author_name == NULL || v->author_email == NULL) {
-            error = dl_error_set(DL_ERROR, "out of memory");
+        if (error < 0)
             goto done;
-        }
-        if (stored < 0 || (stored == 0 && (error = describe_locked(v, history)) < 0)) {
-            error = stored < 0 ? stored : error;
-            goto done;
-        }
     }
     if (error < 0 && error != GIT_ITEROVER) {
         error = dl_history__git_error(error, "cannot walk the history of %s", history->key);
         goto done;
     }
-
-finish:
-    *out = log;
-    log = NULL;
     error = 0;
 
 done:
     git_commit_free(commit);
-    git_commit_free(notes_commit);
     git_revwalk_free(walk);
-    free(notes.items);
+    return error;
+}
+
+/* The versions from `tip` down to `cached` (not included), when each has
+ * one parent and the first-parent line reaches it: 1 and `log` holds
+ * them; 0 when it does not. */
+static int versions_since_locked(dl_history_log *log, dl_history *history, const git_oid *tip,
+                                 const git_oid *cached)
+{
+    size_t capacity = log->count;
+    git_oid id = *tip;
+    while (!git_oid_equal(&id, cached)) {
+        git_commit *commit = NULL;
+        int error = git_commit_lookup(&commit, history->store->repo, &id);
+        if (error < 0)
+            return dl_history__git_error(error, "cannot read version history");
+        dl_history_version *v = log_append(log, &capacity);
+        error = v == NULL ? DL_ERROR : version_of_commit(v, history, commit);
+        int linear = git_commit_parentcount(commit) == 1;
+        if (linear)
+            git_oid_cpy(&id, git_commit_parent_id(commit, 0));
+        git_commit_free(commit);
+        if (error < 0)
+            return error;
+        if (!linear)
+            return 0;
+    }
+    return 1;
+}
+
+/* `older` versions after those of `log`, which takes them. */
+static int log_join(dl_history_log *log, dl_history_log *older)
+{
+    dl_history_version *all = realloc(log->versions, (log->count + older->count) * sizeof(*all));
+    if (all == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    memcpy(all + log->count, older->versions, older->count * sizeof(*all));
+    log->versions = all;
+    log->count += older->count;
+    older->count = 0;
+    return 0;
+}
+
+/* Every version from `tip`, without notes: from the log cache and the
+ * versions recorded since, else from the commits (and then cached). */
+static int all_versions_locked(dl_history_log **out, dl_history *history, const git_oid *tip)
+{
+    dl_history_log *cached = NULL, *log = NULL;
+    git_oid cached_tip;
+    int error = 0;
+    if (dl_history__log_cache_load(&cached, &cached_tip, history)) {
+        if (git_oid_equal(&cached_tip, tip)) {
+            *out = cached;
+            return 0;
+        }
+        if ((log = calloc(1, sizeof(*log))) == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        int linked = versions_since_locked(log, history, tip, &cached_tip);
+        if (linked < 0 || (linked == 1 && (linked = log_join(log, cached)) < 0)) {
+            error = linked;
+            goto done;
+        }
+        if (linked == 0) { /* a merge, or another history: read it all */
+            dl_history_log_free(log);
+            log = NULL;
+        }
+    }
+    if (log == NULL) {
+        if ((log = calloc(1, sizeof(*log))) == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        if ((error = walk_locked(log, history, tip, 0, NULL, 0)) < 0)
+            goto done;
+    }
+    dl_history__log_cache_save(history, tip, log);
+    *out = log;
+    log = NULL;
+
+done:
+    dl_history_log_free(cached);
+    dl_history_log_free(log);
+    return error;
+}
+
+/* Keep the versions with a note, in order, freeing the others. */
+static void keep_annotated(dl_history_log *log)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < log->count; i++) {
+        dl_history_version *v = &log->versions[i];
+        if (v->note != NULL) {
+            log->versions[kept++] = *v;
+            continue;
+        }
+        free(v->author_name);
+        free(v->author_email);
+        dl_history_change_dispose(&v->change);
+    }
+    log->count = kept;
+}
+
+static int log_locked(dl_history_log **out, dl_history *history,
+                      const dl_history_log_options *opts)
+{
+    git_repository *repo = history->store->repo;
+    notes_reader notes;
+    dl_history_log *log = NULL;
+    size_t max = opts ? opts->max_count : 0;
+    int annotated_only = opts ? opts->annotated_only : 0;
+    git_oid tip;
+    int error, found = 0;
+
+    if ((error = notes_open(&notes, repo)) < 0)
+        return error;
+    if ((error = lookup_tip(&tip, &found, repo, history->refname)) < 0)
+        goto done;
+    if (!found) {
+        if ((log = calloc(1, sizeof(*log))) == NULL)
+            error = dl_error_set(DL_ERROR, "out of memory");
+    } else if (max == 0) {
+        /* The whole history: what the commits say comes from the log
+         * cache; notes, which change apart from them, are read now. */
+        if ((error = all_versions_locked(&log, history, &tip)) < 0)
+            goto done;
+        for (size_t i = 0; i < log->count && error == 0; i++) {
+            git_oid id;
+            git_oid_fromstr(&id, log->versions[i].id.hex);
+            error = notes_get(&log->versions[i].note, &notes, &id);
+        }
+        if (error == 0 && annotated_only)
+            keep_annotated(log);
+    } else if ((log = calloc(1, sizeof(*log))) == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+    } else {
+        /* The newest few read from their commits: cheaper than the
+         * cache, which holds them all. */
+        error = walk_locked(log, history, &tip, max, &notes, annotated_only);
+    }
+    if (error < 0)
+        goto done;
+    *out = log;
+    log = NULL;
+
+done:
+    notes_close(&notes);
     dl_history_log_free(log);
     return error;
 }

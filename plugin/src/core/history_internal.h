@@ -55,6 +55,14 @@ void dl_history__parsed_is(dl_history *history, const git_oid *version);
  * handle owns it; valid until its next description. */
 const char *dl_history__parsed_text(dl_history *history, const git_oid *version, size_t *size);
 
+/* The log cache (history_logcache.c). Load: 1 and the versions recorded
+ * in it, newest first, without notes or sessions, and the tip they were
+ * read from; 0 when there is no cache that can be believed. Save: best
+ * effort, never an error. Call both under the store's lock. */
+int dl_history__log_cache_load(dl_history_log **out, git_oid *tip, dl_history *history);
+void dl_history__log_cache_save(dl_history *history, const git_oid *tip,
+                                const dl_history_log *log);
+
 struct dl_history {
     dl_history_store *store;
     char *file;      /* absolute path of the article */

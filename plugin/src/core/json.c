@@ -234,12 +234,10 @@ void dl_json_writer_free(dl_json_writer *w)
     free(w);
 }
 
-static int reserve(dl_json_writer *w, size_t more)
+/* Room for `more` bytes and a NUL after the text; -1 when out of memory
+ * (the writer has then failed). */
+static int grow(dl_json_writer *w, size_t more)
 {
-    if (w->failed)
-        return -1;
-    if (w->capacity - w->size > more)
-        return 0;
     size_t capacity = w->capacity ? w->capacity : 4096;
     while (capacity - w->size <= more) {
         if (capacity > SIZE_MAX / 2) {
@@ -258,6 +256,11 @@ static int reserve(dl_json_writer *w, size_t more)
     return 0;
 }
 
+static inline int reserve(dl_json_writer *w, size_t more)
+{
+    return w->capacity - w->size > more ? 0 : grow(w, more);
+}
+
 static void append(dl_json_writer *w, const char *s, size_t n)
 {
     if (reserve(w, n) == 0) {
@@ -266,16 +269,17 @@ static void append(dl_json_writer *w, const char *s, size_t n)
     }
 }
 
-/* jansson's escape of one code point outside printable ASCII. */
-static void append_escape(dl_json_writer *w, uint32_t c)
+/* jansson's escape of one code point outside printable ASCII, at `p`
+ * (room for 12 bytes); returns the end. */
+static char *put_escape(char *p, uint32_t c)
 {
     static const char hex[] = "0123456789ABCDEF";
     const char *named = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
                       : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
                       : c == '\t' ? "\\t" : NULL;
     if (named != NULL) {
-        append(w, named, 2);
-        return;
+        memcpy(p, named, 2);
+        return p + 2;
     }
     uint32_t units[2] = {c, 0};
     size_t n = 1;
@@ -286,10 +290,12 @@ static void append_escape(dl_json_writer *w, uint32_t c)
         n = 2;
     }
     for (size_t i = 0; i < n; i++) {
-        char seq[6] = {'\\', 'u', hex[units[i] >> 12 & 0xF], hex[units[i] >> 8 & 0xF],
-                       hex[units[i] >> 4 & 0xF], hex[units[i] & 0xF]};
-        append(w, seq, sizeof(seq));
+        *p++ = '\\';
+        *p++ = 'u';
+        for (int shift = 12; shift >= 0; shift -= 4)
+            *p++ = hex[units[i] >> shift & 0xF];
     }
+    return p;
 }
 
 /* The code point of the strict UTF-8 sequence at `s` (as jansson accepts
@@ -313,27 +319,35 @@ static size_t utf8_decode(uint32_t *out, const unsigned char *s, size_t n)
     return length;
 }
 
+/* A string between quotes. Room is made once for the worst case (a byte
+ * escaped as \u00XX): a check per piece was half of the writing. */
 static void append_string(dl_json_writer *w, const char *s, size_t n)
 {
+    if (n > (SIZE_MAX - 2) / 6) {
+        w->failed = 1;
+        return;
+    }
+    if (reserve(w, 6 * n + 2) < 0)
+        return;
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    append(w, "\"", 1);
-    while (p < end && !w->failed) {
-        const unsigned char *run = p;
-        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-            p++;
-        append(w, (const char *)run, (size_t)(p - run));
-        if (p == end)
-            break;
+    char *o = w->data + w->size;
+    *o++ = '"';
+    while (p < end) {
+        if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+            *o++ = (char)*p++;
+            continue;
+        }
         uint32_t c = *p;
         size_t length = c < 0x80 ? 1 : utf8_decode(&c, p, (size_t)(end - p));
         if (length == 0) {
             w->failed = 1;
             return;
         }
-        append_escape(w, c);
+        o = put_escape(o, c);
         p += length;
     }
-    append(w, "\"", 1);
+    *o++ = '"';
+    w->size = (size_t)(o - w->data);
 }
 
 /* Where a value goes in text: after a comma unless it is its container's

@@ -1,0 +1,232 @@
+/* The log cache is derived: whatever state it is in (fresh, stale, from
+ * another history, corrupt, half-written by a writer that died), a log
+ * gives the same answer as one read with the cache rebuilt from scratch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../support/dl_test.h"
+#include "../support/history_fixture.h"
+
+TestSuite(history_log_cache, .init = fx_setup, .fini = fx_teardown);
+
+static dl_history_store *store;
+static dl_history *history;
+
+static void open_story(void)
+{
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+}
+
+static void close_story(void)
+{
+    dl_history_free(history);
+    dl_history_store_free(store);
+}
+
+static const char *store_dir(void)
+{
+    return fx_path("repo/.git/dateline");
+}
+
+static void forget_cache(void)
+{
+    fx_sh(NULL, "rm -rf '%s/log-cache'", store_dir());
+}
+
+static dl_history_log *read_log(const dl_history_log_options *options)
+{
+    dl_history_log *log = NULL;
+    dl_assert_ok(dl_history_log_read(&log, history, options));
+    dl_history_log_sessions(log);
+    return log;
+}
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+static void assert_same_log(const dl_history_log *a, const dl_history_log *b)
+{
+    cr_assert(eq(sz, a->count, b->count));
+    for (size_t i = 0; i < a->count; i++) {
+        const dl_history_version *x = &a->versions[i], *y = &b->versions[i];
+        cr_assert(eq(str, (char *)x->id.hex, (char *)y->id.hex), "version %zu", i);
+        cr_assert(eq(str, (char *)x->parent.hex, (char *)y->parent.hex));
+        cr_assert(eq(sz, x->parent_count, y->parent_count));
+        cr_assert(eq(i64, x->time, y->time));
+        cr_assert(eq(int, x->offset, y->offset));
+        cr_assert(eq(str, (char *)or_empty(x->author_name), (char *)or_empty(y->author_name)));
+        cr_assert(eq(str, (char *)or_empty(x->author_email), (char *)or_empty(y->author_email)));
+        cr_assert(eq(int, x->note == NULL, y->note == NULL), "note of version %zu", i);
+        cr_assert(eq(str, (char *)or_empty(x->note), (char *)or_empty(y->note)));
+        cr_assert(eq(sz, x->change.words, y->change.words));
+        cr_assert(eq(i64, x->change.words_delta, y->change.words_delta));
+        cr_assert(eq(int, x->change.summary == NULL, y->change.summary == NULL));
+        cr_assert(eq(str, (char *)or_empty(x->change.summary),
+                     (char *)or_empty(y->change.summary)));
+        cr_assert(eq(int, x->change.not_text, y->change.not_text));
+        cr_assert(eq(int, x->change.trivial, y->change.trivial));
+        cr_assert(eq(str, (char *)x->session.hex, (char *)y->session.hex));
+    }
+}
+
+/* The log as read now (through whatever cache there is) equals the log
+ * read with no cache at all. */
+static void assert_log_as_from_scratch(void)
+{
+    dl_history_log *cached = read_log(NULL);
+    forget_cache();
+    dl_history_log *scratch = read_log(NULL);
+    assert_same_log(cached, scratch);
+    /* The cache that read made answers the same too. */
+    dl_history_log *again = read_log(NULL);
+    assert_same_log(again, scratch);
+    dl_history_log_free(again);
+    dl_history_log_free(cached);
+    dl_history_log_free(scratch);
+}
+
+static void record(int from, int to)
+{
+    char text[256];
+    for (int i = from; i < to; i++) {
+        snprintf(text, sizeof(text),
+                 "Council approves budget\n\nThe council met %d times.\n\n“We will review it,” "
+                 "the mayor said %s.\n",
+                 i, i % 3 ? "today" : "on Monday");
+        fx_snap(history, text, i % 4 == 0 ? "checked with the clerk" : NULL);
+    }
+}
+
+Test(history_log_cache, a_cache_rebuilt_from_scratch_gives_the_same_log)
+{
+    open_story();
+    record(0, 12);
+    dl_history_log *first = read_log(NULL); /* builds the cache */
+    dl_history_log *cached = read_log(NULL);
+    forget_cache();
+    dl_history_log *scratch = read_log(NULL);
+    assert_same_log(first, scratch);
+    assert_same_log(cached, scratch);
+    cr_assert(eq(sz, scratch->count, 12));
+    dl_history_log_free(first);
+    dl_history_log_free(cached);
+    dl_history_log_free(scratch);
+    close_story();
+}
+
+Test(history_log_cache, versions_and_notes_added_after_the_cache_are_listed)
+{
+    open_story();
+    record(0, 6);
+    dl_history_log_free(read_log(NULL));
+    record(6, 9);
+    dl_history_id noted;
+    dl_assert_ok(dl_history_note(&noted, history, "@~7", "a note added later"));
+    dl_history_log *log = read_log(NULL);
+    cr_assert(eq(sz, log->count, 9));
+    cr_assert(eq(str, log->versions[7].note, "a note added later"));
+    dl_history_log_free(log);
+    assert_log_as_from_scratch();
+    close_story();
+}
+
+Test(history_log_cache, filtered_and_shortened_logs_agree_with_the_cache)
+{
+    open_story();
+    record(0, 10);
+    dl_history_log_free(read_log(NULL));
+    dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
+    options.annotated_only = 1;
+    dl_history_log *annotated = read_log(&options);
+    options.max_count = 2;
+    dl_history_log *newest = read_log(&options);
+    forget_cache();
+    options.max_count = 0;
+    dl_history_log *annotated_scratch = read_log(&options);
+    cr_assert(eq(sz, annotated->count, 3));
+    assert_same_log(annotated, annotated_scratch);
+    cr_assert(eq(sz, newest->count, 2));
+    cr_assert(eq(str, newest->versions[0].id.hex, annotated->versions[0].id.hex));
+    dl_history_log_free(annotated);
+    dl_history_log_free(newest);
+    dl_history_log_free(annotated_scratch);
+    close_story();
+}
+
+Test(history_log_cache, a_cache_of_a_history_the_ref_left_is_not_believed)
+{
+    open_story();
+    record(0, 5);
+    dl_history_log_free(read_log(NULL));
+    /* The ref moved back to the second version, then on from there: the
+     * cached tip is no longer in the history. */
+    fx_sh(NULL, "git --git-dir='%s' update-ref refs/dateline/story.txt refs/dateline/story.txt~3",
+          store_dir());
+    dl_history_free(history);
+    dl_assert_ok(dl_history_open(&history, store, fx_repo_path("story.txt")));
+    dl_history_log *moved = read_log(NULL);
+    cr_assert(eq(sz, moved->count, 2));
+    dl_history_log_free(moved);
+    record(5, 7);
+    dl_history_log *log = read_log(NULL);
+    cr_assert(eq(sz, log->count, 4));
+    dl_history_log_free(log);
+    assert_log_as_from_scratch();
+    close_story();
+}
+
+Test(history_log_cache, a_merge_after_the_cache_is_listed_in_log_order)
+{
+    open_story();
+    record(0, 4);
+    dl_history_log_free(read_log(NULL));
+    /* A merge of the tip and an older version, as a pull makes them. */
+    const char *dir = store_dir();
+    fx_sh(NULL,
+          "cd '%s' && export GIT_AUTHOR_NAME=Ed GIT_AUTHOR_EMAIL=ed@example.com "
+          "GIT_COMMITTER_NAME=Ed GIT_COMMITTER_EMAIL=ed@example.com && "
+          "m=$(git --git-dir=. commit-tree -p refs/dateline/story.txt "
+          "-p refs/dateline/story.txt~2 -m merged refs/dateline/story.txt^{tree}) && "
+          "git --git-dir=. update-ref refs/dateline/story.txt $m",
+          dir);
+    dl_history_log *log = read_log(NULL);
+    cr_assert(eq(sz, log->count, 5));
+    cr_assert(eq(sz, log->versions[0].parent_count, 2));
+    dl_history_log_free(log);
+    assert_log_as_from_scratch();
+    close_story();
+}
+
+Test(history_log_cache, a_corrupt_or_half_written_cache_is_rebuilt)
+{
+    open_story();
+    record(0, 6);
+    dl_history_log *expected = read_log(NULL);
+    const char *dir = store_dir();
+    /* One byte changed, the file cut short, garbage, a directory in its
+     * place, a dead writer's temporary file beside it. */
+    const char *damage[] = {
+        "sed -i 's/ 1 / 7 /' log-cache/*",
+        "for f in log-cache/*; do head -c 300 \"$f\" > t && mv t \"$f\"; done",
+        "for f in log-cache/*; do printf 'dateline log cache 1\\nzzzz\\n' > \"$f\"; done",
+        "for f in log-cache/*; do rm \"$f\" && mkdir \"$f\"; done",
+        "for f in log-cache/*; do head -c 100 \"$f\" > \"$f.tmp-dead00\"; done",
+    };
+    for (size_t i = 0; i < sizeof(damage) / sizeof(*damage); i++) {
+        forget_cache();
+        dl_history_log_free(read_log(NULL));
+        fx_sh(NULL, "cd '%s' && %s", dir, damage[i]);
+        dl_history_log *log = read_log(NULL);
+        assert_same_log(log, expected);
+        dl_history_log_free(log);
+        fx_sh(NULL, "cd '%s' && find log-cache -type d -mindepth 1 -exec rm -rf {} +", dir);
+        dl_history_log *again = read_log(NULL);
+        assert_same_log(again, expected);
+        dl_history_log_free(again);
+    }
+    dl_history_log_free(expected);
+    close_story();
+}
