@@ -737,6 +737,11 @@ int dl_history_library_init(void)
          * `log` on 2,000 versions): zlib's checksum catches a damaged
          * object, git fsck checks the ids, and pull checks what it adopts. */
         git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+        /* Keep parsed trees up to 64 KB in the object cache, not 4 KB:
+         * the notes tree of a newsroom's store (256 fan-out entries, 7 KB)
+         * was read and parsed again for each version's note, a tenth of
+         * `log` there. */
+        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)64 * 1024);
     }
     return 0;
 }
