@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../support/dl_test.h"
 #include "../support/history_fixture.h"
 
-TestSuite(history_log_cache, .init = fx_setup, .fini = fx_teardown);
+TestSuite(history_log_cache, .init = fx_setup, .fini = fx_teardown, .timeout = 300);
 
 static dl_history_store *store;
 static dl_history *history;
@@ -228,5 +230,60 @@ Test(history_log_cache, a_corrupt_or_half_written_cache_is_rebuilt)
         dl_history_log_free(again);
     }
     dl_history_log_free(expected);
+    close_story();
+}
+
+/* Processes that record and read logs at once: each log lists every
+ * version up to its own tip, and the cache they leave agrees with the
+ * commits. */
+Test(history_log_cache, writers_and_readers_at_once_leave_a_true_cache)
+{
+    enum { PROCESSES = 3, ROUNDS = 15 };
+    open_story();
+    record(0, 3);
+    dl_history_log_free(read_log(NULL));
+    pid_t children[PROCESSES];
+    for (int p = 0; p < PROCESSES; p++) {
+        if ((children[p] = fork()) != 0)
+            continue;
+        dl_history_store *own_store = NULL;
+        dl_history *own = NULL;
+        if (dl_history_store_open(&own_store, fx_repo_path("story.txt"), NULL) < 0 ||
+            dl_history_open(&own, own_store, fx_repo_path("story.txt")) < 0)
+            _exit(2);
+        for (int i = 0; i < ROUNDS; i++) {
+            char text[64];
+            snprintf(text, sizeof(text), "Writer %d, round %d.\n", p, i);
+            dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
+            options.content = text;
+            options.content_size = strlen(text);
+            dl_history_id id;
+            dl_history_log *log = NULL;
+            if (dl_history_snapshot(&id, own, &options) < 0 ||
+                dl_history_log_read(&log, own, NULL) < 0)
+                _exit(1);
+            /* Its own version is in the log, and the log ends at the first. */
+            int found = 0;
+            for (size_t k = 0; k < log->count; k++)
+                found |= strcmp(log->versions[k].id.hex, id.hex) == 0;
+            int whole = log->count >= 4 && log->versions[log->count - 1].parent_count == 0;
+            dl_history_log_free(log);
+            if (!found || !whole)
+                _exit(3);
+        }
+        dl_history_free(own);
+        dl_history_store_free(own_store);
+        _exit(0);
+    }
+    for (int p = 0; p < PROCESSES; p++) {
+        int status;
+        waitpid(children[p], &status, 0);
+        int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        cr_assert(ok, "process %d failed: %d", p, status);
+    }
+    dl_history_log *log = read_log(NULL);
+    cr_assert(eq(sz, log->count, 3 + PROCESSES * ROUNDS));
+    dl_history_log_free(log);
+    assert_log_as_from_scratch();
     close_story();
 }
