@@ -119,6 +119,26 @@ Test(history_log_cache, a_cache_rebuilt_from_scratch_gives_the_same_log)
     close_story();
 }
 
+/* What the cache is for: a log reads the cache and the versions recorded
+ * since, not the older commits (here, one of them is gone). */
+Test(history_log_cache, a_cached_log_reads_only_the_versions_recorded_since)
+{
+    open_story();
+    record(0, 5);
+    dl_history_log *before = read_log(NULL);
+    const char *oldest = before->versions[before->count - 1].id.hex;
+    int status = -1;
+    fx_sh(&status, "rm '%s/objects/%.2s/%s'", store_dir(), oldest, oldest + 2);
+    cr_assert(eq(int, status, 0), "the oldest version is a loose object");
+    record(5, 7);
+    dl_history_log *after = read_log(NULL);
+    cr_assert(eq(sz, after->count, 7));
+    cr_assert(eq(str, after->versions[6].id.hex, (char *)oldest));
+    dl_history_log_free(after);
+    dl_history_log_free(before);
+    close_story();
+}
+
 Test(history_log_cache, versions_and_notes_added_after_the_cache_are_listed)
 {
     open_story();

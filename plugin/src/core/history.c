@@ -2065,11 +2065,9 @@ static int all_versions_locked(dl_history_log **out, dl_history *history, const 
             goto done;
         }
         int linked = versions_since_locked(log, history, tip, &cached_tip);
-        if (linked < 0 || (linked == 1 && (linked = log_join(log, cached)) < 0)) {
-            error = linked;
+        if ((error = linked < 0 ? linked : linked ? log_join(log, cached) : 0) < 0)
             goto done;
-        }
-        if (linked == 0) { /* a merge, or another history: read it all */
+        if (!linked) { /* a merge, or another history: read it all */
             dl_history_log_free(log);
             log = NULL;
         }

@@ -333,6 +333,10 @@ void dl_history__log_cache_save(dl_history *history, const git_oid *tip, const d
         goto done;
     if ((fd = mkstemp(temp)) < 0)
         goto done;
+    /* Readable as the objects it is read from are (mkstemp makes 0600):
+     * in a store a group shares, the others read it too. */
+    if (fchmod(fd, 0644) < 0)
+        goto done;
     snprintf(line, sizeof(line), "%08lx\n",
              (unsigned long)crc32(0, (const Bytef *)body.data, (uInt)body.size));
     if (write_all(fd, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) < 0 ||
