@@ -197,9 +197,6 @@ int dl_json_article(json_t **out, const dl_article *article)
  * four levels deep. */
 #define WRITER_DEPTH_MAX 16
 
-/* The indent of the deepest level: two spaces a level. */
-static const char SPACES[2 * WRITER_DEPTH_MAX + 1] = "                                ";
-
 struct dl_json_writer {
     int text;     /* writes text, else builds `root` */
     int failed;   /* a put failed: the document is not finished */
@@ -356,10 +353,15 @@ static void text_begin(dl_json_writer *w, const char *key)
 {
     if (w->depth == 0)
         return;
+    size_t indent = 2 * w->depth;
+    if (reserve(w, indent + 2) < 0)
+        return;
+    char *o = w->data + w->size;
     if (w->count[w->depth - 1]++ > 0)
-        append(w, ",", 1);
-    append(w, "\n", 1);
-    append(w, SPACES, 2 * w->depth);
+        *o++ = ',';
+    *o++ = '\n';
+    memset(o, ' ', indent);
+    w->size = (size_t)(o + indent - w->data);
     if (key != NULL) {
         append_string(w, key, strlen(key));
         append(w, ": ", 2);
@@ -426,9 +428,10 @@ void dl_json_close(dl_json_writer *w)
     if (!w->text)
         return;
     /* An empty container closes where it opened: "{}", "[]". */
-    if (w->count[w->depth] > 0) {
-        append(w, "\n", 1);
-        append(w, SPACES, 2 * w->depth);
+    if (w->count[w->depth] > 0 && reserve(w, 2 * w->depth + 1) == 0) {
+        w->data[w->size++] = '\n';
+        memset(w->data + w->size, ' ', 2 * w->depth);
+        w->size += 2 * w->depth;
     }
     append(w, w->object[w->depth] ? "}" : "]", 1);
 }
