@@ -2118,9 +2118,9 @@ static int log_locked(dl_history_log **out, dl_history *history,
     git_oid tip;
     int error, found = 0;
 
-    if ((error = notes_open(&notes, repo)) < 0)
-        return error;
-    if ((error = lookup_tip(&tip, &found, repo, history->refname)) < 0)
+    memset(&notes, 0, sizeof(notes));
+    if ((error = lookup_tip(&tip, &found, repo, history->refname)) < 0 ||
+        (found && (error = notes_open(&notes, repo)) < 0))
         goto done;
     if (!found) {
         if ((log = calloc(1, sizeof(*log))) == NULL)
