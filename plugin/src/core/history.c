@@ -2049,13 +2049,19 @@ static int log_join(dl_history_log *log, dl_history_log *older)
 }
 
 /* Every version from `tip`, without notes: from the log cache and the
- * versions recorded since, else from the commits (and then cached). */
-static int all_versions_locked(dl_history_log **out, dl_history *history, const git_oid *tip)
+ * versions recorded since, else (with `build`) from the commits, and then
+ * cached. Without `build` and a cache, NULL in *out. */
+static int all_versions_locked(dl_history_log **out, dl_history *history, const git_oid *tip,
+                               int build)
 {
     dl_history_log *cached = NULL, *log = NULL;
     git_oid cached_tip;
     int error = 0;
-    if (dl_history__log_cache_load(&cached, &cached_tip, history)) {
+    *out = NULL;
+    if (!dl_history__log_cache_load(&cached, &cached_tip, history)) {
+        if (!build)
+            return 0;
+    } else {
         if (git_oid_equal(&cached_tip, tip)) {
             *out = cached;
             return 0;
@@ -2090,18 +2096,20 @@ done:
     return error;
 }
 
-/* Keep the versions with a note, in order, freeing the others. */
-static void keep_annotated(dl_history_log *log)
+/* Keep the versions with a note (with `annotated_only`), the newest `max`
+ * of them (0: all), in order, freeing the others. */
+static void keep_wanted(dl_history_log *log, int annotated_only, size_t max)
 {
     size_t kept = 0;
     for (size_t i = 0; i < log->count; i++) {
         dl_history_version *v = &log->versions[i];
-        if (v->note != NULL) {
+        if ((!annotated_only || v->note != NULL) && (max == 0 || kept < max)) {
             log->versions[kept++] = *v;
             continue;
         }
         free(v->author_name);
         free(v->author_email);
+        free(v->note);
         dl_history_change_dispose(&v->change);
     }
     log->count = kept;
@@ -2125,23 +2133,28 @@ static int log_locked(dl_history_log **out, dl_history *history,
     if (!found) {
         if ((log = calloc(1, sizeof(*log))) == NULL)
             error = dl_error_set(DL_ERROR, "out of memory");
-    } else if (max == 0) {
-        /* The whole history: what the commits say comes from the log
-         * cache; notes, which change apart from them, are read now. */
-        if ((error = all_versions_locked(&log, history, &tip)) < 0)
-            goto done;
+    } else if ((error = all_versions_locked(&log, history, &tip, max == 0)) < 0) {
+        goto done;
+    } else if (log != NULL) {
+        /* What the commits say comes from the log cache (a whole log
+         * makes it); notes, which change apart from them, are read now.
+         * The topological walk reads every commit before it yields the
+         * first, so the cache serves the newest few as well. */
+        if (!annotated_only)
+            keep_wanted(log, 0, max); /* only the shown versions' notes */
         for (size_t i = 0; i < log->count && error == 0; i++) {
             git_oid id;
             git_oid_fromstr(&id, log->versions[i].id.hex);
             error = notes_get(&log->versions[i].note, &notes, &id);
         }
         if (error == 0 && annotated_only)
-            keep_annotated(log);
+            keep_wanted(log, 1, max);
     } else if ((log = calloc(1, sizeof(*log))) == NULL) {
         error = dl_error_set(DL_ERROR, "out of memory");
     } else {
-        /* The newest few read from their commits: cheaper than the
-         * cache, which holds them all. */
+        /* The newest few of a history nobody logged whole: from the
+         * commits, without making a cache (`log --all` reads one version
+         * of each article, and would write one for every article). */
         error = walk_locked(log, history, &tip, max, &notes, annotated_only);
     }
     if (error < 0)
