@@ -32,7 +32,9 @@ Commands:
   uninstall     remove exactly what install put in place
   demo [FILE]   deps + build, then open a copy of FILE (default: the example article) in Neovim,
                 with its history in a temporary store; both are removed on exit
-  bench         run the benchmarks and print their figures
+  bench [--full]
+                run the benchmarks and print their figures (--full adds
+                10,000 saves and the newsroom-scale store, minutes more)
   fuzz [TARGET] [SECS]  run a fuzzer: parser (default) or lsp, for SECS (default 60);
                 crashing inputs are kept under tests/fuzz/TARGET/crashers
   help          show this help
@@ -509,6 +511,12 @@ cmd_demo() {
 # --------------------------------------------------------- bench, fuzz ----
 
 cmd_bench() {
+    local full=
+    case "${1:-}" in
+        '') ;;
+        --full) full=1 ;;
+        *) die "bench: unknown option '$1' (try --full)" ;;
+    esac
     cmd_deps
     cmd_build
     locate_shared_data
@@ -516,7 +524,7 @@ cmd_bench() {
     for bench in "$ROOT"/bench/*.sh; do
         [ -f "$bench" ] || continue
         say "== ${bench##*/}"
-        DATELINE_ROOT=$ROOT DATELINE_CACHE=$CACHE bash "$bench"
+        DATELINE_ROOT=$ROOT DATELINE_CACHE=$CACHE DATELINE_BENCH_FULL=$full bash "$bench"
         ran=$((ran + 1))
     done
     [ "$ran" -gt 0 ] || die "no benchmarks under bench/"
@@ -541,7 +549,7 @@ main() {
         install) require_build_tools && cmd_install ;;
         uninstall) cmd_uninstall ;;
         demo) cmd_demo "$@" ;;
-        bench) cmd_bench ;;
+        bench) cmd_bench "$@" ;;
         fuzz) cmd_fuzz "$@" ;;
         help | -h | --help) usage ;;
         *)

@@ -97,6 +97,29 @@ pull_dl=$(ms "$CLI" pull --store "$work/pull-dl.git" "$work/remote-dl.git")
 pull_git=$(ms git --git-dir="$work/pull-git.git" fetch -q "$work/remote-git.git" "${refs[@]}")
 row "pull of every article vs git fetch" "$pull_dl" "$pull_git" 1.2 "<= 1.2x"
 
+# The same through a server, git daemon on 127.0.0.1, the way a newsroom
+# shares one remote: there git's own upload-pack and receive-pack work on
+# the far side for both tools. Over a plain path, libgit2 runs both ends
+# in this process: its packbuilder computes every delta again (it cannot
+# reuse a pack's deltas, as git does) and its indexer writes the pack back.
+port=$((20000 + RANDOM % 20000))
+git daemon --reuseaddr --listen=127.0.0.1 --port="$port" --base-path="$work" --export-all \
+    --enable=receive-pack --pid-file="$work/daemon.pid" --detach "$work"
+trap 'kill "$(cat "$work/daemon.pid")" 2>/dev/null' EXIT
+url=git://127.0.0.1:$port
+for _ in $(seq 50); do
+    git ls-remote "$url/big.git" > /dev/null 2>&1 && break
+    sleep 0.1
+done
+for side in dl git; do git init -q --bare "$work/server-$side.git"; done
+push_dl=$(ms "$CLI" push "${big[@]}" "$url/server-dl.git")
+push_git=$(ms git --git-dir="$work/big.git" push -q "$url/server-git.git" "${refs[@]}")
+row "push to a git daemon" "$push_dl" "$push_git" 1.2 "<= 1.2x"
+git init -q --bare "$work/pull-git2.git"
+pull_dl=$(ms "$CLI" pull --store "$work/pull-dl2.git" "$url/server-git.git")
+pull_git=$(ms git --git-dir="$work/pull-git2.git" fetch -q "$url/server-git.git" "${refs[@]}")
+row "pull from a git daemon vs git fetch" "$pull_dl" "$pull_git" 1.2 "<= 1.2x"
+
 echo
 size_before=$(du -sk "$work/big.git" | cut -f1)
 git --git-dir="$work/big.git" gc -q

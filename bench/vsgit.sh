@@ -2,7 +2,7 @@
 # instead: whole processes, paired run by run (the order alternating), on
 # the same versions of a ~5 KB article, in the same run, with the libgit2
 # start-up floor measured alongside. Run by `./build.sh bench`, or directly:
-#   DATELINE_ROOT=$PWD bash bench/vsgit.sh [--full]
+#   DATELINE_ROOT=$PWD bash bench/vsgit.sh [--full]   (or ./build.sh bench --full)
 #
 # Default: 2,000 saves and a batch of 100 articles (a few minutes). --full
 # adds 10,000 saves and the newsroom-scale store (10,000 articles x 20
@@ -19,7 +19,7 @@
 set -euo pipefail
 
 ROOT=${DATELINE_ROOT:?DATELINE_ROOT is not set}
-FULL=0
+FULL=${DATELINE_BENCH_FULL:-0} # set by ./build.sh bench --full
 [ "${1:-}" = --full ] && FULL=1
 VERSIONS=${VSGIT_VERSIONS:-2000}
 EDGE=${VSGIT_EDGE:-200}     # first/last saves whose medians are compared

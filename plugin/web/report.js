@@ -94,8 +94,13 @@
     note.append("Showing " + versions.length + " of the " + data.versions_total +
       " versions of this article. ");
     if (data.api_base !== null) {
-      note.append(el("a", { href: "?from=" + encodeURIComponent(data.first_version),
-        text: "Show every version" }), " (a long history takes a while).");
+      // Served: pages of page_versions, each named by how many are newer.
+      const page = (newer, text) =>
+        el("a", { href: "?to=" + encodeURIComponent("@~" + newer), text: text });
+      const older = data.versions_newer + versions.length;
+      if (data.versions_newer > 0)
+        note.append(page(Math.max(0, data.versions_newer - data.page_versions), "Newer versions"), " ");
+      if (older < data.versions_total) note.append(page(older, "Older versions"));
     } else {
       note.append("For the others, make a report with ",
         el("code", { text: "dateline report " + data.key + " --from REV --to REV" }), ".");

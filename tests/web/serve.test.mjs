@@ -176,16 +176,22 @@ function pageData(html) {
   return JSON.parse(match[1]);
 }
 
-test('a long history\'s page shows its newest 200 versions, and any range asked for', async () => {
+test('a long history is served in pages of 200 versions, and any range asked for', async () => {
   for (let i = 0; i < 205; i++)
     record('long/story.txt', `Long story\n\nRevision ${i} of the text.\n`);
   const page = await request('/article/long/story.txt');
   assert.equal(page.status, 200);
-  const shown = pageData(page.body).log.versions;
-  assert.equal(shown.length, 200);
-  assert.deepEqual(shown, cliJson('log', '-n', '200', 'long/story.txt').versions);
-  const all = await request('/article/long/story.txt?from=%40~204');
-  assert.equal(pageData(all.body).log.versions.length, 205);
+  const first = pageData(page.body);
+  assert.equal(first.log.versions.length, 200);
+  assert.deepEqual(first.log.versions, cliJson('log', '-n', '200', 'long/story.txt').versions);
+  assert.deepEqual([first.versions_total, first.versions_newer, first.page_versions], [205, 0, 200]);
+  // Asking for every version still answers one bounded page: the newest 200.
+  const all = pageData((await request('/article/long/story.txt?from=%40~204')).body);
+  assert.deepEqual(all.log.versions, first.log.versions);
+  // The older page, as its link names it: the 5 versions after the first 200.
+  const older = pageData((await request('/article/long/story.txt?to=%40~200')).body);
+  assert.deepEqual(older.log.versions, cliJson('log', 'long/story.txt').versions.slice(200));
+  assert.equal(older.versions_newer, 200);
   const range = await request('/article/long/story.txt?from=%40~10&to=%40~5');
   assert.equal(pageData(range.body).log.versions.length, 6);
   const backwards = await request('/article/long/story.txt?from=%40&to=%40~5');

@@ -34,16 +34,16 @@ const ARTICLES = {
   'opinion/<b>bold</b>.txt': ['Opinion\n\nA view.\n'],
 };
 
-let dir, server, origin, browser;
+let dir, repo, env, server, origin, browser;
 const NEEDS_BROWSER = { skip: !(puppeteer && AXE && fs.existsSync(CHROMIUM)) &&
   'not run: puppeteer-core, axe-core or Chromium is not installed' };
 
 before(async () => {
   if (NEEDS_BROWSER.skip) return;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dateline-serve-web-'));
-  const repo = path.join(dir, 'repo');
+  repo = path.join(dir, 'repo');
   fs.mkdirSync(repo);
-  const env = { ...process.env, HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'),
+  env = { ...process.env, HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'),
     GIT_CONFIG_GLOBAL: path.join(dir, '.gitconfig'), GIT_CONFIG_NOSYSTEM: '1' };
   delete env.DATELINE_STORE;
   for (const args of [['init', '-q'], ['config', 'user.name', 'Jane Doe'], ['config', 'user.email', 'jane@example.com']])
@@ -162,5 +162,31 @@ test('a path outside the store gives the server\'s 404 page in the browser', NEE
   const { page } = await open('/article/..%2F..%2Fetc%2Fpasswd');
   assert.match(await page.title(), /Not found/);
   assert.doesNotMatch(await page.content(), /root:/);
+  await page.close();
+});
+
+// Last, as it adds an article the tests above do not expect.
+test('a long history is paged: older and newer versions are one link away', NEEDS_BROWSER, async () => {
+  const name = 'news/long.txt';
+  for (let i = 0; i < 203; i++) {
+    fs.writeFileSync(path.join(repo, name), `Long story\n\nRevision ${i} of the text.\n`);
+    const r = spawnSync(BIN, ['snapshot', name], { cwd: repo, env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const { page, foreign, errors } = await open('/article/' + name);
+  const shown = () => page.$$eval('#timeline .version', (v) => v.length);
+  assert.equal(await shown(), 200);
+  assert.match(await page.$eval('#range-note', (n) => n.textContent), /Showing 200 of the 203 versions/);
+  const follow = async (text) => {
+    const [link] = await page.$$(`xpath/.//a[text()="${text}"]`);
+    assert.ok(link, `no "${text}" link`);
+    await Promise.all([page.waitForNavigation(), link.click()]);
+  };
+  await follow('Older versions');
+  assert.equal(await shown(), 3);
+  await follow('Newer versions');
+  assert.equal(await shown(), 200);
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -38,10 +38,12 @@ typedef struct {
     /** Bytes of embedded comparisons besides neighbouring versions'
      *  (which are always embedded). 0: DL_WEB_REPORT_DEFAULT_BUDGET. */
     size_t budget;
+    /** At most this many versions, the newest of the range. 0: no limit. */
+    size_t max_versions;
 } dl_web_report_options;
 
 #define DL_WEB_REPORT_OPTIONS_VERSION 1
-#define DL_WEB_REPORT_OPTIONS_INIT {DL_WEB_REPORT_OPTIONS_VERSION, NULL, NULL, NULL, 0}
+#define DL_WEB_REPORT_OPTIONS_INIT {DL_WEB_REPORT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0}
 
 /**
  * Render the history page of one article: one HTML document with its

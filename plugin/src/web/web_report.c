@@ -370,6 +370,8 @@ static int shown_range(range *out, dl_history *history, const dl_history_log *lo
         (error = find_version(&out->last, log, &from)) == 0 && out->last < out->first)
         error = dl_error_set(DL_EINVALID, "--from %s is newer than --to %s", opts->from,
                              opts->to ? opts->to : "@");
+    if (error == 0 && opts->max_versions > 0 && out->last - out->first >= opts->max_versions)
+        out->last = out->first + opts->max_versions - 1;
     return error;
 }
 
@@ -576,15 +578,17 @@ int dl_web_report_render(char **html_out, size_t *len_out, dl_history *history,
         error = embed_pairs(&ps, history, log, r, &newest);
 
     if (error == 0) {
-        /* How many versions the history holds, and its first, for the page
-         * to say when it shows only some (--from/--to, or serve's window). */
-        json_t *head = json_pack("{s:i, s:s, s:s, s:o, s:b, s:I, s:I, s:s}", "schema",
+        /* How many versions the history holds and how many are newer than
+         * those shown, for the page to say when it shows only some
+         * (--from/--to, or serve's pages) and to link the pages around. */
+        json_t *head = json_pack("{s:i, s:s, s:s, s:o, s:b, s:I, s:I, s:I, s:I}", "schema",
                                  DL_JSON_SCHEMA, "generator", DL_NAME " " DL_VERSION, "key",
                                  dl_history_key(history), "api_base",
                                  opts->api_base ? json_string(opts->api_base) : json_null(),
                                  "pairs_cut", ps.cut, "budget", (json_int_t)ps.budget,
-                                 "versions_total", (json_int_t)log->count, "first_version",
-                                 log->versions[log->count - 1].id.hex);
+                                 "versions_total", (json_int_t)log->count, "versions_newer",
+                                 (json_int_t)r.first, "page_versions",
+                                 (json_int_t)opts->max_versions);
         /* The object is written member by member: the pairs are already
          * JSON text, made one at a time to bound the memory. */
         if (head == NULL || json_object_set(head, "log", log_json) < 0 ||

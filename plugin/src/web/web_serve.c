@@ -37,9 +37,11 @@
 
 #define DEFAULT_THREADS 4
 
-/* A history page shows at most the newest 200 versions unless asked for a
- * range (?from=REV&to=REV): "@~199" is its oldest. */
-#define PAGE_VERSIONS_BEFORE "199"
+/* A history page shows at most this many versions: the newest, or the
+ * newest of the range asked for (?from=REV&to=REV), so that the page, which
+ * embeds the comparison of every pair of neighbouring versions it shows (a
+ * few milliseconds each), arrives within a second however long the history. */
+#define PAGE_VERSIONS 200
 
 /* No external anything: every page loads only what this server sends.
  * The history page is one self-contained document (the same one
@@ -504,7 +506,6 @@ static int history_page(reply *r, dl_history *history, struct MHD_Connection *co
 {
     char *base = NULL, *from = NULL, *to = NULL;
     size_t size = 0;
-    dl_history_id oldest;
     FILE *out = open_memstream(&base, &size);
     if (out == NULL)
         return dl_error_set(DL_ERROR, "out of memory");
@@ -523,15 +524,7 @@ static int history_page(reply *r, dl_history *history, struct MHD_Connection *co
         error = query_value(&to, connection, "to");
     options.from = from;
     options.to = to;
-    /* The page embeds the comparison of every pair of neighbouring
-     * versions it shows, a few milliseconds each: a long history shows
-     * its newest PAGE_VERSIONS unless asked for a range, so that the page
-     * arrives within a second. */
-    if (error == 0 && from == NULL && to == NULL) {
-        if (dl_history_resolve(&oldest, history, "@~" PAGE_VERSIONS_BEFORE) == 0)
-            options.from = oldest.hex;
-        dl_error_clear();
-    }
+    options.max_versions = PAGE_VERSIONS;
     if (error == 0)
         error = dl_web_report_render(&r->body, &r->size, history, &options);
     free(to);
