@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dateline/ops.h"
+
 #include "../support/dl_test.h"
 #include "../support/history_fixture.h"
 
@@ -39,6 +41,40 @@ Test(hostile_pack, old_temporary_packs_are_removed_on_the_next_pack)
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' count-objects -v | grep '^garbage'", fx_repo),
                  "garbage: 1"));
     cr_assert(eq(sz, fx_count(history), 46));
+    dl_history_free(history);
+    dl_history_store_free(store);
+}
+
+/* A log whose writer was killed leaves a temporary log-cache file: the next
+ * pack removes it once it is old, and leaves the cache itself and a young
+ * temporary alone. */
+Test(hostile_pack, old_temporary_log_caches_are_removed_on_the_next_pack)
+{
+    dl_history_store *store = NULL;
+    dl_history *history = NULL;
+    dl_history_log *log = NULL;
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    fx_snap(history, "Headline\n\nVersion 0.\n", NULL);
+    dl_assert_ok(dl_ops_log(&log, history, NULL)); /* writes the cache */
+    dl_history_log_free(log);
+    int rc;
+    fx_sh(&rc,
+          "cd '%s/.git/dateline/log-cache' && for f in *; do "
+          "printf x > \"$f.tmp-old123\"; printf x > \"$f.tmp-young1\"; done && "
+          "touch -d '3 days ago' *.tmp-old123",
+          fx_repo);
+    cr_assert(eq(int, rc, 0));
+    for (int i = 1; i <= 45; i++) {
+        char text[64];
+        snprintf(text, sizeof(text), "Headline\n\nVersion %d.\n", i);
+        fx_snap(history, text, NULL);
+    }
+    cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/.git/dateline/log-cache' && ls | sed 's/^[0-9a-f]*//'",
+                                    fx_repo),
+                 "\n.tmp-young1"));
+    dl_assert_ok(dl_ops_log(&log, history, NULL));
+    cr_assert(eq(sz, log->count, 46));
+    dl_history_log_free(log);
     dl_history_free(history);
     dl_history_store_free(store);
 }

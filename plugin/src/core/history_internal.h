@@ -62,6 +62,13 @@ const char *dl_history__parsed_text(dl_history *history, const git_oid *version,
 int dl_history__log_cache_load(dl_history_log **out, git_oid *tip, dl_history *history);
 void dl_history__log_cache_save(dl_history *history, const git_oid *tip,
                                 const dl_history_log *log);
+/* Remove the temporary files killed writers of the cache left behind. */
+void dl_history__log_cache_tidy(git_repository *repo);
+
+/* Remove the regular files of `dir` that `ours` names and that are older
+ * than a day: what a killed process left behind (history_pack.c). Only
+ * old ones go; a younger one may belong to a process still at work. */
+void dl_history__remove_stale(const char *dir, int (*ours)(const char *name));
 
 struct dl_history {
     dl_history_store *store;

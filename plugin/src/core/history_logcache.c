@@ -14,8 +14,9 @@
  *
  * Writers never lock: each writes a temporary file and renames it over
  * the cache, so a reader sees a whole file or none, the last writer wins,
- * and a writer that dies leaves at most its temporary file behind, never a
- * cache that stops the others. Any failure to read or write it only makes
+ * and a writer that dies leaves at most its temporary file behind (the
+ * store's packing removes it a day later), never a cache that stops the
+ * others. Any failure to read or write it only makes
  * the log read the commits.
  *
  * The file, in the store's git directory under log-cache/<SHA-1 of the
@@ -44,6 +45,8 @@
 
 #define CACHE_MAGIC "dateline log cache 1\n"
 #define CACHE_DIR "log-cache"
+/* A writer's temporary file: the cache's name and this, then mkstemp's. */
+#define CACHE_TEMPORARY ".tmp-"
 /* A file past this is not believed: 100,000 versions take about 20 MB. */
 #define CACHE_SIZE_MAX ((size_t)256 << 20)
 
@@ -328,7 +331,7 @@ void dl_history__log_cache_save(dl_history *history, const git_oid *tip, const d
         goto done;
     if ((temp = malloc(strlen(path) + 16)) == NULL)
         goto done;
-    snprintf(temp, strlen(path) + 16, "%s.tmp-XXXXXX", path);
+    snprintf(temp, strlen(path) + 16, "%s" CACHE_TEMPORARY "XXXXXX", path);
     if (mkdir(dir, 0777) < 0 && errno != EEXIST)
         goto done;
     if ((fd = mkstemp(temp)) < 0)
@@ -356,4 +359,21 @@ done:
     free(body.data);
     free(dir);
     free(path);
+}
+
+static int is_cache_temporary(const char *name)
+{
+    return strstr(name, CACHE_TEMPORARY) != NULL;
+}
+
+void dl_history__log_cache_tidy(git_repository *repo)
+{
+    const char *gitdir = git_repository_path(repo);
+    size_t size = strlen(gitdir) + sizeof(CACHE_DIR);
+    char *dir = malloc(size);
+    if (dir == NULL)
+        return;
+    snprintf(dir, size, "%s%s", gitdir, CACHE_DIR);
+    dl_history__remove_stale(dir, is_cache_temporary);
+    free(dir);
 }

@@ -231,39 +231,39 @@ static const char *const OUR_GLOBS[] = {"refs/dateline/*", "refs/dateline-remote
 
 /* ------------------------------------------------------------ packing -- */
 
-/* A temporary pack or pack lock this old was left by a packer or a fetch
- * that was killed: even a slow fetch of a large history is done in a day. */
+/* A temporary file this old was left by a process that was killed: even a
+ * slow fetch of a large history is done in a day. */
 #define STALE_TEMPORARY_SECONDS (24 * 60 * 60)
 
-/*
- * Remove what a killed libgit2 packer or fetch leaves in objects/pack:
- * its temporary pack ("pack_git2_*") and the lock of an index it was
- * writing ("pack-*.lock"). Nothing refers to either, and `git gc` only
- * cleans git's own tmp_* files, so they would stay for good. Only old
- * ones go; a younger one may belong to a packer still at work.
- */
-static void remove_stale_temporaries(const char *objects)
+void dl_history__remove_stale(const char *dir, int (*ours)(const char *name))
 {
-    char dir[4096], path[4096];
-    snprintf(dir, sizeof(dir), "%spack", objects);
+    char path[4096];
     DIR *d = opendir(dir);
     struct dirent *entry;
     time_t now = time(NULL);
     if (d == NULL)
         return;
     while ((entry = readdir(d)) != NULL) {
-        const char *name = entry->d_name;
-        size_t n = strlen(name);
-        int ours = strncmp(name, "pack_git2_", 10) == 0 ||
-                   (strncmp(name, "pack-", 5) == 0 && n > 5 && strcmp(name + n - 5, ".lock") == 0);
         struct stat st;
-        if (!ours || snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+        if (!ours(entry->d_name) ||
+            snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name) >= (int)sizeof(path))
             continue;
         if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
             now - st.st_mtime > STALE_TEMPORARY_SECONDS)
             unlink(path);
     }
     closedir(d);
+}
+
+/* What a killed libgit2 packer or fetch leaves in objects/pack: its
+ * temporary pack ("pack_git2_*") and the lock of an index it was writing
+ * ("pack-*.lock"). Nothing refers to either, and `git gc` only cleans
+ * git's own tmp_* files, so they would stay for good. */
+static int is_pack_temporary(const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(name, "pack_git2_", 10) == 0 ||
+           (strncmp(name, "pack-", 5) == 0 && n > 5 && strcmp(name + n - 5, ".lock") == 0);
 }
 
 /* The loose objects reachable from dateline's refs into one new pack. */
@@ -277,7 +277,10 @@ static int pack_loose(git_repository *repo)
 
     if (objects == NULL)
         return dl_error_set(DL_ERROR, "out of memory");
-    remove_stale_temporaries(objects);
+    char pack_dir[4096];
+    snprintf(pack_dir, sizeof(pack_dir), "%spack", objects);
+    dl_history__remove_stale(pack_dir, is_pack_temporary);
+    dl_history__log_cache_tidy(repo);
     c.objects = objects;
     for (size_t i = 0; i < sizeof(OUR_GLOBS) / sizeof(OUR_GLOBS[0]); i++) {
         git_reference_iterator *it = NULL;
