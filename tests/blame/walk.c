@@ -3,7 +3,8 @@
  * versions whose edit comes near a text it still follows. These tests
  * generate histories with every kind of edit a writer makes (words,
  * quotations, front matter, moves, splits and joins, re-wraps, paragraphs
- * a quotation runs on through, blocks before the lead, reverts) and check
+ * a quotation runs on through, blocks before the lead, annotations, CRLF
+ * line ends, stray quote marks, reverts) and check
  * every answer against the rule of dateline/blame.h computed the plain
  * way: every version modelled, each text followed back version by version.
  */
@@ -75,6 +76,9 @@ static const char *const pool[] = {
     "“An unclosed quotation that never ends.",
     "The budget takes effect on July 1.",
     "LONDON (Reuters) – “Opening the lead with a quotation,” he said.",
+    "Text with {++added++} and {--removed--} words, {~~old~>new~~} “a {==marked==} quote.”",
+    "A paragraph with CRLF\r\nline ends and “a quote,” she said.",
+    "“Straight quotes\" and a stray “ mark.",
 };
 #define POOL (sizeof(pool) / sizeof(pool[0]))
 
@@ -253,6 +257,15 @@ static size_t plain_origin(dl_article *const *versions, size_t count, int kind, 
     return v;
 }
 
+/* Which of the versions `hex` is, for messages; count when none. */
+static size_t version_index(char ids[][41], size_t count, const char *hex)
+{
+    size_t v = 0;
+    while (v < count && strcmp(ids[v], hex) != 0)
+        v++;
+    return v;
+}
+
 static void check_against_plain_rule(char ids[][41], dl_article *const *versions, size_t count,
                                      const char *now)
 {
@@ -264,8 +277,8 @@ static void check_against_plain_rule(char ids[][41], dl_article *const *versions
         char *w = words(latest->blocks[i].span.text, latest->blocks[i].span.size);
         size_t v = plain_origin(versions, count, BLOCK, 0, w);
         cr_assert(eq(str, blame->lines[i].version.id.hex, ids[v]),
-                  "block %zu (%s) of version %zu: blame says %s, the rule version %zu", i, w,
-                  count - 1, blame->lines[i].version.id.hex, v);
+                  "block %zu (%s) of version %zu: blame says version %zu, the rule %zu", i, w,
+                  count - 1, version_index(ids, count, blame->lines[i].version.id.hex), v);
         free(w);
     }
     cr_assert(eq(sz, blame->quote_count, latest->quotation_count));
@@ -273,8 +286,8 @@ static void check_against_plain_rule(char ids[][41], dl_article *const *versions
         char *w = words(latest->quotations[i].text, strlen(latest->quotations[i].text));
         size_t v = plain_origin(versions, count, QUOTE, 0, w);
         cr_assert(eq(str, blame->quotes[i].version.id.hex, ids[v]),
-                  "quotation %zu (%s) of version %zu: blame says %s, the rule version %zu", i, w,
-                  count - 1, blame->quotes[i].version.id.hex, v);
+                  "quotation %zu (%s) of version %zu: blame says version %zu, the rule %zu", i, w,
+                  count - 1, version_index(ids, count, blame->quotes[i].version.id.hex), v);
         free(w);
     }
     for (size_t i = 0; i < blame->front_count; i++) {
@@ -284,8 +297,8 @@ static void check_against_plain_rule(char ids[][41], dl_article *const *versions
         char *w = words(span->text, span->size);
         size_t v = plain_origin(versions, count, FRONT, part, w);
         cr_assert(eq(str, blame->front[i].version.id.hex, ids[v]),
-                  "front part %d (%s) of version %zu: blame says %s, the rule version %zu", part,
-                  w, count - 1, blame->front[i].version.id.hex, v);
+                  "front part %d (%s) of version %zu: blame says version %zu, the rule %zu", part,
+                  w, count - 1, version_index(ids, count, blame->front[i].version.id.hex), v);
         free(w);
     }
     cr_assert(eq(sz, blame->versions_walked, count));
@@ -348,5 +361,27 @@ Test(blame_walk, a_text_that_comes_back_starts_a_new_run)
     cr_assert(eq(str, blame->lines[0].version.id.hex, ids[0]), "unchanged throughout");
     cr_assert(eq(str, blame->lines[1].version.id.hex, ids[2]), "restored in the third version");
     cr_assert(eq(sz, blame->versions_read, 3));
+    dl_blame_free(blame);
+}
+
+/* A tree-sitter tree parsed incrementally once left the paragraphs after
+ * this re-wrap out of the model, and blame took them for new. */
+Test(blame_walk, a_rewrap_between_quotations_that_run_on_changes_nothing_after_it)
+{
+    const char *wide = "Council approves budget\n\n“The first part runs on\n\n"
+                       "“and it closes,” she said. “A second part runs on\n\n“and ends.”";
+    const char *wrapped = "Council approves budget\n\n“The first part runs on\n\n"
+                          "“and\nit closes,” she said. “A second part runs on\n\n“and ends.”";
+    char first[41];
+    snprintf(first, sizeof(first), "%s", fx_snap(history, wide, NULL));
+    fx_snap(history, wrapped, NULL);
+    dl_blame *blame = NULL;
+    dl_assert_ok(dl_blame_file(&blame, history, wrapped, strlen(wrapped), NULL));
+    cr_assert(eq(sz, blame->count, 3));
+    for (size_t i = 0; i < blame->count; i++)
+        cr_assert(eq(str, blame->lines[i].version.id.hex, first), "block %zu", i);
+    cr_assert(eq(sz, blame->quote_count, 4));
+    for (size_t i = 0; i < blame->quote_count; i++)
+        cr_assert(eq(str, blame->quotes[i].version.id.hex, first), "quotation %zu", i);
     dl_blame_free(blame);
 }
