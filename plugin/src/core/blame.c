@@ -173,7 +173,9 @@ static void keys_dispose(version_keys *v)
 /* grammar.js's PREFACE_MAX: up to this many blocks after the bylines and
  * timestamps may come before the lead, and whether an opening mark right
  * after the lead's dateline opens a quotation depends on which block is
- * the lead. So a quotation there is near any edit in the article's head. */
+ * the lead. So a quotation in a block that may be the lead, or in the one
+ * after, is near any edit from the start of the article to the end of the
+ * block after that. */
 #define PREFACE_MAX 3
 
 /* What a text is: a block, a quotation's words, or front part (+ part). */
