@@ -24,9 +24,13 @@
  * (whitespace runs count as one space). Words that no recorded version
  * holds are "not recorded".
  *
- * Versions whose content equals the previous one's are not parsed again;
- * the others are parsed incrementally (dl_article_parser), each against the
- * one before it.
+ * The same rule is walked from the latest version back: a text's run ends
+ * at the first version, going back, that does not hold it. Every version
+ * is read, but only those whose edit (the bytes where it differs from the
+ * next) comes near a text still followed are parsed and modelled
+ * (incrementally, with dl_article_parser); for the others the parser's
+ * locality says they hold what the next one did. versions_walked and
+ * versions_read count as if each were compared with its parent.
  */
 #ifndef DATELINE_BLAME_H
 #define DATELINE_BLAME_H

@@ -118,24 +118,9 @@ static size_t origin_of(const origin_key *keys, size_t count, uint64_t hash, siz
 
 /* ------------------------------------------------------------ versions -- */
 
-/* Where a block is in its version's text, and its hash. */
+/* The latest version's blocks and quotations with their origins, as keys
+ * sorted by hash, and its front matter's. */
 typedef struct {
-    size_t start, size;
-    uint64_t hash;
-} block_place;
-
-/*
- * One version's blocks and quotations with their origins, as keys sorted
- * by hash. A block or quotation whose text the previous version holds
- * (unchanged, or moved: the diff's alignment of equal texts) keeps that
- * text's origin; any other (edited, added, split, merged) is this
- * version's. Equal texts are all the alignment needs, so blame compares
- * hashes instead of aligning.
- */
-typedef struct {
-    char *text; /* the content, kept to recognise an unchanged next version */
-    size_t size;
-    block_place *places; /* the blocks in order, to recognise unchanged ones */
     origin_key *blocks, *quotes;
     size_t block_count, quote_count;
     origin_key front[DL_BLAME_FRONT_PARTS];
@@ -159,64 +144,291 @@ static const dl_span *front_span(const dl_article *article, dl_blame_front_part 
 
 static void keys_dispose(version_keys *v)
 {
-    free(v->text);
-    free(v->places);
     free(v->blocks);
     free(v->quotes);
     memset(v, 0, sizeof(*v));
 }
 
-/* The hash of the block `span`, taken from the block of `old` at `*next`
- * or the one after it when that has the same bytes: most blocks
- * of a version are the previous one's, in order, and comparing bytes costs
- * a fraction of hashing them. `*next` moves past a block reused. */
-static uint64_t block_hash(const version_keys *old, size_t *next, const dl_span *span)
+/* ---------------------------------------------------------------- walk -- */
+
+/*
+ * The rule of dateline/blame.h, walked from the latest version back: a
+ * text of the latest version (a block's, a quotation's words, a front
+ * part's) was last changed by the oldest version of the unbroken run of
+ * versions, back from the latest, that hold it. So the walk follows the
+ * latest version's texts back until each run ends.
+ *
+ * Modelling every version was nearly all of blame's cost, and most of it
+ * was spent on blocks the version before held as they were. Two versions
+ * next to each other differ in one stretch of bytes (from the first byte
+ * that differs to the last), and the parser reads text locally: blocks end
+ * at blank lines, and the scanner looks ahead at most into the next
+ * paragraph (grammar.js). So where a version held a text, the version
+ * before holds it too unless the edit between them reaches the blocks
+ * next to it (see near_blocks). A version is modelled only when, for some text still
+ * followed, its edit comes near every place the walk knew it at; the
+ * others are compared byte for byte with the next one and no more.
+ */
+
+/* grammar.js's PREFACE_MAX: up to this many blocks after the bylines and
+ * timestamps may come before the lead, and whether an opening mark right
+ * after the lead's dateline opens a quotation depends on which block is
+ * the lead. So a quotation in a block that may be the lead, or in the one
+ * after, is near any edit from the start of the article to the end of the
+ * block after that. */
+#define PREFACE_MAX 3
+
+/* What a text is: a block, a quotation's words, or front part (+ part). */
+enum { TEXT_BLOCK, TEXT_QUOTE, TEXT_FRONT };
+
+/* A place where the version modelled last held a text, carried across the
+ * edits since (in the bytes of the version the walk is at). */
+typedef struct {
+    int kind;
+    uint64_t hash;
+    size_t from, to; /* the bytes an edit must not touch (both ends count) */
+    int held;        /* 0: an edit came near it since */
+} sighting;
+
+/* A text of the latest version, and the oldest version of its run. */
+typedef struct {
+    int kind;
+    uint64_t hash;
+    int open;      /* the run may go on into older versions */
+    size_t origin; /* once closed: the index (on the chain) where it starts */
+} followed;
+
+typedef struct {
+    sighting *seen; /* sorted by kind and hash */
+    size_t seen_count;
+    followed *texts; /* the latest version's, sorted like `seen` */
+    size_t text_count, open;
+} walk_state;
+
+static int compare_texts(int kind_a, uint64_t hash_a, int kind_b, uint64_t hash_b)
 {
-    for (size_t j = *next; old && j < old->block_count && j <= *next + 1; j++) {
-        const block_place *place = &old->places[j];
-        if (place->size == span->size &&
-            memcmp(old->text + place->start, span->text, span->size) == 0) {
-            *next = j + 1;
-            return place->hash;
-        }
-    }
-    return words_hash(span->text, span->size);
+    if (kind_a != kind_b)
+        return kind_a < kind_b ? -1 : 1;
+    return (hash_a > hash_b) - (hash_a < hash_b);
 }
 
-/* The keys of `article`, version `version`, carried from `old` (NULL: none). */
-static int make_keys(version_keys *v, const dl_article *article, const version_keys *old,
-                     size_t version)
+static int compare_sightings(const void *a, const void *b)
+{
+    const sighting *x = a, *y = b;
+    return compare_texts(x->kind, x->hash, y->kind, y->hash);
+}
+
+static void walk_dispose(walk_state *w)
+{
+    free(w->seen);
+    free(w->texts);
+    memset(w, 0, sizeof(*w));
+}
+
+/* Where block `i` of `a` starts, or 0 before the first block. */
+static size_t block_from(const dl_article *a, size_t i)
+{
+    return i < a->block_count ? a->blocks[i].span.range.start_byte : 0;
+}
+
+/* Where block `i` of `a` ends, or the end of the text (`size`) past the last. */
+static size_t block_to(const dl_article *a, size_t i, size_t size)
+{
+    return i < a->block_count ? a->blocks[i].span.range.end_byte : size;
+}
+
+/* Whether block `i` of `a` may continue a quotation left open in the
+ * block before: a continued paragraph opens with a quote mark. Any first
+ * byte but an ASCII letter or digit might be one, so only those say no. */
+static int may_continue(const dl_article *a, size_t i)
+{
+    const dl_span *span = &a->blocks[i].span;
+    unsigned char c = span->size > 0 ? (unsigned char)span->text[0] : 0;
+    return !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+}
+
+/* The bytes an edit must leave alone for blocks `first` to `last` of `a`
+ * to read as they do: they, the paragraphs a quotation may join them to,
+ * and the blank lines around, up to the neighbours' last and first bytes
+ * (the scanner looks into the next paragraph to tell whether a quotation
+ * runs on into it: it does only if that one opens with a mark). */
+static void near_blocks(sighting *s, const dl_article *a, size_t size, size_t first, size_t last)
+{
+    while (first > 0 && first < a->block_count && may_continue(a, first))
+        first--;
+    while (last + 1 < a->block_count && may_continue(a, last + 1))
+        last++;
+    s->from = first > 0 ? block_to(a, first - 1, size) : 0;
+    s->to = last + 1 < a->block_count ? block_from(a, last + 1) : size;
+}
+
+/* Where `a` (`size` bytes) holds each of its texts, sorted. */
+static int sightings_of(sighting **out, size_t *count, const dl_article *a, size_t size)
+{
+    sighting *seen =
+        calloc(a->block_count + a->quotation_count + DL_BLAME_FRONT_PARTS, sizeof(*seen));
+    if (!seen)
+        return oom();
+    size_t n = 0, front_blocks = 0;
+    while (front_blocks < a->block_count && (a->blocks[front_blocks].kind == DL_BLOCK_BYLINE ||
+                                             a->blocks[front_blocks].kind == DL_BLOCK_TIMESTAMP))
+        front_blocks++;
+    size_t head = front_blocks + PREFACE_MAX; /* the last block that may be the lead */
+    for (size_t i = 0; i < a->block_count; i++) {
+        const dl_span *span = &a->blocks[i].span;
+        sighting *s = &seen[n++];
+        *s = (sighting){TEXT_BLOCK, words_hash(span->text, span->size), 0, 0, 1};
+        near_blocks(s, a, size, i, i);
+    }
+    for (size_t i = 0; i < a->quotation_count; i++) {
+        const dl_quotation *q = &a->quotations[i];
+        /* A quotation of the headline or dek is in the head, before block 0. */
+        size_t first = q->block == DL_NO_BLOCK ? 0 : q->block, last = first;
+        while (last + 1 < a->block_count && block_from(a, last + 1) < q->span.range.end_byte)
+            last++;
+        sighting *s = &seen[n++];
+        *s = (sighting){TEXT_QUOTE, words_hash(q->text, strlen(q->text)), 0, 0, 1};
+        near_blocks(s, a, size, first, last);
+        if (first <= head + 1) {
+            s->from = 0;
+            size_t to = block_to(a, head + 2, size);
+            s->to = to > s->to ? to : s->to;
+        }
+    }
+    /* The front matter is the first lines, up to the first blank line;
+     * whether a byline is front matter depends on the block after. */
+    for (int part = 0; part < DL_BLAME_FRONT_PARTS; part++) {
+        const dl_span *span = front_span(a, (dl_blame_front_part)part);
+        if (span)
+            seen[n++] = (sighting){TEXT_FRONT + part, words_hash(span->text, span->size), 0,
+                                   block_to(a, 0, size), 1};
+    }
+    qsort(seen, n, sizeof(*seen), compare_sightings);
+    *out = seen;
+    *count = n;
+    return 0;
+}
+
+/*
+ * Take the places of the texts of `a` (`size` bytes), the version before
+ * the one at chain index `newer`. The first call (the latest version)
+ * follows its texts; after that, a text followed that `a` does not hold
+ * ends its run at `newer`.
+ */
+static int walk_model(walk_state *w, const dl_article *a, size_t size, size_t newer)
+{
+    sighting *seen = NULL;
+    size_t count = 0;
+    int error = sightings_of(&seen, &count, a, size);
+    if (error < 0)
+        return error;
+    if (w->texts == NULL) {
+        if (!(w->texts = calloc(count + 1, sizeof(*w->texts)))) {
+            free(seen);
+            return oom();
+        }
+        for (size_t i = 0; i < count; i++)
+            if (i == 0 || compare_sightings(&seen[i - 1], &seen[i]) != 0)
+                w->texts[w->text_count++] = (followed){seen[i].kind, seen[i].hash, 1, 0};
+        w->open = w->text_count;
+    } else {
+        size_t j = 0;
+        for (size_t t = 0; t < w->text_count; t++) {
+            followed *f = &w->texts[t];
+            while (j < count && compare_texts(seen[j].kind, seen[j].hash, f->kind, f->hash) < 0)
+                j++;
+            if (f->open && !(j < count && compare_texts(seen[j].kind, seen[j].hash, f->kind,
+                                                        f->hash) == 0)) {
+                f->open = 0;
+                f->origin = newer;
+                w->open--;
+            }
+        }
+    }
+    free(w->seen);
+    w->seen = seen;
+    w->seen_count = count;
+    return 0;
+}
+
+/*
+ * Carry the places known across an edit that replaced bytes `start` to
+ * `newer_end` of the newer version with bytes `start` to `older_end` of
+ * the older. 1: every text still followed has a place the edit left
+ * alone, so the older version holds it too; 0: the older one must be
+ * modelled.
+ */
+static int walk_edit(walk_state *w, size_t start, size_t newer_end, size_t older_end)
+{
+    for (size_t i = 0; i < w->seen_count; i++) {
+        sighting *s = &w->seen[i];
+        if (!s->held)
+            continue;
+        if (start <= s->to && newer_end >= s->from) {
+            s->held = 0;
+        } else if (s->from > newer_end) {
+            s->from = s->from - newer_end + older_end;
+            s->to = s->to - newer_end + older_end;
+        }
+    }
+    size_t j = 0;
+    for (size_t t = 0; t < w->text_count; t++) {
+        const followed *f = &w->texts[t];
+        while (j < w->seen_count &&
+               compare_texts(w->seen[j].kind, w->seen[j].hash, f->kind, f->hash) < 0)
+            j++;
+        int held = 0;
+        for (size_t k = j; k < w->seen_count && !held &&
+                           compare_texts(w->seen[k].kind, w->seen[k].hash, f->kind, f->hash) == 0;
+             k++)
+            held = w->seen[k].held;
+        if (f->open && !held)
+            return 0;
+    }
+    return 1;
+}
+
+/* The origin found for a text of the latest version. */
+static size_t origin_in(const walk_state *w, int kind, uint64_t hash)
+{
+    size_t low = 0, high = w->text_count;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (compare_texts(w->texts[mid].kind, w->texts[mid].hash, kind, hash) < 0)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return w->texts[low].origin; /* every text of the latest version is followed */
+}
+
+/* The keys of the latest version, `article`, with the origins the walk found. */
+static int make_keys(version_keys *v, const dl_article *article, const walk_state *w)
 {
     v->block_count = article->block_count;
     v->quote_count = article->quotation_count;
-    v->places = calloc(v->block_count + 1, sizeof(*v->places));
     v->blocks = calloc(v->block_count + 1, sizeof(*v->blocks));
     v->quotes = calloc(v->quote_count + 1, sizeof(*v->quotes));
-    if (!v->places || !v->blocks || !v->quotes)
+    if (!v->blocks || !v->quotes)
         return oom();
-    size_t next = 0;
     for (size_t i = 0; i < v->block_count; i++) {
         const dl_span *span = &article->blocks[i].span;
-        uint64_t h = block_hash(old, &next, span);
-        v->places[i] = (block_place){span->range.start_byte, span->size, h};
-        v->blocks[i] = (origin_key){h, old ? origin_of(old->blocks, old->block_count, h, version)
-                                           : version};
+        uint64_t h = words_hash(span->text, span->size);
+        v->blocks[i] = (origin_key){h, origin_in(w, TEXT_BLOCK, h)};
     }
     for (size_t i = 0; i < v->quote_count; i++) {
         uint64_t h = words_hash(article->quotations[i].text, strlen(article->quotations[i].text));
-        v->quotes[i] = (origin_key){h, old ? origin_of(old->quotes, old->quote_count, h, version)
-                                           : version};
+        v->quotes[i] = (origin_key){h, origin_in(w, TEXT_QUOTE, h)};
     }
     qsort(v->blocks, v->block_count, sizeof(origin_key), compare_keys);
     qsort(v->quotes, v->quote_count, sizeof(origin_key), compare_keys);
     for (int part = 0; part < DL_BLAME_FRONT_PARTS; part++) {
         const dl_span *span = front_span(article, (dl_blame_front_part)part);
         v->has_front[part] = span != NULL;
-        if (!span)
-            continue;
-        uint64_t h = words_hash(span->text, span->size);
-        int same = old && old->has_front[part] && old->front[part].hash == h;
-        v->front[part] = (origin_key){h, same ? old->front[part].origin : version};
+        if (span) {
+            uint64_t h = words_hash(span->text, span->size);
+            v->front[part] = (origin_key){h, origin_in(w, TEXT_FRONT + part, h)};
+        }
     }
     return 0;
 }
@@ -259,54 +471,89 @@ static int first_parent_chain(size_t **out, size_t *count, const dl_history_log 
     return 0;
 }
 
+/* How many bytes `a` and `b` have in common at the start and, after that,
+ * at the end. Compared a chunk at a time first: memcmp is many times
+ * faster than a loop over bytes, and most of two versions is the same. */
+static void common_ends(size_t *start, size_t *tail, const char *a, size_t a_size, const char *b,
+                        size_t b_size)
+{
+    enum { CHUNK = 64 };
+    size_t shorter = a_size < b_size ? a_size : b_size, s = 0, t = 0;
+    while (s + CHUNK <= shorter && memcmp(a + s, b + s, CHUNK) == 0)
+        s += CHUNK;
+    while (s < shorter && a[s] == b[s])
+        s++;
+    while (t + CHUNK <= shorter - s &&
+           memcmp(a + a_size - t - CHUNK, b + b_size - t - CHUNK, CHUNK) == 0)
+        t += CHUNK;
+    while (t < shorter - s && a[a_size - 1 - t] == b[b_size - 1 - t])
+        t++;
+    *start = s;
+    *tail = t;
+}
+
 /*
- * Walk the chain oldest to newest, leaving the latest version's keys in
- * `*latest` and counting the versions walked and read. A version whose
- * content is the previous one's keeps everything as it was; the others are
- * parsed incrementally, each against the one before.
+ * Walk the chain from the latest version back, leaving the latest text
+ * version's keys in `*latest` and counting the versions walked and read
+ * (those whose content is unlike the text version before). A version that
+ * is not text (flagged when it was recorded) has no paragraphs: it is
+ * stepped over, and what the text versions on either side share stays with
+ * the older one. A version whose content is the next one's continues every
+ * run. The versions modelled are parsed incrementally, each against the
+ * one modelled before.
  */
 static int walk_history(version_keys *latest, size_t *walked, size_t *read, dl_history *history,
                         dl_article_parser *parser, const dl_history_log *log, const size_t *chain,
                         size_t count)
 {
-    version_keys previous = {0}, current = {0};
+    walk_state w = {0};
+    dl_article *newest = NULL; /* the latest text version's model */
+    char *newer = NULL, *older = NULL;
+    size_t newer_size = 0, older_size = 0;
+    size_t oldest = 0; /* the oldest text version read so far */
     int error = 0;
-    for (size_t n = 0; n < count && error == 0; n++) {
+    for (size_t n = count; n-- > 0 && error == 0;) {
         const dl_history_version *v = &log->versions[chain[n]];
-        /* A version that is not text (flagged when it was recorded) has no
-         * paragraphs: it is stepped over, and what the text versions on
-         * either side share stays with the older one. */
-        if (v->change.not_text) {
-            ++*walked;
+        if (v->change.not_text)
             continue;
-        }
-        if ((error = dl_history_read(&current.text, &current.size, history, &v->id)) < 0)
+        if ((error = dl_history_read(&older, &older_size, history, &v->id)) < 0)
             break;
-        ++*walked;
-        if (previous.text != NULL && current.size == previous.size &&
-            memcmp(current.text, previous.text, current.size) == 0) {
-            free(current.text);
-            current.text = NULL;
-            continue;
+        if (newest == NULL) {
+            if ((error = dl_article_parser_parse(&newest, parser, older, older_size)) == 0)
+                error = walk_model(&w, newest, older_size, n);
+        } else if (older_size != newer_size || memcmp(older, newer, older_size) != 0) {
+            ++*read; /* the newer one: its content is unlike this one's */
+            size_t start, tail;
+            common_ends(&start, &tail, older, older_size, newer, newer_size);
+            if (w.open > 0 && !walk_edit(&w, start, newer_size - tail, older_size - tail)) {
+                dl_article *article = NULL;
+                if ((error = dl_article_parser_parse(&article, parser, older, older_size)) == 0)
+                    error = walk_model(&w, article, older_size, oldest);
+                dl_article_free(article);
+            }
         }
-        ++*read;
-        dl_article *article = NULL;
-        if ((error = dl_article_parser_parse(&article, parser, current.text, current.size)) == 0)
-            error = make_keys(&current, article, previous.text ? &previous : NULL, n);
-        dl_article_free(article);
-        if (error < 0)
-            break;
-        keys_dispose(&previous);
-        previous = current;
-        memset(&current, 0, sizeof(current));
+        free(newer);
+        newer = older;
+        newer_size = older_size;
+        older = NULL;
+        oldest = n;
     }
-    keys_dispose(&current);
-    if (error < 0) {
-        keys_dispose(&previous);
-        return error;
+    if (error == 0 && newest != NULL) {
+        ++*read; /* the oldest text version, which nothing came before */
+        for (size_t t = 0; t < w.text_count; t++)
+            if (w.texts[t].open)
+                w.texts[t].origin = oldest;
+        error = make_keys(latest, newest, &w);
     }
-    *latest = previous;
-    return 0;
+    if (error == 0)
+        *walked = count;
+    else
+        keys_dispose(latest);
+    free(older);
+    free(newer);
+    dl_article_free(newest);
+    walk_dispose(&w);
+    return error;
 }
 
 /* ------------------------------------------------------------- lines -- */
