@@ -48,6 +48,15 @@ check_eq "log without dateline-history exits 1" 1 "$?"
 check "log without dateline-history says which program it cannot run" \
     grep -q "^dateline: log: cannot run .*/alone/dateline-history" <<<"$err"
 
+# A link to dateline elsewhere (a ~/bin of one's own) finds the programs
+# beside the file it links to, run by path or found on PATH.
+mkdir "$scratch/links"
+ln -s "$DATELINE" "$scratch/links/dateline"
+check "a link to dateline runs the history commands" \
+    sh -c "'$scratch/links/dateline' log story.txt | grep -q first"
+check "a link to dateline found on PATH runs the history commands" \
+    sh -c "PATH='$scratch/links':\"\$PATH\" dateline log story.txt | grep -q first"
+
 # Every program takes any command line: dateline-history runs the article
 # commands too, and its help is dateline's.
 check_eq "dateline-history's stats are dateline's" "$("$DATELINE" stats story.txt)" \

@@ -1,3 +1,6 @@
+/* realpath() is XSI. */
+#define _XOPEN_SOURCE 700
+
 #include "dateline/cli.h"
 
 #include <errno.h>
@@ -71,32 +74,45 @@ static void put_notices(FILE *err)
     }
 }
 
-/* The folder this program was run from, as the shell found it: argv[0]'s
- * own when it names one, else the first folder of PATH that holds it (the
- * way git finds its git-* programs beside itself). NULL when unknown. */
-static char *own_folder(const char *self)
+/* `name` in the first folder of PATH that holds it, as the shell finds a
+ * command; NULL when none does. */
+static char *find_in_path(const char *name)
 {
-    if (self == NULL || self[0] == '\0')
-        return NULL;
-    const char *slash = strrchr(self, '/');
-    if (slash != NULL)
-        return slash == self ? strdup("/") : strndup(self, (size_t)(slash - self));
     const char *path = getenv("PATH");
     while (path != NULL && *path != '\0') {
         size_t length = strcspn(path, ":");
-        size_t size = length + strlen(self) + 3;
+        size_t size = length + strlen(name) + 3;
         char *candidate = malloc(size);
         if (candidate == NULL)
             return NULL;
-        snprintf(candidate, size, "%.*s/%s", (int)length, length ? path : ".", self);
-        if (access(candidate, X_OK) == 0) {
-            candidate[length ? length : 1] = '\0';
+        snprintf(candidate, size, "%.*s/%s", (int)length, length ? path : ".", name);
+        if (access(candidate, X_OK) == 0)
             return candidate;
-        }
         free(candidate);
         path += length + (path[length] == ':');
     }
     return NULL;
+}
+
+/* The folder holding this program: argv[0]'s own when it names one, else
+ * the folder of PATH it was found in (the way git finds its git-* programs
+ * beside itself), symbolic links resolved, so that a link to dateline
+ * elsewhere still finds the programs installed beside the real one. NULL
+ * when unknown. */
+static char *own_folder(const char *self)
+{
+    if (self == NULL || self[0] == '\0')
+        return NULL;
+    char *found = strchr(self, '/') != NULL ? strdup(self) : find_in_path(self);
+    if (found == NULL)
+        return NULL;
+    char *real = realpath(found, NULL);
+    const char *file = real != NULL ? real : found;
+    const char *slash = strrchr(file, '/');
+    char *folder = slash == file ? strdup("/") : strndup(file, (size_t)(slash - file));
+    free(real);
+    free(found);
+    return folder;
 }
 
 /* Run `program` from this program's folder with the same command line
