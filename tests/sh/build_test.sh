@@ -101,8 +101,9 @@ check "install puts the history commands' program beside the CLI" \
     test -x "$scratch/prefix/bin/dateline-history"
 printf 'Council backs the bus pilot\n\nOLYMPIA, WA – The council voted.\n' > "$scratch/story.txt"
 check "the installed dateline records and lists history through dateline-history, found beside it" \
-    sh -c "cd '$scratch' && export HOME='$scratch' PATH='$scratch/prefix/bin' DATELINE_STORE='$scratch/store.git' &&
-           dateline snapshot -m first story.txt >/dev/null && dateline log story.txt | grep -q first"
+    sh -c "cd '$scratch' && export HOME='$scratch' DATELINE_STORE='$scratch/store.git' &&
+           PATH='$scratch/prefix/bin' dateline snapshot -m first story.txt >/dev/null &&
+           PATH='$scratch/prefix/bin' dateline log story.txt | grep -q first"
 check "the installed dateline runs its web server, found beside it" \
     sh -c "PATH='$scratch/prefix/bin' dateline serve --help | grep -q '^usage: dateline serve'"
 HOME=$scratch XDG_DATA_HOME=$scratch/share PREFIX=$scratch/prefix ./build.sh uninstall >/dev/null 2>&1
