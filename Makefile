@@ -22,9 +22,10 @@ $(error jq is needed to read $(MANIFEST); run ./build.sh deps)
 endif
 # One jq run for every name; `make NAME=...` on the command line still wins.
 MANIFEST_FIELDS := $(shell jq -r '[.name, .version, .grammar.path, .artifacts.parser, \
-    .artifacts.queries, .artifacts.cli, .artifacts.serve] | map(tostring) | join(" ")' $(MANIFEST))
-ifneq ($(words $(MANIFEST_FIELDS)),7)
-$(error $(MANIFEST) must name name, version, grammar.path and artifacts parser, queries, cli, serve (without spaces))
+    .artifacts.queries, .artifacts.cli, .artifacts.serve, .artifacts.history] \
+    | map(tostring) | join(" ")' $(MANIFEST))
+ifneq ($(words $(MANIFEST_FIELDS)),8)
+$(error $(MANIFEST) must name name, version, grammar.path and artifacts parser, queries, cli, serve, history (without spaces))
 endif
 NAME        := $(word 1,$(MANIFEST_FIELDS))
 VERSION     := $(word 2,$(MANIFEST_FIELDS))
@@ -33,19 +34,25 @@ PARSER_SO   := $(word 4,$(MANIFEST_FIELDS))
 QUERIES_DIR := $(word 5,$(MANIFEST_FIELDS))
 CLI_BIN     := $(word 6,$(MANIFEST_FIELDS))
 SERVE_BIN   := $(word 7,$(MANIFEST_FIELDS))
+HISTORY_BIN := $(word 8,$(MANIFEST_FIELDS))
 VERSION_H   := build/generated/dateline_version.h
 
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror
 STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-# `dateline serve` is its own program (dateline-serve, which `dateline`
-# runs): libmicrohttpd brings GnuTLS and ten more libraries whose loading
-# and start-up cost every command 2.5 ms, and only the web server needs them.
-CLI_DEPS := libgit2 tree-sitter jansson zlib
-DEPS     := $(CLI_DEPS) libmicrohttpd
-PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS))
-PKG_LIBS   := $(shell pkg-config --libs $(DEPS))
-CLI_LIBS   := $(shell pkg-config --libs $(CLI_DEPS))
+# `dateline` is three programs (plugin/src/cli/cli_commands.h), so that
+# each command loads only the libraries it needs: `dateline` runs the
+# article commands on tree-sitter and jansson alone; dateline-history, which
+# it runs for the history commands, adds libgit2, whose twenty libraries
+# cost 2 ms of loading before main; dateline-serve adds libmicrohttpd
+# (GnuTLS and ten more, 2.5 ms), which only the web server needs.
+CLI_DEPS     := tree-sitter jansson
+HISTORY_DEPS := $(CLI_DEPS) libgit2 zlib
+DEPS         := $(HISTORY_DEPS) libmicrohttpd
+PKG_CFLAGS   := $(shell pkg-config --cflags $(DEPS))
+PKG_LIBS     := $(shell pkg-config --libs $(DEPS))
+CLI_LIBS     := $(shell pkg-config --libs $(CLI_DEPS))
+HISTORY_LIBS := $(shell pkg-config --libs $(HISTORY_DEPS))
 
 RELEASE_FLAGS := -O2 -g -fPIC
 CHECK_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -58,7 +65,7 @@ INCLUDES    := -Iplugin/include -Ibuild/generated -I$(GRAMMAR_SRC)
 # same standard but without -Werror, so a CLI upgrade cannot break the build.
 PARSER_SOURCES := $(GRAMMAR_SRC)/parser.c $(GRAMMAR_SRC)/scanner.c
 CORE_SOURCES     := $(wildcard plugin/src/core/*.c)
-MAIN_SOURCES     := plugin/src/cli/main.c plugin/src/cli/serve_main.c
+MAIN_SOURCES     := plugin/src/cli/main.c plugin/src/cli/history_main.c plugin/src/cli/serve_main.c
 FRONTEND_SOURCES := $(filter-out $(MAIN_SOURCES),$(wildcard plugin/src/cli/*.c plugin/src/lsp/*.c))
 # The web views' page (plugin/web/) is compiled in: tools/embed.c writes it
 # out as C arrays (web_assets.h names them), a front-end source like the others.
@@ -74,7 +81,7 @@ check_obj   = $(patsubst %.c,build/check/%.o,$(1))
 QUERY_FILES := $(patsubst $(GRAMMAR_DIR)/queries/%,$(QUERIES_DIR)/%,$(wildcard $(GRAMMAR_DIR)/queries/*.scm))
 
 .PHONY: all tests portable-check
-all: $(PARSER_SO) $(QUERY_FILES) $(CLI_BIN) $(SERVE_BIN)
+all: $(PARSER_SO) $(QUERY_FILES) $(CLI_BIN) $(HISTORY_BIN) $(SERVE_BIN)
 tests: $(foreach m,$(TEST_MODULES),build/check/test-$(m))
 
 # --- the generated header ---
@@ -132,10 +139,17 @@ build/check/libdateline-frontends.a: $(call check_obj,$(FRONTEND_SOURCES))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+# `dateline` runs the other two, so building it builds them (order-only:
+# relinking one does not relink it). Its link names no libgit2: an object
+# that needs it fails here, not in a user's start-up time.
 $(CLI_BIN): build/release/plugin/src/cli/main.o build/release/libdateline-frontends.a \
-            build/release/libdateline.a
+            build/release/libdateline.a | $(HISTORY_BIN) $(SERVE_BIN)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(CLI_LIBS) -lpthread
+$(HISTORY_BIN): build/release/plugin/src/cli/history_main.o build/release/libdateline-frontends.a \
+                build/release/libdateline.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(HISTORY_LIBS) -lpthread
 $(SERVE_BIN): build/release/plugin/src/cli/serve_main.o build/release/libdateline-frontends.a \
               build/release/libdateline.a
 	@mkdir -p $(@D)
@@ -158,11 +172,13 @@ build/clang/$(GRAMMAR_SRC)/parser.o: $(GRAMMAR_SRC)/parser.c
 build/clang/%.o: %.c
 	@mkdir -p $(@D)
 	$(CLANG) $(STD) $(WARN) -O2 $(INCLUDES) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-build/clang/$(NAME): $(call clang_obj,$(filter-out plugin/src/cli/serve_main.c,$(ALL_SOURCES)) \
+build/clang/$(NAME): $(call clang_obj,$(filter-out plugin/src/cli/history_main.c \
+                                      plugin/src/cli/serve_main.c,$(ALL_SOURCES)) \
                                       $(PARSER_SOURCES) $(WEB_ASSETS_C))
 	$(CLANG) -o $@ $^ $(PKG_LIBS) -lpthread
 
-portable-check: build/clang/$(NAME) build/clang/plugin/src/cli/serve_main.o
+portable-check: build/clang/$(NAME) $(call clang_obj,plugin/src/cli/history_main.c \
+                                          plugin/src/cli/serve_main.c)
 	@if grep -nE '^[[:space:]]*#[[:space:]]*define[[:space:]]+($(NONPORTABLE_MACROS))' $(ALL_SOURCES); then \
 	    echo 'portable-check: the lines above ask for non-POSIX extensions' >&2; exit 1; fi
 
@@ -178,8 +194,9 @@ build/tsan/$(GRAMMAR_SRC)/parser.o: $(GRAMMAR_SRC)/parser.c
 build/tsan/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(WARN) $(TSAN_FLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-build/tsan/$(NAME): $(call tsan_obj,plugin/src/cli/main.c $(FRONTEND_SOURCES) $(CORE_SOURCES) \
-                                    $(PARSER_SOURCES))
+# dateline-history's main: the server runs in this one program.
+build/tsan/$(NAME): $(call tsan_obj,plugin/src/cli/history_main.c $(FRONTEND_SOURCES) \
+                                    $(CORE_SOURCES) $(PARSER_SOURCES))
 	$(CC) -fsanitize=thread -o $@ $^ $(PKG_LIBS) -lpthread
 
 .PHONY: tsan

@@ -444,7 +444,9 @@ cmd_test() {
 
 install_paths() {
     BIN_TARGET=${PREFIX:-$HOME/.local}/$(manifest .install.cli)
-    # `dateline serve` runs this program from dateline's own folder.
+    # dateline runs these programs from its own folder: the history commands
+    # and the web server.
+    HISTORY_TARGET=${PREFIX:-$HOME/.local}/$(manifest .install.history)
     SERVE_TARGET=${PREFIX:-$HOME/.local}/$(manifest .install.serve)
     PACKAGE_LINK=${XDG_DATA_HOME:-$HOME/.local/share}/nvim/$(manifest .install.package)
     RUNTIME_DIR=$ROOT/$(manifest .runtime)
@@ -455,8 +457,9 @@ cmd_install() {
     install_paths
     mkdir -p "$(dirname "$BIN_TARGET")" "$(dirname "$PACKAGE_LINK")"
     install -m 0755 "$ROOT/$(manifest .artifacts.cli)" "$BIN_TARGET"
+    install -m 0755 "$ROOT/$(manifest .artifacts.history)" "$HISTORY_TARGET"
     install -m 0755 "$ROOT/$(manifest .artifacts.serve)" "$SERVE_TARGET"
-    say "installed $BIN_TARGET and $SERVE_TARGET"
+    say "installed $BIN_TARGET, $HISTORY_TARGET and $SERVE_TARGET"
     if [ -e "$PACKAGE_LINK" ] && [ ! -L "$PACKAGE_LINK" ]; then
         die "$PACKAGE_LINK exists and is not a link made by build.sh; move it away and run again"
     fi
@@ -471,7 +474,7 @@ cmd_install() {
 cmd_uninstall() {
     install_paths
     local target
-    for target in "$BIN_TARGET" "$SERVE_TARGET"; do
+    for target in "$BIN_TARGET" "$HISTORY_TARGET" "$SERVE_TARGET"; do
         if [ -f "$target" ]; then
             rm -f "$target"
             say "removed $target"

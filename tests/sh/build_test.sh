@@ -95,12 +95,21 @@ check "install puts the CLI under PREFIX/bin" test -x "$scratch/prefix/bin/datel
 check "install links the runtime directory into Neovim's package path" \
     test "$(readlink "$scratch/share/nvim/site/pack/dateline/start/dateline")" = "$ROOT/plugin"
 check "install says what it did" grep -q "installed $scratch/prefix/bin/dateline" <<<"$install_log"
-# dateline serve is dateline-serve, run from dateline's own folder: the
-# installed pair works wherever PATH finds it.
+# dateline runs dateline-history and dateline-serve from its own folder:
+# the installed trio works wherever PATH finds it.
+check "install puts the history commands' program beside the CLI" \
+    test -x "$scratch/prefix/bin/dateline-history"
+printf 'Council backs the bus pilot\n\nOLYMPIA, WA – The council voted.\n' > "$scratch/story.txt"
+check "the installed dateline records and lists history through dateline-history, found beside it" \
+    sh -c "cd '$scratch' && export HOME='$scratch' DATELINE_STORE='$scratch/store.git' &&
+           PATH='$scratch/prefix/bin' dateline snapshot -m first story.txt >/dev/null &&
+           PATH='$scratch/prefix/bin' dateline log story.txt | grep -q first"
 check "the installed dateline runs its web server, found beside it" \
     sh -c "PATH='$scratch/prefix/bin' dateline serve --help | grep -q '^usage: dateline serve'"
 HOME=$scratch XDG_DATA_HOME=$scratch/share PREFIX=$scratch/prefix ./build.sh uninstall >/dev/null 2>&1
 check "uninstall removes the CLI" test ! -e "$scratch/prefix/bin/dateline"
+check "uninstall removes the history commands' program" \
+    test ! -e "$scratch/prefix/bin/dateline-history"
 check "uninstall removes the web server's program" test ! -e "$scratch/prefix/bin/dateline-serve"
 check "uninstall removes the package link" test ! -e "$scratch/share/nvim/site/pack/dateline"
 rm -rf "$scratch"

@@ -3,7 +3,8 @@
 # and a short language-server session fed as a recorded JSON-RPC stream.
 # A check passes when valgrind finds no memory error and no definite leak
 # of dateline's own (leaks inside libgit2 and its TLS libraries are listed,
-# each with its reason, in dateline.supp).
+# each with its reason, in dateline.supp). --trace-children follows
+# dateline into dateline-history, which it runs for the history commands.
 set -u
 . "$(dirname "$0")/../sh/tap.sh"
 
@@ -23,8 +24,8 @@ SUPP=$ROOT/tests/valgrind/dateline.supp
 memcheck() {
     local name=$1 log=$scratch/valgrind.log
     shift
-    if valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-        --show-leak-kinds=definite --suppressions="$SUPP" --log-file="$log" \
+    if valgrind --quiet --trace-children=yes --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions="$SUPP" --log-file="$log" \
         "$DATELINE" "$@" >"$scratch/stdout" 2>"$scratch/stderr" </dev/null; then
         tap_ok "$name"
     else
@@ -100,8 +101,8 @@ text=$(jq -Rs . < story.txt)
 } > "$scratch/session.bin"
 
 log=$scratch/valgrind.log
-if valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-    --show-leak-kinds=definite --suppressions="$SUPP" --log-file="$log" \
+if valgrind --quiet --trace-children=yes --error-exitcode=99 --leak-check=full \
+    --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions="$SUPP" --log-file="$log" \
     "$DATELINE" lsp <"$scratch/session.bin" >"$scratch/stdout" 2>"$scratch/stderr"; then
     tap_ok "an LSP session: initialize, didOpen, documentSymbol, hover, didSave, dateline.log, shutdown, exit"
 else

@@ -22,7 +22,11 @@ enum {
 
 /**
  * Run the `dateline` command line `argv[0..argc)` writing normal output to
- * `out` and diagnostics to `err`. Returns the process exit status.
+ * `out` and diagnostics to `err`. Returns the process exit status. Every
+ * command runs in process but `serve`, which runs the program
+ * dateline-serve from argv[0]'s folder. This is the program
+ * dateline-history; `dateline` itself runs only the article commands
+ * (plugin/src/cli/cli_commands.h).
  */
 int dl_cli_run(int argc, char **argv, FILE *out, FILE *err);
 

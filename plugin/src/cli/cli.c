@@ -1,3 +1,6 @@
+/* realpath() is XSI. */
+#define _XOPEN_SOURCE 700
+
 #include "dateline/cli.h"
 
 #include <errno.h>
@@ -5,55 +8,28 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_article.h"
+#include "cli_commands.h"
 #include "cli_common.h"
-#include "cli_detect.h"
-#include "cli_diff.h"
-#include "cli_history.h"
-#include "cli_lsp.h"
-#include "cli_report.h"
 #include "dateline/error.h"
 #include "dateline/text.h"
 #include "dateline_version.h"
 
-typedef int (*command_fn)(int argc, char **argv, FILE *out, FILE *err);
+/* The file name of each program of cli_commands.h's rows. */
+#define PROGRAM_dateline DL_NAME
+#define PROGRAM_history DL_NAME "-history"
+#define PROGRAM_serve DL_NAME "-serve"
 
 typedef struct {
     const char *name;
     const char *summary;
-    command_fn run;      /* NULL: the command is `program` */
-    const char *program; /* a program beside this one, given the arguments */
+    const char *program; /* the program that runs it */
 } command;
 
-static int run_version(int argc, char **argv, FILE *out, FILE *err);
-
-/* The table is the single list of subcommands: dispatch, `--help` and the
- * "unknown command" message all read it. */
-static const command commands[] = {
-    /* the article model (cli_article.c) */
-    {"outline", "print the structure of an article", dl_cli_outline, NULL},
-    {"stats", "print words, paragraphs, quotations and reading time", dl_cli_stats, NULL},
-    {"detect", "print which files are articles", dl_cli_detect, NULL},
-    /* history (cli_history.c) */
-    {"snapshot", "record each file's current content as a new version", dl_cli_snapshot, NULL},
-    {"note", "annotate a version with a note", dl_cli_note, NULL},
-    {"log", "list each file's versions, newest first (--all: every article)", dl_cli_log, NULL},
-    {"show", "print the content of a version", dl_cli_show, NULL},
-    {"restore", "write a version back to the file", dl_cli_restore, NULL},
-    {"push", "send history and notes to a git remote", dl_cli_push, NULL},
-    {"pull", "fetch and join history and notes from a git remote", dl_cli_pull, NULL},
-    /* structural diff (cli_diff.c) */
-    {"diff", "compare versions paragraph by paragraph, quotations included", dl_cli_diff, NULL},
-    {"blame", "show which version last changed each paragraph of each file", dl_cli_blame, NULL},
-    /* the web views (cli_report.c) */
-    {"report", "write an article's history as one self-contained HTML page", dl_cli_report, NULL},
-    /* the language server (cli_lsp.c) */
-    {"lsp", "serve the Language Server Protocol on stdin/stdout", dl_cli_lsp, NULL},
-    /* the web server (cli_serve.c, in its own program: serve_main.c) */
-    {"serve", "serve every article's history as read-only web pages", NULL, "dateline-serve"},
-    /* other */
-    {"version", "print the version", run_version, NULL},
-};
+/* The commands' table without their functions: this file is linked into
+ * every program, and a function named here would be linked with it. */
+#define COMMAND(program, name, function, summary) {#name, summary, PROGRAM_##program},
+static const command commands[] = {DL_CLI_COMMANDS(COMMAND)};
+#undef COMMAND
 
 static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
 
@@ -72,7 +48,7 @@ static void print_usage(FILE *stream)
             DL_NAME);
 }
 
-static int run_version(int argc, char **argv, FILE *out, FILE *err)
+int dl_cli_version(int argc, char **argv, FILE *out, FILE *err)
 {
     (void)argv;
     if (argc > 1) {
@@ -98,40 +74,52 @@ static void put_notices(FILE *err)
     }
 }
 
-/* The folder this program was run from, as the shell found it: argv[0]'s
- * own when it names one, else the first folder of PATH that holds it (the
- * way git finds its git-* programs beside itself). NULL when unknown. */
-static char *own_folder(const char *self)
+/* `name` in the first folder of PATH that holds it, as the shell finds a
+ * command; NULL when none does. */
+static char *find_in_path(const char *name)
 {
-    if (self == NULL || self[0] == '\0')
-        return NULL;
-    const char *slash = strrchr(self, '/');
-    if (slash != NULL)
-        return slash == self ? strdup("/") : strndup(self, (size_t)(slash - self));
     const char *path = getenv("PATH");
     while (path != NULL && *path != '\0') {
         size_t length = strcspn(path, ":");
-        size_t size = length + strlen(self) + 3;
+        size_t size = length + strlen(name) + 3;
         char *candidate = malloc(size);
         if (candidate == NULL)
             return NULL;
-        snprintf(candidate, size, "%.*s/%s", (int)length, length ? path : ".", self);
-        if (access(candidate, X_OK) == 0) {
-            candidate[length ? length : 1] = '\0';
+        snprintf(candidate, size, "%.*s/%s", (int)length, length ? path : ".", name);
+        if (access(candidate, X_OK) == 0)
             return candidate;
-        }
         free(candidate);
         path += length + (path[length] == ':');
     }
     return NULL;
 }
 
-/* Run `program` from this program's folder with `argv`'s arguments (argv[0]
- * is the command's name); only returns on failure. */
-static int run_program(const char *self, const char *program, int argc, char **argv, FILE *out,
-                       FILE *err)
+/* The folder holding this program: argv[0]'s own when it names one, else
+ * the folder of PATH it was found in (the way git finds its git-* programs
+ * beside itself), symbolic links resolved, so that a link to dateline
+ * elsewhere still finds the programs installed beside the real one. NULL
+ * when unknown. */
+static char *own_folder(const char *self)
 {
-    char *folder = own_folder(self);
+    if (self == NULL || self[0] == '\0')
+        return NULL;
+    char *found = strchr(self, '/') != NULL ? strdup(self) : find_in_path(self);
+    if (found == NULL)
+        return NULL;
+    char *real = realpath(found, NULL);
+    const char *file = real != NULL ? real : found;
+    const char *slash = strrchr(file, '/');
+    char *folder = slash == file ? strdup("/") : strndup(file, (size_t)(slash - file));
+    free(real);
+    free(found);
+    return folder;
+}
+
+/* Run `program` from this program's folder with the same command line
+ * (argv[1] is the command's name); only returns on failure. */
+static int run_program(const char *program, int argc, char **argv, FILE *out, FILE *err)
+{
+    char *folder = own_folder(argv[0]);
     size_t size = (folder ? strlen(folder) : 1) + strlen(program) + 2;
     char *path = malloc(size);
     char **args = malloc(((size_t)argc + 1) * sizeof(*args));
@@ -150,7 +138,7 @@ static int run_program(const char *self, const char *program, int argc, char **a
     fflush(out);
     fflush(err);
     execv(path, args);
-    fprintf(err, "%s: %s: cannot run ", DL_NAME, argv[0]);
+    fprintf(err, "%s: %s: cannot run ", DL_NAME, argv[1]);
     dl_cli_put_text(err, path);
     fprintf(err, " (%s); it is built and installed beside %s (./build.sh build, "
                  "./build.sh install)\n", strerror(errno), DL_NAME);
@@ -160,7 +148,8 @@ static int run_program(const char *self, const char *program, int argc, char **a
     return DL_EXIT_ERROR;
 }
 
-int dl_cli_run(int argc, char **argv, FILE *out, FILE *err)
+int dl_cli_dispatch(const dl_cli_handler *handlers, size_t count, int argc, char **argv,
+                    FILE *out, FILE *err)
 {
     if (argc < 2) {
         print_usage(err);
@@ -176,14 +165,17 @@ int dl_cli_run(int argc, char **argv, FILE *out, FILE *err)
         name = "version";
 
     for (size_t i = 0; i < command_count; i++) {
-        if (strcmp(commands[i].name, name) == 0) {
-            dl_error_clear();
-            if (commands[i].run == NULL)
-                return run_program(argv[0], commands[i].program, argc - 1, argv + 1, out, err);
-            int status = commands[i].run(argc - 1, argv + 1, out, err);
-            put_notices(err);
-            return status;
+        if (strcmp(commands[i].name, name) != 0)
+            continue;
+        dl_error_clear();
+        for (size_t h = 0; h < count; h++) {
+            if (strcmp(handlers[h].name, name) == 0) {
+                int status = handlers[h].run(argc - 1, argv + 1, out, err);
+                put_notices(err);
+                return status;
+            }
         }
+        return run_program(commands[i].program, argc, argv, out, err);
     }
     fprintf(err, "%s: '", DL_NAME);
     dl_cli_put_text(err, name);

@@ -62,6 +62,9 @@ int dl_cli_fail(FILE *err);
 /* Whether to colour output written to `out` (NO_COLOR and isatty for auto). */
 int dl_cli_use_color(const dl_cli_args *a, FILE *out);
 
+/* Opening an article, dl_cli_each_file and dl_cli_since are defined in
+ * cli_store.c: `dateline` runs the article commands without libgit2. */
+
 /* An article's history, opened from FILE with the --store the user gave. */
 typedef struct {
     dl_history_store *store;
