@@ -422,6 +422,17 @@ static bool is_verb(const Word *w) { return word_is(w, SPEECH_VERBS); }
  * CriticMarkup delimiters
  * ------------------------------------------------------------------------ */
 
+/* Whether a quotation or annotation opening here ends with its line: in
+ * the headline and the other one-line blocks, where the text token is
+ * LINE_TEXT. Not "wherever TEXT is not valid": inside a paragraph some
+ * states take only an opening mark (after "The mayor said: ", or after
+ * inline content an incremental parse reused from the old tree), and a
+ * quotation there may span lines as anywhere in its paragraph. */
+static bool line_scoped(const bool *valid)
+{
+    return valid[LINE_TEXT] && !valid[TEXT];
+}
+
 /* The closer valid here, if any (the grammar never allows two at once). */
 static int current_closer(const bool *valid)
 {
@@ -1348,7 +1359,7 @@ static bool scan_quote_mark(Scan *s)
         return scan_text(s, c != RDQUO);
 
     int closer = current_closer(valid);
-    QuoteEnd end = quote_lookahead(s, !valid[TEXT], closer,
+    QuoteEnd end = quote_lookahead(s, line_scoped(valid), closer,
                                    valid[OPEN_ATTRIBUTED], valid[OPEN_RUN_ON]);
     if (end == Q_ATTRIBUTED && valid[OPEN_ATTRIBUTED])
         return emit(s, OPEN_ATTRIBUTED);
@@ -1371,7 +1382,7 @@ static bool scan_opener(Scan *s)
     if (kind >= 0 && s->valid[kind]) {
         mark(s);
         if (annotation_lookahead(s, kind, s->valid[CLOSE_MARK],
-                                 !s->valid[TEXT]))
+                                 line_scoped(s->valid)))
             return emit(s, (enum TokenType)kind);
         /* Unclosed: the opener is text. */
         return emit(s, s->valid[TEXT] ? TEXT : LINE_TEXT);

@@ -822,3 +822,76 @@ Test(grammar_parse, random_edits_reparse_to_the_fresh_tree)
     free(text.data);
     free(seed.data);
 }
+
+/* Quotations that run on through paragraphs, with attributions between
+ * them: re-wrapping the middle paragraph below once made an incremental
+ * parse end after its attribution, dropping every paragraph after it (the
+ * parser reused the paragraph's inline content and read the next opening
+ * mark in a state that takes no text, which the scanner took for a
+ * one-line block's). Then random edits of the same kind, on an article
+ * written for this test, re-parse to the fresh tree. */
+Test(grammar_parse, edits_around_quotations_that_run_on_reparse_to_the_fresh_tree)
+{
+    static const char article[] =
+        "Council approves budget\n\n"
+        "SPRINGFIELD – \xE2\x80\x9CThe first part runs on\n\n"
+        "\xE2\x80\x9C" "and it closes,\xE2\x80\x9D she said. \xE2\x80\x9C" "A second part runs on\n\n"
+        "\xE2\x80\x9C" "and ends.\xE2\x80\x9D\n\n"
+        "The mayor said: \xE2\x80\x9CWe will review spending every month, and we will\n"
+        "publish what we find,\xE2\x80\x9D adding that \xE2\x80\x9Cthe people deserve it.\xE2\x80\x9D\n\n"
+        "\xE2\x80\x9C" "Another quotation starts here\n\n"
+        "\xE2\x80\x9C" "and continues with more words\n\n"
+        "\xE2\x80\x9C" "and ends here,\xE2\x80\x9D said Jane Doe, a resident. More text follows.\n";
+    buffer text = {strdup(article), sizeof(article) - 1};
+    cr_assert(text.data != NULL);
+    TSParser *parser = ts_parser_new();
+    ts_parser_set_language(parser, tree_sitter_article());
+    TSTree *tree = ts_parser_parse_string(parser, NULL, text.data, (uint32_t)text.len);
+    /* The re-wrap: "and it" becomes "and\nit". */
+    const char *wrap = strstr(text.data, "and it closes");
+    cr_assert(wrap != NULL);
+    edit_and_compare(parser, &tree, &text, (uint32_t)(wrap - text.data) + 3, 1, "\n");
+    cr_assert(eq(u32, ts_node_end_byte(ts_tree_root_node(tree)), (uint32_t)text.len));
+
+    static const char *const inserts[] = {"\n", "\n\n", " ", "\xE2\x80\x9C", "\xE2\x80\x9D",
+                                          "\"", "and ", "she said. ", ", he said.", ""};
+    srand(11);
+    for (int i = 0; i < 400; i++) {
+        uint32_t at = (uint32_t)rand() % (uint32_t)text.len;
+        while (at > 0 && (text.data[at] & 0xC0) == 0x80)
+            at--;
+        uint32_t remove = (uint32_t)(rand() % 3 == 0 ? rand() % 6 : 0);
+        if (at + remove > text.len)
+            remove = (uint32_t)text.len - at;
+        while (at + remove < text.len && (text.data[at + remove] & 0xC0) == 0x80)
+            remove++;
+        edit_and_compare(parser, &tree, &text, at, remove,
+                         inserts[rand() % (sizeof(inserts) / sizeof(inserts[0]))]);
+    }
+    ts_tree_delete(tree);
+    ts_parser_delete(parser);
+    free(text.data);
+}
+
+/* "The mayor said: “…" takes only a quotation after the colon, no text: the
+ * quotation once had to close on its line there, as in a headline, so one
+ * wrapped onto the next line ended the parse and the article lost every
+ * block after it. */
+Test(grammar_parse, a_quotation_after_a_colon_may_wrap_onto_the_next_line)
+{
+    static const char article[] =
+        "Council approves budget\n\n"
+        "The mayor said: \xE2\x80\x9CWe will review spending every month, and\n"
+        "publish what we find.\xE2\x80\x9D\n\n"
+        "The vote was 7 to 2.\n";
+    TSParser *parser = ts_parser_new();
+    ts_parser_set_language(parser, tree_sitter_article());
+    TSTree *tree = ts_parser_parse_string(parser, NULL, article, sizeof(article) - 1);
+    TSNode root = ts_tree_root_node(tree);
+    cr_assert(eq(u32, ts_node_end_byte(root), (uint32_t)sizeof(article) - 1));
+    cr_assert(not(ts_node_has_error(root)));
+    cr_assert(eq(u32, count_type(root, "paragraph", NULL), 2));
+    cr_assert(eq(u32, count_type(root, "quotation", NULL), 1));
+    ts_tree_delete(tree);
+    ts_parser_delete(parser);
+}

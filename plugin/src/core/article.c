@@ -898,15 +898,6 @@ int dl_article_parser_parse(dl_article **out, dl_article_parser *parser, const c
         stale = NULL;
     }
     TSTree *tree = ts_parser_parse_string(parser->parser, parser->tree, text, (uint32_t)size);
-    if (tree != NULL && parser->tree != NULL && ts_node_end_byte(ts_tree_root_node(tree)) != size) {
-        /* Every byte belongs to the tree, and a fresh parse keeps to that.
-         * An incremental one has been seen to stop short (the grammar's
-         * bug: re-wrapping a paragraph that continues a quotation and
-         * runs on into the next dropped every paragraph after it), and a
-         * model must hold the whole text: parse it afresh. */
-        ts_tree_delete(tree);
-        tree = ts_parser_parse_string(parser->parser, NULL, text, (uint32_t)size);
-    }
     ts_tree_delete(parser->tree); /* edited for `text`: no use for another */
     parser->tree = NULL;
     /* The parser keeps the text for the next edit and the model points
