@@ -1867,20 +1867,31 @@ static bool scan_byline_part(Scan *s)
  * Entry
  * ------------------------------------------------------------------------ */
 
-static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid)
+/* One token of those `sp->valid` allows; false when none begins here. */
+static bool scan_token(Scan *sp)
 {
-    (void)scanner;
-    Scan s = {.lexer = lexer, .valid = valid, .n = 0, .marked = 0};
-    Scan *sp = &s;
+    const bool *valid = sp->valid;
 
     if (valid[ERROR_SENTINEL]) {
         /* Recovery: offer only block separators, so the parser resumes at
-         * the next block and the damage stays inside this one. */
-        if (!is_line_end(la(sp)))
+         * the next block and the damage stays inside this one. Up to one,
+         * the rest of each line is one ERROR_SENTINEL, a token no state
+         * takes, which the parser skips into the error. Returning nothing
+         * would not do: the generated lexer, which has no token of its
+         * own, then answers end of input, and the parse would stop there,
+         * leaving every later block out of the tree. */
+        if (at_eof(sp))
             return false;
+        if (!is_line_end(la(sp))) {
+            while (!at_eof(sp) && !is_line_end(la(sp)))
+                adv(sp);
+            mark(sp);
+            return emit(sp, ERROR_SENTINEL);
+        }
         consume_line_end(sp);
+        mark(sp);
         if (!rest_is_blank(sp) || at_eof(sp))
-            return false;
+            return emit(sp, ERROR_SENTINEL);
         while (!at_eof(sp) && (is_line_end(la(sp)) || is_hspace(la(sp))))
             adv(sp);
         mark(sp);
@@ -1974,6 +1985,28 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid)
         return scan_text(sp, false);
     }
     return scan_text(sp, true);
+}
+
+static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid)
+{
+    (void)scanner;
+    Scan s = {.lexer = lexer, .valid = valid, .n = 0, .marked = 0};
+    if (scan_token(&s))
+        return true;
+    if (at_eof(&s))
+        return false;
+    /* Nothing this state takes begins here. Returning nothing would not
+     * do: the generated lexer, which has no token of its own, answers end
+     * of input, and the parse would stop here, leaving every later block
+     * out of the tree. The rest of the line is instead a token no state
+     * takes, which the parser's recovery skips into an error, resuming at
+     * the next block (see scan_token). */
+    if (s.n == 0 && is_line_end(la(&s)))
+        consume_line_end(&s);
+    while (!at_eof(&s) && !is_line_end(la(&s)))
+        adv(&s);
+    mark(&s);
+    return emit(&s, ERROR_SENTINEL);
 }
 
 /* ------------------------------------------------------------------------
