@@ -271,6 +271,14 @@ int dl_history_log_read(dl_history_log **out, dl_history *history,
 /** Free a log. NULL-safe. */
 void dl_history_log_free(dl_history_log *log);
 
+/**
+ * Keep, in order, the first `max` (0: all) versions `wanted` says yes to
+ * (NULL: every version), freeing the others.
+ */
+void dl_history_log_keep(dl_history_log *log,
+                         int (*wanted)(const dl_history_version *v, const void *payload),
+                         const void *payload, size_t max);
+
 /** Saves less than this many seconds apart by one author are one session. */
 #define DL_HISTORY_SESSION_GAP (10 * 60)
 

@@ -1826,18 +1826,37 @@ static char *note_text(git_repository *repo, const note_table *table, git_commit
     return text;
 }
 
+static void version_dispose(dl_history_version *v)
+{
+    free(v->author_name);
+    free(v->author_email);
+    free(v->note);
+    dl_history_change_dispose(&v->change);
+}
+
 void dl_history_log_free(dl_history_log *log)
 {
     if (log == NULL)
         return;
-    for (size_t i = 0; i < log->count; i++) {
-        free(log->versions[i].author_name);
-        free(log->versions[i].author_email);
-        free(log->versions[i].note);
-        dl_history_change_dispose(&log->versions[i].change);
-    }
+    for (size_t i = 0; i < log->count; i++)
+        version_dispose(&log->versions[i]);
     free(log->versions);
     free(log);
+}
+
+void dl_history_log_keep(dl_history_log *log,
+                         int (*wanted)(const dl_history_version *v, const void *payload),
+                         const void *payload, size_t max)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < log->count; i++) {
+        dl_history_version *v = &log->versions[i];
+        if ((max == 0 || kept < max) && (wanted == NULL || wanted(v, payload)))
+            log->versions[kept++] = *v;
+        else
+            version_dispose(v);
+    }
+    log->count = kept;
 }
 
 /* Describes a version that does not record its change (a merge, or one
@@ -2096,23 +2115,10 @@ done:
     return error;
 }
 
-/* Keep the versions with a note (with `annotated_only`), the newest `max`
- * of them (0: all), in order, freeing the others. */
-static void keep_wanted(dl_history_log *log, int annotated_only, size_t max)
+static int is_annotated(const dl_history_version *v, const void *payload)
 {
-    size_t kept = 0;
-    for (size_t i = 0; i < log->count; i++) {
-        dl_history_version *v = &log->versions[i];
-        if ((!annotated_only || v->note != NULL) && (max == 0 || kept < max)) {
-            log->versions[kept++] = *v;
-            continue;
-        }
-        free(v->author_name);
-        free(v->author_email);
-        free(v->note);
-        dl_history_change_dispose(&v->change);
-    }
-    log->count = kept;
+    (void)payload;
+    return v->note != NULL;
 }
 
 static int log_locked(dl_history_log **out, dl_history *history,
@@ -2141,14 +2147,14 @@ static int log_locked(dl_history_log **out, dl_history *history,
          * The topological walk reads every commit before it yields the
          * first, so the cache serves the newest few as well. */
         if (!annotated_only)
-            keep_wanted(log, 0, max); /* only the shown versions' notes */
+            dl_history_log_keep(log, NULL, NULL, max); /* only the shown versions' notes */
         for (size_t i = 0; i < log->count && error == 0; i++) {
             git_oid id;
             git_oid_fromstr(&id, log->versions[i].id.hex);
             error = notes_get(&log->versions[i].note, &notes, &id);
         }
         if (error == 0 && annotated_only)
-            keep_wanted(log, 1, max);
+            dl_history_log_keep(log, is_annotated, NULL, max);
     } else if ((log = calloc(1, sizeof(*log))) == NULL) {
         error = dl_error_set(DL_ERROR, "out of memory");
     } else {

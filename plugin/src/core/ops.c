@@ -147,25 +147,12 @@ int dl_ops_note_json(json_t **out, const dl_history *history, const dl_ops_note_
 
 /* ----------------------------------------------------------------- log -- */
 
-/* Keep the versions the filters let through, in order, freeing the others. */
-static void log_filter(dl_history_log *log, const dl_ops_log_options *opts)
+/* Whether the filters of `payload` (dl_ops_log_options) let `v` through. */
+static int log_wanted(const dl_history_version *v, const void *payload)
 {
-    size_t kept = 0;
-    for (size_t i = 0; i < log->count; i++) {
-        dl_history_version *v = &log->versions[i];
-        int keep = (!opts->annotated_only || v->note != NULL) &&
-                   (!opts->hide_trivial || !v->change.trivial) &&
-                   (opts->max_count == 0 || kept < opts->max_count);
-        if (keep) {
-            log->versions[kept++] = *v;
-            continue;
-        }
-        free(v->author_name);
-        free(v->author_email);
-        free(v->note);
-        dl_history_change_dispose(&v->change);
-    }
-    log->count = kept;
+    const dl_ops_log_options *opts = payload;
+    return (!opts->annotated_only || v->note != NULL) &&
+           (!opts->hide_trivial || !v->change.trivial);
 }
 
 /* Whether the session of the `shown`-th version is known to begin inside
@@ -206,7 +193,7 @@ int dl_ops_log(dl_history_log **out, dl_history *history, const dl_ops_log_optio
         dl_history_log_free(log);
         log = NULL;
     }
-    log_filter(log, opts);
+    dl_history_log_keep(log, log_wanted, opts, opts->max_count);
     *out = log;
     return 0;
 }
