@@ -16,6 +16,16 @@
 
 TestSuite(hostile_pack, .init = fx_setup, .fini = fx_teardown);
 
+/* Versions 1 to 45 after version 0: enough for the store to pack. */
+static void snap_enough_for_a_pack(dl_history *history)
+{
+    for (int i = 1; i <= 45; i++) {
+        char text[64];
+        snprintf(text, sizeof(text), "Headline\n\nVersion %d.\n", i);
+        fx_snap(history, text, NULL);
+    }
+}
+
 Test(hostile_pack, old_temporary_packs_are_removed_on_the_next_pack)
 {
     dl_history_store *store = NULL;
@@ -29,12 +39,7 @@ Test(hostile_pack, old_temporary_packs_are_removed_on_the_next_pack)
           "touch -d '3 days ago' pack_git2_old pack-0123.idx.lock",
           fx_repo);
     cr_assert(eq(int, rc, 0));
-    /* Enough versions for a pack. */
-    for (int i = 1; i <= 45; i++) {
-        char text[64];
-        snprintf(text, sizeof(text), "Headline\n\nVersion %d.\n", i);
-        fx_snap(history, text, NULL);
-    }
+    snap_enough_for_a_pack(history);
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/.git/dateline/objects/pack' && ls pack_git2_* pack-*.lock",
                                     fx_repo),
                  "pack_git2_young"));
@@ -64,11 +69,7 @@ Test(hostile_pack, old_temporary_log_caches_are_removed_on_the_next_pack)
           "touch -d '3 days ago' *.tmp-old123",
           fx_repo);
     cr_assert(eq(int, rc, 0));
-    for (int i = 1; i <= 45; i++) {
-        char text[64];
-        snprintf(text, sizeof(text), "Headline\n\nVersion %d.\n", i);
-        fx_snap(history, text, NULL);
-    }
+    snap_enough_for_a_pack(history);
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/.git/dateline/log-cache' && ls | sed 's/^[0-9a-f]*//'",
                                     fx_repo),
                  "\n.tmp-young1"));
