@@ -1370,20 +1370,27 @@ static int create_commit(git_oid *out, snapshot_job *job, const git_oid *tip)
         return git_commit_create_from_ids(out, store->repo, NULL, job->sig, job->sig, NULL,
                                           job->message, &job->tree, tip != NULL ? 1 : 0,
                                           parent_ids);
-    /* The loose objects alone cannot check a packed parent: the store
-     * reads the tree and the parent, which proves they exist, as
-     * git_commit_create_from_ids checks. */
+    /* The tree and the parent are read back, which proves they exist, as
+     * git_commit_create_from_ids checks: through the loose objects, where
+     * the tree just written is and the parent usually is (the store would
+     * first look through every pack), and through the store when the
+     * parent has been packed since. */
+    git_repository *reader = store->loose_repo;
     git_tree *tree = NULL;
     git_commit *parent = NULL;
     git_buf buffer = {0};
     const git_commit *parents[1];
-    int error = git_tree_lookup(&tree, store->repo, &job->tree);
-    if (error == 0 && tip != NULL)
-        error = git_commit_lookup(&parent, store->repo, tip);
+    int error = 0;
+    if (tip != NULL && git_commit_lookup(&parent, reader, tip) < 0) {
+        reader = store->repo;
+        error = git_commit_lookup(&parent, reader, tip);
+    }
+    if (error == 0)
+        error = git_tree_lookup(&tree, reader, &job->tree);
     parents[0] = parent;
     if (error == 0)
-        error = git_commit_create_buffer(&buffer, store->repo, job->sig, job->sig, NULL,
-                                         job->message, tree, tip != NULL ? 1 : 0, parents);
+        error = git_commit_create_buffer(&buffer, reader, job->sig, job->sig, NULL, job->message,
+                                         tree, tip != NULL ? 1 : 0, parents);
     if (error == 0)
         error = git_odb_write(out, store->loose, buffer.ptr, buffer.size, GIT_OBJECT_COMMIT);
     git_buf_dispose(&buffer);
