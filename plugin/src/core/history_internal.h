@@ -24,6 +24,11 @@ struct dl_history_store {
     git_repository *user;
     char *gitdir;  /* git_repository_path() of the store, for messages */
     char *workdir; /* real path with a trailing '/', or NULL when bare */
+    /* The store's objects/ with its loose objects alone, and a repository
+     * around it, made on the first snapshot: new versions are written
+     * through them (see new_objects in history.c). NULL until then. */
+    git_odb *loose;
+    git_repository *loose_repo;
     pthread_mutex_t lock;
 };
 
