@@ -1336,6 +1336,11 @@ static int writer_for(git_repository **out, dl_history_store *store, const git_o
     *out = store->repo;
     if (known)
         return 0;
+    return dl_history__loose_repo(out, store);
+}
+
+int dl_history__loose_repo(git_repository **out, dl_history_store *store)
+{
     if (store->loose_repo == NULL) {
         /* With the options the store's own loose backend takes: libgit2's
          * default compression, and fsync when core.fsyncObjectFiles asks. */
@@ -1343,7 +1348,7 @@ static int writer_for(git_repository **out, dl_history_store *store, const git_o
         git_odb *loose = NULL;
         git_odb_backend *backend = NULL;
         git_repository *repo = NULL;
-        int fsync_objects = 0;
+        int fsync_objects = 0, error;
         if (git_repository_config_snapshot(&config, store->repo) == 0 &&
             git_config_get_bool(&fsync_objects, config, "core.fsyncObjectFiles") < 0)
             fsync_objects = 0;
@@ -1383,6 +1388,31 @@ typedef struct {
     git_oid commit;       /* the version made last */
 } snapshot_job;
 
+/* The version's commit on top of `tip`, its tree and parent read back
+ * through `reader`, which proves they exist (as git_commit_create_from_ids
+ * checks), and written to the loose objects. A libgit2 error code. */
+static int commit_through(git_oid *out, snapshot_job *job, const git_oid *tip,
+                          git_repository *reader)
+{
+    git_tree *tree = NULL;
+    git_commit *parent = NULL;
+    git_buf buffer = {0};
+    int error = tip != NULL ? git_commit_lookup(&parent, reader, tip) : 0;
+    if (error == 0)
+        error = git_tree_lookup(&tree, reader, &job->tree);
+    const git_commit *parents[1] = {parent};
+    if (error == 0)
+        error = git_commit_create_buffer(&buffer, reader, job->sig, job->sig, NULL, job->message,
+                                         tree, tip != NULL ? 1 : 0, parents);
+    if (error == 0)
+        error = git_odb_write(out, job->history->store->loose, buffer.ptr, buffer.size,
+                              GIT_OBJECT_COMMIT);
+    git_buf_dispose(&buffer);
+    git_commit_free(parent);
+    git_tree_free(tree);
+    return error;
+}
+
 /* The version's commit on top of `tip`, written by the job's writer. A
  * libgit2 error code. */
 static int create_commit(git_oid *out, snapshot_job *job, const git_oid *tip)
@@ -1393,32 +1423,15 @@ static int create_commit(git_oid *out, snapshot_job *job, const git_oid *tip)
         return git_commit_create_from_ids(out, store->repo, NULL, job->sig, job->sig, NULL,
                                           job->message, &job->tree, tip != NULL ? 1 : 0,
                                           parent_ids);
-    /* The tree and the parent are read back, which proves they exist, as
-     * git_commit_create_from_ids checks: through the loose objects, where
-     * the tree just written is and the parent usually is (the store would
-     * first look through every pack), and through the store when the
-     * parent has been packed since. */
-    git_repository *reader = store->loose_repo;
-    git_tree *tree = NULL;
-    git_commit *parent = NULL;
-    git_buf buffer = {0};
-    const git_commit *parents[1];
-    int error = 0;
-    if (tip != NULL && git_commit_lookup(&parent, reader, tip) < 0) {
-        reader = store->repo;
-        error = git_commit_lookup(&parent, reader, tip);
+    /* Through the loose objects, where the tree just written is and the
+     * parent usually is (the store would first look through every pack);
+     * through the store when that fails: the parent has been packed since,
+     * by this process or another, and its loose copy removed. */
+    int error = commit_through(out, job, tip, store->loose_repo);
+    if (error < 0) {
+        git_error_clear();
+        error = commit_through(out, job, tip, store->repo);
     }
-    if (error == 0)
-        error = git_tree_lookup(&tree, reader, &job->tree);
-    parents[0] = parent;
-    if (error == 0)
-        error = git_commit_create_buffer(&buffer, reader, job->sig, job->sig, NULL, job->message,
-                                         tree, tip != NULL ? 1 : 0, parents);
-    if (error == 0)
-        error = git_odb_write(out, store->loose, buffer.ptr, buffer.size, GIT_OBJECT_COMMIT);
-    git_buf_dispose(&buffer);
-    git_commit_free(parent);
-    git_tree_free(tree);
     return error;
 }
 
@@ -1499,7 +1512,7 @@ static int snapshot_locked(dl_history_id *out, dl_history *history,
         (error = dl_history__note_set(history->store, &job.commit, history->key, note, 0)) < 0)
         goto done;
     if (tidy)
-        dl_history__maybe_pack(repo, &job.commit);
+        dl_history__maybe_pack(history->store, &job.commit);
     error = 0;
 
 done:
@@ -1541,7 +1554,7 @@ void dl_history_tidy(dl_history *history)
     int found = 0;
     pthread_mutex_lock(&history->store->lock);
     if (lookup_tip(&tip, &found, history->store->repo, history->refname) == 0 && found)
-        dl_history__maybe_pack(history->store->repo, &tip);
+        dl_history__maybe_pack(history->store, &tip);
     pthread_mutex_unlock(&history->store->lock);
     dl_error_clear(); /* best effort */
 }

@@ -25,8 +25,9 @@ struct dl_history_store {
     char *gitdir;  /* git_repository_path() of the store, for messages */
     char *workdir; /* real path with a trailing '/', or NULL when bare */
     /* The store's objects/ with its loose objects alone, and a repository
-     * around it, made on the first snapshot: new versions are written
-     * through them (see new_objects in history.c). NULL until then. */
+     * around it, made when first needed (dl_history__loose_repo): new
+     * versions are written through them, and loose versions read, without
+     * looking through every pack (see writer_for in history.c). */
     git_odb *loose;
     git_repository *loose_repo;
     pthread_mutex_t lock;
@@ -163,6 +164,9 @@ int dl_history__note_get(char **out, git_repository *repo,
  * effort: the store stays valid whatever happens, so failures are not
  * reported.
  */
-void dl_history__maybe_pack(git_repository *repo, const git_oid *tip);
+void dl_history__maybe_pack(dl_history_store *store, const git_oid *tip);
+
+/* The store's loose objects alone, as a repository the store owns. */
+int dl_history__loose_repo(git_repository **out, dl_history_store *store);
 
 #endif
