@@ -281,3 +281,36 @@ Test(history_sync, a_remote_is_looked_up_in_the_users_repository)
     fx_sh(&rc, "git --git-dir='%s/remote.git' rev-parse -q --verify refs/dateline/story.txt", fx_root);
     cr_assert(eq(int, rc, 0));
 }
+
+/* A desk's day: of many articles, push and pull move only those that
+ * changed, and count the others as unchanged. */
+Test(history_sync, of_many_articles_only_those_that_changed_travel)
+{
+    enum { ARTICLES = 30 };
+    side a = open_side("repo");
+    fx_sh(NULL, "mkdir -p '%s/repo/desk'", fx_root);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < ARTICLES; i++) {
+            if (round == 1 && i % 10 != 3)
+                continue; /* the second day changes three of them */
+            char file[1024], text[64];
+            dl_history_store *store = NULL;
+            dl_history *history = NULL;
+            snprintf(file, sizeof(file), "%s/repo/desk/a%02d.txt", fx_root, (i * 7) % ARTICLES);
+            snprintf(text, sizeof(text), "Story %d\n\nDay %d.\n", i, round);
+            fx_open(&store, &history, file);
+            fx_snap(history, text, NULL);
+            dl_history_free(history);
+            dl_history_store_free(store);
+        }
+        dl_history_sync_result r = push(&a);
+        cr_assert(eq(sz, r.updated, round == 0 ? ARTICLES : 3));
+        cr_assert(eq(sz, r.unchanged, round == 0 ? 0 : ARTICLES - 3));
+        side b = open_side("other");
+        r = pull(&b);
+        cr_assert(eq(sz, r.updated, round == 0 ? ARTICLES : 3));
+        cr_assert(eq(sz, r.unchanged, round == 0 ? 0 : ARTICLES - 3));
+        close_side(&b);
+    }
+    close_side(&a);
+}

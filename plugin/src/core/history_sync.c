@@ -168,18 +168,24 @@ static int on_push_update(const char *refname, const char *status, void *payload
     return 0;
 }
 
-/* Where the remote's copy of `refname` stands: *found = 0 if absent. */
+static int compare_heads(const void *a, const void *b)
+{
+    return strcmp((*(const git_remote_head *const *)a)->name,
+                  (*(const git_remote_head *const *)b)->name);
+}
+
+/* Where the remote's copy of `refname` stands, in `heads` sorted by
+ * compare_heads (a newsroom's remote has a ref per article): *found = 0
+ * if absent. */
 static void remote_value(git_oid *out, int *found, const git_remote_head **heads, size_t count,
                          const char *refname)
 {
-    *found = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (strcmp(heads[i]->name, refname) == 0) {
-            *out = heads[i]->oid;
-            *found = 1;
-            return;
-        }
-    }
+    git_remote_head key = {.name = (char *)refname};
+    const git_remote_head *wanted = &key;
+    const git_remote_head **head = bsearch(&wanted, heads, count, sizeof(*heads), compare_heads);
+    *found = head != NULL;
+    if (head != NULL)
+        *out = (*head)->oid;
 }
 
 static int push_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
@@ -190,7 +196,7 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
     string_list refs = {0}, specs = {0};
     dl_history_sync_result result = {0};
     push_status status = {0};
-    const git_remote_head **heads = NULL;
+    const git_remote_head **heads = NULL, **sorted = NULL;
     size_t head_count = 0;
     int error;
 
@@ -210,6 +216,15 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
         error = dl_history__git_error(error, "cannot reach %s", name);
         goto done;
     }
+    /* A sorted copy: the array is the remote's, which its push reads. */
+    if ((sorted = calloc(head_count + 1, sizeof(*sorted))) == NULL) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    if (head_count > 0) {
+        memcpy((void *)sorted, heads, head_count * sizeof(*heads));
+        qsort((void *)sorted, head_count, sizeof(*sorted), compare_heads);
+    }
 
     /* Push only what moves forward. A ref the remote has moved past ours
      * would be refused anyway; counting it here names it for the user. */
@@ -219,6 +234,11 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
         git_object *object = NULL;
         if (git_reference_name_to_id(&local, repo, refs.items[i]) < 0)
             continue;
+        remote_value(&theirs, &found, sorted, head_count, refs.items[i]);
+        if (found && git_oid_equal(&local, &theirs)) {
+            result.unchanged++;
+            continue;
+        }
         /* A ref an older dateline adopted from a careless remote may point
          * at anything; only versions travel on. */
         if (git_object_lookup(&object, repo, &local, GIT_OBJECT_ANY) < 0 ||
@@ -232,11 +252,6 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
             continue;
         }
         git_object_free(object);
-        remote_value(&theirs, &found, heads, head_count, refs.items[i]);
-        if (found && git_oid_equal(&local, &theirs)) {
-            result.unchanged++;
-            continue;
-        }
         if (found && git_graph_descendant_of(repo, &local, &theirs) != 1) {
             if (result.rejected++ == 0)
                 snprintf(status.first, sizeof(status.first), "%s", refs.items[i]);
@@ -288,6 +303,7 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
 done:
     (void)label;
     dl_history_sync_result_dispose(&result); /* a no-op once handed to *out */
+    free((void *)sorted);
     string_list_free(&specs);
     string_list_free(&refs);
     git_remote_free(remote);
@@ -789,6 +805,14 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
             goto done;
         }
         sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking.items[i] + skip);
+        /* Most of a newsroom's articles did not change since the last
+         * pull: the same version on both sides needs no check or join. */
+        git_oid ours;
+        if (git_reference_name_to_id(&ours, repo, local) == 0 && git_oid_equal(&ours, &theirs)) {
+            result.unchanged++;
+            free(local);
+            continue;
+        }
         error = check_remote_ref(&result, repo, local, &theirs);
         if (error == 1)
             error = join_article(&result, store, local, &theirs, name);
