@@ -30,6 +30,9 @@ const char *__lsan_default_options(void)
 
 char fx_root[512];
 char fx_repo[600];
+char fx_file[1024];
+dl_history_store *fx_store;
+dl_history *fx_history;
 
 static char slots[8][1024];
 static unsigned slot;
@@ -144,6 +147,7 @@ void fx_setup(void)
 
 void fx_teardown(void)
 {
+    fx_story_close();
     if (fx_root[0] != '\0')
         fx_sh(NULL, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", fx_root, fx_root);
 }
@@ -152,6 +156,32 @@ void fx_open(dl_history_store **store, dl_history **history, const char *file)
 {
     dl_assert_ok(dl_history_store_open(store, file, NULL));
     dl_assert_ok(dl_history_open(history, *store, file));
+}
+
+void fx_story_open_file(const char *file)
+{
+    cr_assert(strlen(file) < sizeof(fx_file), "path too long for fx_file: %s", file);
+    snprintf(fx_file, sizeof(fx_file), "%s", file);
+    fx_open(&fx_store, &fx_history, fx_file);
+}
+
+void fx_story_open(void)
+{
+    fx_story_open_file(fx_repo_path("story.txt"));
+}
+
+void fx_story_close(void)
+{
+    dl_history_free(fx_history);
+    dl_history_store_free(fx_store);
+    fx_history = NULL;
+    fx_store = NULL;
+}
+
+void fx_setup_story(void)
+{
+    fx_setup();
+    fx_story_open();
 }
 
 static const char *snap(dl_history *history, const char *content, const char *note,

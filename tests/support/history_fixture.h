@@ -30,8 +30,28 @@ void fx_write_str(const char *path, const char *content);
 /* Read a whole file; NULL if missing. free() it. */
 char *fx_read(const char *path, size_t *size);
 
-/* Open the store and article for a file. */
+/* Open the store and article for a file; the caller frees both. */
 void fx_open(dl_history_store **store, dl_history **history, const char *file);
+
+/*
+ * The article a test is about, which most suites open in every test:
+ * fx_story_open opens "<root>/repo/story.txt" (it need not exist yet) into
+ * fx_store and fx_history, fx_story_open_file any other file, and both
+ * keep its path in fx_file. The fixture owns all three: fx_story_close
+ * frees and clears them, so a test may close and open again to see what a
+ * fresh process would, and fx_teardown closes whatever a test left open
+ * before it removes the files.
+ */
+extern dl_history_store *fx_store;
+extern dl_history *fx_history;
+extern char fx_file[];
+
+void fx_story_open(void);
+void fx_story_open_file(const char *file);
+void fx_story_close(void);
+/* fx_setup, then fx_story_open: the .init of a suite whose every test is
+ * about that one article (its .fini is fx_teardown). */
+void fx_setup_story(void);
 
 /* Snapshot `content` of `file` from memory; returns the id (static buffer rotates). */
 const char *fx_snap(dl_history *history, const char *content, const char *note);
