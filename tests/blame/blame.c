@@ -6,23 +6,7 @@
 #include "dateline/blame.h"
 #include "../support/history_fixture.h"
 
-static dl_history_store *store;
-static dl_history *history;
-
-static void setup(void)
-{
-    fx_setup();
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-}
-
-static void teardown(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-    fx_teardown();
-}
-
-TestSuite(blame, .init = setup, .fini = teardown);
+TestSuite(blame, .init = fx_setup_story, .fini = fx_teardown);
 
 #define HEAD "Council approves budget\n\n"
 #define LEAD "OLYMPIA, WA – The council approved the budget on Tuesday night.\n\n"
@@ -36,7 +20,7 @@ TestSuite(blame, .init = setup, .fini = teardown);
 static dl_blame *blame_text(const char *text)
 {
     dl_blame *blame = NULL;
-    dl_assert_ok(dl_blame_file(&blame, history, text, strlen(text), NULL));
+    dl_assert_ok(dl_blame_file(&blame, fx_history, text, strlen(text), NULL));
     return blame;
 }
 
@@ -50,12 +34,14 @@ static const char *origin(const dl_blame *blame, size_t block)
  * and adds LIBRARY, v4 only re-wraps a line. */
 static void four_versions(char ids[4][41])
 {
-    snprintf(ids[0], 41, "%s", fx_snap(history, HEAD LEAD TAXES PARKS QUOTE END, "first draft"));
-    snprintf(ids[1], 41, "%s", fx_snap(history, HEAD LEAD TAXES PARKS QUOTE2 END, "corrected quote"));
-    snprintf(ids[2], 41, "%s", fx_snap(history, HEAD LEAD PARKS QUOTE2 LIBRARY TAXES END, NULL));
+    snprintf(ids[0], 41, "%s", fx_snap(fx_history, HEAD LEAD TAXES PARKS QUOTE END, "first draft"));
+    snprintf(ids[1], 41, "%s",
+             fx_snap(fx_history, HEAD LEAD TAXES PARKS QUOTE2 END, "corrected quote"));
+    snprintf(ids[2], 41, "%s", fx_snap(fx_history, HEAD LEAD PARKS QUOTE2 LIBRARY TAXES END, NULL));
     snprintf(ids[3], 41, "%s",
-             fx_snap(history, HEAD LEAD "The parks department gets two new crews\nfor the summer season.\n\n"
-                              QUOTE2 LIBRARY TAXES END, "rewrapped"));
+             fx_snap(fx_history,
+                     HEAD LEAD "The parks department gets two new crews\nfor the summer season.\n\n"
+                     QUOTE2 LIBRARY TAXES END, "rewrapped"));
 }
 
 Test(blame, each_paragraph_gets_the_version_that_last_changed_it)
@@ -81,10 +67,10 @@ Test(blame, a_new_byline_under_the_headline_changes_no_paragraph)
 {
     /* The model keeps a byline on the headline's lines out of the blocks,
      * in old versions as in the current text. */
-    const char *v1 = fx_snap(history, "Council approves budget\nBy Ann Lee\n\n" LEAD END, NULL);
+    const char *v1 = fx_snap(fx_history, "Council approves budget\nBy Ann Lee\n\n" LEAD END, NULL);
     char first[41];
     snprintf(first, sizeof(first), "%s", v1);
-    fx_snap(history, "Council approves budget\nBy Ann Lee and Bo Chan\n\n" LEAD END, "byline");
+    fx_snap(fx_history, "Council approves budget\nBy Ann Lee and Bo Chan\n\n" LEAD END, "byline");
     dl_blame *blame = blame_text("Council approves budget\nBy Ann Lee and Bo Chan\n\n" LEAD END);
     cr_assert(eq(sz, blame->count, 2));
     cr_assert(eq(int, blame->lines[0].kind, DL_BLOCK_PARAGRAPH));
@@ -97,11 +83,13 @@ Test(blame, headline_dek_and_byline_each_get_the_version_that_last_changed_them)
 {
     char v1[41], v2[41];
     snprintf(v1, sizeof(v1), "%s",
-             fx_snap(history, "Council approves budget\nTaxes stay flat\nBy Ann Lee\n\n" LEAD END, NULL));
+             fx_snap(fx_history,
+                     "Council approves budget\nTaxes stay flat\nBy Ann Lee\n\n" LEAD END, NULL));
     snprintf(v2, sizeof(v2), "%s",
-             fx_snap(history, "Council passes budget\nTaxes stay flat\nBy Ann Lee\n\n" LEAD END,
+             fx_snap(fx_history, "Council passes budget\nTaxes stay flat\nBy Ann Lee\n\n" LEAD END,
                      "sharper headline"));
-    fx_snap(history, "Council passes budget\nTaxes stay flat\nBy Ann Lee and Bo Chan\n\n" LEAD END,
+    fx_snap(fx_history,
+            "Council passes budget\nTaxes stay flat\nBy Ann Lee and Bo Chan\n\n" LEAD END,
             "byline");
     dl_blame *blame = blame_text("Council passes budget\nTaxes  stay flat\nBy Ann Lee, Bo Chan\n\n" LEAD END);
     cr_assert(eq(sz, blame->front_count, 3));
@@ -120,7 +108,7 @@ Test(blame, headline_dek_and_byline_each_get_the_version_that_last_changed_them)
 
 Test(blame, a_byline_block_is_a_block_not_front_matter)
 {
-    fx_snap(history, "Council approves budget\n\nBy Ann Lee\n\n" LEAD END, NULL);
+    fx_snap(fx_history, "Council approves budget\n\nBy Ann Lee\n\n" LEAD END, NULL);
     dl_blame *blame = blame_text("Council approves budget\n\nBy Ann Lee\n\n" LEAD END);
     cr_assert(eq(sz, blame->front_count, 1), "the headline only");
     cr_assert(eq(int, blame->lines[0].kind, DL_BLOCK_BYLINE));
@@ -146,10 +134,11 @@ Test(blame, each_quotation_gets_the_version_that_last_changed_its_words)
 
 Test(blame, a_rewrapped_quotation_keeps_its_version)
 {
-    const char *v1 = fx_snap(history, HEAD LEAD QUOTE END, NULL);
+    const char *v1 = fx_snap(fx_history, HEAD LEAD QUOTE END, NULL);
     char first[41];
     snprintf(first, sizeof(first), "%s", v1);
-    fx_snap(history, HEAD LEAD "“We will review spending\nevery quarter,” the mayor said.\n\n" END,
+    fx_snap(fx_history,
+            HEAD LEAD "“We will review spending\nevery quarter,” the mayor said.\n\n" END,
             "rewrapped");
     dl_blame *blame = blame_text(HEAD LEAD QUOTE END);
     cr_assert(eq(sz, blame->quote_count, 1));
@@ -165,7 +154,7 @@ Test(blame, max_count_credits_the_oldest_version_it_looks_at)
     dl_blame_options options = DL_BLAME_OPTIONS_INIT;
     options.max_count = 2;
     const char *now = HEAD LEAD PARKS QUOTE2 LIBRARY TAXES END;
-    dl_assert_ok(dl_blame_file(&blame, history, now, strlen(now), &options));
+    dl_assert_ok(dl_blame_file(&blame, fx_history, now, strlen(now), &options));
     cr_assert(eq(sz, blame->versions_walked, 2));
     cr_assert(eq(str, (char *)origin(blame, 0), ids[2]));
     dl_blame_free(blame);
@@ -195,10 +184,10 @@ Test(blame, an_article_without_history_is_not_recorded_at_all)
 
 Test(blame, a_version_with_its_parents_content_changes_nothing)
 {
-    const char *v1 = fx_snap(history, HEAD LEAD TAXES END, NULL);
+    const char *v1 = fx_snap(fx_history, HEAD LEAD TAXES END, NULL);
     char first[41];
     snprintf(first, sizeof(first), "%s", v1);
-    fx_snap(history, HEAD LEAD TAXES PARKS END, NULL);
+    fx_snap(fx_history, HEAD LEAD TAXES PARKS END, NULL);
     /* A version holding its parent's tree (as a merge by pull can): made
      * with stock git. */
     int status;
@@ -217,7 +206,7 @@ Test(blame, a_version_with_its_parents_content_changes_nothing)
 Test(blame, binary_content_is_refused)
 {
     dl_blame *blame = NULL;
-    cr_assert(eq(int, dl_blame_file(&blame, history, "a\0b", 3, NULL), DL_EINVALID));
+    cr_assert(eq(int, dl_blame_file(&blame, fx_history, "a\0b", 3, NULL), DL_EINVALID));
     cr_assert(blame == NULL);
 }
 
@@ -247,27 +236,27 @@ Test(blame, a_cache_sees_new_versions_and_new_notes)
     options.cache = cache;
     const char *now = HEAD LEAD TAXES END;
     char first[41];
-    snprintf(first, sizeof(first), "%s", fx_snap(history, now, NULL));
+    snprintf(first, sizeof(first), "%s", fx_snap(fx_history, now, NULL));
     dl_blame *blame = NULL;
-    dl_assert_ok(dl_blame_file(&blame, history, now, strlen(now), &options));
+    dl_assert_ok(dl_blame_file(&blame, fx_history, now, strlen(now), &options));
     cr_assert(eq(str, (char *)origin(blame, 1), first));
     cr_assert(blame->lines[1].version.note == NULL);
     dl_blame_free(blame);
 
     /* Another current text against the same history. */
     const char *edited = HEAD LEAD PARKS END;
-    dl_assert_ok(dl_blame_file(&blame, history, edited, strlen(edited), &options));
+    dl_assert_ok(dl_blame_file(&blame, fx_history, edited, strlen(edited), &options));
     cr_assert(eq(int, blame->lines[1].recorded, 0));
     dl_blame_free(blame);
 
-    const char *second = fx_snap(history, edited, NULL);
-    dl_assert_ok(dl_blame_file(&blame, history, edited, strlen(edited), &options));
+    const char *second = fx_snap(fx_history, edited, NULL);
+    dl_assert_ok(dl_blame_file(&blame, fx_history, edited, strlen(edited), &options));
     cr_assert(eq(str, (char *)origin(blame, 1), (char *)second), "a new version is seen");
     dl_blame_free(blame);
 
     dl_history_id id;
-    dl_assert_ok(dl_history_note(&id, history, "@~1", "filed"));
-    dl_assert_ok(dl_blame_file(&blame, history, edited, strlen(edited), &options));
+    dl_assert_ok(dl_history_note(&id, fx_history, "@~1", "filed"));
+    dl_assert_ok(dl_blame_file(&blame, fx_history, edited, strlen(edited), &options));
     cr_assert(eq(str, blame->lines[0].version.note, "filed"), "a new note is seen");
     dl_blame_free(blame);
     dl_blame_cache_free(cache);
@@ -327,7 +316,7 @@ Test(blame, a_history_of_edits_moves_quotes_and_front_matter_gets_every_answer_r
     enum { COUNT = sizeof(versions) / sizeof(versions[0]) };
     char ids[COUNT][41];
     for (int i = 0; i < COUNT; i++)
-        snprintf(ids[i], sizeof(ids[i]), "%s", fx_snap(history, versions[i], NULL));
+        snprintf(ids[i], sizeof(ids[i]), "%s", fx_snap(fx_history, versions[i], NULL));
 
     dl_blame *blame = blame_text(versions[COUNT - 1]);
     json_t *json = NULL;

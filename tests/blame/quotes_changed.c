@@ -7,23 +7,7 @@
 #include "dateline/blame.h"
 #include "../support/history_fixture.h"
 
-static dl_history_store *store;
-static dl_history *history;
-
-static void setup(void)
-{
-    fx_setup();
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-}
-
-static void teardown(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-    fx_teardown();
-}
-
-TestSuite(quotes_changed, .init = setup, .fini = teardown);
+TestSuite(quotes_changed, .init = fx_setup_story, .fini = fx_teardown);
 
 #define HEAD "Council approves budget\n\n"
 #define QUOTE "“We will review spending every quarter,” the mayor said.\n\n"
@@ -34,15 +18,15 @@ TestSuite(quotes_changed, .init = setup, .fini = teardown);
 static dl_blame_quote_changes *check(dl_blame_checker *checker, const char *text)
 {
     dl_blame_quote_changes *changes = NULL;
-    dl_assert_ok(dl_blame_quotes_changed(&changes, checker, history, text, strlen(text)));
+    dl_assert_ok(dl_blame_quotes_changed(&changes, checker, fx_history, text, strlen(text)));
     return changes;
 }
 
 Test(quotes_changed, a_changed_quotation_is_reported_with_the_annotated_version)
 {
     char id[41];
-    snprintf(id, sizeof(id), "%s", fx_snap(history, HEAD QUOTE SCARE END, "approved by desk"));
-    fx_snap(history, HEAD QUOTE SCARE "More text.\n\n" END, NULL);
+    snprintf(id, sizeof(id), "%s", fx_snap(fx_history, HEAD QUOTE SCARE END, "approved by desk"));
+    fx_snap(fx_history, HEAD QUOTE SCARE "More text.\n\n" END, NULL);
     const char *now = HEAD QUOTE2 SCARE END;
     dl_blame_quote_changes *changes = check(NULL, now);
     cr_assert(eq(int, changes->annotated, 1));
@@ -63,7 +47,7 @@ Test(quotes_changed, a_changed_quotation_is_reported_with_the_annotated_version)
 
 Test(quotes_changed, nothing_to_compare_without_an_annotated_version)
 {
-    fx_snap(history, HEAD QUOTE END, NULL);
+    fx_snap(fx_history, HEAD QUOTE END, NULL);
     dl_blame_quote_changes *changes = check(NULL, HEAD QUOTE2 END);
     cr_assert(eq(int, changes->annotated, 0));
     cr_assert(eq(sz, changes->count, 0));
@@ -74,12 +58,12 @@ Test(quotes_changed, a_checker_sees_a_note_added_after_its_first_check)
 {
     dl_blame_checker *checker = NULL;
     dl_assert_ok(dl_blame_checker_new(&checker));
-    fx_snap(history, HEAD QUOTE END, "first note");
+    fx_snap(fx_history, HEAD QUOTE END, "first note");
     dl_blame_quote_changes *changes = check(checker, HEAD QUOTE2 END);
     cr_assert(eq(sz, changes->count, 1));
     dl_blame_quote_changes_free(changes);
 
-    fx_snap(history, HEAD QUOTE2 END, "corrected quote");
+    fx_snap(fx_history, HEAD QUOTE2 END, "corrected quote");
     changes = check(checker, HEAD QUOTE2 END);
     cr_assert(eq(str, changes->version.note, "corrected quote"));
     cr_assert(eq(sz, changes->count, 0), "the correction is the annotated version now");
@@ -89,7 +73,7 @@ Test(quotes_changed, a_checker_sees_a_note_added_after_its_first_check)
 
 Test(quotes_changed, unchanged_and_added_quotations_are_not_reported)
 {
-    fx_snap(history, HEAD QUOTE END, "approved");
+    fx_snap(fx_history, HEAD QUOTE END, "approved");
     dl_blame_quote_changes *changes = check(NULL, HEAD QUOTE SCARE END);
     cr_assert(eq(int, changes->annotated, 1));
     cr_assert(eq(sz, changes->count, 0));
@@ -99,6 +83,6 @@ Test(quotes_changed, unchanged_and_added_quotations_are_not_reported)
 Test(quotes_changed, binary_content_is_refused)
 {
     dl_blame_quote_changes *changes = NULL;
-    cr_assert(eq(int, dl_blame_quotes_changed(&changes, NULL, history, "a\0b", 3), DL_EINVALID));
+    cr_assert(eq(int, dl_blame_quotes_changed(&changes, NULL, fx_history, "a\0b", 3), DL_EINVALID));
     cr_assert(changes == NULL);
 }

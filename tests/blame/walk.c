@@ -17,23 +17,7 @@
 #include "dateline/blame.h"
 #include "../support/history_fixture.h"
 
-static dl_history_store *store;
-static dl_history *history;
-
-static void setup(void)
-{
-    fx_setup();
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-}
-
-static void teardown(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-    fx_teardown();
-}
-
-TestSuite(blame_walk, .init = setup, .fini = teardown);
+TestSuite(blame_walk, .init = fx_setup_story, .fini = fx_teardown);
 
 /* ------------------------------------------------------------ articles -- */
 
@@ -270,7 +254,7 @@ static void check_against_plain_rule(char ids[][41], dl_article *const *versions
                                      const char *now)
 {
     dl_blame *blame = NULL;
-    dl_assert_ok(dl_blame_file(&blame, history, now, strlen(now), NULL));
+    dl_assert_ok(dl_blame_file(&blame, fx_history, now, strlen(now), NULL));
     const dl_article *latest = versions[count - 1];
     cr_assert(eq(sz, blame->count, latest->block_count));
     for (size_t i = 0; i < blame->count; i++) {
@@ -328,7 +312,7 @@ static void generated_history(unsigned long long first_seed, size_t count)
         snprintf(previous, sizeof(previous), "%s", text);
         drafts[v] = d;
         earlier[v] = &drafts[v];
-        snprintf(ids[v], sizeof(ids[v]), "%s", fx_snap(history, text, NULL));
+        snprintf(ids[v], sizeof(ids[v]), "%s", fx_snap(fx_history, text, NULL));
         dl_assert_ok(dl_article_parse(&versions[v], text, strlen(text)));
         if (v % 7 == 6 || v + 1 == count)
             check_against_plain_rule(ids, versions, v + 1, text);
@@ -352,11 +336,11 @@ Test(blame_walk, a_text_that_comes_back_starts_a_new_run)
     const char *a = "Council approves budget\n\nFirst paragraph stays.\n\nSecond paragraph.";
     const char *b = "Council approves budget\n\nFirst paragraph stays.\n\nSecond paragraph, edited.";
     char ids[3][41];
-    snprintf(ids[0], 41, "%s", fx_snap(history, a, NULL));
-    snprintf(ids[1], 41, "%s", fx_snap(history, b, NULL));
-    snprintf(ids[2], 41, "%s", fx_snap(history, a, NULL));
+    snprintf(ids[0], 41, "%s", fx_snap(fx_history, a, NULL));
+    snprintf(ids[1], 41, "%s", fx_snap(fx_history, b, NULL));
+    snprintf(ids[2], 41, "%s", fx_snap(fx_history, a, NULL));
     dl_blame *blame = NULL;
-    dl_assert_ok(dl_blame_file(&blame, history, a, strlen(a), NULL));
+    dl_assert_ok(dl_blame_file(&blame, fx_history, a, strlen(a), NULL));
     cr_assert(eq(sz, blame->count, 2));
     cr_assert(eq(str, blame->lines[0].version.id.hex, ids[0]), "unchanged throughout");
     cr_assert(eq(str, blame->lines[1].version.id.hex, ids[2]), "restored in the third version");
@@ -373,10 +357,10 @@ Test(blame_walk, a_rewrap_between_quotations_that_run_on_changes_nothing_after_i
     const char *wrapped = "Council approves budget\n\n“The first part runs on\n\n"
                           "“and\nit closes,” she said. “A second part runs on\n\n“and ends.”";
     char first[41];
-    snprintf(first, sizeof(first), "%s", fx_snap(history, wide, NULL));
-    fx_snap(history, wrapped, NULL);
+    snprintf(first, sizeof(first), "%s", fx_snap(fx_history, wide, NULL));
+    fx_snap(fx_history, wrapped, NULL);
     dl_blame *blame = NULL;
-    dl_assert_ok(dl_blame_file(&blame, history, wrapped, strlen(wrapped), NULL));
+    dl_assert_ok(dl_blame_file(&blame, fx_history, wrapped, strlen(wrapped), NULL));
     cr_assert(eq(sz, blame->count, 3));
     for (size_t i = 0; i < blame->count; i++)
         cr_assert(eq(str, blame->lines[i].version.id.hex, first), "block %zu", i);

@@ -9,31 +9,19 @@
 #include "dateline/cli.h"
 #include "dateline/ops.h"
 
-static dl_history_store *store;
-static dl_history *history;
-static char *file;
-
 static void setup(void)
 {
     fx_setup();
-    file = strdup(fx_repo_path("story.txt"));
-    fx_write_str(file, "Council approves budget\n\n“We will review spending every quarter,” "
-                       "the mayor said.\n");
-    fx_open(&store, &history, file);
-    fx_snap(history, "Council approves budget\n\nThe council met.\n", "first draft");
-    fx_snap(history, "Council approves budget\n\n“We will review spending every quarter,” "
-                     "the mayor said.\n", NULL);
+    fx_write_str(fx_repo_path("story.txt"),
+                 "Council approves budget\n\n“We will review spending every quarter,” "
+                 "the mayor said.\n");
+    fx_story_open();
+    fx_snap(fx_history, "Council approves budget\n\nThe council met.\n", "first draft");
+    fx_snap(fx_history, "Council approves budget\n\n“We will review spending every quarter,” "
+                        "the mayor said.\n", NULL);
 }
 
-static void teardown(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-    free(file);
-    fx_teardown();
-}
-
-TestSuite(cli_json, .init = setup, .fini = teardown);
+TestSuite(cli_json, .init = setup, .fini = fx_teardown);
 
 /* Run the CLI in process; its stdout parsed as JSON. */
 static json_t *cli_json(int argc, char **argv)
@@ -70,10 +58,10 @@ Test(cli_json, log_prints_the_log_operations_json)
     dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
     options.max_count = 1;
     json_t *op = NULL;
-    dl_assert_ok(dl_ops_log(&log, history, &options));
-    dl_assert_ok(dl_ops_log_json(&op, history, log));
+    dl_assert_ok(dl_ops_log(&log, fx_history, &options));
+    dl_assert_ok(dl_ops_log_json(&op, fx_history, log));
     dl_history_log_free(log);
-    assert_same(cli_json(5, (char *[]){"dateline", "log", "-n1", "--json", file, NULL}), op);
+    assert_same(cli_json(5, (char *[]){"dateline", "log", "-n1", "--json", fx_file, NULL}), op);
 }
 
 Test(cli_json, show_prints_the_show_operations_json)
@@ -82,10 +70,10 @@ Test(cli_json, show_prints_the_show_operations_json)
     dl_ops_show_result result = {0};
     options.rev = "@~1";
     json_t *op = NULL;
-    dl_assert_ok(dl_ops_show(&result, history, &options));
+    dl_assert_ok(dl_ops_show(&result, fx_history, &options));
     dl_assert_ok(dl_ops_show_json(&op, &result));
     dl_ops_show_result_dispose(&result);
-    assert_same(cli_json(5, (char *[]){"dateline", "show", "@~1", file, "--json", NULL}), op);
+    assert_same(cli_json(5, (char *[]){"dateline", "show", "@~1", fx_file, "--json", NULL}), op);
 }
 
 Test(cli_json, diff_prints_the_diff_operations_json)
@@ -94,10 +82,10 @@ Test(cli_json, diff_prints_the_diff_operations_json)
     dl_ops_diff_result result = {0};
     options.old_rev = "@~1";
     json_t *op = NULL;
-    dl_assert_ok(dl_ops_diff(&result, history, &options));
-    dl_assert_ok(dl_ops_diff_json(&op, history, &result));
+    dl_assert_ok(dl_ops_diff(&result, fx_history, &options));
+    dl_assert_ok(dl_ops_diff_json(&op, fx_history, &result));
     dl_ops_diff_result_dispose(&result);
-    assert_same(cli_json(5, (char *[]){"dateline", "diff", "@~1", file, "--json", NULL}), op);
+    assert_same(cli_json(5, (char *[]){"dateline", "diff", "@~1", fx_file, "--json", NULL}), op);
 }
 
 Test(cli_json, blame_prints_the_blame_operations_json)
@@ -105,10 +93,10 @@ Test(cli_json, blame_prints_the_blame_operations_json)
     dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;
     dl_blame *blame = NULL;
     json_t *op = NULL;
-    dl_assert_ok(dl_ops_blame(&blame, history, &options));
-    dl_assert_ok(dl_ops_blame_json(&op, history, blame));
+    dl_assert_ok(dl_ops_blame(&blame, fx_history, &options));
+    dl_assert_ok(dl_ops_blame_json(&op, fx_history, blame));
     dl_blame_free(blame);
-    json_t *cli = cli_json(4, (char *[]){"dateline", "blame", file, "--json", NULL});
+    json_t *cli = cli_json(4, (char *[]){"dateline", "blame", fx_file, "--json", NULL});
     cr_assert(eq(sz, json_array_size(json_object_get(cli, "quotations")), 1));
     assert_same(cli, op);
 }

@@ -12,35 +12,22 @@
 #include "dateline/json.h"
 #include "dateline/ops.h"
 
-static dl_history_store *store;
-static dl_history *history;
-static char *file;
-
 static void setup(void)
 {
     fx_setup();
     /* A key that is not ASCII, escaped in the JSON as \uXXXX. */
-    file = strdup(fx_repo_path("café “story”.txt"));
-    fx_open(&store, &history, file);
+    fx_story_open_file(fx_repo_path("café “story”.txt"));
 }
 
-static void teardown(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-    free(file);
-    fx_teardown();
-}
-
-TestSuite(cli_log_json, .init = setup, .fini = teardown);
+TestSuite(cli_log_json, .init = setup, .fini = fx_teardown);
 
 /* json_dumps of the server's tree, as the CLI printed it before. */
 static char *tree_text(void)
 {
     dl_history_log *log = NULL;
     json_t *tree = NULL;
-    dl_assert_ok(dl_ops_log(&log, history, NULL));
-    dl_assert_ok(dl_ops_log_json(&tree, history, log));
+    dl_assert_ok(dl_ops_log(&log, fx_history, NULL));
+    dl_assert_ok(dl_ops_log_json(&tree, fx_history, log));
     char *text = json_dumps(tree, JSON_INDENT(2) | JSON_ENSURE_ASCII);
     json_decref(tree);
     dl_history_log_free(log);
@@ -50,7 +37,7 @@ static char *tree_text(void)
 static void assert_cli_prints_the_tree(void)
 {
     char *expected = tree_text();
-    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", "--json", file, NULL});
+    dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", "--json", fx_file, NULL});
     cr_assert(eq(int, r.status, 0), "%s", r.err);
     size_t n = strlen(r.out);
     cr_assert(n > 0 && r.out[n - 1] == '\n');
@@ -79,9 +66,9 @@ Test(cli_log_json, notes_of_any_text_print_as_the_tree_does)
     for (size_t i = 0; i < sizeof(notes) / sizeof(*notes); i++) {
         char text[128];
         snprintf(text, sizeof(text), "Headline\n\nVersion %zu of the story.\n", i);
-        fx_snap(history, text, notes[i]);
+        fx_snap(fx_history, text, notes[i]);
     }
-    fx_snap(history, "Headline\n\nBinary \x01\xff now.\n", NULL); /* not text */
+    fx_snap(fx_history, "Headline\n\nBinary \x01\xff now.\n", NULL); /* not text */
     assert_cli_prints_the_tree();
 }
 

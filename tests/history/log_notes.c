@@ -9,23 +9,7 @@
 #include "../support/history_fixture.h"
 #include "dateline/history.h"
 
-static dl_history_store *store;
-static dl_history *history;
-
-static void setup(void)
-{
-    fx_setup();
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-}
-
-static void teardown(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-    fx_teardown();
-}
-
-TestSuite(history_log_notes, .init = setup, .fini = teardown);
+TestSuite(history_log_notes, .init = fx_setup_story, .fini = fx_teardown);
 
 Test(history_log_notes, every_note_of_a_long_log_is_listed)
 {
@@ -33,10 +17,10 @@ Test(history_log_notes, every_note_of_a_long_log_is_listed)
     for (int i = 0; i < 150; i++) {
         snprintf(text, sizeof(text), "Headline\n\nDraft %d of the story.\n", i);
         snprintf(note, sizeof(note), "note %d", i);
-        fx_snap(history, text, i % 10 == 0 ? note : NULL);
+        fx_snap(fx_history, text, i % 10 == 0 ? note : NULL);
     }
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, NULL));
     cr_assert(eq(sz, log->count, 150));
     for (size_t k = 0; k < log->count; k++) {
         int i = 149 - (int)k; /* newest first */
@@ -52,7 +36,7 @@ Test(history_log_notes, every_note_of_a_long_log_is_listed)
     /* The annotated ones alone: fifteen, newest first. */
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.annotated_only = 1;
-    dl_assert_ok(dl_history_log_read(&log, history, &options));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, &options));
     cr_assert(eq(sz, log->count, 15));
     cr_assert(eq(str, log->versions[14].note, "note 0"));
     dl_history_log_free(log);

@@ -8,23 +8,7 @@
 #include "../support/history_fixture.h"
 #include "dateline/ops.h"
 
-static dl_history_store *store;
-static dl_history *history;
-
-static void setup(void)
-{
-    fx_setup();
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-}
-
-static void teardown(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-    fx_teardown();
-}
-
-TestSuite(log_facts, .init = setup, .fini = teardown);
+TestSuite(log_facts, .init = fx_setup_story, .fini = fx_teardown);
 
 #define BASE                                                                                       \
     "Council approves budget\n\n"                                                                  \
@@ -36,10 +20,10 @@ TestSuite(log_facts, .init = setup, .fini = teardown);
  * `changed`. */
 static int trivial_after(const char *base, const char *changed)
 {
-    fx_snap(history, base, NULL);
-    fx_snap(history, changed, NULL);
+    fx_snap(fx_history, base, NULL);
+    fx_snap(fx_history, changed, NULL);
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_ops_log(&log, history, NULL));
+    dl_assert_ok(dl_ops_log(&log, fx_history, NULL));
     cr_assert(eq(sz, log->count, 2));
     cr_assert(eq(int, log->versions[1].change.trivial, 0), "a first version is never trivial");
     int trivial = log->versions[0].change.trivial;
@@ -133,14 +117,14 @@ Test(log_facts, a_new_word_is_not_trivial)
 
 Test(log_facts, trivial_is_in_the_json_log_and_hide_trivial_leaves_those_out)
 {
-    fx_snap(history, BASE, NULL);
-    const char *latest = fx_snap(history, BASE "\n", NULL);
+    fx_snap(fx_history, BASE, NULL);
+    const char *latest = fx_snap(fx_history, BASE "\n", NULL);
     char kept[DL_HISTORY_ID_HEXSIZE + 1];
     strcpy(kept, latest);
     dl_history_log *log = NULL;
     json_t *json = NULL;
-    dl_assert_ok(dl_ops_log(&log, history, NULL));
-    dl_assert_ok(dl_ops_log_json(&json, history, log));
+    dl_assert_ok(dl_ops_log(&log, fx_history, NULL));
+    dl_assert_ok(dl_ops_log_json(&json, fx_history, log));
     json_t *versions = json_object_get(json, "versions");
     cr_assert(eq(int, json_is_true(json_object_get(json_array_get(versions, 0), "trivial")), 1));
     cr_assert(eq(int, json_is_false(json_object_get(json_array_get(versions, 1), "trivial")), 1));
@@ -149,7 +133,7 @@ Test(log_facts, trivial_is_in_the_json_log_and_hide_trivial_leaves_those_out)
 
     dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
     options.hide_trivial = 1;
-    dl_assert_ok(dl_ops_log(&log, history, &options));
+    dl_assert_ok(dl_ops_log(&log, fx_history, &options));
     cr_assert(eq(sz, log->count, 1));
     cr_assert(ne(str, log->versions[0].id.hex, kept));
     dl_history_log_free(log);
@@ -209,19 +193,19 @@ Test(log_facts, the_newest_n_versions_keep_the_session_that_began_before_them)
 {
     /* Saves made now by one author are one session, whose first version
      * is older than the newest two shown. */
-    const char *first = fx_snap(history, BASE, NULL);
+    const char *first = fx_snap(fx_history, BASE, NULL);
     char oldest[DL_HISTORY_ID_HEXSIZE + 1];
     strcpy(oldest, first);
-    fx_snap(history, BASE "\nOne.\n", NULL);
-    fx_snap(history, BASE "\nTwo.\n", NULL);
-    fx_snap(history, BASE "\nThree.\n", NULL);
+    fx_snap(fx_history, BASE "\nOne.\n", NULL);
+    fx_snap(fx_history, BASE "\nTwo.\n", NULL);
+    fx_snap(fx_history, BASE "\nThree.\n", NULL);
     dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
     options.max_count = 2;
     dl_history_log *log = NULL;
     json_t *json = NULL;
-    dl_assert_ok(dl_ops_log(&log, history, &options));
+    dl_assert_ok(dl_ops_log(&log, fx_history, &options));
     cr_assert(eq(sz, log->count, 2));
-    dl_assert_ok(dl_ops_log_json(&json, history, log));
+    dl_assert_ok(dl_ops_log_json(&json, fx_history, log));
     json_t *versions = json_object_get(json, "versions");
     for (size_t i = 0; i < 2; i++)
         cr_assert(eq(str, (char *)json_string_value(

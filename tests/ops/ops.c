@@ -8,26 +8,7 @@
 #include "dateline/json.h"
 #include "dateline/ops.h"
 
-static dl_history_store *store;
-static dl_history *history;
-static const char *file;
-
-static void setup(void)
-{
-    fx_setup();
-    file = strdup(fx_repo_path("story.txt"));
-    fx_open(&store, &history, file);
-}
-
-static void teardown(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-    free((char *)file);
-    fx_teardown();
-}
-
-TestSuite(ops, .init = setup, .fini = teardown);
+TestSuite(ops, .init = fx_setup_story, .fini = fx_teardown);
 
 #define V1 "Council approves budget\n\n“We will review spending every quarter,” the mayor said.\n"
 #define V2 "Council approves budget\n\n“We will review spending every month,” the mayor said.\n"
@@ -40,7 +21,7 @@ static const char *str_of(const json_t *json, const char *key)
 static void assert_article_keys(const json_t *json)
 {
     cr_assert(eq(int, (int)json_integer_value(json_object_get(json, "schema")), DL_JSON_SCHEMA));
-    cr_assert(eq(str, (char *)str_of(json, "file"), (char *)file));
+    cr_assert(eq(str, (char *)str_of(json, "file"), (char *)fx_file));
     cr_assert(eq(str, (char *)str_of(json, "key"), "story.txt"));
     cr_assert(eq(str, (char *)str_of(json, "ref"), "refs/dateline/story.txt"));
 }
@@ -52,7 +33,7 @@ static dl_ops_snapshot_result snapshot(const char *content, const char *note)
     options.content = content;
     options.content_size = strlen(content);
     options.note = note;
-    dl_assert_ok(dl_ops_snapshot(&result, history, &options));
+    dl_assert_ok(dl_ops_snapshot(&result, fx_history, &options));
     return result;
 }
 
@@ -65,7 +46,7 @@ Test(ops, a_snapshot_of_unchanged_content_says_so_and_names_the_latest_version)
     cr_assert(eq(str, again.id.hex, first.id.hex));
 
     json_t *json = NULL;
-    dl_assert_ok(dl_ops_snapshot_json(&json, history, &again));
+    dl_assert_ok(dl_ops_snapshot_json(&json, fx_history, &again));
     assert_article_keys(json);
     cr_assert(eq(str, (char *)str_of(json, "id"), first.id.hex));
     cr_assert(eq(int, json_typeof(json_object_get(json, "recorded")), JSON_FALSE));
@@ -80,7 +61,7 @@ Test(ops, a_note_given_with_unchanged_content_is_attached_to_the_latest_version)
     cr_assert(eq(str, again.id.hex, saved.id.hex));
 
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_ops_log(&log, history, NULL));
+    dl_assert_ok(dl_ops_log(&log, fx_history, NULL));
     cr_assert(eq(sz, log->count, 1));
     cr_assert(eq(str, log->versions[0].note, "confirmed with the mayor's office"));
     dl_history_log_free(log);
@@ -94,11 +75,11 @@ Test(ops, a_note_goes_to_the_latest_version_unless_a_rev_is_given)
     dl_ops_note_result result;
     options.rev = "@~1";
     options.note = "checked with the mayor";
-    dl_assert_ok(dl_ops_note(&result, history, &options));
+    dl_assert_ok(dl_ops_note(&result, fx_history, &options));
     cr_assert(eq(str, result.id.hex, first.id.hex));
 
     json_t *json = NULL;
-    dl_assert_ok(dl_ops_note_json(&json, history, &result));
+    dl_assert_ok(dl_ops_note_json(&json, fx_history, &result));
     assert_article_keys(json);
     cr_assert(eq(str, (char *)str_of(json, "note"), "checked with the mayor"));
     json_decref(json);
@@ -109,9 +90,9 @@ Test(ops, the_log_lists_versions_newest_first_with_their_notes)
     dl_ops_snapshot_result first = snapshot(V1, "first draft");
     dl_ops_snapshot_result second = snapshot(V2, NULL);
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_ops_log(&log, history, NULL)); /* NULL: every version */
+    dl_assert_ok(dl_ops_log(&log, fx_history, NULL)); /* NULL: every version */
     json_t *json = NULL;
-    dl_assert_ok(dl_ops_log_json(&json, history, log));
+    dl_assert_ok(dl_ops_log_json(&json, fx_history, log));
     assert_article_keys(json);
     json_t *versions = json_object_get(json, "versions");
     cr_assert(eq(sz, json_array_size(versions), 2));
@@ -127,7 +108,7 @@ Test(ops, the_log_lists_versions_newest_first_with_their_notes)
 
     dl_ops_log_options options = DL_OPS_LOG_OPTIONS_INIT;
     options.annotated_only = 1;
-    dl_assert_ok(dl_ops_log(&log, history, &options));
+    dl_assert_ok(dl_ops_log(&log, fx_history, &options));
     cr_assert(eq(sz, log->count, 1));
     dl_history_log_free(log);
 }
@@ -139,7 +120,7 @@ Test(ops, show_gives_a_version_byte_for_byte)
     dl_ops_show_options options = DL_OPS_SHOW_OPTIONS_INIT;
     dl_ops_show_result result = {0};
     options.rev = "@~1";
-    dl_assert_ok(dl_ops_show(&result, history, &options));
+    dl_assert_ok(dl_ops_show(&result, fx_history, &options));
     cr_assert(eq(str, result.content, V1));
     json_t *json = NULL;
     dl_assert_ok(dl_ops_show_json(&json, &result));
@@ -153,15 +134,15 @@ Test(ops, a_note_or_a_restore_without_its_argument_is_a_usage_error)
 {
     dl_ops_note_result note;
     dl_ops_restore_result restore;
-    cr_assert(eq(int, dl_ops_note(&note, history, NULL), DL_EUSAGE));
-    cr_assert(eq(int, dl_ops_restore(&restore, history, NULL), DL_EUSAGE));
+    cr_assert(eq(int, dl_ops_note(&note, fx_history, NULL), DL_EUSAGE));
+    cr_assert(eq(int, dl_ops_restore(&restore, fx_history, NULL), DL_EUSAGE));
 }
 
 Test(ops, a_revision_of_an_article_without_history_says_how_to_record_one)
 {
     dl_ops_show_options options = DL_OPS_SHOW_OPTIONS_INIT;
     dl_ops_show_result result = {0};
-    cr_assert(eq(int, dl_ops_show(&result, history, &options), DL_ENOTFOUND));
+    cr_assert(eq(int, dl_ops_show(&result, fx_history, &options), DL_ENOTFOUND));
     cr_assert(strstr(dl_error_last(), "no recorded versions yet") != NULL, "%s", dl_error_last());
     cr_assert(strstr(dl_error_last(), "dateline snapshot story.txt") != NULL);
 }
@@ -169,27 +150,27 @@ Test(ops, a_revision_of_an_article_without_history_says_how_to_record_one)
 Test(ops, diff_compares_the_latest_version_with_the_editors_text)
 {
     dl_ops_snapshot_result first = snapshot(V1, NULL);
-    fx_write_str(file, V1); /* the file on disk is unchanged; the editor's text is not */
+    fx_write_str(fx_file, V1); /* the file on disk is unchanged; the editor's text is not */
     dl_ops_diff_options options = DL_OPS_DIFF_OPTIONS_INIT;
     dl_ops_diff_result result = {0};
     options.content = V2;
     options.content_size = strlen(V2);
-    dl_assert_ok(dl_ops_diff(&result, history, &options));
+    dl_assert_ok(dl_ops_diff(&result, fx_history, &options));
     cr_assert(eq(sz, result.diff->stats.quotations_changed, 1));
 
     json_t *json = NULL;
-    dl_assert_ok(dl_ops_diff_json(&json, history, &result));
+    dl_assert_ok(dl_ops_diff_json(&json, fx_history, &result));
     cr_assert(eq(str, (char *)str_of(json_object_get(json, "old"), "id"), first.id.hex));
     json_t *new_side = json_object_get(json, "new");
     cr_assert(eq(int, json_typeof(json_object_get(new_side, "id")), JSON_NULL));
-    cr_assert(eq(str, (char *)str_of(new_side, "file"), (char *)file));
-    cr_assert(eq(str, (char *)str_of(json, "file"), (char *)file));
+    cr_assert(eq(str, (char *)str_of(new_side, "file"), (char *)fx_file));
+    cr_assert(eq(str, (char *)str_of(json, "file"), (char *)fx_file));
     json_decref(json);
     dl_ops_diff_result_dispose(&result);
 
     /* Without the editor's text, the file is the current text. */
     options.content = NULL;
-    dl_assert_ok(dl_ops_diff(&result, history, &options));
+    dl_assert_ok(dl_ops_diff(&result, fx_history, &options));
     cr_assert(eq(sz, result.diff->stats.quotations_changed, 0));
     dl_ops_diff_result_dispose(&result);
 }
@@ -203,9 +184,9 @@ Test(ops, diff_json_places_each_changed_quotation_on_both_sides)
     dl_ops_diff_result result = {0};
     options.content = V2;
     options.content_size = strlen(V2);
-    dl_assert_ok(dl_ops_diff(&result, history, &options));
+    dl_assert_ok(dl_ops_diff(&result, fx_history, &options));
     json_t *json = NULL;
-    dl_assert_ok(dl_ops_diff_json(&json, history, &result));
+    dl_assert_ok(dl_ops_diff_json(&json, fx_history, &result));
     json_t *quotation = json_array_get(json_object_get(json, "quotations"), 0);
     json_t *old_bytes = json_object_get(json_object_get(quotation, "old_range"), "bytes");
     json_t *new_bytes = json_object_get(json_object_get(quotation, "new_range"), "bytes");
@@ -226,27 +207,27 @@ Test(ops, diff_json_places_each_changed_quotation_on_both_sides)
 Test(ops, a_restore_first_records_the_editors_unsaved_text)
 {
     dl_ops_snapshot_result first = snapshot(V1, NULL);
-    fx_write_str(file, V1);
+    fx_write_str(fx_file, V1);
     dl_ops_restore_options options = DL_OPS_RESTORE_OPTIONS_INIT;
     dl_ops_restore_result result;
     options.rev = "@";
     options.content = V2;
     options.content_size = strlen(V2);
-    dl_assert_ok(dl_ops_restore(&result, history, &options));
+    dl_assert_ok(dl_ops_restore(&result, fx_history, &options));
     cr_assert(eq(str, result.restored.hex, first.id.hex));
-    char *now = fx_read(file, NULL);
+    char *now = fx_read(fx_file, NULL);
     cr_assert(eq(str, now, V1));
     free(now);
 
     dl_ops_show_options show = DL_OPS_SHOW_OPTIONS_INIT;
     dl_ops_show_result shown = {0};
     show.rev = "@~1";
-    dl_assert_ok(dl_ops_show(&shown, history, &show));
+    dl_assert_ok(dl_ops_show(&shown, fx_history, &show));
     cr_assert(eq(str, shown.content, V2), "the editor's text is a version of its own");
     dl_ops_show_result_dispose(&shown);
 
     json_t *json = NULL;
-    dl_assert_ok(dl_ops_restore_json(&json, history, &result));
+    dl_assert_ok(dl_ops_restore_json(&json, fx_history, &result));
     assert_article_keys(json);
     cr_assert(eq(str, (char *)str_of(json, "restored"), first.id.hex));
     cr_assert(eq(str, (char *)str_of(json, "id"), result.id.hex));
@@ -257,13 +238,13 @@ Test(ops, blame_json_names_the_file_and_credits_quotations)
 {
     snapshot(V1, NULL);
     dl_ops_snapshot_result second = snapshot(V2, "corrected quote");
-    fx_write_str(file, V2);
+    fx_write_str(fx_file, V2);
     dl_ops_blame_options options = DL_OPS_BLAME_OPTIONS_INIT;
     dl_blame *blame = NULL;
-    dl_assert_ok(dl_ops_blame(&blame, history, &options));
+    dl_assert_ok(dl_ops_blame(&blame, fx_history, &options));
     json_t *json = NULL;
-    dl_assert_ok(dl_ops_blame_json(&json, history, blame));
-    cr_assert(eq(str, (char *)str_of(json, "file"), (char *)file));
+    dl_assert_ok(dl_ops_blame_json(&json, fx_history, blame));
+    cr_assert(eq(str, (char *)str_of(json, "file"), (char *)fx_file));
     json_t *quote = json_array_get(json_object_get(json, "quotations"), 0);
     cr_assert(eq(str, (char *)str_of(quote, "speaker"), "the mayor"));
     cr_assert(eq(str, (char *)str_of(json_object_get(quote, "version"), "id"), second.id.hex));
@@ -280,16 +261,16 @@ Test(ops, push_then_pull_report_what_they_moved)
     dl_ops_sync_options options = DL_OPS_SYNC_OPTIONS_INIT;
     dl_ops_sync_result result;
     options.remote = fx_path("remote.git");
-    dl_assert_ok(dl_ops_push(&result, store, &options));
+    dl_assert_ok(dl_ops_push(&result, fx_store, &options));
     cr_assert(eq(sz, result.counts.updated, 1));
     json_t *json = NULL;
-    dl_assert_ok(dl_ops_sync_json(&json, store, &result));
+    dl_assert_ok(dl_ops_sync_json(&json, fx_store, &result));
     cr_assert(eq(int, (int)json_integer_value(json_object_get(json, "schema")), DL_JSON_SCHEMA));
     cr_assert(eq(int, (int)json_integer_value(json_object_get(json, "updated")), 1));
     cr_assert(eq(str, (char *)str_of(json, "remote"), (char *)options.remote));
     cr_assert(eq(int, json_typeof(json_object_get(json, "notes_updated")), JSON_TRUE));
     json_decref(json);
 
-    dl_assert_ok(dl_ops_pull(&result, store, &options));
+    dl_assert_ok(dl_ops_pull(&result, fx_store, &options));
     cr_assert(eq(sz, result.counts.unchanged, 1));
 }

@@ -7,23 +7,7 @@
 #include "../support/dl_test.h"
 #include "../support/history_fixture.h"
 
-static dl_history_store *store;
-static dl_history *history;
-
-static void setup(void)
-{
-    fx_setup();
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-}
-
-static void teardown(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-    fx_teardown();
-}
-
-TestSuite(web_report, .init = setup, .fini = teardown);
+TestSuite(web_report, .init = fx_setup_story, .fini = fx_teardown);
 
 #define V1 "Council approves budget\n\n“We will review spending every quarter,” the mayor said.\n"
 #define V2 "Council approves budget\n\n“We will review spending every month,” the mayor said.\n"
@@ -38,11 +22,11 @@ static size_t occurrences(const char *haystack, const char *needle)
 
 Test(web_report, a_hostile_note_or_article_cannot_end_the_data_script)
 {
-    fx_snap(history, V1, "ok </script><script>alert(1)</script><!-- note");
-    fx_snap(history, V2 "\n</script><!-- in the article -->\n", NULL);
+    fx_snap(fx_history, V1, "ok </script><script>alert(1)</script><!-- note");
+    fx_snap(fx_history, V2 "\n</script><!-- in the article -->\n", NULL);
     char *html = NULL;
     size_t size = 0;
-    dl_assert_ok(dl_web_report_render(&html, &size, history, NULL));
+    dl_assert_ok(dl_web_report_render(&html, &size, fx_history, NULL));
     cr_assert(eq(sz, strlen(html), size));
     /* The page's own two script elements end; nothing else does. */
     cr_assert(eq(sz, occurrences(html, "</script>"), 2));
@@ -53,16 +37,16 @@ Test(web_report, a_hostile_note_or_article_cannot_end_the_data_script)
 
 Test(web_report, a_self_contained_page_forbids_every_request_and_a_served_one_its_own_origin)
 {
-    fx_snap(history, V1, NULL);
+    fx_snap(fx_history, V1, NULL);
     char *html = NULL;
     size_t size = 0;
-    dl_assert_ok(dl_web_report_render(&html, &size, history, NULL));
+    dl_assert_ok(dl_web_report_render(&html, &size, fx_history, NULL));
     cr_assert(ne(ptr, strstr(html, "connect-src 'none'"), NULL));
     cr_assert(ne(ptr, strstr(html, "\"api_base\":null"), NULL));
     free(html);
     dl_web_report_options options = DL_WEB_REPORT_OPTIONS_INIT;
     options.api_base = "/api/story.txt";
-    dl_assert_ok(dl_web_report_render(&html, &size, history, &options));
+    dl_assert_ok(dl_web_report_render(&html, &size, fx_history, &options));
     cr_assert(ne(ptr, strstr(html, "connect-src 'self'"), NULL));
     cr_assert(ne(ptr, strstr(html, "\"api_base\":\"/api/story.txt\""), NULL));
     free(html);
@@ -71,15 +55,15 @@ Test(web_report, a_self_contained_page_forbids_every_request_and_a_served_one_it
 Test(web_report, neighbours_are_embedded_and_the_range_limits_the_versions)
 {
     char a[41], b[41], c[41];
-    strcpy(a, fx_snap(history, V1, NULL));
-    strcpy(b, fx_snap(history, V2, NULL));
-    strcpy(c, fx_snap(history, V2 "\nMore.\n", NULL));
+    strcpy(a, fx_snap(fx_history, V1, NULL));
+    strcpy(b, fx_snap(fx_history, V2, NULL));
+    strcpy(c, fx_snap(fx_history, V2 "\nMore.\n", NULL));
     char *html = NULL;
     size_t size = 0;
     char key[100];
     dl_web_report_options options = DL_WEB_REPORT_OPTIONS_INIT;
     options.from = b;
-    dl_assert_ok(dl_web_report_render(&html, &size, history, &options));
+    dl_assert_ok(dl_web_report_render(&html, &size, fx_history, &options));
     snprintf(key, sizeof(key), "\"%s..%s\"", b, c);
     cr_assert(ne(ptr, strstr(html, key), NULL));
     char id[60];
@@ -89,24 +73,24 @@ Test(web_report, neighbours_are_embedded_and_the_range_limits_the_versions)
 
     options.from = c;
     options.to = a;
-    cr_assert(eq(int, dl_web_report_render(&html, &size, history, &options), DL_EINVALID));
+    cr_assert(eq(int, dl_web_report_render(&html, &size, fx_history, &options), DL_EINVALID));
 }
 
 Test(web_report, an_article_without_history_says_how_to_record_one)
 {
     char *html = NULL;
     size_t size = 0;
-    cr_assert(eq(int, dl_web_report_render(&html, &size, history, NULL), DL_ENOTFOUND));
+    cr_assert(eq(int, dl_web_report_render(&html, &size, fx_history, NULL), DL_ENOTFOUND));
     cr_assert(ne(ptr, strstr(dl_error_last(), "dateline snapshot"), NULL));
 }
 
 Test(web_report, a_comparison_calls_out_the_changed_quotation_with_its_speaker_and_words)
 {
     char a[41], b[41];
-    strcpy(a, fx_snap(history, V1, NULL));
-    strcpy(b, fx_snap(history, V2, NULL));
+    strcpy(a, fx_snap(fx_history, V1, NULL));
+    strcpy(b, fx_snap(fx_history, V2, NULL));
     json_t *json = NULL;
-    dl_assert_ok(dl_web_compare_json(&json, history, a, b));
+    dl_assert_ok(dl_web_compare_json(&json, fx_history, a, b));
     json_t *q = json_array_get(json_object_get(json, "quotations"), 0);
     cr_assert(eq(str, (char *)json_string_value(json_object_get(q, "change")), "changed"));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(q, "speaker")), "the mayor"));
