@@ -24,20 +24,10 @@ static void setup(void)
 
 TestSuite(history_layout, .init = setup, .fini = fx_teardown, .timeout = 60);
 
-static dl_history_store *store;
-static dl_history *history;
-
+/* This suite's article is in a folder. */
 static void open_story(void)
 {
-    fx_open(&store, &history, fx_repo_path("news/story.txt"));
-}
-
-static void close_story(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-    history = NULL;
-    store = NULL;
+    fx_story_open_file(fx_repo_path("news/story.txt"));
 }
 
 Test(history_layout, the_store_is_a_bare_repository_in_the_git_dir)
@@ -46,10 +36,10 @@ Test(history_layout, the_store_is_a_bare_repository_in_the_git_dir)
     open_story();
     char expected[1100];
     snprintf(expected, sizeof(expected), "%s/.git/dateline/", fx_repo);
-    cr_assert(eq(str, (char *)dl_history_store_path(store), expected));
-    cr_assert(eq(str, (char *)dl_history_key(history), "news/story.txt"));
+    cr_assert(eq(str, (char *)dl_history_store_path(fx_store), expected));
+    cr_assert(eq(str, (char *)dl_history_key(fx_history), "news/story.txt"));
     cr_assert(eq(str, (char *)dl_notice_take(), ""));
-    close_story();
+    fx_story_close();
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-parse --is-bare-repository",
                                     fx_repo),
                  "true"));
@@ -67,10 +57,10 @@ Test(history_layout, fifty_annotated_versions_leave_the_users_git_log_as_it_was)
         char text[96], note[32];
         snprintf(text, sizeof(text), "Headline\n\nBody, version %d.\n", i);
         snprintf(note, sizeof(note), "why %d", i);
-        fx_snap(history, text, note);
+        fx_snap(fx_history, text, note);
     }
-    cr_assert(eq(sz, fx_count(history), 50));
-    close_story();
+    cr_assert(eq(sz, fx_count(fx_history), 50));
+    fx_story_close();
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s' && git log --all --oneline | wc -l", fx_repo),
                  "1"));
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s' && git log --all --graph --oneline | wc -l",
@@ -82,8 +72,8 @@ Test(history_layout, fifty_annotated_versions_leave_the_users_git_log_as_it_was)
                  "0"));
     /* The same history, read back through the core and by plain git. */
     open_story();
-    cr_assert(eq(sz, fx_count(history), 50));
-    close_story();
+    cr_assert(eq(sz, fx_count(fx_history), 50));
+    fx_story_close();
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/news' && git --git-dir=\"$(git rev-parse --git-common-dir)/dateline\" "
                                           "log --oneline refs/dateline/news%%2Fstory.txt | wc -l",
                                     fx_repo),
@@ -93,11 +83,11 @@ Test(history_layout, fifty_annotated_versions_leave_the_users_git_log_as_it_was)
 Test(history_layout, the_users_gc_and_fsck_neither_lose_nor_mind_the_store)
 {
     open_story();
-    const char *first = fx_snap(history, "Headline\n\nOne.\n", "first");
+    const char *first = fx_snap(fx_history, "Headline\n\nOne.\n", "first");
     dl_history_id v1;
     snprintf(v1.hex, sizeof(v1.hex), "%s", first);
-    fx_snap(history, "Headline\n\nTwo.\n", NULL);
-    close_story();
+    fx_snap(fx_history, "Headline\n\nTwo.\n", NULL);
+    fx_story_close();
     int rc;
     const char *out = fx_sh(&rc, "cd '%s' && git gc -q --prune=now --aggressive 2>&1 && "
                                  "git fsck --strict --no-progress 2>&1", fx_repo);
@@ -106,13 +96,13 @@ Test(history_layout, the_users_gc_and_fsck_neither_lose_nor_mind_the_store)
     out = fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict --no-progress 2>&1", fx_repo);
     cr_assert(eq(int, rc, 0), "%s", out);
     open_story();
-    cr_assert(eq(sz, fx_count(history), 2));
+    cr_assert(eq(sz, fx_count(fx_history), 2));
     char *text = NULL;
     size_t size = 0;
-    dl_assert_ok(dl_history_read(&text, &size, history, &v1));
+    dl_assert_ok(dl_history_read(&text, &size, fx_history, &v1));
     cr_assert(eq(str, text, "Headline\n\nOne.\n"));
     free(text);
-    close_story();
+    fx_story_close();
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref=dateline show %s",
                                     fx_repo, v1.hex),
                  "first"));
@@ -124,9 +114,9 @@ Test(history_layout, the_users_gc_and_fsck_neither_lose_nor_mind_the_store)
 Test(history_layout, git_gc_in_the_store_packs_it_and_writes_no_commit_graph)
 {
     open_story();
-    fx_snap(history, "Headline\n\nOne.\n", NULL);
-    fx_snap(history, "Headline\n\nTwo.\n", "second");
-    close_story();
+    fx_snap(fx_history, "Headline\n\nOne.\n", NULL);
+    fx_snap(fx_history, "Headline\n\nTwo.\n", "second");
+    fx_story_close();
     int rc;
     const char *out = fx_sh(&rc, "git --git-dir='%s/.git/dateline' gc -q 2>&1", fx_repo);
     cr_assert(eq(int, rc, 0), "%s", out);
@@ -134,8 +124,8 @@ Test(history_layout, git_gc_in_the_store_packs_it_and_writes_no_commit_graph)
     cr_assert(eq(int, stat(fx_repo_path(".git/dateline/objects/info/commit-graph"), &st), -1));
     cr_assert(eq(int, stat(fx_repo_path(".git/dateline/objects/info/commit-graphs"), &st), -1));
     open_story();
-    cr_assert(eq(sz, fx_count(history), 2));
-    close_story();
+    cr_assert(eq(sz, fx_count(fx_history), 2));
+    fx_story_close();
 }
 
 Test(history_layout, the_author_is_the_repositorys_own_identity)
@@ -144,8 +134,8 @@ Test(history_layout, the_author_is_the_repositorys_own_identity)
     fx_sh(NULL, "cd '%s' && git config user.name 'Desk Writer' && git config user.email desk@paper.example",
           fx_repo);
     open_story();
-    const char *id = fx_snap(history, "Headline\n\nBody.\n", "noted");
-    close_story();
+    const char *id = fx_snap(fx_history, "Headline\n\nBody.\n", "noted");
+    fx_story_close();
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' log -1 --format='%%an <%%ae>|%%cn' %s",
                                     fx_repo, id),
                  "Desk Writer <desk@paper.example>|Desk Writer"));
@@ -157,10 +147,10 @@ Test(history_layout, the_author_is_the_repositorys_own_identity)
 Test(history_layout, a_notes_commit_says_which_version_of_which_article)
 {
     open_story();
-    const char *id = fx_snap(history, "Headline\n\nBody.\n", "corrected the quote\nand more");
+    const char *id = fx_snap(fx_history, "Headline\n\nBody.\n", "corrected the quote\nand more");
     char short_id[11];
     snprintf(short_id, sizeof(short_id), "%s", id);
-    close_story();
+    fx_story_close();
     char expected[256];
     snprintf(expected, sizeof(expected),
              "dateline: note on %s of news/story.txt\n\ncorrected the quote\n", short_id);
@@ -179,17 +169,17 @@ Test(history_layout, worktrees_share_one_store)
     fx_sh(&rc, "cd '%s' && git worktree add -q --detach '%s' 2>&1", fx_repo, fx_path("wt"));
     cr_assert(eq(int, rc, 0));
     open_story();
-    fx_snap(history, "Headline\n\nFrom the main work tree.\n", NULL);
-    close_story();
+    fx_snap(fx_history, "Headline\n\nFrom the main work tree.\n", NULL);
+    fx_story_close();
     fx_write_str(fx_path("wt/news/story.txt"), "Headline\n\nBody.\n");
-    fx_open(&store, &history, fx_path("wt/news/story.txt"));
+    fx_story_open_file(fx_path("wt/news/story.txt"));
     char expected[1100];
     snprintf(expected, sizeof(expected), "%s/.git/dateline/", fx_repo);
-    cr_assert(eq(str, (char *)dl_history_store_path(store), expected));
-    cr_assert(eq(str, (char *)dl_history_key(history), "news/story.txt"));
-    fx_snap(history, "Headline\n\nFrom the other work tree.\n", NULL);
-    cr_assert(eq(sz, fx_count(history), 2));
-    close_story();
+    cr_assert(eq(str, (char *)dl_history_store_path(fx_store), expected));
+    cr_assert(eq(str, (char *)dl_history_key(fx_history), "news/story.txt"));
+    fx_snap(fx_history, "Headline\n\nFrom the other work tree.\n", NULL);
+    cr_assert(eq(sz, fx_count(fx_history), 2));
+    fx_story_close();
 }
 
 /* A FIFO where libgit2 expects a file would block its open() for ever. */
@@ -217,7 +207,7 @@ static void assert_refused_quickly(const char *store_dir, const char *file)
 Test(history_layout, a_fifo_as_the_stores_config_or_head_is_refused_not_waited_on)
 {
     open_story();
-    close_story();
+    fx_story_close();
     unlink(fx_repo_path(".git/dateline/config"));
     cr_assert(eq(int, mkfifo(fx_repo_path(".git/dateline/config"), 0600), 0));
     assert_refused_quickly(NULL, "config");

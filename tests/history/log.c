@@ -8,39 +8,25 @@
 
 TestSuite(history_log, .init = fx_setup, .fini = fx_teardown);
 
-static dl_history_store *store;
-static dl_history *history;
-
-static void open_story(void)
-{
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-}
-
-static void close_story(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-}
-
 Test(history_log, an_article_without_history_has_an_empty_log)
 {
-    open_story();
+    fx_story_open();
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, NULL));
     cr_assert(eq(sz, log->count, 0));
     dl_history_log_free(log);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log, versions_come_newest_first_with_author_and_time)
 {
-    open_story();
+    fx_story_open();
     time_t before = time(NULL);
-    char *a = strdup(fx_snap(history, "one", NULL));
-    char *b = strdup(fx_snap(history, "one two", NULL));
-    char *c = strdup(fx_snap(history, "one two three", NULL));
+    char *a = strdup(fx_snap(fx_history, "one", NULL));
+    char *b = strdup(fx_snap(fx_history, "one two", NULL));
+    char *c = strdup(fx_snap(fx_history, "one two three", NULL));
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, NULL));
     cr_assert(eq(sz, log->count, 3));
     cr_assert(eq(str, log->versions[0].id.hex, c));
     cr_assert(eq(str, log->versions[1].id.hex, b));
@@ -56,80 +42,80 @@ Test(history_log, versions_come_newest_first_with_author_and_time)
     free(a);
     free(b);
     free(c);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log, max_count_keeps_the_newest)
 {
-    open_story();
-    fx_snap(history, "1", NULL);
-    fx_snap(history, "2", NULL);
-    char *last = strdup(fx_snap(history, "3", NULL));
+    fx_story_open();
+    fx_snap(fx_history, "1", NULL);
+    fx_snap(fx_history, "2", NULL);
+    char *last = strdup(fx_snap(fx_history, "3", NULL));
     dl_history_log *log = NULL;
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.max_count = 1;
-    dl_assert_ok(dl_history_log_read(&log, history, &options));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, &options));
     cr_assert(eq(sz, log->count, 1));
     cr_assert(eq(str, log->versions[0].id.hex, last));
     dl_history_log_free(log);
     free(last);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log, annotated_only_lists_versions_with_notes)
 {
-    open_story();
-    fx_snap(history, "1", "first");
-    fx_snap(history, "2", NULL);
-    fx_snap(history, "3", "third");
-    fx_snap(history, "4", NULL);
+    fx_story_open();
+    fx_snap(fx_history, "1", "first");
+    fx_snap(fx_history, "2", NULL);
+    fx_snap(fx_history, "3", "third");
+    fx_snap(fx_history, "4", NULL);
     dl_history_log *log = NULL;
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.annotated_only = 1;
-    dl_assert_ok(dl_history_log_read(&log, history, &options));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, &options));
     cr_assert(eq(sz, log->count, 2));
     cr_assert(eq(str, log->versions[0].note, "third"));
     cr_assert(eq(str, log->versions[1].note, "first"));
     dl_history_log_free(log);
     options.max_count = 1;
-    dl_assert_ok(dl_history_log_read(&log, history, &options));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, &options));
     cr_assert(eq(sz, log->count, 1));
     cr_assert(eq(str, log->versions[0].note, "third"));
     dl_history_log_free(log);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log, a_version_content_can_be_read_back)
 {
-    open_story();
-    fx_snap(history, "Caf\xc3\xa9 one\n", NULL);
-    fx_snap(history, "two\n", NULL);
+    fx_story_open();
+    fx_snap(fx_history, "Caf\xc3\xa9 one\n", NULL);
+    fx_snap(fx_history, "two\n", NULL);
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, NULL));
     char *content = NULL;
     size_t size = 0;
-    dl_assert_ok(dl_history_read(&content, &size, history, &log->versions[1].id));
+    dl_assert_ok(dl_history_read(&content, &size, fx_history, &log->versions[1].id));
     cr_assert(eq(str, content, "Caf\xc3\xa9 one\n"));
     cr_assert(eq(sz, size, 10));
     free(content);
     dl_history_log_free(log);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log, another_articles_version_does_not_hold_this_article)
 {
     dl_history *other = NULL;
-    open_story();
-    dl_assert_ok(dl_history_open(&other, store, fx_repo_path("other.txt")));
+    fx_story_open();
+    dl_assert_ok(dl_history_open(&other, fx_store, fx_repo_path("other.txt")));
     const char *id = fx_snap(other, "other", NULL);
     dl_history_id foreign;
     snprintf(foreign.hex, sizeof(foreign.hex), "%s", id);
     char *content = NULL;
     size_t size;
-    cr_assert(eq(int, dl_history_read(&content, &size, history, &foreign), DL_ENOTFOUND));
+    cr_assert(eq(int, dl_history_read(&content, &size, fx_history, &foreign), DL_ENOTFOUND));
     cr_assert(strstr(dl_error_last(), "does not hold story.txt") != NULL, "%s", dl_error_last());
     dl_history_free(other);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log, describe_reports_words_and_their_change)

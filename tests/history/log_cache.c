@@ -12,20 +12,6 @@
 
 TestSuite(history_log_cache, .init = fx_setup, .fini = fx_teardown, .timeout = 300);
 
-static dl_history_store *store;
-static dl_history *history;
-
-static void open_story(void)
-{
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-}
-
-static void close_story(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-}
-
 static const char *store_dir(void)
 {
     return fx_path("repo/.git/dateline");
@@ -39,7 +25,7 @@ static void forget_cache(void)
 static dl_history_log *read_log(const dl_history_log_options *options)
 {
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_history_log_read(&log, history, options));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, options));
     dl_history_log_sessions(log);
     return log;
 }
@@ -98,13 +84,13 @@ static void record(int from, int to)
                  "Council approves budget\n\nThe council met %d times.\n\n“We will review it,” "
                  "the mayor said %s.\n",
                  i, i % 3 ? "today" : "on Monday");
-        fx_snap(history, text, i % 4 == 0 ? "checked with the clerk" : NULL);
+        fx_snap(fx_history, text, i % 4 == 0 ? "checked with the clerk" : NULL);
     }
 }
 
 Test(history_log_cache, a_cache_rebuilt_from_scratch_gives_the_same_log)
 {
-    open_story();
+    fx_story_open();
     record(0, 12);
     dl_history_log *first = read_log(NULL); /* builds the cache */
     dl_history_log *cached = read_log(NULL);
@@ -116,14 +102,14 @@ Test(history_log_cache, a_cache_rebuilt_from_scratch_gives_the_same_log)
     dl_history_log_free(first);
     dl_history_log_free(cached);
     dl_history_log_free(scratch);
-    close_story();
+    fx_story_close();
 }
 
 /* What the cache is for: a log reads the cache and the versions recorded
  * since, not the older commits (here, one of them is gone). */
 Test(history_log_cache, a_cached_log_reads_only_the_versions_recorded_since)
 {
-    open_story();
+    fx_story_open();
     record(0, 5);
     dl_history_log *before = read_log(NULL);
     const char *oldest = before->versions[before->count - 1].id.hex;
@@ -136,28 +122,28 @@ Test(history_log_cache, a_cached_log_reads_only_the_versions_recorded_since)
     cr_assert(eq(str, after->versions[6].id.hex, (char *)oldest));
     dl_history_log_free(after);
     dl_history_log_free(before);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log_cache, versions_and_notes_added_after_the_cache_are_listed)
 {
-    open_story();
+    fx_story_open();
     record(0, 6);
     dl_history_log_free(read_log(NULL));
     record(6, 9);
     dl_history_id noted;
-    dl_assert_ok(dl_history_note(&noted, history, "@~7", "a note added later"));
+    dl_assert_ok(dl_history_note(&noted, fx_history, "@~7", "a note added later"));
     dl_history_log *log = read_log(NULL);
     cr_assert(eq(sz, log->count, 9));
     cr_assert(eq(str, log->versions[7].note, "a note added later"));
     dl_history_log_free(log);
     assert_log_as_from_scratch();
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log_cache, filtered_and_shortened_logs_agree_with_the_cache)
 {
-    open_story();
+    fx_story_open();
     record(0, 10);
     dl_history_log_free(read_log(NULL));
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
@@ -175,20 +161,20 @@ Test(history_log_cache, filtered_and_shortened_logs_agree_with_the_cache)
     dl_history_log_free(annotated);
     dl_history_log_free(newest);
     dl_history_log_free(annotated_scratch);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log_cache, a_cache_of_a_history_the_ref_left_is_not_believed)
 {
-    open_story();
+    fx_story_open();
     record(0, 5);
     dl_history_log_free(read_log(NULL));
     /* The ref moved back to the second version, then on from there: the
      * cached tip is no longer in the history. */
     fx_sh(NULL, "git --git-dir='%s' update-ref refs/dateline/story.txt refs/dateline/story.txt~3",
           store_dir());
-    dl_history_free(history);
-    dl_assert_ok(dl_history_open(&history, store, fx_repo_path("story.txt")));
+    dl_history_free(fx_history);
+    dl_assert_ok(dl_history_open(&fx_history, fx_store, fx_repo_path("story.txt")));
     dl_history_log *moved = read_log(NULL);
     cr_assert(eq(sz, moved->count, 2));
     dl_history_log_free(moved);
@@ -197,12 +183,12 @@ Test(history_log_cache, a_cache_of_a_history_the_ref_left_is_not_believed)
     cr_assert(eq(sz, log->count, 4));
     dl_history_log_free(log);
     assert_log_as_from_scratch();
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log_cache, a_merge_after_the_cache_is_listed_in_log_order)
 {
-    open_story();
+    fx_story_open();
     record(0, 4);
     dl_history_log_free(read_log(NULL));
     /* A merge of the tip and an older version, as a pull makes them. */
@@ -219,12 +205,12 @@ Test(history_log_cache, a_merge_after_the_cache_is_listed_in_log_order)
     cr_assert(eq(sz, log->versions[0].parent_count, 2));
     dl_history_log_free(log);
     assert_log_as_from_scratch();
-    close_story();
+    fx_story_close();
 }
 
 Test(history_log_cache, a_corrupt_or_half_written_cache_is_rebuilt)
 {
-    open_story();
+    fx_story_open();
     record(0, 6);
     dl_history_log *expected = read_log(NULL);
     const char *dir = store_dir();
@@ -250,7 +236,7 @@ Test(history_log_cache, a_corrupt_or_half_written_cache_is_rebuilt)
         dl_history_log_free(again);
     }
     dl_history_log_free(expected);
-    close_story();
+    fx_story_close();
 }
 
 /* Processes that record and read logs at once: each log lists every
@@ -259,7 +245,7 @@ Test(history_log_cache, a_corrupt_or_half_written_cache_is_rebuilt)
 Test(history_log_cache, writers_and_readers_at_once_leave_a_true_cache)
 {
     enum { PROCESSES = 3, ROUNDS = 15 };
-    open_story();
+    fx_story_open();
     record(0, 3);
     dl_history_log_free(read_log(NULL));
     pid_t children[PROCESSES];
@@ -305,5 +291,5 @@ Test(history_log_cache, writers_and_readers_at_once_leave_a_true_cache)
     cr_assert(eq(sz, log->count, 3 + PROCESSES * ROUNDS));
     dl_history_log_free(log);
     assert_log_as_from_scratch();
-    close_story();
+    fx_story_close();
 }

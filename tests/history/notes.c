@@ -9,20 +9,6 @@
 
 TestSuite(history_notes, .init = fx_setup, .fini = fx_teardown);
 
-static dl_history_store *store;
-static dl_history *history;
-
-static void open_story(void)
-{
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-}
-
-static void close_story(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-}
-
 static char *note_of(const char *id)
 {
     return strdup(fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show %s 2>&1", fx_repo, id));
@@ -30,92 +16,92 @@ static char *note_of(const char *id)
 
 Test(history_notes, an_old_version_can_be_annotated_later)
 {
-    open_story();
-    char *first = strdup(fx_snap(history, "one", NULL));
-    fx_snap(history, "two", NULL);
+    fx_story_open();
+    char *first = strdup(fx_snap(fx_history, "one", NULL));
+    fx_snap(fx_history, "two", NULL);
     dl_history_id id;
-    dl_assert_ok(dl_history_note(&id, history, first, "added Amazon response"));
+    dl_assert_ok(dl_history_note(&id, fx_history, first, "added Amazon response"));
     cr_assert(eq(str, id.hex, first));
     char *note = note_of(first);
     cr_assert(eq(str, note, "added Amazon response"));
     free(note);
     free(first);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_notes, a_note_can_be_replaced)
 {
-    open_story();
-    const char *v = fx_snap(history, "one", "first try");
+    fx_story_open();
+    const char *v = fx_snap(fx_history, "one", "first try");
     char *id_hex = strdup(v);
     dl_history_id id;
-    dl_assert_ok(dl_history_note(&id, history, "@", "corrected quote"));
+    dl_assert_ok(dl_history_note(&id, fx_history, "@", "corrected quote"));
     char *note = note_of(id_hex);
     cr_assert(eq(str, note, "corrected quote"));
     free(note);
     free(id_hex);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_notes, notes_show_in_the_log)
 {
-    open_story();
-    fx_snap(history, "one", "why one");
-    fx_snap(history, "two", NULL);
+    fx_story_open();
+    fx_snap(fx_history, "one", "why one");
+    fx_snap(fx_history, "two", NULL);
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, NULL));
     cr_assert(eq(sz, log->count, 2));
     cr_assert(log->versions[0].note == NULL);
     cr_assert(eq(str, log->versions[1].note, "why one"));
     dl_history_log_free(log);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_notes, an_unknown_version_cannot_be_annotated)
 {
-    open_story();
-    fx_snap(history, "one", NULL);
+    fx_story_open();
+    fx_snap(fx_history, "one", NULL);
     dl_history_id id;
-    cr_assert(eq(int, dl_history_note(&id, history, "deadbeef", "x"), DL_ENOTFOUND));
+    cr_assert(eq(int, dl_history_note(&id, fx_history, "deadbeef", "x"), DL_ENOTFOUND));
     cr_assert(strstr(dl_error_last(), "no version 'deadbeef'") != NULL, "%s", dl_error_last());
-    close_story();
+    fx_story_close();
 }
 
 Test(history_notes, an_empty_note_is_refused)
 {
-    open_story();
-    fx_snap(history, "one", NULL);
+    fx_story_open();
+    fx_snap(fx_history, "one", NULL);
     dl_history_id id;
-    cr_assert(eq(int, dl_history_note(&id, history, "@", "  \n"), DL_EINVALID));
+    cr_assert(eq(int, dl_history_note(&id, fx_history, "@", "  \n"), DL_EINVALID));
     cr_assert(strstr(dl_error_last(), "empty") != NULL);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_notes, the_notes_ref_stays_fsck_clean)
 {
-    open_story();
-    fx_snap(history, "one", "a");
-    fx_snap(history, "two", "b");
+    fx_story_open();
+    fx_snap(fx_history, "one", "a");
+    fx_snap(fx_history, "two", "b");
     dl_history_id id;
-    dl_assert_ok(dl_history_note(&id, history, "@~1", "c"));
+    dl_assert_ok(dl_history_note(&id, fx_history, "@~1", "c"));
     int rc;
     fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict 2>&1", fx_repo);
     cr_assert(eq(int, rc, 0));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline list | wc -l", fx_repo),
                  "2"));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_notes, concurrent_annotators_lose_no_note, .timeout = 120)
 {
-    open_story();
+    fx_story_open();
     char ids[40][41];
     for (int i = 0; i < 40; i++) {
         char text[32];
         snprintf(text, sizeof(text), "version %d", i);
-        snprintf(ids[i], sizeof(ids[i]), "%s", fx_snap(history, text, NULL));
+        snprintf(ids[i], sizeof(ids[i]), "%s", fx_snap(fx_history, text, NULL));
     }
-    close_story();
+    fx_story_close();
     /* Two processes annotate alternate versions at the same time. */
     pid_t children[2];
     for (int w = 0; w < 2; w++) {

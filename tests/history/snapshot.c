@@ -11,61 +11,47 @@
 
 TestSuite(history_snapshot, .init = fx_setup, .fini = fx_teardown);
 
-static dl_history_store *store;
-static dl_history *history;
-
-static void open_story(const char *relative)
-{
-    fx_open(&store, &history, fx_repo_path(relative));
-}
-
-static void close_story(void)
-{
-    dl_history_free(history);
-    dl_history_store_free(store);
-}
-
 Test(history_snapshot, first_snapshot_records_the_file_under_its_ref)
 {
     fx_write_str(fx_repo_path("news/story.txt"), "Headline\n\nBody text.\n");
-    open_story("news/story.txt");
+    fx_story_open_file(fx_repo_path("news/story.txt"));
     dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
-    cr_assert(eq(str, (char *)dl_history_key(history), "news/story.txt"));
-    cr_assert(eq(str, (char *)dl_history_refname(history), "refs/dateline/news%2Fstory.txt"));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
+    cr_assert(eq(str, (char *)dl_history_key(fx_history), "news/story.txt"));
+    cr_assert(eq(str, (char *)dl_history_refname(fx_history), "refs/dateline/news%2Fstory.txt"));
     /* Stock git reads it: the ref, and the file at its path in the version. */
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-parse refs/dateline/news%%2Fstory.txt",
                                     fx_repo), id.hex));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' show %s:news/story.txt", fx_repo, id.hex),
                  "Headline\n\nBody text."));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, unchanged_content_records_nothing)
 {
     fx_write_str(fx_repo_path("story.txt"), "One.\n");
-    open_story("story.txt");
+    fx_story_open();
     dl_history_id first, again;
-    dl_assert_ok(dl_history_snapshot(&first, history, NULL));
-    cr_assert(eq(int, dl_history_snapshot(&again, history, NULL), DL_EUNCHANGED));
+    dl_assert_ok(dl_history_snapshot(&first, fx_history, NULL));
+    cr_assert(eq(int, dl_history_snapshot(&again, fx_history, NULL), DL_EUNCHANGED));
     cr_assert(eq(str, again.hex, first.hex), "unchanged reports the latest id");
-    cr_assert(eq(sz, fx_count(history), 1));
-    close_story();
+    cr_assert(eq(sz, fx_count(fx_history), 1));
+    fx_story_close();
 }
 
 Test(history_snapshot, each_version_has_the_previous_one_as_parent)
 {
-    open_story("story.txt");
-    const char *a = strdup(fx_snap(history, "one", NULL));
-    const char *b = strdup(fx_snap(history, "two", NULL));
-    const char *c = strdup(fx_snap(history, "three", NULL));
+    fx_story_open();
+    const char *a = strdup(fx_snap(fx_history, "one", NULL));
+    const char *b = strdup(fx_snap(fx_history, "two", NULL));
+    const char *c = strdup(fx_snap(fx_history, "three", NULL));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-parse %s^", fx_repo, c), (char *)b));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-parse %s^", fx_repo, b), (char *)a));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-list --count %s", fx_repo, c), "3"));
     free((void *)a);
     free((void *)b);
     free((void *)c);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, version_tree_holds_only_the_article_in_nested_trees)
@@ -73,13 +59,13 @@ Test(history_snapshot, version_tree_holds_only_the_article_in_nested_trees)
     mkdir(fx_repo_path("a"), 0755);
     mkdir(fx_repo_path("a/b"), 0755);
     mkdir(fx_repo_path("a/b/c"), 0755);
-    open_story("a/b/c/story.txt");
-    const char *id = fx_snap(history, "deep", NULL);
+    fx_story_open_file(fx_repo_path("a/b/c/story.txt"));
+    const char *id = fx_snap(fx_history, "deep", NULL);
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' ls-tree -r --name-only %s", fx_repo, id),
                  "a/b/c/story.txt"));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' ls-tree %s | cut -c1-11", fx_repo, id),
                  "040000 tree"));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, head_index_branches_and_work_tree_are_untouched)
@@ -89,11 +75,11 @@ Test(history_snapshot, head_index_branches_and_work_tree_are_untouched)
     char *status = strdup(fx_sh(NULL, "git -C '%s' status --porcelain", fx_repo));
     char *index = strdup(fx_sh(NULL, "sha1sum '%s/.git/index'", fx_repo));
     char *branches = strdup(fx_sh(NULL, "git -C '%s' for-each-ref refs/heads", fx_repo));
-    open_story("story.txt");
+    fx_story_open();
     dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     fx_write_str(fx_repo_path("story.txt"), "Draft two.\n");
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     fx_write_str(fx_repo_path("story.txt"), "Draft one.\n");
     cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' rev-parse HEAD", fx_repo), head));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' status --porcelain", fx_repo), status));
@@ -107,72 +93,72 @@ Test(history_snapshot, head_index_branches_and_work_tree_are_untouched)
     free(status);
     free(index);
     free(branches);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, note_is_attached_to_the_new_version)
 {
-    open_story("story.txt");
-    const char *id = fx_snap(history, "text", "first draft");
+    fx_story_open();
+    const char *id = fx_snap(fx_history, "text", "first draft");
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show %s", fx_repo, id),
                  "first draft"));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, author_comes_from_git_config)
 {
-    open_story("story.txt");
-    const char *id = fx_snap(history, "text", NULL);
+    fx_story_open();
+    const char *id = fx_snap(fx_history, "text", NULL);
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' log -1 --format='%%an <%%ae>|%%cn' %s",
                                     fx_repo, id),
                  "Test Writer <writer@example.com>|Test Writer"));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, without_an_identity_the_fallback_is_used)
 {
     unlink(fx_path("home/.gitconfig"));
-    open_story("story.txt");
-    const char *id = fx_snap(history, "text", NULL);
+    fx_story_open();
+    const char *id = fx_snap(fx_history, "text", NULL);
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' log -1 --format='%%an <%%ae>' %s",
                                     fx_repo, id),
                  "dateline <dateline@localhost>"));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, time_keeps_the_local_zone)
 {
     setenv("TZ", "IST-5:30", 1);
     tzset();
-    open_story("story.txt");
-    const char *id = fx_snap(history, "text", NULL);
+    fx_story_open();
+    const char *id = fx_snap(fx_history, "text", NULL);
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' log -1 --format=%%ai %s | cut -d' ' -f3",
                                     fx_repo, id),
                  "+0530"));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, content_from_memory_is_recorded)
 {
-    open_story("never-written.txt");
-    const char *id = fx_snap(history, "from the buffer", NULL);
+    fx_story_open_file(fx_repo_path("never-written.txt"));
+    const char *id = fx_snap(fx_history, "from the buffer", NULL);
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' show %s:never-written.txt", fx_repo, id),
                  "from the buffer"));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, path_with_spaces_and_non_ascii_works)
 {
     const char *name = "sub dir/caf\xc3\xa9 \xe2\x80\x9cstory\xe2\x80\x9d.txt";
     fx_write_str(fx_repo_path(name), "Caf\xc3\xa9 text\n");
-    open_story(name);
+    fx_story_open_file(fx_repo_path(name));
     dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
-    cr_assert(eq(str, (char *)dl_history_key(history), (char *)name));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
+    cr_assert(eq(str, (char *)dl_history_key(fx_history), (char *)name));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' -c core.quotepath=off ls-tree -r --name-only %s",
                                     fx_repo, id.hex),
                  (char *)name));
-    close_story();
+    fx_story_close();
 }
 
 /* The bytes of `file` in version `hex`, as stock git gives them back, in hex. */
@@ -186,7 +172,7 @@ static const char *git_bytes(const char *hex, const char *file)
 static dl_history_change newest_change(size_t *count)
 {
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, NULL));
     dl_history_change change = log->versions[0].change;
     *count = log->count;
     change.summary = change.summary ? strdup(change.summary) : NULL;
@@ -197,15 +183,15 @@ static dl_history_change newest_change(size_t *count)
 Test(history_snapshot, a_nul_byte_is_recorded_byte_exact_and_flagged)
 {
     fx_write_str(fx_repo_path("story.txt"), "Headline\n\nBody text.\n");
-    open_story("story.txt");
+    fx_story_open();
     dl_history_id first, id;
-    dl_assert_ok(dl_history_snapshot(&first, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&first, fx_history, NULL));
     fx_write(fx_repo_path("story.txt"), "ab\0cd", 5);
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     cr_assert(eq(str, (char *)git_bytes(id.hex, "story.txt"), "6162006364"));
     char *content = NULL;
     size_t size = 0;
-    dl_assert_ok(dl_history_read(&content, &size, history, &id));
+    dl_assert_ok(dl_history_read(&content, &size, fx_history, &id));
     cr_assert(eq(sz, size, 5));
     cr_assert(memcmp(content, "ab\0cd", 5) == 0);
     free(content);
@@ -217,18 +203,18 @@ Test(history_snapshot, a_nul_byte_is_recorded_byte_exact_and_flagged)
     cr_assert(eq(sz, change.words, 0));
     dl_history_change_dispose(&change);
     /* Saved again unchanged, it is the same version. */
-    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_EUNCHANGED));
-    close_story();
+    cr_assert(eq(int, dl_history_snapshot(&id, fx_history, NULL), DL_EUNCHANGED));
+    fx_story_close();
 }
 
 Test(history_snapshot, latin1_is_recorded_and_the_next_text_version_says_so)
 {
     fx_write_str(fx_repo_path("story.txt"), "Headline\n\nCafe text.\n");
-    open_story("story.txt");
+    fx_story_open();
     dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     fx_write_str(fx_repo_path("story.txt"), "Headline\n\nCaf\xe9 text.\n");
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     cr_assert(eq(str, (char *)git_bytes(id.hex, "story.txt"),
                  "486561646c696e650a0a436166e920746578742e0a"));
     size_t count;
@@ -238,22 +224,22 @@ Test(history_snapshot, latin1_is_recorded_and_the_next_text_version_says_so)
     /* Back to text: counted by the model again, and the summary says why
      * it is not the structural one. */
     fx_write_str(fx_repo_path("story.txt"), "Headline\n\nCafe text again.\n");
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     change = newest_change(&count);
     cr_assert(eq(sz, count, 3));
     cr_assert(eq(int, change.not_text, 0));
     cr_assert(eq(sz, change.words, 4));
     cr_assert(eq(str, change.summary, "text again: 27 bytes (was binary content)"));
     dl_history_change_dispose(&change);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, a_forged_text_trailer_is_not_believed)
 {
     fx_write_str(fx_repo_path("story.txt"), "Headline\n\nBody.\n");
-    open_story("story.txt");
+    fx_story_open();
     dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     /* Only "no" flags a version; "nope" is some other tool's text. */
     const char *forged = fx_sh(NULL,
         "cd '%s/.git/dateline' && git commit-tree -p %s -m 'story.txt: x' -m 'Dateline-Words: 1\nDateline-Words-Delta: +0\nDateline-Text: nope' %s^{tree}",
@@ -264,26 +250,26 @@ Test(history_snapshot, a_forged_text_trailer_is_not_believed)
     cr_assert(eq(sz, count, 2));
     cr_assert(eq(int, change.not_text, 0));
     dl_history_change_dispose(&change);
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, missing_file_is_not_found)
 {
-    open_story("nope.txt");
+    fx_story_open_file(fx_repo_path("nope.txt"));
     dl_history_id id;
-    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_ENOTFOUND));
+    cr_assert(eq(int, dl_history_snapshot(&id, fx_history, NULL), DL_ENOTFOUND));
     cr_assert(strstr(dl_error_last(), "nope.txt") != NULL, "%s", dl_error_last());
     cr_assert(strstr(dl_error_last(), "No such file") != NULL, "%s", dl_error_last());
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, a_directory_is_not_an_article)
 {
     mkdir(fx_repo_path("folder"), 0755);
-    dl_assert_ok(dl_history_store_open(&store, fx_repo_path("folder"), NULL));
-    cr_assert(eq(int, dl_history_open(&history, store, fx_repo_path("folder")), DL_EINVALID));
+    dl_assert_ok(dl_history_store_open(&fx_store, fx_repo_path("folder"), NULL));
+    cr_assert(eq(int, dl_history_open(&fx_history, fx_store, fx_repo_path("folder")), DL_EINVALID));
     cr_assert(strstr(dl_error_last(), "is a directory") != NULL, "%s", dl_error_last());
-    dl_history_store_free(store);
+    fx_story_close();
 }
 
 Test(history_snapshot, unreadable_file_gives_a_clear_error)
@@ -292,31 +278,31 @@ Test(history_snapshot, unreadable_file_gives_a_clear_error)
         cr_skip_test("root reads every file");
     fx_write_str(fx_repo_path("story.txt"), "secret");
     chmod(fx_repo_path("story.txt"), 0);
-    open_story("story.txt");
+    fx_story_open();
     dl_history_id id;
-    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_ERROR));
+    cr_assert(eq(int, dl_history_snapshot(&id, fx_history, NULL), DL_ERROR));
     cr_assert(strstr(dl_error_last(), "Permission denied") != NULL, "%s", dl_error_last());
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, outside_a_repository_the_private_fallback_store_is_used)
 {
     fx_write_str(fx_path("loose/story.txt"), "No repository here.\n");
-    fx_open(&store, &history, fx_path("loose/story.txt"));
+    fx_story_open_file(fx_path("loose/story.txt"));
     dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     char expected[1024];
     snprintf(expected, sizeof(expected), "%s/data/dateline/store.git/", fx_root);
-    cr_assert(eq(str, (char *)dl_history_store_path(store), expected));
+    cr_assert(eq(str, (char *)dl_history_store_path(fx_store), expected));
     struct stat st;
     cr_assert(eq(int, stat(fx_path("data/dateline/store.git"), &st), 0));
     cr_assert(eq(int, st.st_mode & 0777, 0700));
     /* The key is the absolute path; the tree holds it without the '/'. */
-    cr_assert(eq(str, (char *)dl_history_key(history), (char *)fx_path("loose/story.txt")));
+    cr_assert(eq(str, (char *)dl_history_key(fx_history), (char *)fx_path("loose/story.txt")));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s' show %s:%s", expected, id.hex,
                                     fx_path("loose/story.txt") + 1),
                  "No repository here."));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, store_option_overrides_discovery)
@@ -324,28 +310,28 @@ Test(history_snapshot, store_option_overrides_discovery)
     fx_write_str(fx_repo_path("story.txt"), "text");
     dl_history_store_options options = DL_HISTORY_STORE_OPTIONS_INIT;
     options.store_dir = fx_path("elsewhere.git");
-    dl_assert_ok(dl_history_store_open(&store, fx_repo_path("story.txt"), &options));
-    dl_assert_ok(dl_history_open(&history, store, fx_repo_path("story.txt")));
+    dl_assert_ok(dl_history_store_open(&fx_store, fx_repo_path("story.txt"), &options));
+    dl_assert_ok(dl_history_open(&fx_history, fx_store, fx_repo_path("story.txt")));
     dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s' rev-parse '%s'",
-                                    fx_path("elsewhere.git"), dl_history_refname(history)),
+                                    fx_path("elsewhere.git"), dl_history_refname(fx_history)),
                  id.hex));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git -C '%s' for-each-ref refs/dateline", fx_repo), ""));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, store_environment_variable_overrides_discovery)
 {
     setenv("DATELINE_STORE", fx_path("env-store"), 1);
     fx_write_str(fx_repo_path("story.txt"), "text");
-    open_story("story.txt");
+    fx_story_open();
     dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s' rev-parse '%s'",
-                                    fx_path("env-store"), dl_history_refname(history)),
+                                    fx_path("env-store"), dl_history_refname(fx_history)),
                  id.hex));
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, a_non_repository_directory_is_not_taken_as_store)
@@ -353,7 +339,7 @@ Test(history_snapshot, a_non_repository_directory_is_not_taken_as_store)
     fx_write_str(fx_path("junk/file"), "x");
     dl_history_store_options options = DL_HISTORY_STORE_OPTIONS_INIT;
     options.store_dir = fx_path("junk");
-    cr_assert(eq(int, dl_history_store_open(&store, fx_repo_path("story.txt"), &options),
+    cr_assert(eq(int, dl_history_store_open(&fx_store, fx_repo_path("story.txt"), &options),
                  DL_EINVALID));
     cr_assert(strstr(dl_error_last(), "is not a git repository and not empty") != NULL, "%s",
               dl_error_last());
@@ -366,7 +352,8 @@ Test(history_snapshot, unwritable_data_directory_gives_a_clear_error)
     fx_write_str(fx_path("datafile"), "not a directory");
     setenv("XDG_DATA_HOME", fx_path("datafile"), 1);
     fx_write_str(fx_path("loose/story.txt"), "text");
-    cr_assert(eq(int, dl_history_store_open(&store, fx_path("loose/story.txt"), NULL), DL_ERROR));
+    cr_assert(eq(int, dl_history_store_open(&fx_store, fx_path("loose/story.txt"), NULL),
+                 DL_ERROR));
     cr_assert(strstr(dl_error_last(), "cannot create the history store directory") != NULL, "%s",
               dl_error_last());
     cr_assert(strstr(dl_error_last(), "datafile") != NULL, "%s", dl_error_last());
@@ -376,16 +363,16 @@ Test(history_snapshot, unwritable_data_directory_gives_a_clear_error)
 Test(history_snapshot, a_held_ref_lock_gives_elocked_naming_the_lock)
 {
     fx_write_str(fx_repo_path("story.txt"), "one");
-    open_story("story.txt");
+    fx_story_open();
     dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
     fx_write_str(fx_repo_path(".git/dateline/refs/dateline/story.txt.lock"), "");
     fx_write_str(fx_repo_path("story.txt"), "two");
-    cr_assert(eq(int, dl_history_snapshot(&id, history, NULL), DL_ELOCKED));
+    cr_assert(eq(int, dl_history_snapshot(&id, fx_history, NULL), DL_ELOCKED));
     cr_assert(strstr(dl_error_last(), "refs/dateline/story.txt.lock exists") != NULL, "%s",
               dl_error_last());
-    cr_assert(eq(sz, fx_count(history), 1), "nothing half-written");
-    close_story();
+    cr_assert(eq(sz, fx_count(fx_history), 1), "nothing half-written");
+    fx_story_close();
 }
 
 /* Make `path` look a minute old, as a lock left by a killed writer. */
@@ -401,31 +388,31 @@ static void age(const char *path)
 Test(history_snapshot, a_ref_lock_left_by_a_killed_writer_does_not_block_saves)
 {
     const char *lock = fx_repo_path(".git/dateline/refs/dateline/story.txt.lock");
-    open_story("story.txt");
-    fx_snap(history, "one", NULL);
+    fx_story_open();
+    fx_snap(fx_history, "one", NULL);
     fx_write_str(lock, "0123456789012345678901234567890123456789\n");
     age(lock);
-    fx_snap(history, "two", NULL);
-    cr_assert(eq(sz, fx_count(history), 2));
+    fx_snap(fx_history, "two", NULL);
+    cr_assert(eq(sz, fx_count(fx_history), 2));
     cr_assert(eq(int, access(lock, F_OK), -1), "the stale lock is gone");
     cr_assert(eq(str, (char *)fx_sh(NULL, "ls -a '%s/.git' | grep -c dateline-stale || true",
                                     fx_repo), "0"), "and nothing is left aside");
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, a_notes_lock_left_by_a_killed_writer_does_not_block_notes)
 {
     const char *lock = fx_repo_path(".git/dateline/refs/notes/dateline.lock");
-    open_story("story.txt");
-    fx_snap(history, "one", "first note");
+    fx_story_open();
+    fx_snap(fx_history, "one", "first note");
     fx_write_str(lock, "");
     age(lock);
-    fx_snap(history, "two", "second note");
+    fx_snap(fx_history, "two", "second note");
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline show "
                                           "refs/dateline/story.txt", fx_repo),
                  "second note"));
     cr_assert(eq(int, access(lock, F_OK), -1), "the stale lock is gone");
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, an_index_lock_does_not_stop_recording)
@@ -434,27 +421,27 @@ Test(history_snapshot, an_index_lock_does_not_stop_recording)
      * progress) is no reason to lose a version. */
     fx_write_str(fx_repo_path(".git/index.lock"), "");
     fx_write_str(fx_repo_path("story.txt"), "one");
-    open_story("story.txt");
+    fx_story_open();
     dl_history_id id;
-    dl_assert_ok(dl_history_snapshot(&id, history, NULL));
-    close_story();
+    dl_assert_ok(dl_history_snapshot(&id, fx_history, NULL));
+    fx_story_close();
 }
 
 Test(history_snapshot, a_corrupt_ref_gives_a_clear_error)
 {
     fx_write_str(fx_repo_path("story.txt"), "one");
-    open_story("story.txt");
+    fx_story_open();
     fx_write_str(fx_repo_path(".git/dateline/refs/dateline/story.txt"), "garbage\n");
     dl_history_id id;
-    int error = dl_history_snapshot(&id, history, NULL);
+    int error = dl_history_snapshot(&id, fx_history, NULL);
     cr_assert(lt(int, error, 0));
     cr_assert(strstr(dl_error_last(), "refs/dateline/story.txt") != NULL, "%s", dl_error_last());
-    close_story();
+    fx_story_close();
 }
 
 Test(history_snapshot, loose_objects_are_packed_and_the_store_stays_small)
 {
-    open_story("story.txt");
+    fx_story_open();
     char text[6000];
     size_t len = 0;
     while (len < 5000)
@@ -462,9 +449,9 @@ Test(history_snapshot, loose_objects_are_packed_and_the_store_stays_small)
     for (int i = 0; i < 400; i++) {
         snprintf(text + 100, 40, "edit %05d ", i); /* small edits mid-text */
         text[111] = ' ';
-        fx_snap(history, text, i % 50 == 0 ? "checkpoint" : NULL);
+        fx_snap(fx_history, text, i % 50 == 0 ? "checkpoint" : NULL);
     }
-    cr_assert(eq(sz, fx_count(history), 400));
+    cr_assert(eq(sz, fx_count(fx_history), 400));
     int loose = atoi(fx_sh(NULL, "git --git-dir='%s/.git/dateline' count-objects | cut -d' ' -f1", fx_repo));
     cr_assert(lt(int, loose, 300), "%d loose objects left", loose);
     cr_assert(eq(str, (char *)fx_sh(NULL, "ls '%s/.git/dateline/objects/pack' | grep -c idx >/dev/null && echo packed",
@@ -474,7 +461,7 @@ Test(history_snapshot, loose_objects_are_packed_and_the_store_stays_small)
     cr_assert(eq(int, rc, 0), "fsck after packing");
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' rev-list --count refs/dateline/story.txt",
                                     fx_repo), "400"));
-    close_story();
+    fx_story_close();
 }
 
 /* A server records first and tidies after telling the editor: a deferred
@@ -482,26 +469,26 @@ Test(history_snapshot, loose_objects_are_packed_and_the_store_stays_small)
  * dl_history_tidy then packs them as a snapshot would have. */
 Test(history_snapshot, deferred_upkeep_packs_only_when_asked)
 {
-    open_story("story.txt");
+    fx_story_open();
     char text[64];
     for (int i = 0; i < 120; i++) {
         snprintf(text, sizeof(text), "Version %d of the story.", i);
-        fx_snap_deferred(history, text);
+        fx_snap_deferred(fx_history, text);
     }
     const char *packs = "ls '%s/.git/dateline/objects/pack' | grep -c 'idx$' || true";
     cr_assert(eq(str, (char *)fx_sh(NULL, packs, fx_repo), "0"), "nothing packed yet");
     int loose = atoi(fx_sh(NULL, "git --git-dir='%s/.git/dateline' count-objects | cut -d' ' -f1", fx_repo));
     cr_assert(ge(int, loose, 360), "%d loose objects", loose);
 
-    dl_history_tidy(history);
+    dl_history_tidy(fx_history);
     cr_assert(eq(str, (char *)fx_sh(NULL, packs, fx_repo), "1"));
     loose = atoi(fx_sh(NULL, "git --git-dir='%s/.git/dateline' count-objects | cut -d' ' -f1", fx_repo));
     cr_assert(lt(int, loose, 10), "%d loose objects left", loose);
-    cr_assert(eq(sz, fx_count(history), 120));
+    cr_assert(eq(sz, fx_count(fx_history), 120));
     int rc;
     fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict 2>&1", fx_repo);
     cr_assert(eq(int, rc, 0), "fsck after packing");
-    close_story();
+    fx_story_close();
 }
 
 /* A version is described against its parent even when the save before it
@@ -510,22 +497,22 @@ Test(history_snapshot, deferred_upkeep_packs_only_when_asked)
 Test(history_snapshot, after_a_failed_save_the_next_is_described_against_its_parent,
      .timeout = 30)
 {
-    open_story("story.txt");
-    fx_snap(history, "One two three.", NULL);
+    fx_story_open();
+    fx_snap(fx_history, "One two three.", NULL);
     fx_write_str(fx_repo_path(".git/dateline/refs/dateline/story.txt.lock"), "");
     dl_history_snapshot_options options = DL_HISTORY_SNAPSHOT_OPTIONS_INIT;
     options.content = "One two three four five six seven.";
     options.content_size = strlen(options.content);
     dl_history_id id;
-    cr_assert(eq(int, dl_history_snapshot(&id, history, &options), DL_ELOCKED));
+    cr_assert(eq(int, dl_history_snapshot(&id, fx_history, &options), DL_ELOCKED));
     unlink(fx_repo_path(".git/dateline/refs/dateline/story.txt.lock"));
-    fx_snap(history, "One two three four.", NULL);
+    fx_snap(fx_history, "One two three four.", NULL);
 
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, NULL));
     cr_assert(eq(sz, log->count, 2));
     cr_assert(eq(sz, log->versions[0].change.words, 4));
     cr_assert(eq(i64, log->versions[0].change.words_delta, 1), "against “One two three.”");
     dl_history_log_free(log);
-    close_story();
+    fx_story_close();
 }
