@@ -37,10 +37,11 @@ void fx_open(dl_history_store **store, dl_history **history, const char *file);
  * The article a test is about, which most suites open in every test:
  * fx_story_open opens "<root>/repo/story.txt" (it need not exist yet) into
  * fx_store and fx_history, fx_story_open_file any other file, and both
- * keep its path in fx_file. The fixture owns all three: fx_story_close
- * frees and clears them, so a test may close and open again to see what a
- * fresh process would, and fx_teardown closes whatever a test left open
- * before it removes the files.
+ * keep its path in fx_file. The fixture owns them: fx_story_close frees
+ * the store and history and clears both (fx_file keeps the path), so a
+ * test may close and open again to see what a fresh process would, and
+ * fx_teardown closes whatever a test left open before it removes the
+ * files.
  */
 extern dl_history_store *fx_store;
 extern dl_history *fx_history;
