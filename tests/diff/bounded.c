@@ -86,21 +86,18 @@ static char *insert_word(const char *text, size_t at)
 
 Test(diff_bounded, a_rewritten_large_article_is_recorded_exactly_with_a_coarse_summary)
 {
-    fx_setup();
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, fx_repo_path("story.txt"));
+    fx_setup_story();
     /* About 2 MB each, no paragraph in common: pairing every removed
      * paragraph with every added one is what the budget forbids. */
     char *before = make_article(1, 4000, 80), *after = make_article(2, 4000, 80);
     cr_assert(strlen(after) > 2000000);
-    fx_snap(history, before, NULL);
-    fx_snap(history, after, NULL);
+    fx_snap(fx_history, before, NULL);
+    fx_snap(fx_history, after, NULL);
 
     dl_history_log *log = NULL;
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
     options.max_count = 1;
-    dl_assert_ok(dl_history_log_read(&log, history, &options));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, &options));
     cr_assert(eq(sz, log->count, 1));
     const char *summary = log->versions[0].change.summary;
     cr_assert(summary != NULL);
@@ -109,7 +106,7 @@ Test(diff_bounded, a_rewritten_large_article_is_recorded_exactly_with_a_coarse_s
 
     char *stored = NULL;
     size_t size = 0;
-    dl_assert_ok(dl_history_read(&stored, &size, history, &log->versions[0].id));
+    dl_assert_ok(dl_history_read(&stored, &size, fx_history, &log->versions[0].id));
     cr_assert(eq(sz, size, strlen(after)));
     cr_assert(memcmp(stored, after, size) == 0, "the version is the bytes saved");
 
@@ -117,8 +114,6 @@ Test(diff_bounded, a_rewritten_large_article_is_recorded_exactly_with_a_coarse_s
     dl_history_log_free(log);
     free(before);
     free(after);
-    dl_history_free(history);
-    dl_history_store_free(store);
     fx_teardown();
 }
 

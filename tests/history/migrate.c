@@ -84,39 +84,35 @@ Test(history_migrate, an_old_history_moves_into_the_store_losing_nothing)
     old_version(folder, "news/old.txt", "Old\\n\\nText.\\n", NULL);
     old_ref("refs/dateline/news/old.txt", folder);
 
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
     dl_notice_take();
-    fx_open(&store, &history, fx_repo_path("news/story.txt"));
+    fx_story_open_file(fx_repo_path("news/story.txt"));
     const char *notice = dl_notice_take();
     cr_assert(strstr(notice, "moved the history of 2 articles") != NULL, "%s", notice);
     cr_assert(strstr(notice, "/.git/dateline/") != NULL, "%s", notice);
     cr_assert(eq(str, (char *)left_in_repository(), ""));
 
-    cr_assert(eq(sz, fx_count(history), 3));
+    cr_assert(eq(sz, fx_count(fx_history), 3));
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, NULL));
     cr_assert(eq(str, log->versions[0].id.hex, v[2]));
     cr_assert(eq(str, log->versions[2].note ? log->versions[2].note : "", "first filing"));
     dl_history_log_free(log);
     /* Saving goes on from the old tip. */
-    const char *next = fx_snap(history, "Headline\n\nFour.\n", NULL);
+    const char *next = fx_snap(fx_history, "Headline\n\nFour.\n", NULL);
     char parent[128];
     snprintf(parent, sizeof(parent), "rev-parse %s^", next);
     cr_assert(eq(str, (char *)store_git(parent), v[2]));
-    dl_history_free(history);
+    dl_history_free(fx_history);
 
-    dl_assert_ok(dl_history_open(&history, store, fx_repo_path("news/old.txt")));
-    cr_assert(eq(str, (char *)dl_history_refname(history), "refs/dateline/news/old.txt"));
-    cr_assert(eq(sz, fx_count(history), 1));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    dl_assert_ok(dl_history_open(&fx_history, fx_store, fx_repo_path("news/old.txt")));
+    cr_assert(eq(str, (char *)dl_history_refname(fx_history), "refs/dateline/news/old.txt"));
+    cr_assert(eq(sz, fx_count(fx_history), 1));
+    fx_story_close();
 
     /* Told once: the next opening has nothing to move. */
-    fx_open(&store, &history, fx_repo_path("news/story.txt"));
+    fx_story_open_file(fx_repo_path("news/story.txt"));
     cr_assert(eq(str, (char *)dl_notice_take(), ""));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
     int rc;
     const char *out = fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict --no-progress 2>&1", fx_repo);
     cr_assert(eq(int, rc, 0), "%s", out);
@@ -126,19 +122,16 @@ Test(history_migrate, an_old_history_moves_into_the_store_losing_nothing)
  * the article. Pull's rule: a merge keeps both. */
 Test(history_migrate, versions_in_both_places_are_joined)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, fx_repo_path("news/story.txt"));
+    fx_story_open_file(fx_repo_path("news/story.txt"));
     char ours[41];
-    snprintf(ours, sizeof(ours), "%s", fx_snap(history, "Headline\n\nNew layout.\n", NULL));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    snprintf(ours, sizeof(ours), "%s", fx_snap(fx_history, "Headline\n\nNew layout.\n", NULL));
+    fx_story_close();
 
     char v[3][41];
     old_story(v);
-    fx_open(&store, &history, fx_repo_path("news/story.txt"));
+    fx_story_open_file(fx_repo_path("news/story.txt"));
     cr_assert(eq(str, (char *)left_in_repository(), ""));
-    cr_assert(eq(sz, fx_count(history), 5)); /* the merge, ours, their three */
+    cr_assert(eq(sz, fx_count(fx_history), 5)); /* the merge, ours, their three */
     char check[1600];
     snprintf(check, sizeof(check), "merge-base --is-ancestor %s refs/dateline/news%%2Fstory.txt && "
                                    "git --git-dir='%s/.git/dateline' merge-base --is-ancestor %s "
@@ -148,8 +141,7 @@ Test(history_migrate, versions_in_both_places_are_joined)
     char note[128];
     snprintf(note, sizeof(note), "notes --ref dateline show %s", v[0]);
     cr_assert(eq(str, (char *)store_git(note), "first filing"));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 }
 
 /* A kill after the store took everything and before the user's refs were
@@ -167,15 +159,12 @@ Test(history_migrate, a_move_killed_half_way_is_finished_by_the_next_run)
           fx_repo, fx_repo, fx_repo, v[1]);
     cr_assert(eq(int, rc, 0));
 
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, fx_repo_path("news/story.txt"));
+    fx_story_open_file(fx_repo_path("news/story.txt"));
     cr_assert(eq(str, (char *)left_in_repository(), ""));
     cr_assert(eq(str, (char *)store_git("rev-parse refs/dateline/news%2Fstory.txt"), v[2]));
     cr_assert(eq(str, (char *)store_git("for-each-ref refs/dateline-migrate"), ""));
-    cr_assert(eq(sz, fx_count(history), 3));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    cr_assert(eq(sz, fx_count(fx_history), 3));
+    fx_story_close();
 }
 
 Test(history_migrate, two_processes_moving_at_once_lose_nothing)

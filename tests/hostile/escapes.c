@@ -34,14 +34,11 @@ static void setup(void)
     fx_sh(&rc, "git -C '%s' config user.name \"$(printf '" AUTHOR "')\"", fx_repo);
     cr_assert(eq(int, rc, 0));
     file = strdup(fx_repo_path("story.txt"));
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
     fx_write_str(file, ARTICLE2);
-    fx_open(&store, &history, file);
-    fx_snap(history, ARTICLE, NULL);
-    fx_snap(history, ARTICLE2, NOTE);
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_open_file(file);
+    fx_snap(fx_history, ARTICLE, NULL);
+    fx_snap(fx_history, ARTICLE2, NOTE);
+    fx_story_close();
 }
 
 static void teardown(void)
@@ -304,16 +301,13 @@ Test(hostile_escapes, a_name_and_a_note_that_are_not_utf8_read_as_replacement_ch
     int rc;
     fx_sh(&rc, "git -C '%s' config user.name \"$(printf 'Ren\\351e')\"", fx_repo);
     cr_assert(eq(int, rc, 0));
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, file);
-    const char *id = fx_snap(history, ARTICLE2 "\nA third paragraph.\n", NULL);
+    fx_story_open_file(file);
+    const char *id = fx_snap(fx_history, ARTICLE2 "\nA third paragraph.\n", NULL);
     /* dateline refuses such a note; plain git writes one. */
     fx_sh(&rc, "git --git-dir='%s' notes --ref=dateline add -m \"$(printf 'caf\\351 \\377')\" %s",
-          dl_history_store_path(store), id);
+          dl_history_store_path(fx_store), id);
     cr_assert(eq(int, rc, 0));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 
     dl_test_cli_result r = dl_test_cli_run((char *[]){"dateline", "log", "--json", file, NULL});
     cr_assert(eq(int, r.status, DL_EXIT_OK), "%s", r.err);

@@ -48,12 +48,10 @@ Test(hostile_full, a_full_disk_is_named_as_the_cause)
 {
     if (!mounted)
         cr_skip_test("not run: cannot mount a small file system (needs root)");
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
     char file[1024];
     snprintf(file, sizeof(file), "%s/small/repo/story.txt", fx_root);
     fx_write_str(file, "Headline\n\nBody.\n");
-    fx_open(&store, &history, file);
+    fx_story_open_file(file);
     size_t failures = 0;
     /* However little room is left, a failure says the disk is full. */
     for (int left = 4; left <= 64; left += 4) {
@@ -65,28 +63,25 @@ Test(hostile_full, a_full_disk_is_named_as_the_cause)
         opts.content_size = strlen(content);
         opts.note = "a note";
         dl_history_id id;
-        if (dl_history_snapshot(&id, history, &opts) < 0) {
+        if (dl_history_snapshot(&id, fx_history, &opts) < 0) {
             failures++;
             cr_assert(strstr(dl_error_last(), "No space left on device") != NULL, "%d KiB: %s",
                       left, dl_error_last());
         }
     }
     cr_assert(ge(sz, failures, 1));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 }
 
 Test(hostile_full, a_read_only_store_is_named_as_the_cause)
 {
     if (!mounted)
         cr_skip_test("not run: cannot mount a small file system (needs root)");
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
     char file[1024];
     snprintf(file, sizeof(file), "%s/small/repo/story.txt", fx_root);
     fx_write_str(file, "Headline\n\nBody.\n");
-    fx_open(&store, &history, file);
-    fx_snap(history, "Headline\n\nBody.\n", NULL);
+    fx_story_open_file(file);
+    fx_snap(fx_history, "Headline\n\nBody.\n", NULL);
     int rc;
     fx_sh(&rc, "mount -o remount,ro '%s/small'", fx_root);
     cr_assert(eq(int, rc, 0));
@@ -94,10 +89,9 @@ Test(hostile_full, a_read_only_store_is_named_as_the_cause)
     opts.content = "Headline\n\nChanged.\n";
     opts.content_size = strlen(opts.content);
     dl_history_id id;
-    cr_assert(lt(int, dl_history_snapshot(&id, history, &opts), 0));
+    cr_assert(lt(int, dl_history_snapshot(&id, fx_history, &opts), 0));
     cr_assert(strstr(dl_error_last(), "Read-only file system") != NULL, "%s", dl_error_last());
     /* What was recorded stays readable. */
-    cr_assert(eq(sz, fx_count(history), 1));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    cr_assert(eq(sz, fx_count(fx_history), 1));
+    fx_story_close();
 }

@@ -23,16 +23,14 @@ static void setup(void)
     fx_setup();
     file = strdup(fx_repo_path("story.txt"));
     fx_write_str(file, "Headline\n\nFirst.\n");
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, file);
-    fx_snap(history, "Headline\n\nFirst.\n", NULL);
-    size_t size = strlen(dl_history_store_path(store)) + strlen(dl_history_refname(history)) + 8;
+    fx_story_open_file(file);
+    fx_snap(fx_history, "Headline\n\nFirst.\n", NULL);
+    size_t size =
+        strlen(dl_history_store_path(fx_store)) + strlen(dl_history_refname(fx_history)) + 8;
     lock = malloc(size);
-    snprintf(lock, size, "%s/%s.lock", dl_history_store_path(store),
-             dl_history_refname(history));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    snprintf(lock, size, "%s/%s.lock", dl_history_store_path(fx_store),
+             dl_history_refname(fx_history));
+    fx_story_close();
 
     fx_write_str(lock, "0123456789012345678901234567890123456789\n");
     struct timespec times[2];
@@ -92,11 +90,8 @@ Test(hostile_locks, the_server_logs_that_it_removed_a_stale_lock)
                  1));
     /* The save's version is recorded (the server may record the file's new
      * content when it opens it: "changed outside the editor"). */
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, file);
-    cr_assert(eq(sz, fx_count(history), 2));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_open_file(file);
+    cr_assert(eq(sz, fx_count(fx_history), 2));
+    fx_story_close();
     test_client_stop(&c);
 }

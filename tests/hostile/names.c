@@ -18,24 +18,21 @@ TestSuite(hostile_names, .init = fx_setup, .fini = fx_teardown);
 /* Record two versions of `relative` and read its log back. */
 static void record_twice(const char *relative)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
     fx_write_str(fx_repo_path(relative), "Headline\n\nFirst.\n");
-    fx_open(&store, &history, fx_repo_path(relative));
-    fx_snap(history, "Headline\n\nFirst.\n", "first");
-    fx_snap(history, "Headline\n\nSecond.\n", NULL);
+    fx_story_open_file(fx_repo_path(relative));
+    fx_snap(fx_history, "Headline\n\nFirst.\n", "first");
+    fx_snap(fx_history, "Headline\n\nSecond.\n", NULL);
     dl_history_log *log = NULL;
-    dl_assert_ok(dl_history_log_read(&log, history, NULL));
+    dl_assert_ok(dl_history_log_read(&log, fx_history, NULL));
     cr_assert(eq(sz, log->count, 2), "%s", relative);
     cr_assert(eq(str, log->versions[1].note, "first"));
     dl_history_log_free(log);
     /* Stock git finds the article at its path in the version. */
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s' show '%s:%s'",
-                                    dl_history_store_path(store), dl_history_refname(history),
+                                    dl_history_store_path(fx_store), dl_history_refname(fx_history),
                                     relative),
                  "Headline\n\nSecond."));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 }
 
 Test(hostile_names, a_long_cyrillic_name_is_recorded)

@@ -28,10 +28,8 @@ static void snap_enough_for_a_pack(dl_history *history)
 
 Test(hostile_pack, old_temporary_packs_are_removed_on_the_next_pack)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    fx_snap(history, "Headline\n\nVersion 0.\n", NULL);
+    fx_story_open();
+    fx_snap(fx_history, "Headline\n\nVersion 0.\n", NULL);
     int rc;
     fx_sh(&rc,
           "cd '%s/.git/dateline/objects/pack' && printf 'PACK' > pack_git2_old && "
@@ -39,15 +37,14 @@ Test(hostile_pack, old_temporary_packs_are_removed_on_the_next_pack)
           "touch -d '3 days ago' pack_git2_old pack-0123.idx.lock",
           fx_repo);
     cr_assert(eq(int, rc, 0));
-    snap_enough_for_a_pack(history);
+    snap_enough_for_a_pack(fx_history);
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/.git/dateline/objects/pack' && ls pack_git2_* pack-*.lock",
                                     fx_repo),
                  "pack_git2_young"));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' count-objects -v | grep '^garbage'", fx_repo),
                  "garbage: 1"));
-    cr_assert(eq(sz, fx_count(history), 46));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    cr_assert(eq(sz, fx_count(fx_history), 46));
+    fx_story_close();
 }
 
 /* A log whose writer was killed leaves a temporary log-cache file: the next
@@ -55,12 +52,10 @@ Test(hostile_pack, old_temporary_packs_are_removed_on_the_next_pack)
  * temporary alone. */
 Test(hostile_pack, old_temporary_log_caches_are_removed_on_the_next_pack)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
     dl_history_log *log = NULL;
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    fx_snap(history, "Headline\n\nVersion 0.\n", NULL);
-    dl_assert_ok(dl_ops_log(&log, history, NULL)); /* writes the cache */
+    fx_story_open();
+    fx_snap(fx_history, "Headline\n\nVersion 0.\n", NULL);
+    dl_assert_ok(dl_ops_log(&log, fx_history, NULL)); /* writes the cache */
     dl_history_log_free(log);
     int rc;
     fx_sh(&rc,
@@ -69,13 +64,12 @@ Test(hostile_pack, old_temporary_log_caches_are_removed_on_the_next_pack)
           "touch -d '3 days ago' *.tmp-old123",
           fx_repo);
     cr_assert(eq(int, rc, 0));
-    snap_enough_for_a_pack(history);
+    snap_enough_for_a_pack(fx_history);
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/.git/dateline/log-cache' && ls | sed 's/^[0-9a-f]*//'",
                                     fx_repo),
                  "\n.tmp-young1"));
-    dl_assert_ok(dl_ops_log(&log, history, NULL));
+    dl_assert_ok(dl_ops_log(&log, fx_history, NULL));
     cr_assert(eq(sz, log->count, 46));
     dl_history_log_free(log);
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 }

@@ -34,15 +34,12 @@ static mode_t mode_of(const char *relative)
 
 Test(hostile_shared, directories_dateline_writes_to_stay_group_writable)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
     fx_write_str(fx_path("shared/story.txt"), "Headline\n\nBody.\n");
-    fx_open(&store, &history, fx_path("shared/story.txt"));
-    const char *id = fx_snap(history, "Headline\n\nBody.\n", "first");
+    fx_story_open_file(fx_path("shared/story.txt"));
+    const char *id = fx_snap(fx_history, "Headline\n\nBody.\n", "first");
     char objects[64];
     snprintf(objects, sizeof(objects), "shared/.git/dateline/objects/%.2s", id);
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 
     const char *dirs[] = {"shared/.git/dateline", objects, "shared/.git/dateline/refs/dateline",
                           "shared/.git/dateline/refs/notes"};
@@ -57,13 +54,10 @@ Test(hostile_shared, directories_dateline_writes_to_stay_group_writable)
 
 Test(hostile_shared, a_private_repository_is_left_to_the_umask)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    const char *id = fx_snap(history, "Headline\n\nBody.\n", NULL);
+    fx_story_open();
+    const char *id = fx_snap(fx_history, "Headline\n\nBody.\n", NULL);
     char objects[64];
     snprintf(objects, sizeof(objects), "repo/.git/dateline/objects/%.2s", id);
     cr_assert(eq(u32, (unsigned)(mode_of(objects) & 0020), 0));
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 }
