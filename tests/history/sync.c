@@ -10,12 +10,7 @@
 static void setup(void)
 {
     fx_setup();
-    int rc;
-    fx_sh(&rc,
-          "cd '%s' && git init -q --bare remote.git && git -C repo remote add origin '%s/remote.git' && "
-          "git -C repo push -q origin master && git clone -q remote.git other 2>/dev/null",
-          fx_root, fx_root);
-    cr_assert(eq(int, rc, 0));
+    fx_add_remote_clone();
 }
 
 TestSuite(history_sync, .init = setup, .fini = fx_teardown);

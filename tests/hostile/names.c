@@ -117,12 +117,7 @@ Test(hostile_names, a_shortened_name_is_pulled_by_another_clone)
     for (int i = 0; i < 60; i++)
         strcat(name, "\xd1\x8f"); /* я */
     strcat(name, ".txt");
-    int rc;
-    fx_sh(&rc,
-          "cd '%s' && git init -q --bare remote.git && git -C repo remote add origin '%s/remote.git' && "
-          "git -C repo push -q origin master && git clone -q remote.git other 2>/dev/null",
-          fx_root, fx_root);
-    cr_assert(eq(int, rc, 0));
+    fx_add_remote_clone();
 
     dl_history_store *store = NULL, *other_store = NULL;
     dl_history *history = NULL, *other = NULL;

@@ -145,6 +145,16 @@ void fx_setup(void)
     cr_assert(eq(int, status, 0), "git init failed");
 }
 
+void fx_add_remote_clone(void)
+{
+    int status;
+    fx_sh(&status,
+          "cd '%s' && git init -q --bare remote.git && git -C repo remote add origin '%s/remote.git' && "
+          "git -C repo push -q origin master && git clone -q remote.git other 2>/dev/null",
+          fx_root, fx_root);
+    cr_assert(eq(int, status, 0), "cannot make the remote and its clone");
+}
+
 void fx_teardown(void)
 {
     fx_story_close();

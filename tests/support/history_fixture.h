@@ -24,6 +24,10 @@ const char *fx_path(const char *relative);
 /* "<root>/repo/<relative>". */
 const char *fx_repo_path(const char *relative);
 
+/* A second writer's clone: a bare remote "<root>/remote.git", made the
+ * repository's origin and given its master, cloned into "<root>/other". */
+void fx_add_remote_clone(void);
+
 /* Write a file (creating parent directories). */
 void fx_write(const char *path, const char *content, size_t size);
 void fx_write_str(const char *path, const char *content);
