@@ -44,7 +44,9 @@ static void fill(int left)
           fx_root, left);
 }
 
-Test(hostile_full, a_full_disk_is_named_as_the_cause)
+/* The article in the small file system's repository, written and opened;
+ * the test is skipped where that file system could not be mounted. */
+static void open_small_story(void)
 {
     if (!mounted)
         cr_skip_test("not run: cannot mount a small file system (needs root)");
@@ -52,6 +54,11 @@ Test(hostile_full, a_full_disk_is_named_as_the_cause)
     snprintf(file, sizeof(file), "%s/small/repo/story.txt", fx_root);
     fx_write_str(file, "Headline\n\nBody.\n");
     fx_story_open_file(file);
+}
+
+Test(hostile_full, a_full_disk_is_named_as_the_cause)
+{
+    open_small_story();
     size_t failures = 0;
     /* However little room is left, a failure says the disk is full. */
     for (int left = 4; left <= 64; left += 4) {
@@ -75,12 +82,7 @@ Test(hostile_full, a_full_disk_is_named_as_the_cause)
 
 Test(hostile_full, a_read_only_store_is_named_as_the_cause)
 {
-    if (!mounted)
-        cr_skip_test("not run: cannot mount a small file system (needs root)");
-    char file[1024];
-    snprintf(file, sizeof(file), "%s/small/repo/story.txt", fx_root);
-    fx_write_str(file, "Headline\n\nBody.\n");
-    fx_story_open_file(file);
+    open_small_story();
     fx_snap(fx_history, "Headline\n\nBody.\n", NULL);
     int rc;
     fx_sh(&rc, "mount -o remount,ro '%s/small'", fx_root);
