@@ -171,7 +171,9 @@ void fx_open(dl_history_store **store, dl_history **history, const char *file)
 void fx_story_open_file(const char *file)
 {
     cr_assert(strlen(file) < sizeof(fx_file), "path too long for fx_file: %s", file);
-    snprintf(fx_file, sizeof(fx_file), "%s", file);
+    /* Reopening fx_file itself must not copy it onto itself. */
+    if (file != fx_file)
+        snprintf(fx_file, sizeof(fx_file), "%s", file);
     fx_open(&fx_store, &fx_history, fx_file);
 }
 
