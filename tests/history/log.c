@@ -6,21 +6,18 @@
 #include "../support/dl_test.h"
 #include "../support/history_fixture.h"
 
-TestSuite(history_log, .init = fx_setup, .fini = fx_teardown);
+TestSuite(history_log, .init = fx_setup_story, .fini = fx_teardown);
 
 Test(history_log, an_article_without_history_has_an_empty_log)
 {
-    fx_story_open();
     dl_history_log *log = NULL;
     dl_assert_ok(dl_history_log_read(&log, fx_history, NULL));
     cr_assert(eq(sz, log->count, 0));
     dl_history_log_free(log);
-    fx_story_close();
 }
 
 Test(history_log, versions_come_newest_first_with_author_and_time)
 {
-    fx_story_open();
     time_t before = time(NULL);
     char *a = strdup(fx_snap(fx_history, "one", NULL));
     char *b = strdup(fx_snap(fx_history, "one two", NULL));
@@ -42,12 +39,10 @@ Test(history_log, versions_come_newest_first_with_author_and_time)
     free(a);
     free(b);
     free(c);
-    fx_story_close();
 }
 
 Test(history_log, max_count_keeps_the_newest)
 {
-    fx_story_open();
     fx_snap(fx_history, "1", NULL);
     fx_snap(fx_history, "2", NULL);
     char *last = strdup(fx_snap(fx_history, "3", NULL));
@@ -59,12 +54,10 @@ Test(history_log, max_count_keeps_the_newest)
     cr_assert(eq(str, log->versions[0].id.hex, last));
     dl_history_log_free(log);
     free(last);
-    fx_story_close();
 }
 
 Test(history_log, annotated_only_lists_versions_with_notes)
 {
-    fx_story_open();
     fx_snap(fx_history, "1", "first");
     fx_snap(fx_history, "2", NULL);
     fx_snap(fx_history, "3", "third");
@@ -82,12 +75,10 @@ Test(history_log, annotated_only_lists_versions_with_notes)
     cr_assert(eq(sz, log->count, 1));
     cr_assert(eq(str, log->versions[0].note, "third"));
     dl_history_log_free(log);
-    fx_story_close();
 }
 
 Test(history_log, a_version_content_can_be_read_back)
 {
-    fx_story_open();
     fx_snap(fx_history, "Caf\xc3\xa9 one\n", NULL);
     fx_snap(fx_history, "two\n", NULL);
     dl_history_log *log = NULL;
@@ -99,13 +90,11 @@ Test(history_log, a_version_content_can_be_read_back)
     cr_assert(eq(sz, size, 10));
     free(content);
     dl_history_log_free(log);
-    fx_story_close();
 }
 
 Test(history_log, another_articles_version_does_not_hold_this_article)
 {
     dl_history *other = NULL;
-    fx_story_open();
     dl_assert_ok(dl_history_open(&other, fx_store, fx_repo_path("other.txt")));
     const char *id = fx_snap(other, "other", NULL);
     dl_history_id foreign;
@@ -115,7 +104,6 @@ Test(history_log, another_articles_version_does_not_hold_this_article)
     cr_assert(eq(int, dl_history_read(&content, &size, fx_history, &foreign), DL_ENOTFOUND));
     cr_assert(strstr(dl_error_last(), "does not hold story.txt") != NULL, "%s", dl_error_last());
     dl_history_free(other);
-    fx_story_close();
 }
 
 Test(history_log, describe_reports_words_and_their_change)

@@ -10,7 +10,7 @@
 #include "../support/dl_test.h"
 #include "../support/history_fixture.h"
 
-TestSuite(history_log_cache, .init = fx_setup, .fini = fx_teardown, .timeout = 300);
+TestSuite(history_log_cache, .init = fx_setup_story, .fini = fx_teardown, .timeout = 300);
 
 static const char *store_dir(void)
 {
@@ -90,7 +90,6 @@ static void record(int from, int to)
 
 Test(history_log_cache, a_cache_rebuilt_from_scratch_gives_the_same_log)
 {
-    fx_story_open();
     record(0, 12);
     dl_history_log *first = read_log(NULL); /* builds the cache */
     dl_history_log *cached = read_log(NULL);
@@ -102,14 +101,12 @@ Test(history_log_cache, a_cache_rebuilt_from_scratch_gives_the_same_log)
     dl_history_log_free(first);
     dl_history_log_free(cached);
     dl_history_log_free(scratch);
-    fx_story_close();
 }
 
 /* What the cache is for: a log reads the cache and the versions recorded
  * since, not the older commits (here, one of them is gone). */
 Test(history_log_cache, a_cached_log_reads_only_the_versions_recorded_since)
 {
-    fx_story_open();
     record(0, 5);
     dl_history_log *before = read_log(NULL);
     const char *oldest = before->versions[before->count - 1].id.hex;
@@ -122,12 +119,10 @@ Test(history_log_cache, a_cached_log_reads_only_the_versions_recorded_since)
     cr_assert(eq(str, after->versions[6].id.hex, (char *)oldest));
     dl_history_log_free(after);
     dl_history_log_free(before);
-    fx_story_close();
 }
 
 Test(history_log_cache, versions_and_notes_added_after_the_cache_are_listed)
 {
-    fx_story_open();
     record(0, 6);
     dl_history_log_free(read_log(NULL));
     record(6, 9);
@@ -138,12 +133,10 @@ Test(history_log_cache, versions_and_notes_added_after_the_cache_are_listed)
     cr_assert(eq(str, log->versions[7].note, "a note added later"));
     dl_history_log_free(log);
     assert_log_as_from_scratch();
-    fx_story_close();
 }
 
 Test(history_log_cache, filtered_and_shortened_logs_agree_with_the_cache)
 {
-    fx_story_open();
     record(0, 10);
     dl_history_log_free(read_log(NULL));
     dl_history_log_options options = DL_HISTORY_LOG_OPTIONS_INIT;
@@ -161,12 +154,10 @@ Test(history_log_cache, filtered_and_shortened_logs_agree_with_the_cache)
     dl_history_log_free(annotated);
     dl_history_log_free(newest);
     dl_history_log_free(annotated_scratch);
-    fx_story_close();
 }
 
 Test(history_log_cache, a_cache_of_a_history_the_ref_left_is_not_believed)
 {
-    fx_story_open();
     record(0, 5);
     dl_history_log_free(read_log(NULL));
     /* The ref moved back to the second version, then on from there: the
@@ -183,12 +174,10 @@ Test(history_log_cache, a_cache_of_a_history_the_ref_left_is_not_believed)
     cr_assert(eq(sz, log->count, 4));
     dl_history_log_free(log);
     assert_log_as_from_scratch();
-    fx_story_close();
 }
 
 Test(history_log_cache, a_merge_after_the_cache_is_listed_in_log_order)
 {
-    fx_story_open();
     record(0, 4);
     dl_history_log_free(read_log(NULL));
     /* A merge of the tip and an older version, as a pull makes them. */
@@ -205,12 +194,10 @@ Test(history_log_cache, a_merge_after_the_cache_is_listed_in_log_order)
     cr_assert(eq(sz, log->versions[0].parent_count, 2));
     dl_history_log_free(log);
     assert_log_as_from_scratch();
-    fx_story_close();
 }
 
 Test(history_log_cache, a_corrupt_or_half_written_cache_is_rebuilt)
 {
-    fx_story_open();
     record(0, 6);
     dl_history_log *expected = read_log(NULL);
     const char *dir = store_dir();
@@ -236,7 +223,6 @@ Test(history_log_cache, a_corrupt_or_half_written_cache_is_rebuilt)
         dl_history_log_free(again);
     }
     dl_history_log_free(expected);
-    fx_story_close();
 }
 
 /* Processes that record and read logs at once: each log lists every
@@ -245,7 +231,6 @@ Test(history_log_cache, a_corrupt_or_half_written_cache_is_rebuilt)
 Test(history_log_cache, writers_and_readers_at_once_leave_a_true_cache)
 {
     enum { PROCESSES = 3, ROUNDS = 15 };
-    fx_story_open();
     record(0, 3);
     dl_history_log_free(read_log(NULL));
     pid_t children[PROCESSES];
@@ -291,5 +276,4 @@ Test(history_log_cache, writers_and_readers_at_once_leave_a_true_cache)
     cr_assert(eq(sz, log->count, 3 + PROCESSES * ROUNDS));
     dl_history_log_free(log);
     assert_log_as_from_scratch();
-    fx_story_close();
 }

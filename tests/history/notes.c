@@ -7,7 +7,7 @@
 #include "../support/dl_test.h"
 #include "../support/history_fixture.h"
 
-TestSuite(history_notes, .init = fx_setup, .fini = fx_teardown);
+TestSuite(history_notes, .init = fx_setup_story, .fini = fx_teardown);
 
 static char *note_of(const char *id)
 {
@@ -16,7 +16,6 @@ static char *note_of(const char *id)
 
 Test(history_notes, an_old_version_can_be_annotated_later)
 {
-    fx_story_open();
     char *first = strdup(fx_snap(fx_history, "one", NULL));
     fx_snap(fx_history, "two", NULL);
     dl_history_id id;
@@ -26,12 +25,10 @@ Test(history_notes, an_old_version_can_be_annotated_later)
     cr_assert(eq(str, note, "added Amazon response"));
     free(note);
     free(first);
-    fx_story_close();
 }
 
 Test(history_notes, a_note_can_be_replaced)
 {
-    fx_story_open();
     const char *v = fx_snap(fx_history, "one", "first try");
     char *id_hex = strdup(v);
     dl_history_id id;
@@ -40,12 +37,10 @@ Test(history_notes, a_note_can_be_replaced)
     cr_assert(eq(str, note, "corrected quote"));
     free(note);
     free(id_hex);
-    fx_story_close();
 }
 
 Test(history_notes, notes_show_in_the_log)
 {
-    fx_story_open();
     fx_snap(fx_history, "one", "why one");
     fx_snap(fx_history, "two", NULL);
     dl_history_log *log = NULL;
@@ -54,32 +49,26 @@ Test(history_notes, notes_show_in_the_log)
     cr_assert(log->versions[0].note == NULL);
     cr_assert(eq(str, log->versions[1].note, "why one"));
     dl_history_log_free(log);
-    fx_story_close();
 }
 
 Test(history_notes, an_unknown_version_cannot_be_annotated)
 {
-    fx_story_open();
     fx_snap(fx_history, "one", NULL);
     dl_history_id id;
     cr_assert(eq(int, dl_history_note(&id, fx_history, "deadbeef", "x"), DL_ENOTFOUND));
     cr_assert(strstr(dl_error_last(), "no version 'deadbeef'") != NULL, "%s", dl_error_last());
-    fx_story_close();
 }
 
 Test(history_notes, an_empty_note_is_refused)
 {
-    fx_story_open();
     fx_snap(fx_history, "one", NULL);
     dl_history_id id;
     cr_assert(eq(int, dl_history_note(&id, fx_history, "@", "  \n"), DL_EINVALID));
     cr_assert(strstr(dl_error_last(), "empty") != NULL);
-    fx_story_close();
 }
 
 Test(history_notes, the_notes_ref_stays_fsck_clean)
 {
-    fx_story_open();
     fx_snap(fx_history, "one", "a");
     fx_snap(fx_history, "two", "b");
     dl_history_id id;
@@ -89,12 +78,10 @@ Test(history_notes, the_notes_ref_stays_fsck_clean)
     cr_assert(eq(int, rc, 0));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' notes --ref dateline list | wc -l", fx_repo),
                  "2"));
-    fx_story_close();
 }
 
 Test(history_notes, concurrent_annotators_lose_no_note, .timeout = 120)
 {
-    fx_story_open();
     char ids[40][41];
     for (int i = 0; i < 40; i++) {
         char text[32];
