@@ -1656,6 +1656,11 @@ static int note_step(git_oid *next, const git_oid *tip, void *payload)
     }
     error = dl_history__notes_commit(next, job->repo, parent, job->sig,
                                      git_commit_tree_id(made), message);
+    /* libgit2's commit is not kept: left, it would be a loose file for
+     * good (dateline packs only what its refs reach, and nobody runs `git
+     * gc` in its store), one for every note ever written. */
+    if (error == 0)
+        dl_history__discard_loose(job->repo, &made_id);
 
 done:
     free(message);

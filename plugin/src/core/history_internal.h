@@ -166,6 +166,13 @@ int dl_history__note_get(char **out, git_repository *repo,
  */
 void dl_history__maybe_pack(dl_history_store *store, const git_oid *tip);
 
+/*
+ * Delete the loose copy of an object this process just wrote and nothing
+ * refers to: the commits libgit2 makes to lay out a notes tree, which
+ * dateline replaces by its own (history_pack.c). Best effort.
+ */
+void dl_history__discard_loose(git_repository *repo, const git_oid *id);
+
 /* The store's loose objects alone, as a repository the store owns. */
 int dl_history__loose_repo(git_repository **out, dl_history_store *store);
 

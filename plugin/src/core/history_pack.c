@@ -125,6 +125,17 @@ static char *objects_dir(git_repository *repo)
     return dir;
 }
 
+void dl_history__discard_loose(git_repository *repo, const git_oid *id)
+{
+    char path[4096];
+    char *objects = objects_dir(repo);
+    if (objects == NULL)
+        return;
+    loose_path(path, sizeof(path), objects, id);
+    unlink(path);
+    free(objects);
+}
+
 /* Entries in a directory, not counting ".", ".." and hidden files. */
 static size_t count_entries(const char *dir)
 {
