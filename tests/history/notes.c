@@ -124,14 +124,12 @@ Test(history_notes, concurrent_annotators_lose_no_note, .timeout = 120)
  * that no ref reaches would stay there for good. */
 Test(history_notes, notes_leave_nothing_unreachable_in_the_store)
 {
-    open_story();
-    fx_snap(history, "one", "first note");
-    fx_snap(history, "two", NULL);
+    fx_snap(fx_history, "one", "first note");
+    fx_snap(fx_history, "two", NULL);
     dl_history_id id;
-    dl_assert_ok(dl_history_note(&id, history, "@~1", "replaced"));
-    dl_assert_ok(dl_history_note(&id, history, "@", "second note"));
+    dl_assert_ok(dl_history_note(&id, fx_history, "@~1", "replaced"));
+    dl_assert_ok(dl_history_note(&id, fx_history, "@", "second note"));
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' fsck --unreachable --no-reflogs "
                                           "2>&1 | grep -c unreachable", fx_repo),
                  "0"));
-    close_story();
 }
