@@ -164,6 +164,30 @@ Test(history_packjoin, a_kept_pack_is_left_alone)
     dl_history_store_free(store);
 }
 
+/* Packs past the join's limit (65,536 objects, some 20,000 versions) are
+ * not rewritten again, two of one size included: a save never pays for
+ * rewriting a newsroom's whole store. The lighter packs are still joined. */
+Test(history_packjoin, a_pack_past_the_join_limit_is_not_rewritten)
+{
+    dl_history_store *store = NULL;
+    dl_history *history = NULL;
+    fx_open(&store, &history, fx_repo_path("story.txt"));
+    const char *gitdir = dl_history_store_path(store);
+    record(history, "story", 0, 2, 0);
+    git_ok(gitdir, "for from in 1 70001; do seq $from $((from + 69999)) | "
+                   "awk '{printf \"blob\\ndata %d\\n%s\\n\", length($0), $0}' | "
+                   "git fast-import --quiet || exit 1; done && ls objects/pack | grep '\\.pack$' > big");
+
+    record(history, "story", 2, 400, 0);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s' && ls objects/pack | grep -c -f big", gitdir),
+                 "2"), "a pack past the limit was joined");
+    size_t packs = count_packs(gitdir);
+    cr_assert(packs <= 4, "%zu packs beside the big one", packs);
+    assert_versions(history, "story", 400);
+    dl_history_free(history);
+    dl_history_store_free(store);
+}
+
 /* A multi-pack-index is written by somebody's git, which then manages the
  * packs: dateline joins nothing and removes no pack. */
 Test(history_packjoin, a_store_with_a_multi_pack_index_is_left_to_its_git)

@@ -278,6 +278,16 @@ static int is_pack_temporary(const char *name)
 
 /* ------------------------------------------------------------ joining -- */
 
+/* A pack of more objects than this (some 20,000 versions) is not joined
+ * again: libgit2 rewrites every object of a join, at about 40 us each, and
+ * a join runs inside a save, whose cost the design bounds. The largest
+ * join is then some 130,000 objects, about 5 s, and beyond the limit the
+ * packs grow in number by one per ~20,000 versions, not per 40. */
+#define JOIN_OBJECTS_LIMIT 65536
+/* An .idx of version 2 for SHA-1: 1,072 bytes of header and fan-out, then
+ * 28 bytes per object (name, CRC, offset), then 40 of checksums. */
+#define IDX_WEIGHT(objects) (1112 + 28 * (off_t)(objects))
+
 /* A pack of the store, as the join weighs it. */
 typedef struct {
     char *base;    /* ".../objects/pack/pack-<hash>", without extension */
@@ -355,11 +365,11 @@ static void free_packs(pack_entry *packs, size_t count)
     free(packs);
 }
 
-/* The packs a join may take: every complete pack without a .keep, each
- * weighed by the size of its .idx, which grows by the same 28 bytes for
- * every object (name, checksum, offset): its number of objects, known
- * from one stat() call where libgit2 would open the index and go through
- * it. Not the .pack's size: 40 versions packed on their own compress to
+/* The packs a join may take: every complete pack without a .keep and
+ * under JOIN_OBJECTS_LIMIT, each weighed by the size of its .idx, which
+ * grows by the same 28 bytes for every object: its number of objects,
+ * known from one stat() call where libgit2 would open the index and go
+ * through it. Not the .pack's size: 40 versions packed on their own compress to
  * twice the bytes they take once joined with their neighbours as deltas,
  * and weighed so, the newest packs would look heavy and pull the largest
  * pack into a join far more often. */
@@ -384,7 +394,8 @@ static int list_packs(pack_entry **out, size_t *count, const char *pack_dir)
         if (snprintf(base, sizeof(base), "%s/%.*s", pack_dir, (int)(len - 4), entry->d_name) >=
                 (int)sizeof(base) ||
             !has_file(base, ".pack") || has_file(base, ".keep") ||
-            with_ext(path, base, ".idx") < 0 || stat(path, &st) < 0)
+            with_ext(path, base, ".idx") < 0 || stat(path, &st) < 0 ||
+            st.st_size > IDX_WEIGHT(JOIN_OBJECTS_LIMIT))
             continue;
         if (n == capacity) {
             size_t grown_capacity = capacity ? capacity * 2 : 16;
