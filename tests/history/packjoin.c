@@ -58,7 +58,8 @@ static void assert_versions(dl_history *history, const char *article, size_t cou
         size_t size = 0;
         dl_assert_ok(dl_history_read(&content, &size, history, &log->versions[i].id));
         cr_assert(eq(sz, size, strlen(expected)), "%s version %zu", article, i);
-        cr_assert(eq(int, memcmp(content, expected, size), 0), "%s version %zu differs", article, i);
+        cr_assert(eq(int, memcmp(content, expected, size), 0), "%s version %zu differs", article,
+                  i);
         free(content);
         free(expected);
     }
@@ -176,7 +177,8 @@ Test(history_packjoin, a_pack_past_the_join_limit_is_not_rewritten)
     record(history, "story", 0, 2, 0);
     git_ok(gitdir, "for from in 1 70001; do seq $from $((from + 69999)) | "
                    "awk '{printf \"blob\\ndata %d\\n%s\\n\", length($0), $0}' | "
-                   "git fast-import --quiet || exit 1; done && ls objects/pack | grep '\\.pack$' > big");
+                   "git fast-import --quiet || exit 1; done && "
+                   "ls objects/pack | grep '\\.pack$' > big");
 
     record(history, "story", 2, 400, 0);
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s' && ls objects/pack | grep -c -f big", gitdir),
@@ -232,7 +234,8 @@ Test(history_packjoin, a_reader_holding_the_store_open_reads_across_joins)
         close(go[1]); /* so that a parent that fails is an end of file here */
         close(done[0]);
         if (dl_history_store_open(&store, fx_repo_path("story.txt"), NULL) < 0 ||
-            dl_history_open(&history, store, fx_repo_path("story.txt")) < 0 || fx_count(history) != 200)
+            dl_history_open(&history, store, fx_repo_path("story.txt")) < 0 ||
+            fx_count(history) != 200)
             _exit(2);
         if (write(done[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
             _exit(3);
@@ -247,9 +250,11 @@ Test(history_packjoin, a_reader_holding_the_store_open_reads_across_joins)
     cr_assert(eq(int, (int)read(done[0], &byte, 1), 1));
     const char *gitdir = dl_history_store_path(writer_store);
     char before[8192];
-    snprintf(before, sizeof(before), "%s", fx_sh(NULL, "ls '%s/objects/pack' | tr '\\n' ' '", gitdir));
+    snprintf(before, sizeof(before), "%s",
+             fx_sh(NULL, "ls '%s/objects/pack' | tr '\\n' ' '", gitdir));
     record(writer, "story", 200, 600, 0);
-    cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/objects/pack' && for f in %s; do test -e $f || echo gone; done | head -1",
+    cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/objects/pack' && for f in %s; do "
+                                          "test -e $f || echo gone; done | head -1",
                                     gitdir, before),
                  "gone"), "no pack the readers had open was joined");
 

@@ -20,10 +20,10 @@
  * the number of versions. A joined pack holds every object of the packs
  * it replaces, reachable or not, and they are removed only once it is in
  * place and read back. dateline joins only packs in its own store, never
- * one with a .keep, and none at all under a multi-pack-index, which means
- * a git of the user's manages the packs; `git gc` / `git maintenance` on
- * the store still work as before and keep everything under refs/dateline/
- * and refs/notes/dateline because those are refs.
+ * one with a .keep (or git's .mtimes, .promisor), and none at all under a
+ * multi-pack-index, which means a git of the user's manages the packs.
+ * `git gc` / `git maintenance` on the store still work as before and keep
+ * everything under refs/dateline/ and refs/notes/dateline: those are refs.
  *
  * Only loose objects reachable from our refs are packed: other loose
  * objects and garbage stay for `git gc` to judge. Two processes packing or
@@ -314,6 +314,14 @@ static int has_file(const char *base, const char *ext)
     return with_ext(path, base, ext) == 0 && stat(path, &st) == 0;
 }
 
+/* A pack somebody's git looks after: kept (.keep), a cruft pack of
+ * unreachable objects whose ages git tracks (.mtimes), or a partial
+ * clone's (.promisor). dateline neither joins nor removes it. */
+static int is_gits(const char *base)
+{
+    return has_file(base, ".keep") || has_file(base, ".mtimes") || has_file(base, ".promisor");
+}
+
 /* The files of one pack, the .idx first: readers find a pack through its
  * .idx, so once that is gone no reader starts on the pack, and one that
  * already holds the .idx but has not opened the .pack finds the object
@@ -350,7 +358,7 @@ static void remove_stale_halves(const char *pack_dir, const char *name)
                 (int)sizeof(base) ||
             snprintf(path, sizeof(path), "%s/%s", pack_dir, name) >= (int)sizeof(path))
             return;
-        if ((!has_file(base, ".idx") || !has_file(base, ".pack")) && !has_file(base, ".keep") &&
+        if ((!has_file(base, ".idx") || !has_file(base, ".pack")) && !is_gits(base) &&
             lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
             time(NULL) - st.st_mtime > STALE_TEMPORARY_SECONDS)
             unlink(path);
@@ -365,14 +373,14 @@ static void free_packs(pack_entry *packs, size_t count)
     free(packs);
 }
 
-/* The packs a join may take: every complete pack without a .keep and
- * under JOIN_OBJECTS_LIMIT, each weighed by the size of its .idx, which
- * grows by the same 28 bytes for every object: its number of objects,
- * known from one stat() call where libgit2 would open the index and go
- * through it. Not the .pack's size: 40 versions packed on their own compress to
- * twice the bytes they take once joined with their neighbours as deltas,
- * and weighed so, the newest packs would look heavy and pull the largest
- * pack into a join far more often. */
+/* The packs a join may take: every complete pack that is not git's
+ * (is_gits) and under JOIN_OBJECTS_LIMIT, each weighed by the size of its
+ * .idx, which grows by the same 28 bytes for every object: its number of
+ * objects, known from one stat() call where libgit2 would open the index
+ * and go through it. Not the .pack's size: 40 versions packed on their
+ * own take twice the bytes they take once joined with their neighbours as
+ * deltas, and weighed so, the newest packs would look heavy and pull the
+ * largest pack into a join far more often. */
 static int list_packs(pack_entry **out, size_t *count, const char *pack_dir)
 {
     DIR *d = opendir(pack_dir);
@@ -393,7 +401,7 @@ static int list_packs(pack_entry **out, size_t *count, const char *pack_dir)
             continue;
         if (snprintf(base, sizeof(base), "%s/%.*s", pack_dir, (int)(len - 4), entry->d_name) >=
                 (int)sizeof(base) ||
-            !has_file(base, ".pack") || has_file(base, ".keep") ||
+            !has_file(base, ".pack") || is_gits(base) ||
             with_ext(path, base, ".idx") < 0 || stat(path, &st) < 0 ||
             st.st_size > IDX_WEIGHT(JOIN_OBJECTS_LIMIT))
             continue;
@@ -558,7 +566,7 @@ static int join_packs(git_repository *repo, const char *objects)
     }
     for (size_t i = 0; i < split; i++)
         /* A .keep made since the listing is honoured all the same. */
-        if (packs[i].listed && strcmp(packs[i].base, joined) != 0 && !has_file(packs[i].base, ".keep"))
+        if (packs[i].listed && strcmp(packs[i].base, joined) != 0 && !is_gits(packs[i].base))
             remove_pack(packs[i].base);
     if (git_repository_odb(&odb, repo) == 0)
         git_odb_refresh(odb);
