@@ -159,10 +159,9 @@ int dl_history__note_get(char **out, git_repository *repo,
 /*
  * Move the loose objects of dateline's refs into a new pack of their own
  * when `tip` (a version just recorded) sits on enough loose ancestors
- * (history_pack.c). Packs are only ever added, never deleted or
- * rewritten: joining them is left to `git gc` / `git maintenance`. Best
- * effort: the store stays valid whatever happens, so failures are not
- * reported.
+ * (history_pack.c), then join the lightest packs so that their number
+ * stays logarithmic in the number of versions. Best effort: the store
+ * stays valid whatever happens, so failures are not reported.
  */
 void dl_history__maybe_pack(dl_history_store *store, const git_oid *tip);
 

@@ -1,5 +1,6 @@
 /*
- * dateline — keeping the store small: packing dateline's loose objects.
+ * dateline — keeping the store small: packing dateline's loose objects,
+ * and joining its packs.
  *
  * Each version adds three or more loose objects (blob, trees, commit), each
  * a file of its own, zlib-compressed but never delta-compressed: 2,000 saves
@@ -11,16 +12,23 @@
  * safe at any moment: each one is already in a pack that is fully written
  * (libgit2 writes .pack and .idx under temporary names and renames).
  *
- * Packs are only ever added. dateline never deletes or rewrites a pack,
- * its own or anybody's, so nothing it does can disagree with the user's
- * `git gc`, bitmaps or multi-pack-index; joining the packs is left to
- * `git gc` / `git maintenance`, which keep everything under refs/dateline/
- * and refs/notes/dateline because those are refs.
+ * Each such pack would stay for good: the store is dateline's own bare
+ * repository, where nobody runs `git gc`, and every command opens every
+ * pack's index (250 of them at 10,000 versions). So after writing a pack
+ * the upkeep joins the lightest packs into one, as `git repack
+ * --geometric=2 -d` does (join_packs): their number stays logarithmic in
+ * the number of versions. A joined pack holds every object of the packs
+ * it replaces, reachable or not, and they are removed only once it is in
+ * place and read back. dateline joins only packs in its own store, never
+ * one with a .keep (or git's .mtimes, .promisor), and none at all under a
+ * multi-pack-index, which means a git of the user's manages the packs.
+ * `git gc` / `git maintenance` on the store still work as before and keep
+ * everything under refs/dateline/ and refs/notes/dateline: those are refs.
  *
- * Only objects reachable from our refs are packed: the user's loose objects
- * and garbage stay for `git gc` to judge. Two processes packing at once
- * may both pack the same objects; that costs a duplicate pack, never an
- * object, so no lock is taken.
+ * Only loose objects reachable from our refs are packed: other loose
+ * objects and garbage stay for `git gc` to judge. Two processes packing or
+ * joining at once may both do the same work; that costs a duplicate pack,
+ * never an object, so no lock is taken.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -29,6 +37,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <git2/sys/odb_backend.h>
 
 #include "dateline/error.h"
 #include "history_internal.h"
@@ -277,6 +287,313 @@ static int is_pack_temporary(const char *name)
            (strncmp(name, "pack-", 5) == 0 && n > 5 && strcmp(name + n - 5, ".lock") == 0);
 }
 
+/* ------------------------------------------------------------ joining -- */
+
+/* A pack of more objects than this (some 20,000 versions) is not joined
+ * again: libgit2 rewrites every object of a join, at about 40 us each, and
+ * a join runs inside a save, whose cost the design bounds. The largest
+ * join is then some 130,000 objects, about 5 s, and beyond the limit the
+ * packs grow in number by one per ~20,000 versions, not per 40. */
+#define JOIN_OBJECTS_LIMIT 65536
+/* An .idx of version 2 for SHA-1: 1,072 bytes of header and fan-out, then
+ * 28 bytes per object (name, CRC, offset), then 40 of checksums. */
+#define IDX_WEIGHT(objects) (1112 + 28 * (off_t)(objects))
+
+/* A pack of the store, as the join weighs it. */
+typedef struct {
+    char *base;    /* ".../objects/pack/pack-<hash>", without extension */
+    off_t weight;  /* the size of its .idx file (see list_packs) */
+    int listed;    /* every object of it is in the join's list */
+} pack_entry;
+
+static int by_weight(const void *a, const void *b)
+{
+    const pack_entry *x = a, *y = b;
+    return (x->weight > y->weight) - (x->weight < y->weight);
+}
+
+/* "<base><ext>" into `path`; 0, or -1 if it does not fit. */
+static int with_ext(char path[static 4096], const char *base, const char *ext)
+{
+    return snprintf(path, 4096, "%s%s", base, ext) < 4096 ? 0 : -1;
+}
+
+static int has_file(const char *base, const char *ext)
+{
+    char path[4096];
+    struct stat st;
+    return with_ext(path, base, ext) == 0 && stat(path, &st) == 0;
+}
+
+/* A pack somebody's git looks after: kept (.keep), a cruft pack of
+ * unreachable objects whose ages git tracks (.mtimes), or a partial
+ * clone's (.promisor). dateline neither joins nor removes it. */
+static int is_gits(const char *base)
+{
+    return has_file(base, ".keep") || has_file(base, ".mtimes") || has_file(base, ".promisor");
+}
+
+/* The files of one pack, the .idx first: readers find a pack through its
+ * .idx, so once that is gone no reader starts on the pack, and one that
+ * already holds the .idx but has not opened the .pack finds the object
+ * missing there, reloads the pack folder and reads it from the joined
+ * pack (libgit2 1.5, odb.c: a lookup that fails refreshes and retries;
+ * odb_pack.c: a pack whose .pack cannot be opened is passed over). A
+ * reader that has the .pack open keeps reading the unlinked file. */
+static void remove_pack(const char *base)
+{
+    static const char *const exts[] = {".idx", ".pack", ".rev", ".bitmap"};
+    char path[4096];
+    for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+        if (with_ext(path, base, exts[i]) == 0)
+            unlink(path);
+}
+
+/* What a join killed between two unlink() calls of remove_pack leaves: a
+ * pack's .pack, .rev or .bitmap without its .idx, or the reverse. No
+ * reader uses such files (libgit2 and git skip an .idx without its .pack
+ * and never look at a .pack without an .idx), nor would `git gc` remove
+ * them. A writer between its two renames leaves the same for a moment,
+ * hence the age. */
+static void remove_stale_halves(const char *pack_dir, const char *name)
+{
+    static const char *const exts[] = {".idx", ".pack", ".rev", ".bitmap"};
+    size_t n = strlen(name);
+    char base[4096], path[4096];
+    struct stat st;
+    for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+        size_t e = strlen(exts[i]);
+        if (strncmp(name, "pack-", 5) != 0 || n <= e || strcmp(name + n - e, exts[i]) != 0)
+            continue;
+        if (snprintf(base, sizeof(base), "%s/%.*s", pack_dir, (int)(n - e), name) >=
+                (int)sizeof(base) ||
+            snprintf(path, sizeof(path), "%s/%s", pack_dir, name) >= (int)sizeof(path))
+            return;
+        if ((!has_file(base, ".idx") || !has_file(base, ".pack")) && !is_gits(base) &&
+            lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+            time(NULL) - st.st_mtime > STALE_TEMPORARY_SECONDS)
+            unlink(path);
+        return;
+    }
+}
+
+static void free_packs(pack_entry *packs, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(packs[i].base);
+    free(packs);
+}
+
+/* The packs a join may take: every complete pack that is not git's
+ * (is_gits) and under JOIN_OBJECTS_LIMIT, each weighed by the size of its
+ * .idx, which grows by the same 28 bytes for every object: its number of
+ * objects, known from one stat() call where libgit2 would open the index
+ * and go through it. Not the .pack's size: 40 versions packed on their
+ * own take twice the bytes they take once joined with their neighbours as
+ * deltas, and weighed so, the newest packs would look heavy and pull the
+ * largest pack into a join far more often. */
+static int list_packs(pack_entry **out, size_t *count, const char *pack_dir)
+{
+    DIR *d = opendir(pack_dir);
+    struct dirent *entry;
+    pack_entry *packs = NULL;
+    size_t n = 0, capacity = 0;
+    *out = NULL;
+    *count = 0;
+    if (d == NULL)
+        return 0;
+    while ((entry = readdir(d)) != NULL) {
+        size_t len = strlen(entry->d_name);
+        struct stat st;
+        char base[4096], path[4096];
+        remove_stale_halves(pack_dir, entry->d_name);
+        if (strncmp(entry->d_name, "pack-", 5) != 0 || len <= 4 ||
+            strcmp(entry->d_name + len - 4, ".idx") != 0)
+            continue;
+        if (snprintf(base, sizeof(base), "%s/%.*s", pack_dir, (int)(len - 4), entry->d_name) >=
+                (int)sizeof(base) ||
+            !has_file(base, ".pack") || is_gits(base) ||
+            with_ext(path, base, ".idx") < 0 || stat(path, &st) < 0 ||
+            st.st_size > IDX_WEIGHT(JOIN_OBJECTS_LIMIT))
+            continue;
+        if (n == capacity) {
+            size_t grown_capacity = capacity ? capacity * 2 : 16;
+            pack_entry *grown = realloc(packs, grown_capacity * sizeof(*grown));
+            if (grown == NULL)
+                goto oom;
+            packs = grown;
+            capacity = grown_capacity;
+        }
+        if ((packs[n].base = strdup(base)) == NULL)
+            goto oom;
+        packs[n].weight = st.st_size;
+        packs[n].listed = 0;
+        n++;
+    }
+    closedir(d);
+    *out = packs;
+    *count = n;
+    return 0;
+
+oom:
+    closedir(d);
+    free_packs(packs, n);
+    return -1;
+}
+
+/* How many of the packs, sorted by weight, to join, as `git repack
+ * --geometric=2` chooses: the heavy packs that already grow by a factor of
+ * two each stay; the light ones below them are joined, together with any
+ * heavy one the joined pack would come too close to. So every pack is at
+ * least twice the one below it, there are about log2(versions) packs, and
+ * an object is rewritten about log2(versions) times in all. */
+static size_t geometric_split(const pack_entry *packs, size_t count)
+{
+    size_t split = count - 1;
+    while (split > 0 && packs[split].weight >= 2 * packs[split - 1].weight)
+        split--;
+    if (split == 0)
+        return 0;
+    split++; /* the heavier of the first pair out of progression joins too */
+    off_t total = 0;
+    for (size_t i = 0; i < split; i++)
+        total += packs[i].weight;
+    while (split < count && packs[split].weight < 2 * total)
+        total += packs[split++].weight;
+    return split;
+}
+
+static int add_object(const git_oid *id, void *payload)
+{
+    return oid_set_add(payload, id) < 0 ? -1 : 0;
+}
+
+/* A database of one pack's objects alone. */
+static int open_one_pack(git_odb **out, const char *base)
+{
+    char idx[4096];
+    git_odb_backend *backend = NULL;
+    *out = NULL;
+    if (with_ext(idx, base, ".idx") < 0)
+        return dl_error_set(DL_ERROR, "path too long: %s", base);
+    int error = git_odb_new(out);
+    if (error == 0 && (error = git_odb_backend_one_pack(&backend, idx)) == 0 &&
+        (error = git_odb_add_backend(*out, backend, 1)) < 0)
+        backend->free(backend); /* not the database's yet */
+    if (error < 0) {
+        git_odb_free(*out);
+        *out = NULL;
+    }
+    return error;
+}
+
+/* Every object of the packs about to be joined. A pack that can no longer
+ * be read was joined and removed by another process since the folder was
+ * listed: it is left out, and so never removed by this join. */
+static int list_objects(oid_set *set, pack_entry *packs, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        git_odb *one = NULL;
+        if (open_one_pack(&one, packs[i].base) < 0)
+            continue;
+        int error = git_odb_foreach(one, add_object, set);
+        git_odb_free(one);
+        if (error == GIT_EUSER)
+            return -1;
+        packs[i].listed = error == 0;
+    }
+    return 0;
+}
+
+/* 1 if every object listed is in the pack `base`, read back from disk. */
+static int holds_all(const char *base, const oid_set *set)
+{
+    git_odb *one = NULL;
+    int all = open_one_pack(&one, base) == 0;
+    for (size_t i = 0; all && i < set->count; i++)
+        all = git_odb_exists(one, &set->list[i]);
+    git_odb_free(one);
+    return all;
+}
+
+/*
+ * Join the lightest packs of the store into one, so that their number
+ * stays logarithmic in the number of versions: every command opens every
+ * pack's index, and a save looks through each to learn that its text is
+ * new. Order, so that no object is ever lost:
+ *  1. list the packs, and every object of those to join (the union, all of
+ *     them, reachable or not: a pack a concurrent pull has just fetched
+ *     holds objects no ref names yet, and they are kept like any other);
+ *  2. write the joined pack (libgit2 renames its .idx and .pack into place
+ *     once complete) and read it back to check it holds every object;
+ *  3. only then remove the packs joined.
+ * Two processes joining at once each write a complete pack before they
+ * remove anything, and each removes only packs whose every object its own
+ * pack holds: the worst is duplicate work. So no lock, whose holder could
+ * die and leave the packs to pile up. A join killed anywhere leaves every
+ * object in an old pack or in the new, complete one; its temporary pack
+ * is swept by dl_history__remove_stale, a half-removed pack by
+ * remove_stale_halves.
+ */
+static int join_packs(git_repository *repo, const char *objects)
+{
+    char pack_dir[4096], midx[4096];
+    pack_entry *packs = NULL;
+    size_t count = 0, split;
+    oid_set set = {0};
+    git_packbuilder *builder = NULL;
+    git_odb *odb = NULL;
+    int error = 0;
+
+    /* A multi-pack-index is written by somebody's git, which manages the
+     * packs it names: joining under it is that git's job. */
+    if (snprintf(pack_dir, sizeof(pack_dir), "%spack", objects) >= (int)sizeof(pack_dir) ||
+        with_ext(midx, pack_dir, "/multi-pack-index") < 0 || access(midx, F_OK) == 0)
+        return 0;
+    if (list_packs(&packs, &count, pack_dir) < 0)
+        return dl_error_set(DL_ERROR, "out of memory");
+    qsort(packs, count, sizeof(*packs), by_weight);
+    if (count < 2 || (split = geometric_split(packs, count)) < 2)
+        goto done;
+    if (list_objects(&set, packs, split) < 0) {
+        error = dl_error_set(DL_ERROR, "out of memory");
+        goto done;
+    }
+    if (set.count == 0)
+        goto done;
+    if ((error = git_packbuilder_new(&builder, repo)) < 0)
+        goto git_failed;
+    for (size_t i = 0; i < set.count; i++)
+        if ((error = git_packbuilder_insert(builder, &set.list[i], NULL)) < 0)
+            goto git_failed;
+    if ((error = git_packbuilder_write(builder, NULL, 0, NULL, NULL)) < 0)
+        goto git_failed;
+
+    char joined[4096 + 64];
+    snprintf(joined, sizeof(joined), "%s/pack-%s", pack_dir, git_packbuilder_name(builder));
+    if (!holds_all(joined, &set)) {
+        error = dl_error_set(DL_ERROR, "the joined pack %s.pack lacks objects", joined);
+        goto done;
+    }
+    for (size_t i = 0; i < split; i++)
+        /* A .keep made since the listing is honoured all the same. */
+        if (packs[i].listed && strcmp(packs[i].base, joined) != 0 && !is_gits(packs[i].base))
+            remove_pack(packs[i].base);
+    if (git_repository_odb(&odb, repo) == 0)
+        git_odb_refresh(odb);
+    goto done;
+
+git_failed:
+    error = dl_history__git_error(error, "cannot join the packs of the history store");
+
+done:
+    git_odb_free(odb);
+    git_packbuilder_free(builder);
+    oid_set_free(&set);
+    free_packs(packs, count);
+    return error;
+}
+
 /* The loose objects reachable from dateline's refs into one new pack. */
 static int pack_loose(git_repository *repo)
 {
@@ -371,8 +688,9 @@ void dl_history__maybe_pack(dl_history_store *store, const git_oid *tip)
     char sample[4096], hex[GIT_OID_HEXSZ + 1];
     git_oid_tostr(hex, sizeof(hex), tip);
     snprintf(sample, sizeof(sample), "%s%.2s", objects, hex);
-    if (loose >= LOOSE_VERSIONS_LIMIT || count_entries(sample) > SAMPLED_LOOSE_LIMIT)
-        pack_loose(repo);
+    if ((loose >= LOOSE_VERSIONS_LIMIT || count_entries(sample) > SAMPLED_LOOSE_LIMIT) &&
+        pack_loose(repo) == 0)
+        join_packs(repo, objects);
     free(objects);
     dl_error_clear(); /* best effort: the version is recorded either way */
 }
