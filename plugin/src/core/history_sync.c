@@ -128,6 +128,135 @@ static int list_refs(string_list *out, git_repository *repo, const char *glob)
     return 0;
 }
 
+/* A ref and where it points. */
+typedef struct {
+    char *name;
+    git_oid id;
+} ref_value;
+
+typedef struct {
+    ref_value *items;
+    size_t count, capacity;
+} ref_list;
+
+static int compare_ref_values(const void *a, const void *b)
+{
+    return strcmp(((const ref_value *)a)->name, ((const ref_value *)b)->name);
+}
+
+static void ref_list_free(ref_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i].name);
+    free(list->items);
+    memset(list, 0, sizeof(*list));
+}
+
+static int ref_list_add(ref_list *list, const char *name, const git_oid *id)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 64;
+        ref_value *grown = realloc(list->items, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return dl_error_set(DL_ERROR, "out of memory");
+        list->items = grown;
+        list->capacity = capacity;
+    }
+    size_t n = strlen(name) + 1;
+    if ((list->items[list->count].name = malloc(n)) == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    memcpy(list->items[list->count].name, name, n);
+    list->items[list->count++].id = *id;
+    return 0;
+}
+
+/*
+ * Our refs matching `glob` with their values, sorted by name, read in one
+ * pass: a newsroom's store holds a ref per article, and reading each again
+ * by name costs a file per article while they are loose.
+ */
+static int list_ref_values(ref_list *out, git_repository *repo, const char *glob)
+{
+    git_reference_iterator *it = NULL;
+    git_reference *ref = NULL;
+    int error;
+    if ((error = git_reference_iterator_glob_new(&it, repo, glob)) < 0)
+        return dl_history__git_error(error, "cannot list %s", glob);
+    while ((error = git_reference_next(&ref, it)) == 0) {
+        git_oid id;
+        const char *name = git_reference_name(ref);
+        /* A symbolic ref is not one of dateline's; it is followed, as
+         * reading it by name would. */
+        if (git_reference_target(ref) != NULL)
+            git_oid_cpy(&id, git_reference_target(ref));
+        else if (git_reference_name_to_id(&id, repo, name) < 0)
+            name = NULL;
+        int added = name ? ref_list_add(out, name, &id) : 0;
+        git_reference_free(ref);
+        if (added < 0) {
+            git_reference_iterator_free(it);
+            ref_list_free(out);
+            return added;
+        }
+    }
+    git_reference_iterator_free(it);
+    if (error != GIT_ITEROVER) {
+        ref_list_free(out);
+        return dl_history__git_error(error, "cannot list %s", glob);
+    }
+    git_error_clear(); /* a symbolic ref that led nowhere */
+    if (out->count > 1)
+        qsort(out->items, out->count, sizeof(*out->items), compare_ref_values);
+    return 0;
+}
+
+/* The value of `name` in `list`, or NULL. */
+static const git_oid *ref_list_find(const ref_list *list, const char *name)
+{
+    ref_value key = {.name = (char *)name};
+    const ref_value *found =
+        list->count ? bsearch(&key, list->items, list->count, sizeof(key), compare_ref_values)
+                    : NULL;
+    return found ? &found->id : NULL;
+}
+
+/*
+ * Pack `repo`'s loose refs into its packed-refs file, as `git pack-refs
+ * --all` does, after a push or pull wrote refs: every loose ref is a file
+ * that each later push, pull and listing opens and reads, one per article
+ * at a newsroom's scale, where a packed one costs nothing of its own. The
+ * rewrite costs about what reading the refs costs, which the push or pull
+ * that wrote them did anyway. libgit2 packs under packed-refs.lock and
+ * removes a loose ref only under its own lock and while it still holds
+ * the packed value, so a save racing it loses nothing. A packed-refs.lock
+ * a killed writer left is broken as a ref's lock is. Best effort: the
+ * refs are right either way, so a failure is not reported.
+ */
+static void pack_refs(git_repository *repo)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        git_refdb *refdb = NULL;
+        int error = git_repository_refdb(&refdb, repo);
+        if (error == 0)
+            error = git_refdb_compress(refdb);
+        git_refdb_free(refdb);
+        if (error != GIT_ELOCKED || !dl_history__break_stale_lock(repo, "packed-refs"))
+            break;
+    }
+    git_error_clear();
+}
+
+/* Remove `name`, a packed ref maybe, whose removal rewrites packed-refs:
+ * a lock a killed writer left on it is broken first. Best effort, as
+ * every removal here is: a ref left behind is adopted by no one. */
+static void remove_ref(git_repository *repo, const char *name)
+{
+    if (git_reference_remove(repo, name) == GIT_ELOCKED &&
+        dl_history__break_stale_lock(repo, "packed-refs"))
+        git_reference_remove(repo, name);
+    git_error_clear();
+}
+
 /* Remember why a ref was not adopted (pull) or not sent (push). */
 static int refuse(dl_history_sync_result *result, const char *refname, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
@@ -188,12 +317,26 @@ static void remote_value(git_oid *out, int *found, const git_remote_head **heads
         *out = (*head)->oid;
 }
 
+/* Pack the refs of the repository at `url` when it is a path: there
+ * libgit2 writes the refs a push sends itself, where a server's git
+ * receive-pack would (whose `git gc --auto` packs them in its time). */
+static void pack_remote_refs(const char *url)
+{
+    git_repository *remote = NULL;
+    if (url != NULL && strstr(url, "://") == NULL &&
+        git_repository_open_ext(&remote, url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0)
+        pack_refs(remote);
+    git_repository_free(remote);
+    git_error_clear();
+}
+
 static int push_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
 {
     git_repository *repo = store->repo;
     git_remote *remote = NULL;
     const char *label;
-    string_list refs = {0}, specs = {0};
+    ref_list refs = {0};
+    string_list specs = {0};
     dl_history_sync_result result = {0};
     push_status status = {0};
     const git_remote_head **heads = NULL, **sorted = NULL;
@@ -202,11 +345,11 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
 
     if ((error = open_remote(&remote, &label, store, name, 1)) < 0)
         goto done;
-    if ((error = list_refs(&refs, repo, "refs/dateline/*")) < 0)
+    if ((error = list_ref_values(&refs, repo, DL_HISTORY_REF_PREFIX "*")) < 0)
         goto done;
     git_oid notes_tip;
     if (git_reference_name_to_id(&notes_tip, repo, DL_HISTORY_NOTES_REF) == 0 &&
-        (error = string_list_add(&refs, DL_HISTORY_NOTES_REF)) < 0)
+        (error = ref_list_add(&refs, DL_HISTORY_NOTES_REF, &notes_tip)) < 0)
         goto done;
 
     git_remote_callbacks callbacks;
@@ -229,12 +372,12 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
     /* Push only what moves forward. A ref the remote has moved past ours
      * would be refused anyway; counting it here names it for the user. */
     for (size_t i = 0; i < refs.count; i++) {
-        git_oid local, theirs;
+        const char *refname = refs.items[i].name;
+        const git_oid local = refs.items[i].id;
+        git_oid theirs;
         int found;
         git_object *object = NULL;
-        if (git_reference_name_to_id(&local, repo, refs.items[i]) < 0)
-            continue;
-        remote_value(&theirs, &found, sorted, head_count, refs.items[i]);
+        remote_value(&theirs, &found, sorted, head_count, refname);
         if (found && git_oid_equal(&local, &theirs)) {
             result.unchanged++;
             continue;
@@ -243,7 +386,7 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
          * at anything; only versions travel on. */
         if (git_object_lookup(&object, repo, &local, GIT_OBJECT_ANY) < 0 ||
             git_object_type(object) != GIT_OBJECT_COMMIT) {
-            error = refuse(&result, refs.items[i], "points at a %s, not a version; not pushed",
+            error = refuse(&result, refname, "points at a %s, not a version; not pushed",
                            object ? git_object_type2string(git_object_type(object))
                                   : "missing object");
             git_object_free(object);
@@ -254,26 +397,28 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
         git_object_free(object);
         if (found && git_graph_descendant_of(repo, &local, &theirs) != 1) {
             if (result.rejected++ == 0)
-                snprintf(status.first, sizeof(status.first), "%s", refs.items[i]);
+                snprintf(status.first, sizeof(status.first), "%s", refname);
             continue;
         }
-        char *spec = malloc(2 * strlen(refs.items[i]) + 2);
+        char *spec = malloc(2 * strlen(refname) + 2);
         if (spec == NULL) {
             error = dl_error_set(DL_ERROR, "out of memory");
             goto done;
         }
-        sprintf(spec, "%s:%s", refs.items[i], refs.items[i]);
+        sprintf(spec, "%s:%s", refname, refname);
         error = string_list_add(&specs, spec);
         free(spec);
         if (error < 0)
             goto done;
-        if (strcmp(refs.items[i], DL_HISTORY_NOTES_REF) == 0)
+        if (strcmp(refname, DL_HISTORY_NOTES_REF) == 0)
             result.notes_updated = 1;
         else
             result.updated++;
     }
-    git_remote_disconnect(remote);
 
+    /* The push goes on the connection the remote's refs came from:
+     * connecting again would have it list every ref of a newsroom's
+     * remote once more. */
     if (specs.count > 0) {
         git_push_options options;
         git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
@@ -286,6 +431,10 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
         }
         result.rejected += status.rejected;
         result.updated -= status.rejected < result.updated ? status.rejected : result.updated;
+        /* What moved was saved since the last push, as loose refs here,
+         * and is written as loose refs on a remote reached by path. */
+        pack_refs(repo);
+        pack_remote_refs(git_remote_url(remote));
     }
 
     *out = result;
@@ -305,7 +454,7 @@ done:
     dl_history_sync_result_dispose(&result); /* a no-op once handed to *out */
     free((void *)sorted);
     string_list_free(&specs);
-    string_list_free(&refs);
+    ref_list_free(&refs);
     git_remote_free(remote);
     return error;
 }
@@ -746,12 +895,21 @@ done:
     return verdict;
 }
 
+/* Counts the remote-tracking refs a fetch moved. */
+static int on_fetch_update(const char *refname, const git_oid *a, const git_oid *b, void *payload)
+{
+    (void)refname, (void)a, (void)b;
+    ++*(size_t *)payload;
+    return 0;
+}
+
 static int pull_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
 {
     git_repository *repo = store->repo;
     git_remote *remote = NULL;
     const char *label;
-    string_list tracking = {0};
+    ref_list tracking = {0}, local_refs = {0};
+    size_t written = 0; /* refs this pull wrote: tracking refs, articles, removals */
     dl_history_sync_result result = {0};
     char *prefix = NULL, *spec_refs = NULL, *spec_notes = NULL, *glob = NULL;
     int error;
@@ -781,6 +939,8 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
     git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
     options.update_fetchhead = 0; /* leave the user's FETCH_HEAD alone */
     options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    options.callbacks.update_tips = on_fetch_update;
+    options.callbacks.payload = &written;
     char *fetch_head = NULL;
     size_t fetch_head_size = 0;
     int had_fetch_head = save_fetch_head(&fetch_head, &fetch_head_size, repo);
@@ -792,34 +952,37 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
         goto done;
     }
 
-    if ((error = list_refs(&tracking, repo, glob)) < 0)
+    if ((error = list_ref_values(&tracking, repo, glob)) < 0 ||
+        (error = list_ref_values(&local_refs, repo, DL_HISTORY_REF_PREFIX "*")) < 0)
         goto done;
     size_t skip = strlen(prefix) + strlen("articles/");
     for (size_t i = 0; i < tracking.count; i++) {
-        git_oid theirs;
-        if (git_reference_name_to_id(&theirs, repo, tracking.items[i]) < 0)
-            continue;
-        char *local = malloc(strlen(tracking.items[i]) + 32);
+        const git_oid *theirs = &tracking.items[i].id;
+        char *local = malloc(strlen(tracking.items[i].name) + 32);
         if (local == NULL) {
             error = dl_error_set(DL_ERROR, "out of memory");
             goto done;
         }
-        sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking.items[i] + skip);
+        sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking.items[i].name + skip);
         /* Most of a newsroom's articles did not change since the last
          * pull: the same version on both sides needs no check or join. */
-        git_oid ours;
-        if (git_reference_name_to_id(&ours, repo, local) == 0 && git_oid_equal(&ours, &theirs)) {
+        const git_oid *ours = ref_list_find(&local_refs, local);
+        if (ours != NULL && git_oid_equal(ours, theirs)) {
             result.unchanged++;
             free(local);
             continue;
         }
-        error = check_remote_ref(&result, repo, local, &theirs);
-        if (error == 1)
-            error = join_article(&result, store, local, &theirs, name);
-        else if (error == 0)
+        size_t moved = result.updated + result.merged;
+        error = check_remote_ref(&result, repo, local, theirs);
+        if (error == 1) {
+            error = join_article(&result, store, local, theirs, name);
+            written += result.updated + result.merged - moved;
+        } else if (error == 0) {
             /* Not kept as a remote-tracking ref either: nothing of it
              * stays reachable in the store. */
-            git_reference_remove(repo, tracking.items[i]);
+            remove_ref(repo, tracking.items[i].name);
+            written++;
+        }
         free(local);
         if (error < 0)
             goto done;
@@ -831,7 +994,7 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
     if (git_reference_name_to_id(&their_notes, repo, notes_ref) == 0) {
         git_object *notes = NULL;
         if (git_object_lookup(&notes, repo, &their_notes, GIT_OBJECT_COMMIT) < 0) {
-            git_reference_remove(repo, notes_ref);
+            remove_ref(repo, notes_ref);
             error = refuse(&result, DL_HISTORY_NOTES_REF, "does not point at a notes commit");
         } else {
             error = join_notes_ref(&result, store, &their_notes, name);
@@ -841,6 +1004,8 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
             goto done;
     }
 
+    if (written > 0)
+        pack_refs(repo);
     *out = result;
     memset(&result, 0, sizeof(result));
     error = 0;
@@ -851,7 +1016,8 @@ done:
     free(spec_notes);
     free(spec_refs);
     free(prefix);
-    string_list_free(&tracking);
+    ref_list_free(&local_refs);
+    ref_list_free(&tracking);
     git_remote_free(remote);
     return error;
 }
@@ -917,7 +1083,7 @@ static void remove_staged(git_repository *repo, const char *own)
         long pid = strtol(name + skip, NULL, 10);
         int dead = pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
         if (own ? strncmp(name, own, strlen(own)) == 0 : dead)
-            git_reference_remove(repo, name);
+            remove_ref(repo, name);
     }
     string_list_free(&staged);
 }
