@@ -263,3 +263,101 @@ Test(history_refs, saves_while_refs_are_packed_lose_nothing)
     sync_clone("other", 0);
     assert_same_everywhere();
 }
+
+/* A git daemon on 127.0.0.1 serving the scratch directory: the smart
+ * protocol, as a newsroom's server speaks it. (A test's .init runs
+ * after the suite's, its .fini before.) */
+static char daemon_url[128];
+
+static void start_daemon(void)
+{
+    for (int attempt = 0; attempt < 20 && daemon_url[0] == '\0'; attempt++) {
+        int port = 20000 + (int)((getpid() * 7919 + attempt * 104729) % 40000), rc;
+        fx_sh(&rc, "git daemon --reuseaddr --listen=127.0.0.1 --port=%d --base-path='%s' --export-all "
+                   "--pid-file='%s/daemon.pid' --detach '%s' && "
+                   "for i in $(seq 50); do git ls-remote git://127.0.0.1:%d/remote.git >/dev/null 2>&1 "
+                   "&& exit 0; sleep 0.1; done; exit 1",
+              port, fx_root, fx_root, fx_root, port);
+        if (rc == 0)
+            snprintf(daemon_url, sizeof(daemon_url), "git://127.0.0.1:%d/remote.git", port);
+        else
+            fx_sh(NULL, "kill $(cat '%s/daemon.pid' 2>/dev/null) 2>/dev/null", fx_root);
+    }
+    cr_assert(daemon_url[0] != '\0', "no git daemon could listen");
+}
+
+static void stop_daemon(void)
+{
+    fx_sh(NULL, "kill $(cat '%s/daemon.pid' 2>/dev/null) 2>/dev/null", fx_root);
+}
+
+static dl_history_sync_result pull_from(const char *clone, const char *url)
+{
+    char file[1024];
+    dl_history_store *store = NULL;
+    dl_history *history = NULL;
+    dl_history_sync_result result;
+    dl_history_sync_options options = DL_HISTORY_SYNC_OPTIONS_INIT;
+    options.remote = url;
+    snprintf(file, sizeof(file), "%s/%s/story.txt", fx_root, clone);
+    fx_open(&store, &history, file);
+    dl_assert_ok(dl_history_pull(&result, store, &options));
+    dl_history_free(history);
+    dl_history_store_free(store);
+    return result;
+}
+
+/* Through a server the fetch tells it only what this store holds of the
+ * articles that changed; what arrives is the same as over a path, and
+ * a diverged article is still joined. */
+Test(history_refs, a_pull_through_a_server_brings_the_same_history, .init = start_daemon,
+     .fini = stop_daemon)
+{
+    enum { ARTICLES = 12 };
+    for (int i = 0; i < ARTICLES; i++)
+        save(i, "First draft.\n");
+    sync_clone("repo", 1);
+    dl_history_sync_result r = pull_from("other", daemon_url);
+    cr_assert(eq(sz, r.updated, ARTICLES));
+    assert_same_everywhere();
+
+    for (int i = 0; i < 3; i++)
+        save(i, "Second draft.\n");
+    sync_clone("repo", 1);
+    r = pull_from("other", daemon_url);
+    cr_assert(eq(sz, r.updated, 3));
+    cr_assert(eq(sz, r.unchanged, ARTICLES - 3));
+    assert_same_everywhere();
+    /* Where the server stands, kept as refs/dateline-remotes/url/. */
+    cr_assert(eq(str,
+                 (char *)fx_sh(NULL, "git --git-dir='%s/other/.git/dateline' for-each-ref "
+                                     "--format='%%(objectname)' refs/dateline-remotes/url/articles",
+                               fx_root),
+                 (char *)fx_sh(NULL, "git --git-dir='%s/remote.git' for-each-ref "
+                                     "--format='%%(objectname)' refs/dateline",
+                               fx_root)));
+
+    /* The other clone records a version of its own; the writer another. */
+    char file[1024];
+    dl_history_store *store = NULL;
+    dl_history *history = NULL;
+    snprintf(file, sizeof(file), "%s/other/desk/a00.txt", fx_root);
+    fx_sh(NULL, "mkdir -p '%s/other/desk'", fx_root);
+    fx_open(&store, &history, file);
+    fx_snap(history, "Third draft, by the other desk.\n", NULL);
+    dl_history_free(history);
+    dl_history_store_free(store);
+    save(0, "Third draft, by the writer.\n");
+    sync_clone("repo", 1);
+    r = pull_from("other", daemon_url);
+    cr_assert(eq(sz, r.merged, 1));
+    cr_assert(eq(sz, r.unchanged, ARTICLES - 1));
+    int rc;
+    fx_sh(&rc, "cd '%s' && git --git-dir=other/.git/dateline fsck --strict 2>&1 && "
+               "r=$(git --git-dir=other/.git/dateline for-each-ref --format='%%(refname)' "
+               "'refs/dateline/*a00.txt') && "
+               "git --git-dir=other/.git/dateline merge-base --is-ancestor "
+               "$(git --git-dir=remote.git rev-parse \"$r\") \"$r\"",
+          fx_root);
+    cr_assert(eq(int, rc, 0));
+}

@@ -7,11 +7,16 @@
  * merge commit instead of choosing a side.
  */
 #include <errno.h>
+#include <fnmatch.h>
+#include <git2/sys/refdb_backend.h>
+#include <git2/sys/refs.h>
+#include <git2/sys/repository.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -317,13 +322,23 @@ static void remote_value(git_oid *out, int *found, const git_remote_head **heads
         *out = (*head)->oid;
 }
 
+/* Whether libgit2 reaches `url` in this process, with its local
+ * transport (as it chooses: a directory, or a file:// URL), rather than
+ * through a git server. */
+static int remote_is_local(const char *url)
+{
+    struct stat st;
+    return url != NULL && (strncmp(url, "file://", 7) == 0 ||
+                           (stat(url, &st) == 0 && S_ISDIR(st.st_mode)));
+}
+
 /* Pack the refs of the repository at `url` when it is a path: there
  * libgit2 writes the refs a push sends itself, where a server's git
  * receive-pack would (whose `git gc --auto` packs them in its time). */
 static void pack_remote_refs(const char *url)
 {
     git_repository *remote = NULL;
-    if (url != NULL && strstr(url, "://") == NULL &&
+    if (remote_is_local(url) && strncmp(url, "file://", 7) != 0 &&
         git_repository_open_ext(&remote, url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0)
         pack_refs(remote);
     git_repository_free(remote);
@@ -895,12 +910,212 @@ done:
     return verdict;
 }
 
-/* Counts the remote-tracking refs a fetch moved. */
-static int on_fetch_update(const char *refname, const git_oid *a, const git_oid *b, void *payload)
+/*
+ * What a fetch tells the remote we hold ("haves"): only the refs of the
+ * articles it changed, not every ref of the store. libgit2 1.5's
+ * negotiation puts each ref's commit into a list kept in date order
+ * before it reads any date, so every one is walked past every other:
+ * O(refs^2), some 400 million steps for 10,000 articles and their
+ * tracking refs, 76% of a day's pull through a server (fixed in libgit2
+ * 1.7). For that download the store's refs are swapped for a read-only
+ * refdb holding these few. (A remote reached by path needs no such
+ * thing: libgit2's local transport walks no list, and leaves out what we
+ * hold by hiding every ref of ours.)
+ */
+typedef struct {
+    git_refdb_backend parent;
+    const ref_list *haves; /* sorted by name */
+} haves_refdb;
+
+typedef struct {
+    git_reference_iterator parent;
+    const ref_list *haves;
+    char *glob; /* NULL: every ref */
+    size_t next;
+} haves_cursor;
+
+static int haves_exists(int *exists, git_refdb_backend *backend, const char *name)
 {
-    (void)refname, (void)a, (void)b;
-    ++*(size_t *)payload;
+    *exists = ref_list_find(((haves_refdb *)backend)->haves, name) != NULL;
     return 0;
+}
+
+static int haves_lookup(git_reference **out, git_refdb_backend *backend, const char *name)
+{
+    const git_oid *id = ref_list_find(((haves_refdb *)backend)->haves, name);
+    if (id == NULL) {
+        git_error_set_str(GIT_ERROR_REFERENCE, "not among the refs a fetch offers");
+        return GIT_ENOTFOUND;
+    }
+    return (*out = git_reference__alloc(name, id, NULL)) ? 0 : -1;
+}
+
+static const ref_value *haves_iterator_step(haves_cursor *it)
+{
+    while (it->next < it->haves->count) {
+        const ref_value *v = &it->haves->items[it->next++];
+        if (it->glob == NULL || fnmatch(it->glob, v->name, 0) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+static int haves_iterator_next(git_reference **out, git_reference_iterator *iter)
+{
+    const ref_value *v = haves_iterator_step((haves_cursor *)iter);
+    if (v == NULL)
+        return GIT_ITEROVER;
+    return (*out = git_reference__alloc(v->name, &v->id, NULL)) ? 0 : -1;
+}
+
+static int haves_iterator_next_name(const char **out, git_reference_iterator *iter)
+{
+    const ref_value *v = haves_iterator_step((haves_cursor *)iter);
+    if (v == NULL)
+        return GIT_ITEROVER;
+    *out = v->name;
+    return 0;
+}
+
+static void haves_iterator_free(git_reference_iterator *iter)
+{
+    free(((haves_cursor *)iter)->glob);
+    free(iter);
+}
+
+static int haves_iterator(git_reference_iterator **out, git_refdb_backend *backend,
+                          const char *glob)
+{
+    haves_cursor *it = calloc(1, sizeof(*it));
+    if (it == NULL || (glob != NULL && (it->glob = strdup(glob)) == NULL)) {
+        free(it);
+        git_error_set_oom();
+        return -1;
+    }
+    it->haves = ((haves_refdb *)backend)->haves;
+    it->parent.next = haves_iterator_next;
+    it->parent.next_name = haves_iterator_next_name;
+    it->parent.free = haves_iterator_free;
+    *out = &it->parent;
+    return 0;
+}
+
+/* A download writes no ref: whatever would is a mistake to stop. */
+static int haves_read_only(void)
+{
+    git_error_set_str(GIT_ERROR_REFERENCE, "dateline: no ref is written while fetching");
+    return -1;
+}
+
+static int haves_write(git_refdb_backend *b, const git_reference *r, int f,
+                       const git_signature *w, const char *m, const git_oid *o, const char *t)
+{
+    (void)b, (void)r, (void)f, (void)w, (void)m, (void)o, (void)t;
+    return haves_read_only();
+}
+
+static int haves_rename(git_reference **out, git_refdb_backend *b, const char *o, const char *n,
+                        int f, const git_signature *w, const char *m)
+{
+    (void)out, (void)b, (void)o, (void)n, (void)f, (void)w, (void)m;
+    return haves_read_only();
+}
+
+static int haves_del(git_refdb_backend *b, const char *n, const git_oid *o, const char *t)
+{
+    (void)b, (void)n, (void)o, (void)t;
+    return haves_read_only();
+}
+
+static int haves_has_log(git_refdb_backend *b, const char *n)
+{
+    (void)b, (void)n;
+    return 0;
+}
+
+static int haves_ensure_log(git_refdb_backend *b, const char *n)
+{
+    (void)b, (void)n;
+    return haves_read_only();
+}
+
+static void haves_free(git_refdb_backend *b)
+{
+    free(b);
+}
+
+static int haves_reflog_read(git_reflog **out, git_refdb_backend *b, const char *n)
+{
+    (void)out, (void)b, (void)n;
+    return haves_read_only();
+}
+
+static int haves_reflog_write(git_refdb_backend *b, git_reflog *r)
+{
+    (void)b, (void)r;
+    return haves_read_only();
+}
+
+static int haves_reflog_rename(git_refdb_backend *b, const char *o, const char *n)
+{
+    (void)b, (void)o, (void)n;
+    return haves_read_only();
+}
+
+static int haves_reflog_delete(git_refdb_backend *b, const char *n)
+{
+    (void)b, (void)n;
+    return haves_read_only();
+}
+
+/*
+ * git_remote_download with `repo`'s refs seen as `haves` alone. The
+ * store's own refdb is put back before returning, whatever happened.
+ */
+static int download_offering(git_remote *remote, git_repository *repo, const ref_list *haves,
+                             const git_strarray *specs, const git_fetch_options *options)
+{
+    git_refdb *own = NULL, *offered = NULL;
+    haves_refdb *backend = calloc(1, sizeof(*backend));
+    int error;
+    if (backend == NULL) {
+        git_error_set_oom();
+        return -1;
+    }
+    git_refdb_init_backend(&backend->parent, GIT_REFDB_BACKEND_VERSION);
+    backend->haves = haves;
+    backend->parent.exists = haves_exists;
+    backend->parent.lookup = haves_lookup;
+    backend->parent.iterator = haves_iterator;
+    backend->parent.write = haves_write;
+    backend->parent.rename = haves_rename;
+    backend->parent.del = haves_del;
+    backend->parent.has_log = haves_has_log;
+    backend->parent.ensure_log = haves_ensure_log;
+    backend->parent.free = haves_free;
+    backend->parent.reflog_read = haves_reflog_read;
+    backend->parent.reflog_write = haves_reflog_write;
+    backend->parent.reflog_rename = haves_reflog_rename;
+    backend->parent.reflog_delete = haves_reflog_delete;
+    if ((error = git_repository_refdb(&own, repo)) < 0 ||
+        (error = git_refdb_new(&offered, repo)) < 0) {
+        free(backend);
+        git_refdb_free(own);
+        return error;
+    }
+    if ((error = git_refdb_set_backend(offered, &backend->parent)) < 0) {
+        free(backend);
+        git_refdb_free(offered);
+        git_refdb_free(own);
+        return error;
+    }
+    if ((error = git_repository_set_refdb(repo, offered)) == 0) {
+        error = git_remote_download(remote, specs, options);
+        git_repository_set_refdb(repo, own);
+    }
+    git_refdb_free(offered);
+    git_refdb_free(own);
+    return error;
 }
 
 static int pull_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
@@ -908,7 +1123,7 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
     git_repository *repo = store->repo;
     git_remote *remote = NULL;
     const char *label;
-    ref_list tracking = {0}, local_refs = {0};
+    ref_list tracking = {0}, local_refs = {0}, moved = {0}, haves = {0};
     size_t written = 0; /* refs this pull wrote: tracking refs, articles, removals */
     dl_history_sync_result result = {0};
     char *prefix = NULL, *spec_refs = NULL, *spec_notes = NULL, *glob = NULL;
@@ -933,54 +1148,130 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
     snprintf(spec_notes, 2 * n, "+%s:%snotes", DL_HISTORY_NOTES_REF, prefix);
     snprintf(glob, n, "%sarticles/*", prefix);
 
-    char *specs[] = {spec_refs, spec_notes};
-    git_strarray array = {specs, 2};
-    git_fetch_options options;
-    git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
-    options.update_fetchhead = 0; /* leave the user's FETCH_HEAD alone */
-    options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    options.callbacks.update_tips = on_fetch_update;
-    options.callbacks.payload = &written;
-    char *fetch_head = NULL;
-    size_t fetch_head_size = 0;
-    int had_fetch_head = save_fetch_head(&fetch_head, &fetch_head_size, repo);
-    error = git_remote_fetch(remote, &array, &options, "dateline pull");
-    restore_fetch_head(repo, had_fetch_head, fetch_head, fetch_head_size);
-    free(fetch_head);
-    if (error < 0) {
-        error = dl_history__git_error(error, "cannot fetch from %s", name);
+    /* What this store holds, read once: the fetch offers the remote only
+     * what it holds of the articles the remote changed, and only those
+     * are joined. */
+    char notes_ref[512];
+    snprintf(notes_ref, sizeof(notes_ref), "%snotes", prefix);
+    git_oid id;
+    if ((error = list_ref_values(&local_refs, repo, DL_HISTORY_REF_PREFIX "*")) < 0 ||
+        (error = list_ref_values(&tracking, repo, glob)) < 0 ||
+        (git_reference_name_to_id(&id, repo, DL_HISTORY_NOTES_REF) == 0 &&
+         (error = ref_list_add(&local_refs, DL_HISTORY_NOTES_REF, &id)) < 0) ||
+        (git_reference_name_to_id(&id, repo, notes_ref) == 0 &&
+         (error = ref_list_add(&tracking, notes_ref, &id)) < 0))
+        goto done;
+    /* The notes refs went in last; put them in their place. */
+    if (local_refs.count > 1)
+        qsort(local_refs.items, local_refs.count, sizeof(*local_refs.items), compare_ref_values);
+    if (tracking.count > 1)
+        qsort(tracking.items, tracking.count, sizeof(*tracking.items), compare_ref_values);
+
+    git_remote_callbacks callbacks;
+    git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
+    const git_remote_head **heads = NULL;
+    size_t head_count = 0;
+    if ((error = git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, NULL, NULL)) < 0 ||
+        (error = git_remote_ls(&heads, &head_count, remote)) < 0) {
+        error = dl_history__git_error(error, "cannot reach %s", name);
         goto done;
     }
-
-    if ((error = list_ref_values(&tracking, repo, glob)) < 0 ||
-        (error = list_ref_values(&local_refs, repo, DL_HISTORY_REF_PREFIX "*")) < 0)
-        goto done;
+    /* Their tips (under our tracking names) that differ from ours, and
+     * what we hold of those articles: ours and where they stood. */
     size_t skip = strlen(prefix) + strlen("articles/");
-    for (size_t i = 0; i < tracking.count; i++) {
-        const git_oid *theirs = &tracking.items[i].id;
-        char *local = malloc(strlen(tracking.items[i].name) + 32);
+    for (size_t i = 0; i < head_count; i++) {
+        const char *theirs_name = heads[i]->name;
+        char *mine = NULL;
+        if (strncmp(theirs_name, DL_HISTORY_REF_PREFIX, strlen(DL_HISTORY_REF_PREFIX)) == 0) {
+            if ((mine = malloc(skip + strlen(theirs_name))) != NULL)
+                sprintf(mine, "%sarticles/%s", prefix,
+                        theirs_name + strlen(DL_HISTORY_REF_PREFIX));
+        } else if (strcmp(theirs_name, DL_HISTORY_NOTES_REF) == 0) {
+            mine = strdup(notes_ref);
+        } else {
+            continue;
+        }
+        if (mine == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        const git_oid *ours = ref_list_find(&local_refs, theirs_name);
+        const git_oid *stood = ref_list_find(&tracking, mine);
+        if (ours != NULL && git_oid_equal(ours, &heads[i]->oid)) {
+            if (strcmp(theirs_name, DL_HISTORY_NOTES_REF) != 0)
+                result.unchanged++;
+            free(mine);
+            continue;
+        }
+        error = ref_list_add(&moved, mine, &heads[i]->oid);
+        if (error == 0 && ours != NULL)
+            error = ref_list_add(&haves, theirs_name, ours);
+        if (error == 0 && stood != NULL && !(ours != NULL && git_oid_equal(ours, stood)))
+            error = ref_list_add(&haves, mine, stood);
+        free(mine);
+        if (error < 0)
+            goto done;
+    }
+    if (haves.count > 1)
+        qsort(haves.items, haves.count, sizeof(*haves.items), compare_ref_values);
+
+    if (moved.count > 0) {
+        char *specs[] = {spec_refs, spec_notes};
+        git_strarray array = {specs, 2};
+        git_fetch_options options;
+        git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
+        options.update_fetchhead = 0; /* leave the user's FETCH_HEAD alone */
+        options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+        char *fetch_head = NULL;
+        size_t fetch_head_size = 0;
+        int had_fetch_head = save_fetch_head(&fetch_head, &fetch_head_size, repo);
+        error = remote_is_local(git_remote_url(remote))
+                    ? git_remote_download(remote, &array, &options)
+                    : download_offering(remote, repo, &haves, &array, &options);
+        restore_fetch_head(repo, had_fetch_head, fetch_head, fetch_head_size);
+        free(fetch_head);
+        if (error < 0) {
+            error = dl_history__git_error(error, "cannot fetch from %s", name);
+            goto done;
+        }
+    }
+    git_remote_disconnect(remote);
+
+    /* Where they stand now, as git fetch's forced refspec would set it. */
+    for (size_t i = 0; i < moved.count; i++) {
+        git_reference *ref = NULL;
+        const git_oid *stood = ref_list_find(&tracking, moved.items[i].name);
+        if (stood != NULL && git_oid_equal(stood, &moved.items[i].id))
+            continue;
+        if ((error = git_reference_create(&ref, repo, moved.items[i].name, &moved.items[i].id, 1,
+                                          "dateline pull")) < 0) {
+            error = dl_history__git_error(error, "cannot record where %s stands", name);
+            goto done;
+        }
+        git_reference_free(ref);
+        written++;
+    }
+
+    for (size_t i = 0; i < moved.count; i++) {
+        const char *tracking_name = moved.items[i].name;
+        const git_oid *theirs = &moved.items[i].id;
+        if (strcmp(tracking_name, notes_ref) == 0)
+            continue; /* joined below */
+        char *local = malloc(strlen(tracking_name) + 32);
         if (local == NULL) {
             error = dl_error_set(DL_ERROR, "out of memory");
             goto done;
         }
-        sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking.items[i].name + skip);
-        /* Most of a newsroom's articles did not change since the last
-         * pull: the same version on both sides needs no check or join. */
-        const git_oid *ours = ref_list_find(&local_refs, local);
-        if (ours != NULL && git_oid_equal(ours, theirs)) {
-            result.unchanged++;
-            free(local);
-            continue;
-        }
-        size_t moved = result.updated + result.merged;
+        sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking_name + skip);
+        size_t joined = result.updated + result.merged;
         error = check_remote_ref(&result, repo, local, theirs);
         if (error == 1) {
             error = join_article(&result, store, local, theirs, name);
-            written += result.updated + result.merged - moved;
+            written += result.updated + result.merged - joined;
         } else if (error == 0) {
             /* Not kept as a remote-tracking ref either: nothing of it
              * stays reachable in the store. */
-            remove_ref(repo, tracking.items[i].name);
+            remove_ref(repo, tracking_name);
             written++;
         }
         free(local);
@@ -988,9 +1279,7 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
             goto done;
     }
 
-    char notes_ref[512];
     git_oid their_notes;
-    snprintf(notes_ref, sizeof(notes_ref), "%snotes", prefix);
     if (git_reference_name_to_id(&their_notes, repo, notes_ref) == 0) {
         git_object *notes = NULL;
         if (git_object_lookup(&notes, repo, &their_notes, GIT_OBJECT_COMMIT) < 0) {
@@ -1016,6 +1305,8 @@ done:
     free(spec_notes);
     free(spec_refs);
     free(prefix);
+    ref_list_free(&haves);
+    ref_list_free(&moved);
     ref_list_free(&local_refs);
     ref_list_free(&tracking);
     git_remote_free(remote);
