@@ -90,6 +90,22 @@ static void assert_same_everywhere(void)
     free(expected);
 }
 
+/* `store`'s refs/dateline-remotes/<label>/articles/ stand where the
+ * remote's articles do. */
+static void assert_tracking(const char *store, const char *label)
+{
+    char *remote = strdup(fx_sh(NULL, "git --git-dir='%s/remote.git' for-each-ref "
+                                      "--format='%%(objectname) %%(refname:lstrip=2)' refs/dateline",
+                                fx_root));
+    const char *tracked =
+        fx_sh(NULL, "git --git-dir='%s/%s' for-each-ref --format='%%(objectname) %%(refname:lstrip=4)' "
+                    "refs/dateline-remotes/%s/articles",
+              fx_root, store, label);
+    cr_assert(strlen(remote) > 0);
+    cr_assert(eq(str, (char *)tracked, remote));
+    free(remote);
+}
+
 /* Article refs still kept one file each in `store`. */
 static const char *loose_article_refs(const char *store)
 {
@@ -132,6 +148,13 @@ Test(history_refs, many_articles_travel_whole_and_stay_readable_by_git)
     assert_same_everywhere();
     for (size_t s = 0; s < sizeof(STORES) / sizeof(*STORES); s++)
         cr_assert(eq(str, (char *)loose_article_refs(STORES[s]), "0"), "%s", STORES[s]);
+
+    /* The writer pulls what it pushed: nothing to join, and where the
+     * remote stands is recorded all the same. */
+    r = sync_clone("repo", 0);
+    cr_assert(eq(sz, r.unchanged, ARTICLES));
+    cr_assert(eq(sz, r.updated + r.merged, 0));
+    assert_tracking("repo/.git/dateline", "origin");
 }
 
 /* Leave packed-refs.lock in every store, as a writer killed while it
@@ -329,13 +352,7 @@ Test(history_refs, a_pull_through_a_server_brings_the_same_history, .init = star
     cr_assert(eq(sz, r.unchanged, ARTICLES - 3));
     assert_same_everywhere();
     /* Where the server stands, kept as refs/dateline-remotes/url/. */
-    cr_assert(eq(str,
-                 (char *)fx_sh(NULL, "git --git-dir='%s/other/.git/dateline' for-each-ref "
-                                     "--format='%%(objectname)' refs/dateline-remotes/url/articles",
-                               fx_root),
-                 (char *)fx_sh(NULL, "git --git-dir='%s/remote.git' for-each-ref "
-                                     "--format='%%(objectname)' refs/dateline",
-                               fx_root)));
+    assert_tracking("other/.git/dateline", "url");
 
     /* The other clone records a version of its own; the writer another. */
     char file[1024];

@@ -1123,7 +1123,9 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
     git_repository *repo = store->repo;
     git_remote *remote = NULL;
     const char *label;
-    ref_list tracking = {0}, local_refs = {0}, moved = {0}, haves = {0};
+    /* Ours; where the remote stood; tracking refs to set; articles to
+     * join; what the fetch offers. */
+    ref_list local_refs = {0}, tracking = {0}, retrack = {0}, moved = {0}, haves = {0};
     size_t written = 0; /* refs this pull wrote: tracking refs, articles, removals */
     dl_history_sync_result result = {0};
     char *prefix = NULL, *spec_refs = NULL, *spec_notes = NULL, *glob = NULL;
@@ -1176,8 +1178,9 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
         error = dl_history__git_error(error, "cannot reach %s", name);
         goto done;
     }
-    /* Their tips (under our tracking names) that differ from ours, and
-     * what we hold of those articles: ours and where they stood. */
+    /* Their tips (under our tracking names): those not yet tracked are
+     * recorded, those that differ from ours joined, and of those the
+     * fetch offers what we hold: ours and where they stood. */
     size_t skip = strlen(prefix) + strlen("articles/");
     for (size_t i = 0; i < head_count; i++) {
         const char *theirs_name = heads[i]->name;
@@ -1197,6 +1200,11 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
         }
         const git_oid *ours = ref_list_find(&local_refs, theirs_name);
         const git_oid *stood = ref_list_find(&tracking, mine);
+        if (!(stood != NULL && git_oid_equal(stood, &heads[i]->oid)) &&
+            (error = ref_list_add(&retrack, mine, &heads[i]->oid)) < 0) {
+            free(mine);
+            goto done;
+        }
         if (ours != NULL && git_oid_equal(ours, &heads[i]->oid)) {
             if (strcmp(theirs_name, DL_HISTORY_NOTES_REF) != 0)
                 result.unchanged++;
@@ -1238,13 +1246,10 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
     git_remote_disconnect(remote);
 
     /* Where they stand now, as git fetch's forced refspec would set it. */
-    for (size_t i = 0; i < moved.count; i++) {
+    for (size_t i = 0; i < retrack.count; i++) {
         git_reference *ref = NULL;
-        const git_oid *stood = ref_list_find(&tracking, moved.items[i].name);
-        if (stood != NULL && git_oid_equal(stood, &moved.items[i].id))
-            continue;
-        if ((error = git_reference_create(&ref, repo, moved.items[i].name, &moved.items[i].id, 1,
-                                          "dateline pull")) < 0) {
+        if ((error = git_reference_create(&ref, repo, retrack.items[i].name, &retrack.items[i].id,
+                                          1, "dateline pull")) < 0) {
             error = dl_history__git_error(error, "cannot record where %s stands", name);
             goto done;
         }
@@ -1307,6 +1312,7 @@ done:
     free(prefix);
     ref_list_free(&haves);
     ref_list_free(&moved);
+    ref_list_free(&retrack);
     ref_list_free(&local_refs);
     ref_list_free(&tracking);
     git_remote_free(remote);
