@@ -242,7 +242,7 @@ static int ref_swap(git_repository *repo, const char *refname, const git_oid *id
  * of them can), and should it turn out fresh (the other writer broke the
  * stale lock and took its own since), given back.
  */
-static int break_stale_lock(git_repository *repo, const char *refname)
+int dl_history__break_stale_lock(git_repository *repo, const char *refname)
 {
     const char *common = git_repository_commondir(repo);
     size_t size = strlen(common) + strlen(refname) + 64;
@@ -294,7 +294,7 @@ int dl_history__ref_update(git_repository *repo, const char *refname,
             return 0;
         if (error == DL_EMODIFIED && attempt < REF_UPDATE_ATTEMPTS)
             continue;
-        if (error == DL_ELOCKED && break_stale_lock(repo, refname))
+        if (error == DL_ELOCKED && dl_history__break_stale_lock(repo, refname))
             continue;
         if (error == DL_ELOCKED &&
             (error = lock_backoff(&locked_since, attempt, repo, refname)) == 0)

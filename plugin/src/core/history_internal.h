@@ -125,6 +125,14 @@ int dl_history__ref_update(git_repository *repo, const char *refname,
                            dl_history_ref_step step, void *payload);
 
 /*
+ * Remove the lock file `<common dir><name>.lock` if a writer that is gone
+ * left it (older than a ref update ever takes), and tell the user
+ * (dl_notice_add); 1 if it was removed. `name` is a ref name, or
+ * "packed-refs" for the file every packed ref lives in (history.c).
+ */
+int dl_history__break_stale_lock(git_repository *repo, const char *name);
+
+/*
  * Set the note of `target` (a version of the article at `key`) under
  * refs/notes/dateline. `merge` joins an existing different note with a
  * blank line instead of replacing it. The notes commit's message says

@@ -7,11 +7,16 @@
  * merge commit instead of choosing a side.
  */
 #include <errno.h>
+#include <fnmatch.h>
+#include <git2/sys/refdb_backend.h>
+#include <git2/sys/refs.h>
+#include <git2/sys/repository.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -128,6 +133,135 @@ static int list_refs(string_list *out, git_repository *repo, const char *glob)
     return 0;
 }
 
+/* A ref and where it points. */
+typedef struct {
+    char *name;
+    git_oid id;
+} ref_value;
+
+typedef struct {
+    ref_value *items;
+    size_t count, capacity;
+} ref_list;
+
+static int compare_ref_values(const void *a, const void *b)
+{
+    return strcmp(((const ref_value *)a)->name, ((const ref_value *)b)->name);
+}
+
+static void ref_list_free(ref_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i].name);
+    free(list->items);
+    memset(list, 0, sizeof(*list));
+}
+
+static int ref_list_add(ref_list *list, const char *name, const git_oid *id)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 64;
+        ref_value *grown = realloc(list->items, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return dl_error_set(DL_ERROR, "out of memory");
+        list->items = grown;
+        list->capacity = capacity;
+    }
+    size_t n = strlen(name) + 1;
+    if ((list->items[list->count].name = malloc(n)) == NULL)
+        return dl_error_set(DL_ERROR, "out of memory");
+    memcpy(list->items[list->count].name, name, n);
+    list->items[list->count++].id = *id;
+    return 0;
+}
+
+/*
+ * Our refs matching `glob` with their values, sorted by name, read in one
+ * pass: a newsroom's store holds a ref per article, and reading each again
+ * by name costs a file per article while they are loose.
+ */
+static int list_ref_values(ref_list *out, git_repository *repo, const char *glob)
+{
+    git_reference_iterator *it = NULL;
+    git_reference *ref = NULL;
+    int error;
+    if ((error = git_reference_iterator_glob_new(&it, repo, glob)) < 0)
+        return dl_history__git_error(error, "cannot list %s", glob);
+    while ((error = git_reference_next(&ref, it)) == 0) {
+        git_oid id;
+        const char *name = git_reference_name(ref);
+        /* A symbolic ref is not one of dateline's; it is followed, as
+         * reading it by name would. */
+        if (git_reference_target(ref) != NULL)
+            git_oid_cpy(&id, git_reference_target(ref));
+        else if (git_reference_name_to_id(&id, repo, name) < 0)
+            name = NULL;
+        int added = name ? ref_list_add(out, name, &id) : 0;
+        git_reference_free(ref);
+        if (added < 0) {
+            git_reference_iterator_free(it);
+            ref_list_free(out);
+            return added;
+        }
+    }
+    git_reference_iterator_free(it);
+    if (error != GIT_ITEROVER) {
+        ref_list_free(out);
+        return dl_history__git_error(error, "cannot list %s", glob);
+    }
+    git_error_clear(); /* a symbolic ref that led nowhere */
+    if (out->count > 1)
+        qsort(out->items, out->count, sizeof(*out->items), compare_ref_values);
+    return 0;
+}
+
+/* The value of `name` in `list`, or NULL. */
+static const git_oid *ref_list_find(const ref_list *list, const char *name)
+{
+    ref_value key = {.name = (char *)name};
+    const ref_value *found =
+        list->count ? bsearch(&key, list->items, list->count, sizeof(key), compare_ref_values)
+                    : NULL;
+    return found ? &found->id : NULL;
+}
+
+/*
+ * Pack `repo`'s loose refs into its packed-refs file, as `git pack-refs
+ * --all` does, after a push or pull wrote refs: every loose ref is a file
+ * that each later push, pull and listing opens and reads, one per article
+ * at a newsroom's scale, where a packed one costs nothing of its own. The
+ * rewrite costs about what reading the refs costs, which the push or pull
+ * that wrote them did anyway. libgit2 packs under packed-refs.lock and
+ * removes a loose ref only under its own lock and while it still holds
+ * the packed value, so a save racing it loses nothing. A packed-refs.lock
+ * a killed writer left is broken as a ref's lock is. Best effort: the
+ * refs are right either way, so a failure is not reported.
+ */
+static void pack_refs(git_repository *repo)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        git_refdb *refdb = NULL;
+        int error = git_repository_refdb(&refdb, repo);
+        if (error == 0)
+            error = git_refdb_compress(refdb);
+        git_refdb_free(refdb);
+        if (error != GIT_ELOCKED || !dl_history__break_stale_lock(repo, "packed-refs"))
+            break;
+    }
+    git_error_clear();
+}
+
+/* Remove `name`, a packed ref maybe, whose removal rewrites packed-refs:
+ * a lock a killed writer left on it is broken first. Best effort, as
+ * every removal here is: a ref left behind is adopted by no one. */
+static void remove_ref(git_repository *repo, const char *name)
+{
+    if (git_reference_remove(repo, name) == GIT_ELOCKED &&
+        dl_history__break_stale_lock(repo, "packed-refs"))
+        git_reference_remove(repo, name);
+    git_error_clear();
+}
+
 /* Remember why a ref was not adopted (pull) or not sent (push). */
 static int refuse(dl_history_sync_result *result, const char *refname, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
@@ -188,12 +322,36 @@ static void remote_value(git_oid *out, int *found, const git_remote_head **heads
         *out = (*head)->oid;
 }
 
+/* Whether libgit2 reaches `url` in this process, with its local
+ * transport (as it chooses: a directory, or a file:// URL), rather than
+ * through a git server. */
+static int remote_is_local(const char *url)
+{
+    struct stat st;
+    return url != NULL && (strncmp(url, "file://", 7) == 0 ||
+                           (stat(url, &st) == 0 && S_ISDIR(st.st_mode)));
+}
+
+/* Pack the refs of the repository at `url` when it is a path: there
+ * libgit2 writes the refs a push sends itself, where a server's git
+ * receive-pack would (whose `git gc --auto` packs them in its time). */
+static void pack_remote_refs(const char *url)
+{
+    git_repository *remote = NULL;
+    if (remote_is_local(url) && strncmp(url, "file://", 7) != 0 &&
+        git_repository_open_ext(&remote, url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0)
+        pack_refs(remote);
+    git_repository_free(remote);
+    git_error_clear();
+}
+
 static int push_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
 {
     git_repository *repo = store->repo;
     git_remote *remote = NULL;
     const char *label;
-    string_list refs = {0}, specs = {0};
+    ref_list refs = {0};
+    string_list specs = {0};
     dl_history_sync_result result = {0};
     push_status status = {0};
     const git_remote_head **heads = NULL, **sorted = NULL;
@@ -202,11 +360,11 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
 
     if ((error = open_remote(&remote, &label, store, name, 1)) < 0)
         goto done;
-    if ((error = list_refs(&refs, repo, "refs/dateline/*")) < 0)
+    if ((error = list_ref_values(&refs, repo, DL_HISTORY_REF_PREFIX "*")) < 0)
         goto done;
     git_oid notes_tip;
     if (git_reference_name_to_id(&notes_tip, repo, DL_HISTORY_NOTES_REF) == 0 &&
-        (error = string_list_add(&refs, DL_HISTORY_NOTES_REF)) < 0)
+        (error = ref_list_add(&refs, DL_HISTORY_NOTES_REF, &notes_tip)) < 0)
         goto done;
 
     git_remote_callbacks callbacks;
@@ -229,12 +387,12 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
     /* Push only what moves forward. A ref the remote has moved past ours
      * would be refused anyway; counting it here names it for the user. */
     for (size_t i = 0; i < refs.count; i++) {
-        git_oid local, theirs;
+        const char *refname = refs.items[i].name;
+        const git_oid local = refs.items[i].id;
+        git_oid theirs;
         int found;
         git_object *object = NULL;
-        if (git_reference_name_to_id(&local, repo, refs.items[i]) < 0)
-            continue;
-        remote_value(&theirs, &found, sorted, head_count, refs.items[i]);
+        remote_value(&theirs, &found, sorted, head_count, refname);
         if (found && git_oid_equal(&local, &theirs)) {
             result.unchanged++;
             continue;
@@ -243,7 +401,7 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
          * at anything; only versions travel on. */
         if (git_object_lookup(&object, repo, &local, GIT_OBJECT_ANY) < 0 ||
             git_object_type(object) != GIT_OBJECT_COMMIT) {
-            error = refuse(&result, refs.items[i], "points at a %s, not a version; not pushed",
+            error = refuse(&result, refname, "points at a %s, not a version; not pushed",
                            object ? git_object_type2string(git_object_type(object))
                                   : "missing object");
             git_object_free(object);
@@ -254,26 +412,28 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
         git_object_free(object);
         if (found && git_graph_descendant_of(repo, &local, &theirs) != 1) {
             if (result.rejected++ == 0)
-                snprintf(status.first, sizeof(status.first), "%s", refs.items[i]);
+                snprintf(status.first, sizeof(status.first), "%s", refname);
             continue;
         }
-        char *spec = malloc(2 * strlen(refs.items[i]) + 2);
+        char *spec = malloc(2 * strlen(refname) + 2);
         if (spec == NULL) {
             error = dl_error_set(DL_ERROR, "out of memory");
             goto done;
         }
-        sprintf(spec, "%s:%s", refs.items[i], refs.items[i]);
+        sprintf(spec, "%s:%s", refname, refname);
         error = string_list_add(&specs, spec);
         free(spec);
         if (error < 0)
             goto done;
-        if (strcmp(refs.items[i], DL_HISTORY_NOTES_REF) == 0)
+        if (strcmp(refname, DL_HISTORY_NOTES_REF) == 0)
             result.notes_updated = 1;
         else
             result.updated++;
     }
-    git_remote_disconnect(remote);
 
+    /* The push goes on the connection the remote's refs came from:
+     * connecting again would have it list every ref of a newsroom's
+     * remote once more. */
     if (specs.count > 0) {
         git_push_options options;
         git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
@@ -286,6 +446,10 @@ static int push_locked(dl_history_sync_result *out, dl_history_store *store, con
         }
         result.rejected += status.rejected;
         result.updated -= status.rejected < result.updated ? status.rejected : result.updated;
+        /* What moved was saved since the last push, as loose refs here,
+         * and is written as loose refs on a remote reached by path. */
+        pack_refs(repo);
+        pack_remote_refs(git_remote_url(remote));
     }
 
     *out = result;
@@ -305,7 +469,7 @@ done:
     dl_history_sync_result_dispose(&result); /* a no-op once handed to *out */
     free((void *)sorted);
     string_list_free(&specs);
-    string_list_free(&refs);
+    ref_list_free(&refs);
     git_remote_free(remote);
     return error;
 }
@@ -746,12 +910,223 @@ done:
     return verdict;
 }
 
+/*
+ * What a fetch tells the remote we hold ("haves"): only the refs of the
+ * articles it changed, not every ref of the store. libgit2 1.5's
+ * negotiation puts each ref's commit into a list kept in date order
+ * before it reads any date, so every one is walked past every other:
+ * O(refs^2), some 400 million steps for 10,000 articles and their
+ * tracking refs, 76% of a day's pull through a server (fixed in libgit2
+ * 1.7). For that download the store's refs are swapped for a read-only
+ * refdb holding these few. (A remote reached by path needs no such
+ * thing: libgit2's local transport walks no list, and leaves out what we
+ * hold by hiding every ref of ours.)
+ */
+typedef struct {
+    git_refdb_backend parent;
+    const ref_list *haves; /* sorted by name */
+} haves_refdb;
+
+typedef struct {
+    git_reference_iterator parent;
+    const ref_list *haves;
+    char *glob; /* NULL: every ref */
+    size_t next;
+} haves_cursor;
+
+static int haves_exists(int *exists, git_refdb_backend *backend, const char *name)
+{
+    *exists = ref_list_find(((haves_refdb *)backend)->haves, name) != NULL;
+    return 0;
+}
+
+static int haves_lookup(git_reference **out, git_refdb_backend *backend, const char *name)
+{
+    const git_oid *id = ref_list_find(((haves_refdb *)backend)->haves, name);
+    if (id == NULL) {
+        git_error_set_str(GIT_ERROR_REFERENCE, "not among the refs a fetch offers");
+        return GIT_ENOTFOUND;
+    }
+    return (*out = git_reference__alloc(name, id, NULL)) ? 0 : -1;
+}
+
+static const ref_value *haves_iterator_step(haves_cursor *it)
+{
+    while (it->next < it->haves->count) {
+        const ref_value *v = &it->haves->items[it->next++];
+        if (it->glob == NULL || fnmatch(it->glob, v->name, 0) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+static int haves_iterator_next(git_reference **out, git_reference_iterator *iter)
+{
+    const ref_value *v = haves_iterator_step((haves_cursor *)iter);
+    if (v == NULL)
+        return GIT_ITEROVER;
+    return (*out = git_reference__alloc(v->name, &v->id, NULL)) ? 0 : -1;
+}
+
+static int haves_iterator_next_name(const char **out, git_reference_iterator *iter)
+{
+    const ref_value *v = haves_iterator_step((haves_cursor *)iter);
+    if (v == NULL)
+        return GIT_ITEROVER;
+    *out = v->name;
+    return 0;
+}
+
+static void haves_iterator_free(git_reference_iterator *iter)
+{
+    free(((haves_cursor *)iter)->glob);
+    free(iter);
+}
+
+static int haves_iterator(git_reference_iterator **out, git_refdb_backend *backend,
+                          const char *glob)
+{
+    haves_cursor *it = calloc(1, sizeof(*it));
+    if (it == NULL || (glob != NULL && (it->glob = strdup(glob)) == NULL)) {
+        free(it);
+        git_error_set_oom();
+        return -1;
+    }
+    it->haves = ((haves_refdb *)backend)->haves;
+    it->parent.next = haves_iterator_next;
+    it->parent.next_name = haves_iterator_next_name;
+    it->parent.free = haves_iterator_free;
+    *out = &it->parent;
+    return 0;
+}
+
+/* A download writes no ref: whatever would is a mistake to stop. */
+static int haves_read_only(void)
+{
+    git_error_set_str(GIT_ERROR_REFERENCE, "dateline: no ref is written while fetching");
+    return -1;
+}
+
+static int haves_write(git_refdb_backend *b, const git_reference *r, int f,
+                       const git_signature *w, const char *m, const git_oid *o, const char *t)
+{
+    (void)b, (void)r, (void)f, (void)w, (void)m, (void)o, (void)t;
+    return haves_read_only();
+}
+
+static int haves_rename(git_reference **out, git_refdb_backend *b, const char *o, const char *n,
+                        int f, const git_signature *w, const char *m)
+{
+    (void)out, (void)b, (void)o, (void)n, (void)f, (void)w, (void)m;
+    return haves_read_only();
+}
+
+static int haves_del(git_refdb_backend *b, const char *n, const git_oid *o, const char *t)
+{
+    (void)b, (void)n, (void)o, (void)t;
+    return haves_read_only();
+}
+
+static int haves_has_log(git_refdb_backend *b, const char *n)
+{
+    (void)b, (void)n;
+    return 0;
+}
+
+static int haves_ensure_log(git_refdb_backend *b, const char *n)
+{
+    (void)b, (void)n;
+    return haves_read_only();
+}
+
+static void haves_free(git_refdb_backend *b)
+{
+    free(b);
+}
+
+static int haves_reflog_read(git_reflog **out, git_refdb_backend *b, const char *n)
+{
+    (void)out, (void)b, (void)n;
+    return haves_read_only();
+}
+
+static int haves_reflog_write(git_refdb_backend *b, git_reflog *r)
+{
+    (void)b, (void)r;
+    return haves_read_only();
+}
+
+static int haves_reflog_rename(git_refdb_backend *b, const char *o, const char *n)
+{
+    (void)b, (void)o, (void)n;
+    return haves_read_only();
+}
+
+static int haves_reflog_delete(git_refdb_backend *b, const char *n)
+{
+    (void)b, (void)n;
+    return haves_read_only();
+}
+
+/*
+ * git_remote_download with `repo`'s refs seen as `haves` alone. The
+ * store's own refdb is put back before returning, whatever happened.
+ */
+static int download_offering(git_remote *remote, git_repository *repo, const ref_list *haves,
+                             const git_strarray *specs, const git_fetch_options *options)
+{
+    git_refdb *own = NULL, *offered = NULL;
+    haves_refdb *backend = calloc(1, sizeof(*backend));
+    int error;
+    if (backend == NULL) {
+        git_error_set_oom();
+        return -1;
+    }
+    git_refdb_init_backend(&backend->parent, GIT_REFDB_BACKEND_VERSION);
+    backend->haves = haves;
+    backend->parent.exists = haves_exists;
+    backend->parent.lookup = haves_lookup;
+    backend->parent.iterator = haves_iterator;
+    backend->parent.write = haves_write;
+    backend->parent.rename = haves_rename;
+    backend->parent.del = haves_del;
+    backend->parent.has_log = haves_has_log;
+    backend->parent.ensure_log = haves_ensure_log;
+    backend->parent.free = haves_free;
+    backend->parent.reflog_read = haves_reflog_read;
+    backend->parent.reflog_write = haves_reflog_write;
+    backend->parent.reflog_rename = haves_reflog_rename;
+    backend->parent.reflog_delete = haves_reflog_delete;
+    if ((error = git_repository_refdb(&own, repo)) < 0 ||
+        (error = git_refdb_new(&offered, repo)) < 0) {
+        free(backend);
+        git_refdb_free(own);
+        return error;
+    }
+    if ((error = git_refdb_set_backend(offered, &backend->parent)) < 0) {
+        free(backend);
+        git_refdb_free(offered);
+        git_refdb_free(own);
+        return error;
+    }
+    if ((error = git_repository_set_refdb(repo, offered)) == 0) {
+        error = git_remote_download(remote, specs, options);
+        git_repository_set_refdb(repo, own);
+    }
+    git_refdb_free(offered);
+    git_refdb_free(own);
+    return error;
+}
+
 static int pull_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
 {
     git_repository *repo = store->repo;
     git_remote *remote = NULL;
     const char *label;
-    string_list tracking = {0};
+    /* Ours; where the remote stood; tracking refs to set; articles to
+     * join; what the fetch offers. */
+    ref_list local_refs = {0}, tracking = {0}, retrack = {0}, moved = {0}, haves = {0};
+    size_t written = 0; /* refs this pull wrote: tracking refs, articles, removals */
     dl_history_sync_result result = {0};
     char *prefix = NULL, *spec_refs = NULL, *spec_notes = NULL, *glob = NULL;
     int error;
@@ -775,63 +1150,145 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
     snprintf(spec_notes, 2 * n, "+%s:%snotes", DL_HISTORY_NOTES_REF, prefix);
     snprintf(glob, n, "%sarticles/*", prefix);
 
-    char *specs[] = {spec_refs, spec_notes};
-    git_strarray array = {specs, 2};
-    git_fetch_options options;
-    git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
-    options.update_fetchhead = 0; /* leave the user's FETCH_HEAD alone */
-    options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    char *fetch_head = NULL;
-    size_t fetch_head_size = 0;
-    int had_fetch_head = save_fetch_head(&fetch_head, &fetch_head_size, repo);
-    error = git_remote_fetch(remote, &array, &options, "dateline pull");
-    restore_fetch_head(repo, had_fetch_head, fetch_head, fetch_head_size);
-    free(fetch_head);
-    if (error < 0) {
-        error = dl_history__git_error(error, "cannot fetch from %s", name);
+    /* What this store holds, read once: the fetch offers the remote only
+     * what it holds of the articles the remote changed, and only those
+     * are joined. */
+    char notes_ref[512];
+    snprintf(notes_ref, sizeof(notes_ref), "%snotes", prefix);
+    git_oid id;
+    if ((error = list_ref_values(&local_refs, repo, DL_HISTORY_REF_PREFIX "*")) < 0 ||
+        (error = list_ref_values(&tracking, repo, glob)) < 0 ||
+        (git_reference_name_to_id(&id, repo, DL_HISTORY_NOTES_REF) == 0 &&
+         (error = ref_list_add(&local_refs, DL_HISTORY_NOTES_REF, &id)) < 0) ||
+        (git_reference_name_to_id(&id, repo, notes_ref) == 0 &&
+         (error = ref_list_add(&tracking, notes_ref, &id)) < 0))
+        goto done;
+    /* The notes refs went in last; put them in their place. */
+    if (local_refs.count > 1)
+        qsort(local_refs.items, local_refs.count, sizeof(*local_refs.items), compare_ref_values);
+    if (tracking.count > 1)
+        qsort(tracking.items, tracking.count, sizeof(*tracking.items), compare_ref_values);
+
+    git_remote_callbacks callbacks;
+    git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
+    const git_remote_head **heads = NULL;
+    size_t head_count = 0;
+    if ((error = git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, NULL, NULL)) < 0 ||
+        (error = git_remote_ls(&heads, &head_count, remote)) < 0) {
+        error = dl_history__git_error(error, "cannot reach %s", name);
         goto done;
     }
-
-    if ((error = list_refs(&tracking, repo, glob)) < 0)
-        goto done;
+    /* Their tips (under our tracking names): those not yet tracked are
+     * recorded, those that differ from ours joined, and of those the
+     * fetch offers what we hold: ours and where they stood. */
     size_t skip = strlen(prefix) + strlen("articles/");
-    for (size_t i = 0; i < tracking.count; i++) {
-        git_oid theirs;
-        if (git_reference_name_to_id(&theirs, repo, tracking.items[i]) < 0)
+    for (size_t i = 0; i < head_count; i++) {
+        const char *theirs_name = heads[i]->name;
+        char *mine = NULL;
+        if (strncmp(theirs_name, DL_HISTORY_REF_PREFIX, strlen(DL_HISTORY_REF_PREFIX)) == 0) {
+            if ((mine = malloc(skip + strlen(theirs_name))) != NULL)
+                sprintf(mine, "%sarticles/%s", prefix,
+                        theirs_name + strlen(DL_HISTORY_REF_PREFIX));
+        } else if (strcmp(theirs_name, DL_HISTORY_NOTES_REF) == 0) {
+            mine = strdup(notes_ref);
+        } else {
             continue;
-        char *local = malloc(strlen(tracking.items[i]) + 32);
+        }
+        if (mine == NULL) {
+            error = dl_error_set(DL_ERROR, "out of memory");
+            goto done;
+        }
+        const git_oid *ours = ref_list_find(&local_refs, theirs_name);
+        const git_oid *stood = ref_list_find(&tracking, mine);
+        if (!(stood != NULL && git_oid_equal(stood, &heads[i]->oid)) &&
+            (error = ref_list_add(&retrack, mine, &heads[i]->oid)) < 0) {
+            free(mine);
+            goto done;
+        }
+        if (ours != NULL && git_oid_equal(ours, &heads[i]->oid)) {
+            if (strcmp(theirs_name, DL_HISTORY_NOTES_REF) != 0)
+                result.unchanged++;
+            free(mine);
+            continue;
+        }
+        error = ref_list_add(&moved, mine, &heads[i]->oid);
+        if (error == 0 && ours != NULL)
+            error = ref_list_add(&haves, theirs_name, ours);
+        if (error == 0 && stood != NULL && !(ours != NULL && git_oid_equal(ours, stood)))
+            error = ref_list_add(&haves, mine, stood);
+        free(mine);
+        if (error < 0)
+            goto done;
+    }
+    if (haves.count > 1)
+        qsort(haves.items, haves.count, sizeof(*haves.items), compare_ref_values);
+
+    if (moved.count > 0) {
+        char *specs[] = {spec_refs, spec_notes};
+        git_strarray array = {specs, 2};
+        git_fetch_options options;
+        git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
+        options.update_fetchhead = 0; /* leave the user's FETCH_HEAD alone */
+        options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+        char *fetch_head = NULL;
+        size_t fetch_head_size = 0;
+        int had_fetch_head = save_fetch_head(&fetch_head, &fetch_head_size, repo);
+        error = remote_is_local(git_remote_url(remote))
+                    ? git_remote_download(remote, &array, &options)
+                    : download_offering(remote, repo, &haves, &array, &options);
+        restore_fetch_head(repo, had_fetch_head, fetch_head, fetch_head_size);
+        free(fetch_head);
+        if (error < 0) {
+            error = dl_history__git_error(error, "cannot fetch from %s", name);
+            goto done;
+        }
+    }
+    git_remote_disconnect(remote);
+
+    /* Where they stand now, as git fetch's forced refspec would set it. */
+    for (size_t i = 0; i < retrack.count; i++) {
+        git_reference *ref = NULL;
+        if ((error = git_reference_create(&ref, repo, retrack.items[i].name, &retrack.items[i].id,
+                                          1, "dateline pull")) < 0) {
+            error = dl_history__git_error(error, "cannot record where %s stands", name);
+            goto done;
+        }
+        git_reference_free(ref);
+        written++;
+    }
+
+    for (size_t i = 0; i < moved.count; i++) {
+        const char *tracking_name = moved.items[i].name;
+        const git_oid *theirs = &moved.items[i].id;
+        if (strcmp(tracking_name, notes_ref) == 0)
+            continue; /* joined below */
+        char *local = malloc(strlen(tracking_name) + 32);
         if (local == NULL) {
             error = dl_error_set(DL_ERROR, "out of memory");
             goto done;
         }
-        sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking.items[i] + skip);
-        /* Most of a newsroom's articles did not change since the last
-         * pull: the same version on both sides needs no check or join. */
-        git_oid ours;
-        if (git_reference_name_to_id(&ours, repo, local) == 0 && git_oid_equal(&ours, &theirs)) {
-            result.unchanged++;
-            free(local);
-            continue;
-        }
-        error = check_remote_ref(&result, repo, local, &theirs);
-        if (error == 1)
-            error = join_article(&result, store, local, &theirs, name);
-        else if (error == 0)
+        sprintf(local, "%s%s", DL_HISTORY_REF_PREFIX, tracking_name + skip);
+        size_t joined = result.updated + result.merged;
+        error = check_remote_ref(&result, repo, local, theirs);
+        if (error == 1) {
+            error = join_article(&result, store, local, theirs, name);
+            written += result.updated + result.merged - joined;
+        } else if (error == 0) {
             /* Not kept as a remote-tracking ref either: nothing of it
              * stays reachable in the store. */
-            git_reference_remove(repo, tracking.items[i]);
+            remove_ref(repo, tracking_name);
+            written++;
+        }
         free(local);
         if (error < 0)
             goto done;
     }
 
-    char notes_ref[512];
     git_oid their_notes;
-    snprintf(notes_ref, sizeof(notes_ref), "%snotes", prefix);
     if (git_reference_name_to_id(&their_notes, repo, notes_ref) == 0) {
         git_object *notes = NULL;
         if (git_object_lookup(&notes, repo, &their_notes, GIT_OBJECT_COMMIT) < 0) {
-            git_reference_remove(repo, notes_ref);
+            remove_ref(repo, notes_ref);
             error = refuse(&result, DL_HISTORY_NOTES_REF, "does not point at a notes commit");
         } else {
             error = join_notes_ref(&result, store, &their_notes, name);
@@ -841,6 +1298,8 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
             goto done;
     }
 
+    if (written > 0)
+        pack_refs(repo);
     *out = result;
     memset(&result, 0, sizeof(result));
     error = 0;
@@ -851,7 +1310,11 @@ done:
     free(spec_notes);
     free(spec_refs);
     free(prefix);
-    string_list_free(&tracking);
+    ref_list_free(&haves);
+    ref_list_free(&moved);
+    ref_list_free(&retrack);
+    ref_list_free(&local_refs);
+    ref_list_free(&tracking);
     git_remote_free(remote);
     return error;
 }
@@ -917,7 +1380,7 @@ static void remove_staged(git_repository *repo, const char *own)
         long pid = strtol(name + skip, NULL, 10);
         int dead = pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
         if (own ? strncmp(name, own, strlen(own)) == 0 : dead)
-            git_reference_remove(repo, name);
+            remove_ref(repo, name);
     }
     string_list_free(&staged);
 }
