@@ -167,6 +167,56 @@ Test(history_sync, notes_on_the_same_version_are_merged_as_a_union)
     close_side(&b);
 }
 
+/* Nobody runs `git gc` in dateline's store: what a join of notes refs
+ * made along the way and no ref reaches would stay there for good. */
+Test(history_sync, joining_notes_keeps_every_note_and_leaves_nothing_unreachable)
+{
+    side a = open_side("repo"), b = open_side("other");
+    char *first = strdup(fx_snap(a.history, "one", "shared note"));
+    char *second = strdup(fx_snap(a.history, "two", "another shared note"));
+    push(&a);
+    pull(&b);
+    dl_history_id id;
+    dl_assert_ok(dl_history_note(&id, b.history, first, "b's word"));
+    push(&b);
+    char *third = strdup(fx_snap(a.history, "three", "a's own note"));
+    pull(&a);
+    const char *show = "git --git-dir='%s/.git/dateline' notes --ref dateline show %s";
+    cr_assert(eq(str, (char *)fx_sh(NULL, show, fx_repo, first), "shared note\n\nb's word"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, show, fx_repo, second), "another shared note"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, show, fx_repo, third), "a's own note"));
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/.git/dateline' fsck --unreachable --no-reflogs "
+                                          "2>&1 | grep -c unreachable", fx_repo),
+                 "0"));
+    free(first);
+    free(second);
+    free(third);
+    close_side(&a);
+    close_side(&b);
+}
+
+/* A remote given as a path is often the newsroom's own repository: its
+ * branches are not history for the store to hold. */
+Test(history_sync, a_pull_from_a_path_brings_versions_and_no_branch)
+{
+    side a = open_side("repo"), b = open_side("other");
+    fx_snap(a.history, "one", NULL);
+    push(&a);
+    fx_sh(NULL, "cd '%s/repo' && echo code > code.txt && git add code.txt && git commit -qm code && "
+                "git push -q origin HEAD:refs/heads/desk", fx_root);
+    pull(&b);
+    cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s/other/.git/dateline' log --format=%%s refs/dateline/story.txt",
+                                    fx_root),
+                 "story.txt: first version"));
+    char *branch = strdup(fx_sh(NULL, "git --git-dir='%s/remote.git' rev-parse refs/heads/desk", fx_root));
+    int rc;
+    fx_sh(&rc, "git --git-dir='%s/other/.git/dateline' cat-file -e %s", fx_root, branch);
+    cr_assert(rc != 0, "the store holds the remote's branch %s", branch);
+    free(branch);
+    close_side(&a);
+    close_side(&b);
+}
+
 Test(history_sync, a_path_works_as_remote_and_an_unknown_name_is_named)
 {
     side a = open_side("repo");

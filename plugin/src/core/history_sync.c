@@ -623,6 +623,7 @@ static int notes_step(git_oid *next, const git_oid *ours, void *payload)
     git_note_iterator *it = NULL;
     git_tree *tree = NULL;
     git_oid blob, target, step;
+    size_t steps = 0; /* commits made only for their trees, to discard */
     int error;
 
     if (ours != NULL && (git_oid_equal(ours, job->theirs) ||
@@ -646,9 +647,12 @@ static int notes_step(git_oid *next, const git_oid *ours, void *payload)
         if (git_note_commit_read(&their, repo, job->theirs_commit, &target) < 0)
             continue;
         const char *their_text = git_note_message(their);
-        if (git_note_commit_read(&mine, repo, work, &target) == 0)
+        /* The same note on both sides leaves `text` NULL: nothing to
+         * replay (a newsroom's two notes refs share most of theirs). */
+        int have_mine = git_note_commit_read(&mine, repo, work, &target) == 0;
+        if (have_mine && !git_oid_equal(git_note_id(mine), &blob))
             text = join_notes(git_note_message(mine), their_text);
-        else if ((text = malloc(strlen(their_text) + 1)) != NULL)
+        else if (!have_mine && (text = malloc(strlen(their_text) + 1)) != NULL)
             strcpy(text, their_text);
         git_note_free(mine);
         git_note_free(their);
@@ -659,6 +663,8 @@ static int notes_step(git_oid *next, const git_oid *ours, void *payload)
         free(text);
         if (error < 0)
             goto git_failed;
+        if (steps++ > 0)
+            dl_history__discard_loose(repo, git_commit_id(work));
         git_commit_free(work);
         work = NULL;
         if ((error = git_commit_lookup(&work, repo, &step)) < 0)
@@ -666,7 +672,8 @@ static int notes_step(git_oid *next, const git_oid *ours, void *payload)
     }
     if (error != GIT_ITEROVER)
         goto git_failed;
-    /* Only this commit stays: the steps above were made for their trees. */
+    /* Only this commit stays: the steps above were made for their trees,
+     * and are removed as libgit2's commit of a single note is. */
     const git_commit *parents[2] = {ours_commit, job->theirs_commit};
     char message[512];
     snprintf(message, sizeof(message), "dateline: notes joined with %s\n", job->name);
@@ -674,6 +681,8 @@ static int notes_step(git_oid *next, const git_oid *ours, void *payload)
         (error = git_commit_create(next, repo, NULL, job->sig, job->sig, NULL, message, tree, 2,
                                    parents)) < 0)
         goto git_failed;
+    if (steps > 0)
+        dl_history__discard_loose(repo, git_commit_id(work));
     error = 0;
     goto done;
 
@@ -1118,6 +1127,77 @@ static int download_offering(git_remote *remote, git_repository *repo, const ref
     return error;
 }
 
+typedef struct {
+    git_odb_writepack *writepack;
+    git_indexer_progress stats;
+} pack_sink;
+
+static int append_to_pack(void *data, size_t size, void *payload)
+{
+    pack_sink *sink = payload;
+    return sink->writepack->append(sink->writepack, data, size, &sink->stats);
+}
+
+/*
+ * Download from the repository at `path` what the store lacks of the
+ * tips `wanted`, `haves` being what it holds of those articles. libgit2's
+ * local transport packs whatever any ref of the remote reaches (it leaves
+ * out only what our own refs reach, and ignores what a fetch asks for),
+ * and a remote given as a path is often a newsroom's shared repository:
+ * every branch of it would be copied into the store at every pull. So
+ * the pack is made here as that transport makes it, from the wanted tips
+ * alone. A libgit2 error code.
+ */
+static int download_from_path(git_repository *repo, const char *path, const ref_list *wanted,
+                              const ref_list *haves)
+{
+    git_repository *remote = NULL;
+    git_revwalk *walk = NULL;
+    git_packbuilder *builder = NULL;
+    git_odb *odb = NULL;
+    pack_sink sink = {0};
+    int error;
+
+    if ((error = git_repository_open_ext(&remote, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0 ||
+        (error = git_revwalk_new(&walk, remote)) < 0 ||
+        (error = git_packbuilder_new(&builder, remote)) < 0)
+        goto done;
+    for (size_t i = 0; i < wanted->count && error == 0; i++) {
+        size_t size;
+        git_object_t type;
+        git_odb *theirs = NULL;
+        if ((error = git_repository_odb(&theirs, remote)) == 0 &&
+            (error = git_odb_read_header(&size, &type, theirs, &wanted->items[i].id)) == 0)
+            /* A tip that is not a version travels as it is, for the
+             * pull to refuse by name, as over any transport. */
+            error = type == GIT_OBJECT_COMMIT
+                        ? git_revwalk_push(walk, &wanted->items[i].id)
+                        : git_packbuilder_insert_recur(builder, &wanted->items[i].id, NULL);
+        git_odb_free(theirs);
+    }
+    /* A version of ours the remote never had hides nothing. */
+    for (size_t i = 0; i < haves->count && error == 0; i++)
+        if (git_revwalk_hide(walk, &haves->items[i].id) < 0)
+            git_error_clear();
+    if (error < 0 || (error = git_packbuilder_insert_walk(builder, walk)) < 0 ||
+        git_packbuilder_object_count(builder) == 0)
+        goto done;
+    if ((error = git_repository_odb(&odb, repo)) < 0 ||
+        (error = git_odb_write_pack(&sink.writepack, odb, NULL, NULL)) < 0 ||
+        (error = git_packbuilder_foreach(builder, append_to_pack, &sink)) < 0)
+        goto done;
+    error = sink.writepack->commit(sink.writepack, &sink.stats);
+
+done:
+    if (sink.writepack != NULL)
+        sink.writepack->free(sink.writepack);
+    git_odb_free(odb);
+    git_packbuilder_free(builder);
+    git_revwalk_free(walk);
+    git_repository_free(remote);
+    return error;
+}
+
 static int pull_locked(dl_history_sync_result *out, dl_history_store *store, const char *name)
 {
     git_repository *repo = store->repo;
@@ -1233,9 +1313,14 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
         char *fetch_head = NULL;
         size_t fetch_head_size = 0;
         int had_fetch_head = save_fetch_head(&fetch_head, &fetch_head_size, repo);
-        error = remote_is_local(git_remote_url(remote))
-                    ? git_remote_download(remote, &array, &options)
-                    : download_offering(remote, repo, &haves, &array, &options);
+        const char *url = git_remote_url(remote);
+        struct stat st;
+        if (stat(url, &st) == 0 && S_ISDIR(st.st_mode))
+            error = download_from_path(repo, url, &moved, &haves);
+        else if (remote_is_local(url))
+            error = git_remote_download(remote, &array, &options);
+        else
+            error = download_offering(remote, repo, &haves, &array, &options);
         restore_fetch_head(repo, had_fetch_head, fetch_head, fetch_head_size);
         free(fetch_head);
         if (error < 0) {
