@@ -90,36 +90,31 @@ static void git_ok(const char *gitdir, const char *command)
  * note is still there. */
 Test(history_packjoin, packs_stay_logarithmic_in_the_number_of_versions)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
     const size_t versions = 1200;
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    const char *gitdir = dl_history_store_path(store);
-    record(history, "story", 0, versions, 0);
+    fx_story_open();
+    const char *gitdir = dl_history_store_path(fx_store);
+    record(fx_history, "story", 0, versions, 0);
 
     size_t packs = count_packs(gitdir);
     size_t bound = 2; /* log2(versions / PACK_EVERY) + 2 */
     for (size_t n = versions / PACK_EVERY; n > 1; n /= 2)
         bound++;
     cr_assert(packs <= bound, "%zu packs for %zu versions (at most %zu)", packs, versions, bound);
-    assert_versions(history, "story", versions);
+    assert_versions(fx_history, "story", versions);
     cr_assert(eq(str, (char *)fx_sh(NULL, "git --git-dir='%s' notes --ref dateline list | wc -l",
                                     gitdir),
                  "48"));
     assert_fsck(gitdir);
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 }
 
 /* A pack no ref reaches, as a pull leaves one before it moves its refs,
  * and a dangling commit in it, are joined and kept, not dropped. */
 Test(history_packjoin, objects_no_ref_reaches_survive_a_join)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    const char *gitdir = dl_history_store_path(store);
-    record(history, "story", 0, 2, 0);
+    fx_story_open();
+    const char *gitdir = dl_history_store_path(fx_store);
+    record(fx_history, "story", 0, 2, 0);
     char pack[128], commit[64];
     git_ok(gitdir, "blob=$(echo 'fetched, no ref yet' | git hash-object -w --stdin) && "
                    "tree=$(printf '100644 blob %s\\tfetched.txt\\n' $blob | git mktree) && "
@@ -129,40 +124,36 @@ Test(history_packjoin, objects_no_ref_reaches_survive_a_join)
     snprintf(commit, sizeof(commit), "%s", fx_sh(NULL, "cat '%s/dangling'", gitdir));
     snprintf(pack, sizeof(pack), "%s", fx_sh(NULL, "cat '%s/fetched'", gitdir));
 
-    record(history, "story", 2, 400, 0);
+    record(fx_history, "story", 2, 400, 0);
     cr_assert(eq(str, (char *)fx_sh(NULL, "ls '%s/objects/pack' | grep -c 'pack-%s'", gitdir, pack),
                  "0"), "the fetched pack was not joined");
     int rc;
     const char *out = fx_sh(&rc, "git --git-dir='%s' show %s:fetched.txt", gitdir, commit);
     cr_assert(eq(int, rc, 0));
     cr_assert(eq(str, (char *)out, "fetched, no ref yet"));
-    assert_versions(history, "story", 400);
+    assert_versions(fx_history, "story", 400);
     assert_fsck(gitdir);
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 }
 
 /* A pack with a .keep is somebody's to keep: never joined or removed. */
 Test(history_packjoin, a_kept_pack_is_left_alone)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    const char *gitdir = dl_history_store_path(store);
-    record(history, "story", 0, 2, 0);
+    fx_story_open();
+    const char *gitdir = dl_history_store_path(fx_store);
+    record(fx_history, "story", 0, 2, 0);
     char pack[128];
     git_ok(gitdir, "echo 'kept' | git hash-object -w --stdin | "
                    "git pack-objects -q objects/pack/pack > kept && git prune-packed && "
                    "touch objects/pack/pack-$(cat kept).keep");
     snprintf(pack, sizeof(pack), "%s", fx_sh(NULL, "cat '%s/kept'", gitdir));
 
-    record(history, "story", 2, 400, 0);
+    record(fx_history, "story", 2, 400, 0);
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s/objects/pack' && ls pack-%s.*", gitdir, pack),
                  (char *)fx_sh(NULL, "printf 'pack-%s.idx\\npack-%s.keep\\npack-%s.pack'", pack,
                                pack, pack)));
-    assert_versions(history, "story", 400);
-    dl_history_free(history);
-    dl_history_store_free(store);
+    assert_versions(fx_history, "story", 400);
+    fx_story_close();
 }
 
 /* Packs past the join's limit (65,536 objects, some 20,000 versions) are
@@ -170,44 +161,38 @@ Test(history_packjoin, a_kept_pack_is_left_alone)
  * rewriting a newsroom's whole store. The lighter packs are still joined. */
 Test(history_packjoin, a_pack_past_the_join_limit_is_not_rewritten)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    const char *gitdir = dl_history_store_path(store);
-    record(history, "story", 0, 2, 0);
+    fx_story_open();
+    const char *gitdir = dl_history_store_path(fx_store);
+    record(fx_history, "story", 0, 2, 0);
     git_ok(gitdir, "for from in 1 70001; do seq $from $((from + 69999)) | "
                    "awk '{printf \"blob\\ndata %d\\n%s\\n\", length($0), $0}' | "
                    "git fast-import --quiet || exit 1; done && "
                    "ls objects/pack | grep '\\.pack$' > big");
 
-    record(history, "story", 2, 400, 0);
+    record(fx_history, "story", 2, 400, 0);
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s' && ls objects/pack | grep -c -f big", gitdir),
                  "2"), "a pack past the limit was joined");
     size_t packs = count_packs(gitdir);
     cr_assert(packs <= 4, "%zu packs beside the big one", packs);
-    assert_versions(history, "story", 400);
-    dl_history_free(history);
-    dl_history_store_free(store);
+    assert_versions(fx_history, "story", 400);
+    fx_story_close();
 }
 
 /* A multi-pack-index is written by somebody's git, which then manages the
  * packs: dateline joins nothing and removes no pack. */
 Test(history_packjoin, a_store_with_a_multi_pack_index_is_left_to_its_git)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    const char *gitdir = dl_history_store_path(store);
-    record(history, "story", 0, 100, 0);
+    fx_story_open();
+    const char *gitdir = dl_history_store_path(fx_store);
+    record(fx_history, "story", 0, 100, 0);
     git_ok(gitdir, "git repack -d -q && git multi-pack-index write && ls objects/pack > before");
 
-    record(history, "story", 100, 400, 0);
+    record(fx_history, "story", 100, 400, 0);
     cr_assert(eq(str, (char *)fx_sh(NULL, "cd '%s' && ls objects/pack | comm -23 before -", gitdir),
                  ""), "a pack was removed under a multi-pack-index");
-    assert_versions(history, "story", 400);
+    assert_versions(fx_history, "story", 400);
     assert_fsck(gitdir);
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 }
 
 /* A language server holds its store open for hours while CLI saves join
@@ -227,21 +212,21 @@ Test(history_packjoin, a_reader_holding_the_store_open_reads_across_joins)
     cr_assert(eq(int, pipe(done), 0));
     pid_t child = fork();
     if (child == 0) {
-        /* The other process: its store open and read before the joins. */
-        dl_history_store *store = NULL;
-        dl_history *history = NULL;
+        /* The other process: its fx_store open and read before the joins. */
+        dl_history_store *fx_store = NULL;
+        dl_history *fx_history = NULL;
         char byte;
         close(go[1]); /* so that a parent that fails is an end of file here */
         close(done[0]);
-        if (dl_history_store_open(&store, fx_repo_path("story.txt"), NULL) < 0 ||
-            dl_history_open(&history, store, fx_repo_path("story.txt")) < 0 ||
-            fx_count(history) != 200)
+        if (dl_history_store_open(&fx_store, fx_repo_path("story.txt"), NULL) < 0 ||
+            dl_history_open(&fx_history, fx_store, fx_repo_path("story.txt")) < 0 ||
+            fx_count(fx_history) != 200)
             _exit(2);
         if (write(done[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
             _exit(3);
-        assert_versions(history, "story", 600);
-        dl_history_free(history);
-        dl_history_store_free(store);
+        assert_versions(fx_history, "story", 600);
+        dl_history_free(fx_history);
+        dl_history_store_free(fx_store);
         _exit(0);
     }
     char byte;
@@ -313,20 +298,17 @@ static double upkeep_in_child(double delay)
  * next upkeep that packs (40 versions on) joins what was left. */
 Test(history_packjoin, a_join_killed_at_any_moment_loses_nothing)
 {
-    dl_history_store *store = NULL;
-    dl_history *history = NULL;
-    fx_open(&store, &history, fx_repo_path("story.txt"));
+    fx_story_open();
     char gitdir[1024];
-    snprintf(gitdir, sizeof(gitdir), "%s", dl_history_store_path(store));
+    snprintf(gitdir, sizeof(gitdir), "%s", dl_history_store_path(fx_store));
     /* Eight packs of one size, which a join takes together, and 40 loose
      * versions on top for the upkeep to start from. */
     for (int p = 0; p < 8; p++) {
-        record(history, "story", (size_t)p * 50, (size_t)p * 50 + 50, 1);
+        record(fx_history, "story", (size_t)p * 50, (size_t)p * 50 + 50, 1);
         git_ok(gitdir, "git repack -d -q");
     }
-    record(history, "story", 400, 440, 1);
-    dl_history_free(history);
-    dl_history_store_free(store);
+    record(fx_history, "story", 400, 440, 1);
+    fx_story_close();
     git_ok(fx_repo_path(".git"), "cp -a dateline dateline.before");
 
     double whole = upkeep_in_child(-1);
@@ -334,21 +316,20 @@ Test(history_packjoin, a_join_killed_at_any_moment_loses_nothing)
     for (int k = 0; k <= kills; k++) {
         git_ok(fx_repo_path(".git"), "rm -rf dateline && cp -a dateline.before dateline");
         upkeep_in_child(whole * k / kills);
-        fx_open(&store, &history, fx_repo_path("story.txt"));
-        assert_versions(history, "story", 440);
+        fx_story_open();
+        assert_versions(fx_history, "story", 440);
         assert_fsck(gitdir);
-        dl_history_free(history);
-        dl_history_store_free(store);
+        dl_history_free(fx_history);
+        dl_history_store_free(fx_store);
     }
     /* After the last kill, the next upkeep that packs joins what is left. */
-    fx_open(&store, &history, fx_repo_path("story.txt"));
-    record(history, "story", 440, 480, 1);
+    fx_story_open();
+    record(fx_history, "story", 440, 480, 1);
     upkeep_in_child(-1);
     cr_assert(count_packs(gitdir) <= 2, "%zu packs after an upkeep", count_packs(gitdir));
-    assert_versions(history, "story", 480);
+    assert_versions(fx_history, "story", 480);
     assert_fsck(gitdir);
-    dl_history_free(history);
-    dl_history_store_free(store);
+    fx_story_close();
 }
 
 /* Two processes each saving their own article and joining the packs as
@@ -360,10 +341,10 @@ Test(history_packjoin, two_processes_saving_and_joining_at_once_lose_nothing)
     pid_t children[2];
     for (int w = 0; w < 2; w++) {
         if ((children[w] = fork()) == 0) {
-            dl_history_store *store = NULL;
-            dl_history *history = NULL;
-            if (dl_history_store_open(&store, fx_repo_path(articles[w]), NULL) < 0 ||
-                dl_history_open(&history, store, fx_repo_path(articles[w])) < 0)
+            dl_history_store *fx_store = NULL;
+            dl_history *fx_history = NULL;
+            if (dl_history_store_open(&fx_store, fx_repo_path(articles[w]), NULL) < 0 ||
+                dl_history_open(&fx_history, fx_store, fx_repo_path(articles[w])) < 0)
                 _exit(2);
             for (size_t i = 0; i < versions; i++) {
                 char *text = version_text(articles[w], i);
@@ -371,15 +352,15 @@ Test(history_packjoin, two_processes_saving_and_joining_at_once_lose_nothing)
                 dl_history_id id;
                 options.content = text;
                 options.content_size = strlen(text);
-                int rc = dl_history_snapshot(&id, history, &options);
+                int rc = dl_history_snapshot(&id, fx_history, &options);
                 free(text);
                 if (rc < 0) {
                     fprintf(stderr, "%s: %s\n", articles[w], dl_error_last());
                     _exit(1);
                 }
             }
-            dl_history_free(history);
-            dl_history_store_free(store);
+            dl_history_free(fx_history);
+            dl_history_store_free(fx_store);
             _exit(0);
         }
     }
@@ -390,13 +371,13 @@ Test(history_packjoin, two_processes_saving_and_joining_at_once_lose_nothing)
         cr_assert(ok, "writer of %s failed", articles[w]);
     }
     for (int w = 0; w < 2; w++) {
-        dl_history_store *store = NULL;
-        dl_history *history = NULL;
-        fx_open(&store, &history, fx_repo_path(articles[w]));
-        assert_versions(history, articles[w], versions);
+        dl_history_store *fx_store = NULL;
+        dl_history *fx_history = NULL;
+        fx_open(&fx_store, &fx_history, fx_repo_path(articles[w]));
+        assert_versions(fx_history, articles[w], versions);
         if (w == 1)
-            assert_fsck(dl_history_store_path(store));
-        dl_history_free(history);
-        dl_history_store_free(store);
+            assert_fsck(dl_history_store_path(fx_store));
+        dl_history_free(fx_history);
+        dl_history_store_free(fx_store);
     }
 }

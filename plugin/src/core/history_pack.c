@@ -287,6 +287,17 @@ static int is_pack_temporary(const char *name)
            (strncmp(name, "pack-", 5) == 0 && n > 5 && strcmp(name + n - 5, ".lock") == 0);
 }
 
+/* A new pack of the objects of `set`, written into the store's pack
+ * folder by libgit2, which renames it into place once complete. A
+ * libgit2 error code; the builder (the pack's name) is the caller's. */
+static int write_pack(git_packbuilder **out, git_repository *repo, const oid_set *set)
+{
+    int error = git_packbuilder_new(out, repo);
+    for (size_t i = 0; error == 0 && i < set->count; i++)
+        error = git_packbuilder_insert(*out, &set->list[i], NULL);
+    return error < 0 ? error : git_packbuilder_write(*out, NULL, 0, NULL, NULL);
+}
+
 /* ------------------------------------------------------------ joining -- */
 
 /* A pack of more objects than this (some 20,000 versions) is not joined
@@ -561,12 +572,7 @@ static int join_packs(git_repository *repo, const char *objects)
     }
     if (set.count == 0)
         goto done;
-    if ((error = git_packbuilder_new(&builder, repo)) < 0)
-        goto git_failed;
-    for (size_t i = 0; i < set.count; i++)
-        if ((error = git_packbuilder_insert(builder, &set.list[i], NULL)) < 0)
-            goto git_failed;
-    if ((error = git_packbuilder_write(builder, NULL, 0, NULL, NULL)) < 0)
+    if ((error = write_pack(&builder, repo, &set)) < 0)
         goto git_failed;
 
     char joined[4096 + 64];
@@ -625,12 +631,7 @@ static int pack_loose(git_repository *repo)
     }
     if (c.set.count == 0)
         goto done;
-    if ((error = git_packbuilder_new(&builder, repo)) < 0)
-        goto git_failed;
-    for (size_t i = 0; i < c.set.count; i++)
-        if ((error = git_packbuilder_insert(builder, &c.set.list[i], NULL)) < 0)
-            goto git_failed;
-    if ((error = git_packbuilder_write(builder, NULL, 0, NULL, NULL)) < 0)
+    if ((error = write_pack(&builder, repo, &c.set)) < 0)
         goto git_failed;
     for (size_t i = 0; i < c.set.count; i++) {
         char path[4096];
