@@ -75,6 +75,28 @@ static void old_story(char v[3][41])
     old_note(v[0], "first filing");
 }
 
+/* The repository's own work is not history for the store to hold: only
+ * what its dateline refs reach moves. */
+Test(history_migrate, the_move_brings_none_of_the_repositorys_branches)
+{
+    char v[3][41];
+    old_story(v);
+    int rc;
+    const char *branch = fx_sh(&rc, "cd '%s' && echo code > code.txt && git add code.txt && "
+                                    "git commit -qm code && git rev-parse HEAD", fx_repo);
+    cr_assert(eq(int, rc, 0), "%s", branch);
+    char commit[41];
+    snprintf(commit, sizeof(commit), "%s", branch);
+
+    fx_story_open_file(fx_repo_path("news/story.txt"));
+    cr_assert(eq(sz, fx_count(fx_history), 3));
+    fx_story_close();
+    fx_sh(&rc, "git --git-dir='%s/.git/dateline' cat-file -e %s", fx_repo, commit);
+    cr_assert(rc != 0, "the store holds the repository's commit %s", commit);
+    const char *out = fx_sh(&rc, "git --git-dir='%s/.git/dateline' fsck --strict --no-progress 2>&1", fx_repo);
+    cr_assert(eq(int, rc, 0), "%s", out);
+}
+
 Test(history_migrate, an_old_history_moves_into_the_store_losing_nothing)
 {
     char v[3][41], folder[41];

@@ -1487,14 +1487,13 @@ int dl_history__migrate(dl_history_store *store)
 {
     git_repository *user = store->user, *repo = store->repo;
     string_list articles = {0}, tracking = {0}, staged = {0};
+    ref_list wanted = {0}, wanted_tracking = {0}, nothing = {0};
     dl_history_sync_result result = {0};
-    git_remote *remote = NULL;
     git_odb *odb = NULL;
     git_oid notes, id;
     char prefix[64];
-    char *specs[3] = {NULL, NULL, NULL};
     size_t moved = 0, left = 0;
-    int error;
+    int staging = 0, error;
 
     if ((error = list_refs(&articles, user, DL_HISTORY_REF_PREFIX "*")) < 0 ||
         (error = list_refs(&tracking, user, DL_HISTORY_REMOTES_PREFIX "*")) < 0)
@@ -1508,28 +1507,44 @@ int dl_history__migrate(dl_history_store *store)
      * join it with what the store holds, as pull joins a remote's. */
     remove_staged(repo, NULL);
     snprintf(prefix, sizeof(prefix), "%s%ld/", DL_HISTORY_MIGRATE_PREFIX, (long)getpid());
-    const char *forms[3] = {"+" DL_HISTORY_REF_PREFIX "*:%sarticles/*",
-                            "+" DL_HISTORY_NOTES_REF ":%snotes",
-                            "+" DL_HISTORY_REMOTES_PREFIX "*:%sremotes/*"};
-    for (size_t i = 0; i < 3; i++) {
-        size_t n = strlen(forms[i]) + strlen(prefix);
-        if ((specs[i] = malloc(n)) == NULL) {
-            error = dl_error_set(DL_ERROR, "out of memory");
-            goto done;
-        }
-        snprintf(specs[i], n, forms[i], prefix);
-    }
+    staging = 1;
+    /* The copy is made as a pull from a path makes it, from these refs
+     * alone: a fetch from the repository would bring every branch of it
+     * into the store, for good. */
     const char *from = git_repository_commondir(user);
-    git_strarray array = {specs, 3};
-    git_fetch_options options;
-    git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
-    options.update_fetchhead = 0;
-    options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    if ((error = git_remote_create_anonymous(&remote, repo, from)) < 0 ||
-        (error = git_remote_fetch(remote, &array, &options, "dateline: move history")) < 0) {
+    if ((error = list_ref_values(&wanted, user, DL_HISTORY_REF_PREFIX "*")) < 0 ||
+        (error = list_ref_values(&wanted_tracking, user, DL_HISTORY_REMOTES_PREFIX "*")) < 0 ||
+        (has_notes && (error = ref_list_add(&wanted, DL_HISTORY_NOTES_REF, &notes)) < 0))
+        goto done;
+    for (size_t i = 0; i < wanted_tracking.count; i++)
+        if ((error = ref_list_add(&wanted, wanted_tracking.items[i].name,
+                                  &wanted_tracking.items[i].id)) < 0)
+            goto done;
+    if ((error = download_from_path(repo, from, &wanted, &nothing)) < 0) {
         error = dl_history__git_error(error, "cannot move the history in %s to %s", from,
                                       store->gitdir);
         goto done;
+    }
+    for (size_t i = 0; i < wanted.count; i++) {
+        const char *ref = wanted.items[i].name;
+        char stage[4096];
+        int n = strcmp(ref, DL_HISTORY_NOTES_REF) == 0
+                    ? snprintf(stage, sizeof(stage), "%snotes", prefix)
+                : strncmp(ref, DL_HISTORY_REF_PREFIX, strlen(DL_HISTORY_REF_PREFIX)) == 0
+                    ? snprintf(stage, sizeof(stage), "%sarticles/%s", prefix,
+                               ref + strlen(DL_HISTORY_REF_PREFIX))
+                    : snprintf(stage, sizeof(stage), "%sremotes/%s", prefix,
+                               ref + strlen(DL_HISTORY_REMOTES_PREFIX));
+        git_reference *made = NULL;
+        if (n < 0 || (size_t)n >= sizeof(stage))
+            continue; /* a name no ref can have */
+        if ((error = git_reference_create(&made, repo, stage, &wanted.items[i].id, 1,
+                                          "dateline: move history")) < 0) {
+            error = dl_history__git_error(error, "cannot move the history in %s to %s", from,
+                                          store->gitdir);
+            goto done;
+        }
+        git_reference_free(made);
     }
 
     char glob[96];
@@ -1604,13 +1619,12 @@ int dl_history__migrate(dl_history_store *store)
     dl_notice_add("%s", notice);
 
 done:
-    if (remote != NULL)
+    if (staging)
         remove_staged(repo, prefix);
     git_odb_free(odb);
-    git_remote_free(remote);
     dl_history_sync_result_dispose(&result);
-    for (size_t i = 0; i < 3; i++)
-        free(specs[i]);
+    ref_list_free(&wanted);
+    ref_list_free(&wanted_tracking);
     string_list_free(&staged);
     string_list_free(&tracking);
     string_list_free(&articles);
