@@ -322,14 +322,19 @@ static void remote_value(git_oid *out, int *found, const git_remote_head **heads
         *out = (*head)->oid;
 }
 
+/* Whether `url` names a repository by its path on this machine. */
+static int remote_is_path(const char *url)
+{
+    struct stat st;
+    return url != NULL && stat(url, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Whether libgit2 reaches `url` in this process, with its local
- * transport (as it chooses: a directory, or a file:// URL), rather than
+ * transport (as it chooses: a path, or a file:// URL), rather than
  * through a git server. */
 static int remote_is_local(const char *url)
 {
-    struct stat st;
-    return url != NULL && (strncmp(url, "file://", 7) == 0 ||
-                           (stat(url, &st) == 0 && S_ISDIR(st.st_mode)));
+    return url != NULL && (strncmp(url, "file://", 7) == 0 || remote_is_path(url));
 }
 
 /* Pack the refs of the repository at `url` when it is a path: there
@@ -338,7 +343,7 @@ static int remote_is_local(const char *url)
 static void pack_remote_refs(const char *url)
 {
     git_repository *remote = NULL;
-    if (remote_is_local(url) && strncmp(url, "file://", 7) != 0 &&
+    if (remote_is_path(url) &&
         git_repository_open_ext(&remote, url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0)
         pack_refs(remote);
     git_repository_free(remote);
@@ -1314,8 +1319,7 @@ static int pull_locked(dl_history_sync_result *out, dl_history_store *store, con
         size_t fetch_head_size = 0;
         int had_fetch_head = save_fetch_head(&fetch_head, &fetch_head_size, repo);
         const char *url = git_remote_url(remote);
-        struct stat st;
-        if (stat(url, &st) == 0 && S_ISDIR(st.st_mode))
+        if (remote_is_path(url))
             error = download_from_path(repo, url, &moved, &haves);
         else if (remote_is_local(url))
             error = git_remote_download(remote, &array, &options);
