@@ -41,6 +41,7 @@ static void assert_same_log(const dl_history_log *a, const dl_history_log *b)
     for (size_t i = 0; i < a->count; i++) {
         const dl_history_version *x = &a->versions[i], *y = &b->versions[i];
         cr_assert(eq(str, (char *)x->id.hex, (char *)y->id.hex), "version %zu", i);
+        cr_assert(eq(str, (char *)x->tree.hex, (char *)y->tree.hex), "tree of version %zu", i);
         cr_assert(eq(str, (char *)x->parent.hex, (char *)y->parent.hex));
         cr_assert(eq(sz, x->parent_count, y->parent_count));
         cr_assert(eq(i64, x->time, y->time));
@@ -101,6 +102,40 @@ Test(history_log_cache, a_cache_rebuilt_from_scratch_gives_the_same_log)
     dl_history_log_free(first);
     dl_history_log_free(cached);
     dl_history_log_free(scratch);
+}
+
+/* A version a log lists, from the cache or from the commits, reads from
+ * the tree the log recorded exactly what its id reads; one whose tree is
+ * unknown or not in the store reads through its commit. */
+Test(history_log_cache, a_listed_version_reads_as_its_id_does)
+{
+    record(0, 6);
+    dl_history_log *scratch = read_log(NULL);
+    dl_history_log *cached = read_log(NULL);
+    const dl_history_log *logs[] = {scratch, cached};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < logs[l]->count; i++) {
+            dl_history_version v = logs[l]->versions[i];
+            char *by_id = NULL, *listed = NULL, *no_tree = NULL, *gone = NULL;
+            size_t by_id_size = 0, listed_size = 0, no_tree_size = 0, gone_size = 0;
+            dl_assert_ok(dl_history_read(&by_id, &by_id_size, fx_history, &v.id));
+            cr_assert(eq(sz, strlen(v.tree.hex), 40), "version %zu has its tree", i);
+            dl_assert_ok(dl_history_read_version(&listed, &listed_size, fx_history, &v));
+            v.tree.hex[0] = '\0';
+            dl_assert_ok(dl_history_read_version(&no_tree, &no_tree_size, fx_history, &v));
+            memset(v.tree.hex, '7', 40);
+            dl_assert_ok(dl_history_read_version(&gone, &gone_size, fx_history, &v));
+            cr_assert(eq(sz, listed_size, by_id_size));
+            cr_assert(eq(str, listed, by_id), "version %zu of log %zu", i, l);
+            cr_assert(eq(str, no_tree, by_id));
+            cr_assert(eq(str, gone, by_id));
+            free(by_id);
+            free(listed);
+            free(no_tree);
+            free(gone);
+        }
+    dl_history_log_free(scratch);
+    dl_history_log_free(cached);
 }
 
 /* What the cache is for: a log reads the cache and the versions recorded

@@ -4,8 +4,8 @@
  * dateline/blame.h for the rules).
  *
  * Only the public history API is used: versions are listed with
- * dl_history_log_read and read with dl_history_read, so blame does not
- * depend on how the store keeps them.
+ * dl_history_log_read and read with dl_history_read_version, so blame
+ * does not depend on how the store keeps them.
  */
 #include "dateline/blame.h"
 
@@ -516,7 +516,7 @@ static int walk_history(version_keys *latest, size_t *walked, size_t *read, dl_h
         const dl_history_version *v = &log->versions[chain[n]];
         if (v->change.not_text)
             continue;
-        if ((error = dl_history_read(&older, &older_size, history, &v->id)) < 0)
+        if ((error = dl_history_read_version(&older, &older_size, history, v)) < 0)
             break;
         if (newest == NULL) {
             if ((error = dl_article_parser_parse(&newest, parser, older, older_size)) == 0)
@@ -907,7 +907,7 @@ static int checker_update(dl_blame_checker *checker, dl_history *history)
         char *text = NULL;
         size_t size = 0;
         /* An annotated version that is not text has no quotations to compare. */
-        if (dl_history_read(&text, &size, history, &checker->log->versions[0].id) == 0 &&
+        if (dl_history_read_version(&text, &size, history, &checker->log->versions[0]) == 0 &&
             dl_text_check(text, size, "the annotated version") == 0 &&
             dl_article_parse(&checker->annotated, text, size) < 0)
             checker->annotated = NULL;

@@ -1817,29 +1817,20 @@ int dl_history_note(dl_history_id *out, dl_history *history, const char *rev,
 
 /* ------------------------------------------------------------- reading -- */
 
-static int read_locked(char **out, size_t *out_size, dl_history *history,
-                       const git_oid *id)
+/* The article's text in `tree`, the tree of version `hex`. */
+static int read_tree_locked(char **out, size_t *out_size, dl_history *history,
+                            const git_tree *tree, const char *hex)
 {
-    git_repository *repo = history->store->repo;
-    git_commit *commit = NULL;
-    git_tree *tree = NULL;
     git_tree_entry *entry = NULL;
     git_blob *blob = NULL;
-    char hex[GIT_OID_HEXSZ + 1];
     int error;
 
-    git_oid_tostr(hex, sizeof(hex), id);
-    if ((error = git_commit_lookup(&commit, repo, id)) < 0 ||
-        (error = git_commit_tree(&tree, commit)) < 0) {
-        error = dl_history__git_error(error, "cannot read version %s", hex);
-        goto done;
-    }
     if ((error = git_tree_entry_bypath(&entry, tree, history->tree_path)) < 0 ||
         git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
         error = dl_error_set(DL_ENOTFOUND, "version %s does not hold %s", hex, history->key);
         goto done;
     }
-    if ((error = git_blob_lookup(&blob, repo, git_tree_entry_id(entry))) < 0) {
+    if ((error = git_blob_lookup(&blob, history->store->repo, git_tree_entry_id(entry))) < 0) {
         error = dl_history__git_error(error, "cannot read version %s", hex);
         goto done;
     }
@@ -1857,6 +1848,23 @@ static int read_locked(char **out, size_t *out_size, dl_history *history,
 done:
     git_blob_free(blob);
     git_tree_entry_free(entry);
+    return error;
+}
+
+static int read_locked(char **out, size_t *out_size, dl_history *history,
+                       const git_oid *id)
+{
+    git_commit *commit = NULL;
+    git_tree *tree = NULL;
+    char hex[GIT_OID_HEXSZ + 1];
+    int error;
+
+    git_oid_tostr(hex, sizeof(hex), id);
+    if ((error = git_commit_lookup(&commit, history->store->repo, id)) < 0 ||
+        (error = git_commit_tree(&tree, commit)) < 0)
+        error = dl_history__git_error(error, "cannot read version %s", hex);
+    else
+        error = read_tree_locked(out, out_size, history, tree, hex);
     git_tree_free(tree);
     git_commit_free(commit);
     return error;
@@ -1870,6 +1878,28 @@ int dl_history_read(char **out, size_t *out_size, dl_history *history,
         return dl_error_set(DL_EINVALID, "'%s' is not a full version id", id ? id->hex : "");
     pthread_mutex_lock(&history->store->lock);
     int error = read_locked(out, out_size, history, &oid);
+    pthread_mutex_unlock(&history->store->lock);
+    return error;
+}
+
+int dl_history_read_version(char **out, size_t *out_size, dl_history *history,
+                            const dl_history_version *version)
+{
+    git_oid id, tree_id;
+    git_tree *tree = NULL;
+    if (version == NULL || git_oid_fromstr(&id, version->id.hex) < 0)
+        return dl_error_set(DL_EINVALID, "'%s' is not a full version id",
+                            version ? version->id.hex : "");
+    pthread_mutex_lock(&history->store->lock);
+    int error;
+    /* A version that did not come from a log has no tree: its commit
+     * says which. */
+    if (git_oid_fromstr(&tree_id, version->tree.hex) == 0 &&
+        git_tree_lookup(&tree, history->store->repo, &tree_id) == 0)
+        error = read_tree_locked(out, out_size, history, tree, version->id.hex);
+    else
+        error = read_locked(out, out_size, history, &id);
+    git_tree_free(tree);
     pthread_mutex_unlock(&history->store->lock);
     return error;
 }
@@ -2058,6 +2088,7 @@ static int version_of_commit(dl_history_version *v, dl_history *history, git_com
     memset(v, 0, sizeof(*v));
     const git_signature *author = git_commit_author(commit);
     git_oid_tostr(v->id.hex, sizeof(v->id.hex), git_commit_id(commit));
+    git_oid_tostr(v->tree.hex, sizeof(v->tree.hex), git_commit_tree_id(commit));
     v->parent_count = git_commit_parentcount(commit);
     if (v->parent_count > 0)
         git_oid_tostr(v->parent.hex, sizeof(v->parent.hex), git_commit_parent_id(commit, 0));

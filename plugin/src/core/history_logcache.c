@@ -20,12 +20,13 @@
  * the log read the commits.
  *
  * The file, in the store's git directory under log-cache/<SHA-1 of the
- * ref name>:
- *   dateline log cache 1\n
+ * ref name> (a file of another format, as version 1's without trees, is
+ * rebuilt like a damaged one):
+ *   dateline log cache 2\n
  *   <CRC-32 of the rest, 8 hex digits>\n
  *   <ref name>\n
  *   <tip id> <count>\n
- *   per version, newest first: <id> <first parent id or -> <parents>
+ *   per version, newest first: <id> <tree id> <first parent id or -> <parents>
  *   <time> <offset> <words> <words delta> <not text 0|1> <trivial 0|1>
  *   <name bytes> <email bytes> <summary bytes or -1>\n<name><email><summary>\n
  */
@@ -43,7 +44,7 @@
 #include "dateline/error.h"
 #include "history_internal.h"
 
-#define CACHE_MAGIC "dateline log cache 1\n"
+#define CACHE_MAGIC "dateline log cache 2\n"
 #define CACHE_DIR "log-cache"
 /* A writer's temporary file: the cache's name and this, then mkstemp's. */
 #define CACHE_TEMPORARY ".tmp-"
@@ -131,7 +132,7 @@ static int read_version(dl_history_version *v, cursor *c)
     long long parents, time, offset, words, delta, not_text, trivial, summary;
     size_t name, email;
     memset(v, 0, sizeof(*v));
-    if (!read_id(&v->id, c, ' '))
+    if (!read_id(&v->id, c, ' ') || !read_id(&v->tree, c, ' '))
         return 0;
     if (c->end - c->p >= 2 && c->p[0] == '-' && c->p[1] == ' ')
         c->p += 2;
@@ -220,9 +221,9 @@ int dl_history__log_cache_load(dl_history_log **out, git_oid *tip, dl_history *h
         c.p[refname] != '\n')
         goto done;
     c.p += refname + 1;
-    /* Each version takes at least 62 bytes: a count past that is false. */
+    /* Each version takes at least 103 bytes: a count past that is false. */
     if (!read_id(&tip_id, &c, ' ') || !read_count(&count, &c, '\n') ||
-        count > (size_t)(c.end - c.p) / 62 || (log = calloc(1, sizeof(*log))) == NULL ||
+        count > (size_t)(c.end - c.p) / 103 || (log = calloc(1, sizeof(*log))) == NULL ||
         (count > 0 && (log->versions = calloc(count, sizeof(*log->versions))) == NULL))
         goto done;
     for (; log->count < count; log->count++)
@@ -282,8 +283,9 @@ static void put_version(buffer *b, const dl_history_version *v)
     const char *name = v->author_name ? v->author_name : "";
     const char *email = v->author_email ? v->author_email : "";
     char line[256];
-    int n = snprintf(line, sizeof(line), "%s %s %zu %lld %d %zu %lld %d %d %zu %zu %lld\n",
-                     v->id.hex, v->parent.hex[0] ? v->parent.hex : "-", v->parent_count, v->time,
+    int n = snprintf(line, sizeof(line), "%s %s %s %zu %lld %d %zu %lld %d %d %zu %zu %lld\n",
+                     v->id.hex, v->tree.hex, v->parent.hex[0] ? v->parent.hex : "-",
+                     v->parent_count, v->time,
                      v->offset, v->change.words, v->change.words_delta, v->change.not_text != 0,
                      v->change.trivial != 0, strlen(name), strlen(email),
                      v->change.summary ? (long long)strlen(v->change.summary) : -1LL);

@@ -280,7 +280,7 @@ static void parsed_dispose(parsed *p)
 static int parse_version(parsed *out, dl_history *history, const dl_history_version *v)
 {
     parsed p = {.version = v};
-    int error = dl_history_read(&p.text, &p.size, history, &v->id);
+    int error = dl_history_read_version(&p.text, &p.size, history, v);
     if (error == 0) {
         /* A version that is not text stays unparsed: the page says so. */
         if (dl_text_check(p.text, p.size, v->id.hex) == 0)
