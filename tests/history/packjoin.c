@@ -4,6 +4,7 @@
  * versions, and no object is ever lost on the way, whoever reads or
  * writes at the same time and wherever the join is killed.
  */
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +254,64 @@ Test(history_packjoin, a_reader_holding_the_store_open_reads_across_joins)
     dl_history_store_free(reader_store);
     dl_history_free(writer);
     dl_history_store_free(writer_store);
+}
+
+/* Files of packs deleted since they were opened that this process still
+ * holds, open or mapped, as Linux lists them. */
+static size_t deleted_packs_held(void)
+{
+    size_t held = 0;
+    DIR *fds = opendir("/proc/self/fd");
+    struct dirent *entry;
+    while (fds != NULL && (entry = readdir(fds)) != NULL) {
+        char link[300], target[4096];
+        snprintf(link, sizeof(link), "/proc/self/fd/%s", entry->d_name);
+        ssize_t n = readlink(link, target, sizeof(target) - 1);
+        if (n > 0) {
+            target[n] = '\0';
+            held += strstr(target, "/objects/pack/") != NULL && strstr(target, "(deleted)") != NULL;
+        }
+    }
+    if (fds != NULL)
+        closedir(fds);
+    held += (size_t)atol(fx_sh(NULL, "grep '/objects/pack/.*(deleted)' /proc/%d/maps | wc -l",
+                               (int)getpid()));
+    return held;
+}
+
+/* A store held open for hours (a language server's) lets go of the packs
+ * that joins remove, its own and another process's, by its next save:
+ * it kept every one open and on disk until it closed, a file descriptor
+ * each, until it could open no more. */
+Test(history_packjoin, a_store_held_open_lets_go_of_the_packs_joined_away)
+{
+    if (access("/proc/self/fd", F_OK) != 0)
+        cr_skip_test("no /proc/self/fd to list this process's open files");
+    fx_story_open();
+    record(fx_history, "story", 0, 400, 0);
+    assert_versions(fx_history, "story", 400);
+    cr_assert(eq(sz, deleted_packs_held(), 0), "packs its own joins removed are still held");
+
+    pid_t child = fork();
+    if (child == 0) {
+        dl_history_store *store = NULL;
+        dl_history *history = NULL;
+        if (dl_history_store_open(&store, fx_repo_path("story.txt"), NULL) < 0 ||
+            dl_history_open(&history, store, fx_repo_path("story.txt")) < 0)
+            _exit(2);
+        record(history, "story", 400, 800, 0);
+        dl_history_free(history);
+        dl_history_store_free(store);
+        _exit(0);
+    }
+    int status;
+    waitpid(child, &status, 0);
+    int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    cr_assert(ok, "the other process failed");
+    record(fx_history, "story", 800, 801, 0);
+    assert_versions(fx_history, "story", 801);
+    cr_assert(eq(sz, deleted_packs_held(), 0), "packs another process's joins removed are held");
+    fx_story_close();
 }
 
 static double seconds_since(const struct timespec *start)

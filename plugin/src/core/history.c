@@ -825,6 +825,7 @@ int dl_history_store_open(dl_history_store **out, const char *path,
         free(real);
     }
     pthread_mutex_init(&store->lock, NULL);
+    dl_history__packs_seen(store);
     if (store->user != NULL && (error = dl_history__migrate(store)) < 0) {
         dl_history_store_free(store); /* and the library's reference */
         free(store_dir);

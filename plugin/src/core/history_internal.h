@@ -6,6 +6,7 @@
 
 #include <git2.h>
 #include <pthread.h>
+#include <time.h>
 
 #include "dateline/history.h"
 
@@ -30,6 +31,9 @@ struct dl_history_store {
      * looking through every pack (see writer_for in history.c). */
     git_odb *loose;
     git_repository *loose_repo;
+    /* The pack folder's modification time when the upkeep last made the
+     * store a new object database (renew_odb in history_pack.c). */
+    struct timespec packs_seen;
     pthread_mutex_t lock;
 };
 
@@ -172,6 +176,10 @@ int dl_history__note_get(char **out, git_repository *repo,
  * stays valid whatever happens, so failures are not reported.
  */
 void dl_history__maybe_pack(dl_history_store *store, const git_oid *tip);
+
+/* Note the pack folder as it is when the store opens: the upkeep renews
+ * the store's object database only once it has changed (history_pack.c). */
+void dl_history__packs_seen(dl_history_store *store);
 
 /*
  * Delete the loose copy of an object this process just wrote and nothing

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 
 #include "dateline/error.h"
 #include "history_internal.h"
@@ -553,7 +554,6 @@ static int join_packs(git_repository *repo, const char *objects)
     size_t count = 0, split;
     oid_set set = {0};
     git_packbuilder *builder = NULL;
-    git_odb *odb = NULL;
     int error = 0;
 
     /* A multi-pack-index is written by somebody's git, which manages the
@@ -585,15 +585,12 @@ static int join_packs(git_repository *repo, const char *objects)
         /* A .keep made since the listing is honoured all the same. */
         if (packs[i].listed && strcmp(packs[i].base, joined) != 0 && !is_gits(packs[i].base))
             remove_pack(packs[i].base);
-    if (git_repository_odb(&odb, repo) == 0)
-        git_odb_refresh(odb);
-    goto done;
+    goto done; /* the store lets go of the packs removed in renew_odb */
 
 git_failed:
     error = dl_history__git_error(error, "cannot join the packs of the history store");
 
 done:
-    git_odb_free(odb);
     git_packbuilder_free(builder);
     oid_set_free(&set);
     free_packs(packs, count);
@@ -660,6 +657,58 @@ done:
     return error;
 }
 
+/* The modification time of the pack folder under `objects`; 0 when the
+ * folder cannot be read. */
+static int pack_dir_time(struct timespec *out, const char *objects)
+{
+    char pack_dir[4096];
+    struct stat st;
+    if (snprintf(pack_dir, sizeof(pack_dir), "%spack", objects) >= (int)sizeof(pack_dir) ||
+        stat(pack_dir, &st) < 0)
+        return 0;
+    *out = st.st_mtim;
+    return 1;
+}
+
+void dl_history__packs_seen(dl_history_store *store)
+{
+    char *objects = objects_dir(store->repo);
+    if (objects != NULL)
+        pack_dir_time(&store->packs_seen, objects);
+    free(objects);
+}
+
+/*
+ * libgit2 1.5 refreshes an object database by adding the packs it has not
+ * seen, never by dropping one: a store held open (a language server's)
+ * kept every pack a join removed, its own or another process's, open and
+ * on disk until it closed, a file descriptor each. So when the pack
+ * folder has changed since the store last looked, the store takes a new
+ * object database, made as libgit2 makes a repository's (the store's
+ * configuration, its alternates). It holds just the packs there are now,
+ * sharing those still there with the old one through libgit2's cache of
+ * open packs, and the old one goes with the packs only it held.
+ */
+static void renew_odb(dl_history_store *store, const char *objects)
+{
+    struct timespec now;
+    if (!pack_dir_time(&now, objects) ||
+        (now.tv_sec == store->packs_seen.tv_sec && now.tv_nsec == store->packs_seen.tv_nsec))
+        return;
+    git_repository *fresh = NULL;
+    git_odb *odb = NULL;
+    if (git_repository_open_bare(&fresh, git_repository_path(store->repo)) == 0 &&
+        git_repository_odb(&odb, fresh) == 0) {
+        /* Freed first: a repository disowns its database when freed. */
+        git_repository_free(fresh);
+        fresh = NULL;
+        git_repository_set_odb(store->repo, odb);
+        store->packs_seen = now;
+    }
+    git_odb_free(odb);
+    git_repository_free(fresh);
+}
+
 void dl_history__maybe_pack(dl_history_store *store, const git_oid *tip)
 {
     git_repository *repo = store->repo, *reader = NULL;
@@ -692,6 +741,7 @@ void dl_history__maybe_pack(dl_history_store *store, const git_oid *tip)
     if ((loose >= LOOSE_VERSIONS_LIMIT || count_entries(sample) > SAMPLED_LOOSE_LIMIT) &&
         pack_loose(repo) == 0)
         join_packs(repo, objects);
+    renew_odb(store, objects);
     free(objects);
     dl_error_clear(); /* best effort: the version is recorded either way */
 }
