@@ -59,6 +59,26 @@ Test(history_rev, full_and_abbreviated_ids_resolve)
     fx_story_close();
 }
 
+/* Ids are looked for in the versions the log cache lists: one recorded
+ * since the cache was made resolves, and so does every id once the cache
+ * is damaged or gone (it is rebuilt from the commits). */
+Test(history_rev, ids_resolve_whatever_state_the_log_cache_is_in)
+{
+    open_with_three_versions();
+    assert_resolves(ids[0], ids[0]); /* makes the cache */
+    char *fourth = strdup(fx_snap(fx_history, "four", NULL));
+    assert_resolves(fourth, fourth);
+    assert_resolves(ids[1], ids[1]);
+    const char *store = dl_history_store_path(fx_store);
+    fx_sh(NULL, "for f in '%s'/log-cache/*; do printf 'dateline log cache 2\\nzz' > \"$f\"; done",
+          store);
+    assert_resolves(ids[2], ids[2]);
+    fx_sh(NULL, "rm -rf '%s/log-cache'", store);
+    assert_resolves(fourth, fourth);
+    free(fourth);
+    fx_story_close();
+}
+
 Test(history_rev, a_version_of_another_article_does_not_resolve)
 {
     open_with_three_versions();
