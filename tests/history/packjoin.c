@@ -256,6 +256,15 @@ Test(history_packjoin, a_reader_holding_the_store_open_reads_across_joins)
     dl_history_store_free(writer_store);
 }
 
+/* In a forked child: the story's store and history, opened as another
+ * process opens them; the child exits with status 2 when they do not. */
+static void open_in_child(dl_history_store **store, dl_history **history)
+{
+    if (dl_history_store_open(store, fx_repo_path("story.txt"), NULL) < 0 ||
+        dl_history_open(history, *store, fx_repo_path("story.txt")) < 0)
+        _exit(2);
+}
+
 /* Files of packs deleted since they were opened that this process still
  * holds, open or mapped, as Linux lists them. */
 static size_t deleted_packs_held(void)
@@ -296,9 +305,7 @@ Test(history_packjoin, a_store_held_open_lets_go_of_the_packs_joined_away)
     if (child == 0) {
         dl_history_store *store = NULL;
         dl_history *history = NULL;
-        if (dl_history_store_open(&store, fx_repo_path("story.txt"), NULL) < 0 ||
-            dl_history_open(&history, store, fx_repo_path("story.txt")) < 0)
-            _exit(2);
+        open_in_child(&store, &history);
         record(history, "story", 400, 800, 0);
         dl_history_free(history);
         dl_history_store_free(store);
@@ -331,9 +338,7 @@ static double upkeep_in_child(double delay)
     if (child == 0) {
         dl_history_store *store = NULL;
         dl_history *history = NULL;
-        if (dl_history_store_open(&store, fx_repo_path("story.txt"), NULL) < 0 ||
-            dl_history_open(&history, store, fx_repo_path("story.txt")) < 0)
-            _exit(2);
+        open_in_child(&store, &history);
         dl_history_tidy(history);
         dl_history_free(history);
         dl_history_store_free(store);
