@@ -291,9 +291,9 @@ static void put_version(buffer *b, const dl_history_version *v)
     char line[256];
     int n = snprintf(line, sizeof(line), "%s %s %s %zu %lld %d %zu %lld %d %d %zu %zu %lld\n",
                      v->id.hex, v->tree.hex, v->parent.hex[0] ? v->parent.hex : "-",
-                     v->parent_count, v->time,
-                     v->offset, v->change.words, v->change.words_delta, v->change.not_text != 0,
-                     v->change.trivial != 0, strlen(name), strlen(email),
+                     v->parent_count, v->time, v->offset, v->change.words,
+                     v->change.words_delta, v->change.not_text != 0, v->change.trivial != 0,
+                     strlen(name), strlen(email),
                      v->change.summary ? (long long)strlen(v->change.summary) : -1LL);
     if (n < 0 || (size_t)n >= sizeof(line)) {
         b->failed = 1;
